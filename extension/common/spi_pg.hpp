@@ -1,0 +1,76 @@
+// SPI as C++: a connection that always finishes, statements with real bound parameters, and typed
+// access to the result.
+#pragma once
+
+#include "common/boundary_pg.hpp"
+
+extern "C" {
+#include "executor/spi.h"
+}
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace autoreport::pg {
+
+// One bound parameter ($1, $2, ...). The value is never spliced into the SQL text.
+struct SpiParam {
+  Oid type;
+  Datum value;
+  bool is_null;
+};
+
+// The result of the last statement; valid until the next execute() or the end of the connection.
+class SpiResult {
+public:
+  SpiResult(SPITupleTable* table, uint64_t processed, int status) noexcept
+      : table_(table), processed_(processed), status_(status) {}
+
+  uint64_t rows() const noexcept { return table_ ? processed_ : 0; }
+  uint64_t processed() const noexcept { return processed_; }
+  int status() const noexcept { return status_; }
+  int columns() const noexcept { return table_ ? table_->tupdesc->natts : 0; }
+  std::string column_name(int column) const;
+  Oid column_type(int column) const;
+
+  // The raw value, as PostgreSQL holds it. It lives in SPI memory: copy it out (copy_out()) to keep it
+  // beyond the connection.
+  Datum datum(uint64_t row, int column, bool* is_null) const;
+  bool is_null(uint64_t row, int column) const;
+  // The value as its type's output function writes it; nullopt for NULL.
+  std::optional<std::string> text(uint64_t row, int column) const;
+  // Integer columns (int2/int4/int8); throws for other types.
+  std::optional<int64_t> integer(uint64_t row, int column) const;
+  // Numeric-like columns (float4/float8/int*/numeric) as double.
+  std::optional<double> number(uint64_t row, int column) const;
+  std::optional<bool> boolean(uint64_t row, int column) const;
+
+private:
+  void check(uint64_t row, int column) const;
+  void check_column(int column) const;
+  SPITupleTable* table_;
+  uint64_t processed_;
+  int status_;
+};
+
+// SPI_connect on construction, SPI_finish on destruction (also when an exception unwinds).
+class SpiConnection {
+public:
+  SpiConnection();
+  ~SpiConnection();
+  SpiConnection(const SpiConnection&) = delete;
+  SpiConnection& operator=(const SpiConnection&) = delete;
+
+  // Runs one statement. read_only statements see the caller's snapshot, as a STABLE function must.
+  // limit 0 means all rows.
+  SpiResult execute(std::string_view sql, std::span<const SpiParam> params = {}, bool read_only = true,
+                    int64_t limit = 0);
+
+  // Copies a pass-by-reference datum out of SPI memory into the caller's context.
+  static Datum copy_out(Datum value, Oid type);
+};
+
+} // namespace autoreport::pg

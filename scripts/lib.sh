@@ -1,0 +1,49 @@
+# Shared by the project's scripts: where things are, and how to run PostgreSQL as an unprivileged user.
+# shellcheck shell=bash
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+PG_CONFIG=${PG_CONFIG:-pg_config}
+PG_BIN=$("$PG_CONFIG" --bindir)
+PGXS_DIR=$(dirname "$("$PG_CONFIG" --pgxs)")/..
+
+# PostgreSQL refuses to run as root. When we are root, every server-side step runs as this user.
+PG_OS_USER=${AUTOREPORT_PG_USER:-postgres}
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# Runs a command as the unprivileged PostgreSQL user (or as ourselves when we are not root).
+as_pg() {
+  if [ "$(id -u)" -eq 0 ]; then
+    runuser -u "$PG_OS_USER" -- "$@"
+  else
+    "$@"
+  fi
+}
+
+# A folder the PostgreSQL user owns and may write, created if missing.
+pg_owned_dir() {
+  mkdir -p "$1"
+  if [ "$(id -u)" -eq 0 ]; then
+    chown -R "$PG_OS_USER": "$1"
+  fi
+}
+
+# When run as root from a checkout under a private folder (/root, say), the PostgreSQL user cannot
+# reach the checkout. Grant it passage (the x bit only, no listing) on each parent folder that lacks it.
+ensure_pg_can_reach_checkout() {
+  [ "$(id -u)" -eq 0 ] || return 0
+  id "$PG_OS_USER" >/dev/null 2>&1 || die "user $PG_OS_USER does not exist; run 'make deps' first"
+  if as_pg test -r "$ROOT/Makefile"; then
+    return 0
+  fi
+  local dir=$ROOT
+  while [ "$dir" != "/" ]; do
+    if ! as_pg test -x "$dir"; then
+      say "giving $PG_OS_USER passage through $dir (chmod o+x) so the server can read the checkout"
+      chmod o+x "$dir"
+    fi
+    dir=$(dirname "$dir")
+  done
+  as_pg test -r "$ROOT/Makefile" || die "$PG_OS_USER cannot read $ROOT even after chmod o+x of its parents"
+}
