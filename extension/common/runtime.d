@@ -1,4 +1,0 @@
-extension/common/runtime.o: extension/common/runtime.cpp \
- extension/common/runtime.hpp extension/common/pure.hpp
-extension/common/runtime.hpp:
-extension/common/pure.hpp:
