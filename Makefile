@@ -10,7 +10,8 @@
 #   make lint       clang-format and cppcheck on our own files
 #   make format     apply clang-format
 
-PG_CONFIG ?= pg_config
+# PostgreSQL 15's own pg_config when it is installed (Debian's /usr/bin/pg_config picks the newest).
+PG_CONFIG ?= $(firstword $(wildcard /usr/lib/postgresql/15/bin/pg_config) pg_config)
 EXTENSION  = autoreport
 EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" autoreport.control)
 
@@ -32,7 +33,7 @@ DATA_built = autoreport--$(EXTVERSION).sql
 DATA       = $(wildcard migrations/autoreport--*--*.sql)
 EXTRA_CLEAN = build $(ALL_SOURCES:.cpp=.d)
 
-PG_INCLUDEDIR_SERVER := $(shell $(PG_CONFIG) --includedir-server)
+PG_INCLUDEDIR_SERVER := $(shell $(PG_CONFIG) --includedir-server 2>/dev/null)
 # -isystem for PostgreSQL's headers: GCC then ignores the same directory given with -I by PGXS, and our
 # strict warnings judge only our own code.
 PG_CPPFLAGS = -isystem $(PG_INCLUDEDIR_SERVER) -Iextension -Ibuild \
@@ -46,8 +47,15 @@ SHLIB_LINK  = -lstdc++
 # (override, set before PGXS, wins over Makefile.global's with_llvm = yes)
 override with_llvm = no
 
-PGXS := $(shell $(PG_CONFIG) --pgxs)
+PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
+ifneq ($(wildcard $(PGXS)),)
 include $(PGXS)
+else
+# A fresh machine: only the targets that install what is missing can work yet.
+all install:
+	@echo "PostgreSQL 15 server development files are missing: run 'make deps' (or 'make test'/'make demo', which do)." >&2
+	@exit 1
+endif
 
 -include $(ALL_SOURCES:.cpp=.d)
 
@@ -88,14 +96,14 @@ TEST_MODULE_OBJS = $(patsubst %.cpp,build/module/%.o,$(filter-out extension/comm
 
 build/module/%.o: %.cpp build/revision.h
 	@mkdir -p $(dir $@)
-	$(CXX) $(CXXFLAGS) $(AR_CXXFLAGS) $(PG_CPPFLAGS) -I$(PG_INCLUDEDIR_SERVER) -c -o $@ $<
+	$(CXX) $(CXXFLAGS) $(PG_CPPFLAGS) -c -o $@ $<
 
 build/autoreport_test.so: $(TEST_MODULE_OBJS)
 	$(CXX) -shared -o $@ $^
 
 -include $(TEST_MODULE_OBJS:.o=.d)
 
-.PHONY: deps test unit demo stop bench lint format check-format cppcheck
+.PHONY: deps test unit demo stop bench lint format check-format cppcheck check-pure
 deps:
 	@scripts/deps.sh
 
@@ -127,9 +135,17 @@ check-format:
 
 cppcheck:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability --std=c++20 --language=c++ \
-	  --inline-suppr --suppress=missingIncludeSystem -Iextension $(filter %.cpp,$(OWN_CXX_FILES))
+	  --inline-suppr --suppress=missingIncludeSystem --library=googletest -Iextension $(filter %.cpp,$(OWN_CXX_FILES))
 
-lint: check-format cppcheck
+# Every pure file's last include is common/pure.hpp, which fails the build if PostgreSQL leaked in.
+PURE_CHECK_FILES = $(PURE_SOURCES) $(filter-out %_pg.cpp,$(wildcard test/module/*.cpp))
+check-pure:
+	@bad=0; for f in $(PURE_CHECK_FILES); do \
+	  last=$$(grep -E '^#include' $$f | tail -1); \
+	  if [ "$$last" != '#include "common/pure.hpp"' ]; then echo "$$f: last include must be \"common/pure.hpp\""; bad=1; fi; \
+	done; exit $$bad
+
+lint: check-format cppcheck check-pure
 
 format:
 	clang-format -i $(OWN_CXX_FILES)

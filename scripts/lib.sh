@@ -4,7 +4,7 @@
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PG_CONFIG=${PG_CONFIG:-pg_config}
 PG_BIN=$("$PG_CONFIG" --bindir)
-PGXS_DIR=$(dirname "$("$PG_CONFIG" --pgxs)")/..
+PGXS_DIR=$(cd "$(dirname "$("$PG_CONFIG" --pgxs)")/../.." && pwd)
 
 # PostgreSQL refuses to run as root. When we are root, every server-side step runs as this user.
 PG_OS_USER=${AUTOREPORT_PG_USER:-postgres}

@@ -48,7 +48,9 @@ void set_pending(const char* code, const char* message, const char* detail = "",
   g_pending.internal_position = position;
 }
 
-const char* or_empty(const char* s) { return s ? s : ""; }
+const char* or_empty(const char* s) {
+  return s ? s : "";
+}
 
 // Builds the C++ exception for a PostgreSQL error, keeping everything the user would have seen.
 Error error_from_edata(const ErrorData* edata) {
@@ -74,9 +76,7 @@ void run_guarded(void (*fn)(void*), void* arg) {
   MemoryContext saved = CurrentMemoryContext;
   ErrorData* volatile edata = nullptr;
   PG_TRY();
-  {
-    fn(arg);
-  }
+  { fn(arg); }
   PG_CATCH();
   {
     MemoryContextSwitchTo(saved);
@@ -136,7 +136,8 @@ void capture_current_exception() noexcept {
   } catch (const std::exception& e) {
     set_pending("XX000", e.what(), "An unexpected C++ exception reached the autoreport boundary.");
   } catch (...) {
-    set_pending("XX000", "unknown C++ exception", "An exception of unknown type reached the autoreport boundary.");
+    set_pending("XX000", "unknown C++ exception",
+                "An exception of unknown type reached the autoreport boundary.");
   }
 }
 
@@ -151,14 +152,19 @@ void raise_pending() {
   pg_unreachable();
 }
 
-bool preloaded() noexcept { return g_preloaded; }
-void set_preloaded(bool value) noexcept { g_preloaded = value; }
+bool preloaded() noexcept {
+  return g_preloaded;
+}
+void set_preloaded(bool value) noexcept {
+  g_preloaded = value;
+}
 
 void require_preload(const char* feature) {
   if (!g_preloaded) {
     throw Error(sqlstate::object_not_in_prerequisite_state,
                 std::string(feature) + " requires autoreport to be loaded at server start")
-        .with_detail("autoreport is not listed in shared_preload_libraries, so its shared memory does not exist.")
+        .with_detail(
+            "autoreport is not listed in shared_preload_libraries, so its shared memory does not exist.")
         .with_hint("Add autoreport to shared_preload_libraries in postgresql.conf and restart the server.");
   }
 }

@@ -119,13 +119,13 @@ void set_preloaded(bool value) noexcept;
 // through the boundary. Use PG_GETARG_* / PG_RETURN_* inside the body as usual.
 //
 //   AUTOREPORT_FUNCTION(autoreport_version) { return CStringGetTextDatum(...); }
-#define AUTOREPORT_FUNCTION(name)                                                                         \
-  static Datum name##_body(FunctionCallInfo fcinfo);                                                     \
-  extern "C" {                                                                                           \
-  AUTOREPORT_EXPORT Datum name(PG_FUNCTION_ARGS);                                                        \
-  PG_FUNCTION_INFO_V1(name);                                                                             \
-  Datum name(PG_FUNCTION_ARGS) {                                                                         \
-    return ::autoreport::pg::enter([fcinfo]() { return name##_body(fcinfo); });                          \
-  }                                                                                                      \
-  }                                                                                                      \
+#define AUTOREPORT_FUNCTION(name)                                                                            \
+  static Datum name##_body(FunctionCallInfo fcinfo);                                                         \
+  extern "C" {                                                                                               \
+  AUTOREPORT_EXPORT Datum name(PG_FUNCTION_ARGS);                                                            \
+  PG_FUNCTION_INFO_V1(name);                                                                                 \
+  Datum name(PG_FUNCTION_ARGS) {                                                                             \
+    return ::autoreport::pg::enter([fcinfo]() { return name##_body(fcinfo); });                              \
+  }                                                                                                          \
+  }                                                                                                          \
   static Datum name##_body([[maybe_unused]] FunctionCallInfo fcinfo)

@@ -98,8 +98,9 @@ Datum construct(std::span<const Datum> values, std::span<const bool> nulls, Oid 
     get_typlenbyvalalign(element_type, &len, &byval, &align);
     int dims[1] = {static_cast<int>(values.size())};
     int lbs[1] = {1};
-    return PointerGetDatum(construct_md_array(const_cast<Datum*>(values.data()), const_cast<bool*>(nulls.data()), 1,
-                                              dims, lbs, element_type, len, byval, align));
+    return PointerGetDatum(construct_md_array(const_cast<Datum*>(values.data()),
+                                              const_cast<bool*>(nulls.data()), 1, dims, lbs, element_type,
+                                              len, byval, align));
   });
 }
 
@@ -157,11 +158,14 @@ Datum make_text_array(std::span<const std::optional<std::string>> values) {
   return array_of(values, TEXTOID, [](const std::string& v) { return string_to_text(v); });
 }
 
-TupleSink::TupleSink(FunctionCallInfo fcinfo) : rsinfo_(reinterpret_cast<ReturnSetInfo*>(fcinfo->resultinfo)) {
+TupleSink::TupleSink(FunctionCallInfo fcinfo)
+    : rsinfo_(reinterpret_cast<ReturnSetInfo*>(fcinfo->resultinfo)) {
   guard([&] { InitMaterializedSRF(fcinfo, 0); });
 }
 
-int TupleSink::columns() const noexcept { return rsinfo_->setDesc->natts; }
+int TupleSink::columns() const noexcept {
+  return rsinfo_->setDesc->natts;
+}
 
 Oid TupleSink::column_type(int column) const {
   if (column < 0 || column >= columns()) {

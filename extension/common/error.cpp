@@ -28,19 +28,25 @@ Error& Error::with_detail(std::string detail) & {
   detail_ = std::move(detail);
   return *this;
 }
-Error&& Error::with_detail(std::string detail) && { return std::move(with_detail(std::move(detail))); }
+Error&& Error::with_detail(std::string detail) && {
+  return std::move(with_detail(std::move(detail)));
+}
 
 Error& Error::with_hint(std::string hint) & {
   hint_ = std::move(hint);
   return *this;
 }
-Error&& Error::with_hint(std::string hint) && { return std::move(with_hint(std::move(hint))); }
+Error&& Error::with_hint(std::string hint) && {
+  return std::move(with_hint(std::move(hint)));
+}
 
 Error& Error::with_context(std::string context) & {
   context_ = std::move(context);
   return *this;
 }
-Error&& Error::with_context(std::string context) && { return std::move(with_context(std::move(context))); }
+Error&& Error::with_context(std::string context) && {
+  return std::move(with_context(std::move(context)));
+}
 
 Error& Error::with_internal_query(std::string query, int position) & {
   internal_query_ = std::move(query);

@@ -4,7 +4,8 @@
 namespace autoreport::pg {
 
 MemoryContext ScopedMemoryContext::create(const char* name) {
-  return guard([name] { return AllocSetContextCreateInternal(CurrentMemoryContext, name, ALLOCSET_DEFAULT_SIZES); });
+  return guard(
+      [name] { return AllocSetContextCreateInternal(CurrentMemoryContext, name, ALLOCSET_DEFAULT_SIZES); });
 }
 
 ScopedMemoryContext::~ScopedMemoryContext() {
@@ -15,6 +16,8 @@ ScopedMemoryContext::~ScopedMemoryContext() {
   MemoryContextDelete(context_);
 }
 
-void ScopedMemoryContext::reset() noexcept { MemoryContextReset(context_); }
+void ScopedMemoryContext::reset() noexcept {
+  MemoryContextReset(context_);
+}
 
 } // namespace autoreport::pg

@@ -54,7 +54,9 @@ shmem_request_hook_type g_prev_shmem_request = nullptr;
 shmem_startup_hook_type g_prev_shmem_startup = nullptr;
 bool g_cleanup_registered = false;
 
-Size registry_size() { return add_size(offsetof(ProgressRegistry, slot), mul_size(MaxBackends, sizeof(ProgressSlot))); }
+Size registry_size() {
+  return add_size(offsetof(ProgressRegistry, slot), mul_size(MaxBackends, sizeof(ProgressSlot)));
+}
 
 void progress_shmem_request() {
   if (g_prev_shmem_request) {
@@ -69,7 +71,8 @@ void progress_shmem_startup() {
   }
   LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
   bool found = false;
-  g_registry = static_cast<ProgressRegistry*>(ShmemInitStruct("autoreport progress", registry_size(), &found));
+  g_registry =
+      static_cast<ProgressRegistry*>(ShmemInitStruct("autoreport progress", registry_size(), &found));
   if (!found) {
     g_registry->slots = MaxBackends;
     for (int i = 0; i < MaxBackends; ++i) {
@@ -107,7 +110,9 @@ void clear_my_slot() {
   }
 }
 
-void on_backend_exit(int, Datum) { clear_my_slot(); }
+void on_backend_exit(int, Datum) {
+  clear_my_slot();
+}
 
 // A failed transaction leaves no operation behind in the view.
 void on_transaction_event(XactEvent event, void*) {
@@ -155,11 +160,15 @@ void update(int64_t done, int64_t total) {
   SpinLockRelease(&s->mutex);
 }
 
-void end() { clear_my_slot(); }
+void end() {
+  clear_my_slot();
+}
 
 // Rows of other roles are shown only to members of that role or of pg_read_all_stats, as
 // pg_stat_activity does.
-bool may_see(Oid role) { return has_privs_of_role(GetUserId(), role) || has_privs_of_role(GetUserId(), ROLE_PG_READ_ALL_STATS); }
+bool may_see(Oid role) {
+  return has_privs_of_role(GetUserId(), role) || has_privs_of_role(GetUserId(), ROLE_PG_READ_ALL_STATS);
+}
 
 } // namespace
 

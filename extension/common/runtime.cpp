@@ -16,7 +16,9 @@ RuntimeHooks install_runtime_hooks(const RuntimeHooks& hooks) noexcept {
   return previous;
 }
 
-const RuntimeHooks& runtime_hooks() noexcept { return g_hooks; }
+const RuntimeHooks& runtime_hooks() noexcept {
+  return g_hooks;
+}
 
 ProgressScope::ProgressScope(std::string_view operation, std::string_view object, int64_t total)
     : total_(total), outermost_(g_progress_depth == 0) {

@@ -10,7 +10,7 @@
 #endif
 
 AUTOREPORT_FUNCTION(autoreport_version) {
-  const std::string text = std::string("autoreport ") + AUTOREPORT_VERSION + " (revision " + AUTOREPORT_REVISION +
-                           ", built for PostgreSQL " + PG_VERSION + ")";
+  const std::string text = std::string("autoreport ") + AUTOREPORT_VERSION + " (revision " +
+                           AUTOREPORT_REVISION + ", built for PostgreSQL " + PG_VERSION + ")";
   return autoreport::pg::string_to_text(text);
 }

@@ -1,0 +1,37 @@
+#!/bin/bash
+# Installs the Debian 12 packages that build, test and demo autoreport need. Idempotent: when all are
+# present it does nothing but say so.
+set -euo pipefail
+
+PACKAGES=(
+  # build
+  g++ make git pkg-config postgresql-server-dev-15 libpq-dev
+  # run and test
+  postgresql-15 postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl libgtest-dev
+  # lint
+  clang-format cppcheck
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if [ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" != "install ok installed" ]; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "deps: all ${#PACKAGES[@]} packages present"
+  exit 0
+fi
+
+echo "deps: missing ${missing[*]}"
+if [ "$(id -u)" -ne 0 ]; then
+  echo "deps: not root, so nothing was installed. Run as root (or with sudo):" >&2
+  echo "  sudo apt-get update && sudo apt-get install -y --no-install-recommends ${missing[*]}" >&2
+  echo "or run 'sudo make deps', then repeat this command." >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}"
+echo "deps: installed ${missing[*]}"

@@ -1,0 +1,137 @@
+#!/bin/bash
+# Runs every test suite of autoreport and ends with one line: "N passed, N failed".
+#
+# Called by `make test` after the build and `make install`. Suites:
+#   unit       GoogleTest, pure C++ (build/unit_tests)
+#   regress    pg_regress on a temporary instance with shared_preload_libraries = 'autoreport'
+#   nopreload  pg_regress on a temporary instance without it
+#   isolation  pg_isolation_regress specs (test/isolation/specs)
+#   pgtap      pgTAP files (test/pgtap) through pg_prove, on the throwaway cluster
+#   lint       clang-format and cppcheck on our own files
+# A failing suite does not stop the others. Set SUITES="unit regress" to run some of them.
+set -uo pipefail
+source "$(dirname "$0")/../scripts/lib.sh"
+
+OUT=$ROOT/build/test
+SUITES=${SUITES:-unit regress nopreload isolation pgtap lint}
+PASSED=0
+FAILED=0
+declare -a SUMMARY=()
+
+record() { # suite passed failed
+  PASSED=$((PASSED + $2))
+  FAILED=$((FAILED + $3))
+  SUMMARY+=("$(printf '%-10s %4d passed, %d failed' "$1" "$2" "$3")")
+}
+
+# Counts "ok"/"FAILED" lines of pg_regress and pg_isolation_regress output.
+count_regress() { # suite logfile exit-status outputdir
+  local ok failed
+  ok=$(grep -cE '\.\.\. ok( |$)|^ok ' "$2" || true)
+  failed=$(grep -cE '\.\.\. FAILED|^not ok ' "$2" || true)
+  if [ "$3" -ne 0 ] && [ "$failed" -eq 0 ]; then
+    failed=1 # the runner itself failed (e.g. the instance did not start)
+  fi
+  record "$1" "$ok" "$failed"
+  if [ "$3" -ne 0 ]; then
+    [ -f "$4/regression.diffs" ] && { echo "---- $4/regression.diffs"; cat "$4/regression.diffs"; }
+    [ -f "$4/log/postmaster.log" ] && { echo "---- tail of $4/log/postmaster.log"; tail -30 "$4/log/postmaster.log"; }
+  fi
+}
+
+suite_unit() {
+  say "unit tests (GoogleTest)"
+  local log=$OUT/unit.log
+  "$ROOT/build/unit_tests" --gtest_brief=1 2>&1 | tee "$log"
+  local st=${PIPESTATUS[0]}
+  local total failed
+  total=$(sed -n 's/.*\[==========\] \([0-9]*\) tests\? from .* ran.*/\1/p' "$log" | tail -1)
+  failed=$(sed -n 's/.*\[  FAILED  \] \([0-9]*\) tests\?, listed below.*/\1/p' "$log" | tail -1)
+  total=${total:-0}
+  failed=${failed:-0}
+  if [ "$st" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+  record unit $((total - failed)) "$failed"
+}
+
+# pg_regress with a temporary instance; $1 suite name, $2 temp config, rest: test names.
+run_pg_regress() {
+  local name=$1 conf=$2
+  shift 2
+  local dir=$OUT/$name
+  rm -rf "$dir"
+  pg_owned_dir "$dir"
+  cp "$ROOT/build/autoreport_test.so" "$dir/" && chmod 755 "$dir/autoreport_test.so"
+  as_pg "$PGXS_DIR/src/test/regress/pg_regress" \
+    --bindir="$PG_BIN" --inputdir="$ROOT" --outputdir="$dir" --dlpath="$dir" \
+    --temp-instance="$dir/tmp_check" --temp-config="$conf" --dbname=regression "$@" 2>&1 | tee "$dir/run.log"
+  count_regress "$name" "$dir/run.log" "${PIPESTATUS[0]}" "$dir"
+}
+
+suite_regress() {
+  say "pg_regress (preloaded)"
+  run_pg_regress regress "$ROOT/test/preload.conf" version boundary progress
+}
+
+suite_nopreload() {
+  say "pg_regress (not preloaded)"
+  run_pg_regress nopreload "$ROOT/test/no_preload.conf" no_preload
+}
+
+suite_isolation() {
+  say "isolation specs"
+  local dir=$OUT/isolation
+  rm -rf "$dir"
+  pg_owned_dir "$dir"
+  local specs
+  specs=$(cd "$ROOT/test/isolation/specs" && ls -1 *.spec | sed 's/\.spec$//')
+  # shellcheck disable=SC2086
+  as_pg "$PGXS_DIR/src/test/isolation/pg_isolation_regress" \
+    --bindir="$PG_BIN" --inputdir="$ROOT/test/isolation" --outputdir="$dir" \
+    --temp-instance="$dir/tmp_check" --temp-config="$ROOT/test/preload.conf" --dbname=isolation_regression \
+    $specs 2>&1 | tee "$dir/run.log"
+  count_regress isolation "$dir/run.log" "${PIPESTATUS[0]}" "$dir"
+}
+
+suite_pgtap() {
+  say "pgTAP (pg_prove)"
+  local dir=$OUT/pgtap-cluster
+  rm -rf "$dir"
+  if ! "$ROOT/scripts/cluster.sh" start "$dir"; then
+    record pgtap 0 1
+    return
+  fi
+  local port
+  port=$("$ROOT/scripts/cluster.sh" port "$dir")
+  "$ROOT/scripts/cluster.sh" psql "$dir" -q -c "CREATE DATABASE autoreport_tap" >/dev/null
+  "$ROOT/scripts/cluster.sh" psql "$dir" -q -d autoreport_tap -v ON_ERROR_STOP=1 \
+    -c "CREATE EXTENSION pgtap; CREATE EXTENSION autoreport;" >/dev/null
+  local log=$OUT/pgtap.log
+  pg_prove --verbose -h 127.0.0.1 -p "$port" -U postgres -d autoreport_tap "$ROOT"/test/pgtap/*.sql 2>&1 | tee "$log"
+  local st=${PIPESTATUS[0]}
+  local ok failed
+  ok=$(grep -cE '^ok [0-9]+' "$log" || true)
+  failed=$(grep -cE '^not ok [0-9]+' "$log" || true)
+  if [ "$st" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+  record pgtap "$ok" "$failed"
+  "$ROOT/scripts/cluster.sh" stop "$dir"
+}
+
+suite_lint() {
+  say "lint (clang-format, cppcheck, pure files)"
+  local ok=0 failed=0 target
+  for target in check-format cppcheck check-pure; do
+    if make -s -C "$ROOT" "$target"; then ok=$((ok + 1)); else failed=$((failed + 1)); echo "lint: $target failed"; fi
+  done
+  record lint "$ok" "$failed"
+}
+
+mkdir -p "$OUT"
+ensure_pg_can_reach_checkout
+for s in $SUITES; do
+  "suite_$s"
+done
+
+echo
+for line in "${SUMMARY[@]}"; do echo "  $line"; done
+echo "$PASSED passed, $FAILED failed"
+[ "$FAILED" -eq 0 ]
