@@ -14,7 +14,7 @@
 -- Different streams of one key are independent draws for the same row.
 CREATE FUNCTION demo.rnd(key bigint, stream integer) RETURNS double precision
   LANGUAGE sql IMMUTABLE PARALLEL SAFE
-  AS $$ SELECT ((hashint8extended(key, stream) & 4503599627370495) + 0.5)::double precision / 4503599627370496.0 $$;
+  AS $$ SELECT ((hashint8extended(key, stream) & 4503599627370495)::double precision + 0.5) / 4503599627370496.0 $$;
 COMMENT ON FUNCTION demo.rnd(bigint, integer) IS 'demo generator: deterministic uniform draw in (0, 1)';
 
 -- A standard normal draw determined by key and stream (Box-Muller on two uniform draws).
@@ -140,7 +140,7 @@ SET work_mem = '64MB'
 AS $$
 DECLARE
   -- orders per day at the start of the period, before the weekday and yearly factors
-  base        constant double precision := 980;
+  base        constant double precision := 1065;
   first_day   date;
   last_day    date;
   n_products  integer;

@@ -9,7 +9,7 @@ PGXS_DIR=$(cd "$(dirname "$("$PG_CONFIG" --pgxs)")/../.." && pwd)
 # PostgreSQL refuses to run as root. When we are root, every server-side step runs as this user.
 PG_OS_USER=${AUTOREPORT_PG_USER:-postgres}
 
-say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+say() { if [ -t 1 ]; then printf '\033[1m==> %s\033[0m\n' "$*"; else printf '==> %s\n' "$*"; fi; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
 # Runs a command as the unprivileged PostgreSQL user (or as ourselves when we are not root).
