@@ -70,6 +70,7 @@ $(DATA_built): $(SQL_SOURCES) autoreport.control Makefile
 # a new revision.
 build/revision.h: FORCE
 	@scripts/revision.sh $@
+.PHONY: FORCE
 FORCE:
 
 extension/common/version_pg.o: build/revision.h
