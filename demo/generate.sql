@@ -174,7 +174,9 @@ BEGIN
     FROM generate_series(0, 999) AS s;
 
   -- Customers of each region numbered 1, 2, ... by signup: those signed up by day d are 1 .. N(d).
-  DROP TABLE IF EXISTS pg_temp.demo_customer_pick;
+  IF to_regclass('pg_temp.demo_customer_pick') IS NOT NULL THEN  -- left by an earlier call in this transaction
+    DROP TABLE pg_temp.demo_customer_pick;
+  END IF;
   CREATE TEMP TABLE demo_customer_pick ON COMMIT DROP AS
     SELECT region_id, row_number() OVER (PARTITION BY region_id ORDER BY customer_id)::int AS seq,
            customer_id, segment, signup_date
@@ -183,7 +185,9 @@ BEGIN
   ANALYZE demo_customer_pick;
 
   -- The plan: how many orders each region gets each day, and the factors that apply to them.
-  DROP TABLE IF EXISTS pg_temp.demo_order_plan;
+  IF to_regclass('pg_temp.demo_order_plan') IS NOT NULL THEN  -- left by an earlier call in this transaction
+    DROP TABLE pg_temp.demo_order_plan;
+  END IF;
   CREATE TEMP TABLE demo_order_plan ON COMMIT DROP AS
     SELECT d.date AS day, d.month, d.date - first_day AS day_index, last_day - d.date AS age, r.region_id,
            greatest(0, round(base * r.share
