@@ -1,0 +1,196 @@
+#!/bin/bash
+# The demo behind `make demo` and `make stop`: a throwaway PostgreSQL cluster in .cluster/ with the
+# autoreport extension and a sample sales dataset (schema demo) in database autoreport_demo.
+#
+#   demo/demo.sh           start (or reuse) the cluster, load the data if needed, print what to try
+#   demo/demo.sh reload    the same, but always reload the data
+#   demo/demo.sh stop      stop the cluster (the data stays in .cluster/ for next time)
+#
+# The data is loaded once and kept: a later run skips the load when schema demo holds a complete load
+# made by the same generator files (demo/schema.sql, generate.sql, load.sql). When they changed, or
+# with `reload`, schema demo is dropped and loaded again, in one transaction.
+#
+# The demo is a list of steps (the STEPS array below), each a function named step_NAME. To add one,
+# write the function and add its name to STEPS.
+set -Eeuo pipefail
+# shellcheck source=SCRIPTDIR/../scripts/lib.sh
+source "$(dirname "$0")/../scripts/lib.sh"
+
+CLUSTER_DIR=$ROOT/.cluster
+CLUSTER=$ROOT/scripts/cluster.sh
+DB=autoreport_demo
+STEPS=(start_cluster create_database create_extension load_data summary)
+
+FORCE_RELOAD=0
+CURRENT_STEP=
+LOAD_PID=
+LOAD_LOG=
+
+# psql against the demo database, stopping at the first error.
+psql_demo() { "$CLUSTER" psql "$CLUSTER_DIR" -d "$DB" -v ON_ERROR_STOP=1 -q "$@"; }
+
+# The value of one SQL query against the demo database, unaligned and without headers.
+query_demo() { psql_demo -At -c "$1"; }
+
+# ---- steps ---------------------------------------------------------------------------------------
+
+# Starts the cluster in .cluster/, or reuses it when it is already running.
+step_start_cluster() {
+  "$CLUSTER" start "$CLUSTER_DIR"
+}
+
+# Creates the demo database when it does not exist yet.
+step_create_database() {
+  local exists
+  exists=$("$CLUSTER" psql "$CLUSTER_DIR" -d postgres -At -c "SELECT 1 FROM pg_database WHERE datname = '$DB'")
+  if [ "$exists" != 1 ]; then
+    "$CLUSTER" psql "$CLUSTER_DIR" -d postgres -q -v ON_ERROR_STOP=1 -c "CREATE DATABASE $DB"
+    say "created database $DB"
+  fi
+}
+
+# Installs the extension in the demo database (it must have been built and installed: make install).
+step_create_extension() {
+  psql_demo -c 'SET client_min_messages = warning' -c 'CREATE EXTENSION IF NOT EXISTS autoreport' \
+    || die "could not create extension autoreport; build and install it first (make && make install)"
+  say "$(query_demo 'SELECT autoreport.version()')"
+}
+
+# Loads the sample data unless a complete load by the same generator is already there. While the
+# load runs, a second connection reads autoreport.progress about once a second and prints it.
+step_load_data() {
+  local fingerprint comment prefix recorded
+  fingerprint=$(cat "$ROOT/demo/schema.sql" "$ROOT/demo/generate.sql" "$ROOT/demo/load.sql" | md5sum | cut -c1-12)
+  comment=$(query_demo "SELECT obj_description(oid, 'pg_namespace') FROM pg_namespace WHERE nspname = 'demo'")
+  prefix="autoreport demo dataset: generator $fingerprint, "
+  if [ "$FORCE_RELOAD" = 0 ] && [[ $comment == "$prefix"* ]]; then
+    recorded=${comment#"$prefix"}
+    recorded=${recorded%% orders}
+    if [ "$recorded" = "$(query_demo 'SELECT count(*) FROM demo.orders')" ]; then
+      say "demo data already loaded ($recorded orders, generator $fingerprint): skipping the load (demo/demo.sh reload forces it)"
+      return 0
+    fi
+  fi
+
+  say "loading the demo data into $DB (schema demo)"
+  LOAD_LOG=$(mktemp)
+  local started=$SECONDS
+  # (the background job reports its failure through wait below, not through the ERR trap)
+  (trap - ERR; psql_demo -v generator="$fingerprint" -f "$ROOT/demo/load.sql") >"$LOAD_LOG" 2>&1 &
+  LOAD_PID=$!
+  local line
+  while kill -0 "$LOAD_PID" 2>/dev/null; do
+    sleep 1
+    # A failed poll only costs one progress line; the load's own exit status decides.
+    line=$(query_demo "
+      SELECT format('%s: %s %s/%s (%s%%)', operation, object, done,
+                    coalesce(total::text, '?'), coalesce(percent::text, '?'))
+        FROM autoreport.progress
+       WHERE datname = current_database() AND operation = 'load demo data'" 2>/dev/null || true)
+    if [ -n "$line" ]; then
+      printf '    [%3ds] %s\n' "$((SECONDS - started))" "$line"
+    fi
+  done
+  if ! wait "$LOAD_PID"; then
+    LOAD_PID=
+    grep -v -e '^psql:.*NOTICE:' -e '^DETAIL:' -e '^drop cascades' "$LOAD_LOG" >&2 || true
+    die "loading the demo data failed (psql output above); the previous data, if any, is unchanged"
+  fi
+  LOAD_PID=
+  say "loaded the demo data in $((SECONDS - started)) s"
+}
+
+# Prints what is in the database, how to connect and what to try.
+step_summary() {
+  local url port
+  url=$("$CLUSTER" url "$CLUSTER_DIR")
+  url=${url%/*}/$DB
+  port=$("$CLUSTER" port "$CLUSTER_DIR")
+  say "the demo is ready"
+  psql_demo -c "
+    SELECT t.name AS \"table\", t.rows, t.holds
+      FROM (SELECT 'demo.regions' AS name, (SELECT count(*) FROM demo.regions) AS rows, 'sales regions' AS holds
+            UNION ALL SELECT 'demo.customers', (SELECT count(*) FROM demo.customers), 'customers with segment and signup date'
+            UNION ALL SELECT 'demo.products', (SELECT count(*) FROM demo.products), 'products with category and list price'
+            UNION ALL SELECT 'demo.dates', (SELECT count(*) FROM demo.dates), 'calendar, ' || (SELECT min(date) || ' to ' || max(date) FROM demo.dates)
+            UNION ALL SELECT 'demo.orders', (SELECT count(*) FROM demo.orders), 'the fact table'
+            UNION ALL SELECT 'demo.planted_anomalies', (SELECT count(*) FROM demo.planted_anomalies), 'unusual days planted on purpose') AS t"
+  cat <<EOF
+Connect:
+    scripts/cluster.sh psql .cluster -d $DB       (from $ROOT)
+    psql "$url"
+  or any SQL client: host 127.0.0.1, port $port, user postgres, database $DB, no password.
+
+Things to try:
+    SELECT autoreport.version();
+
+    -- revenue by region
+    SELECT r.name AS region, count(*) AS orders, sum(o.revenue) AS revenue
+      FROM demo.orders o JOIN demo.regions r USING (region_id)
+     WHERE o.status NOT IN ('cancelled', 'returned')
+     GROUP BY r.name ORDER BY revenue DESC;
+
+    -- monthly orders: an upward trend with a November-December peak
+    SELECT date_trunc('month', date)::date AS month, count(*) AS orders, sum(revenue) AS revenue
+      FROM demo.orders GROUP BY 1 ORDER BY 1;
+
+    -- weekly pattern: fewer orders at weekends
+    SELECT d.day_name, round(count(*)::numeric / count(DISTINCT o.date)) AS orders_per_day
+      FROM demo.orders o JOIN demo.dates d USING (date)
+     GROUP BY d.day_of_week, d.day_name ORDER BY d.day_of_week;
+
+    -- the anomalies planted in the data, and what the data shows on those days
+    SELECT a.day, r.name AS region, a.kind, count(o.*) AS orders, sum(o.revenue) AS revenue
+      FROM demo.planted_anomalies a JOIN demo.regions r USING (region_id)
+      LEFT JOIN demo.orders o ON o.region_id = a.region_id AND o.date = a.day
+     GROUP BY a.day, r.name, a.kind ORDER BY a.day;
+
+    -- the progress registry: report progress in one session ...
+    SELECT autoreport.progress_begin('my job', 'step 1', 10);  SELECT autoreport.progress_update(4);
+    -- ... and watch it from another (progress_end() or the session's end removes it)
+    SELECT pid, operation, object, done, total, percent, elapsed FROM autoreport.progress;
+
+Reload the data with demo/demo.sh reload; stop the cluster with make stop.
+EOF
+}
+
+# ---- driver --------------------------------------------------------------------------------------
+
+# Stops the cluster started by the demo.
+stop_demo() {
+  "$CLUSTER" stop "$CLUSTER_DIR"
+}
+
+# Runs every step in order, naming the one that failed.
+run_steps() {
+  local step
+  for step in "${STEPS[@]}"; do
+    CURRENT_STEP=$step
+    "step_$step"
+  done
+  CURRENT_STEP=
+}
+
+on_error() {
+  printf 'error: demo step %s failed (exit status %s)\n' "${CURRENT_STEP:-?}" "$1" >&2
+}
+
+cleanup() {
+  if [ -n "$LOAD_PID" ]; then
+    kill "$LOAD_PID" 2>/dev/null || true
+  fi
+  if [ -n "$LOAD_LOG" ]; then
+    rm -f "$LOAD_LOG"
+  fi
+}
+
+trap 'on_error $?' ERR
+trap cleanup EXIT
+
+case "${1:-}" in
+  "") run_steps ;;
+  reload) FORCE_RELOAD=1; run_steps ;;
+  stop) stop_demo ;;
+  -h | --help | help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//' ;;
+  *) die "unknown command '$1' (use: demo/demo.sh [reload|stop])" ;;
+esac
