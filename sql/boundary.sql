@@ -22,6 +22,12 @@ CREATE FUNCTION probe.memory() RETURNS bigint
   AS :'testlib', 'ar_test_memory' LANGUAGE c STRICT;
 CREATE FUNCTION probe.exercise(i int) RETURNS bigint
   AS :'testlib', 'ar_test_exercise' LANGUAGE c STRICT;
+CREATE FUNCTION probe.datum_while_connected(n int) RETURNS text
+  AS :'testlib', 'ar_test_datum_while_connected' LANGUAGE c STRICT;
+CREATE FUNCTION probe.throw_long(n int) RETURNS void
+  AS :'testlib', 'ar_test_throw_long' LANGUAGE c STRICT;
+CREATE FUNCTION probe.swallow(query text) RETURNS void
+  AS :'testlib', 'ar_test_swallow' LANGUAGE c STRICT;
 
 -- 1. A C++ exception thrown five frames down reaches the client as ERROR with its SQLSTATE, detail
 --    and hint; every frame's destructor ran; the session goes on normally.
@@ -64,6 +70,34 @@ SELECT probe.input('integer', 'twelve');
 \echo :LAST_ERROR_SQLSTATE
 SELECT probe.destructors() - :before AS destructors_ran;
 
+-- Re-raised PostgreSQL errors keep every field and do not repeat their context lines when the
+-- caller is PL/pgSQL (the CONTEXT below lists each frame once).
+DO $$ BEGIN PERFORM probe.spi('SELECT 1/0'); END $$;
+\echo :LAST_ERROR_SQLSTATE
+CREATE TABLE uniq (k int CONSTRAINT uniq_k PRIMARY KEY);
+INSERT INTO uniq VALUES (1);
+-- (the constraint name travels too, for clients that map 23505 to a field)
+DO $$ DECLARE c text; BEGIN PERFORM probe.spi('INSERT INTO uniq VALUES (1)');
+  EXCEPTION WHEN unique_violation THEN GET STACKED DIAGNOSTICS c = CONSTRAINT_NAME; RAISE NOTICE 'constraint %', c;
+  END $$;
+
+-- A value made while SPI is connected survives the end of the connection.
+SELECT length(probe.datum_while_connected(2)) AS l2, length(probe.datum_while_connected(3)) AS l3,
+       length(probe.datum_while_connected(4)) AS l4;
+
+-- A message cut to fit is cut between characters: a LATIN1 client still gets the real error.
+\set VERBOSITY sqlstate
+SET client_encoding = 'LATIN1';
+SELECT probe.throw_long(5000);
+RESET client_encoding;
+\set VERBOSITY default
+DO $$ BEGIN PERFORM probe.throw_long(5000);
+  EXCEPTION WHEN OTHERS THEN RAISE NOTICE '% of % characters', SQLSTATE, length(SQLERRM); END $$;
+
+-- Catching a PostgreSQL error outside a subtransaction and carrying on is refused (a bug guard).
+SELECT probe.swallow('SELECT 1/0');
+\echo :LAST_ERROR_SQLSTATE
+
 -- 3. statement_timeout cancels a long pure C++ loop with 57014, and the backend survives.
 SELECT probe.destructors() AS before \gset
 SELECT pg_backend_pid() AS pid \gset
@@ -73,6 +107,12 @@ SELECT probe.spin(60);
 RESET statement_timeout;
 SELECT probe.destructors() - :before AS destructors_ran;
 SELECT pg_backend_pid() = :pid AS same_backend, probe.spin(0.01) > 0 AS loop_runs_again;
+
+-- A cancel is never swallowed, not even by code that recovers from errors in a subtransaction.
+SET statement_timeout = '200ms';
+SELECT probe.subtransaction('SELECT pg_sleep(5)');
+\echo :LAST_ERROR_SQLSTATE
+RESET statement_timeout;
 
 -- 4. C++ can recover from a PostgreSQL error inside a subtransaction, and nothing half-written stays.
 BEGIN;

@@ -4,13 +4,17 @@
 // directions are:
 //   * PostgreSQL calls C++: AUTOREPORT_FUNCTION (SQL-callable functions) and enter() (hooks, worker
 //     entry points) run the C++ body inside try/catch, let every C++ frame unwind, and only then raise
-//     ereport(ERROR) with the SQLSTATE, message, detail, hint and context the exception carried.
+//     ereport(ERROR). An error that came from PostgreSQL is re-raised exactly as PostgreSQL made it
+//     (ReThrowError: every field kept, no context line repeated); a C++ error is raised with the
+//     SQLSTATE, message, detail, hint and context it carries.
 //   * C++ calls PostgreSQL: guard() runs a call that may ereport(ERROR) under its own sigsetjmp point,
 //     restores the memory context, copies and flushes the error, and rethrows it as autoreport::Error
-//     with the original SQLSTATE, so C++ destructors run and the user still sees the original error.
+//     (autoreport::Interrupted for a cancel or timeout), so C++ destructors run.
 //
-// A PostgreSQL error caught by guard() leaves the transaction in a state only an abort repairs: let it
-// propagate to the top, or run the work inside subtransaction() when C++ must recover and go on.
+// A PostgreSQL error caught by guard() leaves the transaction in a state only a rollback repairs. Let
+// it propagate, or run the work inside subtransaction() when C++ must recover and go on. enter()
+// enforces this: a body that caught a PostgreSQL error outside a subtransaction and then returned
+// normally fails with XX000 instead of carrying on.
 #pragma once
 
 #include "common/postgres.hpp"
@@ -23,13 +27,20 @@
 
 namespace autoreport::pg {
 
-// Runs fn(arg) with a PostgreSQL error handler; a PostgreSQL error becomes autoreport::Error.
-// fn must not let a C++ exception escape (guard() wraps it so that it cannot).
-void run_guarded(void (*fn)(void*), void* arg);
+namespace detail {
+// Runs fn(arg) with a PostgreSQL error handler; a PostgreSQL error becomes autoreport::Error or
+// autoreport::Interrupted. fn must not throw (guard() wraps the caller's lambda so that it cannot).
+void run_guarded(void (*fn)(void*) noexcept, void* arg);
+// fn returns false when it failed with a C++ exception (which it keeps), so that the subtransaction
+// is rolled back then too.
+void run_in_subtransaction(bool (*fn)(void*) noexcept, void* arg);
+// How many PostgreSQL errors were caught and not yet resolved by a rollback.
+int unresolved_errors() noexcept;
+} // namespace detail
 
 // Calls f() (a lambda that calls PostgreSQL) and returns its result. Inside f, keep no object with a
 // destructor alive: a longjmp would skip it. The result type must be trivially destructible
-// (Datum, pointers, numbers) for the same reason.
+// (Datum, pointers, numbers, plain structs) for the same reason.
 template <typename F> auto guard(F&& f) -> std::invoke_result_t<F&> {
   using R = std::invoke_result_t<F&>;
   static_assert(std::is_void_v<R> || std::is_trivially_destructible_v<R>,
@@ -39,8 +50,8 @@ template <typename F> auto guard(F&& f) -> std::invoke_result_t<F&> {
     std::exception_ptr cpp_error;
     std::conditional_t<std::is_void_v<R>, bool, std::optional<R>> result;
   } frame{&f, nullptr, {}};
-  run_guarded(
-      [](void* p) {
+  detail::run_guarded(
+      [](void* p) noexcept {
         auto* fr = static_cast<Frame*>(p);
         try {
           if constexpr (std::is_void_v<R>) {
@@ -62,18 +73,34 @@ template <typename F> auto guard(F&& f) -> std::invoke_result_t<F&> {
 }
 
 // Records the exception being handled (call only inside a catch block) for raise_pending().
-// Copies into static buffers: it allocates nothing and cannot fail.
+// It allocates nothing and cannot fail.
 void capture_current_exception() noexcept;
 
 // Raises the captured exception as ereport(ERROR). Call only after every C++ frame of the failed
 // work has unwound.
 [[noreturn]] void raise_pending();
 
+// Raised by enter() when a body swallowed a PostgreSQL error outside a subtransaction.
+[[noreturn]] void raise_swallowed_error();
+
 // Runs f() for PostgreSQL (a hook, a callback, a worker's main function). A C++ exception that
 // escapes f becomes ereport(ERROR) after f's frames are gone.
 template <typename F> auto enter(F&& f) -> std::invoke_result_t<F&> {
+  const int unresolved = detail::unresolved_errors();
   try {
-    return f();
+    if constexpr (std::is_void_v<std::invoke_result_t<F&>>) {
+      f();
+      if (detail::unresolved_errors() > unresolved) {
+        raise_swallowed_error();
+      }
+      return;
+    } else {
+      auto result = f();
+      if (detail::unresolved_errors() > unresolved) {
+        raise_swallowed_error();
+      }
+      return result;
+    }
   } catch (...) {
     capture_current_exception();
   }
@@ -82,17 +109,15 @@ template <typename F> auto enter(F&& f) -> std::invoke_result_t<F&> {
 
 // Runs f() inside an internal subtransaction, as a PL/pgSQL EXCEPTION block does. On a PostgreSQL
 // or C++ error the subtransaction is rolled back and the error rethrown as a C++ exception; the
-// caller may catch it and carry on safely.
-// fn returns false when it failed with a C++ exception (which it keeps), so the subtransaction is
-// rolled back then too.
-void run_in_subtransaction(bool (*fn)(void*), void* arg);
+// caller may catch autoreport::Error and carry on safely. An Interrupted is rethrown too and must
+// not be caught.
 template <typename F> void subtransaction(F&& f) {
   struct Frame {
     F* f;
     std::exception_ptr cpp_error;
   } frame{&f, nullptr};
-  run_in_subtransaction(
-      [](void* p) -> bool {
+  detail::run_in_subtransaction(
+      [](void* p) noexcept -> bool {
         auto* fr = static_cast<Frame*>(p);
         try {
           (*fr->f)();
@@ -113,12 +138,18 @@ void require_preload(const char* feature);
 bool preloaded() noexcept;
 void set_preloaded(bool value) noexcept;
 
+// Called from _PG_init: registers the transaction callback that resets the boundary's state on abort.
+void boundary_init();
+
 } // namespace autoreport::pg
 
 // Defines an SQL-callable function: C linkage, V1 calling convention, exported, and its body run
-// through the boundary. Use PG_GETARG_* / PG_RETURN_* inside the body as usual.
+// through the boundary. In the body read arguments with PG_ARGISNULL, PG_GETARG_DATUM and the
+// pass-by-value getters (PG_GETARG_INT32, _INT64, _BOOL, _FLOAT8, _OID) only: the getters that
+// detoast (PG_GETARG_TEXT_PP, _ARRAYTYPE_P, _JSONB_P) can ereport, so convert through
+// common/convert_pg.hpp instead. Return with PG_RETURN_DATUM/VOID/NULL or a by-value PG_RETURN_*.
 //
-//   AUTOREPORT_FUNCTION(autoreport_version) { return CStringGetTextDatum(...); }
+//   AUTOREPORT_FUNCTION(autoreport_version) { return autoreport::pg::string_to_text("..."); }
 #define AUTOREPORT_FUNCTION(name)                                                                            \
   static Datum name##_body(FunctionCallInfo fcinfo);                                                         \
   extern "C" {                                                                                               \

@@ -158,9 +158,9 @@ Datum make_text_array(std::span<const std::optional<std::string>> values) {
   return array_of(values, TEXTOID, [](const std::string& v) { return string_to_text(v); });
 }
 
-TupleSink::TupleSink(FunctionCallInfo fcinfo)
+TupleSink::TupleSink(FunctionCallInfo fcinfo, bool scalar)
     : rsinfo_(reinterpret_cast<ReturnSetInfo*>(fcinfo->resultinfo)) {
-  guard([&] { InitMaterializedSRF(fcinfo, 0); });
+  guard([&] { InitMaterializedSRF(fcinfo, scalar ? MAT_SRF_USE_EXPECTED_DESC : 0); });
 }
 
 int TupleSink::columns() const noexcept {
@@ -183,6 +183,14 @@ void TupleSink::put(std::span<const Datum> values, std::span<const bool> nulls) 
     tuplestore_putvalues(rsinfo_->setResult, rsinfo_->setDesc, const_cast<Datum*>(values.data()),
                          const_cast<bool*>(nulls.data()));
   });
+}
+
+void TupleSink::put_tuple(HeapTuple tuple) {
+  guard([&] { tuplestore_puttuple(rsinfo_->setResult, tuple); });
+}
+
+TupleDesc TupleSink::descriptor() const noexcept {
+  return rsinfo_->setDesc;
 }
 
 } // namespace autoreport::pg

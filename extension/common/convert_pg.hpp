@@ -34,14 +34,18 @@ Datum make_float8_array(std::span<const std::optional<double>> values);
 Datum make_int8_array(std::span<const std::optional<int64_t>> values);
 Datum make_text_array(std::span<const std::optional<std::string>> values);
 
-// Rows of a set-returning function in materialize mode (InitMaterializedSRF).
+// Rows of a set-returning function in materialize mode (InitMaterializedSRF). For a function that
+// returns SETOF a scalar type, pass scalar = true.
 class TupleSink {
 public:
-  explicit TupleSink(FunctionCallInfo fcinfo);
+  explicit TupleSink(FunctionCallInfo fcinfo, bool scalar = false);
   int columns() const noexcept;
   Oid column_type(int column) const;
   // values and nulls hold one entry per column of the result.
   void put(std::span<const Datum> values, std::span<const bool> nulls);
+  // A whole tuple whose descriptor matches descriptor().
+  void put_tuple(HeapTuple tuple);
+  TupleDesc descriptor() const noexcept;
 
 private:
   ReturnSetInfo* rsinfo_;

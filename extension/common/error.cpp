@@ -18,7 +18,7 @@ bool is_valid_sqlstate(std::string_view code) noexcept {
       return false;
     }
   }
-  return true;
+  return !(code[0] == '0' && (code[1] == '0' || code[1] == '1' || code[1] == '2'));
 }
 
 Error::Error(std::string_view code, std::string message)
@@ -52,6 +52,10 @@ Error& Error::with_internal_query(std::string query, int position) & {
   internal_query_ = std::move(query);
   internal_position_ = position;
   return *this;
+}
+
+Error&& Error::with_internal_query(std::string query, int position) && {
+  return std::move(with_internal_query(std::move(query), position));
 }
 
 } // namespace autoreport

@@ -5,6 +5,7 @@
 // ereport(ERROR) after the C++ frames have unwound, and turns PostgreSQL errors into it on the way in.
 #pragma once
 
+#include <cstdint>
 #include <exception>
 #include <string>
 #include <string_view>
@@ -32,7 +33,8 @@ inline constexpr std::string_view query_canceled = "57014";
 inline constexpr std::string_view internal_error = "XX000";
 } // namespace sqlstate
 
-// True when code is five characters of [0-9A-Z], the alphabet of SQLSTATE.
+// True when code is five characters of [0-9A-Z], the alphabet of SQLSTATE, and not of the classes
+// for success, warning or "no data" (00, 01, 02), which are not errors.
 bool is_valid_sqlstate(std::string_view code) noexcept;
 
 class Error : public std::exception {
@@ -49,6 +51,13 @@ public:
   Error&& with_context(std::string context) &&;
   // Position (1-based, in characters) inside an internal query, as PostgreSQL reports syntax errors.
   Error& with_internal_query(std::string query, int position) &;
+  Error&& with_internal_query(std::string query, int position) &&;
+  // Set by the boundary on errors that came from PostgreSQL: a token by which it finds the original
+  // error again, to re-raise it unchanged (all fields, no repeated context). 0 for C++ errors.
+  Error& with_origin(uint64_t token) & {
+    origin_ = token;
+    return *this;
+  }
 
   const char* what() const noexcept override { return message_.c_str(); }
   const std::string& sqlstate() const noexcept { return sqlstate_; }
@@ -58,6 +67,7 @@ public:
   const std::string& context() const noexcept { return context_; }
   const std::string& internal_query() const noexcept { return internal_query_; }
   int internal_position() const noexcept { return internal_position_; }
+  uint64_t origin() const noexcept { return origin_; }
 
 private:
   std::string sqlstate_;
@@ -67,6 +77,22 @@ private:
   std::string context_;
   std::string internal_query_;
   int internal_position_ = 0;
+  uint64_t origin_ = 0;
+};
+
+// A cancel request, statement_timeout or another interrupt. Deliberately not an Error: code that
+// catches Error to recover from bad input must never swallow a cancel (PL/pgSQL's WHEN OTHERS does
+// not catch query_canceled either). It unwinds to the boundary, which raises it as PostgreSQL did.
+class Interrupted : public std::exception {
+public:
+  explicit Interrupted(std::string message, uint64_t origin = 0)
+      : message_(std::move(message)), origin_(origin) {}
+  const char* what() const noexcept override { return message_.c_str(); }
+  uint64_t origin() const noexcept { return origin_; }
+
+private:
+  std::string message_;
+  uint64_t origin_;
 };
 
 } // namespace autoreport

@@ -14,6 +14,7 @@ AUTOREPORT_EXPORT void _PG_init(void);
 void _PG_init(void) {
   autoreport::pg::enter([] {
     autoreport::pg::set_preloaded(process_shared_preload_libraries_in_progress);
+    autoreport::pg::boundary_init();
     autoreport::pg::install_interrupt_hook();
     autoreport::pg::progress_init();
     // Each capability defines its autoreport.* settings above this line.

@@ -3,13 +3,25 @@
 
 namespace autoreport::pg {
 
+namespace {
+// True when ctx is `ancestor` or one of its descendants.
+bool within(MemoryContext ctx, MemoryContext ancestor) {
+  for (MemoryContext c = ctx; c != nullptr; c = c->parent) {
+    if (c == ancestor) {
+      return true;
+    }
+  }
+  return false;
+}
+} // namespace
+
 MemoryContext ScopedMemoryContext::create(const char* name) {
   return guard(
       [name] { return AllocSetContextCreateInternal(CurrentMemoryContext, name, ALLOCSET_DEFAULT_SIZES); });
 }
 
 ScopedMemoryContext::~ScopedMemoryContext() {
-  if (CurrentMemoryContext == context_) {
+  if (within(CurrentMemoryContext, context_)) {
     // Never leave CurrentMemoryContext pointing at freed memory.
     MemoryContextSwitchTo(context_->parent);
   }
@@ -17,6 +29,9 @@ ScopedMemoryContext::~ScopedMemoryContext() {
 }
 
 void ScopedMemoryContext::reset() noexcept {
+  if (within(CurrentMemoryContext, context_) && CurrentMemoryContext != context_) {
+    MemoryContextSwitchTo(context_); // its children go with the reset
+  }
   MemoryContextReset(context_);
 }
 

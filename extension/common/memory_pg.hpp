@@ -19,7 +19,8 @@ private:
 };
 
 // A child of the current memory context, deleted with the scope. reset() frees everything allocated
-// in it so far, which is how a loop keeps per-iteration scratch from piling up.
+// in it so far, which is how a loop keeps per-iteration scratch from piling up. Create it outside an
+// SpiConnection's lifetime, or within one only for scratch that dies before the connection.
 class ScopedMemoryContext {
 public:
   // The name must outlive the context, as PostgreSQL keeps the pointer: pass a string literal.

@@ -8,7 +8,9 @@
 #include "common/runtime.hpp"
 
 extern "C" {
+#include "access/parallel.h"
 #include "access/xact.h"
+#include "mb/pg_wchar.h"
 #include "catalog/pg_authid.h"
 #include "storage/backendid.h"
 #include "storage/ipc.h"
@@ -20,6 +22,7 @@ extern "C" {
 }
 
 #include <algorithm>
+#include <climits>
 #include <array>
 #include <cstring>
 #include <string>
@@ -92,12 +95,15 @@ ProgressSlot* my_slot() {
   return &g_registry->slot[MyBackendId - 1];
 }
 
-void copy_bounded(char* dst, size_t size, std::string_view src) {
-  // Cut at a character boundary so a multibyte name is never split.
-  size_t n = std::min(src.size(), size - 1);
-  while (n > 0 && n < src.size() && (static_cast<unsigned char>(src[n]) & 0xC0) == 0x80) {
-    --n;
-  }
+// The byte length of src cut to fit size - 1 bytes at a character boundary of the server encoding.
+// Computed before taking the spinlock (pg_mbcliplen may not run under one).
+size_t fitting_length(std::string_view src, size_t size) {
+  const int len = static_cast<int>(std::min(src.size(), static_cast<size_t>(INT_MAX)));
+  return guard(
+      [&] { return static_cast<size_t>(pg_mbcliplen(src.data(), len, static_cast<int>(size - 1))); });
+}
+
+void copy_bounded(char* dst, std::string_view src, size_t n) {
   std::memcpy(dst, src.data(), n);
   dst[n] = '\0';
 }
@@ -123,7 +129,8 @@ void on_transaction_event(XactEvent event, void*) {
 
 void begin(std::string_view operation, std::string_view object, int64_t total) {
   ProgressSlot* s = my_slot();
-  if (s == nullptr) {
+  // A parallel worker's share of an operation is its leader's to report.
+  if (s == nullptr || IsParallelWorker()) {
     return;
   }
   if (!g_cleanup_registered) {
@@ -134,12 +141,14 @@ void begin(std::string_view operation, std::string_view object, int64_t total) {
     g_cleanup_registered = true;
   }
   const TimestampTz now = GetCurrentTimestamp();
+  const size_t op_len = fitting_length(operation, sizeof s->operation);
+  const size_t object_len = fitting_length(object, sizeof s->object);
   SpinLockAcquire(&s->mutex);
   s->pid = MyProcPid;
   s->database = MyDatabaseId;
   s->role = GetUserId();
-  copy_bounded(s->operation, sizeof s->operation, operation);
-  copy_bounded(s->object, sizeof s->object, object);
+  copy_bounded(s->operation, operation, op_len);
+  copy_bounded(s->object, object, object_len);
   s->done = 0;
   s->total = total < 0 ? -1 : total;
   s->started_at = now;
@@ -149,7 +158,7 @@ void begin(std::string_view operation, std::string_view object, int64_t total) {
 
 void update(int64_t done, int64_t total) {
   ProgressSlot* s = my_slot();
-  if (s == nullptr) {
+  if (s == nullptr || IsParallelWorker()) {
     return;
   }
   const TimestampTz now = GetCurrentTimestamp();
@@ -161,7 +170,20 @@ void update(int64_t done, int64_t total) {
 }
 
 void end() {
-  clear_my_slot();
+  if (!IsParallelWorker()) {
+    clear_my_slot();
+  }
+}
+
+// The registry, or the error that says why there is none.
+ProgressRegistry* registry(const char* feature) {
+  require_preload(feature);
+  if (g_registry == nullptr) {
+    throw Error(sqlstate::object_not_in_prerequisite_state,
+                "the autoreport progress registry is not initialised")
+        .with_detail("Another library in shared_preload_libraries may not chain shmem_startup_hook.");
+  }
+  return g_registry;
 }
 
 // Rows of other roles are shown only to members of that role or of pg_read_all_stats, as
@@ -194,11 +216,11 @@ using namespace autoreport::pg;
 
 // autoreport.progress_rows(): one row per backend that is running a long autoreport operation.
 AUTOREPORT_FUNCTION(autoreport_progress_rows) {
-  require_preload("autoreport.progress");
+  ProgressRegistry* reg = registry("autoreport.progress");
   TupleSink sink(fcinfo);
-  for (int i = 0; i < g_registry->slots; ++i) {
+  for (int i = 0; i < reg->slots; ++i) {
     ProgressSlot copy;
-    ProgressSlot* s = &g_registry->slot[i];
+    ProgressSlot* s = &reg->slot[i];
     SpinLockAcquire(&s->mutex);
     std::memcpy(&copy, s, sizeof copy);
     SpinLockRelease(&s->mutex);
@@ -225,7 +247,7 @@ AUTOREPORT_FUNCTION(autoreport_progress_rows) {
 
 // autoreport.progress_begin(operation, object, total): lets SQL and PL/pgSQL jobs report progress.
 AUTOREPORT_FUNCTION(autoreport_progress_begin) {
-  require_preload("autoreport.progress_begin()");
+  registry("autoreport.progress_begin()");
   if (PG_ARGISNULL(0) || PG_ARGISNULL(1)) {
     throw Error(sqlstate::invalid_parameter_value, "operation and object must not be null");
   }
@@ -240,12 +262,13 @@ AUTOREPORT_FUNCTION(autoreport_progress_begin) {
         .with_hint("Pass NULL when the total is unknown.");
   }
   begin(operation, text_to_string(PG_GETARG_DATUM(1)), total);
+  ProgressScope::enter_external();
   PG_RETURN_VOID();
 }
 
 // autoreport.progress_update(done, total): moves this backend's current operation forward.
 AUTOREPORT_FUNCTION(autoreport_progress_update) {
-  require_preload("autoreport.progress_update()");
+  registry("autoreport.progress_update()");
   ProgressSlot* s = my_slot();
   if (s == nullptr || s->pid == 0) {
     throw Error(sqlstate::object_not_in_prerequisite_state, "no progress is being reported by this session")
@@ -267,7 +290,8 @@ AUTOREPORT_FUNCTION(autoreport_progress_update) {
 
 // autoreport.progress_end(): removes this backend's row from autoreport.progress.
 AUTOREPORT_FUNCTION(autoreport_progress_end) {
-  require_preload("autoreport.progress_end()");
+  registry("autoreport.progress_end()");
   end();
+  ProgressScope::leave_external();
   PG_RETURN_VOID();
 }

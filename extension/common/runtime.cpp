@@ -8,7 +8,27 @@ namespace autoreport {
 namespace {
 RuntimeHooks g_hooks;
 int g_progress_depth = 0; // the backend is single-threaded; so is this counter's use
+bool g_external = false;  // a SQL-level operation holds the slot
 } // namespace
+
+void ProgressScope::reset_depth() noexcept {
+  g_progress_depth = 0;
+  g_external = false;
+}
+
+void ProgressScope::enter_external() noexcept {
+  if (!g_external) {
+    g_external = true;
+    ++g_progress_depth;
+  }
+}
+
+void ProgressScope::leave_external() noexcept {
+  if (g_external) {
+    g_external = false;
+    --g_progress_depth;
+  }
+}
 
 RuntimeHooks install_runtime_hooks(const RuntimeHooks& hooks) noexcept {
   RuntimeHooks previous = g_hooks;

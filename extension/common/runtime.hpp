@@ -13,7 +13,7 @@ namespace autoreport {
 
 // Hooks the host installs. Any member may be null.
 struct RuntimeHooks {
-  // Throws autoreport::Error (SQLSTATE 57014 for a cancel) when the host wants the work to stop.
+  // Throws autoreport::Interrupted when the host wants the work to stop (cancel, timeout).
   void (*check_interrupts)() = nullptr;
   // Progress of the current long operation of this backend; total < 0 means unknown.
   void (*progress_begin)(std::string_view operation, std::string_view object, int64_t total) = nullptr;
@@ -26,7 +26,8 @@ RuntimeHooks install_runtime_hooks(const RuntimeHooks& hooks) noexcept;
 const RuntimeHooks& runtime_hooks() noexcept;
 
 // Call from every long loop (each row, each series, each iteration of an optimiser). Cheap when no
-// interrupt is pending. May throw autoreport::Error.
+// interrupt is pending. May throw autoreport::Interrupted (never catch it to carry on) or, for a
+// pending termination, autoreport::Error.
 inline void check_interrupts() {
   if (auto* f = runtime_hooks().check_interrupts) {
     f();
@@ -47,6 +48,13 @@ public:
   void advance(int64_t n = 1) { set(done_ + n); }
   int64_t done() const noexcept { return done_; }
   bool reporting() const noexcept { return outermost_; }
+
+  // Called by the host when a transaction aborts: scopes whose destructor was skipped no longer count.
+  static void reset_depth() noexcept;
+  // SQL-level progress (autoreport.progress_begin) counts as an outermost scope, so that C++
+  // operations started inside a SQL job do not overwrite its row.
+  static void enter_external() noexcept;
+  static void leave_external() noexcept;
 
 private:
   int64_t done_ = 0;

@@ -10,7 +10,39 @@ extern "C" {
 
 namespace autoreport::pg {
 
-SpiConnection::SpiConnection() {
+namespace {
+
+// Restores CurrentMemoryContext when it goes out of scope, whatever SPI switched to.
+class KeepMemoryContext {
+public:
+  KeepMemoryContext() : saved_(CurrentMemoryContext) {}
+  ~KeepMemoryContext() { MemoryContextSwitchTo(saved_); }
+  KeepMemoryContext(const KeepMemoryContext&) = delete;
+  KeepMemoryContext& operator=(const KeepMemoryContext&) = delete;
+
+private:
+  MemoryContext saved_;
+};
+
+// Bound parameters in the three arrays SPI wants.
+struct SpiArgs {
+  explicit SpiArgs(std::span<const SpiParam> params) {
+    for (const SpiParam& p : params) {
+      types.push_back(p.type);
+      values.push_back(p.value);
+      nulls.push_back(p.is_null ? 'n' : ' ');
+    }
+  }
+  int count() const { return static_cast<int>(types.size()); }
+  std::vector<Oid> types;
+  std::vector<Datum> values;
+  std::vector<char> nulls;
+};
+
+} // namespace
+
+SpiConnection::SpiConnection() : unresolved_at_start_(detail::unresolved_errors()) {
+  KeepMemoryContext keep;
   const int rc = guard([] { return SPI_connect(); });
   if (rc != SPI_OK_CONNECT) {
     throw Error(sqlstate::internal_error, "could not connect to SPI").with_detail(SPI_result_code_string(rc));
@@ -18,31 +50,27 @@ SpiConnection::SpiConnection() {
 }
 
 SpiConnection::~SpiConnection() {
+  if (std::uncaught_exceptions() > 0 && detail::unresolved_errors() > unresolved_at_start_) {
+    // A PostgreSQL error is on its way up: the SPI stack may hold levels of the failed work above
+    // ours, and only the rollback (of the transaction or subtransaction) pops them correctly.
+    return;
+  }
+  KeepMemoryContext keep;
   try {
     guard([] { SPI_finish(); });
   } catch (...) {
-    // The only way SPI_finish fails is a state the transaction abort already cleans up.
+    // SPI_finish reports only an unconnected state, which the transaction's end cleans up.
   }
 }
 
 SpiResult SpiConnection::execute(std::string_view sql, std::span<const SpiParam> params, bool read_only,
                                  int64_t limit) {
   const std::string query(sql);
-  std::vector<Oid> types;
-  std::vector<Datum> values;
-  std::vector<char> nulls;
-  types.reserve(params.size());
-  values.reserve(params.size());
-  nulls.reserve(params.size());
-  for (const SpiParam& p : params) {
-    types.push_back(p.type);
-    values.push_back(p.value);
-    nulls.push_back(p.is_null ? 'n' : ' ');
-  }
-  const int nargs = static_cast<int>(params.size());
+  SpiArgs args(params);
+  KeepMemoryContext keep;
   const int rc = guard([&] {
-    return SPI_execute_with_args(query.c_str(), nargs, types.data(), values.data(), nulls.data(), read_only,
-                                 static_cast<long>(limit));
+    return SPI_execute_with_args(query.c_str(), args.count(), args.types.data(), args.values.data(),
+                                 args.nulls.data(), read_only, static_cast<long>(limit));
   });
   if (rc < 0) {
     throw Error(sqlstate::internal_error, "SPI could not run the statement")
@@ -51,7 +79,36 @@ SpiResult SpiConnection::execute(std::string_view sql, std::span<const SpiParam>
   return SpiResult(SPI_tuptable, SPI_processed, rc);
 }
 
-Datum SpiConnection::copy_out(Datum value, Oid type) {
+Portal SpiConnection::open_cursor(std::string_view sql, std::span<const SpiParam> params) {
+  const std::string query(sql);
+  SpiArgs args(params);
+  KeepMemoryContext keep;
+  return guard([&] {
+    return SPI_cursor_open_with_args(nullptr, query.c_str(), args.count(), args.types.data(),
+                                     args.values.data(), args.nulls.data(), true, CURSOR_OPT_NO_SCROLL);
+  });
+}
+
+uint64_t SpiConnection::fetch(Portal portal, long rows) {
+  KeepMemoryContext keep;
+  guard([&] { SPI_cursor_fetch(portal, true, rows); });
+  return SPI_processed;
+}
+
+void SpiConnection::free_rows(SPITupleTable* table) {
+  KeepMemoryContext keep;
+  guard([&] { SPI_freetuptable(table); });
+}
+
+void SpiConnection::close_cursor(Portal portal) {
+  KeepMemoryContext keep;
+  guard([&] { SPI_cursor_close(portal); });
+}
+
+Datum SpiConnection::copy_out(Datum value, bool is_null, Oid type) {
+  if (is_null) {
+    return Datum(0);
+  }
   return guard([&] {
     int16 len;
     bool byval;
@@ -123,6 +180,11 @@ std::optional<int64_t> SpiResult::integer(uint64_t row, int column) const {
     return DatumGetInt32(d);
   case INT8OID:
     return DatumGetInt64(d);
+  case OIDOID:
+  case REGROLEOID:
+  case REGPROCEDUREOID:
+  case REGCLASSOID:
+    return static_cast<int64_t>(DatumGetObjectId(d));
   default:
     throw Error(sqlstate::internal_error, "column \"" + column_name(column) + "\" is not an integer");
   }

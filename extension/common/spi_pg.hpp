@@ -56,7 +56,10 @@ private:
   int status_;
 };
 
-// SPI_connect on construction, SPI_finish on destruction (also when an exception unwinds).
+// SPI_connect on construction, SPI_finish on destruction. Every call leaves CurrentMemoryContext as
+// it found it (SPI itself would leave its own context current, where whatever the caller allocates
+// is freed at SPI_finish). When the connection unwinds because of a PostgreSQL error, SPI_finish is
+// left to the rollback, which pops exactly the SPI levels made inside the failed work.
 class SpiConnection {
 public:
   SpiConnection();
@@ -64,13 +67,24 @@ public:
   SpiConnection(const SpiConnection&) = delete;
   SpiConnection& operator=(const SpiConnection&) = delete;
 
-  // Runs one statement. read_only statements see the caller's snapshot, as a STABLE function must.
+  // Runs one statement. read_only: the statement only reads and sees the caller's snapshot (as in a
+  // STABLE function); false: it may write, and sees the effects of earlier statements (VOLATILE).
   // limit 0 means all rows.
-  SpiResult execute(std::string_view sql, std::span<const SpiParam> params = {}, bool read_only = true,
+  SpiResult execute(std::string_view sql, std::span<const SpiParam> params, bool read_only,
                     int64_t limit = 0);
 
+  // A cursor over a read-only query, for results too large to hold at once.
+  Portal open_cursor(std::string_view sql, std::span<const SpiParam> params);
+  // Fetches up to `rows` more rows into SPI_tuptable; returns how many (0 at the end).
+  uint64_t fetch(Portal portal, long rows);
+  void free_rows(SPITupleTable* table);
+  void close_cursor(Portal portal);
+
   // Copies a pass-by-reference datum out of SPI memory into the caller's context.
-  static Datum copy_out(Datum value, Oid type);
+  static Datum copy_out(Datum value, bool is_null, Oid type);
+
+private:
+  int unresolved_at_start_;
 };
 
 } // namespace autoreport::pg

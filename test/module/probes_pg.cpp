@@ -52,7 +52,10 @@ void throw_at_depth(const std::string& code, int depth) {
 } // namespace
 
 void _PG_init(void) {
-  pg::enter([] { pg::install_interrupt_hook(); });
+  pg::enter([] {
+    pg::boundary_init();
+    pg::install_interrupt_hook();
+  });
 }
 
 // ar_test_throw(sqlstate text, depth int): a C++ exception thrown deep inside a SQL function.
@@ -86,7 +89,7 @@ AUTOREPORT_FUNCTION(ar_test_destructors) {
 AUTOREPORT_FUNCTION(ar_test_spi) {
   Sentinel s;
   pg::SpiConnection spi;
-  const pg::SpiResult r = spi.execute(pg::text_to_string(PG_GETARG_DATUM(0)));
+  const pg::SpiResult r = spi.execute(pg::text_to_string(PG_GETARG_DATUM(0)), {}, false);
   PG_RETURN_INT64(static_cast<int64>(r.processed()));
 }
 
@@ -120,6 +123,41 @@ AUTOREPORT_FUNCTION(ar_test_subtransaction) {
   return pg::string_to_text(outcome);
 }
 
+// ar_test_datum_while_connected(n int): a text built while SPI is connected and returned after the
+// connection ends: it must live in the caller's memory, not SPI's.
+AUTOREPORT_FUNCTION(ar_test_datum_while_connected) {
+  Datum result;
+  {
+    pg::SpiConnection spi;
+    const std::array<pg::SpiParam, 1> params = {pg::SpiParam{INT4OID, PG_GETARG_DATUM(0), false}};
+    const pg::SpiResult r = spi.execute("SELECT repeat('abcdefgh', $1)", params, true);
+    result = pg::string_to_text(*r.text(0, 0));
+  }
+  return result;
+}
+
+// ar_test_throw_long(n int): a C++ error whose message of n two-byte characters is longer than the
+// boundary's buffer, so it is cut; it must be cut on a character boundary.
+AUTOREPORT_FUNCTION(ar_test_throw_long) {
+  std::string message;
+  for (int i = 0; i < PG_GETARG_INT32(0); ++i) {
+    message += "\xc3\xa9"; // é
+  }
+  throw Error(autoreport::sqlstate::invalid_parameter_value, message);
+}
+
+// ar_test_swallow(query text): catches a PostgreSQL error without a subtransaction and returns, which
+// the boundary must refuse.
+AUTOREPORT_FUNCTION(ar_test_swallow) {
+  pg::SpiConnection spi;
+  try {
+    spi.execute(pg::text_to_string(PG_GETARG_DATUM(0)), {}, true);
+  } catch (const Error&) {
+    // wrong on purpose
+  }
+  PG_RETURN_VOID();
+}
+
 // ar_test_memory(): bytes held by every memory context of this backend plus the C++ heap in use.
 AUTOREPORT_FUNCTION(ar_test_memory) {
   const struct mallinfo2 m = mallinfo2();
@@ -139,7 +177,7 @@ AUTOREPORT_FUNCTION(ar_test_exercise) {
     pg::SpiConnection spi;
     const std::array<pg::SpiParam, 1> params = {pg::SpiParam{INT4OID, Int32GetDatum(i), false}};
     const pg::SpiResult r =
-        spi.execute("SELECT $1 + 1 AS n, repeat('x', 100) AS s, $1::numeric / 7 AS q", params);
+        spi.execute("SELECT $1 + 1 AS n, repeat('x', 100) AS s, $1::numeric / 7 AS q", params, true);
     if (r.integer(0, 0).value_or(0) != i + 1 || r.text(0, 1)->size() != 100 || !r.number(0, 2)) {
       throw Error(autoreport::sqlstate::internal_error, "SPI returned an unexpected row");
     }
@@ -155,7 +193,7 @@ AUTOREPORT_FUNCTION(ar_test_exercise) {
     }
     if (i % 10 == 0) {
       try {
-        pg::subtransaction([&] { spi.execute("SELECT 1/0"); });
+        pg::subtransaction([&] { spi.execute("SELECT 1/0", {}, true); });
       } catch (const Error& e) {
         if (e.sqlstate() != "22012") {
           throw;

@@ -15,6 +15,25 @@ TEST(Sqlstate, AcceptsOnlyFiveCharactersOfDigitsAndCapitals) {
   EXPECT_FALSE(is_valid_sqlstate("220233"));
   EXPECT_FALSE(is_valid_sqlstate("22o23"));
   EXPECT_FALSE(is_valid_sqlstate("bad!!"));
+  // Success, warning and no-data classes are not errors.
+  EXPECT_FALSE(is_valid_sqlstate("00000"));
+  EXPECT_FALSE(is_valid_sqlstate("01000"));
+  EXPECT_FALSE(is_valid_sqlstate("02000"));
+  EXPECT_TRUE(is_valid_sqlstate("03000"));
+}
+
+TEST(Interrupted, IsNotAnErrorSoRecoveryCodeCannotSwallowIt) {
+  bool swallowed = false;
+  try {
+    try {
+      throw Interrupted("canceling statement due to statement timeout");
+    } catch (const Error&) {
+      swallowed = true;
+    }
+  } catch (const Interrupted& i) {
+    EXPECT_STREQ(i.what(), "canceling statement due to statement timeout");
+  }
+  EXPECT_FALSE(swallowed);
 }
 
 TEST(Error, CarriesEverythingTheUserSees) {

@@ -16,7 +16,7 @@ int g_interrupt_after = -1;
 
 void fake_check() {
   if (g_interrupt_after == 0) {
-    throw Error(sqlstate::query_canceled, "canceling statement due to user request");
+    throw Interrupted("canceling statement due to user request");
   }
   if (g_interrupt_after > 0) {
     --g_interrupt_after;
@@ -62,8 +62,8 @@ TEST_F(RuntimeTest, InterruptStopsALoopWithQueryCanceled) {
       check_interrupts();
       ++iterations;
     }
-  } catch (const Error& e) {
-    EXPECT_EQ(e.sqlstate(), "57014");
+  } catch (const Interrupted& e) {
+    EXPECT_STREQ(e.what(), "canceling statement due to user request");
   }
   EXPECT_EQ(iterations, 1000);
 }
@@ -119,6 +119,34 @@ TEST_F(RuntimeTest, FailingBeginLeavesNoScopeOpen) {
   install_runtime_hooks({&fake_check, &fake_begin, &fake_update, &fake_end});
   ProgressScope next("render", "y", 1);
   EXPECT_TRUE(next.reporting());
+}
+
+} // namespace
+} // namespace autoreport
+
+namespace autoreport {
+namespace {
+
+TEST_F(RuntimeTest, SqlLevelOperationKeepsItsSlot) {
+  ProgressScope::enter_external();
+  {
+    ProgressScope inner("render", "inside a SQL job", 10);
+    EXPECT_FALSE(inner.reporting());
+  }
+  ProgressScope::leave_external();
+  EXPECT_TRUE(g_events.empty());
+  ProgressScope next("render", "alone", 1);
+  EXPECT_TRUE(next.reporting());
+}
+
+TEST_F(RuntimeTest, ResetDepthRecoversFromASkippedDestructor) {
+  auto* leaked = new ProgressScope("render", "leaked", 1); // as if a longjmp skipped its destructor
+  ProgressScope::reset_depth();
+  {
+    ProgressScope next("render", "after abort", 1);
+    EXPECT_TRUE(next.reporting());
+  }
+  ::operator delete(static_cast<void*>(leaked)); // free without running the destructor
 }
 
 } // namespace
