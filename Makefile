@@ -19,7 +19,8 @@ EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" autoreport.cont
 # this order (later files may use what earlier ones create). Upgrade scripts live in migrations/.
 SQL_SOURCES = \
 	extension/common/common.sql \
-	extension/common/progress.sql
+	extension/common/progress.sql \
+	extension/reports/reports.sql
 
 # Pure C++ files include no PostgreSQL header and are also compiled into the unit tests; glue files
 # are named *_pg.cpp.
@@ -41,7 +42,7 @@ PG_CPPFLAGS = -isystem $(PG_INCLUDEDIR_SERVER) -Iextension -Ibuild \
 	'-DPGDLLEXPORT=__attribute__((visibility("default")))'
 AR_CXXFLAGS = -std=c++20 -Wall -Wextra -Werror -fPIC -fvisibility=hidden -fvisibility-inlines-hidden -MMD -MP
 PG_CXXFLAGS = $(AR_CXXFLAGS)
-SHLIB_LINK  = -lstdc++
+SHLIB_LINK  = -lstdc++ -lxlsxwriter
 
 # No LLVM bitcode for JIT inlining: it would need clang to accept our C++20 and brings nothing here.
 # (override, set before PGXS, wins over Makefile.global's with_llvm = yes)
@@ -76,7 +77,7 @@ FORCE:
 extension/common/version_pg.o: build/revision.h
 
 # ---- tests --------------------------------------------------------------------------------------
-GTEST_LIBS = -lgtest -lgtest_main -pthread
+GTEST_LIBS = -lgtest -lgtest_main -pthread -lxlsxwriter
 UNIT_SOURCES = $(sort $(wildcard test/unit/*.cpp))
 UNIT_OBJS = $(patsubst %.cpp,build/unit/%.o,$(PURE_SOURCES) $(UNIT_SOURCES))
 
@@ -104,7 +105,30 @@ build/autoreport_test.so: $(TEST_MODULE_OBJS)
 
 -include $(TEST_MODULE_OBJS:.o=.d)
 
-.PHONY: deps test unit demo stop bench lint format check-format cppcheck check-pure
+# ---- fuzzing ------------------------------------------------------------------------------------
+# Each test/fuzz/NAME_fuzz.cpp is a libFuzzer target over pure code, built with clang and the address
+# and undefined-behaviour sanitizers. `make test` runs each briefly (test/run.sh, suite "fuzz");
+# `build/fuzz/NAME -max_total_time=600` runs one for longer.
+FUZZ_CXX = clang++-14
+FUZZ_FLAGS = -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -Iextension
+FUZZ_SOURCES = $(sort $(wildcard test/fuzz/*_fuzz.cpp))
+FUZZ_TARGETS = $(patsubst test/fuzz/%_fuzz.cpp,build/fuzz/%,$(FUZZ_SOURCES))
+FUZZ_LIB_OBJS = $(patsubst %.cpp,build/fuzz/obj/%.o,$(PURE_SOURCES))
+
+build/fuzz/obj/%.o: %.cpp
+	@mkdir -p $(dir $@)
+	$(FUZZ_CXX) $(subst fuzzer$(comma),fuzzer-no-link$(comma),$(FUZZ_FLAGS)) -MMD -MP -c -o $@ $<
+
+build/fuzz/%: test/fuzz/%_fuzz.cpp $(FUZZ_LIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CXX) $(FUZZ_FLAGS) -o $@ $< $(FUZZ_LIB_OBJS) -lxlsxwriter
+
+comma := ,
+fuzz: $(FUZZ_TARGETS)
+
+-include $(FUZZ_LIB_OBJS:.o=.d)
+
+.PHONY: deps test unit fuzz demo stop bench lint format check-format cppcheck check-pure
 deps:
 	@scripts/deps.sh
 
@@ -112,7 +136,7 @@ unit: build/unit_tests
 	build/unit_tests
 
 test: deps
-	$(MAKE) all build/unit_tests build/autoreport_test.so
+	$(MAKE) all build/unit_tests build/autoreport_test.so fuzz
 	$(MAKE) install
 	@test/run.sh
 
@@ -129,7 +153,7 @@ bench: deps
 	$(MAKE) install
 	@bench/run.sh
 
-OWN_CXX_FILES = $(sort $(wildcard extension/*/*.cpp extension/*/*.hpp test/unit/*.cpp test/module/*.cpp test/module/*.hpp))
+OWN_CXX_FILES = $(sort $(wildcard extension/*/*.cpp extension/*/*.hpp test/unit/*.cpp test/module/*.cpp test/module/*.hpp test/fuzz/*.cpp))
 
 check-format:
 	clang-format --dry-run -Werror $(OWN_CXX_FILES)

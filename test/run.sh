@@ -3,6 +3,7 @@
 #
 # Called by `make test` after the build and `make install`. Suites:
 #   unit       GoogleTest, pure C++ (build/unit_tests)
+#   fuzz       each libFuzzer target (build/fuzz/*) for a short, bounded run over its seed corpus
 #   regress    pg_regress on a temporary instance with shared_preload_libraries = 'autoreport'
 #   nopreload  pg_regress on a temporary instance without it
 #   isolation  pg_isolation_regress specs (test/isolation/specs)
@@ -13,7 +14,7 @@ set -uo pipefail
 source "$(dirname "$0")/../scripts/lib.sh"
 
 OUT=$ROOT/build/test
-SUITES=${SUITES:-unit regress nopreload isolation pgtap lint}
+SUITES=${SUITES:-unit fuzz regress nopreload isolation pgtap lint}
 PASSED=0
 FAILED=0
 declare -a SUMMARY=()
@@ -53,6 +54,30 @@ suite_unit() {
   record unit $((total - failed)) "$failed"
 }
 
+# Each fuzz target runs for FUZZ_SECONDS (default 10) from its seed corpus test/fuzz/corpus/NAME, if any.
+suite_fuzz() {
+  say "fuzz targets (libFuzzer, ${FUZZ_SECONDS:-10} s each)"
+  local t name ok=0 failed=0 corpus work
+  for t in "$ROOT"/build/fuzz/*; do
+    [ -f "$t" ] && [ -x "$t" ] || continue
+    name=$(basename "$t")
+    work=$OUT/fuzz/$name
+    rm -rf "$work" && mkdir -p "$work/corpus"
+    corpus=$ROOT/test/fuzz/corpus/$name
+    [ -d "$corpus" ] && cp -r "$corpus"/. "$work/corpus/"
+    if (cd "$work" && "$t" -max_total_time="${FUZZ_SECONDS:-10}" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+          corpus >"$work/log" 2>&1); then
+      ok=$((ok + 1))
+      echo "  $name: $(grep -m1 -o 'stat::number_of_executed_units: *[0-9]*' "$work/log" | awk '{print $2}') inputs, no crash"
+    else
+      failed=$((failed + 1))
+      echo "  $name: FAILED"
+      tail -40 "$work/log"
+    fi
+  done
+  record fuzz "$ok" "$failed"
+}
+
 # pg_regress with a temporary instance; $1 suite name, $2 temp config, rest: test names.
 run_pg_regress() {
   local name=$1 conf=$2
@@ -69,7 +94,7 @@ run_pg_regress() {
 
 suite_regress() {
   say "pg_regress (preloaded)"
-  run_pg_regress regress "$ROOT/test/preload.conf" version boundary progress
+  run_pg_regress regress "$ROOT/test/preload.conf" version boundary progress reports
 }
 
 suite_nopreload() {

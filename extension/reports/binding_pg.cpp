@@ -1,0 +1,327 @@
+// Converting and checking parameter values with PostgreSQL's type system.
+#include "reports/binding_pg.hpp"
+
+#include "common/convert_pg.hpp"
+
+extern "C" {
+#include "catalog/pg_collation.h"
+#include "catalog/pg_type.h"
+#include "mb/pg_wchar.h"
+#include "utils/array.h"
+#include "utils/lsyscache.h"
+#include "utils/typcache.h"
+}
+
+namespace autoreport::reports {
+
+namespace {
+
+using nlohmann::json;
+
+std::string label(const ParamSpec& spec) {
+  return "parameter \"" + spec.name + "\" (" + spec.sql_type() + ")";
+}
+
+Oid element_type(const ParamSpec& spec) {
+  ParamSpec scalar = spec;
+  scalar.is_array = false;
+  return param_type(scalar);
+}
+
+// The text PostgreSQL's input function reads for a JSON scalar.
+std::string scalar_text(const ParamSpec& spec, const json& v) {
+  if (v.is_string()) {
+    return v.get<std::string>();
+  }
+  if (v.is_boolean()) {
+    return v.get<bool>() ? "true" : "false";
+  }
+  if (v.is_number()) {
+    return v.dump();
+  }
+  throw Error(sqlstate::invalid_parameter_value, label(spec) + " must be a single " +
+                                                     std::string(spec.base_name()) + " value, not " +
+                                                     std::string(v.type_name()));
+}
+
+// One element through its type's input function; PostgreSQL's complaint becomes the detail.
+Datum element_datum(const ParamSpec& spec, const json& v) {
+  const std::string text = scalar_text(spec, v);
+  try {
+    return pg::input_value(element_type(spec), text);
+  } catch (const Error& e) {
+    const std::string_view base = spec.base_name();
+    const bool vowel = base.front() == 'i';
+    throw Error(sqlstate::invalid_parameter_value,
+                "parameter \"" + spec.name + "\" must be " +
+                    (spec.is_array ? "an array of " : (vowel ? "an " : "a ")) + std::string(base) +
+                    (spec.is_array ? " values" : ""))
+        .with_detail(e.message());
+  }
+}
+
+int compare(Oid type, Datum a, Datum b) {
+  return pg::guard([&] {
+    TypeCacheEntry* tc = lookup_type_cache(type, TYPECACHE_CMP_PROC_FINFO);
+    return DatumGetInt32(FunctionCall2Coll(&tc->cmp_proc_finfo, DEFAULT_COLLATION_OID, a, b));
+  });
+}
+
+// Checks one non-null element against allowed values, bounds and length.
+void check_element(const ParamSpec& spec, Datum value) {
+  const Oid type = element_type(spec);
+  if (!spec.allowed.empty()) {
+    bool ok = false;
+    std::string list;
+    for (const json& a : spec.allowed) {
+      ok = ok || compare(type, value, element_datum(spec, a)) == 0;
+      list += (list.empty() ? "" : ", ") + scalar_text(spec, a);
+    }
+    if (!ok) {
+      throw Error(sqlstate::invalid_parameter_value, label(spec) + " must be one of: " + list)
+          .with_detail("It was " + pg::output_value(type, value) + ".");
+    }
+  }
+  if (spec.min && compare(type, value, element_datum(spec, *spec.min)) < 0) {
+    throw Error(sqlstate::invalid_parameter_value,
+                label(spec) + " must be at least " + scalar_text(spec, *spec.min))
+        .with_detail("It was " + pg::output_value(type, value) + ".");
+  }
+  if (spec.max && compare(type, value, element_datum(spec, *spec.max)) > 0) {
+    throw Error(sqlstate::invalid_parameter_value,
+                label(spec) + " must be at most " + scalar_text(spec, *spec.max))
+        .with_detail("It was " + pg::output_value(type, value) + ".");
+  }
+  if (spec.max_length) {
+    const std::string s = pg::text_to_string(value);
+    const int64_t chars =
+        pg::guard([&] { return pg_mbstrlen_with_len(s.data(), static_cast<int>(s.size())); });
+    if (chars > *spec.max_length) {
+      throw Error(sqlstate::invalid_parameter_value,
+                  label(spec) + " must be at most " + std::to_string(*spec.max_length) + " characters long")
+          .with_detail("It was " + std::to_string(chars) + " characters long.");
+    }
+  }
+}
+
+// Checks a whole value (scalar or array).
+void check_value(const ParamSpec& spec, Datum value) {
+  if (!spec.is_array) {
+    check_element(spec, value);
+    return;
+  }
+  const Oid type = element_type(spec);
+  Datum* elems = nullptr;
+  bool* nulls = nullptr;
+  int n = 0;
+  pg::guard([&] {
+    ArrayType* arr = DatumGetArrayTypeP(value);
+    int16 len;
+    bool byval;
+    char align;
+    get_typlenbyvalalign(type, &len, &byval, &align);
+    deconstruct_array(arr, type, len, byval, align, &elems, &nulls, &n);
+  });
+  if (spec.max_items && n > *spec.max_items) {
+    throw Error(sqlstate::invalid_parameter_value,
+                label(spec) + " may hold at most " + std::to_string(*spec.max_items) + " items")
+        .with_detail("It held " + std::to_string(n) + ".");
+  }
+  for (int i = 0; i < n; ++i) {
+    if (!nulls[i]) {
+      check_element(spec, elems[i]);
+    }
+  }
+}
+
+// A JSON value (scalar or array) as a Datum of the parameter's type.
+Datum json_datum(const ParamSpec& spec, const json& v) {
+  if (!spec.is_array) {
+    return element_datum(spec, v);
+  }
+  if (!v.is_array()) {
+    throw Error(sqlstate::invalid_parameter_value, label(spec) + " must be a JSON array")
+        .with_detail("It was a " + std::string(v.type_name()) + ".");
+  }
+  std::vector<std::optional<std::string>> texts;
+  std::vector<Datum> datums;
+  std::unique_ptr<bool[]> nulls(new bool[v.size() + 1]());
+  size_t i = 0;
+  for (const json& e : v) {
+    nulls[i] = e.is_null();
+    datums.push_back(e.is_null() ? Datum(0) : element_datum(spec, e));
+    ++i;
+  }
+  const Oid type = element_type(spec);
+  return pg::guard([&] {
+    int16 len;
+    bool byval;
+    char align;
+    get_typlenbyvalalign(type, &len, &byval, &align);
+    int dims[1] = {static_cast<int>(datums.size())};
+    int lbs[1] = {1};
+    return PointerGetDatum(
+        construct_md_array(datums.data(), nulls.get(), 1, dims, lbs, type, len, byval, align));
+  });
+}
+
+// The canonical bytes of a value: its type's binary send form, as hex.
+std::string canonical(Oid type, Datum value) {
+  bytea* bytes = pg::guard([&] {
+    Oid send_fn;
+    bool varlena;
+    getTypeBinaryOutputInfo(type, &send_fn, &varlena);
+    return OidSendFunctionCall(send_fn, value);
+  });
+  static const char* hex = "0123456789abcdef";
+  std::string out;
+  const auto* p = reinterpret_cast<const unsigned char*>(VARDATA(bytes));
+  const size_t n = VARSIZE(bytes) - VARHDRSZ;
+  out.reserve(n * 2);
+  for (size_t i = 0; i < n; ++i) {
+    out += hex[p[i] >> 4];
+    out += hex[p[i] & 15];
+  }
+  pfree(bytes);
+  return out;
+}
+
+// Fills key, display and JSON once every value is known.
+void describe(const ReportVersion& report, BoundParams& b) {
+  json values = json::object();
+  for (size_t i = 0; i < report.params.size(); ++i) {
+    const ParamSpec& spec = report.params[i];
+    const pg::SpiParam& v = b.values[i];
+    b.cache_key += spec.name + "=" + (v.is_null ? std::string("null") : canonical(v.type, v.value)) + ";";
+    const std::string text = v.is_null ? std::string() : pg::output_value(v.type, v.value);
+    b.display.emplace_back(spec.name, v.is_null ? std::string("NULL") : text);
+    values[spec.name] = v.is_null ? json() : json(text);
+  }
+  b.json = values.dump();
+}
+
+[[noreturn]] void missing(const ReportVersion& report, const ParamSpec& spec) {
+  throw Error(sqlstate::invalid_parameter_value, "parameter \"" + spec.name + "\" is required")
+      .with_detail("Report \"" + report.name + "\" needs a value of type " + spec.sql_type() + ".");
+}
+
+} // namespace
+
+BoundParams bind_json(const ReportVersion& report, const std::string& params_json) {
+  const json given = params_json.empty() ? json::object() : json::parse(params_json, nullptr, false);
+  if (given.is_discarded() || !given.is_object()) {
+    throw Error(sqlstate::invalid_parameter_value, "report parameters must be a JSON object")
+        .with_hint("Pass them like '{\"since\": \"2026-01-01\"}'.");
+  }
+  for (const auto& [key, value] : given.items()) {
+    bool known = false;
+    for (const ParamSpec& spec : report.params) {
+      known = known || spec.name == key;
+    }
+    if (!known) {
+      std::string list;
+      for (const ParamSpec& spec : report.params) {
+        list += (list.empty() ? "" : ", ") + spec.name + " (" + spec.sql_type() + ")";
+      }
+      throw Error(sqlstate::invalid_parameter_value,
+                  "report \"" + report.name + "\" has no parameter \"" + key + "\"")
+          .with_hint(list.empty() ? "It takes no parameters." : "Its parameters are: " + list + ".");
+    }
+  }
+  BoundParams b;
+  for (const ParamSpec& spec : report.params) {
+    const Oid type = param_type(spec);
+    const auto it = given.find(spec.name);
+    const bool absent = it == given.end() || it->is_null();
+    if (absent) {
+      if (spec.required) {
+        missing(report, spec);
+      }
+      if (spec.default_value) {
+        const Datum d = json_datum(spec, *spec.default_value);
+        b.values.push_back({type, d, false});
+      } else {
+        b.values.push_back({type, Datum(0), true});
+      }
+      continue;
+    }
+    const Datum d = json_datum(spec, *it);
+    check_value(spec, d);
+    b.values.push_back({type, d, false});
+  }
+  describe(report, b);
+  return b;
+}
+
+BoundParams bind_args(const ReportVersion& report, FunctionCallInfo fcinfo) {
+  if (fcinfo->nargs != static_cast<int>(report.params.size())) {
+    throw Error(sqlstate::object_not_in_prerequisite_state,
+                "function of report \"" + report.name + "\" does not match its current version")
+        .with_hint("Redefine the report with autoreport.define_report() to recreate its function.");
+  }
+  // The function lists required parameters first; match arguments to declarations by name.
+  std::vector<std::string> order;
+  for (const ParamSpec& spec : report.params) {
+    if (spec.required) {
+      order.push_back(spec.name);
+    }
+  }
+  for (const ParamSpec& spec : report.params) {
+    if (!spec.required) {
+      order.push_back(spec.name);
+    }
+  }
+  BoundParams b;
+  for (const ParamSpec& spec : report.params) {
+    const int arg = static_cast<int>(std::find(order.begin(), order.end(), spec.name) - order.begin());
+    const bool is_null = PG_ARGISNULL(arg);
+    if (is_null && spec.required) {
+      missing(report, spec);
+    }
+    const Datum d = is_null ? Datum(0) : PG_GETARG_DATUM(arg);
+    if (!is_null) {
+      check_value(spec, d);
+    }
+    b.values.push_back({param_type(spec), d, is_null});
+  }
+  describe(report, b);
+  return b;
+}
+
+void validate_declaration(const ParamSpec& spec) {
+  for (const json& a : spec.allowed) {
+    element_datum(spec, a);
+  }
+  std::optional<Datum> lo;
+  std::optional<Datum> hi;
+  if (spec.min) {
+    lo = element_datum(spec, *spec.min);
+  }
+  if (spec.max) {
+    hi = element_datum(spec, *spec.max);
+  }
+  if (lo && hi && compare(element_type(spec), *lo, *hi) > 0) {
+    throw Error(sqlstate::invalid_parameter_value, label(spec) + ": min is greater than max");
+  }
+  if (spec.default_value) {
+    try {
+      check_value(spec, json_datum(spec, *spec.default_value));
+    } catch (const Error& e) {
+      throw Error(sqlstate::invalid_parameter_value, "default of " + e.message()).with_detail(e.detail());
+    }
+  }
+}
+
+std::string default_literal(const ParamSpec& spec) {
+  if (!spec.default_value) {
+    return "NULL::" + spec.sql_type();
+  }
+  const Datum d = json_datum(spec, *spec.default_value);
+  const std::string text = pg::output_value(param_type(spec), d);
+  char* quoted = pg::guard([&] { return quote_literal_cstr(text.c_str()); });
+  std::string out = std::string(quoted) + "::" + spec.sql_type();
+  pfree(quoted);
+  return out;
+}
+
+} // namespace autoreport::reports

@@ -1,0 +1,35 @@
+// Parameter values: from a JSON object or from the arguments of reports.<name>(...), converted by
+// PostgreSQL's own type input, checked against the declarations, and ready to bind as $1, $2, ...
+#pragma once
+
+#include "common/spi_pg.hpp"
+#include "reports/catalog_pg.hpp"
+
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace autoreport::reports {
+
+struct BoundParams {
+  std::vector<pg::SpiParam> values;                         // declaration order
+  std::string cache_key;                                    // canonical, from the binary send form
+  std::vector<std::pair<std::string, std::string>> display; // name and value as text, for documents
+  std::string json;                                         // the values as a JSON object (audit log)
+};
+
+// From a JSON object of name → value. Unknown names, missing required values, values of the wrong
+// type, out of bounds or not allowed: 22023 naming the parameter and its type.
+BoundParams bind_json(const ReportVersion& report, const std::string& params_json);
+
+// From the arguments of the report's own function (already typed; defaults already applied).
+BoundParams bind_args(const ReportVersion& report, FunctionCallInfo fcinfo);
+
+// At definition time: the default, bounds and allowed values are values of the declared type, and
+// the default respects the bounds.
+void validate_declaration(const ParamSpec& spec);
+
+// The value of a JSON scalar or array as the SQL literal text of a DEFAULT clause (quoted and cast).
+std::string default_literal(const ParamSpec& spec);
+
+} // namespace autoreport::reports

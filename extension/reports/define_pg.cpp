@@ -1,0 +1,399 @@
+// autoreport.define_report() and autoreport.drop_report(): the catalog, the report's row type and its
+// function reports.<name>(...).
+#include "common/convert_pg.hpp"
+#include "common/spi_pg.hpp"
+#include "reports/binding_pg.hpp"
+#include "reports/catalog_pg.hpp"
+#include "reports/placeholders.hpp"
+
+extern "C" {
+#include "catalog/pg_type.h"
+#include "nodes/parsenodes.h"
+#include "parser/parser.h"
+#include "tcop/cmdtag.h"
+#include "tcop/tcopprot.h"
+#include "tcop/utility.h"
+#include "utils/acl.h"
+#include "utils/guc.h"
+#include "utils/lsyscache.h"
+#include "utils/plancache.h"
+#include "utils/timestamp.h"
+#include "utils/ruleutils.h"
+}
+
+#include <array>
+#include <regex>
+
+using namespace autoreport;
+using namespace autoreport::reports;
+namespace pg = autoreport::pg;
+
+namespace {
+
+std::string quote_ident(const std::string& name) {
+  return pg::guard([&] { return quote_identifier(name.c_str()); });
+}
+
+std::string quote_lit(const std::string& text) {
+  char* q = pg::guard([&] { return quote_literal_cstr(text.c_str()); });
+  std::string out(q);
+  pfree(q);
+  return out;
+}
+
+// Report names become function names: lower-case identifiers, so nobody has to quote them.
+void check_report_name(const std::string& name) {
+  if (!valid_param_name(name)) {
+    throw Error(sqlstate::invalid_parameter_value, "invalid report name \"" + name + "\"")
+        .with_hint("Report names are lower-case SQL identifiers of at most 63 bytes: letters, digits and _, "
+                   "not starting with a digit.");
+  }
+}
+
+// Serialises define and drop of one report name across sessions until the end of the transaction.
+void lock_report_name(const std::string& name) {
+  pg::SpiConnection spi;
+  const std::array<pg::SpiParam, 1> args = {pg::SpiParam{TEXTOID, pg::string_to_text(name), false}};
+  spi.execute("SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('autoreport.report'), "
+              "pg_catalog.hashtext($1))",
+              args, false);
+}
+
+Oid admin_role() {
+  return pg::guard([] { return get_role_oid("autoreport_admin", true); });
+}
+
+bool is_admin(Oid user) {
+  const Oid admin = admin_role();
+  return pg::guard(
+      [&] { return superuser_arg(user) || (OidIsValid(admin) && has_privs_of_role(user, admin)); });
+}
+
+// Only one read-only SELECT or WITH statement: checked on the raw parse tree, before planning.
+void check_single_select(const std::string& sql) {
+  List* stmts = pg::guard([&] { return pg_parse_query(sql.c_str()); });
+  const int n = list_length(stmts);
+  if (n == 0) {
+    throw Error(sqlstate::invalid_parameter_value, "report query is empty");
+  }
+  if (n > 1) {
+    throw Error(sqlstate::invalid_parameter_value, "report query must be a single statement")
+        .with_detail("It has " + std::to_string(n) + " statements.");
+  }
+  RawStmt* raw = linitial_node(RawStmt, stmts);
+  if (!IsA(raw->stmt, SelectStmt)) {
+    const char* tag = pg::guard([&] { return GetCommandTagName(CreateCommandTag(raw->stmt)); });
+    throw Error(sqlstate::invalid_parameter_value, "report query must be a SELECT or WITH query")
+        .with_detail(std::string("It is ") + tag + ".")
+        .with_hint("Reports only read data.");
+  }
+  if (reinterpret_cast<SelectStmt*>(raw->stmt)->intoClause != nullptr) {
+    throw Error(sqlstate::invalid_parameter_value, "report query must not be SELECT ... INTO")
+        .with_hint("Reports only read data; remove the INTO clause.");
+  }
+}
+
+// Plans the query with the parameter types, as the caller: syntax errors, unknown columns,
+// privileges and type mismatches surface here. Returns the result columns.
+std::vector<ResultColumn> prepare(const std::string& bound, const std::vector<Oid>& types) {
+  pg::SpiConnection spi;
+  SPIPlanPtr plan = pg::guard([&] {
+    return SPI_prepare(bound.c_str(), static_cast<int>(types.size()), const_cast<Oid*>(types.data()));
+  });
+  if (plan == nullptr) {
+    throw Error(sqlstate::internal_error, "could not prepare the report query")
+        .with_detail(SPI_result_code_string(SPI_result));
+  }
+  List* sources = pg::guard([&] { return SPI_plan_get_plan_sources(plan); });
+  CachedPlanSource* source = static_cast<CachedPlanSource*>(linitial(sources));
+  ListCell* lc;
+  foreach (lc, source->query_list) {
+    Query* q = lfirst_node(Query, lc);
+    if (q->commandType != CMD_SELECT || q->utilityStmt != nullptr) {
+      throw Error(sqlstate::invalid_parameter_value, "report query must be a SELECT or WITH query");
+    }
+    if (q->hasModifyingCTE) {
+      throw Error(sqlstate::invalid_parameter_value, "report query must not modify data")
+          .with_detail("A WITH clause holds INSERT, UPDATE or DELETE.");
+    }
+    if (q->rowMarks != NIL) {
+      throw Error(sqlstate::invalid_parameter_value, "report query must not lock rows")
+          .with_hint("Remove FOR UPDATE / FOR SHARE: reports only read data.");
+    }
+  }
+  TupleDesc desc = source->resultDesc;
+  if (desc == nullptr || desc->natts == 0) {
+    throw Error(sqlstate::invalid_parameter_value, "report query must return at least one column");
+  }
+  std::vector<ResultColumn> columns;
+  for (int i = 0; i < desc->natts; ++i) {
+    Form_pg_attribute att = TupleDescAttr(desc, i);
+    ResultColumn c{NameStr(att->attname), att->atttypid, att->atttypmod, ""};
+    c.type_name = pg::guard([&] { return format_type_with_typemod(att->atttypid, att->atttypmod); });
+    const char kind = pg::guard([&] { return get_typtype(att->atttypid); });
+    if (kind == TYPTYPE_PSEUDO) {
+      throw Error(sqlstate::invalid_parameter_value,
+                  "report column \"" + c.name + "\" has pseudo-type " + c.type_name)
+          .with_hint("Cast it to a real type, or expand the record into columns.");
+    }
+    for (const ResultColumn& other : columns) {
+      if (other.name == c.name) {
+        throw Error(sqlstate::invalid_parameter_value,
+                    "report query returns two columns named \"" + c.name + "\"")
+            .with_hint("Give each result column its own name with AS.");
+      }
+    }
+    columns.push_back(std::move(c));
+  }
+  return columns;
+}
+
+std::string current_search_path() {
+  char* value = pg::guard([] { return GetConfigOptionByName("search_path", nullptr, false); });
+  return value;
+}
+
+struct Ddl {
+  std::string type;      // CREATE TYPE
+  std::string function;  // CREATE FUNCTION
+  std::string signature; // reports.name(argtypes)
+};
+
+// The row type and the function of a report. Required parameters come first, as SQL demands that
+// parameters after one with a default also have one.
+Ddl report_ddl(const std::string& name, const std::vector<ParamSpec>& params,
+               const std::vector<ResultColumn>& cols) {
+  Ddl d;
+  const std::string qname = "reports." + quote_ident(name);
+  d.type = "CREATE TYPE " + qname + " AS (";
+  for (size_t i = 0; i < cols.size(); ++i) {
+    d.type += (i ? ", " : "") + quote_ident(cols[i].name) + " " + cols[i].type_name;
+  }
+  d.type += ")";
+  std::string args;
+  std::string types;
+  for (int pass = 0; pass < 2; ++pass) {
+    for (const ParamSpec& p : params) {
+      if (p.required != (pass == 0)) {
+        continue;
+      }
+      args += (args.empty() ? "" : ", ") + quote_ident(p.name) + " " + p.sql_type();
+      if (!p.required) {
+        args += " DEFAULT " + default_literal(p);
+      }
+      types += (types.empty() ? "" : ", ") + p.sql_type();
+    }
+  }
+  d.function = "CREATE FUNCTION " + qname + "(" + args + ") RETURNS SETOF " + qname +
+               " LANGUAGE c VOLATILE PARALLEL UNSAFE AS '$libdir/autoreport', 'autoreport_report_call'";
+  d.signature = qname + "(" + types + ")";
+  return d;
+}
+
+// Grants of EXECUTE on a function other than its owner's, as GRANT statements for another function.
+std::vector<std::string> execute_grants(pg::SpiConnection& spi, Oid fn, const std::string& target) {
+  const std::array<pg::SpiParam, 1> args = {pg::SpiParam{OIDOID, ObjectIdGetDatum(fn), false}};
+  const pg::SpiResult r =
+      spi.execute("SELECT CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE "
+                  "pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(a.grantee)) "
+                  "END, a.is_grantable FROM pg_catalog.pg_proc AS p, pg_catalog.aclexplode(p.proacl) AS a "
+                  "WHERE p.oid = $1 AND a.privilege_type = 'EXECUTE' AND a.grantee <> p.proowner",
+                  args, false);
+  std::vector<std::string> grants;
+  for (uint64 i = 0; i < r.rows(); ++i) {
+    grants.push_back("GRANT EXECUTE ON FUNCTION " + target + " TO " + *r.text(i, 0) +
+                     (*r.boolean(i, 1) ? " WITH GRANT OPTION" : ""));
+  }
+  return grants;
+}
+
+// Drops a report's row type when it exists (quietly: no NOTICE when it does not).
+void drop_row_type(pg::SpiConnection& spi, const std::string& name) {
+  const std::string qname = "reports." + quote_ident(name);
+  const std::array<pg::SpiParam, 1> a = {pg::SpiParam{TEXTOID, pg::string_to_text(qname), false}};
+  if (!spi.execute("SELECT pg_catalog.to_regtype($1)", a, false).is_null(0, 0)) {
+    spi.execute("DROP TYPE " + qname, {}, false);
+  }
+}
+
+std::string role_name(Oid role) {
+  return pg::guard([&] { return GetUserNameFromId(role, false); });
+}
+
+} // namespace
+
+// autoreport.define_report(name, query, params, description, cache_ttl) → the new version number.
+AUTOREPORT_FUNCTION(autoreport_define_report) {
+  if (PG_ARGISNULL(0) || PG_ARGISNULL(1)) {
+    throw Error(sqlstate::invalid_parameter_value, "report name and query must not be null");
+  }
+  const std::string name = pg::text_to_string(PG_GETARG_DATUM(0));
+  const std::string query = pg::text_to_string(PG_GETARG_DATUM(1));
+  const std::string params_json = PG_ARGISNULL(2) ? "" : pg::jsonb_to_string(PG_GETARG_DATUM(2));
+  const std::string description = PG_ARGISNULL(3) ? "" : pg::text_to_string(PG_GETARG_DATUM(3));
+  const bool has_ttl = !PG_ARGISNULL(4);
+  const Datum ttl = has_ttl ? PG_GETARG_DATUM(4) : Datum(0);
+  check_report_name(name);
+  const Oid caller = GetUserId();
+
+  lock_report_name(name);
+  std::optional<ReportVersion> old;
+  try {
+    old = load_report(name);
+  } catch (const Error& e) {
+    if (e.sqlstate() != sqlstate::undefined_object) {
+      throw;
+    }
+  }
+  const bool allowed =
+      is_admin(caller) || (old && pg::guard([&] { return has_privs_of_role(caller, old->owner); }));
+  if (!allowed) {
+    throw Error(sqlstate::insufficient_privilege,
+                old ? "permission denied to redefine report \"" + name + "\""
+                    : "permission denied to define report \"" + name + "\"")
+        .with_detail(old ? "Only the report's owner and members of autoreport_admin may redefine it."
+                         : "Defining reports needs membership in autoreport_admin.")
+        .with_hint("GRANT autoreport_admin TO " + role_name(caller) + ";");
+  }
+
+  // Parameters and placeholders.
+  const std::vector<std::string> used = placeholder_names(query);
+  const std::vector<ParamSpec> params = parse_params(params_json, used);
+  std::vector<std::string> order;
+  for (const ParamSpec& p : params) {
+    if (std::find(used.begin(), used.end(), p.name) == used.end()) {
+      throw Error(sqlstate::invalid_parameter_value,
+                  "parameter \"" + p.name + "\" is declared but the query does not use it")
+          .with_hint("Use :" + p.name + " in the query, or remove the declaration.");
+    }
+    validate_declaration(p);
+    order.push_back(p.name);
+  }
+  const std::string bound = rewrite_placeholders(query, order);
+  check_single_select(bound);
+  const std::vector<ResultColumn> columns = prepare(bound, param_types(params));
+  const std::string search_path = current_search_path();
+  if (has_ttl) {
+    const bool positive = pg::guard([&] {
+      Interval zero{};
+      return DatumGetBool(DirectFunctionCall2(interval_gt, ttl, IntervalPGetDatum(&zero)));
+    });
+    if (!positive) {
+      throw Error(sqlstate::invalid_parameter_value, "cache_ttl must be a positive interval")
+          .with_hint("Pass NULL to use the default time to live.");
+    }
+  }
+
+  nlohmann::json cols = nlohmann::json::array();
+  for (const ResultColumn& c : columns) {
+    cols.push_back({{"name", c.name}, {"type", c.type_name}, {"type_oid", c.type}, {"typmod", c.typmod}});
+  }
+  const Ddl ddl = report_ddl(name, params, columns);
+  const std::string full_ddl = ddl.type + ";\n" + ddl.function;
+  const Oid owner = old ? old->owner : caller;
+  const std::string comment = "COMMENT ON FUNCTION " + ddl.signature + " IS " +
+                              quote_lit(description.empty() ? "autoreport report " + name : description);
+
+  // From here on autoreport acts for the caller: catalog rows, the row type and the C function.
+  AsExtensionOwner as_owner;
+  pg::SpiConnection spi;
+  const Oid old_fn = old ? report_function(name) : InvalidOid;
+  if (!old || old->signature != ddl.signature || !OidIsValid(old_fn) || [&] {
+        const std::array<pg::SpiParam, 2> a = {pg::SpiParam{TEXTOID, pg::string_to_text(name), false},
+                                               pg::SpiParam{INT4OID, Int32GetDatum(old->version), false}};
+        return *spi.execute("SELECT ddl FROM autoreport.report_version WHERE report = $1 AND version = $2", a,
+                            false)
+                    .text(0, 0) != full_ddl;
+      }()) {
+    std::vector<std::string> grants;
+    if (OidIsValid(old_fn)) {
+      grants = execute_grants(spi, old_fn, ddl.signature);
+      spi.execute("DROP FUNCTION " + old->signature, {}, false);
+    }
+    drop_row_type(spi, name);
+    spi.execute(ddl.type, {}, false);
+    spi.execute(ddl.function, {}, false);
+    spi.execute("REVOKE ALL ON FUNCTION " + ddl.signature + " FROM PUBLIC", {}, false);
+    const std::string owner_name = quote_ident(role_name(owner));
+    spi.execute("ALTER TYPE reports." + quote_ident(name) + " OWNER TO " + owner_name, {}, false);
+    spi.execute("ALTER FUNCTION " + ddl.signature + " OWNER TO " + owner_name, {}, false);
+    for (const std::string& g : grants) {
+      spi.execute(g, {}, false);
+    }
+  }
+  spi.execute(comment, {}, false);
+
+  const int version = old ? old->version + 1 : [&] {
+    // A report dropped earlier keeps its versions: a new definition continues their numbering.
+    const std::array<pg::SpiParam, 1> a = {pg::SpiParam{TEXTOID, pg::string_to_text(name), false}};
+    return static_cast<int>(
+        *spi.execute("SELECT coalesce(max(version), 0) + 1 FROM autoreport.report_version WHERE report = $1",
+                     a, false)
+             .integer(0, 0));
+  }();
+  const std::array<pg::SpiParam, 11> row = {
+      pg::SpiParam{TEXTOID, pg::string_to_text(name), false},
+      pg::SpiParam{INT4OID, Int32GetDatum(version), false},
+      pg::SpiParam{TEXTOID, pg::string_to_text(query), false},
+      pg::SpiParam{TEXTOID, pg::string_to_text(bound), false},
+      pg::SpiParam{TEXTOID, pg::string_to_text(search_path), false},
+      pg::SpiParam{JSONBOID, pg::string_to_jsonb(params_to_json(params).dump()), false},
+      pg::SpiParam{JSONBOID, pg::string_to_jsonb(cols.dump()), false},
+      pg::SpiParam{TEXTOID, description.empty() ? Datum(0) : pg::string_to_text(description),
+                   description.empty()},
+      pg::SpiParam{TEXTOID, pg::string_to_text(ddl.signature), false},
+      pg::SpiParam{TEXTOID, pg::string_to_text(full_ddl), false},
+      pg::SpiParam{OIDOID, ObjectIdGetDatum(caller), false},
+  };
+  spi.execute(
+      "INSERT INTO autoreport.report_version (report, version, query, bound_query, search_path, params, "
+      "columns, description, signature, ddl, defined_by) "
+      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::regrole)",
+      row, false);
+  const std::array<pg::SpiParam, 4> head = {
+      pg::SpiParam{TEXTOID, pg::string_to_text(name), false},
+      pg::SpiParam{OIDOID, ObjectIdGetDatum(owner), false},
+      pg::SpiParam{INT4OID, Int32GetDatum(version), false},
+      pg::SpiParam{INTERVALOID, ttl, !has_ttl},
+  };
+  spi.execute(
+      "INSERT INTO autoreport.report (name, owner, current_version, cache_ttl) "
+      "VALUES ($1, $2::regrole, $3, $4) ON CONFLICT (name) DO UPDATE "
+      "SET current_version = EXCLUDED.current_version, cache_ttl = EXCLUDED.cache_ttl, updated_at = now()",
+      head, false);
+  PG_RETURN_INT32(version);
+}
+
+// autoreport.drop_report(name, if_exists): drops the function and row type; versions stay.
+AUTOREPORT_FUNCTION(autoreport_drop_report) {
+  if (PG_ARGISNULL(0)) {
+    throw Error(sqlstate::invalid_parameter_value, "report name must not be null");
+  }
+  const std::string name = pg::text_to_string(PG_GETARG_DATUM(0));
+  const bool if_exists = !PG_ARGISNULL(1) && PG_GETARG_BOOL(1);
+  lock_report_name(name);
+  std::optional<ReportVersion> old;
+  try {
+    old = load_report(name);
+  } catch (const Error& e) {
+    if (e.sqlstate() != sqlstate::undefined_object || !if_exists) {
+      throw;
+    }
+    pg::guard([&] { ereport(NOTICE, (errmsg("report \"%s\" does not exist, skipping", name.c_str()))); });
+    PG_RETURN_VOID();
+  }
+  const Oid caller = GetUserId();
+  if (!is_admin(caller) && !pg::guard([&] { return has_privs_of_role(caller, old->owner); })) {
+    throw Error(sqlstate::insufficient_privilege, "permission denied to drop report \"" + name + "\"")
+        .with_detail("Only the report's owner and members of autoreport_admin may drop it.");
+  }
+  AsExtensionOwner as_owner;
+  pg::SpiConnection spi;
+  if (OidIsValid(report_function(name))) {
+    spi.execute("DROP FUNCTION " + old->signature, {}, false);
+  }
+  drop_row_type(spi, name);
+  const std::array<pg::SpiParam, 1> a = {pg::SpiParam{TEXTOID, pg::string_to_text(name), false}};
+  spi.execute("DELETE FROM autoreport.report WHERE name = $1", a, false);
+  PG_RETURN_VOID();
+}

@@ -1,0 +1,221 @@
+// Finding and rewriting :name placeholders with a small SQL lexer.
+#include "reports/placeholders.hpp"
+
+#include "common/error.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+#include "common/pure.hpp"
+
+namespace autoreport::reports {
+
+namespace {
+
+bool ident_start(unsigned char c) {
+  return std::isalpha(c) || c == '_' || c >= 0x80;
+}
+bool ident_char(unsigned char c) {
+  return ident_start(c) || std::isdigit(c) || c == '$';
+}
+
+// Index just past a '...' literal starting at i (the quote). backslash: E'' escapes apply.
+size_t skip_string(std::string_view s, size_t i, bool backslash) {
+  ++i;
+  while (i < s.size()) {
+    if (backslash && s[i] == '\\') {
+      i += 2;
+      continue;
+    }
+    if (s[i] == '\'') {
+      if (i + 1 < s.size() && s[i + 1] == '\'') {
+        i += 2;
+        continue;
+      }
+      return i + 1;
+    }
+    ++i;
+  }
+  return s.size();
+}
+
+// Index just past a "..." identifier starting at i.
+size_t skip_quoted_ident(std::string_view s, size_t i) {
+  ++i;
+  while (i < s.size()) {
+    if (s[i] == '"') {
+      if (i + 1 < s.size() && s[i + 1] == '"') {
+        i += 2;
+        continue;
+      }
+      return i + 1;
+    }
+    ++i;
+  }
+  return s.size();
+}
+
+// Index just past a /* */ comment starting at i; these nest in PostgreSQL.
+size_t skip_block_comment(std::string_view s, size_t i) {
+  int depth = 0;
+  while (i < s.size()) {
+    if (s.compare(i, 2, "/*") == 0) {
+      ++depth;
+      i += 2;
+    } else if (s.compare(i, 2, "*/") == 0) {
+      i += 2;
+      if (--depth == 0) {
+        return i;
+      }
+    } else {
+      ++i;
+    }
+  }
+  return s.size();
+}
+
+// If a dollar quote ($tag$ or $$) starts at i, the index just past its closing tag; otherwise i.
+size_t skip_dollar_quote(std::string_view s, size_t i) {
+  size_t j = i + 1;
+  while (j < s.size() && s[j] != '$') {
+    const unsigned char c = static_cast<unsigned char>(s[j]);
+    const bool ok = j == i + 1 ? ident_start(c) : (ident_start(c) || std::isdigit(c));
+    if (!ok) {
+      return i;
+    }
+    ++j;
+  }
+  if (j >= s.size()) {
+    return i;
+  }
+  const std::string_view tag = s.substr(i, j - i + 1);
+  const size_t end = s.find(tag, j + 1);
+  return end == std::string_view::npos ? s.size() : end + tag.size();
+}
+
+std::string lower(std::string_view name) {
+  std::string out(name);
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) {
+    return c < 0x80 ? static_cast<char>(std::tolower(c)) : static_cast<char>(c);
+  });
+  return out;
+}
+
+} // namespace
+
+namespace {
+// One pass over the text: :name placeholders, and $n positional parameters (which reports refuse).
+struct Scan {
+  std::vector<Placeholder> placeholders;
+  std::vector<size_t> positional;
+};
+
+Scan scan(std::string_view s) {
+  Scan result;
+  std::vector<Placeholder>& found = result.placeholders;
+  size_t i = 0;
+  while (i < s.size()) {
+    const char c = s[i];
+    const unsigned char prev = i > 0 ? static_cast<unsigned char>(s[i - 1]) : ' ';
+    if (c == '\'') {
+      const bool escape =
+          (prev == 'e' || prev == 'E') && (i < 2 || !ident_char(static_cast<unsigned char>(s[i - 2])));
+      i = skip_string(s, i, escape);
+    } else if (c == '"') {
+      i = skip_quoted_ident(s, i);
+    } else if (c == '-' && i + 1 < s.size() && s[i + 1] == '-') {
+      const size_t nl = s.find('\n', i);
+      i = nl == std::string_view::npos ? s.size() : nl + 1;
+    } else if (c == '/' && i + 1 < s.size() && s[i + 1] == '*') {
+      i = skip_block_comment(s, i);
+    } else if (c == '$' && !ident_char(prev)) {
+      if (i + 1 < s.size() && std::isdigit(static_cast<unsigned char>(s[i + 1]))) {
+        result.positional.push_back(i);
+      }
+      const size_t end = skip_dollar_quote(s, i);
+      i = end == i ? i + 1 : end;
+    } else if (c == ':') {
+      if (i + 1 < s.size() && s[i + 1] == ':') {
+        i += 2; // a cast
+        continue;
+      }
+      // Not after an identifier, number, closing bracket or another colon: a[1:n] is a slice.
+      const bool after_operand = ident_char(prev) || prev == ']' || prev == ')' || prev == ':';
+      size_t j = i + 1;
+      if (!after_operand && j < s.size() && ident_start(static_cast<unsigned char>(s[j]))) {
+        while (j < s.size() && ident_char(static_cast<unsigned char>(s[j])) && s[j] != '$') {
+          ++j;
+        }
+        found.push_back({lower(s.substr(i + 1, j - i - 1)), i});
+        i = j;
+      } else {
+        ++i;
+      }
+    } else if (ident_char(static_cast<unsigned char>(c))) {
+      // Skip a whole word so that, e.g., a$1 or name:x inside words are not misread.
+      while (i < s.size() && ident_char(static_cast<unsigned char>(s[i]))) {
+        ++i;
+      }
+    } else {
+      ++i;
+    }
+  }
+  return result;
+}
+
+// The 1-based character position (as PostgreSQL reports positions) of a byte offset in UTF-8 text.
+int char_position(std::string_view s, size_t offset) {
+  int chars = 0;
+  for (size_t i = 0; i < offset && i < s.size(); ++i) {
+    chars += (static_cast<unsigned char>(s[i]) & 0xC0) != 0x80;
+  }
+  return chars + 1;
+}
+} // namespace
+
+std::vector<Placeholder> find_placeholders(std::string_view sql) {
+  return scan(sql).placeholders;
+}
+
+std::vector<size_t> find_positional_parameters(std::string_view sql) {
+  return scan(sql).positional;
+}
+
+std::vector<std::string> placeholder_names(std::string_view sql) {
+  std::vector<std::string> names;
+  for (const Placeholder& p : find_placeholders(sql)) {
+    if (std::find(names.begin(), names.end(), p.name) == names.end()) {
+      names.push_back(p.name);
+    }
+  }
+  return names;
+}
+
+std::string rewrite_placeholders(std::string_view sql, const std::vector<std::string>& order) {
+  const std::vector<size_t> positional = find_positional_parameters(sql);
+  if (!positional.empty()) {
+    throw Error("42P02",
+                "report queries name their parameters; positional parameters like $1 are not allowed")
+        .with_hint("Write :name and declare name in params.")
+        .with_internal_query(std::string(sql), char_position(sql, positional.front()));
+  }
+  std::string out;
+  out.reserve(sql.size() + 16);
+  size_t copied = 0;
+  for (const Placeholder& p : find_placeholders(sql)) {
+    const auto it = std::find(order.begin(), order.end(), p.name);
+    if (it == order.end()) {
+      throw Error("42P02", "query uses placeholder :" + p.name + ", which is not a declared parameter")
+          .with_hint("Declare it in params, or remove it from the query.")
+          .with_internal_query(std::string(sql), char_position(sql, p.offset));
+    }
+    out.append(sql.substr(copied, p.offset - copied));
+    out += '$';
+    out += std::to_string(it - order.begin() + 1);
+    copied = p.offset + 1 + p.name.size();
+  }
+  out.append(sql.substr(copied));
+  return out;
+}
+
+} // namespace autoreport::reports

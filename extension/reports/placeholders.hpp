@@ -1,0 +1,36 @@
+// Named placeholders in a report's query (:name) turned into PostgreSQL's positional parameters ($1).
+//
+// A parameter value is never spliced into SQL text: the query is rewritten once, at definition time,
+// and every run binds the values as real parameters. The scanner knows enough SQL lexing to leave
+// alone what only looks like a placeholder: string literals ('...', E'...', U&'...'), quoted
+// identifiers, dollar-quoted strings, comments (-- and nested /* */), casts (::) and array slices
+// (a[1:n], a[i:j]).
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace autoreport::reports {
+
+// A placeholder occurrence: its name and where it starts in the original text (0-based, bytes).
+struct Placeholder {
+  std::string name;
+  size_t offset;
+};
+
+// Every :name occurrence, in order. Names follow SQL's unquoted identifier rules and are lower-cased.
+std::vector<Placeholder> find_placeholders(std::string_view sql);
+
+// Byte offsets of $n positional parameters outside literals and comments (reports refuse them).
+std::vector<size_t> find_positional_parameters(std::string_view sql);
+
+// The distinct names in order of first appearance.
+std::vector<std::string> placeholder_names(std::string_view sql);
+
+// Rewrites each :name to $n, where n is the 1-based position of name in `order`. Throws
+// autoreport::Error 42P02 (undefined_parameter) naming the first placeholder not in `order`, or the
+// first $n the query already contains.
+std::string rewrite_placeholders(std::string_view sql, const std::vector<std::string>& order);
+
+} // namespace autoreport::reports

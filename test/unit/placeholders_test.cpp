@@ -1,0 +1,84 @@
+// The :name scanner must find every placeholder and nothing that only looks like one.
+#include "common/error.hpp"
+#include "reports/placeholders.hpp"
+
+#include <gtest/gtest.h>
+
+namespace autoreport::reports {
+namespace {
+
+std::vector<std::string> names(std::string_view sql) {
+  std::vector<std::string> out;
+  for (const auto& p : find_placeholders(sql)) {
+    out.push_back(p.name);
+  }
+  return out;
+}
+
+using V = std::vector<std::string>;
+
+TEST(Placeholders, FindsNamesInOrderWithOffsets) {
+  const auto found = find_placeholders("SELECT * FROM t WHERE d >= :since AND r = :Region");
+  ASSERT_EQ(found.size(), 2u);
+  EXPECT_EQ(found[0].name, "since");
+  EXPECT_EQ(found[0].offset, 27u);
+  EXPECT_EQ(found[1].name, "region"); // lower-cased as unquoted identifiers are
+}
+
+TEST(Placeholders, IgnoresWhatOnlyLooksLikeOne) {
+  EXPECT_EQ(names("SELECT ':a', E'\\':b', U&':c', $$ :d $$, $tag$ :e $tag$"), V{});
+  EXPECT_EQ(names("SELECT \"col:f\" FROM t -- :g\n /* :h /* nested :i */ :j */"), V{});
+  EXPECT_EQ(names("SELECT x::date, y::text[] FROM t"), V{});
+  EXPECT_EQ(names("SELECT a[1:2], a[lo:hi], f(x):y, a[i]:z"), V{});
+  EXPECT_EQ(names("SELECT 'it''s :k'"), V{});
+}
+
+TEST(Placeholders, FindsThemNextToOperatorsAndCasts) {
+  EXPECT_EQ(names("WHERE d>=:since AND d<:until::date AND x IN (:a,:b) AND y=ANY(:list)"),
+            (V{"since", "until", "a", "b", "list"}));
+  EXPECT_EQ(names("SELECT :x + :x"), (V{"x", "x"}));
+  EXPECT_EQ(placeholder_names("SELECT :x + :y + :x"), (V{"x", "y"}));
+}
+
+TEST(Placeholders, EscapeStringBackslashQuoteDoesNotEndTheLiteral) {
+  EXPECT_EQ(names("SELECT E'a\\' :in_string', :out"), V{"out"});
+  // Without E, a backslash is an ordinary character and the quote ends the literal.
+  EXPECT_EQ(names("SELECT 'a\\', :after"), V{"after"});
+}
+
+TEST(Placeholders, RewritesToPositionalParameters) {
+  EXPECT_EQ(rewrite_placeholders("SELECT :b, :a, :b::int, ':a'", {"a", "b"}), "SELECT $2, $1, $2::int, ':a'");
+  EXPECT_EQ(rewrite_placeholders("SELECT 1", {}), "SELECT 1");
+}
+
+TEST(Placeholders, UndeclaredPlaceholderIsAnErrorWithItsPosition) {
+  try {
+    rewrite_placeholders("SELECT 'é', :nope", {"a"});
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.sqlstate(), "42P02");
+    EXPECT_EQ(e.message(), "query uses placeholder :nope, which is not a declared parameter");
+    EXPECT_EQ(e.internal_position(), 13); // characters, not bytes
+  }
+}
+
+TEST(Placeholders, PositionalParametersAreRefused) {
+  EXPECT_EQ(find_positional_parameters("SELECT $1, '$2', $$ $3 $$, a$4"), std::vector<size_t>{7});
+  try {
+    rewrite_placeholders("SELECT $1", {});
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.sqlstate(), "42P02");
+    EXPECT_EQ(e.internal_position(), 8);
+  }
+}
+
+TEST(Placeholders, UnterminatedConstructsDoNotRunAway) {
+  EXPECT_EQ(names("SELECT 'open :a"), V{});
+  EXPECT_EQ(names("SELECT $x$ open :a"), V{});
+  EXPECT_EQ(names("SELECT /* open :a"), V{});
+  EXPECT_EQ(names("SELECT :"), V{});
+}
+
+} // namespace
+} // namespace autoreport::reports
