@@ -20,7 +20,9 @@ EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" autoreport.cont
 SQL_SOURCES = \
 	extension/common/common.sql \
 	extension/common/progress.sql \
-	extension/reports/reports.sql
+	extension/reports/reports.sql \
+	extension/reports/cache.sql \
+	extension/render/render.sql
 
 # Pure C++ files include no PostgreSQL header and are also compiled into the unit tests; glue files
 # are named *_pg.cpp.

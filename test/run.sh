@@ -8,13 +8,14 @@
 #   nopreload  pg_regress on a temporary instance without it
 #   isolation  pg_isolation_regress specs (test/isolation/specs)
 #   pgtap      pgTAP files (test/pgtap) through pg_prove, on the throwaway cluster
+#   charts     SVG charts rendered by headless Chromium to PNGs that are checked not to be blank
 #   lint       clang-format and cppcheck on our own files
 # A failing suite does not stop the others. Set SUITES="unit regress" to run some of them.
 set -uo pipefail
 source "$(dirname "$0")/../scripts/lib.sh"
 
 OUT=$ROOT/build/test
-SUITES=${SUITES:-unit fuzz regress nopreload isolation pgtap lint}
+SUITES=${SUITES:-unit fuzz regress nopreload isolation pgtap charts lint}
 PASSED=0
 FAILED=0
 declare -a SUMMARY=()
@@ -94,7 +95,7 @@ run_pg_regress() {
 
 suite_regress() {
   say "pg_regress (preloaded)"
-  run_pg_regress regress "$ROOT/test/preload.conf" version boundary progress reports
+  run_pg_regress regress "$ROOT/test/preload.conf" version boundary progress reports render
 }
 
 suite_nopreload() {
@@ -139,6 +140,11 @@ suite_pgtap() {
   if [ "$st" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
   record pgtap "$ok" "$failed"
   "$ROOT/scripts/cluster.sh" stop "$dir"
+}
+
+suite_charts() {
+  say "charts in a real browser (headless Chromium)"
+  if bash "$ROOT/test/render/chart_png_test.sh"; then record charts 1 0; else record charts 0 1; fi
 }
 
 suite_lint() {

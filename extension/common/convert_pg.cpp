@@ -24,6 +24,20 @@ Datum string_to_text(std::string_view value) {
   });
 }
 
+Datum bytes_to_bytea(std::string_view bytes) {
+  return guard([&] {
+    bytea* b = static_cast<bytea*>(palloc(bytes.size() + VARHDRSZ));
+    SET_VARSIZE(b, bytes.size() + VARHDRSZ);
+    memcpy(VARDATA(b), bytes.data(), bytes.size());
+    return PointerGetDatum(b);
+  });
+}
+
+std::string_view bytea_view(Datum bytea_datum) {
+  bytea* b = guard([&] { return DatumGetByteaPP(bytea_datum); });
+  return std::string_view(VARDATA_ANY(b), VARSIZE_ANY_EXHDR(b));
+}
+
 std::string jsonb_to_string(Datum jsonb_datum) {
   char* out = guard([&] {
     Jsonb* jb = DatumGetJsonbP(jsonb_datum);
@@ -193,4 +207,10 @@ TupleDesc TupleSink::descriptor() const noexcept {
   return rsinfo_->setDesc;
 }
 
+} // namespace autoreport::pg
+
+namespace autoreport::pg {
+MemoryContext TupleSink::memory() const noexcept {
+  return rsinfo_->econtext->ecxt_per_query_memory;
+}
 } // namespace autoreport::pg

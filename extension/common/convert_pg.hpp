@@ -18,6 +18,10 @@ namespace autoreport::pg {
 std::string text_to_string(Datum text_datum);
 Datum string_to_text(std::string_view value);
 
+// bytea: raw bytes in and out (the view is valid as long as the datum's memory).
+Datum bytes_to_bytea(std::string_view bytes);
+std::string_view bytea_view(Datum bytea_datum);
+
 // jsonb: the canonical text PostgreSQL prints, and parsing with PostgreSQL's own parser.
 std::string jsonb_to_string(Datum jsonb_datum);
 Datum string_to_jsonb(std::string_view json);
@@ -46,6 +50,8 @@ public:
   // A whole tuple whose descriptor matches descriptor().
   void put_tuple(HeapTuple tuple);
   TupleDesc descriptor() const noexcept;
+  // Memory that lives as long as the result (the query's memory).
+  MemoryContext memory() const noexcept;
 
 private:
   ReturnSetInfo* rsinfo_;

@@ -29,6 +29,7 @@ inline constexpr std::string_view undefined_object = "42704";
 inline constexpr std::string_view duplicate_object = "42710";
 inline constexpr std::string_view program_limit_exceeded = "54000";
 inline constexpr std::string_view out_of_memory = "53200";
+inline constexpr std::string_view io_error = "58030";
 inline constexpr std::string_view query_canceled = "57014";
 inline constexpr std::string_view internal_error = "XX000";
 } // namespace sqlstate

@@ -89,6 +89,26 @@ Portal SpiConnection::open_cursor(std::string_view sql, std::span<const SpiParam
   });
 }
 
+Portal SpiConnection::open_cursor(SPIPlanPtr plan, std::span<const SpiParam> params) {
+  SpiArgs args(params);
+  KeepMemoryContext keep;
+  return guard([&] { return SPI_cursor_open(nullptr, plan, args.values.data(), args.nulls.data(), true); });
+}
+
+SPIPlanPtr SpiConnection::prepare_kept(std::string_view sql, std::span<const Oid> types) {
+  const std::string query(sql);
+  KeepMemoryContext keep;
+  SPIPlanPtr plan = guard([&] {
+    return SPI_prepare(query.c_str(), static_cast<int>(types.size()), const_cast<Oid*>(types.data()));
+  });
+  if (plan == nullptr) {
+    throw Error(sqlstate::internal_error, "could not prepare a statement")
+        .with_detail(std::string(SPI_result_code_string(SPI_result)) + " for: " + query);
+  }
+  guard([&] { SPI_keepplan(plan); });
+  return plan;
+}
+
 uint64_t SpiConnection::fetch(Portal portal, long rows) {
   KeepMemoryContext keep;
   guard([&] { SPI_cursor_fetch(portal, true, rows); });

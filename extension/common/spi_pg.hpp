@@ -75,6 +75,11 @@ public:
 
   // A cursor over a read-only query, for results too large to hold at once.
   Portal open_cursor(std::string_view sql, std::span<const SpiParam> params);
+  // A cursor over a prepared plan (read-only, in the caller's snapshot).
+  Portal open_cursor(SPIPlanPtr plan, std::span<const SpiParam> params);
+  // Prepares a statement and keeps the plan beyond this connection (SPI_keepplan); free it with
+  // SPI_freeplan. Throws the parser's or planner's error.
+  SPIPlanPtr prepare_kept(std::string_view sql, std::span<const Oid> types);
   // Fetches up to `rows` more rows into SPI_tuptable; returns how many (0 at the end).
   uint64_t fetch(Portal portal, long rows);
   void free_rows(SPITupleTable* table);

@@ -6,6 +6,7 @@ extern "C" {
 #include "access/htup_details.h"
 #include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
+#include "utils/fmgrprotos.h"
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
 #include "utils/tuplestore.h"
@@ -69,16 +70,20 @@ AUTOREPORT_FUNCTION(autoreport_report_call) {
   const ReportVersion report = load_report(name);
   const BoundParams params = bind_args(report, fcinfo);
   pg::TupleSink sink(fcinfo);
-  execute_report(report, params, [&](SPITupleTable* rows, uint64 n) {
-    check_row_shape(report, sink.descriptor(), rows->tupdesc);
-    for (uint64 i = 0; i < n; ++i) {
-      sink.put_tuple(rows->vals[i]);
+  bool checked = false;
+  produce_rows(report, params, [&](TupleDesc desc, std::span<HeapTuple> rows) {
+    if (!checked) {
+      check_row_shape(report, sink.descriptor(), desc);
+      checked = true;
+    }
+    for (HeapTuple t : rows) {
+      sink.put_tuple(t);
     }
   });
   return Datum(0);
 }
 
-// autoreport.run(name, params jsonb) → one jsonb object per row.
+// autoreport.run(name, params jsonb) → one jsonb object per row, as to_jsonb(row) would give.
 AUTOREPORT_FUNCTION(autoreport_run) {
   if (PG_ARGISNULL(0)) {
     throw Error(sqlstate::invalid_parameter_value, "report name must not be null");
@@ -88,17 +93,27 @@ AUTOREPORT_FUNCTION(autoreport_run) {
   const BoundParams params =
       bind_json(report, PG_ARGISNULL(1) ? "" : pg::jsonb_to_string(PG_GETARG_DATUM(1)));
   pg::TupleSink sink(fcinfo, true);
-  execute_report(
-      report, params,
-      [&](SPITupleTable* rows, uint64 n) {
-        for (uint64 i = 0; i < n; ++i) {
-          bool is_null = false;
-          const Datum d = pg::guard([&] { return SPI_getbinval(rows->vals[i], rows->tupdesc, 1, &is_null); });
-          const std::array<Datum, 1> values = {d};
-          const std::array<bool, 1> nulls = {is_null};
-          sink.put(values, nulls);
-        }
-      },
-      "SELECT pg_catalog.to_jsonb(r) FROM $report AS r");
+  TupleDesc blessed = nullptr;
+  produce_rows(report, params, [&](TupleDesc desc, std::span<HeapTuple> rows) {
+    if (blessed == nullptr) {
+      blessed = pg::guard([&] {
+        MemoryContext old = MemoryContextSwitchTo(sink.memory());
+        TupleDesc copy = CreateTupleDescCopy(desc);
+        BlessTupleDesc(copy);
+        MemoryContextSwitchTo(old);
+        return copy;
+      });
+    }
+    for (HeapTuple t : rows) {
+      const Datum jsonb = pg::guard([&] {
+        Datum row = heap_copy_tuple_as_datum(t, blessed);
+        Datum json = DirectFunctionCall1(row_to_json, row);
+        return DirectFunctionCall1(jsonb_in, CStringGetDatum(TextDatumGetCString(json)));
+      });
+      const std::array<Datum, 1> values = {jsonb};
+      const std::array<bool, 1> nulls = {false};
+      sink.put(values, nulls);
+    }
+  });
   return Datum(0);
 }

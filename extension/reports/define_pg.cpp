@@ -4,7 +4,9 @@
 #include "common/spi_pg.hpp"
 #include "reports/binding_pg.hpp"
 #include "reports/catalog_pg.hpp"
+#include "reports/cache_pg.hpp"
 #include "reports/placeholders.hpp"
+#include "reports/prepared_pg.hpp"
 
 extern "C" {
 #include "catalog/pg_type.h"
@@ -94,8 +96,10 @@ void check_single_select(const std::string& sql) {
 }
 
 // Plans the query with the parameter types, as the caller: syntax errors, unknown columns,
-// privileges and type mismatches surface here. Returns the result columns.
-std::vector<ResultColumn> prepare(const std::string& bound, const std::vector<Oid>& types) {
+// privileges and type mismatches surface here. Returns the result columns, and in `analysis` whether
+// results may be cached and which tables the query reads.
+std::vector<ResultColumn> prepare(const std::string& bound, const std::vector<Oid>& types,
+                                  PreparedReport* analysis) {
   pg::SpiConnection spi;
   SPIPlanPtr plan = pg::guard([&] {
     return SPI_prepare(bound.c_str(), static_cast<int>(types.size()), const_cast<Oid*>(types.data()));
@@ -106,6 +110,8 @@ std::vector<ResultColumn> prepare(const std::string& bound, const std::vector<Oi
   }
   List* sources = pg::guard([&] { return SPI_plan_get_plan_sources(plan); });
   CachedPlanSource* source = static_cast<CachedPlanSource*>(linitial(sources));
+  *analysis = analyse_plan(plan);
+  analysis->plan = nullptr; // freed with this SPI connection
   ListCell* lc;
   foreach (lc, source->query_list) {
     Query* q = lfirst_node(Query, lc);
@@ -271,7 +277,8 @@ AUTOREPORT_FUNCTION(autoreport_define_report) {
   }
   const std::string bound = rewrite_placeholders(query, order);
   check_single_select(bound);
-  const std::vector<ResultColumn> columns = prepare(bound, param_types(params));
+  PreparedReport analysis;
+  const std::vector<ResultColumn> columns = prepare(bound, param_types(params), &analysis);
   const std::string search_path = current_search_path();
   if (has_ttl) {
     const bool positive = pg::guard([&] {
@@ -331,7 +338,7 @@ AUTOREPORT_FUNCTION(autoreport_define_report) {
                      a, false)
              .integer(0, 0));
   }();
-  const std::array<pg::SpiParam, 11> row = {
+  const std::array<pg::SpiParam, 13> row = {
       pg::SpiParam{TEXTOID, pg::string_to_text(name), false},
       pg::SpiParam{INT4OID, Int32GetDatum(version), false},
       pg::SpiParam{TEXTOID, pg::string_to_text(query), false},
@@ -344,12 +351,20 @@ AUTOREPORT_FUNCTION(autoreport_define_report) {
       pg::SpiParam{TEXTOID, pg::string_to_text(ddl.signature), false},
       pg::SpiParam{TEXTOID, pg::string_to_text(full_ddl), false},
       pg::SpiParam{OIDOID, ObjectIdGetDatum(caller), false},
+      pg::SpiParam{BOOLOID, BoolGetDatum(analysis.cacheable), false},
+      pg::SpiParam{TEXTOID,
+                   analysis.cacheable ? Datum(0) : pg::string_to_text(analysis.not_cacheable_because),
+                   analysis.cacheable},
   };
   spi.execute(
       "INSERT INTO autoreport.report_version (report, version, query, bound_query, search_path, params, "
-      "columns, description, signature, ddl, defined_by) "
-      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::regrole)",
+      "columns, description, signature, ddl, defined_by, cacheable, cache_note) "
+      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::regrole, $12, $13)",
       row, false);
+  // Results of older versions are never served again.
+  const std::array<pg::SpiParam, 1> report_name = {pg::SpiParam{TEXTOID, pg::string_to_text(name), false}};
+  spi.execute("DELETE FROM autoreport.cache_entry WHERE report = $1", report_name, false);
+  cache::watch_tables(name, analysis.cacheable ? analysis.tables : std::vector<Oid>{});
   const std::array<pg::SpiParam, 4> head = {
       pg::SpiParam{TEXTOID, pg::string_to_text(name), false},
       pg::SpiParam{OIDOID, ObjectIdGetDatum(owner), false},
@@ -395,5 +410,7 @@ AUTOREPORT_FUNCTION(autoreport_drop_report) {
   drop_row_type(spi, name);
   const std::array<pg::SpiParam, 1> a = {pg::SpiParam{TEXTOID, pg::string_to_text(name), false}};
   spi.execute("DELETE FROM autoreport.report WHERE name = $1", a, false);
+  spi.execute("DELETE FROM autoreport.cache_entry WHERE report = $1", a, false);
+  cache::watch_tables(name, {});
   PG_RETURN_VOID();
 }

@@ -1,20 +1,26 @@
-// Running a report's query: its parameters bound, its definition's search_path applied, its rows
-// fetched through a cursor in batches so that a large result never sits whole in memory.
+// Running a report: its parameters bound, its definition's search_path applied, its rows fetched
+// through a cursor in batches (a large result never sits whole in memory), served from and stored
+// into the result cache when the query allows it.
 #pragma once
 
 #include "reports/binding_pg.hpp"
 
 #include <functional>
+#include <span>
 #include <string>
 
 namespace autoreport::reports {
 
-// Called for each batch of rows; the tuple table is freed after the call.
-using BatchFn = std::function<void(SPITupleTable* rows, uint64 count)>;
+// Called for each batch of rows, all of the same descriptor; the tuples are valid during the call.
+using RowsFn = std::function<void(TupleDesc desc, std::span<HeapTuple> rows)>;
 
-// Runs the report (or `wrapper`, a query in which the text "$report" stands for the report's query as a
-// subquery) and calls on_batch for every batch. Returns the number of rows.
-uint64 execute_report(const ReportVersion& report, const BoundParams& params, const BatchFn& on_batch,
-                      const std::string& wrapper = "");
+struct RunOutcome {
+  uint64 rows = 0;
+  bool cache_hit = false;
+  std::string cache_bypass; // why the cache was not used, when it was not
+};
+
+// Runs the report (or serves it from the cache) and calls on_rows for every batch.
+RunOutcome produce_rows(const ReportVersion& report, const BoundParams& params, const RowsFn& on_rows);
 
 } // namespace autoreport::reports

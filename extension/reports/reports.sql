@@ -27,6 +27,8 @@ CREATE TABLE @extschema@.report_version (
   description text,
   signature text NOT NULL,
   ddl text NOT NULL,
+  cacheable boolean NOT NULL,
+  cache_note text,
   defined_by regrole NOT NULL,
   defined_at timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (report, version)
@@ -58,6 +60,8 @@ CREATE VIEW @extschema@.reports AS
          r.owner,
          @extschema@.report_function(r.name) AS function,
          r.cache_ttl,
+         v.cacheable,
+         v.cache_note,
          r.created_at,
          v.defined_at AS updated_at
     FROM @extschema@.report AS r

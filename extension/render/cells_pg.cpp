@@ -1,0 +1,215 @@
+// Converting PostgreSQL datums into renderer cells.
+#include "render/cells_pg.hpp"
+
+extern "C" {
+#include "catalog/pg_type.h"
+#include "datatype/timestamp.h"
+#include "utils/date.h"
+#include "utils/datetime.h"
+#include "utils/lsyscache.h"
+#include "utils/numeric.h"
+#include "utils/timestamp.h"
+}
+
+#include <cmath>
+
+namespace autoreport::render {
+
+namespace pg = autoreport::pg;
+
+namespace {
+
+Kind kind_of(Oid type) {
+  switch (type) {
+  case BOOLOID:
+    return Kind::Boolean;
+  case INT2OID:
+  case INT4OID:
+  case INT8OID:
+    return Kind::Integer;
+  case FLOAT4OID:
+  case FLOAT8OID:
+    return Kind::Float;
+  case NUMERICOID:
+    return Kind::Numeric;
+  case DATEOID:
+    return Kind::Date;
+  case TIMESTAMPOID:
+    return Kind::Timestamp;
+  case TIMESTAMPTZOID:
+    return Kind::TimestampTz;
+  case TIMEOID:
+    return Kind::Time;
+  case INTERVALOID:
+    return Kind::Interval;
+  case JSONOID:
+  case JSONBOID:
+    return Kind::Json;
+  case BYTEAOID:
+    return Kind::Bytes;
+  default:
+    return Kind::Text;
+  }
+}
+
+constexpr int64 kUnixEpochShiftDays = POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE;
+
+// The plain C work of one cell, run under guard(): fills buf (a string of at most MAXDATELEN + 1 or a
+// palloc'd output) and the numeric fields. Returns a palloc'd string for output-function kinds.
+struct Converted {
+  char buf[MAXDATELEN + 1];
+  char* out; // palloc'd text, or null when buf holds it
+  int64 integer;
+  double number;
+  bool finite;
+};
+
+void convert_datum(Kind kind, Oid type, Oid output_fn, Datum d, Converted* c) {
+  c->out = nullptr;
+  c->buf[0] = '\0';
+  c->integer = 0;
+  c->number = 0;
+  c->finite = true;
+  switch (kind) {
+  case Kind::Date: {
+    const DateADT date = DatumGetDateADT(d);
+    if (DATE_NOT_FINITE(date)) {
+      c->finite = false;
+      strlcpy(c->buf, DATE_IS_NOBEGIN(date) ? "-infinity" : "infinity", sizeof c->buf);
+      return;
+    }
+    struct pg_tm tm;
+    j2date(date + POSTGRES_EPOCH_JDATE, &tm.tm_year, &tm.tm_mon, &tm.tm_mday);
+    EncodeDateOnly(&tm, USE_XSD_DATES, c->buf);
+    c->integer = date + kUnixEpochShiftDays;
+    return;
+  }
+  case Kind::Timestamp:
+  case Kind::TimestampTz: {
+    const Timestamp ts = DatumGetTimestamp(d);
+    if (TIMESTAMP_NOT_FINITE(ts)) {
+      c->finite = false;
+      strlcpy(c->buf, TIMESTAMP_IS_NOBEGIN(ts) ? "-infinity" : "infinity", sizeof c->buf);
+      return;
+    }
+    struct pg_tm tm;
+    fsec_t fsec;
+    int tz = 0;
+    const char* tzn = nullptr;
+    const bool with_tz = kind == Kind::TimestampTz;
+    if (timestamp2tm(ts, with_tz ? &tz : nullptr, &tm, &fsec, with_tz ? &tzn : nullptr, nullptr) != 0) {
+      ereport(ERROR, (errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE), errmsg("timestamp out of range")));
+    }
+    EncodeDateTime(&tm, fsec, with_tz, tz, tzn, USE_XSD_DATES, c->buf);
+    c->integer = ts + kUnixEpochShiftDays * USECS_PER_DAY;
+    return;
+  }
+  case Kind::Interval: {
+    struct pg_itm itm;
+    interval2itm(*DatumGetIntervalP(d), &itm);
+    EncodeInterval(&itm, INTSTYLE_ISO_8601, c->buf);
+    return;
+  }
+  case Kind::Float:
+    c->number = type == FLOAT4OID ? static_cast<double>(DatumGetFloat4(d)) : DatumGetFloat8(d);
+    c->finite = std::isfinite(c->number);
+    c->out = OidOutputFunctionCall(output_fn, d);
+    return;
+  case Kind::Numeric:
+    c->out = OidOutputFunctionCall(output_fn, d);
+    c->number = DatumGetFloat8(DirectFunctionCall1(numeric_float8_no_overflow, d));
+    c->finite = std::isfinite(c->number) && !numeric_is_nan(DatumGetNumeric(d)) &&
+                !numeric_is_inf(DatumGetNumeric(d));
+    return;
+  default:
+    c->out = OidOutputFunctionCall(output_fn, d);
+    return;
+  }
+}
+
+} // namespace
+
+CellConverter::CellConverter(TupleDesc desc) {
+  for (int i = 0; i < desc->natts; ++i) {
+    Form_pg_attribute att = TupleDescAttr(desc, i);
+    ColumnIo io{};
+    io.type = pg::guard([&] { return getBaseType(att->atttypid); });
+    io.output_fn = pg::guard([&] {
+      Oid fn;
+      bool varlena;
+      getTypeOutputInfo(io.type, &fn, &varlena);
+      return fn;
+    });
+    const char* type_name =
+        pg::guard([&] { return format_type_with_typemod(att->atttypid, att->atttypmod); });
+    columns_.push_back({NameStr(att->attname), kind_of(io.type), type_name});
+    io_.push_back(io);
+  }
+  cells_.resize(columns_.size());
+  texts_.resize(columns_.size());
+}
+
+std::span<const Cell> CellConverter::convert(HeapTuple tuple, TupleDesc desc) {
+  for (size_t i = 0; i < columns_.size(); ++i) {
+    Cell& cell = cells_[i];
+    cell = Cell{};
+    bool is_null = false;
+    const Datum d = pg::guard([&] { return heap_getattr(tuple, static_cast<int>(i) + 1, desc, &is_null); });
+    if (is_null) {
+      texts_[i].clear();
+      continue;
+    }
+    const Kind kind = columns_[i].kind;
+    cell.is_null = false;
+    switch (kind) {
+    case Kind::Boolean:
+      cell.boolean = DatumGetBool(d);
+      texts_[i] = cell.boolean ? "true" : "false";
+      break;
+    case Kind::Integer: {
+      const Oid t = io_[i].type;
+      cell.integer = t == INT2OID ? DatumGetInt16(d) : t == INT4OID ? DatumGetInt32(d) : DatumGetInt64(d);
+      cell.number = static_cast<double>(cell.integer);
+      texts_[i] = std::to_string(cell.integer);
+      break;
+    }
+    case Kind::Bytes: {
+      const auto* raw = pg::guard([&] { return DatumGetByteaPP(d); });
+      texts_[i].assign(VARDATA_ANY(raw), VARSIZE_ANY_EXHDR(raw));
+      break;
+    }
+    default: {
+      Converted c;
+      pg::guard([&] { convert_datum(kind, io_[i].type, io_[i].output_fn, d, &c); });
+      if (c.out != nullptr) {
+        texts_[i] = c.out;
+        pfree(c.out);
+      } else {
+        texts_[i] = c.buf;
+      }
+      cell.integer = c.integer;
+      cell.number = c.number;
+      cell.finite = c.finite;
+    }
+    }
+    cell.text = texts_[i];
+  }
+  return cells_;
+}
+
+} // namespace autoreport::render
+
+namespace autoreport::render {
+
+Kind kind_for_type(Oid type) {
+  return kind_of(pg::guard([&] { return getBaseType(type); }));
+}
+
+std::string iso_timestamptz(TimestampTz ts) {
+  Converted c;
+  pg::guard(
+      [&] { convert_datum(Kind::TimestampTz, TIMESTAMPTZOID, InvalidOid, TimestampTzGetDatum(ts), &c); });
+  return c.buf;
+}
+
+} // namespace autoreport::render

@@ -1,0 +1,110 @@
+// Typed, checked access to rendering options.
+#include "render/options.hpp"
+
+#include "common/error.hpp"
+
+#include "common/pure.hpp"
+
+namespace autoreport::render {
+
+namespace {
+[[noreturn]] void wrong_type(std::string_view key, std::string_view expected) {
+  throw Error(sqlstate::invalid_parameter_value,
+              "option \"" + std::string(key) + "\" must be " + std::string(expected));
+}
+} // namespace
+
+Options Options::parse(std::string_view json_text) {
+  Options o;
+  if (json_text.empty()) {
+    return o;
+  }
+  nlohmann::json j = nlohmann::json::parse(json_text, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) {
+    throw Error(sqlstate::invalid_parameter_value, "options must be a JSON object")
+        .with_hint("Pass options like '{\"header\": false}'::jsonb, or NULL for the defaults.");
+  }
+  o.json_ = std::move(j);
+  return o;
+}
+
+void Options::allow_only(std::string_view format, std::initializer_list<std::string_view> allowed) const {
+  for (const auto& [key, value] : json_.items()) {
+    bool ok = false;
+    for (std::string_view a : allowed) {
+      ok = ok || key == a;
+    }
+    if (!ok) {
+      std::string list;
+      for (std::string_view a : allowed) {
+        list += (list.empty() ? "" : ", ") + std::string(a);
+      }
+      throw Error(sqlstate::invalid_parameter_value,
+                  "unknown option \"" + key + "\" for format " + std::string(format))
+          .with_detail(list.empty() ? "Format " + std::string(format) + " takes no options."
+                                    : "Format " + std::string(format) + " accepts: " + list + ".");
+    }
+  }
+}
+
+const nlohmann::json* Options::find(std::string_view key) const {
+  auto it = json_.find(std::string(key));
+  return it == json_.end() ? nullptr : &*it;
+}
+
+bool Options::has(std::string_view key) const { return find(key) != nullptr; }
+
+bool Options::boolean(std::string_view key, bool fallback) const {
+  const nlohmann::json* v = find(key);
+  if (v == nullptr) {
+    return fallback;
+  }
+  if (!v->is_boolean()) {
+    wrong_type(key, "true or false");
+  }
+  return v->get<bool>();
+}
+
+std::string Options::text(std::string_view key, std::string_view fallback) const {
+  const nlohmann::json* v = find(key);
+  if (v == nullptr) {
+    return std::string(fallback);
+  }
+  if (!v->is_string()) {
+    wrong_type(key, "a string");
+  }
+  return v->get<std::string>();
+}
+
+std::optional<std::string> Options::nullable_text(std::string_view key, std::optional<std::string> fallback) const {
+  const nlohmann::json* v = find(key);
+  if (v == nullptr) {
+    return fallback;
+  }
+  if (v->is_null()) {
+    return std::nullopt;
+  }
+  if (!v->is_string()) {
+    wrong_type(key, "a string or null");
+  }
+  return v->get<std::string>();
+}
+
+int64_t Options::integer(std::string_view key, int64_t fallback, int64_t min, int64_t max) const {
+  const nlohmann::json* v = find(key);
+  if (v == nullptr) {
+    return fallback;
+  }
+  if (!v->is_number_integer()) {
+    wrong_type(key, "an integer");
+  }
+  const int64_t n = v->get<int64_t>();
+  if (n < min || n > max) {
+    throw Error(sqlstate::invalid_parameter_value, "option \"" + std::string(key) + "\" must be between " +
+                                                       std::to_string(min) + " and " + std::to_string(max))
+        .with_detail("It was " + std::to_string(n) + ".");
+  }
+  return n;
+}
+
+} // namespace autoreport::render

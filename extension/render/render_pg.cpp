@@ -1,0 +1,192 @@
+// autoreport.render() and autoreport.render_chunks(): a report's result as a file's bytes.
+#include "common/convert_pg.hpp"
+#include "common/runtime.hpp"
+#include "render/cells_pg.hpp"
+#include "render/renderers.hpp"
+#include "reports/execute_pg.hpp"
+
+extern "C" {
+#include "access/xact.h"
+#include "catalog/pg_type.h"
+#include "utils/memutils.h"
+}
+
+#include <algorithm>
+#include <array>
+#include <memory>
+
+using namespace autoreport;
+using namespace autoreport::reports;
+namespace pg = autoreport::pg;
+namespace render = autoreport::render;
+
+namespace {
+
+// The largest bytea PostgreSQL can hold.
+constexpr size_t kMaxBytea = MaxAllocSize - VARHDRSZ;
+constexpr int64 kDefaultChunk = 1024 * 1024;
+
+Datum to_bytea(std::string_view bytes) {
+  return pg::guard([&] {
+    bytea* b = static_cast<bytea*>(palloc(bytes.size() + VARHDRSZ));
+    SET_VARSIZE(b, bytes.size() + VARHDRSZ);
+    memcpy(VARDATA(b), bytes.data(), bytes.size());
+    return PointerGetDatum(b);
+  });
+}
+
+// Sends bytes on as rows of bytea of about chunk_size each.
+class ChunkOutput : public render::Output {
+public:
+  ChunkOutput(pg::TupleSink& sink, size_t chunk_size) : sink_(sink), chunk_size_(chunk_size) {}
+  void write(std::string_view bytes) override {
+    buffer_.append(bytes);
+    while (buffer_.size() >= chunk_size_) {
+      emit(std::string_view(buffer_).substr(0, chunk_size_));
+      buffer_.erase(0, chunk_size_);
+    }
+  }
+  void flush() {
+    if (!buffer_.empty()) {
+      emit(buffer_);
+      buffer_.clear();
+    }
+  }
+
+private:
+  void emit(std::string_view chunk) {
+    const std::array<Datum, 1> values = {to_bytea(chunk)};
+    const std::array<bool, 1> nulls = {false};
+    sink_.put(values, nulls); // the tuplestore keeps a copy (spilling to disk beyond work_mem)
+    pfree(DatumGetPointer(values[0]));
+  }
+  pg::TupleSink& sink_;
+  size_t chunk_size_;
+  std::string buffer_;
+};
+
+// Writes straight into a growing bytea, so the result is never held twice; refuses to grow past
+// what a bytea can hold.
+class ByteaOutput : public render::Output {
+public:
+  ByteaOutput() {
+    capacity_ = 64 * 1024;
+    data_ = static_cast<char*>(pg::guard([this] { return palloc(capacity_ + VARHDRSZ); }));
+  }
+  void write(std::string_view bytes) override {
+    if (bytes.size() > kMaxBytea - size_) {
+      throw Error(sqlstate::program_limit_exceeded, "rendered result exceeds the bytea limit");
+    }
+    if (size_ + bytes.size() > capacity_) {
+      size_t grown = capacity_;
+      while (grown < size_ + bytes.size()) {
+        grown = std::min(kMaxBytea, grown * 2);
+      }
+      data_ = static_cast<char*>(pg::guard([&] { return repalloc(data_, grown + VARHDRSZ); }));
+      capacity_ = grown;
+    }
+    memcpy(data_ + VARHDRSZ + size_, bytes.data(), bytes.size());
+    size_ += bytes.size();
+  }
+  Datum finish() {
+    SET_VARSIZE(data_, size_ + VARHDRSZ);
+    return PointerGetDatum(data_);
+  }
+
+private:
+  char* data_;
+  size_t size_ = 0;
+  size_t capacity_;
+};
+
+struct RenderRequest {
+  ReportVersion report;
+  BoundParams params;
+  std::string format;
+  render::Options options;
+};
+
+RenderRequest read_request(FunctionCallInfo fcinfo) {
+  if (PG_ARGISNULL(0) || PG_ARGISNULL(2)) {
+    throw Error(sqlstate::invalid_parameter_value, "report name and format must not be null");
+  }
+  RenderRequest r{
+      load_report(pg::text_to_string(PG_GETARG_DATUM(0))), {}, pg::text_to_string(PG_GETARG_DATUM(2)), {}};
+  check_may_run(r.report);
+  r.params = bind_json(r.report, PG_ARGISNULL(1) ? "" : pg::jsonb_to_string(PG_GETARG_DATUM(1)));
+  render::mime_type(r.format); // an unknown format fails here, before the query runs
+  r.options = render::Options::parse(PG_ARGISNULL(3) ? "" : pg::jsonb_to_string(PG_GETARG_DATUM(3)));
+  return r;
+}
+
+// Runs the report and streams its rows through the renderer for the request's format.
+void render_report(const RenderRequest& req, render::Output& out) {
+  std::unique_ptr<render::Renderer> renderer = render::make_renderer(req.format, req.options, out);
+  ProgressScope progress("render " + req.format, req.report.name);
+  std::unique_ptr<render::CellConverter> converter;
+  render::TableInfo info;
+  info.title = req.report.name;
+  info.description = req.report.description;
+  info.parameters = req.params.display;
+  info.generated_at = render::iso_timestamptz(GetCurrentTransactionStartTimestamp());
+  uint64 rows = 0;
+  produce_rows(req.report, req.params, [&](TupleDesc desc, std::span<HeapTuple> batch) {
+    if (!converter) {
+      converter = std::make_unique<render::CellConverter>(desc);
+      info.columns = converter->columns();
+      renderer->begin(info);
+    }
+    for (HeapTuple t : batch) {
+      renderer->row(converter->convert(t, desc));
+      check_interrupts();
+    }
+    rows += batch.size();
+    progress.set(static_cast<int64_t>(rows));
+  });
+  if (!converter) {
+    // No rows: the columns come from the report's definition.
+    for (const ResultColumn& c : req.report.columns) {
+      render::Column col;
+      col.name = c.name;
+      col.type_name = c.type_name;
+      col.kind = render::kind_for_type(c.type);
+      info.columns.push_back(col);
+    }
+    renderer->begin(info);
+  }
+  renderer->end();
+}
+
+} // namespace
+
+// autoreport.render(name, params, format, options) → bytea.
+AUTOREPORT_FUNCTION(autoreport_render) {
+  const RenderRequest req = read_request(fcinfo);
+  ByteaOutput out;
+  try {
+    render_report(req, out);
+  } catch (const Error& e) {
+    if (e.sqlstate() != sqlstate::program_limit_exceeded) {
+      throw;
+    }
+    throw Error(sqlstate::program_limit_exceeded,
+                "rendered report \"" + req.report.name + "\" is larger than a bytea can hold (1 GB)")
+        .with_hint("Use autoreport.render_chunks(), which returns the same bytes as a set of smaller bytea.");
+  }
+  return out.finish();
+}
+
+// autoreport.render_chunks(name, params, format, options, chunk_size) → SETOF bytea, in order.
+AUTOREPORT_FUNCTION(autoreport_render_chunks) {
+  const RenderRequest req = read_request(fcinfo);
+  const int64 chunk = PG_ARGISNULL(4) ? kDefaultChunk : PG_GETARG_INT64(4);
+  if (chunk < 1024 || chunk > 256 * 1024 * 1024) {
+    throw Error(sqlstate::invalid_parameter_value, "chunk_size must be between 1024 and 268435456 bytes")
+        .with_detail("It was " + std::to_string(chunk) + ".");
+  }
+  pg::TupleSink sink(fcinfo, true);
+  ChunkOutput out(sink, static_cast<size_t>(chunk));
+  render_report(req, out);
+  out.flush();
+  return Datum(0);
+}

@@ -1,0 +1,76 @@
+// Temporary files that never outlive their owner.
+#include "render/temp_file.hpp"
+
+#include "common/error.hpp"
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
+#include <unistd.h>
+#include <vector>
+
+#include "common/pure.hpp"
+
+namespace autoreport::render {
+
+namespace {
+// PostgreSQL's io_error (class 58, system error).
+constexpr std::string_view io_error = "58030";
+
+// Closes a file descriptor when it goes out of scope.
+struct Descriptor {
+  int fd;
+  ~Descriptor() { ::close(fd); }
+};
+
+// An Error for a failed file operation, naming the file and the system's reason.
+Error file_error(const std::string& what, const std::string& path, int err) {
+  return Error(io_error, "could not " + what + " temporary file \"" + path + "\"")
+      .with_detail(std::strerror(err));
+}
+} // namespace
+
+std::string TempFile::temp_dir() {
+  const char* dir = std::getenv("TMPDIR");
+  return dir != nullptr && *dir != '\0' ? std::string(dir) : std::string("/tmp");
+}
+
+TempFile::TempFile(const std::string& prefix) {
+  std::string name = temp_dir() + "/" + prefix + "XXXXXX";
+  std::vector<char> buffer(name.begin(), name.end());
+  buffer.push_back('\0');
+  const int fd = ::mkstemp(buffer.data());
+  if (fd < 0) {
+    throw file_error("create", name, errno).with_hint("Check that TMPDIR (or /tmp) exists and is writable.");
+  }
+  ::close(fd); // the writer opens the file by name
+  path_ = buffer.data();
+}
+
+TempFile::~TempFile() {
+  ::unlink(path_.c_str());
+}
+
+void TempFile::copy_to(Output& out) const {
+  const Descriptor file{::open(path_.c_str(), O_RDONLY | O_CLOEXEC)};
+  if (file.fd < 0) {
+    throw file_error("open", path_, errno);
+  }
+  std::vector<char> chunk(1 << 16);
+  for (;;) {
+    const ssize_t n = ::read(file.fd, chunk.data(), chunk.size());
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n < 0) {
+      throw file_error("read", path_, errno);
+    }
+    if (n == 0) {
+      break;
+    }
+    out.write(std::string_view(chunk.data(), static_cast<size_t>(n)));
+  }
+}
+
+} // namespace autoreport::render

@@ -1,0 +1,76 @@
+-- autoreport: the result cache (entries, the per-table change counters that keep it exact, stats).
+
+-- Results by key (report, version, role, parameters, result types) and by the state of the tables
+-- they were computed from. Unlogged: a cache needs no WAL and is emptied by a crash, with the change
+-- counters below, so the two always agree.
+CREATE UNLOGGED TABLE @extschema@.cache_entry (
+  key text NOT NULL,
+  deps text NOT NULL,
+  report text NOT NULL,
+  version integer NOT NULL,
+  role oid NOT NULL,
+  params text NOT NULL,
+  rows bigint NOT NULL,
+  bytes bigint NOT NULL,
+  payload bytea NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  expires_at timestamptz NOT NULL,
+  last_hit_at timestamptz NOT NULL DEFAULT now(),
+  hits bigint NOT NULL DEFAULT 0,
+  PRIMARY KEY (key, deps)
+);
+ALTER TABLE @extschema@.cache_entry ALTER COLUMN payload SET STORAGE EXTERNAL;
+CREATE INDEX cache_entry_last_hit ON @extschema@.cache_entry (last_hit_at);
+COMMENT ON TABLE @extschema@.cache_entry IS 'cached report results (read autoreport.cache_stats instead)';
+
+-- One counter per table and backend slot, bumped by a statement-level trigger on every write. A
+-- cache entry remembers the counters it saw; it is served only to a snapshot that sees the same.
+CREATE UNLOGGED TABLE @extschema@.table_version (
+  relid oid NOT NULL,
+  slot integer NOT NULL,
+  n bigint NOT NULL,
+  PRIMARY KEY (relid, slot)
+);
+COMMENT ON TABLE @extschema@.table_version IS 'write counters of the tables cached reports read';
+
+-- Which tables each report's cache depends on, so that triggers are removed when no report needs them.
+CREATE TABLE @extschema@.cache_dependency (
+  report text NOT NULL,
+  relid oid NOT NULL,
+  PRIMARY KEY (report, relid)
+);
+COMMENT ON TABLE @extschema@.cache_dependency IS 'tables watched for the result cache, per report';
+
+REVOKE ALL ON @extschema@.cache_entry, @extschema@.table_version, @extschema@.cache_dependency FROM PUBLIC;
+
+CREATE FUNCTION @extschema@.note_table_change() RETURNS trigger
+  LANGUAGE c
+  AS 'MODULE_PATHNAME', 'autoreport_note_table_change';
+COMMENT ON FUNCTION @extschema@.note_table_change() IS
+  'statement trigger on tables cached reports read: marks cached results computed before the change as stale';
+
+CREATE FUNCTION @extschema@.cache_counters(OUT hits bigint, OUT misses bigint, OUT evictions bigint,
+                                           OUT bypassed bigint)
+  LANGUAGE c VOLATILE STRICT PARALLEL SAFE
+  AS 'MODULE_PATHNAME', 'autoreport_cache_counters';
+COMMENT ON FUNCTION @extschema@.cache_counters() IS 'raw counters behind autoreport.cache_stats';
+
+CREATE FUNCTION @extschema@.cache_usage(OUT entries bigint, OUT bytes bigint)
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
+  SET search_path = pg_catalog, pg_temp
+  AS $$ SELECT count(*), coalesce(sum(bytes), 0)::bigint FROM @extschema@.cache_entry $$;
+COMMENT ON FUNCTION @extschema@.cache_usage() IS 'entries and bytes in the result cache';
+
+CREATE VIEW @extschema@.cache_stats AS
+  SELECT c.hits, c.misses, c.evictions, c.bypassed, u.entries, u.bytes,
+         CASE WHEN c.hits + c.misses > 0 THEN round(100.0 * c.hits / (c.hits + c.misses), 1) END AS hit_percent
+    FROM @extschema@.cache_counters() AS c, @extschema@.cache_usage() AS u;
+COMMENT ON VIEW @extschema@.cache_stats IS
+  'result cache since server start: hits, misses, evictions, runs that could not be cached, entries, bytes';
+GRANT SELECT ON @extschema@.cache_stats TO PUBLIC;
+
+CREATE FUNCTION @extschema@.clear_cache(report text DEFAULT NULL) RETURNS bigint
+  LANGUAGE c VOLATILE PARALLEL UNSAFE
+  AS 'MODULE_PATHNAME', 'autoreport_clear_cache';
+COMMENT ON FUNCTION @extschema@.clear_cache(text) IS
+  'remove cached results (of one report, or all); administrators clear any, others only their own';

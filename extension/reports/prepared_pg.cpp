@@ -1,0 +1,216 @@
+// Keeping report plans per backend and deciding whether their results may be cached.
+#include "reports/prepared_pg.hpp"
+
+extern "C" {
+#include "catalog/catalog.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_proc.h"
+#include "executor/executor.h"
+#include "nodes/nodeFuncs.h"
+#include "nodes/primnodes.h"
+#include "utils/guc.h"
+#include "utils/lsyscache.h"
+#include "utils/plancache.h"
+}
+
+#include <map>
+#include <tuple>
+
+namespace autoreport::reports {
+
+SearchPathScope::SearchPathScope(const std::string& path) {
+  level_ = pg::guard([&] {
+    const int level = NewGUCNestLevel();
+    set_config_option("search_path", path.c_str(), PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0,
+                      false);
+    return level;
+  });
+}
+
+SearchPathScope::~SearchPathScope() {
+  try {
+    pg::guard([this] { AtEOXact_GUC(true, level_); });
+  } catch (...) {
+    // Restoring a saved setting does not fail; if it did, the transaction's end restores it.
+  }
+}
+
+namespace {
+
+// What the walk over a query found.
+struct Walk {
+  std::string reason;
+  std::vector<Oid> tables;
+};
+
+bool not_immutable(Oid fn, void*) {
+  return func_volatile(fn) != PROVOLATILE_IMMUTABLE;
+}
+
+// Notes the first reason the result may not be cached; later ones add nothing.
+void refuse(Walk* w, std::string reason) {
+  if (w->reason.empty()) {
+    w->reason = std::move(reason);
+  }
+}
+
+void check_relation(Walk* w, RangeTblEntry* rte) {
+  const char kind = get_rel_relkind(rte->relid);
+  const char* name = get_rel_name(rte->relid);
+  const std::string rel = name ? name : "?";
+  if (rte->tablesample != nullptr) {
+    refuse(w, "it samples table " + rel + " (TABLESAMPLE)");
+  }
+  switch (kind) {
+  case RELKIND_RELATION:
+    if (IsCatalogRelationOid(rte->relid)) {
+      refuse(w, "it reads system catalog " + rel);
+    } else if (get_rel_persistence(rte->relid) == RELPERSISTENCE_TEMP) {
+      refuse(w, "it reads temporary table " + rel);
+    } else {
+      w->tables.push_back(rte->relid);
+    }
+    return;
+  case RELKIND_PARTITIONED_TABLE:
+    refuse(w, "it reads partitioned table " + rel);
+    return;
+  case RELKIND_FOREIGN_TABLE:
+    refuse(w, "it reads foreign table " + rel);
+    return;
+  case RELKIND_MATVIEW:
+    refuse(w, "it reads materialized view " + rel);
+    return;
+  case RELKIND_VIEW:
+    return; // expanded by the rewriter: the tables behind it are walked
+  default:
+    refuse(w, "it reads " + rel + ", which is not a table");
+  }
+}
+
+bool walker(Node* node, Walk* w) {
+  if (node == nullptr) {
+    return false;
+  }
+  if (IsA(node, Query)) {
+    Query* q = reinterpret_cast<Query*>(node);
+    ListCell* lc;
+    foreach (lc, q->rtable) {
+      RangeTblEntry* rte = lfirst_node(RangeTblEntry, lc);
+      if (rte->rtekind == RTE_RELATION) {
+        check_relation(w, rte);
+      }
+    }
+    return query_tree_walker(q, reinterpret_cast<bool (*)()>(reinterpret_cast<void (*)()>(walker)), w, 0);
+  }
+  if (IsA(node, SQLValueFunction)) {
+    const SQLValueFunctionOp op = reinterpret_cast<SQLValueFunction*>(node)->op;
+    if (op != SVFOP_CURRENT_ROLE && op != SVFOP_CURRENT_USER && op != SVFOP_USER) {
+      refuse(w, "it reads the time or the session (CURRENT_DATE, now(), session_user...)");
+    }
+  } else if (IsA(node, NextValueExpr)) {
+    refuse(w, "it draws from a sequence");
+  } else if (check_functions_in_node(node, not_immutable, nullptr)) {
+    refuse(w,
+           "it calls a function that is not immutable (its result can change with time, settings or data)");
+  }
+  return expression_tree_walker(node, reinterpret_cast<bool (*)()>(reinterpret_cast<void (*)()>(walker)), w);
+}
+
+struct Key {
+  std::string name;
+  int version;
+  Oid role;
+  std::string search_path;
+  bool operator<(const Key& o) const {
+    return std::tie(name, version, role, search_path) < std::tie(o.name, o.version, o.role, o.search_path);
+  }
+};
+
+std::map<Key, PreparedReport> g_plans; // this backend's kept plans
+
+} // namespace
+
+PreparedReport analyse_plan(SPIPlanPtr plan) {
+  PreparedReport p;
+  p.plan = plan;
+  Walk w;
+  List* sources = pg::guard([&] { return SPI_plan_get_plan_sources(plan); });
+  ListCell* lc;
+  foreach (lc, sources) {
+    CachedPlanSource* source = static_cast<CachedPlanSource*>(lfirst(lc));
+    ListCell* qc;
+    foreach (qc, source->query_list) {
+      pg::guard([&] { walker(static_cast<Node*>(lfirst(qc)), &w); });
+    }
+  }
+  foreach (lc, sources) {
+    CachedPlanSource* source = static_cast<CachedPlanSource*>(lfirst(lc));
+    char* text = pg::guard([&] { return nodeToString(source->query_list); });
+    p.rewritten += text;
+    pfree(text);
+  }
+  p.cacheable = w.reason.empty();
+  p.not_cacheable_because = w.reason;
+  std::sort(w.tables.begin(), w.tables.end());
+  w.tables.erase(std::unique(w.tables.begin(), w.tables.end()), w.tables.end());
+  p.tables = std::move(w.tables);
+  return p;
+}
+
+namespace {
+bool permission_walker(Node* node, void* context) {
+  if (node == nullptr) {
+    return false;
+  }
+  if (IsA(node, Query)) {
+    Query* q = reinterpret_cast<Query*>(node);
+    ExecCheckRTPerms(q->rtable, true);
+    return query_tree_walker(q, reinterpret_cast<bool (*)()>(reinterpret_cast<void (*)()>(permission_walker)),
+                             context, 0);
+  }
+  return expression_tree_walker(
+      node, reinterpret_cast<bool (*)()>(reinterpret_cast<void (*)()>(permission_walker)), context);
+}
+} // namespace
+
+void check_permissions(const PreparedReport& prepared) {
+  List* sources = pg::guard([&] { return SPI_plan_get_plan_sources(prepared.plan); });
+  ListCell* lc;
+  foreach (lc, sources) {
+    CachedPlanSource* source = static_cast<CachedPlanSource*>(lfirst(lc));
+    ListCell* qc;
+    foreach (qc, source->query_list) {
+      pg::guard([&] { permission_walker(static_cast<Node*>(lfirst(qc)), nullptr); });
+    }
+  }
+}
+
+TupleDesc plan_result_desc(SPIPlanPtr plan) {
+  List* sources = pg::guard([&] { return SPI_plan_get_plan_sources(plan); });
+  return static_cast<CachedPlanSource*>(linitial(sources))->resultDesc;
+}
+
+const PreparedReport& prepared_report(const ReportVersion& report, pg::SpiConnection& spi) {
+  const Key key{report.name, report.version, GetUserId(), report.search_path};
+  auto it = g_plans.find(key);
+  if (it != g_plans.end()) {
+    if (pg::guard([&] { return SPI_plan_is_valid(it->second.plan); })) {
+      return it->second;
+    }
+    SPIPlanPtr stale = it->second.plan;
+    g_plans.erase(it);
+    pg::guard([&] { SPI_freeplan(stale); });
+  }
+  const std::vector<Oid> types = param_types(report.params);
+  SPIPlanPtr plan = spi.prepare_kept(report.bound_query, types);
+  PreparedReport analysed;
+  try {
+    analysed = analyse_plan(plan);
+  } catch (...) {
+    pg::guard([&] { SPI_freeplan(plan); });
+    throw;
+  }
+  return g_plans.emplace(key, std::move(analysed)).first->second;
+}
+
+} // namespace autoreport::reports

@@ -1,0 +1,471 @@
+// The XLSX renderer, checked by opening what it writes with a real reader (openpyxl, through
+// test/render/check_xlsx.py): values and their types, formats, the frozen header, the autofilter,
+// column widths, sheet names and the spill of long results onto further sheets.
+#include "render/excel_date.hpp"
+#include "render/excel_text.hpp"
+#include "render/xlsx.hpp"
+
+#include "common/error.hpp"
+#include "render_check.hpp"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdlib>
+
+namespace autoreport::render {
+namespace {
+
+using nlohmann::json;
+using testing::CellStore;
+using testing::ScratchDir;
+
+Column col(std::string name, Kind kind) {
+  return Column{std::move(name), kind, ""};
+}
+
+TableInfo table(std::vector<Column> columns, std::string title = "sales") {
+  TableInfo info;
+  info.columns = std::move(columns);
+  info.title = std::move(title);
+  info.description = "Revenue by day";
+  return info;
+}
+
+// Renders rows to XLSX bytes.
+std::string render(const TableInfo& info, const std::vector<std::vector<Cell>>& rows,
+                   const std::string& options = "", uint32_t rows_per_sheet = excel_max_rows) {
+  StringOutput out;
+  auto r = make_xlsx_with_row_limit(Options::parse(options), out, rows_per_sheet);
+  r->begin(info);
+  for (const auto& row : rows) {
+    r->row(row);
+  }
+  r->end();
+  return out.take();
+}
+
+// What openpyxl sees in the workbook.
+json read_back(const std::string& bytes, bool summary = false) {
+  const ScratchDir dir;
+  const std::string file = dir.write("report.xlsx", bytes);
+  std::vector<std::string> args;
+  if (summary) {
+    args.push_back("--summary");
+  }
+  args.push_back(file);
+  return testing::run_checker("check_xlsx.py", args);
+}
+
+// The cell at row r, column c (0-based) of a sheet as check_xlsx.py describes it.
+const json& cell(const json& sheet, size_t r, size_t c) {
+  return sheet.at("rows").at(r).at(c);
+}
+
+TEST(XlsxDate, SerialsFollowExcels1900DateSystem) {
+  EXPECT_EQ(excel_serial_from_days(0), 25569.0);   // 1970-01-01
+  EXPECT_EQ(excel_serial_from_days(-25508), 61.0); // 1900-03-01, the first unambiguous day
+  EXPECT_EQ(excel_serial_from_days(-25509), std::nullopt);
+  EXPECT_EQ(excel_serial_from_days(2932896), 2958465.0); // 9999-12-31
+  EXPECT_EQ(excel_serial_from_days(2932897), std::nullopt);
+  EXPECT_DOUBLE_EQ(*excel_serial_from_micros(-6LL * 3600 * 1000000), 25568.75); // 1969-12-31 18:00
+  EXPECT_DOUBLE_EQ(*excel_serial_from_micros(43200LL * 1000000), 25569.5);
+}
+
+TEST(XlsxText, SheetNamesFollowExcelsRules) {
+  EXPECT_EQ(sheet_name_from_title("sales_by_region"), "sales_by_region");
+  EXPECT_EQ(sheet_name_from_title("Q1/Q2: [draft]*?\\"), "Q1_Q2_ _draft____");
+  EXPECT_EQ(sheet_name_from_title(""), "Report");
+  EXPECT_EQ(sheet_name_from_title("''' "), "Report");
+  EXPECT_EQ(sheet_name_from_title("'quoted'"), "quoted");
+  EXPECT_EQ(sheet_name_from_title("history"), "history_");
+  EXPECT_EQ(sheet_name_from_title("a\tb\x01"), "ab");
+  EXPECT_EQ(sheet_name_from_title(std::string(40, 'x')), std::string(31, 'x'));
+  // 31 characters, counted as Excel does (UTF-16), never splitting a character.
+  EXPECT_EQ(sheet_name_from_title(std::string(15, 'x') +
+                                  "\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9"
+                                  "\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9"),
+            std::string(15, 'x') + "\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9"
+                                   "\u00e9\u00e9\u00e9\u00e9");
+  EXPECT_EQ(sheet_name_from_title(std::string(30, 'x') + "\U0001F600"), std::string(30, 'x'));
+
+  EXPECT_EQ(numbered_sheet_name("sales", 2), "sales (2)");
+  EXPECT_EQ(numbered_sheet_name(std::string(31, 'x'), 12), std::string(26, 'x') + " (12)");
+
+  EXPECT_EQ(sheet_name_problem("Sales 2026"), "");
+  EXPECT_NE(sheet_name_problem(""), "");
+  EXPECT_NE(sheet_name_problem("a/b"), "");
+  EXPECT_NE(sheet_name_problem(std::string(32, 'x')), "");
+  EXPECT_NE(sheet_name_problem("'x"), "");
+  EXPECT_NE(sheet_name_problem("History"), "");
+  EXPECT_NE(sheet_name_problem("bad\xff"), "");
+}
+
+TEST(XlsxText, CellTextIsWhatExcelAccepts) {
+  EXPECT_EQ(excel_cell_text("plain <&> text"), "plain <&> text"); // libxlsxwriter escapes markup
+  EXPECT_EQ(excel_cell_text("a\x01"
+                            "b\x1f"
+                            "c\td\n"),
+            "abc\td\n");
+  EXPECT_EQ(excel_cell_text("bad\xff"), "bad\uFFFD");
+  EXPECT_EQ(excel_cell_text("_x0041_ and _x00_"), "_x005F_x0041_ and _x00_");
+
+  const std::string cut = excel_cell_text(std::string(40000, 'y'));
+  EXPECT_TRUE(cut.ends_with("\u2026 [cut: Excel cells hold at most 32,767 characters]"));
+  EXPECT_EQ(cut.find_first_not_of('y'), 32767u - 51); // 51 characters of marker, 53 bytes
+  const std::string exact(excel_max_cell_text, 'z');
+  EXPECT_EQ(excel_cell_text(exact), exact);
+  // Characters outside the BMP count twice, as in Excel.
+  std::string astral;
+  for (int i = 0; i < 20000; ++i) {
+    astral += "\U0001F600";
+  }
+  EXPECT_NE(excel_cell_text(astral).find("[cut:"), std::string::npos);
+
+  EXPECT_EQ(text_width("abc\nabcdef\nab"), 6u);
+  EXPECT_EQ(text_width("\u65e5\u672c"), 4u);
+}
+
+TEST(XlsxRender, EveryKindKeepsItsType) {
+  CellStore s;
+  const TableInfo info =
+      table({col("id", Kind::Integer), col("amount", Kind::Numeric), col("ratio", Kind::Float),
+             col("paid", Kind::Boolean), col("day", Kind::Date), col("at", Kind::Timestamp),
+             col("ordered_at", Kind::TimestampTz), col("note", Kind::Text), col("blob", Kind::Bytes),
+             col("took", Kind::Interval), col("doc", Kind::Json), col("", Kind::Time)});
+  const std::vector<std::vector<Cell>> rows = {
+      {s.integer(42), s.numeric("1234.50"), s.floating(0.25), s.boolean(true), s.date(2026, 1, 31),
+       s.timestamp(2026, 1, 31, 9, 30, 15), s.timestamp(2026, 1, 31, 23, 59, 59, true), s.text("héllo <b>&"),
+       s.text("\x01\x02\xff"), s.text("P1DT2H"), s.text("{\"a\": 1}"), s.text("09:30:00")},
+      {s.integer(-7), s.numeric("-0.001"), s.floating(-1e300), s.boolean(false), s.null(), s.null(), s.null(),
+       s.text(""), s.null(), s.null(), s.null(), s.null()},
+  };
+  const json book = read_back(render(info, rows));
+  ASSERT_FALSE(book.contains("error")) << book.dump();
+  EXPECT_EQ(book["properties"]["title"], "sales");
+  EXPECT_EQ(book["properties"]["subject"], "Revenue by day");
+  EXPECT_EQ(book["properties"]["description"], "Revenue by day");
+  ASSERT_EQ(book["sheets"].size(), 1u);
+  const json& sheet = book["sheets"][0];
+  EXPECT_EQ(sheet["name"], "sales");
+  EXPECT_EQ(sheet["freeze"], "A2");
+  EXPECT_EQ(sheet["autofilter"], "A1:L3");
+  EXPECT_EQ(sheet["max_row"], 3);
+  for (bool bold : sheet["bold_first_row"]) {
+    EXPECT_TRUE(bold);
+  }
+
+  const std::vector<std::string> header = {"id",  "amount",           "ratio", "paid", "day",
+                                           "at",  "ordered_at (UTC)", "note",  "blob", "took",
+                                           "doc", "column_12"};
+  for (size_t c = 0; c < header.size(); ++c) {
+    EXPECT_EQ(cell(sheet, 0, c)["v"], header[c]);
+  }
+  EXPECT_EQ(cell(sheet, 1, 0), (json{{"v", 42}, {"t", "n"}, {"f", "General"}}));
+  EXPECT_EQ(cell(sheet, 1, 1)["v"], 1234.5);
+  EXPECT_EQ(cell(sheet, 1, 1)["t"], "n");
+  EXPECT_EQ(cell(sheet, 1, 2)["v"], 0.25);
+  EXPECT_EQ(cell(sheet, 1, 3), (json{{"v", true}, {"t", "b"}, {"f", "General"}}));
+  EXPECT_EQ(cell(sheet, 1, 4), (json{{"v", "2026-01-31T00:00:00"}, {"t", "d"}, {"f", "yyyy-mm-dd"}}));
+  EXPECT_EQ(cell(sheet, 1, 5),
+            (json{{"v", "2026-01-31T09:30:15"}, {"t", "d"}, {"f", "yyyy-mm-dd hh:mm:ss"}}));
+  EXPECT_EQ(cell(sheet, 1, 6),
+            (json{{"v", "2026-01-31T23:59:59"}, {"t", "d"}, {"f", "yyyy-mm-dd hh:mm:ss"}}));
+  EXPECT_EQ(cell(sheet, 1, 7), (json{{"v", "héllo <b>&"}, {"t", "s"}, {"f", "General"}}));
+  EXPECT_EQ(cell(sheet, 1, 8)["v"], "AQL/"); // bytea as base64
+  EXPECT_EQ(cell(sheet, 1, 9)["v"], "P1DT2H");
+  EXPECT_EQ(cell(sheet, 1, 10)["v"], "{\"a\": 1}");
+  EXPECT_EQ(cell(sheet, 1, 11)["v"], "09:30:00");
+
+  EXPECT_EQ(cell(sheet, 2, 0)["v"], -7);
+  EXPECT_EQ(cell(sheet, 2, 1)["v"], -0.001);
+  EXPECT_EQ(cell(sheet, 2, 2)["v"], -1e300);
+  EXPECT_EQ(cell(sheet, 2, 3)["v"], false);
+  for (size_t c : {4, 5, 6, 8, 9, 10, 11}) {
+    EXPECT_TRUE(cell(sheet, 2, c).is_null()) << "NULL is an empty cell, column " << c;
+  }
+}
+
+TEST(XlsxRender, NumbersBeyondFifteenDigitsStayExactAsText) {
+  CellStore s;
+  const TableInfo info = table({col("n", Kind::Integer), col("x", Kind::Numeric), col("f", Kind::Float)});
+  const std::vector<std::vector<Cell>> rows = {
+      {s.integer(123456789012345), s.numeric("123456789012345"), s.floating(NAN)},
+      {s.integer(1234567890123456), s.numeric("1234567890.123456789"), s.floating(INFINITY)},
+      {s.integer(INT64_MIN), s.numeric("0.000000000000000000001"), s.floating(-INFINITY)},
+      {s.integer(1000000000000000000), s.numeric("NaN"), s.floating(1.0 / 3)},
+      {s.integer(0), s.numeric("-Infinity"), s.floating(0)},
+  };
+  const json book = read_back(render(info, rows));
+  ASSERT_FALSE(book.contains("error")) << book.dump();
+  const json& sheet = book["sheets"][0];
+  EXPECT_EQ(cell(sheet, 1, 0)["v"], 123456789012345);
+  EXPECT_EQ(cell(sheet, 1, 0)["t"], "n");
+  EXPECT_EQ(cell(sheet, 1, 1)["t"], "n");
+  EXPECT_EQ(cell(sheet, 2, 0), (json{{"v", "1234567890123456"}, {"t", "s"}, {"f", "General"}}));
+  EXPECT_EQ(cell(sheet, 2, 1)["v"], "1234567890.123456789");
+  EXPECT_EQ(cell(sheet, 3, 0)["v"], "-9223372036854775808");
+  EXPECT_EQ(cell(sheet, 3, 1)["v"], 1e-21); // one significant digit: a number
+  EXPECT_EQ(cell(sheet, 4, 0)["v"], 1e18);
+  EXPECT_EQ(cell(sheet, 4, 0)["t"], "n");
+  EXPECT_EQ(cell(sheet, 5, 0)["v"], 0);
+  // Excel has no NaN or infinity: they are texts.
+  EXPECT_EQ(cell(sheet, 1, 2), (json{{"v", "NaN"}, {"t", "s"}, {"f", "General"}}));
+  EXPECT_EQ(cell(sheet, 2, 2)["v"], "Infinity");
+  EXPECT_EQ(cell(sheet, 3, 2)["v"], "-Infinity");
+  EXPECT_EQ(cell(sheet, 4, 1)["v"], "NaN");
+  EXPECT_EQ(cell(sheet, 5, 1)["v"], "-Infinity");
+  EXPECT_DOUBLE_EQ(cell(sheet, 4, 2)["v"].get<double>(), 1.0 / 3);
+}
+
+TEST(XlsxRender, DatesExcelCannotShowAreText) {
+  CellStore s;
+  const TableInfo info = table({col("d", Kind::Date), col("t", Kind::TimestampTz)});
+  const std::vector<std::vector<Cell>> rows = {
+      {s.infinite(true), s.infinite(false)},
+      {s.date(1899, 12, 31), s.timestamp(1800, 1, 1, 0, 0, 0, true)},
+      {s.date(1900, 3, 1), s.timestamp(1969, 12, 31, 18, 0, 0, true)},
+  };
+  const json sheet = read_back(render(info, rows))["sheets"][0];
+  EXPECT_EQ(cell(sheet, 0, 1)["v"], "t (UTC)");
+  EXPECT_EQ(cell(sheet, 1, 0), (json{{"v", "infinity"}, {"t", "s"}, {"f", "General"}}));
+  EXPECT_EQ(cell(sheet, 1, 1)["v"], "-infinity");
+  EXPECT_EQ(cell(sheet, 2, 0)["v"], "1899-12-31");
+  EXPECT_EQ(cell(sheet, 2, 1)["v"], "1800-01-01T00:00:00+00:00");
+  EXPECT_EQ(cell(sheet, 3, 0)["v"], "1900-03-01T00:00:00");
+  EXPECT_EQ(cell(sheet, 3, 1)["v"], "1969-12-31T18:00:00");
+}
+
+TEST(XlsxRender, TextIsCleanedAndCutAtExcelsLimit) {
+  CellStore s;
+  const TableInfo info = table({col("t", Kind::Text)}, "odd\x01 title\xff");
+  const std::vector<std::vector<Cell>> rows = {
+      {s.text(std::string(40000, 'a'))}, {s.text("bell\x07 and \xc3(")}, {s.text("_x0041_")}};
+  const json book = read_back(render(info, rows));
+  ASSERT_FALSE(book.contains("error")) << book.dump();
+  const json& sheet = book["sheets"][0];
+  EXPECT_EQ(sheet["name"], "odd title\uFFFD");
+  const std::string cut = cell(sheet, 1, 0)["v"];
+  EXPECT_EQ(cut.substr(0, 100), std::string(100, 'a'));
+  EXPECT_NE(cut.find("[cut: Excel cells hold at most 32,767 characters]"), std::string::npos);
+  EXPECT_LE(cut.size(), 32767u + 3); // the ellipsis takes 3 bytes for one character
+  EXPECT_EQ(cell(sheet, 2, 0)["v"], "bell and \uFFFD(");
+  // Excel reads "_x005F_" as "_", so it shows the original text; openpyxl shows the escape as it is.
+  EXPECT_EQ(cell(sheet, 3, 0)["v"], "_x005F_x0041_");
+}
+
+TEST(XlsxRender, ColumnWidthsFollowTheHeaderAndTheFirstRows) {
+  CellStore s;
+  const TableInfo info = table({col("id", Kind::Integer), col("day", Kind::Date), col("at", Kind::Timestamp),
+                                col("comment", Kind::Text), col("late", Kind::Text),
+                                col("a_rather_long_column_name", Kind::Integer)});
+  std::vector<std::vector<Cell>> rows;
+  for (int i = 0; i < 250; ++i) {
+    // The late column gets a long value only after the first 200 rows, which do not see it.
+    rows.push_back({s.integer(i), s.date(2026, 1, 1), s.timestamp(2026, 1, 1, 0, 0, 0),
+                    s.text(i == 3 ? std::string(500, 'w') : "x"),
+                    s.text(i >= 200 ? std::string(100, 'z') : "yy"), s.integer(1)});
+  }
+  const json sheet = read_back(render(info, rows))["sheets"][0];
+  EXPECT_EQ(sheet["max_row"], 251);
+  const json& w = sheet["widths"];
+  EXPECT_NEAR(w["A"].get<double>(), 8, 1);  // narrow columns are still clickable
+  EXPECT_NEAR(w["B"].get<double>(), 12, 1); // dates
+  EXPECT_NEAR(w["C"].get<double>(), 20, 1); // timestamps
+  EXPECT_NEAR(w["D"].get<double>(), 60, 1); // clamped
+  EXPECT_NEAR(w["E"].get<double>(), 8, 1);  // from the first 200 rows only
+  EXPECT_GE(w["F"].get<double>(), 25);      // the header fits
+  EXPECT_EQ(cell(sheet, 250, 4)["v"], std::string(100, 'z'));
+}
+
+TEST(XlsxRender, OptionsAreCheckedAndApplied) {
+  CellStore s;
+  const TableInfo info = table({col("a", Kind::Integer)}, "Q1/Q2 report: a title far longer than thirty-one");
+  const std::vector<std::vector<Cell>> rows = {{s.integer(1)}, {s.integer(2)}};
+
+  json sheet = read_back(render(info, rows))["sheets"][0];
+  EXPECT_EQ(sheet["name"], "Q1_Q2 report_ a title far longe");
+
+  sheet = read_back(render(info, rows, R"({"sheet_name": "Übersicht", "header": false})"))["sheets"][0];
+  EXPECT_EQ(sheet["name"], "Übersicht");
+  EXPECT_EQ(sheet["max_row"], 2);
+  EXPECT_EQ(cell(sheet, 0, 0)["v"], 1);
+  EXPECT_TRUE(sheet["freeze"].is_null());
+  EXPECT_TRUE(sheet["autofilter"].is_null());
+
+  const auto fails = [&](const std::string& options, const std::string& message) {
+    StringOutput out;
+    try {
+      make_xlsx(Options::parse(options), out);
+      ADD_FAILURE() << "no error for " << options;
+    } catch (const Error& e) {
+      EXPECT_EQ(e.sqlstate(), "22023") << options;
+      EXPECT_EQ(e.message(), message) << options;
+    }
+  };
+  fails(R"({"sheet_name": "a/b"})", "invalid sheet name \"a/b\"");
+  fails(R"({"sheet_name": ""})", "invalid sheet name \"\"");
+  fails(R"({"sheet_name": 3})", "option \"sheet_name\" must be a string");
+  fails(R"({"header": "yes"})", "option \"header\" must be true or false");
+  fails(R"({"colour": "red"})", "unknown option \"colour\" for format xlsx");
+}
+
+TEST(XlsxRender, EmptyResultHasTheHeaderOnly) {
+  const TableInfo info = table({col("a", Kind::Integer), col("b", Kind::Text)});
+  const json sheet = read_back(render(info, {}))["sheets"][0];
+  EXPECT_EQ(sheet["max_row"], 1);
+  EXPECT_EQ(cell(sheet, 0, 1)["v"], "b");
+  EXPECT_EQ(sheet["autofilter"], "A1:B1");
+}
+
+TEST(XlsxSpill, RowsBeyondASheetContinueOnNumberedSheets) {
+  CellStore s;
+  const TableInfo info = table({col("n", Kind::Integer), col("label", Kind::Text)}, "orders");
+  std::vector<std::vector<Cell>> rows;
+  for (int i = 1; i <= 25; ++i) {
+    rows.push_back({s.integer(i), s.text("row " + std::to_string(i))});
+  }
+  const json book = read_back(render(info, rows, "", 10));
+  ASSERT_FALSE(book.contains("error")) << book.dump();
+  ASSERT_EQ(book["sheets"].size(), 3u);
+  const std::vector<std::string> names = {"orders", "orders (2)", "orders (3)"};
+  const std::vector<int> sizes = {10, 10, 5};
+  int next = 1;
+  for (size_t k = 0; k < 3; ++k) {
+    const json& sheet = book["sheets"][k];
+    EXPECT_EQ(sheet["name"], names[k]);
+    EXPECT_EQ(sheet["max_row"], sizes[k] + 1);
+    EXPECT_EQ(sheet["freeze"], "A2");
+    EXPECT_EQ(sheet["autofilter"], "A1:B" + std::to_string(sizes[k] + 1));
+    EXPECT_EQ(cell(sheet, 0, 0)["v"], "n");
+    EXPECT_TRUE(sheet["widths"].contains("B"));
+    for (int r = 1; r <= sizes[k]; ++r, ++next) {
+      EXPECT_EQ(cell(sheet, r, 0)["v"], next);
+    }
+  }
+  EXPECT_EQ(next, 26);
+}
+
+TEST(XlsxSpill, ExactlyFullSheetsMakeNoEmptySheet) {
+  CellStore s;
+  const TableInfo info = table({col("n", Kind::Integer)});
+  std::vector<std::vector<Cell>> rows;
+  for (int i = 0; i < 20; ++i) {
+    rows.push_back({s.integer(i)});
+  }
+  EXPECT_EQ(read_back(render(info, rows, "", 10))["sheets"].size(), 2u);
+  // Without a header a sheet holds one more data row.
+  const json book = read_back(render(info, rows, R"({"header": false})", 10));
+  ASSERT_EQ(book["sheets"].size(), 2u);
+  EXPECT_EQ(book["sheets"][1]["max_row"], 10);
+}
+
+// Error paths and cancellation leave no temporary file behind.
+class XlsxTempFiles : public ::testing::Test {
+protected:
+  void SetUp() override {
+    const char* old = std::getenv("TMPDIR");
+    old_ = old ? old : "";
+    had_ = old != nullptr;
+    ::setenv("TMPDIR", dir_.path().c_str(), 1);
+  }
+  void TearDown() override {
+    if (had_) {
+      ::setenv("TMPDIR", old_.c_str(), 1);
+    } else {
+      ::unsetenv("TMPDIR");
+    }
+  }
+  ScratchDir dir_;
+  std::string old_;
+  bool had_ = false;
+};
+
+TEST_F(XlsxTempFiles, RemovedAfterSuccessCancellationAndOutputErrors) {
+  CellStore s;
+  const TableInfo info = table({col("t", Kind::Text)});
+  const std::vector<Cell> row = {s.text(std::string(1000, 'q'))};
+  {
+    StringOutput out;
+    auto r = make_xlsx(Options{}, out);
+    r->begin(info);
+    r->row(row);
+    r->end();
+    EXPECT_EQ(out.data().substr(0, 2), "PK");
+  }
+  EXPECT_TRUE(dir_.files().empty());
+  {
+    StringOutput out;
+    auto r = make_xlsx(Options{}, out);
+    r->begin(info);
+    for (int i = 0; i < 500; ++i) { // past the held rows: the sheet is being written
+      r->row(row);
+    }
+    EXPECT_FALSE(dir_.files().empty()); // the workbook's file is there while it is written...
+  } // ...and gone when the renderer is dropped without end(), as on a cancelled query
+  EXPECT_TRUE(dir_.files().empty());
+  {
+    StringOutput out(100); // too small for any workbook
+    auto r = make_xlsx(Options{}, out);
+    r->begin(info);
+    r->row(row);
+    try {
+      r->end();
+      ADD_FAILURE() << "no error from a full output";
+    } catch (const Error& e) {
+      EXPECT_EQ(e.sqlstate(), "54000");
+    }
+  }
+  EXPECT_TRUE(dir_.files().empty());
+}
+
+TEST_F(XlsxTempFiles, MissingTemporaryDirectoryIsAClearError) {
+  ::setenv("TMPDIR", (dir_.path() + "/missing").c_str(), 1);
+  StringOutput out;
+  auto r = make_xlsx(Options{}, out);
+  try {
+    r->begin(table({col("a", Kind::Integer)}));
+    ADD_FAILURE() << "no error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.sqlstate(), "58030");
+    EXPECT_NE(e.message().find("could not create temporary file"), std::string::npos) << e.message();
+  }
+}
+
+// Excel's real limit: 1,048,576 rows per sheet, the header included. Takes some seconds.
+TEST(XlsxSpill, RealExcelLimitOfRowsPerSheet) {
+  const auto start = std::chrono::steady_clock::now();
+  const TableInfo info = table({col("n", Kind::Integer)}, "big");
+  StringOutput out;
+  auto r = make_xlsx(Options{}, out);
+  r->begin(info);
+  const uint32_t total = excel_max_rows + 10;
+  Cell c;
+  c.is_null = false;
+  for (uint32_t i = 1; i <= total; ++i) {
+    c.integer = i;
+    c.number = i;
+    r->row({&c, 1});
+  }
+  r->end();
+  const auto written = std::chrono::steady_clock::now();
+  const json book = read_back(out.data(), true);
+  ASSERT_FALSE(book.contains("error")) << book.dump();
+  ASSERT_EQ(book["sheets"].size(), 2u);
+  EXPECT_EQ(book["sheets"][0]["name"], "big");
+  EXPECT_EQ(book["sheets"][0]["rows"], excel_max_rows); // 1 header + 1,048,575 data rows
+  EXPECT_EQ(book["sheets"][0]["first"][1][0], 1);
+  EXPECT_EQ(book["sheets"][0]["last"][0], excel_max_rows - 1);
+  EXPECT_EQ(book["sheets"][1]["name"], "big (2)");
+  EXPECT_EQ(book["sheets"][1]["rows"], 12); // header + the 11 rows left
+  EXPECT_EQ(book["sheets"][1]["first"][0][0], "n");
+  EXPECT_EQ(book["sheets"][1]["first"][1][0], excel_max_rows);
+  EXPECT_EQ(book["sheets"][1]["last"][0], total);
+  const auto read = std::chrono::steady_clock::now();
+  using seconds = std::chrono::duration<double>;
+  std::printf("[          ] %u rows: written in %.1f s (%zu bytes), read back by openpyxl in %.1f s\n", total,
+              seconds(written - start).count(), out.data().size(), seconds(read - written).count());
+}
+
+} // namespace
+} // namespace autoreport::render
