@@ -52,7 +52,9 @@ const nlohmann::json* Options::find(std::string_view key) const {
   return it == json_.end() ? nullptr : &*it;
 }
 
-bool Options::has(std::string_view key) const { return find(key) != nullptr; }
+bool Options::has(std::string_view key) const {
+  return find(key) != nullptr;
+}
 
 bool Options::boolean(std::string_view key, bool fallback) const {
   const nlohmann::json* v = find(key);
@@ -76,7 +78,8 @@ std::string Options::text(std::string_view key, std::string_view fallback) const
   return v->get<std::string>();
 }
 
-std::optional<std::string> Options::nullable_text(std::string_view key, std::optional<std::string> fallback) const {
+std::optional<std::string> Options::nullable_text(std::string_view key,
+                                                  std::optional<std::string> fallback) const {
   const nlohmann::json* v = find(key);
   if (v == nullptr) {
     return fallback;

@@ -81,7 +81,11 @@ std::unique_ptr<Renderer> make_renderer(std::string_view format, const Options& 
   return make_svg(options, out);
 }
 
-std::string_view mime_type(std::string_view format) { return find_format(format).mime; }
-std::string_view file_extension(std::string_view format) { return find_format(format).extension; }
+std::string_view mime_type(std::string_view format) {
+  return find_format(format).mime;
+}
+std::string_view file_extension(std::string_view format) {
+  return find_format(format).extension;
+}
 
 } // namespace autoreport::render
