@@ -95,7 +95,7 @@ run_pg_regress() {
 
 suite_regress() {
   say "pg_regress (preloaded)"
-  run_pg_regress regress "$ROOT/test/preload.conf" version boundary progress reports render
+  run_pg_regress regress "$ROOT/test/preload.conf" version boundary progress reports render cache
 }
 
 suite_nopreload() {
