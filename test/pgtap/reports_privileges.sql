@@ -1,7 +1,7 @@
 -- Who may define, see and run reports: an administrator, an analyst given one report, an outsider
 -- given nothing, and row-level security applying to whoever runs a report.
 BEGIN;
-SELECT plan(24);
+SELECT plan(28);
 
 CREATE ROLE tap_admin;
 CREATE ROLE tap_analyst;
@@ -60,6 +60,22 @@ SELECT is((SELECT total FROM reports.deal_total()), 10::numeric, 'row-level secu
 SELECT is((SELECT r->>'total' FROM autoreport.run('deal_total') AS r), '10', 'run() applies it too');
 SELECT is(convert_from(autoreport.render('deal_total', '{}', 'csv'), 'UTF8'), E'total\r\n10\r\n',
   'render() applies it too');
+-- The result cache keeps roles apart: each role's cached rows serve only that role.
+SELECT is((SELECT total FROM reports.deal_total()), 10::numeric, 'the analyst''s cached result is their own');
+RESET ROLE;
+SET ROLE tap_admin;
+SELECT is((SELECT total FROM reports.deal_total()), 100::numeric, 'the owner''s cached result is theirs');
+RESET ROLE;
+SELECT is((SELECT count(DISTINCT role) FROM autoreport.cache_entry WHERE report = 'deal_total'), 2::bigint,
+  'one cache entry per role');
+-- A privilege revoked after caching is not bypassed by a hit.
+REVOKE SELECT ON tap_data.deals FROM tap_analyst;
+SET ROLE tap_analyst;
+SELECT throws_ok($$ SELECT * FROM reports.deal_total() $$, '42501', 'permission denied for table deals',
+  'a cached result is refused to a role that lost its privilege');
+RESET ROLE;
+GRANT SELECT ON tap_data.deals TO tap_analyst;
+SET ROLE tap_analyst;
 SELECT throws_ok($$ SELECT autoreport.define_report('deal_total', 'SELECT 1 AS total') $$, '42501',
   'permission denied to redefine report "deal_total"', 'the analyst cannot redefine it');
 SELECT throws_ok($$ SELECT autoreport.drop_report('deal_total') $$, '42501',
