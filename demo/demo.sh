@@ -19,7 +19,7 @@ source "$(dirname "$0")/../scripts/lib.sh"
 CLUSTER_DIR=$ROOT/.cluster
 CLUSTER=$ROOT/scripts/cluster.sh
 DB=autoreport_demo
-STEPS=(start_cluster create_database create_extension load_data summary)
+STEPS=(start_cluster create_database create_extension load_data define_reports render_files summary)
 
 FORCE_RELOAD=0
 CURRENT_STEP=
@@ -98,6 +98,39 @@ step_load_data() {
   fi
   LOAD_PID=
   say "loaded the demo data in $((SECONDS - started)) s"
+}
+
+# Defines the demo's reports (demo/reports.sql): each becomes a function reports.<name>(...).
+step_define_reports() {
+  say "defining reports"
+  psql_demo -c 'SET client_min_messages = warning' -f "$ROOT/demo/reports.sql"
+}
+
+# Renders the reports into every format, into build/demo-output/, and lists the files.
+step_render_files() {
+  local out=$ROOT/build/demo-output spec name params format ext
+  mkdir -p "$out"
+  say "rendering reports into $out"
+  for spec in \
+    'revenue_by_region_month|{"region": "Western Europe"}|csv csv|tsv tsv|json json|ndjson ndjson|html html|markdown md|xlsx xlsx' \
+    'top_products|{"n": 20}|html html|markdown md|xlsx xlsx|json json|csv csv' \
+    'daily_orders|{}|csv csv|xlsx xlsx' \
+    'daily_revenue|{}|svg svg' \
+    'revenue_by_region|{}|svg svg|html html|markdown md'; do
+    IFS='|' read -r -a parts <<<"$spec"
+    name=${parts[0]}
+    params=${parts[1]}
+    for pair in "${parts[@]:2}"; do
+      format=${pair% *}
+      ext=${pair#* }
+      query_demo "SELECT encode(autoreport.render('$name', '$params', '$format'), 'base64')" \
+        | base64 -d >"$out/$name.$ext" || die "rendering $name as $format failed"
+    done
+  done
+  # The line chart embedded in an HTML page, too.
+  query_demo "SELECT encode(autoreport.render('daily_revenue', '{}', 'html', '{\"chart\": true}'), 'base64')" \
+    | base64 -d >"$out/daily_revenue_with_chart.html"
+  (cd "$out" && ls -l --time-style=+ | awk 'NR > 1 {printf "    %-40s %10d bytes\n", $NF, $5}')
 }
 
 # Prints what is in the database, how to connect and what to try.

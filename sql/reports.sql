@@ -144,6 +144,13 @@ SELECT autoreport.define_report('top_days',
   'The very best days') AS version;
 SELECT 'reports.top_days(text[], bigint)'::regprocedure::oid = :fn AS same_function,
        obj_description(:fn, 'pg_proc') AS comment;
+-- Defining it again exactly as it is makes no new version.
+SELECT autoreport.define_report('top_days',
+  $$SELECT day, sum(amount) AS revenue FROM sales WHERE region = ANY(:regions)
+     GROUP BY day ORDER BY revenue DESC, day LIMIT :n$$,
+  '[{"name": "regions", "type": "text[]", "default": ["EMEA", "APAC", "AMER"]},
+    {"name": "n", "type": "bigint", "default": 3}]',
+  'The very best days') AS same_version;
 
 -- A report resolves names with the search_path it was defined with, whoever calls it and however
 -- their search_path is set.

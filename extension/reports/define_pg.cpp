@@ -304,6 +304,28 @@ AUTOREPORT_FUNCTION(autoreport_define_report) {
   // From here on autoreport acts for the caller: catalog rows, the row type and the C function.
   AsExtensionOwner as_owner;
   pg::SpiConnection spi;
+  if (old) {
+    // Defining a report exactly as it is makes no new version (a script can run again safely).
+    const std::array<pg::SpiParam, 7> same = {
+        pg::SpiParam{TEXTOID, pg::string_to_text(name), false},
+        pg::SpiParam{INT4OID, Int32GetDatum(old->version), false},
+        pg::SpiParam{TEXTOID, pg::string_to_text(query), false},
+        pg::SpiParam{JSONBOID, pg::string_to_jsonb(params_to_json(params).dump()), false},
+        pg::SpiParam{TEXTOID, pg::string_to_text(description), false},
+        pg::SpiParam{TEXTOID, pg::string_to_text(search_path), false},
+        pg::SpiParam{INTERVALOID, ttl, !has_ttl},
+    };
+    if (spi.execute("SELECT FROM autoreport.report_version AS v JOIN autoreport.report AS r ON r.name = v.report "
+                    "WHERE v.report = $1 AND v.version = $2 AND v.query = $3 AND v.params = $4 "
+                    "AND coalesce(v.description, '') = $5 AND v.search_path = $6 "
+                    "AND r.cache_ttl IS NOT DISTINCT FROM $7 AND v.ddl = (SELECT ddl FROM autoreport.report_version "
+                    "WHERE report = $1 AND version = $2)",
+                    same, false)
+            .rows() == 1 &&
+        OidIsValid(report_function(name))) {
+      PG_RETURN_INT32(old->version);
+    }
+  }
   const Oid old_fn = old ? report_function(name) : InvalidOid;
   if (!old || old->signature != ddl.signature || !OidIsValid(old_fn) || [&] {
         const std::array<pg::SpiParam, 2> a = {pg::SpiParam{TEXTOID, pg::string_to_text(name), false},
