@@ -109,6 +109,7 @@ step_define_reports() {
 # Renders the reports into every format, into build/demo-output/, and lists the files.
 step_render_files() {
   local out=$ROOT/build/demo-output spec name params format ext
+  rm -rf "$out"
   mkdir -p "$out"
   say "rendering reports into $out"
   for spec in \
@@ -156,6 +157,17 @@ Connect:
 
 Things to try:
     SELECT autoreport.version();
+
+    -- the reports you may run, and one of them as a function with named arguments
+    SELECT name, version, description, cacheable FROM autoreport.reports;
+    SELECT * FROM reports.top_products(n => 5, category => 'Books');
+    SELECT * FROM reports.revenue_by_region_month(region => 'Asia Pacific', since => '2026-06-01');
+
+    -- any report as a file's bytes (csv, tsv, json, ndjson, html, markdown, xlsx, svg)
+    SELECT convert_from(autoreport.render('revenue_by_region', '{}', 'markdown'), 'UTF8');
+
+    -- the second run of a report is served from the cache, until its tables change
+    SELECT * FROM autoreport.cache_stats;
 
     -- revenue by region
     SELECT r.name AS region, count(*) AS orders, sum(o.revenue) AS revenue
