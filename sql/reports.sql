@@ -116,6 +116,10 @@ SELECT autoreport.define_report('bad', 'SELECT :d AS a', '{"d": {"type": "date",
 \echo :LAST_ERROR_SQLSTATE
 SELECT autoreport.define_report('bad', 'SELECT :d AS a', '{"d": {"type": "datetime"}}');
 \echo :LAST_ERROR_SQLSTATE
+BEGIN READ ONLY;
+SELECT autoreport.define_report('bad', 'SELECT 1 AS a');
+\echo :LAST_ERROR_SQLSTATE
+ROLLBACK;
 SELECT count(*) AS nothing_half_written FROM autoreport.report_versions WHERE name = 'bad';
 SELECT count(*) AS no_function_left FROM pg_proc WHERE proname = 'bad';
 

@@ -8,6 +8,7 @@
 #   nopreload  pg_regress on a temporary instance without it
 #   isolation  pg_isolation_regress specs (test/isolation/specs)
 #   pgtap      pgTAP files (test/pgtap) through pg_prove, on the throwaway cluster
+#   standby    a real primary and streaming replica: reports run on the standby
 #   charts     SVG charts rendered by headless Chromium to PNGs that are checked not to be blank
 #   lint       clang-format and cppcheck on our own files
 # A failing suite does not stop the others. Set SUITES="unit regress" to run some of them.
@@ -15,7 +16,7 @@ set -uo pipefail
 source "$(dirname "$0")/../scripts/lib.sh"
 
 OUT=$ROOT/build/test
-SUITES=${SUITES:-unit fuzz regress nopreload isolation pgtap charts lint}
+SUITES=${SUITES:-unit fuzz regress nopreload isolation pgtap standby charts lint}
 PASSED=0
 FAILED=0
 declare -a SUMMARY=()
@@ -140,6 +141,13 @@ suite_pgtap() {
   if [ "$st" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
   record pgtap "$ok" "$failed"
   "$ROOT/scripts/cluster.sh" stop "$dir"
+}
+
+suite_standby() {
+  say "hot standby (primary + streaming replica)"
+  local log=$OUT/standby.log
+  "$ROOT/test/standby/standby_test.sh" 2>&1 | tee "$log"
+  record standby "$(grep -c '^ok - ' "$log")" "$(grep -c '^not ok - ' "$log")"
 }
 
 suite_charts() {

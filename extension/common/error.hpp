@@ -23,6 +23,7 @@ inline constexpr std::string_view datetime_field_overflow = "22008";
 inline constexpr std::string_view invalid_parameter_value = "22023";
 inline constexpr std::string_view invalid_text_representation = "22P02";
 inline constexpr std::string_view object_not_in_prerequisite_state = "55000";
+inline constexpr std::string_view read_only_sql_transaction = "25006";
 inline constexpr std::string_view insufficient_privilege = "42501";
 inline constexpr std::string_view syntax_error = "42601";
 inline constexpr std::string_view undefined_object = "42704";

@@ -56,9 +56,18 @@ CREATE FUNCTION @extschema@.cache_counters(OUT hits bigint, OUT misses bigint, O
 COMMENT ON FUNCTION @extschema@.cache_counters() IS 'raw counters behind autoreport.cache_stats';
 
 CREATE FUNCTION @extschema@.cache_usage(OUT entries bigint, OUT bytes bigint)
-  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
+  LANGUAGE plpgsql STABLE PARALLEL SAFE SECURITY DEFINER
   SET search_path = pg_catalog, pg_temp
-  AS $$ SELECT count(*), coalesce(sum(bytes), 0)::bigint FROM @extschema@.cache_entry $$;
+  AS $$
+  BEGIN
+    -- A standby cannot read unlogged tables; its cache is empty by construction.
+    IF pg_is_in_recovery() THEN
+      entries := 0;
+      bytes := 0;
+      RETURN;
+    END IF;
+    SELECT count(*), coalesce(sum(e.bytes), 0)::bigint INTO entries, bytes FROM @extschema@.cache_entry AS e;
+  END $$;
 COMMENT ON FUNCTION @extschema@.cache_usage() IS 'entries and bytes in the result cache';
 
 CREATE VIEW @extschema@.cache_stats AS

@@ -9,6 +9,8 @@
 #include "reports/prepared_pg.hpp"
 
 extern "C" {
+#include "access/xact.h"
+#include "access/xlog.h"
 #include "catalog/pg_type.h"
 #include "nodes/parsenodes.h"
 #include "parser/parser.h"
@@ -49,6 +51,17 @@ void check_report_name(const std::string& name) {
     throw Error(sqlstate::invalid_parameter_value, "invalid report name \"" + name + "\"")
         .with_hint("Report names are lower-case SQL identifiers of at most 63 bytes: letters, digits and _, "
                    "not starting with a digit.");
+  }
+}
+
+// Defining and dropping write the catalog: refused up front on a standby or in a read-only transaction.
+void check_writable(const char* what) {
+  const bool standby = pg::guard([] { return RecoveryInProgress(); });
+  if (standby || pg::guard([] { return XactReadOnly; })) {
+    throw Error(sqlstate::read_only_sql_transaction,
+                std::string("cannot ") + what + (standby ? " on a standby" : " in a read-only transaction"))
+        .with_hint(standby ? "Reports are defined on the primary and replicate to its standbys."
+                           : "Run it in a read-write transaction.");
   }
 }
 
@@ -240,6 +253,7 @@ AUTOREPORT_FUNCTION(autoreport_define_report) {
   const bool has_ttl = !PG_ARGISNULL(4);
   const Datum ttl = has_ttl ? PG_GETARG_DATUM(4) : Datum(0);
   check_report_name(name);
+  check_writable("define a report");
   const Oid caller = GetUserId();
 
   lock_report_name(name);
@@ -408,6 +422,7 @@ AUTOREPORT_FUNCTION(autoreport_drop_report) {
   }
   const std::string name = pg::text_to_string(PG_GETARG_DATUM(0));
   const bool if_exists = !PG_ARGISNULL(1) && PG_GETARG_BOOL(1);
+  check_writable("drop a report");
   lock_report_name(name);
   std::optional<ReportVersion> old;
   try {

@@ -1,0 +1,74 @@
+#!/bin/bash
+# Reports on a hot standby: a real primary and a streaming replica (pg_basebackup -R). Runs, renders
+# and reports.<name>() must work on the standby, without writing the cache (or anything else).
+# Prints one line per check ("ok - ..." / "not ok - ...") and exits non-zero when any failed.
+set -uo pipefail
+source "$(dirname "$0")/../../scripts/lib.sh"
+
+BASE=$ROOT/build/test/standby
+CLUSTER=$ROOT/scripts/cluster.sh
+PRIMARY=$BASE/primary
+STANDBY=$BASE/standby
+failed=0
+
+check() { # description, command...
+  local what=$1
+  shift
+  if "$@"; then echo "ok - $what"; else echo "not ok - $what"; failed=$((failed + 1)); fi
+}
+
+cleanup() {
+  "$CLUSTER" stop "$STANDBY" >/dev/null 2>&1
+  "$CLUSTER" stop "$PRIMARY" >/dev/null 2>&1
+}
+trap cleanup EXIT
+[ "${KEEP:-}" = 1 ] && trap - EXIT
+
+rm -rf "$BASE"
+pg_owned_dir "$BASE"
+"$CLUSTER" start "$PRIMARY" >/dev/null || { echo "not ok - primary starts"; exit 1; }
+primary() { "$CLUSTER" psql "$PRIMARY" -v ON_ERROR_STOP=1 -qAt "$@"; }
+standby() { "$CLUSTER" psql "$STANDBY" -v ON_ERROR_STOP=1 -qAt "$@"; }
+
+primary >/dev/null <<'SQL'
+CREATE EXTENSION autoreport;
+CREATE TABLE sales (day date, region text, amount numeric);
+INSERT INTO sales SELECT DATE '2026-01-01' + i % 30, CASE WHEN i % 2 = 0 THEN 'EMEA' ELSE 'APAC' END, i
+  FROM generate_series(1, 1000) AS i;
+SELECT autoreport.define_report('by_region', 'SELECT region, sum(amount) AS total FROM sales WHERE day >= :since GROUP BY region ORDER BY region',
+  '{"since": {"type": "date", "default": "2026-01-01"}}');
+SELECT count(*) FROM reports.by_region();
+SQL
+
+pg_owned_dir "$STANDBY"
+as_pg "$PG_BIN/pg_basebackup" -h 127.0.0.1 -p "$("$CLUSTER" port "$PRIMARY")" -U postgres -D "$STANDBY/data" -R \
+  --checkpoint=fast >/dev/null 2>&1 || { echo "not ok - pg_basebackup"; exit 1; }
+"$CLUSTER" start "$STANDBY" >/dev/null || { echo "not ok - standby starts"; exit 1; }
+
+# Wait until the standby has replayed everything the primary wrote.
+target=$(primary -c "SELECT pg_current_wal_lsn()")
+for _ in $(seq 1 100); do
+  caught_up=$(standby -c "SELECT pg_last_wal_replay_lsn() >= '$target'::pg_lsn" 2>/dev/null)
+  [ "$caught_up" = t ] && break
+  sleep 0.1
+done
+
+check "the standby is in recovery" test "$(standby -c 'SELECT pg_is_in_recovery()')" = t
+check "reports.<name>() runs on the standby" \
+  test "$(standby -c "SELECT string_agg(region || '=' || total, ',') FROM reports.by_region()")" = "APAC=250000,EMEA=250500"
+check "run() runs on the standby" test "$(standby -c "SELECT count(*) FROM autoreport.run('by_region')")" = 2
+check "render() renders on the standby" \
+  test "$(standby -c "SELECT convert_from(autoreport.render('by_region', '{}', 'csv'), 'UTF8')")" = $'region,total\r\nAPAC,250000\r\nEMEA,250500\r'
+check "render() as xlsx on the standby" test "$(standby -c "SELECT substr(autoreport.render('by_region', '{}', 'xlsx'), 1, 2) = '\\x504b'")" = t
+check "the standby bypasses the cache instead of failing" \
+  test "$(standby -c "SELECT bypassed >= 4 AND hits = 0 FROM autoreport.cache_stats")" = t
+check "the standby still answers the catalog" test "$(standby -c "SELECT count(*) FROM autoreport.reports")" = 1
+refused=$("$CLUSTER" psql "$STANDBY" -qAt -c "SELECT autoreport.define_report('x', 'SELECT 1 AS a')" 2>&1)
+check "defining a report on the standby is refused with a clear error" \
+  grep -q "cannot define a report on a standby" <<<"$refused"
+refused=$("$CLUSTER" psql "$STANDBY" -qAt -c "SELECT autoreport.drop_report('by_region')" 2>&1)
+check "dropping a report on the standby is refused with a clear error" \
+  grep -q "cannot drop a report on a standby" <<<"$refused"
+
+echo "$failed checks failed"
+[ "$failed" -eq 0 ]
