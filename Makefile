@@ -20,6 +20,7 @@ EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" autoreport.cont
 SQL_SOURCES = \
 	extension/common/common.sql \
 	extension/common/progress.sql \
+	extension/audit/audit.sql \
 	extension/reports/reports.sql \
 	extension/reports/cache.sql \
 	extension/render/render.sql
@@ -138,7 +139,7 @@ unit: build/unit_tests
 	build/unit_tests
 
 test: deps
-	$(MAKE) all build/unit_tests build/autoreport_test.so fuzz
+	$(MAKE) -j$(shell nproc) all build/unit_tests build/autoreport_test.so fuzz
 	$(MAKE) install
 	@test/run.sh
 

@@ -96,12 +96,12 @@ run_pg_regress() {
 
 suite_regress() {
   say "pg_regress (preloaded)"
-  run_pg_regress regress "$ROOT/test/preload.conf" version boundary progress reports render cache
+  run_pg_regress regress "$ROOT/test/preload.conf" version boundary progress reports render cache audit audit_runs
 }
 
 suite_nopreload() {
   say "pg_regress (not preloaded)"
-  run_pg_regress nopreload "$ROOT/test/no_preload.conf" no_preload
+  run_pg_regress nopreload "$ROOT/test/no_preload.conf" no_preload audit_no_preload
 }
 
 suite_isolation() {

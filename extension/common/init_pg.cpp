@@ -2,6 +2,7 @@
 #include "common/boundary_pg.hpp"
 #include "common/interrupts_pg.hpp"
 #include "common/progress_pg.hpp"
+#include "audit/audit_pg.hpp"
 #include "reports/cache_pg.hpp"
 
 extern "C" {
@@ -18,6 +19,7 @@ void _PG_init(void) {
     autoreport::pg::boundary_init();
     autoreport::pg::install_interrupt_hook();
     autoreport::pg::progress_init();
+    autoreport::pg::audit_init();
     autoreport::reports::cache::init();
     // Each capability defines its autoreport.* settings above this line.
     MarkGUCPrefixReserved("autoreport");

@@ -1,4 +1,5 @@
 // autoreport.render() and autoreport.render_chunks(): a report's result as a file's bytes.
+#include "audit/audit_pg.hpp"
 #include "common/convert_pg.hpp"
 #include "common/runtime.hpp"
 #include "render/cells_pg.hpp"
@@ -40,6 +41,7 @@ class ChunkOutput : public render::Output {
 public:
   ChunkOutput(pg::TupleSink& sink, size_t chunk_size) : sink_(sink), chunk_size_(chunk_size) {}
   void write(std::string_view bytes) override {
+    total_ += bytes.size();
     buffer_.append(bytes);
     while (buffer_.size() >= chunk_size_) {
       emit(std::string_view(buffer_).substr(0, chunk_size_));
@@ -63,6 +65,10 @@ private:
   pg::TupleSink& sink_;
   size_t chunk_size_;
   std::string buffer_;
+  size_t total_ = 0;
+
+public:
+  size_t total() const noexcept { return total_; }
 };
 
 // Writes straight into a growing bytea, so the result is never held twice; refuses to grow past
@@ -120,7 +126,7 @@ RenderRequest read_request(FunctionCallInfo fcinfo) {
 }
 
 // Runs the report and streams its rows through the renderer for the request's format.
-void render_report(const RenderRequest& req, render::Output& out) {
+RunOutcome render_report(const RenderRequest& req, render::Output& out) {
   std::unique_ptr<render::Renderer> renderer = render::make_renderer(req.format, req.options, out);
   ProgressScope progress("render " + req.format, req.report.name);
   std::unique_ptr<render::CellConverter> converter;
@@ -130,19 +136,20 @@ void render_report(const RenderRequest& req, render::Output& out) {
   info.parameters = req.params.display;
   info.generated_at = render::iso_timestamptz(GetCurrentTransactionStartTimestamp());
   uint64 rows = 0;
-  produce_rows(req.report, req.params, [&](TupleDesc desc, std::span<HeapTuple> batch) {
-    if (!converter) {
-      converter = std::make_unique<render::CellConverter>(desc);
-      info.columns = converter->columns();
-      renderer->begin(info);
-    }
-    for (HeapTuple t : batch) {
-      renderer->row(converter->convert(t, desc));
-      check_interrupts();
-    }
-    rows += batch.size();
-    progress.set(static_cast<int64_t>(rows));
-  });
+  const RunOutcome outcome =
+      produce_rows(req.report, req.params, [&](TupleDesc desc, std::span<HeapTuple> batch) {
+        if (!converter) {
+          converter = std::make_unique<render::CellConverter>(desc);
+          info.columns = converter->columns();
+          renderer->begin(info);
+        }
+        for (HeapTuple t : batch) {
+          renderer->row(converter->convert(t, desc));
+          check_interrupts();
+        }
+        rows += batch.size();
+        progress.set(static_cast<int64_t>(rows));
+      });
   if (!converter) {
     // No rows: the columns come from the report's definition.
     for (const ResultColumn& c : req.report.columns) {
@@ -155,38 +162,64 @@ void render_report(const RenderRequest& req, render::Output& out) {
     renderer->begin(info);
   }
   renderer->end();
+  return outcome;
 }
 
 } // namespace
 
 // autoreport.render(name, params, format, options) → bytea.
 AUTOREPORT_FUNCTION(autoreport_render) {
-  const RenderRequest req = read_request(fcinfo);
-  ByteaOutput out;
-  try {
-    render_report(req, out);
-  } catch (const Error& e) {
-    if (e.sqlstate() != sqlstate::program_limit_exceeded) {
-      throw;
+  audit::RunRecord rec;
+  rec.report = PG_ARGISNULL(0) ? "" : pg::text_to_string(PG_GETARG_DATUM(0));
+  rec.params_json = PG_ARGISNULL(1) ? "" : pg::jsonb_to_string(PG_GETARG_DATUM(1));
+  rec.format = PG_ARGISNULL(2) ? "" : pg::text_to_string(PG_GETARG_DATUM(2));
+  Datum result = Datum(0);
+  audit::audited(rec, [&] {
+    const RenderRequest req = read_request(fcinfo);
+    rec.version = req.report.version;
+    rec.params_json = req.params.json;
+    ByteaOutput out;
+    try {
+      const RunOutcome outcome = render_report(req, out);
+      rec.rows = static_cast<int64_t>(outcome.rows);
+      rec.cache_hit = outcome.cache_hit;
+    } catch (const Error& e) {
+      if (e.sqlstate() != sqlstate::program_limit_exceeded) {
+        throw;
+      }
+      throw Error(sqlstate::program_limit_exceeded,
+                  "rendered report \"" + req.report.name + "\" is larger than a bytea can hold (1 GB)")
+          .with_hint(
+              "Use autoreport.render_chunks(), which returns the same bytes as a set of smaller bytea.");
     }
-    throw Error(sqlstate::program_limit_exceeded,
-                "rendered report \"" + req.report.name + "\" is larger than a bytea can hold (1 GB)")
-        .with_hint("Use autoreport.render_chunks(), which returns the same bytes as a set of smaller bytea.");
-  }
-  return out.finish();
+    result = out.finish();
+    rec.bytes = static_cast<int64_t>(VARSIZE(DatumGetPointer(result)) - VARHDRSZ);
+  });
+  return result;
 }
 
 // autoreport.render_chunks(name, params, format, options, chunk_size) → SETOF bytea, in order.
 AUTOREPORT_FUNCTION(autoreport_render_chunks) {
-  const RenderRequest req = read_request(fcinfo);
-  const int64 chunk = PG_ARGISNULL(4) ? kDefaultChunk : PG_GETARG_INT64(4);
-  if (chunk < 1024 || chunk > 256 * 1024 * 1024) {
-    throw Error(sqlstate::invalid_parameter_value, "chunk_size must be between 1024 and 268435456 bytes")
-        .with_detail("It was " + std::to_string(chunk) + ".");
-  }
-  pg::TupleSink sink(fcinfo, true);
-  ChunkOutput out(sink, static_cast<size_t>(chunk));
-  render_report(req, out);
-  out.flush();
+  audit::RunRecord rec;
+  rec.report = PG_ARGISNULL(0) ? "" : pg::text_to_string(PG_GETARG_DATUM(0));
+  rec.params_json = PG_ARGISNULL(1) ? "" : pg::jsonb_to_string(PG_GETARG_DATUM(1));
+  rec.format = PG_ARGISNULL(2) ? "" : pg::text_to_string(PG_GETARG_DATUM(2));
+  audit::audited(rec, [&] {
+    const RenderRequest req = read_request(fcinfo);
+    rec.version = req.report.version;
+    rec.params_json = req.params.json;
+    const int64 chunk = PG_ARGISNULL(4) ? kDefaultChunk : PG_GETARG_INT64(4);
+    if (chunk < 1024 || chunk > 256 * 1024 * 1024) {
+      throw Error(sqlstate::invalid_parameter_value, "chunk_size must be between 1024 and 268435456 bytes")
+          .with_detail("It was " + std::to_string(chunk) + ".");
+    }
+    pg::TupleSink sink(fcinfo, true);
+    ChunkOutput out(sink, static_cast<size_t>(chunk));
+    const RunOutcome outcome = render_report(req, out);
+    out.flush();
+    rec.rows = static_cast<int64_t>(outcome.rows);
+    rec.cache_hit = outcome.cache_hit;
+    rec.bytes = static_cast<int64_t>(out.total());
+  });
   return Datum(0);
 }

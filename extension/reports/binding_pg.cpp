@@ -8,6 +8,7 @@ extern "C" {
 #include "catalog/pg_type.h"
 #include "mb/pg_wchar.h"
 #include "utils/array.h"
+#include "utils/fmgrprotos.h"
 #include "utils/lsyscache.h"
 #include "utils/typcache.h"
 }
@@ -186,6 +187,29 @@ std::string canonical(Oid type, Datum value) {
   return out;
 }
 
+// A value as PostgreSQL's to_json writes it (numbers as numbers, ISO 8601 dates and times, arrays as
+// arrays), whatever the session's DateStyle: wrapped in a one-element array for array_to_json.
+json as_json(Oid type, Datum value) {
+  const bool is_array = pg::guard([&] { return OidIsValid(get_element_type(type)); });
+  const std::string rendered = pg::guard([&] {
+    if (is_array) {
+      return TextDatumGetCString(DirectFunctionCall1(array_to_json, value));
+    }
+    Datum one = value;
+    int16 len;
+    bool byval;
+    char align;
+    get_typlenbyvalalign(type, &len, &byval, &align);
+    ArrayType* arr = construct_array(&one, 1, type, len, byval, align);
+    return TextDatumGetCString(DirectFunctionCall1(array_to_json, PointerGetDatum(arr)));
+  });
+  const json parsed = json::parse(rendered, nullptr, false);
+  if (parsed.is_discarded()) {
+    return json(rendered);
+  }
+  return !is_array && parsed.is_array() && parsed.size() == 1 ? parsed[0] : parsed;
+}
+
 // Fills key, display and JSON once every value is known.
 void describe(const ReportVersion& report, BoundParams& b) {
   json values = json::object();
@@ -195,7 +219,7 @@ void describe(const ReportVersion& report, BoundParams& b) {
     b.cache_key += spec.name + "=" + (v.is_null ? std::string("null") : canonical(v.type, v.value)) + ";";
     const std::string text = v.is_null ? std::string() : pg::output_value(v.type, v.value);
     b.display.emplace_back(spec.name, v.is_null ? std::string("NULL") : text);
-    values[spec.name] = v.is_null ? json() : json(text);
+    values[spec.name] = v.is_null ? json() : as_json(v.type, v.value);
   }
   b.json = values.dump();
 }

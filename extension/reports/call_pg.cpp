@@ -1,4 +1,5 @@
 // Calling a report: its own function reports.<name>(...) and the generic autoreport.run(name, params).
+#include "audit/audit_pg.hpp"
 #include "common/convert_pg.hpp"
 #include "reports/execute_pg.hpp"
 
@@ -67,53 +68,69 @@ void check_row_shape(const ReportVersion& report, TupleDesc declared, TupleDesc 
 // The body of every reports.<name>(...) function.
 AUTOREPORT_FUNCTION(autoreport_report_call) {
   const std::string name = report_of_function(fcinfo->flinfo->fn_oid);
-  const ReportVersion report = load_report(name);
-  const BoundParams params = bind_args(report, fcinfo);
-  pg::TupleSink sink(fcinfo);
-  bool checked = false;
-  produce_rows(report, params, [&](TupleDesc desc, std::span<HeapTuple> rows) {
-    if (!checked) {
-      check_row_shape(report, sink.descriptor(), desc);
-      checked = true;
-    }
-    for (HeapTuple t : rows) {
-      sink.put_tuple(t);
-    }
+  audit::RunRecord rec;
+  rec.report = name;
+  audit::audited(rec, [&] {
+    const ReportVersion report = load_report(name);
+    rec.version = report.version;
+    const BoundParams params = bind_args(report, fcinfo);
+    rec.params_json = params.json;
+    pg::TupleSink sink(fcinfo);
+    bool checked = false;
+    const RunOutcome outcome = produce_rows(report, params, [&](TupleDesc desc, std::span<HeapTuple> rows) {
+      if (!checked) {
+        check_row_shape(report, sink.descriptor(), desc);
+        checked = true;
+      }
+      for (HeapTuple t : rows) {
+        sink.put_tuple(t);
+      }
+    });
+    rec.rows = static_cast<int64_t>(outcome.rows);
+    rec.cache_hit = outcome.cache_hit;
   });
   return Datum(0);
 }
 
 // autoreport.run(name, params jsonb) → one jsonb object per row, as to_jsonb(row) would give.
 AUTOREPORT_FUNCTION(autoreport_run) {
-  if (PG_ARGISNULL(0)) {
-    throw Error(sqlstate::invalid_parameter_value, "report name must not be null");
-  }
-  const ReportVersion report = load_report(pg::text_to_string(PG_GETARG_DATUM(0)));
-  check_may_run(report);
-  const BoundParams params =
-      bind_json(report, PG_ARGISNULL(1) ? "" : pg::jsonb_to_string(PG_GETARG_DATUM(1)));
-  pg::TupleSink sink(fcinfo, true);
-  TupleDesc blessed = nullptr;
-  produce_rows(report, params, [&](TupleDesc desc, std::span<HeapTuple> rows) {
-    if (blessed == nullptr) {
-      blessed = pg::guard([&] {
-        MemoryContext old = MemoryContextSwitchTo(sink.memory());
-        TupleDesc copy = CreateTupleDescCopy(desc);
-        BlessTupleDesc(copy);
-        MemoryContextSwitchTo(old);
-        return copy;
-      });
+  audit::RunRecord rec;
+  rec.report = PG_ARGISNULL(0) ? "" : pg::text_to_string(PG_GETARG_DATUM(0));
+  rec.params_json = PG_ARGISNULL(1) ? "" : pg::jsonb_to_string(PG_GETARG_DATUM(1));
+  audit::audited(rec, [&] {
+    if (PG_ARGISNULL(0)) {
+      throw Error(sqlstate::invalid_parameter_value, "report name must not be null");
     }
-    for (HeapTuple t : rows) {
-      const Datum jsonb = pg::guard([&] {
-        Datum row = heap_copy_tuple_as_datum(t, blessed);
-        Datum json = DirectFunctionCall1(row_to_json, row);
-        return DirectFunctionCall1(jsonb_in, CStringGetDatum(TextDatumGetCString(json)));
-      });
-      const std::array<Datum, 1> values = {jsonb};
-      const std::array<bool, 1> nulls = {false};
-      sink.put(values, nulls);
-    }
+    const ReportVersion report = load_report(rec.report);
+    rec.version = report.version;
+    check_may_run(report);
+    const BoundParams params = bind_json(report, rec.params_json);
+    rec.params_json = params.json;
+    pg::TupleSink sink(fcinfo, true);
+    TupleDesc blessed = nullptr;
+    const RunOutcome outcome = produce_rows(report, params, [&](TupleDesc desc, std::span<HeapTuple> rows) {
+      if (blessed == nullptr) {
+        blessed = pg::guard([&] {
+          MemoryContext old = MemoryContextSwitchTo(sink.memory());
+          TupleDesc copy = CreateTupleDescCopy(desc);
+          BlessTupleDesc(copy);
+          MemoryContextSwitchTo(old);
+          return copy;
+        });
+      }
+      for (HeapTuple t : rows) {
+        const Datum jsonb = pg::guard([&] {
+          Datum row = heap_copy_tuple_as_datum(t, blessed);
+          Datum json = DirectFunctionCall1(row_to_json, row);
+          return DirectFunctionCall1(jsonb_in, CStringGetDatum(TextDatumGetCString(json)));
+        });
+        const std::array<Datum, 1> values = {jsonb};
+        const std::array<bool, 1> nulls = {false};
+        sink.put(values, nulls);
+      }
+    });
+    rec.rows = static_cast<int64_t>(outcome.rows);
+    rec.cache_hit = outcome.cache_hit;
   });
   return Datum(0);
 }

@@ -329,13 +329,15 @@ AUTOREPORT_FUNCTION(autoreport_define_report) {
         pg::SpiParam{TEXTOID, pg::string_to_text(search_path), false},
         pg::SpiParam{INTERVALOID, ttl, !has_ttl},
     };
-    if (spi.execute("SELECT FROM autoreport.report_version AS v JOIN autoreport.report AS r ON r.name = v.report "
-                    "WHERE v.report = $1 AND v.version = $2 AND v.query = $3 AND v.params = $4 "
-                    "AND coalesce(v.description, '') = $5 AND v.search_path = $6 "
-                    "AND r.cache_ttl IS NOT DISTINCT FROM $7 AND v.ddl = (SELECT ddl FROM autoreport.report_version "
-                    "WHERE report = $1 AND version = $2)",
-                    same, false)
-            .rows() == 1 &&
+    if (spi.execute(
+               "SELECT FROM autoreport.report_version AS v JOIN autoreport.report AS r ON r.name = v.report "
+               "WHERE v.report = $1 AND v.version = $2 AND v.query = $3 AND v.params = $4 "
+               "AND coalesce(v.description, '') = $5 AND v.search_path = $6 "
+               "AND r.cache_ttl IS NOT DISTINCT FROM $7 AND v.ddl = (SELECT ddl FROM "
+               "autoreport.report_version "
+               "WHERE report = $1 AND version = $2)",
+               same, false)
+                .rows() == 1 &&
         OidIsValid(report_function(name))) {
       PG_RETURN_INT32(old->version);
     }

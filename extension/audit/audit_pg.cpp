@@ -1,0 +1,227 @@
+// record_run(): the way into the audit log, and the capability's settings.
+#include "audit/audit_pg.hpp"
+#include "audit/append_pg.hpp"
+#include "audit/shared_pg.hpp"
+
+extern "C" {
+#include "access/htup_details.h"
+#include "access/parallel.h"
+#include "access/xact.h"
+#include "access/xlog.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_class.h"
+#include "mb/pg_wchar.h"
+#include "utils/guc.h"
+#include "utils/lsyscache.h"
+#include "utils/syscache.h"
+#include "utils/timestamp.h"
+#include "utils/wait_event.h"
+}
+
+#include <algorithm>
+#include <climits>
+#include <memory>
+
+namespace autoreport::audit {
+
+namespace {
+
+// Cuts on a character boundary of the server encoding.
+size_t clip(std::string_view text, size_t max) {
+  const int len = static_cast<int>(std::min(text.size(), static_cast<size_t>(INT_MAX)));
+  return pg::guard(
+      [&] { return static_cast<size_t>(pg_mbcliplen(text.data(), len, static_cast<int>(max))); });
+}
+
+bool is_failed_run(const RunRecord& r) {
+  return !r.error_sqlstate.empty() || !r.error_message.empty();
+}
+
+// Counts a run that was not logged in its database's entry, when there is shared memory.
+void count(uint64 DatabaseEntry::*counter) {
+  if (shared() == nullptr) {
+    return;
+  }
+  AuditLock lock;
+  if (DatabaseEntry* e = database_entry(MyDatabaseId, true)) {
+    ++(e->*counter);
+  }
+}
+
+// The preloaded path: into the queue, waking or starting the database's writer. Waits up to
+// autoreport.audit_queue_timeout for room.
+void enqueue(QueuedRun& run, bool failed_run) {
+  AuditShared* s = shared();
+  const TimestampTz deadline = TimestampTzPlusMilliseconds(GetCurrentTimestamp(), g_queue_timeout_ms);
+  bool may_start = true;
+  bool queued = false;
+  bool prepared = false;
+  for (;;) {
+    WriterAction action;
+    {
+      AuditLock lock;
+      if (DatabaseEntry* e = database_entry(MyDatabaseId, true)) {
+        // Taken under the lock, so that `at` never decreases along the chain.
+        run.head.at = GetCurrentTimestamp();
+        queued = queue().push(run);
+        if (queued) {
+          ++e->recorded;
+        }
+        // Also when the queue is full: this database's own runs may be what fills it.
+        action = plan_writer(*e, may_start);
+      }
+    }
+    if (!carry_out(action)) {
+      may_start = false; // one WARNING per run is enough
+    }
+    if (queued) {
+      break;
+    }
+    const TimestampTz now = GetCurrentTimestamp();
+    if (now >= deadline) {
+      break;
+    }
+    const long wait_ms = std::min(100L, TimestampDifferenceMilliseconds(now, deadline));
+    pg::guard([&] {
+      if (!prepared) {
+        ConditionVariablePrepareToSleep(&s->progress);
+        return;
+      }
+      (void)ConditionVariableTimedSleep(&s->progress, std::max(wait_ms, 1L), PG_WAIT_EXTENSION);
+    });
+    prepared = true;
+  }
+  if (prepared) {
+    pg::guard([] { ConditionVariableCancelSleep(); });
+  }
+  if (queued) {
+    return;
+  }
+  const std::string detail = "All " + std::to_string(queue().capacity()) +
+                             " places of the queue hold runs not yet written; waited " +
+                             std::to_string(g_queue_timeout_ms) + " ms for one.";
+  const std::string hint = "Check autoreport.audit_status and the server log for the audit log writers; "
+                           "raise autoreport.audit_queue_size.";
+  if (failed_run) {
+    count(&DatabaseEntry::dropped);
+    pg::guard([&] {
+      ereport(WARNING, (errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
+                        errmsg("a failed report run was not logged: the audit log queue is full"),
+                        errdetail_internal("%s", detail.c_str()), errhint("%s", hint.c_str())));
+    });
+    return;
+  }
+  throw Error("53400", "the report ran but cannot be logged: the audit log queue is full")
+      .with_detail(detail + " The result is withheld, since every run must be logged.")
+      .with_hint(hint);
+}
+
+// The owner of autoreport.runs, as whom the direct path inserts.
+Oid runs_owner() {
+  return pg::guard([] {
+    const Oid rel = get_relname_relid("runs", get_namespace_oid("autoreport", false));
+    HeapTuple tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(rel));
+    if (!HeapTupleIsValid(tuple)) {
+      elog(ERROR, "cache lookup failed for relation autoreport.runs");
+    }
+    const Oid owner = reinterpret_cast<Form_pg_class>(GETSTRUCT(tuple))->relowner;
+    ReleaseSysCache(tuple);
+    return owner;
+  });
+}
+
+// Acts as the owner of autoreport.runs for its lifetime, with search_path pinned, and back as the
+// caller afterwards (also when an exception unwinds): callers have no privilege on the table.
+class AsRunsOwner {
+public:
+  AsRunsOwner() {
+    const Oid owner = runs_owner();
+    GetUserIdAndSecContext(&saved_user_, &saved_context_);
+    level_ = pg::guard([] {
+      const int level = NewGUCNestLevel();
+      set_config_option("search_path", "pg_catalog, pg_temp", PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
+                        true, 0, false);
+      return level;
+    });
+    SetUserIdAndSecContext(owner,
+                           saved_context_ | SECURITY_LOCAL_USERID_CHANGE | SECURITY_RESTRICTED_OPERATION);
+  }
+  ~AsRunsOwner() {
+    SetUserIdAndSecContext(saved_user_, saved_context_);
+    try {
+      pg::guard([this] { AtEOXact_GUC(true, level_); });
+    } catch (...) {
+      // Restoring a saved setting does not fail; if it did, the transaction's end restores it.
+    }
+  }
+  AsRunsOwner(const AsRunsOwner&) = delete;
+  AsRunsOwner& operator=(const AsRunsOwner&) = delete;
+
+private:
+  Oid saved_user_ = InvalidOid;
+  int saved_context_ = 0;
+  int level_ = 0;
+};
+
+// The path without preloading: the row goes into the caller's transaction, under the chain lock.
+void append_directly(const QueuedRun& run, bool failed_run) {
+  // A failed run's error aborts the (sub)transaction the row would be in; a transaction that caught a
+  // PostgreSQL error without a subtransaction, or is read-only, cannot take it either.
+  if (failed_run || !IsTransactionState() || IsAbortedTransactionBlockState() ||
+      pg::detail::unresolved_errors() > 0 || XactReadOnly || IsParallelWorker()) {
+    return;
+  }
+  if (!runs_table_exists()) {
+    return; // autoreport is being dropped
+  }
+  AsRunsOwner owner;
+  pg::SpiConnection spi;
+  ChainAppender appender(spi);
+  appender.append(pending_from(run));
+}
+
+} // namespace
+
+void record_run(const RunRecord& record) {
+  if (pg::guard([] { return RecoveryInProgress(); })) {
+    count(&DatabaseEntry::skipped);
+    return;
+  }
+  auto run = std::make_unique<QueuedRun>();
+  pack_run(record, MyDatabaseId, GetUserId(), GetCurrentTimestamp(), clip, *run);
+  if (shared() != nullptr) {
+    enqueue(*run, is_failed_run(record));
+  } else {
+    append_directly(*run, is_failed_run(record));
+  }
+}
+
+} // namespace autoreport::audit
+
+namespace autoreport::pg {
+
+void audit_init() {
+  using namespace autoreport::audit;
+  guard([] {
+    // A server-start setting can only be defined while preloading; without preloading there is no queue.
+    if (process_shared_preload_libraries_in_progress) {
+      DefineCustomIntVariable(
+          "autoreport.audit_queue_size", "Runs the audit log queue holds (8 kB each).",
+          "Runs wait there until their database's writer appends them to autoreport.runs.", &g_queue_size,
+          1024, 16, 65536, PGC_POSTMASTER, 0, nullptr, nullptr, nullptr);
+    }
+    DefineCustomIntVariable(
+        "autoreport.audit_queue_timeout", "How long a run waits for room in a full audit log queue.",
+        "A successful run that cannot be logged in time fails with SQLSTATE 53400.", &g_queue_timeout_ms,
+        5000, 0, 600000, PGC_USERSET, GUC_UNIT_MS, nullptr, nullptr, nullptr);
+    DefineCustomIntVariable("autoreport.audit_writer_idle_timeout",
+                            "How long an audit log writer waits for work before it exits.",
+                            "A writer keeps a connection to its database while it waits; DROP DATABASE waits "
+                            "only 5 s for such connections to go.",
+                            &g_writer_idle_timeout_ms, 2000, 100, 3600000, PGC_SIGHUP, GUC_UNIT_MS, nullptr,
+                            nullptr, nullptr);
+  });
+  shared_init();
+}
+
+} // namespace autoreport::pg

@@ -1,0 +1,158 @@
+-- The audit log on the preloaded path: every run of a report (reports.<name>(), autoreport.run(),
+-- autoreport.render()) is queued in shared memory and appended to autoreport.runs by its database's
+-- background writer, in transactions of its own.
+SET client_min_messages = warning;
+CREATE EXTENSION IF NOT EXISTS autoreport;
+RESET client_min_messages;
+SELECT autoreport.audit_flush() AS flushed;
+TRUNCATE autoreport.runs;
+
+CREATE TABLE audit_sales (day date NOT NULL, region text NOT NULL, amount numeric NOT NULL);
+INSERT INTO audit_sales VALUES ('2026-01-01', 'EMEA', 10), ('2026-01-02', 'APAC', 20),
+  ('2026-01-03', 'EMEA', 30), ('2026-01-04', 'AMER', 40);
+SELECT autoreport.define_report('audit_sales',
+  $$SELECT region, sum(amount) AS total FROM audit_sales WHERE day >= :since GROUP BY region ORDER BY region$$,
+  '{"since": {"type": "date", "default": "2026-01-01"}}') AS version;
+SELECT autoreport.define_report('audit_fails', 'SELECT 1 / (:n - :n) AS x', '{"n": {"type": "integer"}}')
+  AS version;
+SELECT autoreport.define_report('audit_tiny', 'SELECT :n AS n', '{"n": {"type": "integer"}}') AS version;
+
+-- 1. Each way of running a report logs one row saying what the run did.
+SELECT * FROM reports.audit_sales();
+SELECT autoreport.run('audit_sales', '{"since": "2026-01-03"}');
+SELECT length(autoreport.render('audit_sales', '{"since": "2026-01-02"}', 'csv')) AS csv_bytes \gset
+SELECT autoreport.audit_flush() AS flushed;
+SELECT id, role = current_user::regrole AS my_role, role_name = current_user AS my_name, report, version,
+       params, params_truncated, rows, CASE WHEN format IS NOT NULL THEN bytes = :csv_bytes END AS bytes_rendered,
+       duration_ms >= 0 AS timed, cache_hit, format, error_sqlstate, error_message
+  FROM autoreport.runs ORDER BY id;
+
+-- 2. A failed run is logged with its SQLSTATE and message; its error reaches the caller unchanged.
+SELECT autoreport.run('audit_no_such_report');
+\echo :LAST_ERROR_SQLSTATE
+SELECT autoreport.run('audit_sales', '{"since": "yesterday-ish"}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM reports.audit_fails(n => 5);
+\echo :LAST_ERROR_SQLSTATE
+SELECT autoreport.audit_flush() AS flushed;
+SELECT id, report, version, params, rows, error_sqlstate, error_message
+  FROM autoreport.runs WHERE error_sqlstate IS NOT NULL ORDER BY id;
+
+-- 3. Logged whatever becomes of the caller's transaction: rolled back, aborted, read-only.
+BEGIN;
+SELECT * FROM reports.audit_sales(since => '2026-01-04');
+ROLLBACK;
+BEGIN;
+SELECT autoreport.run('audit_tiny', '{"n": 1}');
+SELECT 1 / 0;
+COMMIT;
+BEGIN READ ONLY;
+SELECT autoreport.run('audit_tiny', '{"n": 2}');
+COMMIT;
+SELECT autoreport.audit_flush() AS flushed;
+SELECT id, report, params, rows FROM autoreport.runs WHERE id > 6 ORDER BY id;
+SELECT ok, checked, first_bad_id, reason FROM autoreport.verify_audit();
+
+-- 4. Each role sees its own runs in autoreport.run_log, also the ones it was refused.
+CREATE ROLE audit_dave;
+CREATE ROLE audit_erin;
+GRANT SELECT ON audit_sales TO audit_dave;
+GRANT EXECUTE ON FUNCTION reports.audit_sales(date) TO audit_dave;
+SET ROLE audit_dave;
+SELECT * FROM reports.audit_sales(since => '2026-01-02');
+SET ROLE audit_erin;
+SELECT autoreport.run('audit_sales', '{"since": "2026-01-03"}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT autoreport.audit_flush() AS flushed;
+SELECT report, role_name, params, rows, error_sqlstate FROM autoreport.run_log ORDER BY id;
+SET ROLE audit_dave;
+SELECT report, role_name, params, rows, error_sqlstate FROM autoreport.run_log ORDER BY id;
+RESET ROLE;
+
+-- 5. The writer: one per database, shown in autoreport.audit_status and pg_stat_activity, counting
+--    what it wrote. Terminated, it writes what is queued and goes; the next run starts another.
+SELECT queued, writer_pid IS NOT NULL AS writer_running, recorded >= 11 AS recorded,
+       written = recorded AS all_written, dropped, failed, skipped,
+       last_written_at > now() - interval '1 minute' AS written_lately
+  FROM autoreport.audit_status WHERE datname = current_database();
+SELECT writer_pid AS writer FROM autoreport.audit_status WHERE datname = current_database() \gset
+SELECT backend_type, datname = current_database() AS in_this_database, usesysid = 10 AS as_bootstrap_superuser
+  FROM pg_stat_activity WHERE pid = :writer;
+SELECT pg_terminate_backend(:writer) AS terminated;
+DO $$
+BEGIN
+  FOR i IN 1..100 LOOP
+    EXIT WHEN NOT EXISTS (SELECT FROM autoreport.audit_status
+                           WHERE datname = current_database() AND writer_pid IS NOT NULL);
+    PERFORM pg_sleep(0.1);
+  END LOOP;
+END $$;
+SELECT writer_pid IS NULL AS writer_gone FROM autoreport.audit_status WHERE datname = current_database();
+SELECT autoreport.run('audit_tiny', '{"n": 3}');
+SELECT autoreport.audit_flush() AS flushed;
+SELECT writer_pid IS NOT NULL AND writer_pid <> :writer AS new_writer
+  FROM autoreport.audit_status WHERE datname = current_database();
+SELECT report, params FROM autoreport.runs ORDER BY id DESC LIMIT 1;
+
+-- An idle writer leaves after autoreport.audit_writer_idle_timeout (it keeps a connection meanwhile).
+ALTER SYSTEM SET autoreport.audit_writer_idle_timeout = '200ms';
+SELECT pg_reload_conf();
+SELECT autoreport.run('audit_tiny', '{"n": 4}');
+SELECT autoreport.audit_flush() AS flushed;
+DO $$
+BEGIN
+  FOR i IN 1..100 LOOP
+    EXIT WHEN NOT EXISTS (SELECT FROM autoreport.audit_status
+                           WHERE datname = current_database() AND writer_pid IS NOT NULL);
+    PERFORM pg_sleep(0.1);
+  END LOOP;
+END $$;
+SELECT writer_pid IS NULL AS idle_writer_left FROM autoreport.audit_status WHERE datname = current_database();
+ALTER SYSTEM RESET autoreport.audit_writer_idle_timeout;
+SELECT pg_reload_conf();
+
+-- A database can be dropped right after reports ran in it: its writer, idle, leaves within
+-- autoreport.audit_writer_idle_timeout (2 s), before DROP DATABASE stops waiting for it (5 s).
+\set regress_db :DBNAME
+CREATE DATABASE audit_dropme;
+\c audit_dropme
+SET client_min_messages = warning;
+CREATE EXTENSION autoreport;
+RESET client_min_messages;
+SELECT autoreport.define_report('dropme', 'SELECT 1 AS one') AS version;
+SELECT * FROM reports.dropme();
+SELECT autoreport.audit_flush() AS flushed;
+SELECT report, rows FROM autoreport.runs;
+\c :regress_db
+DROP DATABASE audit_dropme;
+
+-- 6. A full queue. Holding the chain lock keeps the writer from appending, so the queue fills; a
+--    successful run that cannot be queued in time fails with 53400 (its result is withheld), a failed
+--    run is counted as dropped with a WARNING and keeps its own error. Nothing queued is lost.
+SELECT pg_advisory_lock(hashtext('autoreport.runs'), 0);
+SET autoreport.audit_queue_timeout = '100ms';
+SELECT current_setting('autoreport.audit_queue_size')::int AS queue_size \gset
+SELECT max(id) AS before_fill FROM autoreport.runs \gset
+SELECT count(*) AS filled FROM generate_series(1, :queue_size) AS g,
+       LATERAL autoreport.run('audit_tiny', jsonb_build_object('n', g)) AS r;
+SELECT queued = :queue_size AS queue_full FROM autoreport.audit_status WHERE datname = current_database();
+SELECT autoreport.run('audit_tiny', '{"n": 0}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT autoreport.run('audit_no_such_report');
+\echo :LAST_ERROR_SQLSTATE
+SELECT dropped FROM autoreport.audit_status WHERE datname = current_database();
+RESET autoreport.audit_queue_timeout;
+SELECT pg_advisory_unlock(hashtext('autoreport.runs'), 0);
+SELECT autoreport.audit_flush('60 s') AS flushed;
+SELECT count(*) = :queue_size AS all_queued_runs_written, min((params->>'n')::int) AS first_n,
+       max((params->>'n')::int) AS last_n
+  FROM autoreport.runs WHERE id > :before_fill;
+SELECT ok, checked > :queue_size AS checked_all, first_bad_id FROM autoreport.verify_audit();
+
+TRUNCATE autoreport.runs;
+SELECT autoreport.drop_report('audit_sales');
+SELECT autoreport.drop_report('audit_fails');
+SELECT autoreport.drop_report('audit_tiny');
+DROP TABLE audit_sales;
+DROP ROLE audit_dave;
+DROP ROLE audit_erin;
