@@ -116,6 +116,19 @@ SELECT count(*) FROM autoreport.cache_entry WHERE report = 'region_totals';
 SELECT autoreport.clear_cache() >= 0 AS cleared_all;
 SELECT entries, bytes FROM autoreport.cache_stats;
 
+-- Beyond autoreport.cache_max_size the least recently used entries are evicted.
+SELECT autoreport.clear_cache() >= 0 AS cleared;
+SET autoreport.cache_max_size = '8kB';
+SELECT autoreport.define_report('wide', 'SELECT i, repeat(''x'', 1000) AS filler FROM generate_series(1, :n) AS i',
+  '{"n": "integer"}');
+SELECT count(*) FROM reports.wide(1);
+SELECT count(*) FROM reports.wide(2);
+SELECT count(*) FROM reports.wide(3);
+SELECT count(*) FROM reports.wide(4);
+SELECT evictions > 0 AS evicted, bytes <= 8192 AS within_limit, entries < 4 AS fewer_entries FROM autoreport.cache_stats;
+SELECT array_agg(params ORDER BY params) AS kept FROM autoreport.cache_entry WHERE report = 'wide';
+RESET autoreport.cache_max_size;
+
 -- Dropping the last report that reads a table removes the trigger from it.
-SELECT autoreport.drop_report(name) FROM autoreport.reports WHERE name IN ('region_totals', 'big', 'brief', 'today', 'lucky');
+SELECT autoreport.drop_report(name) FROM autoreport.reports WHERE name IN ('region_totals', 'big', 'brief', 'today', 'lucky', 'wide');
 SELECT count(*) AS triggers_left FROM pg_trigger WHERE tgrelid = 'orders_c'::regclass;

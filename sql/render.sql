@@ -59,6 +59,13 @@ SELECT autoreport.render('metrics', '{"since": "soon"}', 'csv');
 \echo :LAST_ERROR_SQLSTATE
 SELECT count(*) FROM autoreport.render_chunks('metrics', '{}', 'csv', '{}', 10);
 \echo :LAST_ERROR_SQLSTATE
+-- A result beyond the size render() may build (1 GB, a bytea's limit, or less by setting) fails with
+-- a hint; render_chunks() streams it.
+SET autoreport.render_max_size = '8kB';
+SELECT autoreport.render('series', '{"n": 200}', 'csv');
+\echo :LAST_ERROR_SQLSTATE
+SELECT sum(length(c)) > 8192 AS streamed FROM autoreport.render_chunks('series', '{"n": 200}', 'csv') AS c;
+RESET autoreport.render_max_size;
 SELECT autoreport.render('nope', '{}', 'csv');
 \echo :LAST_ERROR_SQLSTATE
 RESET timezone;

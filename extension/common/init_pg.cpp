@@ -5,6 +5,10 @@
 #include "audit/audit_pg.hpp"
 #include "reports/cache_pg.hpp"
 
+namespace autoreport::render {
+void render_init();
+}
+
 extern "C" {
 #include "utils/guc.h"
 
@@ -21,6 +25,7 @@ void _PG_init(void) {
     autoreport::pg::progress_init();
     autoreport::pg::audit_init();
     autoreport::reports::cache::init();
+    autoreport::render::render_init();
     // Each capability defines its autoreport.* settings above this line.
     MarkGUCPrefixReserved("autoreport");
   });

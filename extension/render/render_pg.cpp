@@ -9,6 +9,7 @@
 extern "C" {
 #include "access/xact.h"
 #include "catalog/pg_type.h"
+#include "utils/guc.h"
 #include "utils/memutils.h"
 }
 
@@ -23,8 +24,13 @@ namespace render = autoreport::render;
 
 namespace {
 
-// The largest bytea PostgreSQL can hold.
-constexpr size_t kMaxBytea = MaxAllocSize - VARHDRSZ;
+// The largest bytea PostgreSQL can hold, in kB: the default and the ceiling of autoreport.render_max_size.
+constexpr int kMaxByteaKb = static_cast<int>((MaxAllocSize - VARHDRSZ) / 1024);
+int g_render_max_kb = kMaxByteaKb;
+
+size_t max_render_bytes() {
+  return static_cast<size_t>(g_render_max_kb) * 1024;
+}
 constexpr int64 kDefaultChunk = 1024 * 1024;
 
 Datum to_bytea(std::string_view bytes) {
@@ -80,13 +86,14 @@ public:
     data_ = static_cast<char*>(pg::guard([this] { return palloc(capacity_ + VARHDRSZ); }));
   }
   void write(std::string_view bytes) override {
-    if (bytes.size() > kMaxBytea - size_) {
+    const size_t limit = max_render_bytes();
+    if (bytes.size() > limit - std::min(limit, size_)) {
       throw Error(sqlstate::program_limit_exceeded, "rendered result exceeds the bytea limit");
     }
     if (size_ + bytes.size() > capacity_) {
       size_t grown = capacity_;
       while (grown < size_ + bytes.size()) {
-        grown = std::min(kMaxBytea, grown * 2);
+        grown = std::min(limit, grown * 2);
       }
       data_ = static_cast<char*>(pg::guard([&] { return repalloc(data_, grown + VARHDRSZ); }));
       capacity_ = grown;
@@ -167,6 +174,18 @@ RunOutcome render_report(const RenderRequest& req, render::Output& out) {
 
 } // namespace
 
+namespace autoreport::render {
+// Defines autoreport.render_max_size (called from _PG_init).
+void render_init() {
+  pg::guard([] {
+    DefineCustomIntVariable(
+        "autoreport.render_max_size",
+        "Largest result autoreport.render() builds in memory; render_chunks() has no limit.", nullptr,
+        &g_render_max_kb, kMaxByteaKb, 1, kMaxByteaKb, PGC_USERSET, GUC_UNIT_KB, nullptr, nullptr, nullptr);
+  });
+}
+} // namespace autoreport::render
+
 // autoreport.render(name, params, format, options) → bytea.
 AUTOREPORT_FUNCTION(autoreport_render) {
   audit::RunRecord rec;
@@ -187,8 +206,12 @@ AUTOREPORT_FUNCTION(autoreport_render) {
       if (e.sqlstate() != sqlstate::program_limit_exceeded) {
         throw;
       }
+      const bool at_ceiling = g_render_max_kb >= kMaxByteaKb;
       throw Error(sqlstate::program_limit_exceeded,
-                  "rendered report \"" + req.report.name + "\" is larger than a bytea can hold (1 GB)")
+                  "rendered report \"" + req.report.name + "\" is larger than " +
+                      (at_ceiling
+                           ? std::string("a bytea can hold (1 GB)")
+                           : "autoreport.render_max_size (" + std::to_string(g_render_max_kb) + " kB)"))
           .with_hint(
               "Use autoreport.render_chunks(), which returns the same bytes as a set of smaller bytea.");
     }
