@@ -129,70 +129,116 @@ void convert_datum(Kind kind, Oid type, Oid output_fn, Datum d, Converted* c) {
 
 } // namespace
 
-CellConverter::CellConverter(TupleDesc desc) {
+CellConverter::CellConverter(TupleDesc desc, bool numbers) : numbers_(numbers) {
+  io_.resize(static_cast<size_t>(desc->natts));
   for (int i = 0; i < desc->natts; ++i) {
     Form_pg_attribute att = TupleDescAttr(desc, i);
-    ColumnIo io{};
-    io.type = pg::guard([&] { return getBaseType(att->atttypid); });
-    io.output_fn = pg::guard([&] {
+    ColumnIo& io = io_[static_cast<size_t>(i)];
+    const char* type_name = pg::guard([&] {
+      io.type = getBaseType(att->atttypid);
       Oid fn;
       bool varlena;
       getTypeOutputInfo(io.type, &fn, &varlena);
-      return fn;
+      fmgr_info_cxt(fn, &io.output, CurrentMemoryContext);
+      return format_type_with_typemod(att->atttypid, att->atttypmod);
     });
-    const char* type_name =
-        pg::guard([&] { return format_type_with_typemod(att->atttypid, att->atttypmod); });
     columns_.push_back({NameStr(att->attname), kind_of(io.type), type_name});
-    io_.push_back(io);
   }
   cells_.resize(columns_.size());
-  texts_.resize(columns_.size());
+  converted_.resize(columns_.size());
+  values_.resize(columns_.size());
+  nulls_.resize(columns_.size());
 }
 
+namespace {
+
+// Converts one non-null value; C only (it runs under a guard).
+void convert_value(Kind kind, CellConverter::ColumnIo* io, Datum d, bool numbers,
+                   CellConverter::Converted* c) {
+  c->integer = 0;
+  c->number = 0;
+  c->finite = true;
+  switch (kind) {
+  case Kind::Boolean:
+    c->boolean = DatumGetBool(d);
+    c->text = c->boolean ? "true" : "false";
+    c->length = c->boolean ? 4 : 5;
+    return;
+  case Kind::Integer: {
+    c->integer = io->type == INT2OID   ? DatumGetInt16(d)
+                 : io->type == INT4OID ? DatumGetInt32(d)
+                                       : DatumGetInt64(d);
+    c->number = static_cast<double>(c->integer);
+    c->length = static_cast<size_t>(pg_lltoa(c->integer, c->buf));
+    c->text = c->buf;
+    return;
+  }
+  case Kind::Bytes: {
+    bytea* raw = DatumGetByteaPP(d);
+    c->text = VARDATA_ANY(raw);
+    c->length = VARSIZE_ANY_EXHDR(raw);
+    return;
+  }
+  case Kind::Float:
+    c->number = io->type == FLOAT4OID ? static_cast<double>(DatumGetFloat4(d)) : DatumGetFloat8(d);
+    c->finite = std::isfinite(c->number);
+    break;
+  case Kind::Numeric: {
+    Numeric n = DatumGetNumeric(d);
+    c->finite = !numeric_is_nan(n) && !numeric_is_inf(n);
+    if (numbers) {
+      c->number = DatumGetFloat8(DirectFunctionCall1(numeric_float8_no_overflow, d));
+      c->finite = c->finite && std::isfinite(c->number);
+    }
+    break;
+  }
+  case Kind::Date:
+  case Kind::Timestamp:
+  case Kind::TimestampTz:
+  case Kind::Interval: {
+    Converted tmp;
+    convert_datum(kind, io->type, InvalidOid, d, &tmp);
+    memcpy(c->buf, tmp.buf, sizeof c->buf);
+    c->integer = tmp.integer;
+    c->finite = tmp.finite;
+    c->text = c->buf;
+    c->length = strlen(c->buf);
+    return;
+  }
+  default:
+    break;
+  }
+  char* out = OutputFunctionCall(&io->output, d);
+  c->text = out;
+  c->length = strlen(out);
+}
+
+} // namespace
+
 std::span<const Cell> CellConverter::convert(HeapTuple tuple, TupleDesc desc) {
+  pg::guard([&] {
+    heap_deform_tuple(tuple, desc, values_.data(), reinterpret_cast<bool*>(nulls_.data()));
+    for (size_t i = 0; i < columns_.size(); ++i) {
+      Converted& c = converted_[i];
+      c.is_null = nulls_[i] != 0;
+      if (!c.is_null) {
+        convert_value(columns_[i].kind, &io_[i], values_[i], numbers_, &c);
+      }
+    }
+  });
   for (size_t i = 0; i < columns_.size(); ++i) {
+    const Converted& c = converted_[i];
     Cell& cell = cells_[i];
     cell = Cell{};
-    bool is_null = false;
-    const Datum d = pg::guard([&] { return heap_getattr(tuple, static_cast<int>(i) + 1, desc, &is_null); });
-    if (is_null) {
-      texts_[i].clear();
+    if (c.is_null) {
       continue;
     }
-    const Kind kind = columns_[i].kind;
     cell.is_null = false;
-    switch (kind) {
-    case Kind::Boolean:
-      cell.boolean = DatumGetBool(d);
-      texts_[i] = cell.boolean ? "true" : "false";
-      break;
-    case Kind::Integer: {
-      const Oid t = io_[i].type;
-      cell.integer = t == INT2OID ? DatumGetInt16(d) : t == INT4OID ? DatumGetInt32(d) : DatumGetInt64(d);
-      cell.number = static_cast<double>(cell.integer);
-      texts_[i] = std::to_string(cell.integer);
-      break;
-    }
-    case Kind::Bytes: {
-      const auto* raw = pg::guard([&] { return DatumGetByteaPP(d); });
-      texts_[i].assign(VARDATA_ANY(raw), VARSIZE_ANY_EXHDR(raw));
-      break;
-    }
-    default: {
-      Converted c;
-      pg::guard([&] { convert_datum(kind, io_[i].type, io_[i].output_fn, d, &c); });
-      if (c.out != nullptr) {
-        texts_[i] = c.out;
-        pfree(c.out);
-      } else {
-        texts_[i] = c.buf;
-      }
-      cell.integer = c.integer;
-      cell.number = c.number;
-      cell.finite = c.finite;
-    }
-    }
-    cell.text = texts_[i];
+    cell.text = std::string_view(c.text, c.length);
+    cell.integer = c.integer;
+    cell.number = c.number;
+    cell.finite = c.finite;
+    cell.boolean = c.boolean;
   }
   return cells_;
 }

@@ -6,29 +6,53 @@
 #include "common/boundary_pg.hpp"
 #include "render/table.hpp"
 
+extern "C" {
+#include "utils/datetime.h"
+}
+
 #include <string>
 #include <vector>
 
 namespace autoreport::render {
 
-// Converts the rows of one result shape; reuse it for every row of that result.
+// Converts the rows of one result shape; reuse it for every row of that result. All PostgreSQL work
+// for a row runs under one guard. Texts point into memory allocated in CurrentMemoryContext during
+// convert() (output functions), so call it in a context that is reset per batch of rows.
 class CellConverter {
 public:
-  explicit CellConverter(TupleDesc desc);
+  // numbers: also fill Cell::number for numeric columns (charts and spreadsheets need it; text
+  // formats do not, and converting numeric to double costs).
+  CellConverter(TupleDesc desc, bool numbers);
   const std::vector<Column>& columns() const noexcept { return columns_; }
   // The cells of one tuple (of a descriptor like the one given at construction); valid until the
   // next call.
   std::span<const Cell> convert(HeapTuple tuple, TupleDesc desc);
 
-private:
+  // Per column: the base type and its output function, looked up once.
   struct ColumnIo {
-    Oid type;      // the base type (domains resolved)
-    Oid output_fn; // for kinds printed by the type's output function
+    Oid type;
+    FmgrInfo output;
   };
+  // One converted value; plain data, filled under a guard.
+  struct Converted {
+    char buf[MAXDATELEN + 1];
+    const char* text;
+    size_t length;
+    int64 integer;
+    double number;
+    bool finite;
+    bool boolean;
+    bool is_null;
+  };
+
+private:
   std::vector<Column> columns_;
   std::vector<ColumnIo> io_;
   std::vector<Cell> cells_;
-  std::vector<std::string> texts_;
+  std::vector<Converted> converted_;
+  std::vector<Datum> values_;
+  std::vector<char> nulls_; // bool, as heap_deform_tuple wants
+  bool numbers_;
 };
 
 } // namespace autoreport::render

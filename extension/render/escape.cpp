@@ -65,6 +65,20 @@ void append_json_quoted(std::string& out, std::string_view text) {
   out += '"';
   size_t pos = 0;
   while (pos < text.size()) {
+    // The common case first: a run of printable ASCII that needs no escaping, appended at once.
+    size_t plain = pos;
+    while (plain < text.size()) {
+      const unsigned char p = static_cast<unsigned char>(text[plain]);
+      if (p < 0x20 || p >= 0x80 || p == '"' || p == '\\') {
+        break;
+      }
+      ++plain;
+    }
+    if (plain > pos) {
+      out.append(text.data() + pos, plain - pos);
+      pos = plain;
+      continue;
+    }
     const unsigned char b = static_cast<unsigned char>(text[pos]);
     if (b < 0x80) {
       ++pos;

@@ -146,7 +146,8 @@ RunOutcome render_report(const RenderRequest& req, render::Output& out) {
   const RunOutcome outcome =
       produce_rows(req.report, req.params, [&](TupleDesc desc, std::span<HeapTuple> batch) {
         if (!converter) {
-          converter = std::make_unique<render::CellConverter>(desc);
+          converter = std::make_unique<render::CellConverter>(
+              desc, req.format == "xlsx" || req.format == "svg" || req.options.boolean("chart", false));
           info.columns = converter->columns();
           renderer->begin(info);
         }
