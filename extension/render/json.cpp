@@ -27,6 +27,8 @@
 #include "render/json_text.hpp"
 #include "render/utf8.hpp"
 
+#include <charconv>
+
 #include "common/pure.hpp"
 
 namespace autoreport::render {
@@ -104,6 +106,13 @@ public:
   }
 
 private:
+  // Appends an integer's decimal digits without a temporary string.
+  void append_integer(int64_t value) {
+    char digits[24];
+    const auto [end, ec] = std::to_chars(digits, digits + sizeof digits, value);
+    line_.append(digits, static_cast<size_t>(end - digits));
+  }
+
   // Appends one cell as a JSON value.
   void append_value(Kind kind, const Cell& cell) {
     if (cell.is_null) {
@@ -115,12 +124,13 @@ private:
       line_ += cell.boolean ? "true" : "false";
       return;
     case Kind::Integer: {
-      const std::string digits = std::to_string(cell.integer);
       const bool safe = cell.integer >= -max_safe_integer && cell.integer <= max_safe_integer;
       if (safe || large_as_number_) {
-        line_ += digits;
+        append_integer(cell.integer);
       } else {
-        append_json_quoted(line_, digits);
+        line_ += '"';
+        append_integer(cell.integer);
+        line_ += '"';
       }
       return;
     }
