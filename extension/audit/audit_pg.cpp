@@ -51,7 +51,6 @@ void count(uint64 DatabaseEntry::*counter) {
 // The preloaded path: into the queue, waking or starting the database's writer. Waits up to
 // autoreport.audit_queue_timeout for room.
 void enqueue(QueuedRun& run, bool failed_run) {
-  AuditShared* s = shared();
   const TimestampTz deadline = TimestampTzPlusMilliseconds(GetCurrentTimestamp(), g_queue_timeout_ms);
   bool may_start = true;
   bool queued = false;
@@ -81,19 +80,9 @@ void enqueue(QueuedRun& run, bool failed_run) {
     if (now >= deadline) {
       break;
     }
-    const long wait_ms = std::min(100L, TimestampDifferenceMilliseconds(now, deadline));
-    pg::guard([&] {
-      if (!prepared) {
-        ConditionVariablePrepareToSleep(&s->progress);
-        return;
-      }
-      (void)ConditionVariableTimedSleep(&s->progress, std::max(wait_ms, 1L), PG_WAIT_EXTENSION);
-    });
-    prepared = true;
+    sleep_for_progress(now, deadline, prepared);
   }
-  if (prepared) {
-    pg::guard([] { ConditionVariableCancelSleep(); });
-  }
+  end_progress_wait(prepared);
   if (queued) {
     return;
   }

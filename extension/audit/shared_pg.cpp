@@ -8,6 +8,7 @@ extern "C" {
 #include "storage/latch.h"
 #include "storage/shmem.h"
 #include "utils/timestamp.h"
+#include "utils/wait_event.h"
 }
 
 #include <cstring>
@@ -186,6 +187,25 @@ void shared_init() {
   shmem_request_hook = audit_shmem_request;
   g_prev_shmem_startup = shmem_startup_hook;
   shmem_startup_hook = audit_shmem_startup;
+}
+
+void sleep_for_progress(TimestampTz now, TimestampTz deadline, bool& prepared) {
+  AuditShared* s = shared();
+  const long wait_ms = std::min(100L, TimestampDifferenceMilliseconds(now, deadline));
+  pg::guard([&] {
+    if (!prepared) {
+      ConditionVariablePrepareToSleep(&s->progress);
+      return;
+    }
+    (void)ConditionVariableTimedSleep(&s->progress, std::max(wait_ms, 1L), PG_WAIT_EXTENSION);
+  });
+  prepared = true;
+}
+
+void end_progress_wait(bool prepared) {
+  if (prepared) {
+    pg::guard([] { ConditionVariableCancelSleep(); });
+  }
 }
 
 } // namespace autoreport::audit

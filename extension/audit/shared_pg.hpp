@@ -54,6 +54,12 @@ extern int g_writer_idle_timeout_ms;
 
 // Null when autoreport is not preloaded.
 AuditShared* shared() noexcept;
+
+// Waits on the queue's condition variable for the writers' progress: the first call only prepares to
+// sleep (so that no wakeup is lost), later ones sleep until woken, 100 ms or the deadline.
+void sleep_for_progress(TimestampTz now, TimestampTz deadline, bool& prepared);
+// Ends a wait begun by sleep_for_progress (when prepared).
+void end_progress_wait(bool prepared);
 QueueView queue() noexcept;
 
 // Holds the audit lock for its lifetime. Nothing that can throw or ereport runs while it is held.

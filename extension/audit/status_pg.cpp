@@ -117,18 +117,8 @@ AUTOREPORT_FUNCTION(autoreport_audit_flush) {
     if (done || now >= deadline) {
       break;
     }
-    const long wait_ms = std::min(100L, TimestampDifferenceMilliseconds(now, deadline));
-    pg::guard([&] {
-      if (!prepared) {
-        ConditionVariablePrepareToSleep(&s->progress);
-        return;
-      }
-      (void)ConditionVariableTimedSleep(&s->progress, std::max(wait_ms, 1L), PG_WAIT_EXTENSION);
-    });
-    prepared = true;
+    sleep_for_progress(now, deadline, prepared);
   }
-  if (prepared) {
-    pg::guard([] { ConditionVariableCancelSleep(); });
-  }
+  end_progress_wait(prepared);
   PG_RETURN_BOOL(done);
 }

@@ -104,7 +104,7 @@ Elements deconstruct(Datum array_datum, Oid element_type) {
   return e;
 }
 
-Datum construct(std::span<const Datum> values, std::span<const bool> nulls, Oid element_type) {
+Datum construct_impl(std::span<const Datum> values, std::span<const bool> nulls, Oid element_type) {
   return guard([&] {
     int16 len;
     bool byval;
@@ -143,10 +143,14 @@ Datum array_of(std::span<const std::optional<T>> values, Oid element_type, ToDat
     nulls[i] = !values[i].has_value();
     datums[i] = nulls[i] ? Datum(0) : to_datum(*values[i]);
   }
-  return construct(datums, std::span<const bool>(nulls.get(), values.size()), element_type);
+  return construct_impl(datums, std::span<const bool>(nulls.get(), values.size()), element_type);
 }
 
 } // namespace
+
+Datum make_array(std::span<const Datum> values, std::span<const bool> nulls, Oid element_type) {
+  return construct_impl(values, nulls, element_type);
+}
 
 std::vector<std::optional<double>> float8_array(Datum array_datum) {
   return array_elements<double>(array_datum, FLOAT8OID, [](Datum d) { return DatumGetFloat8(d); });

@@ -34,6 +34,8 @@ std::string output_value(Oid type, Datum value);
 std::vector<std::optional<double>> float8_array(Datum array_datum);
 std::vector<std::optional<int64_t>> int8_array(Datum array_datum);
 std::vector<std::optional<std::string>> text_array(Datum array_datum);
+// A one-dimensional array of element_type (nulls: one flag per value).
+Datum make_array(std::span<const Datum> values, std::span<const bool> nulls, Oid element_type);
 Datum make_float8_array(std::span<const std::optional<double>> values);
 Datum make_int8_array(std::span<const std::optional<int64_t>> values);
 Datum make_text_array(std::span<const std::optional<std::string>> values);

@@ -153,17 +153,7 @@ Datum json_datum(const ParamSpec& spec, const json& v) {
     datums.push_back(e.is_null() ? Datum(0) : element_datum(spec, e));
     ++i;
   }
-  const Oid type = element_type(spec);
-  return pg::guard([&] {
-    int16 len;
-    bool byval;
-    char align;
-    get_typlenbyvalalign(type, &len, &byval, &align);
-    int dims[1] = {static_cast<int>(datums.size())};
-    int lbs[1] = {1};
-    return PointerGetDatum(
-        construct_md_array(datums.data(), nulls.get(), 1, dims, lbs, type, len, byval, align));
-  });
+  return pg::make_array(datums, std::span<const bool>(nulls.get(), datums.size()), element_type(spec));
 }
 
 // The canonical bytes of a value: its type's binary send form, as hex.

@@ -49,25 +49,13 @@ Oid extension_owner() {
 
 } // namespace
 
-AsExtensionOwner::AsExtensionOwner() {
+AsExtensionOwner::AsExtensionOwner() : search_path_("search_path", "pg_catalog, pg_temp") {
   GetUserIdAndSecContext(&saved_user_, &saved_context_);
-  const Oid owner = extension_owner();
-  guc_level_ = pg::guard([] {
-    const int level = NewGUCNestLevel();
-    set_config_option("search_path", "pg_catalog, pg_temp", PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true,
-                      0, false);
-    return level;
-  });
-  SetUserIdAndSecContext(owner, saved_context_ | SECURITY_LOCAL_USERID_CHANGE);
+  SetUserIdAndSecContext(extension_owner(), saved_context_ | SECURITY_LOCAL_USERID_CHANGE);
 }
 
 AsExtensionOwner::~AsExtensionOwner() {
   SetUserIdAndSecContext(saved_user_, saved_context_);
-  try {
-    pg::guard([this] { AtEOXact_GUC(true, guc_level_); });
-  } catch (...) {
-    // Restoring a saved setting does not fail; if it did, the transaction's end restores it.
-  }
 }
 
 Oid param_type(const ParamSpec& spec) {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "common/boundary_pg.hpp"
+#include "common/settings_pg.hpp"
 #include "reports/params.hpp"
 
 #include <string>
@@ -21,9 +22,9 @@ public:
   AsExtensionOwner& operator=(const AsExtensionOwner&) = delete;
 
 private:
+  pg::SettingScope search_path_;
   Oid saved_user_;
   int saved_context_;
-  int guc_level_;
 };
 
 struct ResultColumn {

@@ -18,23 +18,6 @@ extern "C" {
 
 namespace autoreport::reports {
 
-SearchPathScope::SearchPathScope(const std::string& path) {
-  level_ = pg::guard([&] {
-    const int level = NewGUCNestLevel();
-    set_config_option("search_path", path.c_str(), PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0,
-                      false);
-    return level;
-  });
-}
-
-SearchPathScope::~SearchPathScope() {
-  try {
-    pg::guard([this] { AtEOXact_GUC(true, level_); });
-  } catch (...) {
-    // Restoring a saved setting does not fail; if it did, the transaction's end restores it.
-  }
-}
-
 namespace {
 
 // What the walk over a query found.

@@ -2,6 +2,7 @@
 // the result cache needs to know about it: may its result be cached, and which tables does it read.
 #pragma once
 
+#include "common/settings_pg.hpp"
 #include "common/spi_pg.hpp"
 #include "reports/catalog_pg.hpp"
 
@@ -25,16 +26,10 @@ struct PreparedReport {
 // query reads (a cache hit must not skip the privilege checks of a fresh run).
 void check_permissions(const PreparedReport& prepared);
 
-// Applies a search_path for as long as it lives (a GUC nest level, undone also on unwinding).
-class SearchPathScope {
+// Applies a report's search_path for as long as it lives.
+class SearchPathScope : public pg::SettingScope {
 public:
-  explicit SearchPathScope(const std::string& path);
-  ~SearchPathScope();
-  SearchPathScope(const SearchPathScope&) = delete;
-  SearchPathScope& operator=(const SearchPathScope&) = delete;
-
-private:
-  int level_;
+  explicit SearchPathScope(const std::string& path) : pg::SettingScope("search_path", path) {}
 };
 
 // The kept plan of a report for the current role; prepared (and analysed) again when PostgreSQL
