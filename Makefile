@@ -80,15 +80,17 @@ FORCE:
 extension/common/version_pg.o: build/revision.h
 
 # ---- tests --------------------------------------------------------------------------------------
-GTEST_LIBS = -lgtest -lgtest_main -pthread -lxlsxwriter
+GTEST_LIBS = -lgtest -lgtest_main -pthread -lxlsxwriter -lcrypto
 UNIT_SOURCES = $(sort $(wildcard test/unit/*.cpp))
-UNIT_OBJS = $(patsubst %.cpp,build/unit/%.o,$(PURE_SOURCES) $(UNIT_SOURCES))
+# The sidecar's own pure code (sidecar/src, no Boost.Beast or libpq) is unit-tested in the same binary.
+SIDECAR_PURE_SOURCES = sidecar/src/jwt.cpp
+UNIT_OBJS = $(patsubst %.cpp,build/unit/%.o,$(PURE_SOURCES) $(SIDECAR_PURE_SOURCES) $(UNIT_SOURCES))
 
 # Unit-test objects are built without any PostgreSQL include path: a pure file that includes a
 # PostgreSQL header fails to compile here.
 build/unit/%.o: %.cpp
 	@mkdir -p $(dir $@)
-	$(CXX) $(AR_CXXFLAGS) -g -O1 -Iextension -Itest/unit -c -o $@ $<
+	$(CXX) $(AR_CXXFLAGS) -g -O1 -Iextension -Isidecar/src -Itest/unit -c -o $@ $<
 
 build/unit_tests: $(UNIT_OBJS)
 	$(CXX) -o $@ $^ $(GTEST_LIBS)
@@ -156,14 +158,14 @@ bench: deps
 	$(MAKE) install
 	@bench/run.sh
 
-OWN_CXX_FILES = $(sort $(wildcard extension/*/*.cpp extension/*/*.hpp test/unit/*.cpp test/module/*.cpp test/module/*.hpp test/fuzz/*.cpp))
+OWN_CXX_FILES = $(sort $(wildcard extension/*/*.cpp extension/*/*.hpp sidecar/src/*.cpp sidecar/src/*.hpp test/unit/*.cpp test/module/*.cpp test/module/*.hpp test/fuzz/*.cpp))
 
 check-format:
 	clang-format --dry-run -Werror $(OWN_CXX_FILES)
 
 cppcheck:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability --std=c++20 --language=c++ \
-	  --inline-suppr --suppress=missingIncludeSystem --library=googletest -Iextension $(filter %.cpp,$(OWN_CXX_FILES))
+	  --inline-suppr --suppress=missingIncludeSystem --library=googletest -Iextension -Isidecar/src $(filter %.cpp,$(OWN_CXX_FILES))
 
 # Every pure file's last include is common/pure.hpp, which fails the build if PostgreSQL leaked in.
 PURE_CHECK_FILES = $(PURE_SOURCES) $(filter-out %_pg.cpp,$(wildcard test/module/*.cpp))

@@ -5,7 +5,7 @@ set -euo pipefail
 
 PACKAGES=(
   # build
-  g++ make git pkg-config postgresql-server-dev-15 libpq-dev libxlsxwriter-dev nlohmann-json3-dev
+  g++ make git pkg-config postgresql-server-dev-15 libpq-dev libxlsxwriter-dev nlohmann-json3-dev libssl-dev
   # run and test
   postgresql-15 postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl libgtest-dev
   # lint and fuzz
