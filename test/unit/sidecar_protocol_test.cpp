@@ -1,0 +1,74 @@
+// The sidecar's JSON frames: what clients may send, and what they receive.
+#include "protocol.hpp"
+
+#include <gtest/gtest.h>
+
+namespace autoreport::sidecar {
+namespace {
+
+TEST(SidecarProtocol, ParsesEachOp) {
+  auto r = parse_client_message(R"({"op": "subscribe", "channel": "sales.emea", "id": 7})");
+  ASSERT_TRUE(r.message);
+  EXPECT_EQ(r.message->op, Op::Subscribe);
+  EXPECT_EQ(r.message->channel, "sales.emea");
+  EXPECT_EQ(*r.message->id, 7);
+  r = parse_client_message(R"({"op": "unsubscribe", "channel": "sales.emea"})");
+  ASSERT_TRUE(r.message);
+  EXPECT_EQ(r.message->op, Op::Unsubscribe);
+  EXPECT_FALSE(r.message->id);
+  r = parse_client_message(R"({"op": "ping", "id": "abc"})");
+  ASSERT_TRUE(r.message);
+  EXPECT_EQ(r.message->op, Op::Ping);
+  r = parse_client_message(R"({"op": "publish", "channel": "c", "payload": {"n": 1}})");
+  ASSERT_TRUE(r.message);
+  EXPECT_EQ(r.message->payload, R"({"n":1})");
+  r = parse_client_message(R"({"op": "publish", "channel": "c", "payload": "plain text"})");
+  EXPECT_EQ(r.message->payload, "plain text");
+}
+
+TEST(SidecarProtocol, RefusesBadFrames) {
+  EXPECT_EQ(parse_client_message("not json").error_code, "bad_json");
+  EXPECT_EQ(parse_client_message("[1]").error_code, "bad_json");
+  EXPECT_EQ(parse_client_message(R"({"channel": "c"})").error_code, "bad_op");
+  EXPECT_EQ(parse_client_message(R"({"op": "listen", "channel": "c"})").error_code, "bad_op");
+  EXPECT_EQ(parse_client_message(R"({"op": "subscribe"})").error_code, "bad_channel");
+  EXPECT_EQ(parse_client_message(R"({"op": "subscribe", "channel": "a b"})").error_code, "bad_channel");
+  EXPECT_EQ(parse_client_message(R"({"op": "subscribe", "channel": "x\"; DROP"})").error_code, "bad_channel");
+  EXPECT_EQ(parse_client_message(R"({"op": "publish", "channel": "c"})").error_code, "bad_payload");
+  const std::string big =
+      R"({"op": "publish", "channel": "c", "payload": ")" + std::string(8000, 'x') + "\"}";
+  EXPECT_EQ(parse_client_message(big).error_code, "payload_too_large");
+}
+
+TEST(SidecarProtocol, ChannelNames) {
+  EXPECT_TRUE(valid_channel("sales.emea:daily-2"));
+  EXPECT_TRUE(valid_channel(std::string(63, 'c')));
+  EXPECT_FALSE(valid_channel(std::string(64, 'c')));
+  EXPECT_FALSE(valid_channel(""));
+  EXPECT_FALSE(valid_channel("é"));
+}
+
+TEST(SidecarProtocol, NotifyEmbedsJsonPayloadsAndQuotesOthers) {
+  EXPECT_EQ(
+      notify_frame("c", R"({"output_id": 42})", 3, "2026-11-27T12:00:00.000000Z"),
+      R"({"channel":"c","payload":{"output_id":42},"seq":3,"time":"2026-11-27T12:00:00.000000Z","type":"notify"})");
+  EXPECT_EQ(notify_frame("c", "report ready", 4, "t"),
+            R"({"channel":"c","payload":"report ready","seq":4,"time":"t","type":"notify"})");
+  // Invalid UTF-8 in a payload does not break the frame.
+  EXPECT_EQ(notify_frame("c", "\xff", 5, "t"),
+            R"({"channel":"c","payload":"�","seq":5,"time":"t","type":"notify"})");
+}
+
+TEST(SidecarProtocol, OtherFrames) {
+  EXPECT_EQ(reply_frame("subscribed", "c", nlohmann::json(1)),
+            R"({"channel":"c","id":1,"type":"subscribed"})");
+  EXPECT_EQ(pong_frame(std::nullopt), R"({"type":"pong"})");
+  EXPECT_EQ(gap_frame({"a", "b"}, "database reconnected", 9),
+            R"({"channels":["a","b"],"reason":"database reconnected","seq":9,"type":"gap"})");
+  EXPECT_EQ(error_frame("forbidden", "no grant", std::nullopt),
+            R"({"code":"forbidden","message":"no grant","type":"error"})");
+  EXPECT_EQ(iso8601_utc(1800000000123456), "2027-01-15T08:00:00.123456Z");
+}
+
+} // namespace
+} // namespace autoreport::sidecar
