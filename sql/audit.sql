@@ -44,7 +44,7 @@ CREATE FUNCTION audit_probe.rehash(r autoreport.runs) RETURNS bytea LANGUAGE sql
 $$;
 
 -- Start from an empty log: earlier tests' runs were logged too (let them be written first).
-SELECT autoreport.audit_flush() AS flushed;
+SELECT autoreport.audit_flush('2 min') AS flushed;
 TRUNCATE autoreport.runs;
 
 -- 1. An empty log holds.

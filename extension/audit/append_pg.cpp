@@ -7,6 +7,7 @@ extern "C" {
 #include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "lib/stringinfo.h"
+#include "storage/lmgr.h"
 #include "utils/json.h"
 #include "utils/lsyscache.h"
 }
@@ -113,7 +114,16 @@ bool runs_table_exists() {
 }
 
 ChainAppender::ChainAppender(pg::SpiConnection& spi) : spi_(spi) {
-  spi_.execute(kChainLockSql, {}, false);
+  // The chain lock; the head is read after it, by a statement of its own (a snapshot taken after the
+  // lock in READ COMMITTED), so it sees what the lock's previous holder appended.
+  pg::guard([] {
+    const Oid rel = get_relname_relid("runs", get_namespace_oid("autoreport", false));
+    if (!OidIsValid(rel)) {
+      ereport(ERROR,
+              (errcode(ERRCODE_UNDEFINED_TABLE), errmsg("relation \"autoreport.runs\" does not exist")));
+    }
+    LockRelationOid(rel, ShareRowExclusiveLock);
+  });
   const pg::SpiResult head = spi_.execute(kHeadSql, {}, false);
   if (head.rows() == 0) {
     return;

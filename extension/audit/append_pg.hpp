@@ -20,14 +20,16 @@ struct PendingRow {
   std::optional<std::string> params_text; // the parameters as recorded ("" or nullopt: none)
 };
 
-// The SQL expression of the chain lock, a transaction-level advisory lock that serialises every
-// append to the chain of a database. Tests and operators may take it to hold the writer back.
-inline constexpr const char* kChainLockSql =
-    "SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('autoreport.runs'), 0)";
-
-// Appends runs to the end of the chain. The constructor takes the chain lock (held until the end of
-// the transaction) and reads the chain's head, so construct it inside the transaction that appends,
-// after the last thing that could wait long.
+// The chain lock, which serialises every append to the chain of a database, is SHARE ROW EXCLUSIVE on
+// autoreport.runs, held until the end of the transaction. It conflicts with itself and with every
+// change to the table, not with readers. Ordinary users cannot take it (LOCK TABLE in that mode needs
+// UPDATE, DELETE or TRUNCATE on the table, which only its owner and superusers have), so nobody else
+// can hold the log's writers back; a superuser may, to test or to pause logging:
+//   LOCK TABLE autoreport.runs IN SHARE ROW EXCLUSIVE MODE
+//
+// Appends runs to the end of the chain. The constructor takes the chain lock and reads the chain's
+// head, so construct it inside the transaction that appends, after the last thing that could wait
+// long.
 class ChainAppender {
 public:
   explicit ChainAppender(pg::SpiConnection& spi);

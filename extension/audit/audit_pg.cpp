@@ -21,6 +21,7 @@ extern "C" {
 #include <algorithm>
 #include <climits>
 #include <memory>
+#include <string>
 
 namespace autoreport::audit {
 
@@ -48,6 +49,43 @@ void count(uint64 DatabaseEntry::*counter) {
   }
 }
 
+// Why a run could not be queued in time: every slot of the queue was taken, or every database entry
+// of the shared memory (kMaxDatabases), each in use by a database with runs waiting or a writer.
+enum class NoRoom { queue, database_entry };
+
+// Reports a run that could not be queued: a WARNING for a failed run (counted as dropped), SQLSTATE
+// 53400 for a successful one (its result is withheld).
+void refuse(NoRoom why, bool failed_run) {
+  const std::string waited = "waited " + std::to_string(g_queue_timeout_ms) + " ms for one.";
+  const bool queue_full = why == NoRoom::queue;
+  const std::string reason =
+      queue_full ? "the audit log queue is full" : "the audit log has no room for another database";
+  const std::string detail =
+      queue_full ? "All " + std::to_string(queue().capacity()) +
+                       " places of the queue hold runs not yet written; " + waited
+                 : "All " + std::to_string(kMaxDatabases) +
+                       " database entries of the audit log's shared memory are taken by databases with "
+                       "runs waiting or a writer running; " +
+                       waited;
+  const std::string hint =
+      queue_full ? "Check autoreport.audit_status and the server log for the audit log writers; "
+                   "raise autoreport.audit_queue_size."
+                 : "Check autoreport.audit_status and the server log for the audit log writers; an entry "
+                   "is freed once its database's runs are written and its writer has left.";
+  if (failed_run) {
+    count(&DatabaseEntry::dropped);
+    const std::string message = "a failed report run was not logged: " + reason;
+    pg::guard([&] {
+      ereport(WARNING, (errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED), errmsg_internal("%s", message.c_str()),
+                        errdetail_internal("%s", detail.c_str()), errhint("%s", hint.c_str())));
+    });
+    return;
+  }
+  throw Error("53400", "the report ran but cannot be logged: " + reason)
+      .with_detail(detail + " The result is withheld, since every run must be logged.")
+      .with_hint(hint);
+}
+
 // The preloaded path: into the queue, waking or starting the database's writer. Waits up to
 // autoreport.audit_queue_timeout for room.
 void enqueue(QueuedRun& run, bool failed_run) {
@@ -55,11 +93,14 @@ void enqueue(QueuedRun& run, bool failed_run) {
   bool may_start = true;
   bool queued = false;
   bool prepared = false;
+  NoRoom why = NoRoom::queue;
   for (;;) {
     WriterAction action;
     {
       AuditLock lock;
-      if (DatabaseEntry* e = database_entry(MyDatabaseId, true)) {
+      DatabaseEntry* e = database_entry(MyDatabaseId, true);
+      why = e == nullptr ? NoRoom::database_entry : NoRoom::queue;
+      if (e != nullptr) {
         // Taken under the lock, so that `at` never decreases along the chain.
         run.head.at = GetCurrentTimestamp();
         queued = queue().push(run);
@@ -83,26 +124,9 @@ void enqueue(QueuedRun& run, bool failed_run) {
     sleep_for_progress(now, deadline, prepared);
   }
   end_progress_wait(prepared);
-  if (queued) {
-    return;
+  if (!queued) {
+    refuse(why, failed_run);
   }
-  const std::string detail = "All " + std::to_string(queue().capacity()) +
-                             " places of the queue hold runs not yet written; waited " +
-                             std::to_string(g_queue_timeout_ms) + " ms for one.";
-  const std::string hint = "Check autoreport.audit_status and the server log for the audit log writers; "
-                           "raise autoreport.audit_queue_size.";
-  if (failed_run) {
-    count(&DatabaseEntry::dropped);
-    pg::guard([&] {
-      ereport(WARNING, (errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
-                        errmsg("a failed report run was not logged: the audit log queue is full"),
-                        errdetail_internal("%s", detail.c_str()), errhint("%s", hint.c_str())));
-    });
-    return;
-  }
-  throw Error("53400", "the report ran but cannot be logged: the audit log queue is full")
-      .with_detail(detail + " The result is withheld, since every run must be logged.")
-      .with_hint(hint);
 }
 
 // The owner of autoreport.runs, as whom the direct path inserts.

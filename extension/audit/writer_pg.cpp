@@ -101,8 +101,9 @@ void apply_settings() {
   });
 }
 
-// Appends the runs in `slots` (claimed by this writer) in one transaction; returns how many were
-// discarded because autoreport is not installed in the database.
+// Appends the runs in `slots` (claimed by this writer) in one transaction and commits it; returns how
+// many were discarded because autoreport is not installed in the database. Leaves the memory context
+// as it found it (a commit leaves TopMemoryContext current).
 size_t append_claimed(std::span<const uint32_t> slots) {
   const MemoryContext saved = CurrentMemoryContext;
   pg::guard([] {
@@ -126,11 +127,29 @@ size_t append_claimed(std::span<const uint32_t> slots) {
   pg::guard([] {
     PopActiveSnapshot();
     CommitTransactionCommand();
-    pgstat_report_stat(false);
-    pgstat_report_activity(STATE_IDLE, nullptr);
   });
   MemoryContextSwitchTo(saved);
   return discarded;
+}
+
+// Reports the writer's statistics and that it is idle again. Called once the written runs' slots are
+// released: nothing written depends on it, so an error here is logged and otherwise ignored (not
+// through pg::guard, whose caught errors must be resolved by a rollback; there is no transaction).
+void report_idle() noexcept {
+  const MemoryContext saved = CurrentMemoryContext;
+  PG_TRY();
+  {
+    (void)pgstat_report_stat(false);
+    pgstat_report_activity(STATE_IDLE, nullptr);
+  }
+  PG_CATCH();
+  {
+    MemoryContextSwitchTo(saved);
+    EmitErrorReport();
+    FlushErrorState();
+    LWLockReleaseAll(); // the audit lock is not held here; only what the reporting took
+  }
+  PG_END_TRY();
 }
 
 // Writes the oldest runs queued for this database; returns how many were taken from the queue.
@@ -146,6 +165,8 @@ size_t write_batch() {
   }
   const std::span<const uint32_t> slots(claimed.data(), n);
   const size_t discarded = append_claimed(slots);
+  // Committed: free the slots at once, before anything else can fail (a writer ending with the slots
+  // still claimed would leave them to the next writer, which would append the runs again).
   {
     AuditLock lock;
     queue().release(slots);
@@ -155,6 +176,7 @@ size_t write_batch() {
     e.last_written_at = GetCurrentTimestamp();
   }
   ConditionVariableBroadcast(&shared()->progress);
+  report_idle();
   if (discarded > 0) {
     pg::guard([&] {
       ereport(LOG, (errmsg("autoreport audit writer discarded %zu runs: autoreport is not installed in this "
@@ -179,12 +201,14 @@ void discard_orphans() {
     if (db == g_database) {
       continue;
     }
+    const MemoryContext saved = CurrentMemoryContext;
     const bool exists = pg::guard([&] {
       StartTransactionCommand();
       const bool found = SearchSysCacheExists1(DATABASEOID, ObjectIdGetDatum(db));
       CommitTransactionCommand();
       return found;
     });
+    MemoryContextSwitchTo(saved); // the commit left TopMemoryContext current
     if (exists) {
       continue;
     }
@@ -229,7 +253,10 @@ void run_writer() {
   TimestampTz idle_since = GetCurrentTimestamp();
   uint64 terminate_through = 0; // after a SIGTERM: the last run to write before leaving
   for (;;) {
+    // Each iteration works in the loop context, whatever the last one left current (a transaction's
+    // commit leaves TopMemoryContext, where allocations would pile up for the life of the writer).
     loop_memory.reset();
+    MemoryContextSwitchTo(loop_memory.get());
     check_interrupts();
     if (ConfigReloadPending) {
       ConfigReloadPending = false;
