@@ -23,7 +23,8 @@ SQL_SOURCES = \
 	extension/audit/audit.sql \
 	extension/reports/reports.sql \
 	extension/reports/cache.sql \
-	extension/render/render.sql
+	extension/render/render.sql \
+	extension/channels/channels.sql
 
 # Pure C++ files include no PostgreSQL header and are also compiled into the unit tests; glue files
 # are named *_pg.cpp.
