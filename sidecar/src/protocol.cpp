@@ -15,15 +15,19 @@ ParseResult fail(std::string code, std::string message) {
 } // namespace
 
 bool valid_channel(std::string_view channel) {
-  if (channel.empty() || channel.size() > 63) {
+  // The same rule as the database's autoreport.channel_name_valid(): 1 to 63 bytes of ASCII letters,
+  // digits, _ and -, in segments separated by single dots.
+  if (channel.empty() || channel.size() > 63 || channel.front() == '.' || channel.back() == '.') {
     return false;
   }
+  char previous = '\0';
   for (char c : channel) {
     const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-                    c == '.' || c == '-' || c == ':';
+                    c == '-' || (c == '.' && previous != '.');
     if (!ok) {
       return false;
     }
+    previous = c;
   }
   return true;
 }
@@ -60,7 +64,8 @@ ParseResult parse_client_message(std::string_view text) {
   }
   const auto channel = j.find("channel");
   if (channel == j.end() || !channel->is_string() || !valid_channel(channel->get<std::string>())) {
-    return fail("bad_channel", "\"channel\" must be 1 to 63 letters, digits or _ . - :");
+    return fail("bad_channel",
+                "\"channel\" must be 1 to 63 letters, digits, _ or -, in dot-separated segments");
   }
   m.channel = channel->get<std::string>();
   if (m.op == Op::Publish) {

@@ -45,8 +45,8 @@ constexpr size_t kMaxNotifyPayload = 7999;
 
 ParseResult parse_client_message(std::string_view text);
 
-// True for a channel name the sidecar will LISTEN on: 1 to 63 bytes of letters, digits and _ . - :
-// (an identifier PostgreSQL accepts once quoted, and one patterns can match).
+// True for a channel name the sidecar will LISTEN on: 1 to 63 bytes of ASCII letters, digits, _ and -,
+// in segments separated by single dots (the rule of autoreport.channel_name_valid() in the database).
 bool valid_channel(std::string_view channel);
 
 // Server frames.

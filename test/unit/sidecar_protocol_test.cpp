@@ -41,7 +41,11 @@ TEST(SidecarProtocol, RefusesBadFrames) {
 }
 
 TEST(SidecarProtocol, ChannelNames) {
-  EXPECT_TRUE(valid_channel("sales.emea:daily-2"));
+  EXPECT_TRUE(valid_channel("sales.emea.daily-2"));
+  EXPECT_FALSE(valid_channel("sales..emea"));
+  EXPECT_FALSE(valid_channel(".sales"));
+  EXPECT_FALSE(valid_channel("sales."));
+  EXPECT_FALSE(valid_channel("sales:emea"));
   EXPECT_TRUE(valid_channel(std::string(63, 'c')));
   EXPECT_FALSE(valid_channel(std::string(64, 'c')));
   EXPECT_FALSE(valid_channel(""));
