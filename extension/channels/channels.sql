@@ -116,6 +116,23 @@ REVOKE ALL ON @extschema@.channel_grant FROM PUBLIC;
 GRANT SELECT, INSERT, UPDATE, DELETE ON @extschema@.channel_grant TO autoreport_admin;
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.channel_grant', '');
 
+-- Refuses (42501) a caller who is not a member of autoreport_admin: only administrators change grants.
+CREATE FUNCTION @extschema@.channel_require_admin(verb text, doing text) RETURNS void
+  LANGUAGE plpgsql STABLE PARALLEL SAFE
+  SET search_path = pg_catalog, pg_temp
+  AS $$
+BEGIN
+  IF NOT pg_has_role('autoreport_admin', 'USAGE') THEN
+    RAISE EXCEPTION 'permission denied to % channels', verb
+      USING ERRCODE = 'insufficient_privilege',
+            DETAIL = format('%s channels needs membership in autoreport_admin.', doing),
+            HINT = format('GRANT autoreport_admin TO %s;', quote_ident(CURRENT_USER));
+  END IF;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.channel_require_admin(text, text) IS
+  'raises 42501 unless the caller administers autoreport (used by grant_channel and revoke_channel)';
+
 -- Lets a role listen to and/or publish on the channels a pattern matches. A second call for the same
 -- role and pattern replaces the grant's listen/publish (granted_by/granted_at change only when they do).
 CREATE FUNCTION @extschema@.grant_channel(role regrole, pattern text, listen boolean DEFAULT true,
@@ -128,12 +145,7 @@ BEGIN
   IF role IS NULL OR pattern IS NULL OR listen IS NULL OR publish IS NULL THEN
     RAISE EXCEPTION 'role, pattern, listen and publish must not be null' USING ERRCODE = 'invalid_parameter_value';
   END IF;
-  IF NOT pg_has_role('autoreport_admin', 'USAGE') THEN
-    RAISE EXCEPTION 'permission denied to grant channels'
-      USING ERRCODE = 'insufficient_privilege',
-            DETAIL = 'Granting channels needs membership in autoreport_admin.',
-            HINT = format('GRANT autoreport_admin TO %s;', quote_ident(CURRENT_USER));
-  END IF;
+  PERFORM @extschema@.channel_require_admin('grant', 'Granting');
   PERFORM @extschema@.channel_pattern_check(pattern);
   IF NOT (listen OR publish) THEN
     RAISE EXCEPTION 'a channel grant must allow listen, publish or both'
@@ -162,12 +174,7 @@ BEGIN
   IF role IS NULL OR pattern IS NULL THEN
     RAISE EXCEPTION 'role and pattern must not be null' USING ERRCODE = 'invalid_parameter_value';
   END IF;
-  IF NOT pg_has_role('autoreport_admin', 'USAGE') THEN
-    RAISE EXCEPTION 'permission denied to revoke channels'
-      USING ERRCODE = 'insufficient_privilege',
-            DETAIL = 'Revoking channels needs membership in autoreport_admin.',
-            HINT = format('GRANT autoreport_admin TO %s;', quote_ident(CURRENT_USER));
-  END IF;
+  PERFORM @extschema@.channel_require_admin('revoke', 'Revoking');
   PERFORM @extschema@.channel_pattern_check(pattern);
   DELETE FROM @extschema@.channel_grant AS g
    WHERE g.role = revoke_channel.role AND g.pattern = revoke_channel.pattern;
