@@ -1,0 +1,72 @@
+// LISTEN while anyone listens, UNLISTEN when the last one leaves; bounded outboxes.
+#include "outbox.hpp"
+#include "subscriptions.hpp"
+
+#include <gtest/gtest.h>
+
+namespace autoreport::sidecar {
+namespace {
+
+using C = Subscriptions::Change;
+using Channels = std::vector<std::string>;
+
+TEST(SidecarSubscriptions, ListenOnFirstUnlistenOnLast) {
+  Subscriptions s;
+  EXPECT_EQ(s.subscribe(1, "sales"), C::Listen);
+  EXPECT_EQ(s.subscribe(2, "sales"), C::None);
+  EXPECT_EQ(s.subscribe(2, "sales"), C::None); // twice is once
+  EXPECT_EQ(s.total(), 2u);
+  EXPECT_EQ(s.unsubscribe(1, "sales"), C::None);
+  EXPECT_EQ(s.unsubscribe(1, "sales"), C::None); // not subscribed any more
+  EXPECT_EQ(s.unsubscribe(2, "sales"), C::Unlisten);
+  EXPECT_EQ(s.unsubscribe(3, "nobody"), C::None);
+  EXPECT_EQ(s.total(), 0u);
+  EXPECT_TRUE(s.channels().empty());
+}
+
+TEST(SidecarSubscriptions, ClosingSessionUnlistensWhatOnlyItUsed) {
+  Subscriptions s;
+  s.subscribe(1, "a");
+  s.subscribe(1, "b");
+  s.subscribe(2, "b");
+  s.subscribe(1, "c");
+  EXPECT_EQ(s.count(1), 3u);
+  EXPECT_EQ(s.channels_of(1), (Channels{"a", "b", "c"}));
+  EXPECT_EQ(s.remove_session(1), (Channels{"a", "c"}));
+  EXPECT_EQ(s.channels(), Channels{"b"});
+  EXPECT_EQ(s.subscribers("b"), std::vector<SessionId>{2});
+  EXPECT_FALSE(s.subscribed(1, "b"));
+  EXPECT_TRUE(s.subscribed(2, "b"));
+  EXPECT_TRUE(s.remove_session(9).empty());
+}
+
+TEST(SidecarOutbox, BoundedByMessagesAndBytes) {
+  Outbox box(2, 10);
+  const Frame four = std::make_shared<const std::string>("four");
+  EXPECT_TRUE(box.push(four));
+  EXPECT_TRUE(box.push(four));
+  EXPECT_FALSE(box.push(four)); // third message
+  box.pop();
+  EXPECT_EQ(box.bytes(), 4u);
+  EXPECT_FALSE(box.push(std::make_shared<const std::string>("seven!!"))); // 4 + 7 > 10 bytes
+  EXPECT_TRUE(box.push(std::make_shared<const std::string>("six!!!")));   // 4 + 6 = 10
+  EXPECT_EQ(*box.front(), "four");
+  box.pop();
+  box.pop();
+  EXPECT_TRUE(box.empty());
+  EXPECT_EQ(box.front(), nullptr);
+  EXPECT_FALSE(Outbox(5, 3).push(four)); // a frame larger than the whole budget
+}
+
+TEST(SidecarOutbox, FanOutSharesOneBuffer) {
+  const Frame frame = std::make_shared<const std::string>(R"({"type":"notify"})");
+  Outbox a(10, 1000);
+  Outbox b(10, 1000);
+  a.push(frame);
+  b.push(frame);
+  EXPECT_EQ(a.front().get(), b.front().get());
+  EXPECT_EQ(frame.use_count(), 3);
+}
+
+} // namespace
+} // namespace autoreport::sidecar
