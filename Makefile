@@ -84,7 +84,7 @@ extension/common/version_pg.o: build/revision.h
 GTEST_LIBS = -lgtest -lgtest_main -pthread -lxlsxwriter -lcrypto
 UNIT_SOURCES = $(sort $(wildcard test/unit/*.cpp))
 # The sidecar's own pure code (sidecar/src, no Boost.Beast or libpq) is unit-tested in the same binary.
-SIDECAR_PURE_SOURCES = sidecar/src/jwt.cpp sidecar/src/protocol.cpp sidecar/src/subscriptions.cpp sidecar/src/outbox.cpp
+SIDECAR_PURE_SOURCES = sidecar/src/jwt.cpp sidecar/src/protocol.cpp sidecar/src/subscriptions.cpp sidecar/src/outbox.cpp sidecar/src/config.cpp
 UNIT_OBJS = $(patsubst %.cpp,build/unit/%.o,$(PURE_SOURCES) $(SIDECAR_PURE_SOURCES) $(UNIT_SOURCES))
 
 # Unit-test objects are built without any PostgreSQL include path: a pure file that includes a

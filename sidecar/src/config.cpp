@@ -1,0 +1,205 @@
+// Parsing and checking the sidecar's configuration.
+#include "config.hpp"
+
+#include <charconv>
+#include <functional>
+#include <sstream>
+
+namespace autoreport::sidecar {
+
+namespace {
+
+// One option: its flag, what it does, its default as shown, and how to store a value.
+struct Option {
+  const char* flag;
+  const char* help;
+  const char* shown_default;
+  std::function<std::string(Config&, const std::string&)> set; // returns an error, or ""
+};
+
+std::string env_name(const char* flag) {
+  std::string name = "AUTOREPORT_SIDECAR_";
+  for (const char* p = flag; *p; ++p) {
+    name += *p == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(*p)));
+  }
+  return name;
+}
+
+std::function<std::string(Config&, const std::string&)> integer(int Config::*field, int min, int max) {
+  return [field, min, max](Config& c, const std::string& v) -> std::string {
+    int n = 0;
+    const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+    if (ec != std::errc() || end != v.data() + v.size() || n < min || n > max) {
+      return "must be a whole number from " + std::to_string(min) + " to " + std::to_string(max);
+    }
+    c.*field = n;
+    return "";
+  };
+}
+
+std::function<std::string(Config&, const std::string&)> text(std::string Config::*field) {
+  return [field](Config& c, const std::string& v) -> std::string {
+    c.*field = v;
+    return "";
+  };
+}
+
+const std::vector<Option>& options() {
+  static const std::vector<Option> list = {
+      {"listen", "address to listen on", "127.0.0.1", text(&Config::listen)},
+      {"port", "port for HTTP and WebSocket", "8080", integer(&Config::port, 1, 65535)},
+      {"database", "libpq connection string or URI of the database (required)", "", text(&Config::database)},
+      {"jwt-algorithm", "the one accepted token algorithm: HS256, RS256 or ES256", "HS256",
+       [](Config& c, const std::string& v) -> std::string {
+         if (v != "HS256" && v != "RS256" && v != "ES256") {
+           return "must be HS256, RS256 or ES256";
+         }
+         c.jwt_algorithm = v;
+         return "";
+       }},
+      {"jwt-secret-file", "file holding the HS256 secret (or set AUTOREPORT_SIDECAR_JWT_SECRET)", "",
+       text(&Config::jwt_secret_file)},
+      {"jwt-public-key-file", "PEM public key for RS256 or ES256", "", text(&Config::jwt_public_key_file)},
+      {"jwt-leeway", "seconds of clock skew allowed for exp and nbf", "30",
+       integer(&Config::jwt_leeway_seconds, 0, 300)},
+      {"allowed-origin", "a browser Origin allowed besides the sidecar's own; repeat, or comma-separate", "",
+       [](Config& c, const std::string& v) -> std::string {
+         std::stringstream in(v);
+         std::string origin;
+         while (std::getline(in, origin, ',')) {
+           if (origin.rfind("http://", 0) != 0 && origin.rfind("https://", 0) != 0) {
+             return "must be origins like https://reports.example.com";
+           }
+           c.allowed_origins.push_back(origin);
+         }
+         return "";
+       }},
+      {"max-connections", "clients at once", "10000", integer(&Config::max_connections, 1, 1000000)},
+      {"max-subscriptions", "channels per client", "100", integer(&Config::max_subscriptions, 1, 100000)},
+      {"max-frame-bytes", "largest client frame; larger closes with 1009", "65536",
+       integer(&Config::max_frame_bytes, 128, 16 * 1024 * 1024)},
+      {"max-messages-per-minute", "client frames per minute before it is closed with 1008", "600",
+       integer(&Config::max_messages_per_minute, 1, 1000000)},
+      {"ping-interval", "seconds between pings to each client", "25",
+       integer(&Config::ping_interval_seconds, 1, 3600)},
+      {"pong-timeout", "seconds to wait for a pong before closing", "5",
+       integer(&Config::pong_timeout_seconds, 1, 600)},
+      {"queue-messages", "frames queued per client before it is closed as too slow", "1000",
+       integer(&Config::queue_messages, 1, 10000000)},
+      {"queue-bytes", "bytes queued per client before it is closed as too slow", "1048576",
+       integer(&Config::queue_bytes, 1024, 1024 * 1024 * 1024)},
+      {"permessage-deflate", "compress frames (on/off)", "off",
+       [](Config& c, const std::string& v) -> std::string {
+         if (v != "on" && v != "off") {
+           return "must be on or off";
+         }
+         c.permessage_deflate = v == "on";
+         return "";
+       }},
+      {"tls-certificate-file", "PEM certificate chain: serve HTTPS and WSS", "",
+       text(&Config::tls_certificate_file)},
+      {"tls-key-file", "PEM private key of the certificate", "", text(&Config::tls_key_file)},
+      {"grant-cache-seconds", "how long the database's answer to may-this-role-listen is reused", "5",
+       integer(&Config::grant_cache_seconds, 0, 3600)},
+      {"shutdown-seconds", "how long clients get to close on SIGTERM", "5",
+       integer(&Config::shutdown_seconds, 0, 600)},
+  };
+  return list;
+}
+
+const Option* find(const std::string& flag) {
+  for (const Option& o : options()) {
+    if (flag == o.flag) {
+      return &o;
+    }
+  }
+  return nullptr;
+}
+
+} // namespace
+
+ConfigResult parse_config(const std::vector<std::string>& args,
+                          const std::map<std::string, std::string>& env) {
+  ConfigResult r;
+  Config c;
+  const auto fail = [&](std::string message) {
+    r.error = std::move(message);
+    return r;
+  };
+  for (const Option& o : options()) {
+    if (const auto it = env.find(env_name(o.flag)); it != env.end()) {
+      if (std::string e = o.set(c, it->second); !e.empty()) {
+        return fail(env_name(o.flag) + " " + e);
+      }
+    }
+  }
+  if (const auto it = env.find("AUTOREPORT_SIDECAR_JWT_SECRET"); it != env.end()) {
+    c.jwt_secret = it->second;
+  }
+  bool origins_from_flags = false;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "--help" || a == "-h") {
+      r.help_requested = true;
+      return r;
+    }
+    if (a.rfind("--", 0) != 0) {
+      return fail("unexpected argument " + a + " (see --help)");
+    }
+    std::string flag = a.substr(2);
+    std::string value;
+    if (const size_t eq = flag.find('='); eq != std::string::npos) {
+      value = flag.substr(eq + 1);
+      flag.resize(eq);
+    } else if (i + 1 < args.size()) {
+      value = args[++i];
+    } else {
+      return fail("--" + flag + " needs a value");
+    }
+    if (flag == "jwt-secret") {
+      return fail("--jwt-secret is not accepted (flags are visible to other users): use --jwt-secret-file or "
+                  "AUTOREPORT_SIDECAR_JWT_SECRET");
+    }
+    const Option* o = find(flag);
+    if (o == nullptr) {
+      return fail("unknown option --" + flag + " (see --help)");
+    }
+    if (flag == "allowed-origin" && !origins_from_flags) {
+      c.allowed_origins.clear(); // flags replace the variable's list
+      origins_from_flags = true;
+    }
+    if (std::string e = o->set(c, value); !e.empty()) {
+      return fail("--" + flag + " " + e);
+    }
+  }
+  if (c.database.empty()) {
+    return fail("--database is required (or AUTOREPORT_SIDECAR_DATABASE)");
+  }
+  if (c.jwt_algorithm == "HS256" && c.jwt_secret.empty() && c.jwt_secret_file.empty()) {
+    return fail("HS256 needs a secret: --jwt-secret-file or AUTOREPORT_SIDECAR_JWT_SECRET");
+  }
+  if (c.jwt_algorithm != "HS256" && c.jwt_public_key_file.empty()) {
+    return fail(c.jwt_algorithm + " needs --jwt-public-key-file");
+  }
+  if (c.tls_certificate_file.empty() != c.tls_key_file.empty()) {
+    return fail("TLS needs both --tls-certificate-file and --tls-key-file");
+  }
+  r.config = std::move(c);
+  return r;
+}
+
+std::string config_help() {
+  std::string out = "autoreport-sidecar: PostgreSQL LISTEN/NOTIFY to web clients over WebSocket\n\n"
+                    "Each option may also be set by its environment variable; a flag wins.\n\n";
+  for (const Option& o : options()) {
+    out += "  --" + std::string(o.flag) + "\n      " + o.help + "\n      env " + env_name(o.flag);
+    if (*o.shown_default) {
+      out += ", default " + std::string(o.shown_default);
+    }
+    out += "\n";
+  }
+  out += "\n  AUTOREPORT_SIDECAR_JWT_SECRET\n      the HS256 secret (environment only)\n";
+  return out;
+}
+
+} // namespace autoreport::sidecar

@@ -1,0 +1,53 @@
+// The sidecar's configuration: command-line flags, each with an environment variable
+// (AUTOREPORT_SIDECAR_<NAME>) and a default. A flag wins over its variable. Secrets come from files or
+// the environment, never from flags (which other users can read in the process list).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace autoreport::sidecar {
+
+struct Config {
+  std::string listen = "127.0.0.1";
+  int port = 8080;
+  std::string database; // a libpq connection string or URI; required
+  std::string jwt_algorithm = "HS256";
+  std::string jwt_secret; // HS256: from AUTOREPORT_SIDECAR_JWT_SECRET or --jwt-secret-file
+  std::string jwt_secret_file;
+  std::string jwt_public_key_file; // RS256, ES256
+  int jwt_leeway_seconds = 30;
+  std::vector<std::string> allowed_origins; // besides the sidecar's own origin
+  int max_connections = 10000;
+  int max_subscriptions = 100; // per connection
+  int max_frame_bytes = 64 * 1024;
+  int max_messages_per_minute = 600;
+  int ping_interval_seconds = 25;
+  int pong_timeout_seconds = 5;
+  int queue_messages = 1000; // per connection
+  int queue_bytes = 1024 * 1024;
+  bool permessage_deflate = false;
+  std::string tls_certificate_file;
+  std::string tls_key_file;
+  int grant_cache_seconds = 5;
+  int shutdown_seconds = 5;
+};
+
+struct ConfigResult {
+  std::optional<Config> config; // nullopt with help_requested or an error
+  bool help_requested = false;
+  std::string error;
+};
+
+// Reads flags (argv[1..]) over environment variables (env: name → value) over defaults, and checks
+// them. Files named by the configuration are not read here.
+ConfigResult parse_config(const std::vector<std::string>& args,
+                          const std::map<std::string, std::string>& env);
+
+// What --help prints: every flag, its variable, its default and what it does.
+std::string config_help();
+
+} // namespace autoreport::sidecar
