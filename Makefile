@@ -134,7 +134,22 @@ fuzz: $(FUZZ_TARGETS)
 
 -include $(FUZZ_LIB_OBJS:.o=.d)
 
-.PHONY: deps test unit fuzz demo stop bench lint format check-format cppcheck check-pure
+# ---- sidecar --------------------------------------------------------------------------------------
+SIDECAR_SOURCES = $(sort $(wildcard sidecar/src/*.cpp))
+SIDECAR_OBJS = $(patsubst %.cpp,build/sidecar/%.o,$(SIDECAR_SOURCES))
+
+build/sidecar/%.o: %.cpp
+	@mkdir -p $(dir $@)
+	$(CXX) -std=c++20 -O2 -g -Wall -Wextra -Werror -MMD -MP -Isidecar/src -I$(shell $(PG_CONFIG) --includedir) -c -o $@ $<
+
+build/autoreport-sidecar: $(SIDECAR_OBJS)
+	$(CXX) -o $@ $^ -lpq -lssl -lcrypto -pthread
+
+-include $(SIDECAR_OBJS:.o=.d)
+
+sidecar: build/autoreport-sidecar
+
+.PHONY: deps test unit fuzz sidecar demo stop bench lint format check-format cppcheck check-pure
 deps:
 	@scripts/deps.sh
 
@@ -142,7 +157,7 @@ unit: build/unit_tests
 	build/unit_tests
 
 test: deps
-	$(MAKE) -j$(shell nproc) all build/unit_tests build/autoreport_test.so fuzz
+	$(MAKE) -j$(shell nproc) all build/unit_tests build/autoreport_test.so fuzz build/autoreport-sidecar
 	$(MAKE) install
 	@test/run.sh
 

@@ -5,13 +5,13 @@ set -euo pipefail
 
 PACKAGES=(
   # build
-  g++ make git pkg-config postgresql-server-dev-15 libpq-dev libxlsxwriter-dev nlohmann-json3-dev libssl-dev
+  g++ make git pkg-config postgresql-server-dev-15 libpq-dev libxlsxwriter-dev nlohmann-json3-dev libssl-dev libboost1.81-dev
   # run and test
   postgresql-15 postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl libgtest-dev
   # lint and fuzz
   clang-format cppcheck clang-14 libclang-rt-14-dev
   # readers the render tests check files with (a real spreadsheet reader, XML parser, browser)
-  python3 python3-openpyxl python3-lxml chromium
+  python3 python3-openpyxl python3-lxml python3-websockets chromium
 )
 
 missing=()

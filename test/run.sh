@@ -9,6 +9,7 @@
 #   isolation  pg_isolation_regress specs (test/isolation/specs)
 #   pgtap      pgTAP files (test/pgtap) through pg_prove, on the throwaway cluster
 #   standby    a real primary and streaming replica: reports run on the standby
+#   sidecar    the WebSocket sidecar against the throwaway cluster with real WebSocket clients
 #   charts     SVG charts rendered by headless Chromium to PNGs that are checked not to be blank
 #   lint       clang-format and cppcheck on our own files
 # A failing suite does not stop the others. Set SUITES="unit regress" to run some of them.
@@ -16,7 +17,7 @@ set -uo pipefail
 source "$(dirname "$0")/../scripts/lib.sh"
 
 OUT=$ROOT/build/test
-SUITES=${SUITES:-unit fuzz regress nopreload isolation pgtap standby charts lint}
+SUITES=${SUITES:-unit fuzz regress nopreload isolation pgtap standby sidecar charts lint}
 PASSED=0
 FAILED=0
 declare -a SUMMARY=()
@@ -148,6 +149,22 @@ suite_standby() {
   local log=$OUT/standby.log
   "$ROOT/test/standby/standby_test.sh" 2>&1 | tee "$log"
   record standby "$(grep -c '^ok - ' "$log")" "$(grep -c '^not ok - ' "$log")"
+}
+
+suite_sidecar() {
+  say "sidecar (real PostgreSQL, real WebSocket clients)"
+  local dir=$OUT/sidecar-cluster log=$OUT/sidecar.log
+  rm -rf "$dir"
+  if ! "$ROOT/scripts/cluster.sh" start "$dir" >/dev/null; then
+    record sidecar 0 1
+    return
+  fi
+  timeout 300 /usr/bin/python3 "$ROOT/test/sidecar/sidecar_test.py" "$ROOT/build/autoreport-sidecar" "$dir" 2>&1 | tee "$log"
+  record sidecar "$(grep -c '^ok - ' "$log")" "$(grep -c '^not ok - ' "$log")"
+  if ! grep -q '^0 checks failed' "$log"; then
+    grep -q '^not ok - ' "$log" || record sidecar 0 1
+  fi
+  "$ROOT/scripts/cluster.sh" stop "$dir" >/dev/null
 }
 
 suite_charts() {
