@@ -200,6 +200,81 @@ SELECT count(*) = :queue_size AS all_queued_runs_written, min((params->>'n')::in
   FROM autoreport.runs WHERE id > :before_fill;
 SELECT ok, checked > :queue_size AS checked_all, first_bad_id FROM autoreport.verify_audit();
 
+
+-- 7. A terminated writer that cannot have the chain lock stops trying a few seconds later (it does not
+--    hold up a shutdown), and starts another writer for the run it leaves queued.
+BEGIN;
+LOCK TABLE autoreport.runs IN SHARE ROW EXCLUSIVE MODE;
+SELECT autoreport.run('audit_tiny', '{"n": 5}');
+DO $$
+BEGIN
+  FOR i IN 1..1200 LOOP -- up to 60 s
+    IF EXISTS (SELECT FROM autoreport.audit_status AS s JOIN pg_locks AS l ON l.pid = s.writer_pid
+                WHERE s.datname = current_database() AND l.relation = 'autoreport.runs'::regclass
+                  AND l.mode = 'ShareRowExclusiveLock' AND NOT l.granted) THEN
+      RETURN;
+    END IF;
+    PERFORM pg_sleep(0.05);
+  END LOOP;
+  RAISE EXCEPTION 'the audit log writer did not wait for the chain lock within 60 s';
+END $$;
+SELECT pg_terminate_backend(writer_pid) AS terminated,
+       set_config('audit_test.writer', writer_pid::text, false) IS NOT NULL AS noted
+  FROM autoreport.audit_status WHERE datname = current_database() AND writer_pid IS NOT NULL;
+DO $$
+BEGIN
+  FOR i IN 1..1200 LOOP -- up to 60 s
+    PERFORM pg_stat_clear_snapshot();
+    IF NOT EXISTS (SELECT FROM pg_stat_activity WHERE pid = current_setting('audit_test.writer')::int) THEN
+      RETURN;
+    END IF;
+    PERFORM pg_sleep(0.05);
+  END LOOP;
+  RAISE EXCEPTION 'the terminated audit log writer, kept from the chain lock, did not exit within 60 s';
+END $$;
+DO $$
+BEGIN
+  FOR i IN 1..1200 LOOP -- up to 60 s
+    IF EXISTS (SELECT FROM autoreport.audit_status AS s JOIN pg_locks AS l ON l.pid = s.writer_pid
+                WHERE s.datname = current_database() AND l.relation = 'autoreport.runs'::regclass
+                  AND l.mode = 'ShareRowExclusiveLock' AND NOT l.granted
+                  AND s.writer_pid <> current_setting('audit_test.writer')::int) THEN
+      RETURN;
+    END IF;
+    PERFORM pg_sleep(0.05);
+  END LOOP;
+  RAISE EXCEPTION 'no new audit log writer waited for the chain lock within 60 s';
+END $$;
+SELECT queued FROM autoreport.audit_status WHERE datname = current_database();
+COMMIT;
+SELECT autoreport.audit_flush('2 min') AS flushed;
+SELECT report, params FROM autoreport.runs ORDER BY id DESC LIMIT 1;
+
+-- 8. A run that cannot be appended (here refused by a constraint a superuser added) stops neither the
+--    writer nor the runs behind it: the writer tries it again a few times, backing off, then gives it
+--    up and counts it as failed.
+SELECT failed AS failed_before, set_config('audit_test.failed', failed::text, false) IS NOT NULL AS noted
+  FROM autoreport.audit_status WHERE datname = current_database() \gset
+ALTER TABLE autoreport.runs ADD CONSTRAINT audit_test_poison CHECK (params->>'n' IS DISTINCT FROM '-13') NOT VALID;
+SELECT autoreport.run('audit_tiny', '{"n": -13}');
+SELECT autoreport.run('audit_tiny', '{"n": 14}');
+DO $$
+BEGIN
+  FOR i IN 1..1200 LOOP -- up to 60 s
+    IF EXISTS (SELECT FROM autoreport.audit_status WHERE datname = current_database() AND queued = 0
+                  AND failed > current_setting('audit_test.failed')::bigint) THEN
+      RETURN;
+    END IF;
+    PERFORM pg_sleep(0.05);
+  END LOOP;
+  RAISE EXCEPTION 'the audit log writer did not give up the run it cannot append within 60 s';
+END $$;
+SELECT failed - :failed_before AS given_up, queued
+  FROM autoreport.audit_status WHERE datname = current_database();
+ALTER TABLE autoreport.runs DROP CONSTRAINT audit_test_poison;
+SELECT report, params FROM autoreport.runs ORDER BY id DESC LIMIT 2;
+SELECT ok, first_bad_id FROM autoreport.verify_audit();
+
 TRUNCATE autoreport.runs;
 SELECT autoreport.drop_report('audit_sales');
 SELECT autoreport.drop_report('audit_fails');

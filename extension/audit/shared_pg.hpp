@@ -30,6 +30,7 @@ struct DatabaseEntry {
   uint64 failed;   // runs a writer discarded (autoreport not installed in the database)
   uint64 skipped;  // runs not logged because the server was a hot standby
   TimestampTz last_written_at;
+  TimestampTz last_restart_at; // when an exiting writer last started another for runs it left queued
 };
 
 inline constexpr int kMaxDatabases = 256;
