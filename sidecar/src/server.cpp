@@ -140,10 +140,36 @@ private:
       return;
     }
     ++hub_.metrics().frames_in;
+    if (!within_rate()) {
+      ++hub_.metrics().closed_rate;
+      close(websocket::close_code::policy_error, "message rate limit");
+      hub_.remove(id_);
+      return;
+    }
     const std::string text = beast::buffers_to_string(buffer_.data());
     buffer_.consume(buffer_.size());
     handle(text);
     read();
+  }
+
+  // A token bucket: max_messages_per_minute frames a minute, refilled continuously, bursts up to the
+  // same number.
+  bool within_rate() {
+    const double capacity = hub_.config().max_messages_per_minute;
+    const auto now = std::chrono::steady_clock::now();
+    if (!rate_started_) {
+      tokens_ = capacity;
+      rate_started_ = true;
+    } else {
+      const double minutes = std::chrono::duration<double, std::ratio<60>>(now - refilled_at_).count();
+      tokens_ = std::min(capacity, tokens_ + minutes * capacity);
+    }
+    refilled_at_ = now;
+    if (tokens_ < 1.0) {
+      return false;
+    }
+    tokens_ -= 1.0;
+    return true;
   }
 
   void handle(const std::string& text) {
@@ -198,6 +224,9 @@ private:
   uint64_t seq_ = 0;
   bool writing_ = false;
   bool closing_ = false;
+  double tokens_ = 0;
+  bool rate_started_ = false;
+  std::chrono::steady_clock::time_point refilled_at_;
 };
 
 // One HTTP connection: answers /healthz and /metrics, or hands a checked handshake to a WsSession.
@@ -477,6 +506,8 @@ std::string Hub::metrics_text() const {
         metrics_.notifications, "counter");
   gauge("autoreport_sidecar_closed_slow_total", "clients closed because their queue was full",
         metrics_.closed_slow, "counter");
+  gauge("autoreport_sidecar_closed_rate_total", "clients closed for sending too many frames",
+        metrics_.closed_rate, "counter");
   gauge("autoreport_sidecar_refused_auth_total", "handshakes refused for a bad token", metrics_.refused_auth,
         "counter");
   gauge("autoreport_sidecar_refused_origin_total", "handshakes refused for their Origin",

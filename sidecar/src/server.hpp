@@ -26,6 +26,7 @@ struct Metrics {
   uint64_t frames_out = 0;
   uint64_t notifications = 0;
   uint64_t closed_slow = 0;
+  uint64_t closed_rate = 0;
   uint64_t refused_auth = 0;
   uint64_t refused_origin = 0;
 };

@@ -97,6 +97,33 @@ async def main(port):
         except websockets.exceptions.ConnectionClosed as e:
             check("an oversize frame closes with 1009", e.code == 1009, e.code)
 
+    # The database restarts under a subscribed client: it is told of the gap, then hears new notifications.
+    async with websockets.connect(base + "?token=" + token("sc_reader")) as ws:
+        await ws.send(json.dumps({"op": "subscribe", "channel": "sales.apac", "id": 1}))
+        await recv_json(ws)
+        db_port = open(CLUSTER + "/port").read().strip()
+        subprocess.run([f"{ROOT}/scripts/cluster.sh", "stop", CLUSTER], check=True, capture_output=True)
+        subprocess.run([f"{ROOT}/scripts/cluster.sh", "start", CLUSTER], check=True, capture_output=True,
+                       env=dict(os.environ, AUTOREPORT_PORT_BASE=db_port))
+        check("the database came back on its port", open(CLUSTER + "/port").read().strip() == db_port)
+        gap = await recv_json(ws, timeout=60)
+        check("a subscribed client gets a gap frame after the database restarted",
+              gap.get("type") == "gap" and gap.get("channels") == ["sales.apac"], gap)
+        psql("SELECT pg_notify('sales.apac', 'after restart')")
+        after = await recv_json(ws, timeout=30)
+        check("notifications flow again after the restart", after.get("payload") == "after restart", after)
+
+    # A client sending more frames a minute than allowed is closed with 1008.
+    async with websockets.connect(base + "?token=" + token("sc_reader")) as ws:
+        try:
+            for i in range(40):
+                await ws.send(json.dumps({"op": "ping", "id": i}))
+            for _ in range(41):
+                await asyncio.wait_for(ws.recv(), 10)
+            check("a client over the message rate is closed with 1008", False, "not closed")
+        except websockets.exceptions.ConnectionClosed as e:
+            check("a client over the message rate is closed with 1008", e.code == 1008, e.code)
+
     with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10) as r:
         check("healthz answers 200 when the database is up", r.status == 200)
     with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as r:
@@ -119,7 +146,8 @@ psql("SELECT autoreport.grant_channel('sc_reader', 'sales.*')")
 port = free_port()
 env = dict(os.environ, AUTOREPORT_SIDECAR_JWT_SECRET=SECRET,
            AUTOREPORT_SIDECAR_DATABASE=f"host=127.0.0.1 port={open(CLUSTER + '/port').read().strip()} user=postgres dbname=postgres")
-proc = subprocess.Popen([BINARY, "--port", str(port), "--shutdown-seconds", "1"], env=env, stderr=subprocess.PIPE, text=True)
+proc = subprocess.Popen([BINARY, "--port", str(port), "--shutdown-seconds", "1", "--max-messages-per-minute", "30"],
+                        env=env, stderr=subprocess.DEVNULL, text=True)
 for _ in range(100):
     try:
         with socket.create_connection(("127.0.0.1", port), timeout=1):
