@@ -162,7 +162,7 @@ test: deps
 	@test/run.sh
 
 demo: deps
-	$(MAKE) all
+	$(MAKE) -j$(shell nproc) all build/autoreport-sidecar
 	$(MAKE) install
 	@demo/demo.sh
 

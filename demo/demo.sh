@@ -19,7 +19,7 @@ source "$(dirname "$0")/../scripts/lib.sh"
 CLUSTER_DIR=$ROOT/.cluster
 CLUSTER=$ROOT/scripts/cluster.sh
 DB=autoreport_demo
-STEPS=(start_cluster create_database create_extension load_data define_reports render_files summary)
+STEPS=(start_cluster create_database create_extension load_data define_reports render_files start_sidecar summary)
 
 FORCE_RELOAD=0
 CURRENT_STEP=
@@ -134,6 +134,48 @@ step_render_files() {
   (cd "$out" && ls -l --time-style=+ | awk 'NR > 1 {printf "    %-40s %10d bytes\n", $NF, $5}')
 }
 
+SIDECAR_PID=$CLUSTER_DIR/sidecar.pid
+SIDECAR_SECRET=$CLUSTER_DIR/sidecar.secret
+SIDECAR_PORT_FILE=$CLUSTER_DIR/sidecar.port
+
+# A signed HS256 token for a role, valid for a day (what a web application's login would issue).
+demo_token() {
+  /usr/bin/python3 - "$1" "$(cat "$SIDECAR_SECRET")" <<'PY'
+import base64, hashlib, hmac, json, sys, time
+b64 = lambda b: base64.urlsafe_b64encode(b).rstrip(b"=").decode()
+head = b64(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
+body = b64(json.dumps({"role": sys.argv[1], "exp": int(time.time()) + 86400}).encode())
+sig = b64(hmac.new(sys.argv[2].encode(), f"{head}.{body}".encode(), hashlib.sha256).digest())
+print(f"{head}.{body}.{sig}")
+PY
+}
+
+# Starts the WebSocket sidecar (or reuses it) for role demo_viewer on channels reports.*.
+step_start_sidecar() {
+  local binary=$ROOT/build/autoreport-sidecar port
+  [ -x "$binary" ] || die "build/autoreport-sidecar is missing; run make demo (it builds it)"
+  psql_demo -c "DO \$\$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'demo_viewer') THEN CREATE ROLE demo_viewer; END IF; END \$\$" \
+    -c "SELECT autoreport.grant_channel('demo_viewer', 'reports.*')" >/dev/null
+  if [ -f "$SIDECAR_PID" ] && kill -0 "$(cat "$SIDECAR_PID")" 2>/dev/null; then
+    say "sidecar already running on port $(cat "$SIDECAR_PORT_FILE")"
+    return 0
+  fi
+  [ -s "$SIDECAR_SECRET" ] || (umask 077 && openssl rand -hex 32 >"$SIDECAR_SECRET")
+  for port in $(seq 8080 8180); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || break
+  done
+  AUTOREPORT_SIDECAR_JWT_SECRET=$(cat "$SIDECAR_SECRET") \
+    AUTOREPORT_SIDECAR_DATABASE="host=127.0.0.1 port=$("$CLUSTER" port "$CLUSTER_DIR") user=postgres dbname=$DB" \
+    nohup "$binary" --port "$port" >"$CLUSTER_DIR/sidecar.log" 2>&1 &
+  echo $! >"$SIDECAR_PID"
+  echo "$port" >"$SIDECAR_PORT_FILE"
+  for _ in $(seq 1 50); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+    sleep 0.1
+  done
+  say "sidecar listening on 127.0.0.1:$port (log: $CLUSTER_DIR/sidecar.log)"
+}
+
 # Prints what is in the database, how to connect and what to try.
 step_summary() {
   local url port
@@ -195,7 +237,13 @@ Things to try:
     -- ... and watch it from another (progress_end() or the session's end removes it)
     SELECT pid, operation, object, done, total, percent, elapsed FROM autoreport.progress;
 
-Reload the data with demo/demo.sh reload; stop the cluster with make stop.
+The WebSocket sidecar (LISTEN/NOTIFY for web clients):
+    http://127.0.0.1:$(cat "$SIDECAR_PORT_FILE")/healthz      and /metrics
+    ws://127.0.0.1:$(cat "$SIDECAR_PORT_FILE")/?token=$(demo_token demo_viewer)
+  send {"op": "subscribe", "channel": "reports.ready"} over it (e.g. with python3-websockets), then:
+    SELECT pg_notify('reports.ready', '{"report": "top_products", "format": "xlsx"}');
+
+Reload the data with demo/demo.sh reload; stop the cluster and the sidecar with make stop.
 EOF
 }
 
@@ -203,6 +251,11 @@ EOF
 
 # Stops the cluster started by the demo.
 stop_demo() {
+  if [ -f "$SIDECAR_PID" ] && kill -0 "$(cat "$SIDECAR_PID")" 2>/dev/null; then
+    kill "$(cat "$SIDECAR_PID")"
+    say "stopped the sidecar"
+  fi
+  rm -f "$SIDECAR_PID"
   "$CLUSTER" stop "$CLUSTER_DIR"
 }
 

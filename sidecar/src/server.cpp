@@ -341,11 +341,19 @@ void Hub::shutdown() {
       s->close(websocket::close_code::going_away, "server shutting down");
     }
   }
-  auto timer = std::make_shared<asio::steady_timer>(io_, std::chrono::seconds(config_.shutdown_seconds));
-  timer->async_wait([this, timer](beast::error_code) {
+  shutdown_deadline_ = std::chrono::steady_clock::now() + std::chrono::seconds(config_.shutdown_seconds);
+  finish_shutdown();
+}
+
+// Ends the loop once every client has gone, or at the shutdown deadline.
+void Hub::finish_shutdown() {
+  if (sessions_.empty() || std::chrono::steady_clock::now() >= shutdown_deadline_) {
     db_.stop();
     io_.stop();
-  });
+    return;
+  }
+  auto timer = std::make_shared<asio::steady_timer>(io_, std::chrono::milliseconds(50));
+  timer->async_wait([this, timer](beast::error_code) { finish_shutdown(); });
 }
 
 SessionId Hub::add(const std::shared_ptr<WsSession>& session) {

@@ -58,6 +58,7 @@ public:
 
 private:
   void accept();
+  void finish_shutdown();
   void on_notify(const std::string& channel, const std::string& payload);
   void on_connected(bool reconnected);
   // Whether role may act on channel: the database decides; answers are reused briefly.
@@ -78,6 +79,7 @@ private:
       grants_;
   Metrics metrics_;
   bool stopping_ = false;
+  std::chrono::steady_clock::time_point shutdown_deadline_;
 };
 
 } // namespace autoreport::sidecar
