@@ -1,5 +1,6 @@
 // The audit log's shared memory, and starting a database's writer on demand.
 #include "audit/shared_pg.hpp"
+#include "common/shmem_pg.hpp"
 
 extern "C" {
 #include "miscadmin.h"
@@ -27,26 +28,17 @@ constexpr long kStartingStaleMs = 10000;
 
 AuditShared* g_shared = nullptr;
 void* g_queue_memory = nullptr;
-shmem_request_hook_type g_prev_shmem_request = nullptr;
-shmem_startup_hook_type g_prev_shmem_startup = nullptr;
 
 Size shared_size() {
   return add_size(MAXALIGN(sizeof(AuditShared)), QueueView::bytes_for(static_cast<uint32_t>(g_queue_size)));
 }
 
 void audit_shmem_request() {
-  if (g_prev_shmem_request) {
-    g_prev_shmem_request();
-  }
   RequestAddinShmemSpace(shared_size());
   RequestNamedLWLockTranche(kTranche, 1);
 }
 
 void audit_shmem_startup() {
-  if (g_prev_shmem_startup) {
-    g_prev_shmem_startup();
-  }
-  LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
   bool found = false;
   auto* base = static_cast<char*>(ShmemInitStruct("autoreport audit", shared_size(), &found));
   g_shared = reinterpret_cast<AuditShared*>(base);
@@ -57,7 +49,6 @@ void audit_shmem_startup() {
     ConditionVariableInit(&g_shared->progress);
     QueueView::create(g_queue_memory, static_cast<uint32_t>(g_queue_size));
   }
-  LWLockRelease(AddinShmemInitLock);
 }
 
 bool entry_idle(const DatabaseEntry& e, QueueView& q) {
@@ -180,13 +171,7 @@ bool carry_out(const WriterAction& action) {
 }
 
 void shared_init() {
-  if (!process_shared_preload_libraries_in_progress) {
-    return;
-  }
-  g_prev_shmem_request = shmem_request_hook;
-  shmem_request_hook = audit_shmem_request;
-  g_prev_shmem_startup = shmem_startup_hook;
-  shmem_startup_hook = audit_shmem_startup;
+  pg::register_shared_memory(audit_shmem_request, audit_shmem_startup);
 }
 
 void sleep_for_progress(TimestampTz now, TimestampTz deadline, bool& prepared) {

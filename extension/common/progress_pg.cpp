@@ -6,6 +6,7 @@
 #include "common/boundary_pg.hpp"
 #include "common/convert_pg.hpp"
 #include "common/runtime.hpp"
+#include "common/shmem_pg.hpp"
 
 extern "C" {
 #include "access/parallel.h"
@@ -53,8 +54,6 @@ struct ProgressRegistry {
 };
 
 ProgressRegistry* g_registry = nullptr;
-shmem_request_hook_type g_prev_shmem_request = nullptr;
-shmem_startup_hook_type g_prev_shmem_startup = nullptr;
 bool g_cleanup_registered = false;
 
 Size registry_size() {
@@ -62,17 +61,10 @@ Size registry_size() {
 }
 
 void progress_shmem_request() {
-  if (g_prev_shmem_request) {
-    g_prev_shmem_request();
-  }
   RequestAddinShmemSpace(registry_size());
 }
 
 void progress_shmem_startup() {
-  if (g_prev_shmem_startup) {
-    g_prev_shmem_startup();
-  }
-  LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
   bool found = false;
   g_registry =
       static_cast<ProgressRegistry*>(ShmemInitStruct("autoreport progress", registry_size(), &found));
@@ -84,7 +76,6 @@ void progress_shmem_startup() {
       SpinLockInit(&s->mutex);
     }
   }
-  LWLockRelease(AddinShmemInitLock);
 }
 
 // This backend's slot, or null where there is none (no registry, or an auxiliary process).
@@ -200,13 +191,7 @@ void progress_init() {
   hooks.progress_update = &update;
   hooks.progress_end = &end;
   install_runtime_hooks(hooks);
-  if (!process_shared_preload_libraries_in_progress) {
-    return;
-  }
-  g_prev_shmem_request = shmem_request_hook;
-  shmem_request_hook = progress_shmem_request;
-  g_prev_shmem_startup = shmem_startup_hook;
-  shmem_startup_hook = progress_shmem_startup;
+  register_shared_memory(progress_shmem_request, progress_shmem_startup);
 }
 
 } // namespace autoreport::pg

@@ -2,6 +2,8 @@
 #include "reports/cache_pg.hpp"
 
 #include "common/convert_pg.hpp"
+#include "audit/sha256_pg.hpp"
+#include "common/shmem_pg.hpp"
 #include "reports/catalog_pg.hpp"
 
 extern "C" {
@@ -44,21 +46,12 @@ struct Counters {
   pg_atomic_uint64 bypassed;
 };
 Counters* g_counters = nullptr;
-shmem_request_hook_type g_prev_request = nullptr;
-shmem_startup_hook_type g_prev_startup = nullptr;
 
 void request_shmem() {
-  if (g_prev_request) {
-    g_prev_request();
-  }
   RequestAddinShmemSpace(sizeof(Counters));
 }
 
 void startup_shmem() {
-  if (g_prev_startup) {
-    g_prev_startup();
-  }
-  LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
   bool found = false;
   g_counters = static_cast<Counters*>(ShmemInitStruct("autoreport cache counters", sizeof(Counters), &found));
   if (!found) {
@@ -67,7 +60,6 @@ void startup_shmem() {
     pg_atomic_init_u64(&g_counters->evictions, 0);
     pg_atomic_init_u64(&g_counters->bypassed, 0);
   }
-  LWLockRelease(AddinShmemInitLock);
 }
 
 void count(pg_atomic_uint64 Counters::*field, uint64 n = 1) {
@@ -76,9 +68,16 @@ void count(pg_atomic_uint64 Counters::*field, uint64 n = 1) {
   }
 }
 
-std::string hex_sha256(std::string_view data, pg::SpiConnection& spi) {
-  const std::array<pg::SpiParam, 1> a = {pg::SpiParam{BYTEAOID, pg::bytes_to_bytea(data), false}};
-  return *spi.execute("SELECT pg_catalog.encode(pg_catalog.sha256($1), 'hex')", a, true).text(0, 0);
+// SHA-256 of data as lower-case hex, computed in process (no query).
+std::string hex_sha256(std::string_view data) {
+  static constexpr char hex[] = "0123456789abcdef";
+  audit::Sha256 sha;
+  std::string out;
+  for (uint8_t b : sha.digest(data)) {
+    out += hex[b >> 4];
+    out += hex[b & 15];
+  }
+  return out;
 }
 
 // True when the table carries the enabled change trigger.
@@ -118,12 +117,7 @@ void init() {
                             &g_max_entry_kb, 16 * 1024, 0, 1024 * 1024, PGC_SUSET, GUC_UNIT_KB, nullptr,
                             nullptr, nullptr);
   });
-  if (process_shared_preload_libraries_in_progress) {
-    g_prev_request = shmem_request_hook;
-    shmem_request_hook = request_shmem;
-    g_prev_startup = shmem_startup_hook;
-    shmem_startup_hook = startup_shmem;
-  }
+  pg::register_shared_memory(request_shmem, startup_shmem);
 }
 
 size_t max_entry_bytes() {
@@ -163,8 +157,7 @@ Lookup prepare(const ReportVersion& report, const BoundParams& params, const Pre
   pg::SpiConnection spi;
   l.params = params.cache_key;
   l.key = hex_sha256(report.name + '\0' + std::to_string(report.version) + '\0' + std::to_string(l.role) +
-                         '\0' + types + '\0' + params.cache_key + '\0' + prepared.rewritten,
-                     spi);
+                     '\0' + types + '\0' + params.cache_key + '\0' + prepared.rewritten);
   std::string relids = "{";
   for (Oid t : prepared.tables) {
     relids += (relids.size() > 1 ? "," : "") + std::to_string(t);
