@@ -1,6 +1,8 @@
 // SPI connection and result helpers.
 #include "common/spi_pg.hpp"
 
+#include "common/memory_pg.hpp"
+
 extern "C" {
 #include "catalog/pg_type.h"
 #include "utils/lsyscache.h"
@@ -13,15 +15,9 @@ namespace autoreport::pg {
 namespace {
 
 // Restores CurrentMemoryContext when it goes out of scope, whatever SPI switched to.
-class KeepMemoryContext {
+class KeepMemoryContext : public MemoryContextSwitch {
 public:
-  KeepMemoryContext() : saved_(CurrentMemoryContext) {}
-  ~KeepMemoryContext() { MemoryContextSwitchTo(saved_); }
-  KeepMemoryContext(const KeepMemoryContext&) = delete;
-  KeepMemoryContext& operator=(const KeepMemoryContext&) = delete;
-
-private:
-  MemoryContext saved_;
+  KeepMemoryContext() : MemoryContextSwitch(CurrentMemoryContext) {}
 };
 
 // Bound parameters in the three arrays SPI wants.
