@@ -136,7 +136,16 @@ fuzz: $(FUZZ_TARGETS)
 
 # ---- sidecar --------------------------------------------------------------------------------------
 SIDECAR_SOURCES = $(sort $(wildcard sidecar/src/*.cpp))
-SIDECAR_OBJS = $(patsubst %.cpp,build/sidecar/%.o,$(SIDECAR_SOURCES))
+SIDECAR_OBJS = $(patsubst %.cpp,build/sidecar/%.o,$(SIDECAR_SOURCES)) build/sidecar/web_assets.o
+# The dashboard (sidecar/web/*) is embedded in the binary.
+SIDECAR_WEB_FILES = $(sort $(wildcard sidecar/web/*))
+
+build/sidecar/web_assets.cpp: $(SIDECAR_WEB_FILES) $(wildcard sidecar/web) scripts/embed_files.sh
+	@mkdir -p $(dir $@)
+	scripts/embed_files.sh $@ sidecar/web
+
+build/sidecar/web_assets.o: build/sidecar/web_assets.cpp sidecar/src/web_assets.hpp
+	$(CXX) -std=c++20 -O2 -Wall -Wextra -Werror -Isidecar/src -c -o $@ $<
 
 build/sidecar/%.o: %.cpp
 	@mkdir -p $(dir $@)
@@ -195,3 +204,10 @@ lint: check-format cppcheck check-pure
 
 format:
 	clang-format -i $(OWN_CXX_FILES)
+
+# ---- sidecar load client -----------------------------------------------------------------------
+# build/sidecar-load: the WebSocket load and exact-count client of bench/sidecar.sh and
+# test/sidecar/load_test.sh (Boost.Beast and Boost.JSON header-only, libpq).
+build/sidecar-load: test/bench/load_client.cpp
+	@mkdir -p $(dir $@)
+	$(CXX) -std=c++20 -O2 -Wall -Wextra -Werror -I$(shell $(PG_CONFIG) --includedir) -o $@ $< -lpq -pthread

@@ -1,27 +1,22 @@
-// The bounded per-connection frame queue.
+// The bounded per-connection message queue.
 #include "outbox.hpp"
 
 namespace autoreport::sidecar {
 
-bool Outbox::push(Frame frame) {
-  const size_t n = frame ? frame->size() : 0;
-  if (frames_.size() >= max_messages_ || n > max_bytes_ || bytes_ > max_bytes_ - n) {
+bool Outbox::push(Message message) {
+  const size_t n = message.size();
+  if (messages_.size() >= max_messages_ || n > max_bytes_ || bytes_ > max_bytes_ - n) {
     return false;
   }
   bytes_ += n;
-  frames_.push_back(std::move(frame));
+  messages_.push_back(std::move(message));
   return true;
 }
 
-const Frame& Outbox::front() const {
-  static const Frame none;
-  return frames_.empty() ? none : frames_.front();
-}
-
 void Outbox::pop() {
-  if (!frames_.empty()) {
-    bytes_ -= frames_.front() ? frames_.front()->size() : 0;
-    frames_.pop_front();
+  if (!messages_.empty()) {
+    bytes_ -= messages_.front().size();
+    messages_.pop_front();
   }
 }
 

@@ -1,6 +1,8 @@
 // Parsing client frames and building server frames.
 #include "protocol.hpp"
 
+#include <charconv>
+#include <cstring>
 #include <ctime>
 
 namespace autoreport::sidecar {
@@ -84,17 +86,32 @@ ParseResult parse_client_message(std::string_view text) {
   return r;
 }
 
-std::string notify_frame(std::string_view channel, std::string_view payload, uint64_t seq,
-                         std::string_view time) {
-  nlohmann::json frame = {{"type", "notify"}, {"channel", channel}, {"seq", seq}, {"time", time}};
+size_t notify_prefix(uint64_t seq, char* out) {
+  static constexpr std::string_view head = R"({"type":"notify","seq":)";
+  std::memcpy(out, head.data(), head.size());
+  char* end = std::to_chars(out + head.size(), out + kNotifyPrefixMax - 1, seq).ptr;
+  *end++ = ',';
+  return static_cast<size_t>(end - out);
+}
+
+std::string notify_body(std::string_view channel, std::string_view payload, std::string_view time) {
+  nlohmann::json body = {{"channel", channel}, {"time", time}};
   nlohmann::json parsed = nlohmann::json::parse(payload, nullptr, false);
   if (!parsed.is_discarded()) {
-    frame["payload"] = std::move(parsed);
+    body["payload"] = std::move(parsed);
   } else {
     // Not JSON: a string, with invalid UTF-8 replaced so that the frame stays valid text.
-    frame["payload"] = std::string(payload);
+    body["payload"] = std::string(payload);
   }
-  return frame.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  std::string text = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  text.erase(0, 1); // the prefix opens the object
+  return text;
+}
+
+std::string notify_frame(std::string_view channel, std::string_view payload, uint64_t seq,
+                         std::string_view time) {
+  char prefix[kNotifyPrefixMax];
+  return std::string(prefix, notify_prefix(seq, prefix)) + notify_body(channel, payload, time);
 }
 
 std::string reply_frame(std::string_view type, std::string_view channel,

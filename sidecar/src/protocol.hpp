@@ -6,7 +6,7 @@
 //   {"op": "publish",     "channel": "sales.emea", "payload": <any JSON>, "id": ...}
 //   {"op": "ping", "id": ...}
 // Server → client:
-//   {"type": "notify", "channel": c, "payload": p, "seq": n, "time": "ISO 8601"}  payload embedded as
+//   {"type": "notify", "seq": n, "channel": c, "payload": p, "time": "ISO 8601"}  payload embedded as
 //       JSON when the NOTIFY payload is valid JSON, else as a string
 //   {"type": "subscribed" | "unsubscribed" | "published", "channel": c, "id": ...}
 //   {"type": "pong", "id": ...}
@@ -50,6 +50,14 @@ ParseResult parse_client_message(std::string_view text);
 bool valid_channel(std::string_view channel);
 
 // Server frames.
+//
+// A notify frame is written in two parts so that fan-out shares one buffer among all recipients: the
+// per-connection prefix `{"type":"notify","seq":N,` and the shared body `"channel":...,"payload":...,
+// "time":...}`. notify_frame() is the two joined.
+constexpr size_t kNotifyPrefixMax = 48;
+// Writes the prefix for seq into out (at least kNotifyPrefixMax bytes); returns its length.
+size_t notify_prefix(uint64_t seq, char* out);
+std::string notify_body(std::string_view channel, std::string_view payload, std::string_view time);
 std::string notify_frame(std::string_view channel, std::string_view payload, uint64_t seq,
                          std::string_view time);
 std::string reply_frame(std::string_view type, std::string_view channel,

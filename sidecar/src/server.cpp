@@ -2,12 +2,16 @@
 #include "server.hpp"
 
 #include "protocol.hpp"
+#include "web_assets.hpp"
 
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
 
+#include <cstdio>
 #include <iostream>
+#include <type_traits>
 
 namespace autoreport::sidecar {
 
@@ -75,22 +79,95 @@ bool origin_ok(const http::request<http::string_body>& req, const Config& config
 
 } // namespace
 
-// One WebSocket client.
-class WsSession : public std::enable_shared_from_this<WsSession> {
+// What the hub needs of a WebSocket client, whatever its transport (TCP or TLS).
+class Session {
 public:
-  WsSession(tcp::socket socket, Hub& hub, std::string role)
-      : ws_(std::move(socket)), hub_(hub), role_(std::move(role)),
+  virtual ~Session() = default;
+  // Queues a frame; a client whose queue is full is closed as too slow.
+  virtual void send(Message message) = 0;
+  void send_text(std::string text) {
+    Message m;
+    m.body = std::make_shared<const std::string>(std::move(text));
+    send(std::move(m));
+  }
+  // Queues a notification: this connection's prefix with its next sequence number, then the shared body.
+  void send_notify(const Frame& body, std::chrono::steady_clock::time_point received) {
+    Message m;
+    m.prefix_size = notify_prefix(next_seq(), m.prefix.data());
+    m.body = body;
+    m.received = received;
+    send(std::move(m));
+  }
+  uint64_t next_seq() { return ++seq_; }
+  virtual void close(websocket::close_code code, const char* reason) = 0;
+
+private:
+  uint64_t seq_ = 0;
+};
+
+static_assert(Message::kPrefixMax >= kNotifyPrefixMax);
+
+namespace {
+
+void shutdown_stream(beast::tcp_stream& stream) {
+  beast::error_code ignored;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+}
+
+void shutdown_stream(beast::ssl_stream<beast::tcp_stream>& stream) {
+  beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(5));
+  stream.async_shutdown([&stream](beast::error_code) { beast::get_lowest_layer(stream).close(); });
+}
+
+// The embedded dashboard file for a request target ("/" is index.html), or nullptr.
+const WebAsset* web_asset(std::string_view target) {
+  target = target.substr(0, target.find_first_of("?#"));
+  if (target == "/") {
+    target = "/index.html";
+  }
+  for (const WebAsset* a = kWebAssets; a->path != nullptr; ++a) {
+    if (target == a->path) {
+      return a;
+    }
+  }
+  return nullptr;
+}
+
+// The dashboard runs only its own script and style and talks only to this origin.
+constexpr const char* kContentSecurityPolicy =
+    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; "
+    "base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+} // namespace
+
+// One WebSocket client over Stream (beast::tcp_stream, or beast::ssl_stream of one).
+template <class Stream>
+class WsSession : public Session, public std::enable_shared_from_this<WsSession<Stream>> {
+public:
+  WsSession(Stream&& stream, Hub& hub, std::string role)
+      : ws_(std::move(stream)), hub_(hub), role_(std::move(role)),
         outbox_(static_cast<size_t>(hub.config().queue_messages),
                 static_cast<size_t>(hub.config().queue_bytes)) {}
 
   void accept(http::request<http::string_body> req) {
+    // The WebSocket stream keeps its own timeouts; the TCP stream's would cut idle clients.
+    beast::get_lowest_layer(ws_).expires_never();
     ws_.read_message_max(static_cast<size_t>(hub_.config().max_frame_bytes));
     websocket::stream_base::timeout t = websocket::stream_base::timeout::suggested(beast::role_type::server);
     t.idle_timeout =
         std::chrono::seconds(hub_.config().ping_interval_seconds + hub_.config().pong_timeout_seconds);
     t.keep_alive_pings = true;
     ws_.set_option(t);
-    ws_.async_accept(req, [self = shared_from_this()](beast::error_code ec) {
+    if (hub_.config().permessage_deflate) {
+      websocket::permessage_deflate pmd;
+      pmd.server_enable = true;
+      pmd.msg_size_threshold = 256; // small frames are not worth compressing
+      ws_.set_option(pmd);
+    }
+    ws_.set_option(websocket::stream_base::decorator(
+        [](websocket::response_type& res) { res.set(http::field::server, "autoreport-sidecar"); }));
+    ws_.text(true);
+    ws_.async_accept(req, [self = this->shared_from_this()](beast::error_code ec) {
       if (ec) {
         return;
       }
@@ -99,13 +176,12 @@ public:
     });
   }
 
-  // Queues a frame; a client whose queue is full is closed as too slow.
-  void send(Frame frame) {
+  void send(Message message) override {
     if (closing_) {
       return;
     }
-    if (!outbox_.push(std::move(frame))) {
-      ++hub_.metrics().closed_slow;
+    if (!outbox_.push(std::move(message))) {
+      hub_.count_drop(DropReason::SlowConsumer);
       close(websocket::close_code::policy_error, "slow consumer");
       return;
     }
@@ -114,34 +190,35 @@ public:
     }
   }
 
-  void send_text(std::string text) { send(std::make_shared<const std::string>(std::move(text))); }
-
-  uint64_t next_seq() { return ++seq_; }
-
-  void close(websocket::close_code code, const char* reason) {
+  void close(websocket::close_code code, const char* reason) override {
     if (closing_) {
       return;
     }
     closing_ = true;
-    ws_.async_close(websocket::close_reason(code, reason), [self = shared_from_this()](beast::error_code) {});
+    ws_.async_close(websocket::close_reason(code, reason),
+                    [self = this->shared_from_this()](beast::error_code) {});
   }
 
 private:
   void read() {
-    ws_.async_read(buffer_, [self = shared_from_this()](beast::error_code ec, size_t) { self->on_read(ec); });
+    ws_.async_read(buffer_,
+                   [self = this->shared_from_this()](beast::error_code ec, size_t) { self->on_read(ec); });
   }
 
   void on_read(beast::error_code ec) {
     if (ec) {
       if (ec == websocket::error::message_too_big) {
+        hub_.count_drop(DropReason::FrameTooLarge);
         close(websocket::close_code::too_big, "frame too large");
+      } else if (ec == beast::error::timeout) {
+        hub_.count_drop(DropReason::PongTimeout);
       }
       hub_.remove(id_);
       return;
     }
     ++hub_.metrics().frames_in;
     if (!within_rate()) {
-      ++hub_.metrics().closed_rate;
+      hub_.count_drop(DropReason::RateLimit);
       close(websocket::close_code::policy_error, "message rate limit");
       hub_.remove(id_);
       return;
@@ -196,32 +273,33 @@ private:
     }
   }
 
+  // One write in flight: the front message's prefix and its (shared) body as one frame.
   void write() {
     if (outbox_.empty()) {
       writing_ = false;
       return;
     }
     writing_ = true;
-    ws_.text(true);
-    ws_.async_write(asio::buffer(*outbox_.front()),
-                    [self = shared_from_this()](beast::error_code ec, size_t) {
-                      if (ec) {
-                        self->writing_ = false;
-                        return;
-                      }
-                      ++self->hub_.metrics().frames_out;
-                      self->outbox_.pop();
-                      self->write();
-                    });
+    const Message& m = outbox_.front();
+    const std::array<asio::const_buffer, 2> frame = {asio::buffer(m.prefix.data(), m.prefix_size),
+                                                     asio::buffer(*m.body)};
+    ws_.async_write(frame, [self = this->shared_from_this()](beast::error_code ec, size_t) {
+      if (ec) {
+        self->writing_ = false;
+        return;
+      }
+      self->hub_.wrote(self->outbox_.front());
+      self->outbox_.pop();
+      self->write();
+    });
   }
 
-  websocket::stream<beast::tcp_stream> ws_;
+  websocket::stream<Stream> ws_;
   Hub& hub_;
   std::string role_;
   Outbox outbox_;
   beast::flat_buffer buffer_;
   SessionId id_ = 0;
-  uint64_t seq_ = 0;
   bool writing_ = false;
   bool closing_ = false;
   double tokens_ = 0;
@@ -229,18 +307,35 @@ private:
   std::chrono::steady_clock::time_point refilled_at_;
 };
 
-// One HTTP connection: answers /healthz and /metrics, or hands a checked handshake to a WsSession.
-class HttpSession : public std::enable_shared_from_this<HttpSession> {
+// One HTTP connection over Stream: answers the dashboard, /healthz and /metrics, or hands a checked
+// handshake to a WsSession.
+template <class Stream> class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
 public:
-  HttpSession(tcp::socket socket, Hub& hub) : stream_(std::move(socket)), hub_(hub) {}
+  HttpSession(Stream&& stream, Hub& hub) : stream_(std::move(stream)), hub_(hub) {}
 
   void start() {
-    stream_.expires_after(std::chrono::seconds(30));
-    http::async_read(stream_, buffer_, req_,
-                     [self = shared_from_this()](beast::error_code ec, size_t) { self->on_request(ec); });
+    beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(30));
+    if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
+      read();
+    } else {
+      stream_.async_handshake(asio::ssl::stream_base::server,
+                              [self = this->shared_from_this()](beast::error_code ec) {
+                                if (ec) {
+                                  ++self->hub_.metrics().tls_failures;
+                                  return;
+                                }
+                                self->read();
+                              });
+    }
   }
 
 private:
+  void read() {
+    http::async_read(stream_, buffer_, req_, [self = this->shared_from_this()](beast::error_code ec, size_t) {
+      self->on_request(ec);
+    });
+  }
+
   void on_request(beast::error_code ec) {
     if (ec) {
       return;
@@ -258,15 +353,19 @@ private:
         return;
       }
       if (static_cast<int>(hub_.sessions()) >= hub_.config().max_connections || hub_.stopping()) {
+        ++hub_.metrics().refused_capacity;
         respond(http::status::service_unavailable, R"({"error":"too many connections"})");
         return;
       }
-      stream_.expires_never();
-      auto session = std::make_shared<WsSession>(stream_.release_socket(), hub_, verified.claims->role);
+      auto session = std::make_shared<WsSession<Stream>>(std::move(stream_), hub_, verified.claims->role);
       session->accept(std::move(req_));
       return;
     }
     const std::string_view target = req_.target();
+    if (req_.method() != http::verb::get && req_.method() != http::verb::head) {
+      respond(http::status::method_not_allowed, R"({"error":"only GET"})");
+      return;
+    }
     if (target == "/healthz") {
       if (hub_.healthy()) {
         respond(http::status::ok, R"({"status":"ok"})");
@@ -280,6 +379,11 @@ private:
       respond(http::status::ok, hub_.metrics_text(), "text/plain; version=0.0.4");
       return;
     }
+    if (const WebAsset* asset = web_asset(target)) {
+      respond(http::status::ok, std::string(reinterpret_cast<const char*>(asset->data), asset->size),
+              asset->content_type);
+      return;
+    }
     respond(http::status::not_found, R"({"error":"not found"})");
   }
 
@@ -287,16 +391,22 @@ private:
     auto res = std::make_shared<http::response<http::string_body>>(status, req_.version());
     res->set(http::field::server, "autoreport-sidecar");
     res->set(http::field::content_type, type);
+    res->set(http::field::cache_control, "no-store");
+    res->set("X-Content-Type-Options", "nosniff");
+    res->set("Content-Security-Policy", kContentSecurityPolicy);
+    res->set("Referrer-Policy", "no-referrer");
     res->keep_alive(false);
     res->body() = std::move(body);
     res->prepare_payload();
-    http::async_write(stream_, *res, [self = shared_from_this(), res](beast::error_code, size_t) {
-      beast::error_code ignored;
-      self->stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    if (req_.method() == http::verb::head) {
+      res->body().clear();
+    }
+    http::async_write(stream_, *res, [self = this->shared_from_this(), res](beast::error_code, size_t) {
+      shutdown_stream(self->stream_);
     });
   }
 
-  beast::tcp_stream stream_;
+  Stream stream_;
   Hub& hub_;
   beast::flat_buffer buffer_;
   http::request<http::string_body> req_;
@@ -310,12 +420,21 @@ Hub::Hub(asio::io_context& io, Config config, std::unique_ptr<JwtVerifier> verif
       acceptor_(io) {}
 
 void Hub::start() {
+  if (!config_.tls_certificate_file.empty()) {
+    // TLS only: with a certificate configured, plain HTTP would carry tokens in the clear.
+    tls_ = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
+    tls_->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                      asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                      asio::ssl::context::no_tlsv1_1 | asio::ssl::context::single_dh_use);
+    tls_->use_certificate_chain_file(config_.tls_certificate_file);
+    tls_->use_private_key_file(config_.tls_key_file, asio::ssl::context::pem);
+  }
   const tcp::endpoint endpoint(asio::ip::make_address(config_.listen),
                                static_cast<unsigned short>(config_.port));
   acceptor_.open(endpoint.protocol());
   acceptor_.set_option(asio::socket_base::reuse_address(true));
   acceptor_.bind(endpoint);
-  acceptor_.listen();
+  acceptor_.listen(asio::socket_base::max_listen_connections);
   db_.start();
   accept();
 }
@@ -326,10 +445,56 @@ void Hub::accept() {
       return;
     }
     if (!ec) {
-      std::make_shared<HttpSession>(std::move(socket), *this)->start();
+      beast::error_code ignored;
+      socket.set_option(tcp::no_delay(true), ignored);
+      if (tls_) {
+        std::make_shared<HttpSession<beast::ssl_stream<beast::tcp_stream>>>(
+            beast::ssl_stream<beast::tcp_stream>(std::move(socket), *tls_), *this)
+            ->start();
+      } else {
+        std::make_shared<HttpSession<beast::tcp_stream>>(beast::tcp_stream(std::move(socket)), *this)
+            ->start();
+      }
     }
     accept();
   });
+}
+
+void Hub::wrote(const Message& message) noexcept {
+  ++metrics_.frames_out;
+  if (message.received != std::chrono::steady_clock::time_point{}) {
+    metrics_.delivery_delay.observe(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - message.received).count());
+  }
+}
+
+void Histogram::observe(double seconds) noexcept {
+  size_t i = 0;
+  while (i < kBounds.size() && seconds > kBounds[i]) {
+    ++i;
+  }
+  ++counts_[i];
+  sum_ += seconds;
+  ++count_;
+}
+
+std::string Histogram::text(const char* name, const char* help) const {
+  std::string out = std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " histogram\n";
+  uint64_t cumulative = 0;
+  for (size_t i = 0; i <= kBounds.size(); ++i) {
+    cumulative += counts_[i];
+    char le[32];
+    if (i < kBounds.size()) {
+      std::snprintf(le, sizeof le, "%g", kBounds[i]);
+    } else {
+      std::snprintf(le, sizeof le, "+Inf");
+    }
+    out += std::string(name) + "_bucket{le=\"" + le + "\"} " + std::to_string(cumulative) + "\n";
+  }
+  char sum[64];
+  std::snprintf(sum, sizeof sum, "%.9g", sum_);
+  out += std::string(name) + "_sum " + sum + "\n" + name + "_count " + std::to_string(count_) + "\n";
+  return out;
 }
 
 void Hub::shutdown() {
@@ -356,7 +521,7 @@ void Hub::finish_shutdown() {
   timer->async_wait([this, timer](beast::error_code) { finish_shutdown(); });
 }
 
-SessionId Hub::add(const std::shared_ptr<WsSession>& session) {
+SessionId Hub::add(const std::shared_ptr<Session>& session) {
   const SessionId id = next_id_++;
   sessions_[id] = session;
   ++metrics_.connections_total;
@@ -372,7 +537,7 @@ void Hub::remove(SessionId id) {
   }
 }
 
-std::shared_ptr<WsSession> Hub::session(SessionId id) const {
+std::shared_ptr<Session> Hub::session(SessionId id) const {
   const auto it = sessions_.find(id);
   return it == sessions_.end() ? nullptr : it->second.lock();
 }
@@ -472,10 +637,13 @@ void Hub::publish(SessionId id, const std::string& role, const std::string& chan
 
 void Hub::on_notify(const std::string& channel, const std::string& payload) {
   ++metrics_.notifications;
-  const std::string time = iso8601_utc(now_micros());
+  const auto received = std::chrono::steady_clock::now();
+  // One immutable body for every recipient; each queues only its own sequence-number prefix.
+  const Frame body =
+      std::make_shared<const std::string>(notify_body(channel, payload, iso8601_utc(now_micros())));
   for (SessionId id : subs_.subscribers(channel)) {
     if (auto s = session(id)) {
-      s->send_text(notify_frame(channel, payload, s->next_seq(), time));
+      s->send_notify(body, received);
     }
   }
 }
@@ -512,17 +680,27 @@ std::string Hub::metrics_text() const {
   gauge("autoreport_sidecar_frames_out_total", "frames written to clients", metrics_.frames_out, "counter");
   gauge("autoreport_sidecar_notifications_total", "notifications received from the database",
         metrics_.notifications, "counter");
-  gauge("autoreport_sidecar_closed_slow_total", "clients closed because their queue was full",
-        metrics_.closed_slow, "counter");
-  gauge("autoreport_sidecar_closed_rate_total", "clients closed for sending too many frames",
-        metrics_.closed_rate, "counter");
+  out += "# HELP autoreport_sidecar_drops_total clients closed by the sidecar, by reason\n"
+         "# TYPE autoreport_sidecar_drops_total counter\n";
+  static constexpr std::array<const char*, kDropReasons> reasons = {"slow_consumer", "rate_limit",
+                                                                    "frame_too_large", "pong_timeout"};
+  for (size_t i = 0; i < kDropReasons; ++i) {
+    out += std::string("autoreport_sidecar_drops_total{reason=\"") + reasons[i] + "\"} " +
+           std::to_string(metrics_.drops[i]) + "\n";
+  }
   gauge("autoreport_sidecar_refused_auth_total", "handshakes refused for a bad token", metrics_.refused_auth,
         "counter");
   gauge("autoreport_sidecar_refused_origin_total", "handshakes refused for their Origin",
         metrics_.refused_origin, "counter");
+  gauge("autoreport_sidecar_refused_capacity_total", "handshakes refused at the connection limit",
+        metrics_.refused_capacity, "counter");
+  gauge("autoreport_sidecar_tls_failures_total", "TLS handshakes that failed", metrics_.tls_failures,
+        "counter");
   gauge("autoreport_sidecar_database_up", "1 when the database connection is up", db_.connected() ? 1 : 0,
         "gauge");
   gauge("autoreport_sidecar_reconnects_total", "database reconnections", db_.reconnects(), "counter");
+  out += metrics_.delivery_delay.text("autoreport_sidecar_delivery_delay_seconds",
+                                      "from a notification reaching the sidecar to its frame being written");
   return out;
 }
 

@@ -8,8 +8,10 @@
 #include "subscriptions.hpp"
 
 #include <boost/asio.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <nlohmann/json.hpp>
 
+#include <array>
 #include <chrono>
 #include <map>
 #include <memory>
@@ -18,17 +20,39 @@
 
 namespace autoreport::sidecar {
 
-class WsSession;
+class Session;
+
+// Why the sidecar closed a client.
+enum class DropReason { SlowConsumer, RateLimit, FrameTooLarge, PongTimeout };
+constexpr size_t kDropReasons = 4;
+
+// A Prometheus histogram of seconds with fixed bucket bounds.
+class Histogram {
+public:
+  static constexpr std::array<double, 14> kBounds = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
+                                                     0.025,  0.05,    0.1,    0.25,  0.5,    1,     2.5};
+  void observe(double seconds) noexcept;
+  // The histogram's lines for metric name (with _bucket, _sum and _count).
+  std::string text(const char* name, const char* help) const;
+
+private:
+  std::array<uint64_t, kBounds.size() + 1> counts_{}; // the last is +Inf
+  double sum_ = 0;
+  uint64_t count_ = 0;
+};
 
 struct Metrics {
   uint64_t connections_total = 0;
   uint64_t frames_in = 0;
   uint64_t frames_out = 0;
   uint64_t notifications = 0;
-  uint64_t closed_slow = 0;
-  uint64_t closed_rate = 0;
+  std::array<uint64_t, kDropReasons> drops{};
   uint64_t refused_auth = 0;
   uint64_t refused_origin = 0;
+  uint64_t refused_capacity = 0;
+  uint64_t tls_failures = 0;
+  // From a notification reaching the sidecar to its frame being written to a client's socket.
+  Histogram delivery_delay;
 };
 
 class Hub {
@@ -39,7 +63,7 @@ public:
   void shutdown();
 
   // Sessions and their requests (called on the loop's thread).
-  SessionId add(const std::shared_ptr<WsSession>& session);
+  SessionId add(const std::shared_ptr<Session>& session);
   void remove(SessionId id);
   void subscribe(SessionId id, const std::string& role, const std::string& channel,
                  const nlohmann::json* request_id);
@@ -50,6 +74,9 @@ public:
   const Config& config() const noexcept { return config_; }
   const JwtVerifier& verifier() const noexcept { return *verifier_; }
   Metrics& metrics() noexcept { return metrics_; }
+  void count_drop(DropReason reason) noexcept { ++metrics_.drops[static_cast<size_t>(reason)]; }
+  // A frame was written to a client.
+  void wrote(const Message& message) noexcept;
   bool healthy() const noexcept { return db_.connected(); }
   std::string health_reason() const { return db_.last_error(); }
   std::string metrics_text() const;
@@ -64,16 +91,17 @@ private:
   // Whether role may act on channel: the database decides; answers are reused briefly.
   void allowed(const std::string& role, const std::string& channel, const std::string& action,
                std::function<void(bool allowed, const std::string& error)> done);
-  std::shared_ptr<WsSession> session(SessionId id) const;
+  std::shared_ptr<Session> session(SessionId id) const;
 
   boost::asio::io_context& io_;
   Config config_;
   std::unique_ptr<JwtVerifier> verifier_;
   Database db_;
   Subscriptions subs_;
-  std::map<SessionId, std::weak_ptr<WsSession>> sessions_;
+  std::map<SessionId, std::weak_ptr<Session>> sessions_;
   SessionId next_id_ = 1;
   boost::asio::ip::tcp::acceptor acceptor_;
+  std::unique_ptr<boost::asio::ssl::context> tls_; // when serving HTTPS/WSS only
   std::map<std::tuple<std::string, std::string, std::string>,
            std::pair<bool, std::chrono::steady_clock::time_point>>
       grants_;

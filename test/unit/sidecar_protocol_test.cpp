@@ -53,14 +53,29 @@ TEST(SidecarProtocol, ChannelNames) {
 }
 
 TEST(SidecarProtocol, NotifyEmbedsJsonPayloadsAndQuotesOthers) {
-  EXPECT_EQ(
-      notify_frame("c", R"({"output_id": 42})", 3, "2026-11-27T12:00:00.000000Z"),
-      R"({"channel":"c","payload":{"output_id":42},"seq":3,"time":"2026-11-27T12:00:00.000000Z","type":"notify"})");
+  EXPECT_EQ(notify_frame("c", R"({"output_id": 42})", 3, "2026-11-27T12:00:00.000000Z"),
+            R"({"type":"notify","seq":3,"channel":"c","payload":{"output_id":42},)"
+            R"("time":"2026-11-27T12:00:00.000000Z"})");
   EXPECT_EQ(notify_frame("c", "report ready", 4, "t"),
-            R"({"channel":"c","payload":"report ready","seq":4,"time":"t","type":"notify"})");
+            R"({"type":"notify","seq":4,"channel":"c","payload":"report ready","time":"t"})");
   // Invalid UTF-8 in a payload does not break the frame.
   EXPECT_EQ(notify_frame("c", "\xff", 5, "t"),
-            R"({"channel":"c","payload":"�","seq":5,"time":"t","type":"notify"})");
+            R"({"type":"notify","seq":5,"channel":"c","payload":"�","time":"t"})");
+}
+
+TEST(SidecarProtocol, NotifyPrefixAndSharedBodyMakeOneJsonObject) {
+  const std::string body = notify_body("sales.emea", R"([1, "two"])", "t");
+  for (const uint64_t seq : {uint64_t{0}, uint64_t{1}, uint64_t{1234567}, UINT64_MAX}) {
+    char prefix[kNotifyPrefixMax];
+    const size_t n = notify_prefix(seq, prefix);
+    ASSERT_LE(n, kNotifyPrefixMax);
+    const nlohmann::json frame = nlohmann::json::parse(std::string(prefix, n) + body);
+    EXPECT_EQ(frame.at("type"), "notify");
+    EXPECT_EQ(frame.at("seq").get<uint64_t>(), seq);
+    EXPECT_EQ(frame.at("channel"), "sales.emea");
+    EXPECT_EQ(frame.at("payload"), nlohmann::json::parse(R"([1,"two"])"));
+    EXPECT_EQ(frame.size(), 5U);
+  }
 }
 
 TEST(SidecarProtocol, OtherFrames) {

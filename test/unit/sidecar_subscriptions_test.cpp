@@ -1,5 +1,6 @@
 // LISTEN while anyone listens, UNLISTEN when the last one leaves; bounded outboxes.
 #include "outbox.hpp"
+#include "protocol.hpp"
 #include "subscriptions.hpp"
 
 #include <gtest/gtest.h>
@@ -50,22 +51,41 @@ TEST(SidecarOutbox, BoundedByMessagesAndBytes) {
   EXPECT_EQ(box.bytes(), 4u);
   EXPECT_FALSE(box.push(std::make_shared<const std::string>("seven!!"))); // 4 + 7 > 10 bytes
   EXPECT_TRUE(box.push(std::make_shared<const std::string>("six!!!")));   // 4 + 6 = 10
-  EXPECT_EQ(*box.front(), "four");
+  EXPECT_EQ(*box.front().body, "four");
   box.pop();
   box.pop();
   EXPECT_TRUE(box.empty());
-  EXPECT_EQ(box.front(), nullptr);
+  EXPECT_EQ(box.bytes(), 0u);
+  box.pop();                             // popping an empty queue does nothing
   EXPECT_FALSE(Outbox(5, 3).push(four)); // a frame larger than the whole budget
 }
 
+TEST(SidecarOutbox, PrefixCountsTowardsTheByteLimit) {
+  Outbox box(10, 10);
+  Message m;
+  m.body = std::make_shared<const std::string>("body!!");
+  m.prefix_size = notify_prefix(7, m.prefix.data()); // {"type":"notify","seq":7, is 25 bytes
+  EXPECT_FALSE(box.push(m));
+  Outbox roomy(10, 100);
+  EXPECT_TRUE(roomy.push(m));
+  EXPECT_EQ(roomy.bytes(), m.prefix_size + 6);
+  EXPECT_EQ(std::string(roomy.front().prefix_view()) + *roomy.front().body,
+            R"({"type":"notify","seq":7,body!!)");
+}
+
 TEST(SidecarOutbox, FanOutSharesOneBuffer) {
-  const Frame frame = std::make_shared<const std::string>(R"({"type":"notify"})");
+  const Frame body = std::make_shared<const std::string>(notify_body("c", "1", "t"));
   Outbox a(10, 1000);
   Outbox b(10, 1000);
-  a.push(frame);
-  b.push(frame);
-  EXPECT_EQ(a.front().get(), b.front().get());
-  EXPECT_EQ(frame.use_count(), 3);
+  for (Outbox* box : {&a, &b}) {
+    Message m;
+    m.body = body;
+    m.prefix_size = notify_prefix(box == &a ? 1 : 2, m.prefix.data());
+    box->push(std::move(m));
+  }
+  EXPECT_EQ(a.front().body.get(), b.front().body.get());
+  EXPECT_EQ(body.use_count(), 3);
+  EXPECT_NE(a.front().prefix_view(), b.front().prefix_view());
 }
 
 } // namespace
