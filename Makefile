@@ -116,10 +116,10 @@ build/autoreport_test.so: $(TEST_MODULE_OBJS)
 # and undefined-behaviour sanitizers. `make test` runs each briefly (test/run.sh, suite "fuzz");
 # `build/fuzz/NAME -max_total_time=600` runs one for longer.
 FUZZ_CXX = clang++-14
-FUZZ_FLAGS = -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -Iextension
+FUZZ_FLAGS = -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -Iextension -Isidecar/src
 FUZZ_SOURCES = $(sort $(wildcard test/fuzz/*_fuzz.cpp))
 FUZZ_TARGETS = $(patsubst test/fuzz/%_fuzz.cpp,build/fuzz/%,$(FUZZ_SOURCES))
-FUZZ_LIB_OBJS = $(patsubst %.cpp,build/fuzz/obj/%.o,$(PURE_SOURCES))
+FUZZ_LIB_OBJS = $(patsubst %.cpp,build/fuzz/obj/%.o,$(PURE_SOURCES) $(SIDECAR_PURE_SOURCES))
 
 build/fuzz/obj/%.o: %.cpp
 	@mkdir -p $(dir $@)
@@ -127,7 +127,7 @@ build/fuzz/obj/%.o: %.cpp
 
 build/fuzz/%: test/fuzz/%_fuzz.cpp $(FUZZ_LIB_OBJS)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CXX) $(FUZZ_FLAGS) -o $@ $< $(FUZZ_LIB_OBJS) -lxlsxwriter
+	$(FUZZ_CXX) $(FUZZ_FLAGS) -o $@ $< $(FUZZ_LIB_OBJS) -lxlsxwriter -lcrypto
 
 comma := ,
 fuzz: $(FUZZ_TARGETS)

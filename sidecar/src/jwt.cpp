@@ -10,6 +10,7 @@
 #include <openssl/hmac.h>
 #include <openssl/pem.h>
 
+#include <algorithm>
 #include <array>
 #include <stdexcept>
 #include <vector>
@@ -86,11 +87,19 @@ std::optional<int64_t> numeric_date(const nlohmann::json& claims, const char* na
   if (it == claims.end()) {
     return std::nullopt;
   }
+  // Clamped to +-2^62 seconds (far beyond any real date), so that adding the leeway cannot overflow.
+  constexpr int64_t limit = int64_t{1} << 62;
+  if (it->is_number_unsigned()) {
+    return static_cast<int64_t>(std::min<uint64_t>(it->get<uint64_t>(), limit));
+  }
   if (it->is_number_integer()) {
-    return it->get<int64_t>();
+    return std::clamp<int64_t>(it->get<int64_t>(), -limit, limit);
   }
   if (it->is_number_float()) {
-    return static_cast<int64_t>(it->get<double>());
+    const double d = it->get<double>();
+    return d >= static_cast<double>(limit)    ? limit
+           : d <= -static_cast<double>(limit) ? -limit
+                                              : static_cast<int64_t>(d);
   }
   return std::nullopt;
 }

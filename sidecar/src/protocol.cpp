@@ -76,7 +76,9 @@ ParseResult parse_client_message(std::string_view text) {
       return fail("bad_payload", "publish needs a \"payload\"");
     }
     // A string is sent as it is; any other JSON value as its JSON text.
-    m.payload = payload->is_string() ? payload->get<std::string>() : payload->dump();
+    m.payload = payload->is_string()
+                    ? payload->get<std::string>()
+                    : payload->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     if (m.payload.size() > kMaxNotifyPayload) {
       return fail("payload_too_large", "a payload may hold at most 7999 bytes");
     }
@@ -120,7 +122,7 @@ std::string reply_frame(std::string_view type, std::string_view channel,
   if (id) {
     frame["id"] = *id;
   }
-  return frame.dump();
+  return frame.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 std::string pong_frame(const std::optional<nlohmann::json>& id) {
@@ -128,11 +130,12 @@ std::string pong_frame(const std::optional<nlohmann::json>& id) {
   if (id) {
     frame["id"] = *id;
   }
-  return frame.dump();
+  return frame.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 std::string gap_frame(const std::vector<std::string>& channels, std::string_view reason, uint64_t seq) {
-  return nlohmann::json{{"type", "gap"}, {"channels", channels}, {"reason", reason}, {"seq", seq}}.dump();
+  return nlohmann::json{{"type", "gap"}, {"channels", channels}, {"reason", reason}, {"seq", seq}}.dump(
+      -1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 std::string error_frame(std::string_view code, std::string_view message,

@@ -154,6 +154,24 @@ TEST(SidecarJwt, EnforcesExpiryNotBeforeAndLeeway) {
   EXPECT_EQ(v.verify(hs_token(claims), kNow).error, "token has no expiry (exp)");
 }
 
+TEST(SidecarJwt, DatesBeyondAnyCalendarAreClampedNotOverflowed) {
+  const JwtVerifier v(JwtAlgorithm::HS256, kSecret, 30);
+  auto claims = good_claims();
+  claims["exp"] = 1e300; // far future: valid
+  EXPECT_TRUE(v.verify(hs_token(claims), kNow).claims);
+  claims["exp"] = UINT64_MAX;
+  EXPECT_TRUE(v.verify(hs_token(claims), kNow).claims);
+  claims["exp"] = -1e300; // long past
+  EXPECT_EQ(v.verify(hs_token(claims), kNow).error, "token expired");
+  claims["exp"] = INT64_MIN;
+  EXPECT_EQ(v.verify(hs_token(claims), kNow).error, "token expired");
+  claims = good_claims();
+  claims["nbf"] = UINT64_MAX; // never valid
+  EXPECT_EQ(v.verify(hs_token(claims), kNow).error, "token not valid yet (nbf)");
+  claims["nbf"] = 1e300;
+  EXPECT_EQ(v.verify(hs_token(claims), kNow).error, "token not valid yet (nbf)");
+}
+
 TEST(SidecarJwt, RequiresARoleClaim) {
   const JwtVerifier v(JwtAlgorithm::HS256, kSecret);
   for (const nlohmann::json& role :
