@@ -211,3 +211,6 @@ format:
 build/sidecar-load: test/bench/load_client.cpp
 	@mkdir -p $(dir $@)
 	$(CXX) -std=c++20 -O2 -Wall -Wextra -Werror -I$(shell $(PG_CONFIG) --includedir) -o $@ $< -lpq -pthread
+
+# `make lint` checks it with our other C++ files.
+OWN_CXX_FILES += test/bench/load_client.cpp
