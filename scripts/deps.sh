@@ -11,7 +11,7 @@ PACKAGES=(
   # lint and fuzz
   clang-format cppcheck clang-14 libclang-rt-14-dev
   # readers the render tests check files with (a real spreadsheet reader, XML parser, browser)
-  python3 python3-openpyxl python3-lxml python3-websockets chromium
+  python3 python3-openpyxl python3-lxml python3-websockets chromium openssl
 )
 
 missing=()

@@ -109,16 +109,6 @@ static_assert(Message::kPrefixMax >= kNotifyPrefixMax);
 
 namespace {
 
-void shutdown_stream(beast::tcp_stream& stream) {
-  beast::error_code ignored;
-  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
-}
-
-void shutdown_stream(beast::ssl_stream<beast::tcp_stream>& stream) {
-  beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(5));
-  stream.async_shutdown([&stream](beast::error_code) { beast::get_lowest_layer(stream).close(); });
-}
-
 // The embedded dashboard file for a request target ("/" is index.html), or nullptr.
 const WebAsset* web_asset(std::string_view target) {
   target = target.substr(0, target.find_first_of("?#"));
@@ -402,7 +392,14 @@ private:
       res->body().clear();
     }
     http::async_write(stream_, *res, [self = this->shared_from_this(), res](beast::error_code, size_t) {
-      shutdown_stream(self->stream_);
+      if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
+        beast::error_code ignored;
+        self->stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+      } else {
+        // The session must outlive the TLS close_notify exchange.
+        beast::get_lowest_layer(self->stream_).expires_after(std::chrono::seconds(5));
+        self->stream_.async_shutdown([self](beast::error_code) {});
+      }
     });
   }
 

@@ -5,7 +5,7 @@ Usage: sidecar_test.py SIDECAR_BINARY CLUSTER_DIR
 Starts the sidecar against the throwaway cluster, checks the protocol end to end, prints one line per
 check ("ok - ..." / "not ok - ..."), and exits non-zero when any failed.
 """
-import asyncio, base64, hashlib, hmac, json, os, socket, subprocess, sys, time, urllib.request, urllib.error
+import asyncio, base64, hashlib, hmac, json, os, socket, ssl, subprocess, sys, tempfile, time, urllib.request, urllib.error
 import websockets
 
 BINARY, CLUSTER = sys.argv[1], sys.argv[2]
@@ -129,15 +129,82 @@ async def main(port):
     with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as r:
         text = r.read().decode()
         check("metrics count refused handshakes", "autoreport_sidecar_refused_auth_total 4" in text, text[:200])
+        check("metrics count drops by reason",
+              'autoreport_sidecar_drops_total{reason="frame_too_large"} 1' in text
+              and 'autoreport_sidecar_drops_total{reason="rate_limit"} 1' in text
+              and 'autoreport_sidecar_drops_total{reason="slow_consumer"} 0' in text,
+              [l for l in text.splitlines() if "drops" in l])
+        # Three notifications were delivered to a client: sales.emea twice, sales.apac after the restart.
+        check("metrics have a histogram of the delivery delay",
+              "autoreport_sidecar_delivery_delay_seconds_count 3" in text
+              and 'autoreport_sidecar_delivery_delay_seconds_bucket{le="+Inf"} 3' in text,
+              [l for l in text.splitlines() if "delay" in l])
 
-    # SIGTERM: a connected client is told "going away" (1001).
-    async with websockets.connect(base + "?token=" + token("sc_reader")) as ws:
-        proc.terminate()
+    # SIGTERM: every connected client is told "going away" (1001).
+    clients = [await websockets.connect(base + "?token=" + token("sc_reader")) for _ in range(20)]
+    for i, ws in enumerate(clients):
+        await ws.send(json.dumps({"op": "subscribe", "channel": "sales.emea", "id": i}))
+        await recv_json(ws)
+    proc.terminate()
+
+    async def close_code(ws):
         try:
             await asyncio.wait_for(ws.recv(), 10)
-            check("SIGTERM closes clients with 1001", False, "no close")
+            return "no close"
         except websockets.exceptions.ConnectionClosed as e:
-            check("SIGTERM closes clients with 1001", e.code == 1001, e.code)
+            return e.code
+    codes = await asyncio.gather(*(close_code(ws) for ws in clients))
+    check("SIGTERM closes every client (20) with 1001", codes == [1001] * 20, codes)
+
+
+async def tls_and_deflate(port, cafile):
+    """A sidecar serving TLS only, with permessage-deflate on."""
+    ctx = ssl.create_default_context(cafile=cafile)
+    url = f"wss://127.0.0.1:{port}/?token=" + token("sc_reader")
+    async with websockets.connect(url, ssl=ctx, compression="deflate") as ws:
+        extensions = ws.response_headers.get("Sec-WebSocket-Extensions", "")
+        check("a client connects over TLS (wss) and negotiates permessage-deflate", "permessage-deflate" in extensions,
+              extensions)
+        await ws.send(json.dumps({"op": "subscribe", "channel": "sales.tls", "id": 1}))
+        check("subscribing over TLS works", (await recv_json(ws)).get("type") == "subscribed")
+        big = {"rows": ["sales " * 10 + str(i) for i in range(100)]}
+        psql(f"SELECT pg_notify('sales.tls', '{json.dumps(big)}')")
+        got = await recv_json(ws)
+        check("a compressed notification arrives intact over TLS", got.get("payload") == big and got.get("seq") == 1,
+              str(got)[:200])
+    async with websockets.connect(url, ssl=ctx, compression=None) as ws:
+        await ws.send(json.dumps({"op": "ping", "id": 7}))
+        check("a client without permessage-deflate is served too", await recv_json(ws) == {"type": "pong", "id": 7})
+    with urllib.request.urlopen(f"https://127.0.0.1:{port}/healthz", timeout=10, context=ctx) as r:
+        check("healthz answers over HTTPS", r.status == 200)
+    failures_before = tls_failures(port, ctx)
+    try:
+        urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10)
+        check("plain HTTP is not served when TLS is configured", False, "answered")
+    except (urllib.error.URLError, ConnectionError, OSError):
+        check("plain HTTP is not served when TLS is configured", True)
+    failures_after = tls_failures(port, ctx)
+    check("metrics count the failed TLS handshake", failures_after == failures_before + 1,
+          (failures_before, failures_after))
+
+
+def tls_failures(port, ctx):
+    with urllib.request.urlopen(f"https://127.0.0.1:{port}/metrics", timeout=10, context=ctx) as r:
+        for line in r.read().decode().splitlines():
+            if line.startswith("autoreport_sidecar_tls_failures_total "):
+                return int(line.split()[1])
+    return None
+
+
+def start_sidecar(port, *flags):
+    proc = subprocess.Popen([BINARY, "--port", str(port), *flags], env=env, stderr=subprocess.DEVNULL, text=True)
+    for _ in range(100):
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                break
+        except OSError:
+            time.sleep(0.1)
+    return proc
 
 
 psql("CREATE EXTENSION IF NOT EXISTS autoreport")
@@ -146,14 +213,7 @@ psql("SELECT autoreport.grant_channel('sc_reader', 'sales.*')")
 port = free_port()
 env = dict(os.environ, AUTOREPORT_SIDECAR_JWT_SECRET=SECRET,
            AUTOREPORT_SIDECAR_DATABASE=f"host=127.0.0.1 port={open(CLUSTER + '/port').read().strip()} user=postgres dbname=postgres")
-proc = subprocess.Popen([BINARY, "--port", str(port), "--shutdown-seconds", "1", "--max-messages-per-minute", "30"],
-                        env=env, stderr=subprocess.DEVNULL, text=True)
-for _ in range(100):
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=1):
-            break
-    except OSError:
-        time.sleep(0.1)
+proc = start_sidecar(port, "--shutdown-seconds", "1", "--max-messages-per-minute", "30")
 try:
     asyncio.run(main(port))
 finally:
@@ -163,5 +223,18 @@ finally:
     except subprocess.TimeoutExpired:
         proc.kill()
         check("the sidecar exits after SIGTERM", False, "still running")
+
+with tempfile.TemporaryDirectory() as tmp:
+    cert, key = f"{tmp}/cert.pem", f"{tmp}/key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-days", "1",
+                    "-keyout", key, "-out", cert], check=True, capture_output=True)
+    port = free_port()
+    proc = start_sidecar(port, "--tls-certificate-file", cert, "--tls-key-file", key, "--permessage-deflate", "on")
+    try:
+        asyncio.run(tls_and_deflate(port, cert))
+    finally:
+        proc.terminate()
+        proc.wait(timeout=15)
 print(f"{failed} checks failed")
 sys.exit(1 if failed else 0)
