@@ -43,6 +43,15 @@ def free_port():
         return s.getsockname()[1]
 
 
+def metric(text, name):
+    """The value of one Prometheus sample, by its exact name and labels; None when absent."""
+    for line in text.splitlines():
+        if line.startswith(name + " "):
+            value = float(line.split()[-1])
+            return int(value) if value.is_integer() else value
+    return None
+
+
 async def recv_json(ws, timeout=10):
     return json.loads(await asyncio.wait_for(ws.recv(), timeout))
 
@@ -128,16 +137,15 @@ async def main(port):
         check("healthz answers 200 when the database is up", r.status == 200)
     with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as r:
         text = r.read().decode()
-        check("metrics count refused handshakes", "autoreport_sidecar_refused_auth_total 4" in text, text[:200])
+        check("metrics count refused handshakes", metric(text, "autoreport_sidecar_refused_auth_total") == 4, text[:200])
         check("metrics count drops by reason",
-              'autoreport_sidecar_drops_total{reason="frame_too_large"} 1' in text
-              and 'autoreport_sidecar_drops_total{reason="rate_limit"} 1' in text
-              and 'autoreport_sidecar_drops_total{reason="slow_consumer"} 0' in text,
+              [metric(text, f'autoreport_sidecar_drops_total{{reason="{r}"}}')
+               for r in ("frame_too_large", "rate_limit", "slow_consumer")] == [1, 1, 0],
               [l for l in text.splitlines() if "drops" in l])
         # Three notifications were delivered to a client: sales.emea twice, sales.apac after the restart.
         check("metrics have a histogram of the delivery delay",
-              "autoreport_sidecar_delivery_delay_seconds_count 3" in text
-              and 'autoreport_sidecar_delivery_delay_seconds_bucket{le="+Inf"} 3' in text,
+              metric(text, "autoreport_sidecar_delivery_delay_seconds_count") == 3
+              and metric(text, 'autoreport_sidecar_delivery_delay_seconds_bucket{le="+Inf"}') == 3,
               [l for l in text.splitlines() if "delay" in l])
 
     # SIGTERM: every connected client is told "going away" (1001).
@@ -190,10 +198,44 @@ async def tls_and_deflate(port, cafile):
 
 def tls_failures(port, ctx):
     with urllib.request.urlopen(f"https://127.0.0.1:{port}/metrics", timeout=10, context=ctx) as r:
-        for line in r.read().decode().splitlines():
-            if line.startswith("autoreport_sidecar_tls_failures_total "):
-                return int(line.split()[1])
-    return None
+        return metric(r.read().decode(), "autoreport_sidecar_tls_failures_total")
+
+
+async def slow_client(port):
+    """A client that stops reading is closed at its queue limit; 100 others still receive everything."""
+    base = f"ws://127.0.0.1:{port}/?token=" + token("sc_reader")
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.connect(("127.0.0.1", port))
+    slow = await websockets.connect(base, sock=sock, max_queue=None)
+    await slow.send(json.dumps({"op": "subscribe", "channel": "sales.slow", "id": 1}))
+    await recv_json(slow)
+    slow.transport.pause_reading()  # from here on it reads nothing
+    load = await asyncio.create_subprocess_exec(
+        f"{ROOT}/build/sidecar-load", "count", "--url", f"ws://127.0.0.1:{port}/", "--token", token("sc_reader"),
+        "--database", env["AUTOREPORT_SIDECAR_DATABASE"], "--channel", "sales.slow", "--clients", "100",
+        "--notifications", "3000", "--payload-bytes", "2000", "--rate", "1000", "--timeout", "60",
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+    output = (await load.communicate())[0].decode()
+    check("100 clients each receive all 3000 notifications while one client stops reading",
+          load.returncode == 0, output[-600:])
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as r:
+        text = r.read().decode()
+    check("the client that stopped reading is closed as a slow consumer, counted once",
+          metric(text, 'autoreport_sidecar_drops_total{reason="slow_consumer"}') == 1,
+          [l for l in text.splitlines() if "drops" in l])
+    slow.transport.resume_reading()
+    received, code, reason = 0, None, None
+    try:
+        while True:
+            await asyncio.wait_for(slow.recv(), 30)
+            received += 1
+    except websockets.exceptions.ConnectionClosed as e:
+        code, reason = e.code, e.reason
+    except asyncio.TimeoutError:
+        code = "timeout"
+    check("the slow client gets close 1008 \"slow consumer\" after what it was sent",
+          code == 1008 and reason == "slow consumer" and received < 3000, (code, reason, received))
 
 
 def start_sidecar(port, *flags):
@@ -223,6 +265,14 @@ finally:
     except subprocess.TimeoutExpired:
         proc.kill()
         check("the sidecar exits after SIGTERM", False, "still running")
+
+port = free_port()
+proc = start_sidecar(port, "--queue-bytes", "262144")
+try:
+    asyncio.run(slow_client(port))
+finally:
+    proc.terminate()
+    proc.wait(timeout=15)
 
 with tempfile.TemporaryDirectory() as tmp:
     cert, key = f"{tmp}/cert.pem", f"{tmp}/key.pem"
