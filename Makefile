@@ -166,7 +166,7 @@ unit: build/unit_tests
 	build/unit_tests
 
 test: deps
-	$(MAKE) -j$(shell nproc) all build/unit_tests build/autoreport_test.so fuzz build/autoreport-sidecar
+	$(MAKE) -j$(shell nproc) all build/unit_tests build/autoreport_test.so fuzz build/autoreport-sidecar build/sidecar-load
 	$(MAKE) install
 	@test/run.sh
 
