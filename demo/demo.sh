@@ -237,11 +237,13 @@ Things to try:
     -- ... and watch it from another (progress_end() or the session's end removes it)
     SELECT pid, operation, object, done, total, percent, elapsed FROM autoreport.progress;
 
-The WebSocket sidecar (LISTEN/NOTIFY for web clients):
-    http://127.0.0.1:$(cat "$SIDECAR_PORT_FILE")/healthz      and /metrics
-    ws://127.0.0.1:$(cat "$SIDECAR_PORT_FILE")/?token=$(demo_token demo_viewer)
-  send {"op": "subscribe", "channel": "reports.ready"} over it (e.g. with python3-websockets), then:
-    SELECT pg_notify('reports.ready', '{"report": "top_products", "format": "xlsx"}');
+The WebSocket sidecar (LISTEN/NOTIFY for web clients), as role demo_viewer (channels reports.*):
+  the live dashboard, signed in (the token stays in the URL fragment, never sent to the server):
+    http://127.0.0.1:$(cat "$SIDECAR_PORT_FILE")/#token=$(demo_token demo_viewer)
+  subscribe there to reports.ready, then commit a notification and watch it arrive:
+    SELECT pg_notify('reports.ready', '{"event": "report_ready", "report": "top_products", "output_id": 1, "format": "xlsx"}');
+  WebSocket clients connect to ws://127.0.0.1:$(cat "$SIDECAR_PORT_FILE")/?token=<the same token>
+  health and Prometheus metrics: http://127.0.0.1:$(cat "$SIDECAR_PORT_FILE")/healthz and /metrics
 
 Reload the data with demo/demo.sh reload; stop the cluster and the sidecar with make stop.
 EOF
