@@ -100,6 +100,9 @@ public:
   }
   uint64_t next_seq() { return ++seq_; }
   virtual void close(websocket::close_code code, const char* reason) = 0;
+  // Called every second: pings a client that has been quiet for ping_interval, and drops one that has
+  // not answered a ping within pong_timeout.
+  virtual void tick(std::chrono::steady_clock::time_point now) = 0;
 
 private:
   uint64_t seq_ = 0;
@@ -143,11 +146,17 @@ public:
     // The WebSocket stream keeps its own timeouts; the TCP stream's would cut idle clients.
     beast::get_lowest_layer(ws_).expires_never();
     ws_.read_message_max(static_cast<size_t>(hub_.config().max_frame_bytes));
+    // Pings are the hub's (tick()), so that --ping-interval and --pong-timeout mean exactly that.
     websocket::stream_base::timeout t = websocket::stream_base::timeout::suggested(beast::role_type::server);
-    t.idle_timeout =
-        std::chrono::seconds(hub_.config().ping_interval_seconds + hub_.config().pong_timeout_seconds);
-    t.keep_alive_pings = true;
+    t.idle_timeout = websocket::stream_base::none();
+    t.keep_alive_pings = false;
     ws_.set_option(t);
+    ws_.control_callback([this](websocket::frame_type kind, beast::string_view) {
+      last_heard_ = std::chrono::steady_clock::now();
+      if (kind == websocket::frame_type::pong) {
+        awaiting_pong_ = false;
+      }
+    });
     if (hub_.config().permessage_deflate) {
       websocket::permessage_deflate pmd;
       pmd.server_enable = true;
@@ -185,8 +194,41 @@ public:
       return;
     }
     closing_ = true;
+    if (ping_in_flight_) {
+      // Beast allows one ping or close at a time: close when the ping is out.
+      pending_close_ = websocket::close_reason(code, reason);
+      return;
+    }
     ws_.async_close(websocket::close_reason(code, reason),
                     [self = this->shared_from_this()](beast::error_code) {});
+  }
+
+  void tick(std::chrono::steady_clock::time_point now) override {
+    if (closing_ || id_ == 0) {
+      return;
+    }
+    if (awaiting_pong_) {
+      if (now - ping_sent_ >= std::chrono::seconds(hub_.config().pong_timeout_seconds)) {
+        // No answer: the peer is gone or stuck; there is no point in a closing handshake.
+        hub_.count_drop(DropReason::PongTimeout);
+        closing_ = true;
+        beast::get_lowest_layer(ws_).close();
+      }
+      return;
+    }
+    if (now - last_heard_ >= std::chrono::seconds(hub_.config().ping_interval_seconds) && !ping_in_flight_) {
+      awaiting_pong_ = true;
+      ping_in_flight_ = true;
+      ping_sent_ = now;
+      ws_.async_ping({}, [self = this->shared_from_this()](beast::error_code) {
+        self->ping_in_flight_ = false;
+        if (self->pending_close_) {
+          const websocket::close_reason why = *self->pending_close_;
+          self->pending_close_.reset();
+          self->ws_.async_close(why, [self](beast::error_code) {});
+        }
+      });
+    }
   }
 
 private:
@@ -200,13 +242,12 @@ private:
       if (ec == websocket::error::message_too_big) {
         hub_.count_drop(DropReason::FrameTooLarge);
         close(websocket::close_code::too_big, "frame too large");
-      } else if (ec == beast::error::timeout) {
-        hub_.count_drop(DropReason::PongTimeout);
       }
       hub_.remove(id_);
       return;
     }
     ++hub_.metrics().frames_in;
+    last_heard_ = std::chrono::steady_clock::now();
     if (!within_rate()) {
       hub_.count_drop(DropReason::RateLimit);
       close(websocket::close_code::policy_error, "message rate limit");
@@ -292,6 +333,11 @@ private:
   SessionId id_ = 0;
   bool writing_ = false;
   bool closing_ = false;
+  std::chrono::steady_clock::time_point last_heard_ = std::chrono::steady_clock::now();
+  std::chrono::steady_clock::time_point ping_sent_;
+  bool awaiting_pong_ = false;
+  bool ping_in_flight_ = false;
+  std::optional<websocket::close_reason> pending_close_;
   double tokens_ = 0;
   bool rate_started_ = false;
   std::chrono::steady_clock::time_point refilled_at_;
@@ -414,7 +460,7 @@ Hub::Hub(asio::io_context& io, Config config, std::unique_ptr<JwtVerifier> verif
       db_(
           io, config_.database, [this](const std::string& c, const std::string& p) { on_notify(c, p); },
           [this](bool again) { on_connected(again); }),
-      acceptor_(io) {}
+      acceptor_(io), keepalive_timer_(io) {}
 
 void Hub::start() {
   if (!config_.tls_certificate_file.empty()) {
@@ -434,6 +480,22 @@ void Hub::start() {
   acceptor_.listen(asio::socket_base::max_listen_connections);
   db_.start();
   accept();
+  keepalive();
+}
+
+void Hub::keepalive() {
+  const auto now = std::chrono::steady_clock::now();
+  for (auto& [id, weak] : sessions_) {
+    if (auto s = weak.lock()) {
+      s->tick(now);
+    }
+  }
+  keepalive_timer_.expires_after(std::chrono::seconds(1));
+  keepalive_timer_.async_wait([this](beast::error_code ec) {
+    if (!ec && !stopping_) {
+      keepalive();
+    }
+  });
 }
 
 void Hub::accept() {
@@ -496,6 +558,7 @@ std::string Histogram::text(const char* name, const char* help) const {
 
 void Hub::shutdown() {
   stopping_ = true;
+  keepalive_timer_.cancel();
   beast::error_code ignored;
   acceptor_.close(ignored);
   for (auto& [id, weak] : sessions_) {

@@ -85,6 +85,8 @@ public:
 
 private:
   void accept();
+  // Once a second: lets every session ping or drop its client (Session::tick).
+  void keepalive();
   void finish_shutdown();
   void on_notify(const std::string& channel, const std::string& payload);
   void on_connected(bool reconnected);
@@ -101,6 +103,7 @@ private:
   std::map<SessionId, std::weak_ptr<Session>> sessions_;
   SessionId next_id_ = 1;
   boost::asio::ip::tcp::acceptor acceptor_;
+  boost::asio::steady_timer keepalive_timer_;
   std::unique_ptr<boost::asio::ssl::context> tls_; // when serving HTTPS/WSS only
   std::map<std::tuple<std::string, std::string, std::string>,
            std::pair<bool, std::chrono::steady_clock::time_point>>

@@ -238,6 +238,25 @@ async def slow_client(port):
           code == 1008 and reason == "slow consumer" and received < 3000, (code, reason, received))
 
 
+async def keepalive(port):
+    """--ping-interval 1 --pong-timeout 1: a quiet client that answers pings stays; one that does not is dropped."""
+    url = f"ws://127.0.0.1:{port}/?token=" + token("sc_reader")
+    answering = await websockets.connect(url, ping_interval=None)  # answers pings, sends none of its own
+    silent = await websockets.connect(url, ping_interval=None)
+    silent.transport.pause_reading()  # reads nothing, so answers no ping
+    await asyncio.sleep(4.5)
+    await answering.send(json.dumps({"op": "ping", "id": 1}))
+    check("a quiet client that answers the server's pings stays connected",
+          await recv_json(answering) == {"type": "pong", "id": 1})
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as r:
+        text = r.read().decode()
+    check("a client that does not answer a ping within --pong-timeout is dropped, counted once",
+          metric(text, 'autoreport_sidecar_drops_total{reason="pong_timeout"}') == 1
+          and metric(text, "autoreport_sidecar_connections") == 1,
+          [l for l in text.splitlines() if "drops" in l or l.startswith("autoreport_sidecar_connections ")])
+    await answering.close()
+
+
 def start_sidecar(port, *flags):
     proc = subprocess.Popen([BINARY, "--port", str(port), *flags], env=env, stderr=subprocess.DEVNULL, text=True)
     for _ in range(100):
@@ -270,6 +289,14 @@ port = free_port()
 proc = start_sidecar(port, "--queue-bytes", "262144")
 try:
     asyncio.run(slow_client(port))
+finally:
+    proc.terminate()
+    proc.wait(timeout=15)
+
+port = free_port()
+proc = start_sidecar(port, "--ping-interval", "1", "--pong-timeout", "1")
+try:
+    asyncio.run(keepalive(port))
 finally:
     proc.terminate()
     proc.wait(timeout=15)
