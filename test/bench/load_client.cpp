@@ -20,6 +20,7 @@
 #include <libpq-fe.h>
 
 #include <sys/resource.h>
+#include <unistd.h>
 #include <time.h>
 
 #include <algorithm>
@@ -33,6 +34,7 @@
 #include <future>
 #include <memory>
 #include <optional>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -58,7 +60,10 @@ Modes:
   fanout    --clients subscribers (1000) on one channel; the NOTIFY rate starts at --start-rate (50/s)
             and doubles every --step-seconds (3) up to --max-rate (25600/s) until the server saturates
             (delivered frames/s below 95% of offered, p99 latency over 500 ms, a frame lost or a
-            client closed). Reports delivered frames/s per step and the maximum.
+            client closed). Reports delivered frames/s per step and the maximum. The NOTIFYs go
+            through one libpq connection, all those due in a 2 ms tick in one statement
+            (SELECT pg_notify(..), pg_notify(..), ...; at most 500 each), so that round trips do not
+            cap the offered rate.
   latency   --rate NOTIFYs per second (50) to --clients subscribers (1000) for --duration seconds (20);
             reports latency p50, p99 and max, and any lost frame.
   idle      opens --clients connections (10000) that complete the WebSocket handshake and subscribe
@@ -79,7 +84,7 @@ Options:
   --step-seconds S       fanout: seconds per step (3)
   --start-rate R         fanout: first step's notifications per second (50)
   --max-rate R           fanout: last step's notifications per second (25600)
-  --server-pid PID       idle: the server process whose VmRSS is read
+  --server-pid PID       the server's process: its CPU use (fanout, latency) and VmRSS (idle) are reported
   --hold S               idle: seconds to hold the connections before reading VmRSS (3)
   --concurrency N        handshakes in flight at once (200)
   --help                 this text
@@ -266,6 +271,36 @@ private:
   rusage start_{};
   Clock::time_point wall_;
 };
+
+// CPU seconds (user + system) that process `pid` has used so far, or -1 (no such process, or none asked).
+double process_cpu_seconds(int pid) {
+  if (pid <= 0) {
+    return -1;
+  }
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const size_t paren = stat.rfind(')');
+  if (paren == std::string::npos) {
+    return -1;
+  }
+  // After "pid (comm)": state is field 3, utime field 14 and stime field 15, in clock ticks.
+  std::istringstream fields(stat.substr(paren + 1));
+  std::string field;
+  double ticks = 0;
+  for (int i = 3; i <= 15 && fields >> field; ++i) {
+    if (i >= 14) {
+      ticks += std::strtod(field.c_str(), nullptr);
+    }
+  }
+  return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+// The share of one core that the server (--server-pid) used since `cpu_seconds` was read `wall`
+// seconds ago, in percent; -1 without a server.
+double server_percent(int pid, double cpu_seconds, double wall) {
+  const double now = process_cpu_seconds(pid);
+  return now < 0 || cpu_seconds < 0 || wall <= 0 ? -1 : 100 * (now - cpu_seconds) / wall;
+}
 
 // p50, p99 and max of latencies in microseconds.
 struct Percentiles {
@@ -862,21 +897,23 @@ int run_fanout(const Options& opt) {
   std::printf("sidecar-load fanout: %llu subscribers, %.0f s per step; delivered = notify frames received "
               "during the step / its length\n",
               static_cast<unsigned long long>(n), opt.step_seconds);
-  std::printf("  %8s %12s %12s %9s %9s %9s %6s %9s\n", "notify/s", "offered/s", "delivered/s", "p50 ms",
-              "p99 ms", "max ms", "lost", "client%");
+  std::printf("  %8s %12s %12s %9s %9s %9s %6s %8s %8s\n", "notify/s", "offered/s", "delivered/s", "p50 ms",
+              "p99 ms", "max ms", "lost", "client%", "server%");
   CpuMeter total_cpu;
-  double best = 0, best_client_cpu = 0;
+  double best = 0, best_client_cpu = 0, best_server_cpu = -1;
   double sustained = 0; // the highest offered frames/s delivered without saturating
   std::string why = "the last step (--max-rate) did not saturate the server";
   int step = 0;
   for (double rate = opt.start_rate; rate <= opt.max_rate; rate *= 2, ++step) {
     CpuMeter cpu;
+    const double server_before = process_cpu_seconds(opt.server_pid);
     const uint64_t frames_before = load.frames;
     const auto start = Clock::now();
     const uint64_t sent = notifier.paced(rate, opt.step_seconds, UINT64_MAX, step);
     const double length = seconds_since(start);
     const uint64_t delivered_frames = load.frames - frames_before;
     const CpuMeter::Reading step_cpu = cpu.read();
+    const double server_cpu = server_percent(opt.server_pid, server_before, step_cpu.wall);
     const uint64_t expected = notifier.sent() * n;
     const bool drained = wait_until([&] { return load.frames >= expected || load.closed > 0; }, 5);
     const Percentiles lat = loop.call([&] {
@@ -890,10 +927,11 @@ int run_fanout(const Options& opt) {
     best = std::max(best, delivered);
     if (delivered >= best) {
       best_client_cpu = step_cpu.percent();
+      best_server_cpu = server_cpu;
     }
-    std::printf("  %8.0f %12.0f %12.0f %9.2f %9.2f %9.2f %6llu %8.0f%%\n", static_cast<double>(sent) / length,
-                offered, delivered, lat.p50_ms, lat.p99_ms, lat.max_ms, static_cast<unsigned long long>(lost),
-                step_cpu.percent());
+    std::printf("  %8.0f %12.0f %12.0f %9.2f %9.2f %9.2f %6llu %7.0f%% %7.0f%%\n",
+                static_cast<double>(sent) / length, offered, delivered, lat.p50_ms, lat.p99_ms, lat.max_ms,
+                static_cast<unsigned long long>(lost), step_cpu.percent(), server_cpu);
     std::fflush(stdout);
     if (load.closed > 0) {
       why = std::to_string(load.closed.load()) + " clients were closed by the server";
@@ -924,9 +962,9 @@ int run_fanout(const Options& opt) {
   }
   print_cpu(used);
   std::printf("RESULT mode=fanout clients=%llu max_delivered=%.0f sustained=%.0f client_cpu_pct_at_max=%.0f "
-              "cpu_s=%.2f cpu_pct=%.0f closed=%llu\n",
-              static_cast<unsigned long long>(n), best, sustained, best_client_cpu, used.user + used.system,
-              used.percent(), static_cast<unsigned long long>(load.closed.load()));
+              "server_cpu_pct_at_max=%.0f cpu_s=%.2f cpu_pct=%.0f closed=%llu\n",
+              static_cast<unsigned long long>(n), best, sustained, best_client_cpu, best_server_cpu,
+              used.user + used.system, used.percent(), static_cast<unsigned long long>(load.closed.load()));
   return 0;
 }
 
@@ -939,10 +977,12 @@ int run_latency(const Options& opt) {
   }
   Notifier notifier(opt.database, opt.channel, opt.payload_bytes);
   CpuMeter cpu;
+  const double server_before = process_cpu_seconds(opt.server_pid);
   const uint64_t sent = notifier.paced(opt.rate, opt.duration, UINT64_MAX, 0);
   const uint64_t expected = sent * opt.clients;
   wait_until([&] { return load.frames >= expected || load.closed > 0; }, 5);
   const CpuMeter::Reading used = cpu.read();
+  const double server_cpu = server_percent(opt.server_pid, server_before, used.wall);
   const Percentiles lat = loop.call(
       [&] { return percentiles(load.latencies.empty() ? std::vector<uint32_t>{} : load.latencies[0]); });
   loop.finish();
@@ -959,11 +999,14 @@ int run_latency(const Options& opt) {
     print_problems(load, 3);
   }
   print_cpu(used);
+  if (server_cpu >= 0) {
+    std::printf("sidecar-load latency: server CPU %.0f%% of one core\n", server_cpu);
+  }
   std::printf("RESULT mode=latency clients=%zu rate=%.0f frames=%llu lost=%llu p50_ms=%.3f p99_ms=%.3f "
-              "max_ms=%.3f cpu_s=%.2f cpu_pct=%.0f\n",
+              "max_ms=%.3f cpu_s=%.2f cpu_pct=%.0f server_cpu_pct=%.0f\n",
               opt.clients, opt.rate, static_cast<unsigned long long>(load.frames.load()),
               static_cast<unsigned long long>(lost), lat.p50_ms, lat.p99_ms, lat.max_ms,
-              used.user + used.system, used.percent());
+              used.user + used.system, used.percent(), server_cpu);
   return lost == 0 ? 0 : 1;
 }
 
