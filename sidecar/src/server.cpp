@@ -1,6 +1,7 @@
 // HTTP + WebSocket sessions on one port, and the hub that joins them to the database.
 #include "server.hpp"
 
+#include "corked_stream.hpp"
 #include "protocol.hpp"
 #include "web_assets.hpp"
 
@@ -194,6 +195,9 @@ public:
       return;
     }
     closing_ = true;
+    if constexpr (std::is_same_v<Stream, CorkedStream>) {
+      ws_.next_layer().uncork(); // the close frame must not wait behind a cork
+    }
     if (ping_in_flight_) {
       // Beast allows one ping or close at a time: close when the ping is out.
       pending_close_ = websocket::close_reason(code, reason);
@@ -308,19 +312,34 @@ private:
   void write() {
     if (outbox_.empty()) {
       writing_ = false;
+      if constexpr (std::is_same_v<Stream, CorkedStream>) {
+        ws_.next_layer().uncork(); // the queue is drained: send what was gathered in one write
+      }
       return;
     }
     writing_ = true;
+    if constexpr (std::is_same_v<Stream, CorkedStream>) {
+      if (outbox_.size() > 1) {
+        ws_.next_layer().cork(); // several frames queued: gather them
+      }
+    }
     const Message& m = outbox_.front();
     const std::array<asio::const_buffer, 2> frame = {asio::buffer(m.prefix.data(), m.prefix_size),
                                                      asio::buffer(*m.body)};
     ws_.async_write(frame, [self = this->shared_from_this()](beast::error_code ec, size_t) {
       if (ec) {
         self->writing_ = false;
+        if constexpr (std::is_same_v<Stream, CorkedStream>) {
+          self->ws_.next_layer().uncork();
+        }
         return;
       }
       self->hub_.wrote(self->outbox_.front());
       self->outbox_.pop();
+      if (self->closing_) {
+        self->writing_ = false; // closing: the close frame goes next, nothing after it
+        return;
+      }
       self->write();
     });
   }
@@ -393,7 +412,10 @@ private:
         respond(http::status::service_unavailable, R"({"error":"too many connections"})");
         return;
       }
-      auto session = std::make_shared<WsSession<Stream>>(std::move(stream_), hub_, verified.claims->role);
+      // Plain TCP sessions gather their frames (CorkedStream); TLS already writes records.
+      using WsStream = std::conditional_t<std::is_same_v<Stream, beast::tcp_stream>, CorkedStream, Stream>;
+      auto session =
+          std::make_shared<WsSession<WsStream>>(WsStream(std::move(stream_)), hub_, verified.claims->role);
       session->accept(std::move(req_));
       return;
     }
