@@ -9,8 +9,10 @@
 #     shown with the highest offered rate of a step that did not saturate it. The NOTIFYs go
 #     through one libpq connection, several pg_notify() calls per statement (one per 2 ms tick at
 #     most, one transaction each), so that round trips to PostgreSQL do not cap the offered rate.
-#   - latency: 50 notifications/s to 1,000 subscribers for 20 s; latency = receive time minus the send
-#     time carried in the payload (same host, CLOCK_REALTIME); p50 and p99.
+#   - latency: 50 notifications/s to 1,000 subscribers for 20 s; latency = arrival time of the frame on
+#     the client's socket (the kernel's receive timestamp, SO_TIMESTAMPNS) minus the send time carried
+#     in the payload (same host, CLOCK_REALTIME); p50 and p99. The time until the load client has
+#     processed the frame (which adds its own queueing, the same for both servers) is shown beside it.
 #   - idle memory: 10,000 connections that complete the WebSocket handshake (ours: with a signed
 #     token) and subscribe to nothing; the server's VmRSS before and after, per connection.
 # The load client reports its own CPU use, and the table the servers', so that a reader can tell which
@@ -169,6 +171,10 @@ p50_node=$(value node latency p50_ms)
 p99_ours=$(value ours latency p99_ms)
 p99_node=$(value node latency p99_ms)
 p99_ratio=$(ratio "$p99_node" "$p99_ours")
+pp50_ours=$(value ours latency processed_p50_ms)
+pp50_node=$(value node latency processed_p50_ms)
+pp99_ours=$(value ours latency processed_p99_ms)
+pp99_node=$(value node latency processed_p99_ms)
 mem_ours=$(value ours idle kib_per_connection)
 mem_node=$(value node idle kib_per_connection)
 mem_verdict=$(awk -v v="$mem_ours" -v open="$(value ours idle open)" -v n="$IDLE_CLIENTS" \
@@ -186,6 +192,10 @@ printf '    %-54s %12s %12s %9s\n' "latency p50, ms ($LATENCY_RATE/s x $CLIENTS 
   "$p50_ours" "$p50_node" "$(ratio "$p50_node" "$p50_ours")"
 printf '    %-54s %12s %12s %9s   %s\n' "latency p99, ms (ratio = node / ours)" \
   "$p99_ours" "$p99_node" "$p99_ratio" ">= 3x: $(verdict "${p99_ratio%x}" 3)"
+printf '    %-54s %12s %12s %9s\n' "  until the load client processed it: p50, ms" \
+  "$pp50_ours" "$pp50_node" "$(ratio "$pp50_node" "$pp50_ours")"
+printf '    %-54s %12s %12s %9s\n' "  until the load client processed it: p99, ms" \
+  "$pp99_ours" "$pp99_node" "$(ratio "$pp99_node" "$pp99_ours")"
 printf '    %-54s %12s %12s %9s   %s\n' "idle memory per connection, KiB ($IDLE_CLIENTS connections)" \
   "$mem_ours" "$mem_node" "" "ours <= 32 KiB: $mem_verdict"
 echo

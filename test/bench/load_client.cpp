@@ -9,8 +9,10 @@
 //
 // Each NOTIFY payload is JSON {"n":N,"s":STEP,"t":MICROS,"pad":"..."}: N numbers the notifications
 // of a run from 0, STEP is the fan-out step (0 otherwise), MICROS is CLOCK_REALTIME in microseconds
-// when the statement carrying it was sent. A notify frame's latency is its receive time minus MICROS
-// (same host, same clock).
+// when the statement carrying it was sent. A notify frame's latency is its arrival time minus MICROS
+// (same host, same clock). The arrival time is the kernel's receive time of the bytes on the client's
+// socket (SO_TIMESTAMPNS), so that the load client's own queueing does not count against the server;
+// the time the client finished processing the frame is reported beside it.
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/websocket.hpp>
@@ -20,15 +22,18 @@
 #include <libpq-fe.h>
 
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <unistd.h>
 #include <time.h>
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <functional>
 #include <future>
@@ -311,6 +316,90 @@ double server_percent(int pid, double cpu_seconds, double wall) {
   return now < 0 || cpu_seconds < 0 || wall <= 0 ? -1 : 100 * (now - cpu_seconds) / wall;
 }
 
+// A TCP stream whose reads note the kernel's receive time of the bytes (SO_TIMESTAMPNS, reported by
+// recvmsg), for the latency of a frame's arrival as opposed to the time this client got round to it.
+class StampedStream {
+public:
+  using executor_type = asio::io_context::executor_type;
+  using next_layer_type = beast::basic_stream<tcp, executor_type>;
+
+  explicit StampedStream(executor_type ex) : next_(ex) {}
+  executor_type get_executor() noexcept { return next_.get_executor(); }
+  next_layer_type& next_layer() noexcept { return next_; }
+  // CLOCK_REALTIME microseconds when the last bytes read arrived, or 0 when unknown.
+  int64_t last_arrival_micros() const noexcept { return last_arrival_; }
+  // Asks the kernel for receive timestamps (after connecting).
+  void enable_timestamps() {
+    const int on = 1;
+    ::setsockopt(next_.socket().native_handle(), SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on);
+  }
+
+  template <class ConstBuffers, class Handler>
+  auto async_write_some(const ConstBuffers& buffers, Handler&& handler) {
+    return next_.async_write_some(buffers, std::forward<Handler>(handler));
+  }
+
+  template <class MutableBuffers, class Handler>
+  auto async_read_some(const MutableBuffers& buffers, Handler&& handler) {
+    return asio::async_initiate<Handler, void(beast::error_code, size_t)>(
+        [this](auto h, const MutableBuffers& b) {
+          read_when_ready(std::make_shared<decltype(h)>(std::move(h)), *asio::buffer_sequence_begin(b));
+        },
+        handler, buffers);
+  }
+
+private:
+  template <class HandlerPtr>
+  void read_when_ready(HandlerPtr h, asio::mutable_buffer into) {
+    next_.socket().async_wait(tcp::socket::wait_read, [this, h, into](beast::error_code ec) {
+      if (ec) {
+        std::move(*h)(ec, 0);
+        return;
+      }
+      iovec iov{into.data(), into.size()};
+      alignas(cmsghdr) char control[CMSG_SPACE(sizeof(timespec)) * 2];
+      msghdr msg{};
+      msg.msg_iov = &iov;
+      msg.msg_iovlen = 1;
+      msg.msg_control = control;
+      msg.msg_controllen = sizeof control;
+      const ssize_t n = ::recvmsg(next_.socket().native_handle(), &msg, MSG_DONTWAIT);
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+        read_when_ready(h, into);
+        return;
+      }
+      if (n < 0) {
+        std::move(*h)(beast::error_code(errno, boost::system::system_category()), 0);
+        return;
+      }
+      if (n == 0 && into.size() > 0) {
+        std::move(*h)(asio::error::eof, 0);
+        return;
+      }
+      for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
+        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
+          timespec ts{};
+          std::memcpy(&ts, CMSG_DATA(c), sizeof ts);
+          last_arrival_ = static_cast<int64_t>(ts.tv_sec) * 1000000 + ts.tv_nsec / 1000;
+        }
+      }
+      std::move(*h)(beast::error_code{}, static_cast<size_t>(n));
+    });
+  }
+
+  next_layer_type next_;
+  int64_t last_arrival_ = 0;
+};
+
+[[maybe_unused]] void teardown(beast::role_type role, StampedStream& s, beast::error_code& ec) {
+  beast::teardown(role, s.next_layer(), ec);
+}
+
+template <class Handler>
+void async_teardown(beast::role_type role, StampedStream& s, Handler&& handler) {
+  beast::async_teardown(role, s.next_layer(), std::forward<Handler>(handler));
+}
+
 // p50, p99 and max of latencies in microseconds.
 struct Percentiles {
   size_t samples = 0;
@@ -408,7 +497,8 @@ struct Load {
   size_t next_to_start = 0;
   size_t in_flight = 0;
   FrameReader reader;
-  std::vector<std::vector<uint32_t>> latencies; // per step, microseconds
+  std::vector<std::vector<uint32_t>> latencies; // per step, microseconds, to the frame's arrival
+  std::vector<uint32_t> processed;              // step 0, microseconds, to this client processing it
 
   std::atomic<uint64_t> connected{0}, subscribed{0}, failed{0}, closed{0}, frames{0};
 
@@ -460,6 +550,7 @@ private:
     beast::get_lowest_layer(ws_).expires_never();
     beast::error_code ignored;
     beast::get_lowest_layer(ws_).socket().set_option(tcp::no_delay(true), ignored);
+    ws_.next_layer().enable_timestamps();
     ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::client));
     ws_.read_message_max(1 << 20);
     const std::string host = load_.endpoint.host + ":" + load_.endpoint.port;
@@ -584,13 +675,18 @@ private:
       }
       stats.seen[static_cast<size_t>(n)] = true;
     }
-    load_.record_latency(int_of(*p, "s"), now - int_of(*p, "t", now));
+    const int64_t sent = int_of(*p, "t", now);
+    const int64_t arrived = ws_.next_layer().last_arrival_micros();
+    load_.record_latency(int_of(*p, "s"), (arrived > 0 ? arrived : now) - sent);
+    if (int_of(*p, "s") == 0) {
+      load_.processed.push_back(static_cast<uint32_t>(std::clamp<int64_t>(now - sent, 0, 1LL << 31)));
+    }
   }
 
   Load& load_;
   size_t index_;
   // The io_context's own executor type, not the type-erased any_io_executor: cheaper per operation.
-  websocket::stream<beast::basic_stream<tcp, asio::io_context::executor_type>> ws_;
+  websocket::stream<StampedStream> ws_;
   beast::flat_buffer buffer_;
   std::string out_;
 };
@@ -994,6 +1090,7 @@ int run_latency(const Options& opt) {
   const double server_cpu = server_percent(opt.server_pid, server_before, used.wall);
   const Percentiles lat = loop.call(
       [&] { return percentiles(load.latencies.empty() ? std::vector<uint32_t>{} : load.latencies[0]); });
+  const Percentiles processed = loop.call([&] { return percentiles(load.processed); });
   loop.finish();
   const uint64_t lost = expected > load.frames ? expected - load.frames : 0;
   std::printf(
@@ -1001,9 +1098,12 @@ int run_latency(const Options& opt) {
       "%llu lost\n",
       static_cast<unsigned long long>(sent), opt.rate, opt.clients, opt.duration,
       static_cast<unsigned long long>(load.frames.load()), static_cast<unsigned long long>(lost));
-  std::printf("sidecar-load latency: p50 %.2f ms, p99 %.2f ms, max %.2f ms (receive time - send time in the "
-              "payload, %zu samples)\n",
+  std::printf("sidecar-load latency: p50 %.2f ms, p99 %.2f ms, max %.2f ms (arrival on the client's socket - "
+              "send time in the payload, %zu samples)\n",
               lat.p50_ms, lat.p99_ms, lat.max_ms, lat.samples);
+  std::printf("sidecar-load latency: p50 %.2f ms, p99 %.2f ms, max %.2f ms (this client done processing the "
+              "frame - send time)\n",
+              processed.p50_ms, processed.p99_ms, processed.max_ms);
   if (load.closed > 0) {
     print_problems(load, 3);
   }
@@ -1012,10 +1112,11 @@ int run_latency(const Options& opt) {
     std::printf("sidecar-load latency: server CPU %.0f%% of one core\n", server_cpu);
   }
   std::printf("RESULT mode=latency clients=%zu rate=%.0f frames=%llu lost=%llu p50_ms=%.3f p99_ms=%.3f "
-              "max_ms=%.3f cpu_s=%.2f cpu_pct=%.0f server_cpu_pct=%.0f\n",
+              "max_ms=%.3f processed_p50_ms=%.3f processed_p99_ms=%.3f cpu_s=%.2f cpu_pct=%.0f "
+              "server_cpu_pct=%.0f\n",
               opt.clients, opt.rate, static_cast<unsigned long long>(load.frames.load()),
-              static_cast<unsigned long long>(lost), lat.p50_ms, lat.p99_ms, lat.max_ms,
-              used.user + used.system, used.percent(), server_cpu);
+              static_cast<unsigned long long>(lost), lat.p50_ms, lat.p99_ms, lat.max_ms, processed.p50_ms,
+              processed.p99_ms, used.user + used.system, used.percent(), server_cpu);
   return lost == 0 ? 0 : 1;
 }
 
