@@ -3,11 +3,12 @@
 // Fan-out writes one WebSocket message per notification to every subscriber. When a client falls
 // behind, its queue holds several frames; written one by one, each costs a system call (on loopback,
 // the kernel's whole TCP path). Under the WebSocket stream, this layer takes each write into a
-// buffer and completes it at once (posted, as Asio requires), and sends the buffer with one write
-// when the session says its queue is drained (uncork()), or at the end of the loop's turn when the
-// session is not draining. It bounds what it holds: past kMaxPending bytes a write completes only
-// when the bytes before it are on the socket, so a slow socket still pushes back into the session's
-// bounded queue. Reads pass straight through. Only the single-threaded event loop uses it.
+// buffer and completes it at once (posted, as Asio requires). While the session drains a queue of
+// several frames (cork()), it gathers them and sends them with one write when the queue is empty
+// (uncork()); otherwise a frame goes out at once, or with the next write when one is in flight. It bounds
+// what it holds: past kMaxPending bytes a write completes only when the bytes before it are on the socket, so
+// a slow socket still pushes back into the session's bounded queue. Reads pass straight through. Only the
+// single-threaded event loop uses it.
 #pragma once
 
 #include <boost/asio/post.hpp>
@@ -64,7 +65,9 @@ public:
             });
           }
           if (!state->corked || state->pending.size() > kMaxPending) {
-            schedule_flush(state);
+            // Not gathering: send now (a write to an idle socket completes in this call), so that a
+            // lone frame leaves without waiting for the rest of the loop's turn.
+            flush(state);
           }
         },
         handler, state_, buffers);
@@ -96,24 +99,11 @@ private:
     std::string pending; // gathered, not yet handed to the socket
     std::string sending; // being written
     bool flushing = false;
-    bool flush_scheduled = false;
     bool corked = false;
     boost::beast::error_code error;
     std::function<void(boost::beast::error_code)> held; // a write waiting for room
     std::function<void()> after_flush;
   };
-
-  // Flushes at the end of this turn of the loop, so that writes made in the same turn go together.
-  static void schedule_flush(const std::shared_ptr<State>& state) {
-    if (state->flush_scheduled || state->flushing) {
-      return;
-    }
-    state->flush_scheduled = true;
-    boost::asio::post(state->next.get_executor(), [state] {
-      state->flush_scheduled = false;
-      flush(state);
-    });
-  }
 
   static void flush(const std::shared_ptr<State>& state) {
     if (state->flushing || state->pending.empty()) {
