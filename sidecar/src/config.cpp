@@ -37,6 +37,16 @@ std::function<std::string(Config&, const std::string&)> integer(int Config::*fie
   };
 }
 
+std::function<std::string(Config&, const std::string&)> on_off(bool Config::*field) {
+  return [field](Config& c, const std::string& v) -> std::string {
+    if (v != "on" && v != "off") {
+      return "must be on or off";
+    }
+    c.*field = v == "on";
+    return "";
+  };
+}
+
 std::function<std::string(Config&, const std::string&)> text(std::string Config::*field) {
   return [field](Config& c, const std::string& v) -> std::string {
     c.*field = v;
@@ -88,14 +98,7 @@ const std::vector<Option>& options() {
        integer(&Config::queue_messages, 1, 10000000)},
       {"queue-bytes", "bytes queued per client before it is closed as too slow", "1048576",
        integer(&Config::queue_bytes, 1024, 1024 * 1024 * 1024)},
-      {"permessage-deflate", "compress frames (on/off)", "off",
-       [](Config& c, const std::string& v) -> std::string {
-         if (v != "on" && v != "off") {
-           return "must be on or off";
-         }
-         c.permessage_deflate = v == "on";
-         return "";
-       }},
+      {"permessage-deflate", "compress frames (on/off)", "off", on_off(&Config::permessage_deflate)},
       {"tls-certificate-file", "PEM certificate chain: serve HTTPS and WSS", "",
        text(&Config::tls_certificate_file)},
       {"tls-key-file", "PEM private key of the certificate", "", text(&Config::tls_key_file)},
@@ -103,6 +106,8 @@ const std::vector<Option>& options() {
        integer(&Config::grant_cache_seconds, 0, 3600)},
       {"shutdown-seconds", "how long clients get to close on SIGTERM", "5",
        integer(&Config::shutdown_seconds, 0, 600)},
+      {"reuse-port", "share the port with other sidecars on this host (SO_REUSEPORT; on/off): one per core",
+       "off", on_off(&Config::reuse_port)},
   };
   return list;
 }

@@ -34,6 +34,7 @@ struct Config {
   std::string tls_key_file;
   int grant_cache_seconds = 5;
   int shutdown_seconds = 5;
+  bool reuse_port = false; // several sidecars on one port, the kernel spreading connections among them
 };
 
 struct ConfigResult {

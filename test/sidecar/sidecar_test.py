@@ -257,6 +257,21 @@ async def keepalive(port):
     await answering.close()
 
 
+async def two_instances(port):
+    """Two sidecars sharing one port (--reuse-port on): every client hears the notification."""
+    url = f"ws://127.0.0.1:{port}/?token=" + token("sc_reader")
+    clients = [await websockets.connect(url) for _ in range(40)]
+    for i, ws in enumerate(clients):
+        await ws.send(json.dumps({"op": "subscribe", "channel": "sales.shared", "id": i}))
+        await recv_json(ws)
+    psql("SELECT pg_notify('sales.shared', 'to all')")
+    got = [await recv_json(ws) for ws in clients]
+    check("two sidecars on one port (--reuse-port): all 40 clients receive the notification",
+          all(g.get("payload") == "to all" for g in got), got[:2])
+    for ws in clients:
+        await ws.close()
+
+
 def start_sidecar(port, *flags):
     proc = subprocess.Popen([BINARY, "--port", str(port), *flags], env=env, stderr=subprocess.DEVNULL, text=True)
     for _ in range(100):
@@ -300,6 +315,18 @@ try:
 finally:
     proc.terminate()
     proc.wait(timeout=15)
+
+port = free_port()
+procs = [start_sidecar(port, "--reuse-port", "on") for _ in range(2)]
+try:
+    check("both sidecars are running on the shared port", all(p.poll() is None for p in procs))
+    asyncio.run(two_instances(port))
+    loner = subprocess.run([BINARY, "--port", str(port)], env=env, capture_output=True, text=True, timeout=10)
+    check("without --reuse-port a third sidecar cannot take the port", loner.returncode != 0, loner.returncode)
+finally:
+    for p in procs:
+        p.terminate()
+        p.wait(timeout=15)
 
 with tempfile.TemporaryDirectory() as tmp:
     cert, key = f"{tmp}/cert.pem", f"{tmp}/key.pem"

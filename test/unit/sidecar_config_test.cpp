@@ -37,6 +37,7 @@ TEST(SidecarConfig, FlagsWinOverTheEnvironment) {
   EXPECT_EQ(r.config->port, 9100);
   EXPECT_EQ(r.config->allowed_origins, std::vector<std::string>{"https://c.example"});
   EXPECT_TRUE(r.config->permessage_deflate);
+  EXPECT_FALSE(r.config->reuse_port);
 }
 
 TEST(SidecarConfig, RefusalsSayWhatIsWrong) {
@@ -48,6 +49,8 @@ TEST(SidecarConfig, RefusalsSayWhatIsWrong) {
             "--jwt-algorithm must be HS256, RS256 or ES256");
   EXPECT_EQ(parse_config({"--port", "0"}, kMinimal).error, "--port must be a whole number from 1 to 65535");
   EXPECT_EQ(parse_config({"--port", "80x"}, kMinimal).error, "--port must be a whole number from 1 to 65535");
+  EXPECT_EQ(parse_config({"--reuse-port", "yes"}, kMinimal).error, "--reuse-port must be on or off");
+  EXPECT_TRUE(parse_config({"--reuse-port", "on"}, kMinimal).config->reuse_port);
   EXPECT_EQ(parse_config({"--port"}, kMinimal).error, "--port needs a value");
   EXPECT_EQ(parse_config({"--colour", "red"}, kMinimal).error, "unknown option --colour (see --help)");
   EXPECT_EQ(parse_config({"stray"}, kMinimal).error, "unexpected argument stray (see --help)");
