@@ -349,11 +349,10 @@ public:
   }
 
 private:
-  template <class HandlerPtr>
-  void read_when_ready(HandlerPtr h, asio::mutable_buffer into) {
+  template <class HandlerPtr> void read_when_ready(HandlerPtr h, asio::mutable_buffer into) {
     next_.socket().async_wait(tcp::socket::wait_read, [this, h, into](beast::error_code ec) {
       if (ec) {
-        std::move(*h)(ec, 0);
+        std::move (*h)(ec, 0);
         return;
       }
       iovec iov{into.data(), into.size()};
@@ -369,11 +368,11 @@ private:
         return;
       }
       if (n < 0) {
-        std::move(*h)(beast::error_code(errno, boost::system::system_category()), 0);
+        std::move (*h)(beast::error_code(errno, boost::system::system_category()), 0);
         return;
       }
       if (n == 0 && into.size() > 0) {
-        std::move(*h)(asio::error::eof, 0);
+        std::move (*h)(asio::error::eof, 0);
         return;
       }
       for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
@@ -383,7 +382,7 @@ private:
           last_arrival_ = static_cast<int64_t>(ts.tv_sec) * 1000000 + ts.tv_nsec / 1000;
         }
       }
-      std::move(*h)(beast::error_code{}, static_cast<size_t>(n));
+      std::move (*h)(beast::error_code{}, static_cast<size_t>(n));
     });
   }
 
@@ -395,8 +394,7 @@ private:
   beast::teardown(role, s.next_layer(), ec);
 }
 
-template <class Handler>
-void async_teardown(beast::role_type role, StampedStream& s, Handler&& handler) {
+template <class Handler> void async_teardown(beast::role_type role, StampedStream& s, Handler&& handler) {
   beast::async_teardown(role, s.next_layer(), std::forward<Handler>(handler));
 }
 
