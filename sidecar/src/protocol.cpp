@@ -125,6 +125,11 @@ std::string reply_frame(std::string_view type, std::string_view channel,
   return frame.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+std::string revoked_frame(std::string_view channel) {
+  return nlohmann::json{{"type", "unsubscribed"}, {"channel", channel}, {"reason", "revoked"}}.dump(
+      -1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 std::string pong_frame(const std::optional<nlohmann::json>& id) {
   nlohmann::json frame = {{"type", "pong"}};
   if (id) {

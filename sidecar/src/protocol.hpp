@@ -10,6 +10,7 @@
 //       JSON when the NOTIFY payload is valid JSON, else as a string
 //   {"type": "subscribed" | "unsubscribed" | "published", "channel": c, "id": ...}
 //   {"type": "pong", "id": ...}
+//   {"type": "unsubscribed", "channel": c, "reason": "revoked"}  the grant was revoked
 //   {"type": "gap", "channels": [...], "reason": "...", "seq": n}  notifications may have been lost
 //   {"type": "error", "code": "...", "message": "...", "id": ...}
 #pragma once
@@ -63,6 +64,8 @@ std::string notify_frame(std::string_view channel, std::string_view payload, uin
 std::string reply_frame(std::string_view type, std::string_view channel,
                         const std::optional<nlohmann::json>& id);
 std::string pong_frame(const std::optional<nlohmann::json>& id);
+// The server ended a subscription because the role's grant was revoked.
+std::string revoked_frame(std::string_view channel);
 std::string gap_frame(const std::vector<std::string>& channels, std::string_view reason, uint64_t seq);
 std::string error_frame(std::string_view code, std::string_view message,
                         const std::optional<nlohmann::json>& id);

@@ -12,6 +12,7 @@
 
 #include <cstdio>
 #include <iostream>
+#include <set>
 #include <type_traits>
 
 namespace autoreport::sidecar {
@@ -171,7 +172,7 @@ public:
       if (ec) {
         return;
       }
-      self->id_ = self->hub_.add(self);
+      self->id_ = self->hub_.add(self, self->role_);
       self->read();
     });
   }
@@ -482,7 +483,7 @@ Hub::Hub(asio::io_context& io, Config config, std::unique_ptr<JwtVerifier> verif
       db_(
           io, config_.database, [this](const std::string& c, const std::string& p) { on_notify(c, p); },
           [this](bool again) { on_connected(again); }),
-      acceptor_(io), keepalive_timer_(io) {}
+      acceptor_(io), keepalive_timer_(io), revalidate_timer_(io) {}
 
 void Hub::start() {
   if (!config_.tls_certificate_file.empty()) {
@@ -506,6 +507,64 @@ void Hub::start() {
   db_.start();
   accept();
   keepalive();
+  revalidate();
+}
+
+void Hub::revalidate() {
+  revalidate_timer_.expires_after(std::chrono::seconds(std::max(1, config_.grant_cache_seconds)));
+  revalidate_timer_.async_wait([this](beast::error_code ec) {
+    if (ec || stopping_) {
+      return;
+    }
+    revalidate();
+    if (revalidating_ || !db_.connected()) {
+      return;
+    }
+    // Every (role, channel) in use, asked in one query.
+    nlohmann::json pairs = nlohmann::json::array();
+    std::set<std::pair<std::string, std::string>> seen;
+    for (const std::string& channel : subs_.channels()) {
+      for (const SessionId id : subs_.subscribers(channel)) {
+        if (const auto r = roles_.find(id); r != roles_.end() && seen.emplace(r->second, channel).second) {
+          pairs.push_back({r->second, channel});
+        }
+      }
+    }
+    if (pairs.empty()) {
+      return;
+    }
+    revalidating_ = true;
+    db_.query("SELECT coalesce(json_agg(p), '[]')::text FROM json_array_elements($1::json) AS p "
+              "WHERE NOT autoreport.channel_allowed(p->>0, p->>1, 'listen')",
+              {pairs.dump()}, [this](bool ok, const std::string& value) {
+                revalidating_ = false;
+                if (!ok) {
+                  return; // asked again next time
+                }
+                const nlohmann::json revoked = nlohmann::json::parse(value, nullptr, false);
+                if (!revoked.is_array()) {
+                  return;
+                }
+                for (const auto& pair : revoked) {
+                  const std::string role = pair.at(0).get<std::string>();
+                  const std::string channel = pair.at(1).get<std::string>();
+                  grants_[std::make_tuple(role, channel, std::string("listen"))] = {
+                      false, std::chrono::steady_clock::now()};
+                  for (const SessionId id : subs_.subscribers(channel)) {
+                    const auto r = roles_.find(id);
+                    if (r == roles_.end() || r->second != role) {
+                      continue;
+                    }
+                    if (subs_.unsubscribe(id, channel) == Subscriptions::Change::Unlisten) {
+                      db_.unlisten(channel);
+                    }
+                    if (auto s = session(id)) {
+                      s->send_text(revoked_frame(channel));
+                    }
+                  }
+                }
+              });
+  });
 }
 
 void Hub::keepalive() {
@@ -584,6 +643,7 @@ std::string Histogram::text(const char* name, const char* help) const {
 void Hub::shutdown() {
   stopping_ = true;
   keepalive_timer_.cancel();
+  revalidate_timer_.cancel();
   beast::error_code ignored;
   acceptor_.close(ignored);
   for (auto& [id, weak] : sessions_) {
@@ -606,9 +666,10 @@ void Hub::finish_shutdown() {
   timer->async_wait([this, timer](beast::error_code) { finish_shutdown(); });
 }
 
-SessionId Hub::add(const std::shared_ptr<Session>& session) {
+SessionId Hub::add(const std::shared_ptr<Session>& session, const std::string& role) {
   const SessionId id = next_id_++;
   sessions_[id] = session;
+  roles_[id] = role;
   ++metrics_.connections_total;
   return id;
 }
@@ -617,6 +678,7 @@ void Hub::remove(SessionId id) {
   if (sessions_.erase(id) == 0) {
     return;
   }
+  roles_.erase(id);
   for (const std::string& channel : subs_.remove_session(id)) {
     db_.unlisten(channel);
   }

@@ -63,7 +63,7 @@ public:
   void shutdown();
 
   // Sessions and their requests (called on the loop's thread).
-  SessionId add(const std::shared_ptr<Session>& session);
+  SessionId add(const std::shared_ptr<Session>& session, const std::string& role);
   void remove(SessionId id);
   void subscribe(SessionId id, const std::string& role, const std::string& channel,
                  const nlohmann::json* request_id);
@@ -87,6 +87,9 @@ private:
   void accept();
   // Once a second: lets every session ping or drop its client (Session::tick).
   void keepalive();
+  // Every --grant-cache-seconds: asks the database whether each (role, channel) subscribed to is still
+  // granted, and ends the subscriptions whose grant was revoked.
+  void revalidate();
   void finish_shutdown();
   void on_notify(const std::string& channel, const std::string& payload);
   void on_connected(bool reconnected);
@@ -104,6 +107,9 @@ private:
   SessionId next_id_ = 1;
   boost::asio::ip::tcp::acceptor acceptor_;
   boost::asio::steady_timer keepalive_timer_;
+  boost::asio::steady_timer revalidate_timer_;
+  std::map<SessionId, std::string> roles_;
+  bool revalidating_ = false;
   std::unique_ptr<boost::asio::ssl::context> tls_; // when serving HTTPS/WSS only
   std::map<std::tuple<std::string, std::string, std::string>,
            std::pair<bool, std::chrono::steady_clock::time_point>>

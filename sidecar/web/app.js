@@ -166,6 +166,14 @@
         announce(`Subscribed to ${frame.channel}`);
         break;
       case "unsubscribed":
+        if (frame.reason === "revoked") {
+          // The server ended it: the role's grant was revoked.
+          setChannel(frame.channel, null);
+          addEvent({ kind: "error", label: "grant revoked",
+                     details: [["channel", text(frame.channel ?? "")]] });
+          announce(`The grant to listen on ${frame.channel} was revoked`);
+          break;
+        }
         if (channels.get(frame.channel)?.state === "unsubscribing") setChannel(frame.channel, null);
         announce(`Unsubscribed from ${frame.channel}`);
         break;

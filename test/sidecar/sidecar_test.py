@@ -272,6 +272,27 @@ async def two_instances(port):
         await ws.close()
 
 
+async def revoke(port):
+    """Revoking a grant ends live subscriptions within --grant-cache-seconds (1 here)."""
+    psql("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'sc_temp') THEN CREATE ROLE sc_temp; END IF; END $$")
+    psql("SELECT autoreport.grant_channel('sc_temp', 'temp.*')")
+    async with websockets.connect(f"ws://127.0.0.1:{port}/?token=" + token("sc_temp")) as ws:
+        await ws.send(json.dumps({"op": "subscribe", "channel": "temp.feed", "id": 1}))
+        check("a granted role subscribes (before the revoke)", (await recv_json(ws)).get("type") == "subscribed")
+        psql("SELECT pg_notify('temp.feed', 'before')")
+        check("and hears the channel", (await recv_json(ws)).get("payload") == "before")
+        psql("SELECT autoreport.revoke_channel('sc_temp', 'temp.*')")
+        ended = await recv_json(ws, timeout=10)
+        check("revoking the grant ends the live subscription, and the client is told",
+              ended == {"type": "unsubscribed", "channel": "temp.feed", "reason": "revoked"}, ended)
+        psql("SELECT pg_notify('temp.feed', 'after')")
+        await ws.send(json.dumps({"op": "ping", "id": 2}))
+        check("nothing arrives from the channel after the revoke", await recv_json(ws) == {"type": "pong", "id": 2})
+        await ws.send(json.dumps({"op": "subscribe", "channel": "temp.feed", "id": 3}))
+        again = await recv_json(ws)
+        check("subscribing again is refused", again.get("type") == "error" and again.get("code") == "forbidden", again)
+
+
 def start_sidecar(port, *flags):
     proc = subprocess.Popen([BINARY, "--port", str(port), *flags], env=env, stderr=subprocess.DEVNULL, text=True)
     for _ in range(100):
@@ -312,6 +333,14 @@ port = free_port()
 proc = start_sidecar(port, "--ping-interval", "1", "--pong-timeout", "1")
 try:
     asyncio.run(keepalive(port))
+finally:
+    proc.terminate()
+    proc.wait(timeout=15)
+
+port = free_port()
+proc = start_sidecar(port, "--grant-cache-seconds", "1")
+try:
+    asyncio.run(revoke(port))
 finally:
     proc.terminate()
     proc.wait(timeout=15)

@@ -82,6 +82,8 @@ TEST(SidecarProtocol, OtherFrames) {
   EXPECT_EQ(reply_frame("subscribed", "c", nlohmann::json(1)),
             R"({"channel":"c","id":1,"type":"subscribed"})");
   EXPECT_EQ(pong_frame(std::nullopt), R"({"type":"pong"})");
+  EXPECT_EQ(revoked_frame("sales.emea"),
+            R"({"channel":"sales.emea","reason":"revoked","type":"unsubscribed"})");
   EXPECT_EQ(gap_frame({"a", "b"}, "database reconnected", 9),
             R"({"channels":["a","b"],"reason":"database reconnected","seq":9,"type":"gap"})");
   EXPECT_EQ(error_frame("forbidden", "no grant", std::nullopt),
