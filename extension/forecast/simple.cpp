@@ -60,7 +60,9 @@ Forecast lag_walk(std::span<const double> history, size_t lag, size_t horizon, b
     const double e = history[t] - history[t - lag] - b;
     sse += e * e;
   }
-  const double mse = sse / static_cast<double>(m);
+  // With drift, one more parameter was estimated: R takes lm's residual variance (m - 1 degrees of
+  // freedom); without, the mean square.
+  const double mse = sse / static_cast<double>(drift ? m - 1 : m);
 
   Forecast f;
   f.levels.assign(levels.begin(), levels.end());

@@ -4,7 +4,8 @@
 //   fitted_t = y_{t-lag} (+ b with drift); residuals e_t = y_t - fitted_t for t > lag
 //   b, se(b)  drift: the mean of y_t - y_{t-lag} and its standard error
 //   point     y_{n - lag + 1 + ((k-1) mod lag)} + k b           for step k = 1..h
-//   se_k      sqrt(mse * (floor((k-1)/lag) + 1) + (k se(b))^2),  mse = mean of e_t^2
+//   se_k      sqrt(mse * (floor((k-1)/lag) + 1) + (k se(b))^2),  mse = mean of e_t^2 (with drift:
+//             sum of e_t^2 over one degree of freedom fewer, as lm() estimates it)
 //   interval  point -+ z_{(1+level)/2} se_k
 #pragma once
 

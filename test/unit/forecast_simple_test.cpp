@@ -45,12 +45,12 @@ TEST(ForecastSimple, SeasonalNaiveRepeatsTheLastSeason) {
 }
 
 TEST(ForecastSimple, DriftExtendsTheAverageStep) {
-  // Steps 2, 4, 3: b = 3, residuals -1, 1, 0 -> mse 2/3, lm sigma^2 = 2/2 = 1, se(b) = 1/sqrt(3).
+  // Steps 2, 4, 3: b = 3, residuals -1, 1, 0 -> lm sigma^2 = 2/2 = 1, se(b) = 1/sqrt(3).
   const std::vector<double> y{0, 2, 6, 9};
   const Forecast f = lag_walk(y, 1, 2, true, kLevels);
   EXPECT_DOUBLE_EQ(f.mean[0], 12);
   EXPECT_DOUBLE_EQ(f.mean[1], 15);
-  const double se2 = std::sqrt(2.0 / 3 * 2 + std::pow(2 / std::sqrt(3.0), 2));
+  const double se2 = std::sqrt(1.0 * 2 + std::pow(2 / std::sqrt(3.0), 2));
   EXPECT_NEAR(f.upper[1][1], 15 + 1.959963984540054 * se2, 1e-9);
 }
 
