@@ -1,5 +1,7 @@
 // The forecasting code against reference values from R's forecast package (test/forecast/fixtures,
 // made once by make_fixtures.R; see its README for versions and tolerances).
+#include "common/error.hpp"
+#include "forecast/ets.hpp"
 #include "forecast/seasonal.hpp"
 #include "forecast/simple.hpp"
 #include "forecast/theta.hpp"
@@ -144,6 +146,80 @@ TEST(ForecastFixtures, ThetaFitsAtLeastAsWellAsR) {
       }
     }
   }
+}
+
+} // namespace
+} // namespace autoreport::forecast
+
+namespace autoreport::forecast {
+namespace {
+
+// Runs R's fitted model (its parameters from its initial state) and compares what R reported.
+void check_ets(const nlohmann::json& f, const nlohmann::json& e, const std::string& label) {
+  if (e.is_null() || !e.contains("model") || !e.contains("initial_state") || !e.contains("minus2loglik")) {
+    return; // R did not fit by likelihood (constant data, or too short: a least-squares fallback)
+  }
+  const std::string model = e["model"].get<std::string>();
+  const double lik = number(e["minus2loglik"]);
+  if (!std::isfinite(lik)) {
+    return; // a perfect fit (constant series): nothing to compare
+  }
+  const auto train = f["train"].get<std::vector<double>>();
+  const EtsSpec spec = parse_ets_model(model, f["frequency"].get<size_t>());
+  EtsParams p;
+  const nlohmann::json& par = e["parameters"];
+  p.alpha = number(par["alpha"]);
+  p.beta = par.contains("beta") ? number(par["beta"]) : 0;
+  p.gamma = par.contains("gamma") ? number(par["gamma"]) : 0;
+  p.phi = par.contains("phi") ? number(par["phi"]) : 1;
+  EtsState s;
+  const nlohmann::json& init = e["initial_state"];
+  s.level = number(init["l"]);
+  s.growth = init.contains("b") ? number(init["b"]) : 0;
+  for (size_t i = 1; i <= spec.period && spec.season != Component::None; ++i) {
+    s.season.push_back(number(init["s" + std::to_string(i)]));
+  }
+  const EtsFit fit = ets_run(train, spec, p, s);
+  const std::string name = f["name"].get<std::string>() + " " + label + " " + model;
+  ASSERT_TRUE(fit.valid) << name;
+  const auto close = [&](double ours, double theirs, const char* what) {
+    EXPECT_NEAR(ours, theirs, 1e-9 * std::max(1.0, std::fabs(theirs))) << name << " " << what;
+  };
+  close(fit.lik, lik, "-2 loglik");
+  close(fit.mse, number(e["mse"]), "mse");
+  const EtsCriteria c = ets_criteria(fit, train.size(), spec);
+  close(c.aicc, number(e["aicc"]), "AICc");
+  close(c.bic, number(e["bic"]), "BIC");
+  close(c.sigma2, number(e["sigma2"]), "sigma2");
+  EXPECT_EQ(ets_parameter_count(spec), e["n_params_ic"].get<size_t>()) << name;
+  close(fit.final_state.level, number(e["final_state"]["l"]), "final level");
+  for (size_t i = 0; i < fit.final_state.season.size(); ++i) {
+    close(fit.final_state.season[i], number(e["final_state"]["s" + std::to_string(i + 1)]), "final season");
+  }
+}
+
+TEST(ForecastFixtures, EtsRecursionAndLikelihoodMatchRAtRsParameters) {
+  size_t checked = 0;
+  for (const nlohmann::json& f : fixtures()) {
+    check_ets(f, f["ets_auto"], "auto");
+    ++checked;
+    if (f.contains("ets_fixed")) {
+      for (const auto& [label, e] : f["ets_fixed"].items()) {
+        check_ets(f, e, label);
+      }
+    }
+  }
+  EXPECT_GE(checked, 10u);
+}
+
+TEST(ForecastEts, ModelNames) {
+  EXPECT_EQ(ets_model_name(parse_ets_model("MAdM", 12)), "MAdM");
+  EXPECT_EQ(ets_model_name(parse_ets_model("ANN", 1)), "ANN");
+  EXPECT_EQ(ets_parameter_count(parse_ets_model("MAdM", 4)), 10u);
+  EXPECT_THROW(parse_ets_model("XNN", 1), Error);
+  EXPECT_THROW(parse_ets_model("ANdN", 1), Error);
+  EXPECT_THROW(parse_ets_model("NNN", 1), Error);
+  EXPECT_THROW(parse_ets_model("ANA", 1), Error);
 }
 
 } // namespace
