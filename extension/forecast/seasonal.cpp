@@ -55,17 +55,21 @@ bool seasonality_test(std::span<const double> y, size_t period) {
 }
 
 std::vector<double> multiplicative_indices(std::span<const double> y, size_t period) {
-  const size_t n = y.size();
-  if (period < 2 || n < 2 * period) {
-    throw Error(sqlstate::invalid_parameter_value,
-                "a seasonal decomposition needs at least two full seasons (" + std::to_string(2 * period) +
-                    " values), not " + std::to_string(n));
-  }
   for (const double v : y) {
     if (!(v > 0) || !std::isfinite(v)) {
       throw Error(sqlstate::invalid_parameter_value,
                   "a multiplicative decomposition needs positive, finite data");
     }
+  }
+  return seasonal_figure(y, period, true);
+}
+
+std::vector<double> seasonal_figure(std::span<const double> y, size_t period, bool multiplicative) {
+  const size_t n = y.size();
+  if (period < 2 || n < 2 * period) {
+    throw Error(sqlstate::invalid_parameter_value,
+                "a seasonal decomposition needs at least two full seasons (" + std::to_string(2 * period) +
+                    " values), not " + std::to_string(n));
   }
   // Centred moving average of order m: for even m a 2 x m average (half weights at both ends).
   const size_t half = period / 2;
@@ -77,28 +81,27 @@ std::vector<double> multiplicative_indices(std::span<const double> y, size_t per
       for (size_t j = t - half; j <= t + half; ++j) {
         trend += y[j];
       }
-      trend /= static_cast<double>(period);
     } else {
       trend = (y[t - half] + y[t + half]) / 2;
       for (size_t j = t - half + 1; j < t + half; ++j) {
         trend += y[j];
       }
-      trend /= static_cast<double>(period);
     }
-    sums[t % period] += y[t] / trend;
+    trend /= static_cast<double>(period);
+    sums[t % period] += multiplicative ? y[t] / trend : y[t] - trend;
     ++counts[t % period];
   }
-  std::vector<double> indices(period);
+  std::vector<double> figure(period);
   double mean = 0;
   for (size_t i = 0; i < period; ++i) {
-    indices[i] = sums[i] / static_cast<double>(counts[i]);
-    mean += indices[i];
+    figure[i] = sums[i] / static_cast<double>(counts[i]);
+    mean += figure[i];
   }
   mean /= static_cast<double>(period);
-  for (double& v : indices) {
-    v /= mean;
+  for (double& v : figure) {
+    v = multiplicative ? v / mean : v - mean;
   }
-  return indices;
+  return figure;
 }
 
 } // namespace autoreport::forecast

@@ -22,4 +22,9 @@ bool seasonality_test(std::span<const double> y, size_t period);
 // values and positive data (autoreport::Error 22023 otherwise).
 std::vector<double> multiplicative_indices(std::span<const double> y, size_t period);
 
+// The seasonal figure of a classical decomposition, additive (differences from the centred moving
+// average, scaled to average 0) or multiplicative (as multiplicative_indices, without its positivity
+// check). Needs at least 2m values (22023 otherwise).
+std::vector<double> seasonal_figure(std::span<const double> y, size_t period, bool multiplicative);
+
 } // namespace autoreport::forecast

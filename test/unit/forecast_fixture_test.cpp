@@ -2,6 +2,7 @@
 // made once by make_fixtures.R; see its README for versions and tolerances).
 #include "common/error.hpp"
 #include "forecast/ets.hpp"
+#include "forecast/ets_fit.hpp"
 #include "forecast/seasonal.hpp"
 #include "forecast/simple.hpp"
 #include "forecast/theta.hpp"
@@ -10,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -220,6 +222,75 @@ TEST(ForecastEts, ModelNames) {
   EXPECT_THROW(parse_ets_model("ANdN", 1), Error);
   EXPECT_THROW(parse_ets_model("NNN", 1), Error);
   EXPECT_THROW(parse_ets_model("ANA", 1), Error);
+}
+
+} // namespace
+} // namespace autoreport::forecast
+
+namespace autoreport::forecast {
+namespace {
+
+// Our estimate of each model R fitted by likelihood: the starting point is R's, and the answer is at
+// least as likely as R's, inside the bounds.
+void check_estimate(const nlohmann::json& f, const nlohmann::json& e, const std::string& label,
+                    double& gain) {
+  if (e.is_null() || !e.contains("optimizer") || !e.contains("minus2loglik") ||
+      !std::isfinite(number(e["minus2loglik"]))) {
+    return;
+  }
+  const auto train = f["train"].get<std::vector<double>>();
+  const EtsSpec spec = parse_ets_model(e["model"].get<std::string>(), f["frequency"].get<size_t>());
+  const std::string name = f["name"].get<std::string>() + " " + label + " " + e["model"].get<std::string>();
+  const EtsStart start = ets_start(train, spec);
+  const nlohmann::json& r = e["optimizer"]["start"];
+  const auto close = [&](double ours, double theirs, const std::string& what) {
+    EXPECT_NEAR(ours, theirs, 1e-8 * std::max(1.0, std::fabs(theirs))) << name << " start " << what;
+  };
+  close(start.params.alpha, number(r["alpha"]), "alpha");
+  if (r.contains("beta")) {
+    close(start.params.beta, number(r["beta"]), "beta");
+  }
+  if (r.contains("gamma")) {
+    close(start.params.gamma, number(r["gamma"]), "gamma");
+  }
+  if (r.contains("phi")) {
+    close(start.params.phi, number(r["phi"]), "phi");
+  }
+  close(start.state.level, number(r["l"]), "l");
+  if (r.contains("b")) {
+    close(start.state.growth, number(r["b"]), "b");
+  }
+  for (size_t i = 0; i + 1 < start.state.season.size(); ++i) {
+    close(start.state.season[i], number(r["s" + std::to_string(i)]), "s" + std::to_string(i));
+  }
+  const EtsEstimate ours = ets_estimate(train, spec);
+  const double theirs = number(e["minus2loglik"]);
+  EXPECT_LE(ours.fit.lik, theirs + 1e-6 * std::fabs(theirs)) << name;
+  EXPECT_TRUE(ets_admissible(spec, ours.params)) << name;
+  gain = std::max(gain, theirs - ours.fit.lik);
+}
+
+TEST(ForecastFixtures, EtsEstimatesStartWhereRStartsAndEndAtLeastAsLikely) {
+  double gain = 0;
+  for (const nlohmann::json& f : fixtures()) {
+    check_estimate(f, f["ets_auto"], "auto", gain);
+    if (f.contains("ets_fixed")) {
+      for (const auto& [label, e] : f["ets_fixed"].items()) {
+        check_estimate(f, e, label, gain);
+      }
+    }
+  }
+  std::printf("largest improvement of -2 log-likelihood over R's estimates: %.3f\n", gain);
+}
+
+TEST(ForecastEts, AdmissibleRegion) {
+  const EtsSpec aaa = parse_ets_model("AAA", 4);
+  EXPECT_TRUE(ets_admissible(aaa, EtsParams{0.3, 0.1, 0.1, 1}));
+  EXPECT_FALSE(ets_admissible(aaa, EtsParams{0.3, 0.4, 0.1, 1}));  // beta > alpha
+  EXPECT_FALSE(ets_admissible(aaa, EtsParams{0.95, 0.1, 0.1, 1})); // gamma > 1 - alpha
+  const EtsSpec ann = parse_ets_model("ANN", 1);
+  EXPECT_FALSE(ets_admissible(ann, EtsParams{0, 0, 0, 1}));
+  EXPECT_TRUE(ets_admissible(ann, EtsParams{0.5, 0, 0, 1}));
 }
 
 } // namespace

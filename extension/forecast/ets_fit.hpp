@@ -1,0 +1,43 @@
+// Estimating an ETS model by maximum likelihood (test/forecast/fixtures/NOTES.md, 1.3-1.5).
+//
+// Starting values follow R's forecast::ets (initparam, initstate); the parameters must lie in the
+// usual and the admissible region ("both"); the objective is ets_run()'s -2 log-likelihood (up to a
+// constant). The search is Nelder-Mead as in R (2,000 evaluations, relative tolerance 1.5e-8), then
+// restarted from its answer until a restart no longer improves it: R stops at its first answer, which
+// is often short of the optimum, so ours is at least as good.
+#pragma once
+
+#include "forecast/ets.hpp"
+
+#include <cstddef>
+#include <span>
+#include <vector>
+
+namespace autoreport::forecast {
+
+// The optimiser's vector: the estimated smoothing parameters (alpha, beta, gamma, phi as the model has
+// them), the initial level, growth, and the first m - 1 seasonal states (the last is implied).
+struct EtsStart {
+  EtsParams params;
+  EtsState state; // with all m seasonal states, the last implied
+};
+
+// R's starting values (initparam and initstate). Needs 4 values for a seasonal model.
+EtsStart ets_start(std::span<const double> y, const EtsSpec& spec);
+
+// Whether parameters lie in the usual and the admissible region (R's bounds = "both").
+bool ets_admissible(const EtsSpec& spec, const EtsParams& p);
+
+struct EtsEstimate {
+  EtsParams params;
+  EtsState initial;
+  EtsFit fit;
+  EtsCriteria criteria;
+  size_t evaluations = 0;
+};
+
+// Fits the model by maximum likelihood; Error 22023 when it cannot be fitted (e.g. the starting point
+// is not admissible or the data are too short).
+EtsEstimate ets_estimate(std::span<const double> y, const EtsSpec& spec);
+
+} // namespace autoreport::forecast
