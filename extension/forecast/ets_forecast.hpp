@@ -1,0 +1,21 @@
+// Forecasts of a fitted ETS model and their prediction intervals, as R's forecast.ets computes them
+// (test/forecast/fixtures/NOTES.md, 1.7): analytical variances for class 1 (additive error, no
+// multiplicative component), class 2 (multiplicative error, additive or no season) and class 3
+// (multiplicative error and season, the moment recursion of Hyndman et al. 2008, ch. 6). Models with a
+// multiplicative trend, or additive error with a multiplicative season, are refused (22023): the
+// automatic selection never picks them.
+#pragma once
+
+#include "forecast/ets.hpp"
+#include "forecast/simple.hpp"
+
+#include <cstddef>
+#include <span>
+
+namespace autoreport::forecast {
+
+// From the final state of a fit: the mean (for class 3, the conditional mean R reports) and bounds.
+Forecast ets_forecast(const EtsSpec& spec, const EtsParams& params, const EtsState& final_state,
+                      double sigma2, size_t horizon, std::span<const double> levels);
+
+} // namespace autoreport::forecast
