@@ -157,6 +157,26 @@ TEST(ForecastFixtures, ThetaFitsAtLeastAsWellAsR) {
 namespace autoreport::forecast {
 namespace {
 
+// R's smoothing parameters and a state (l, b, s1..sm) as the fixtures write them.
+EtsParams params_of(const nlohmann::json& par) {
+  EtsParams p;
+  p.alpha = number(par["alpha"]);
+  p.beta = par.contains("beta") ? number(par["beta"]) : 0;
+  p.gamma = par.contains("gamma") ? number(par["gamma"]) : 0;
+  p.phi = par.contains("phi") ? number(par["phi"]) : 1;
+  return p;
+}
+
+EtsState state_of(const nlohmann::json& j, const EtsSpec& spec) {
+  EtsState s;
+  s.level = number(j["l"]);
+  s.growth = j.contains("b") ? number(j["b"]) : 0;
+  for (size_t i = 1; i <= spec.period && spec.season != Component::None; ++i) {
+    s.season.push_back(number(j["s" + std::to_string(i)]));
+  }
+  return s;
+}
+
 // Runs R's fitted model (its parameters from its initial state) and compares what R reported.
 void check_ets(const nlohmann::json& f, const nlohmann::json& e, const std::string& label) {
   if (e.is_null() || !e.contains("model") || !e.contains("initial_state") || !e.contains("minus2loglik")) {
@@ -169,19 +189,8 @@ void check_ets(const nlohmann::json& f, const nlohmann::json& e, const std::stri
   }
   const auto train = f["train"].get<std::vector<double>>();
   const EtsSpec spec = parse_ets_model(model, f["frequency"].get<size_t>());
-  EtsParams p;
-  const nlohmann::json& par = e["parameters"];
-  p.alpha = number(par["alpha"]);
-  p.beta = par.contains("beta") ? number(par["beta"]) : 0;
-  p.gamma = par.contains("gamma") ? number(par["gamma"]) : 0;
-  p.phi = par.contains("phi") ? number(par["phi"]) : 1;
-  EtsState s;
-  const nlohmann::json& init = e["initial_state"];
-  s.level = number(init["l"]);
-  s.growth = init.contains("b") ? number(init["b"]) : 0;
-  for (size_t i = 1; i <= spec.period && spec.season != Component::None; ++i) {
-    s.season.push_back(number(init["s" + std::to_string(i)]));
-  }
+  const EtsParams p = params_of(e["parameters"]);
+  const EtsState s = state_of(e["initial_state"], spec);
   const EtsFit fit = ets_run(train, spec, p, s);
   const std::string name = f["name"].get<std::string>() + " " + label + " " + model;
   ASSERT_TRUE(fit.valid) << name;
@@ -308,19 +317,8 @@ void check_ets_forecast(const nlohmann::json& f, const nlohmann::json& e, const 
     return;
   }
   const EtsSpec spec = parse_ets_model(e["model"].get<std::string>(), f["frequency"].get<size_t>());
-  EtsParams p;
-  const nlohmann::json& par = e["parameters"];
-  p.alpha = number(par["alpha"]);
-  p.beta = par.contains("beta") ? number(par["beta"]) : 0;
-  p.gamma = par.contains("gamma") ? number(par["gamma"]) : 0;
-  p.phi = par.contains("phi") ? number(par["phi"]) : 1;
-  EtsState x;
-  const nlohmann::json& fin = e["final_state"];
-  x.level = number(fin["l"]);
-  x.growth = fin.contains("b") ? number(fin["b"]) : 0;
-  for (size_t i = 1; i <= spec.period && spec.season != Component::None; ++i) {
-    x.season.push_back(number(fin["s" + std::to_string(i)]));
-  }
+  const EtsParams p = params_of(e["parameters"]);
+  const EtsState x = state_of(e["final_state"], spec);
   const size_t h = f["horizon"].get<size_t>();
   if (spec.damped && spec.error == Component::Multiplicative && spec.season == Component::Multiplicative) {
     return; // R's class 3 leaves phi out of the damped growth (see ets_forecast.cpp); ours follows the model
