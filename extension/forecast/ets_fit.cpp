@@ -524,4 +524,81 @@ EtsEstimate ets_estimate(std::span<const double> y, const EtsSpec& spec) {
   return e;
 }
 
+EtsChoice ets_auto(std::span<const double> y, size_t period) {
+  const size_t n = y.size();
+  if (n < 4) {
+    throw Error(sqlstate::invalid_parameter_value,
+                "too few values for exponential smoothing: " + std::to_string(n) + " (at least 4)");
+  }
+  bool constant = true;
+  bool positive = true;
+  for (const double v : y) {
+    if (!std::isfinite(v)) {
+      throw Error(sqlstate::invalid_parameter_value, "the history must be finite (no NaN or infinity)");
+    }
+    constant = constant && std::fabs(v - y[0]) <= 1.5e-8 * std::max(1.0, std::fabs(y[0]));
+    positive = positive && v > 0;
+  }
+  EtsChoice choice;
+  if (constant) {
+    choice.spec = parse_ets_model("ANN", 1);
+    EtsEstimate& e = choice.estimate;
+    e.params.alpha = 0.99999;
+    e.initial.level = y[0];
+    e.fit = ets_run(y, choice.spec, e.params, e.initial);
+    e.criteria = ets_criteria(e.fit, n, choice.spec);
+    e.criteria.sigma2 = 0;
+    return choice;
+  }
+  const bool seasonal = period > 1 && period <= 24 && n > period;
+  double best = kInfinity;
+  bool found = false;
+  for (const Component error : {Component::Additive, Component::Multiplicative}) {
+    if (error == Component::Multiplicative && !positive) {
+      continue;
+    }
+    for (const Component trend : {Component::None, Component::Additive}) {
+      for (const Component season : {Component::None, Component::Additive, Component::Multiplicative}) {
+        if (season != Component::None && !seasonal) {
+          continue;
+        }
+        if (error == Component::Additive && season == Component::Multiplicative) {
+          continue;
+        }
+        for (const bool damped : {true, false}) {
+          if (damped && trend == Component::None) {
+            continue;
+          }
+          EtsSpec spec;
+          spec.error = error;
+          spec.trend = trend;
+          spec.season = season;
+          spec.damped = damped;
+          spec.period = season == Component::None ? 1 : period;
+          if (ets_parameter_count(spec) - 1 >= n - 1) {
+            continue; // as many coefficients as data
+          }
+          try {
+            EtsEstimate e = ets_estimate(y, spec);
+            choice.candidates.emplace_back(ets_model_name(spec), e.criteria.aicc);
+            if (e.criteria.aicc < best) {
+              best = e.criteria.aicc;
+              choice.spec = spec;
+              choice.estimate = std::move(e);
+              found = true;
+            }
+          } catch (const Error&) {
+            continue; // this candidate cannot be fitted
+          }
+        }
+      }
+    }
+  }
+  if (!found) {
+    throw Error(sqlstate::invalid_parameter_value,
+                "no exponential smoothing model can be fitted to these data");
+  }
+  return choice;
+}
+
 } // namespace autoreport::forecast

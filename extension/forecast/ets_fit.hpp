@@ -11,6 +11,8 @@
 
 #include <cstddef>
 #include <span>
+#include <string>
+#include <utility>
 #include <vector>
 
 namespace autoreport::forecast {
@@ -39,5 +41,18 @@ struct EtsEstimate {
 // Fits the model by maximum likelihood; Error 22023 when it cannot be fitted (e.g. the starting point
 // is not admissible or the data are too short).
 EtsEstimate ets_estimate(std::span<const double> y, const EtsSpec& spec);
+
+struct EtsChoice {
+  EtsSpec spec;
+  EtsEstimate estimate;
+  std::vector<std::pair<std::string, double>> candidates; // model name and AICc, in the order tried
+};
+
+// Automatic selection as R's ets(y): every admissible candidate (error A/M; trend N/A, each also
+// damped; season N/A/M when 1 < m <= 24 and n > m; no additive error with a multiplicative season, no
+// multiplicative error unless all values are positive; none with as many coefficients as n - 1) is
+// fitted, and the smallest AICc wins. A constant series gets ETS(A,N,N) with alpha 0.99999 at its value.
+// Error 22023 when nothing can be fitted (fewer than 4 values).
+EtsChoice ets_auto(std::span<const double> y, size_t period);
 
 } // namespace autoreport::forecast
