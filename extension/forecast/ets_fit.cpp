@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <complex>
 #include <functional>
 #include <limits>
 #include <string>
@@ -117,40 +116,37 @@ std::vector<double> start_pattern(std::span<const double> y, size_t m, bool mult
   return pattern;
 }
 
-// The roots of a polynomial (coefficients from the highest power down) by Durand-Kerner.
-std::vector<std::complex<double>> roots(const std::vector<double>& c) {
-  const size_t degree = c.size() - 1;
-  std::vector<std::complex<double>> z(degree);
-  const std::complex<double> seed(0.4, 0.9);
-  for (size_t i = 0; i < degree; ++i) {
-    z[i] = std::pow(seed, static_cast<double>(i));
+} // namespace
+
+bool roots_within(std::span<const double> coefficients, double radius) {
+  // Schur-Cohn-Jury: the roots of q(z) = p(radius z) lie strictly inside the unit circle iff every
+  // reflection coefficient k = (constant term) / (leading term) of the successive reductions
+  // q <- (q - k q*) / (1 - k^2), q* the reversed polynomial, has |k| < 1.
+  const size_t degree = coefficients.size() - 1;
+  std::vector<double> c(coefficients.begin(), coefficients.end());
+  double scale = 1;
+  for (size_t i = degree + 1; i-- > 0;) { // c[i] multiplies z^(degree - i)
+    c[i] *= scale;
+    scale *= radius;
   }
-  const auto eval = [&](std::complex<double> x) {
-    std::complex<double> v = c[0];
-    for (size_t i = 1; i < c.size(); ++i) {
-      v = v * x + c[i];
+  for (size_t n = degree; n > 0; --n) {
+    if (c[0] == 0) {
+      return false;
     }
-    return v / c[0];
-  };
-  for (int iteration = 0; iteration < 1000; ++iteration) {
-    double change = 0;
-    for (size_t i = 0; i < degree; ++i) {
-      std::complex<double> denominator = 1;
-      for (size_t j = 0; j < degree; ++j) {
-        if (j != i) {
-          denominator *= z[i] - z[j];
-        }
-      }
-      const std::complex<double> step = eval(z[i]) / denominator;
-      z[i] -= step;
-      change = std::max(change, std::abs(step));
+    const double k = c[n] / c[0];
+    if (!(std::fabs(k) < 1)) {
+      return false;
     }
-    if (change < 1e-14) {
-      break;
+    std::vector<double> next(n);
+    for (size_t i = 0; i < n; ++i) {
+      next[i] = (c[i] - k * c[n - i]) / (1 - k * k);
     }
+    c = std::move(next);
   }
-  return z;
+  return true;
 }
+
+namespace {
 
 struct Layout {
   bool beta = false, gamma = false, phi = false;
@@ -474,12 +470,7 @@ bool ets_admissible(const EtsSpec& spec, const EtsParams& p) {
   }
   c[mm] = p.alpha + beta - p.alpha * phi + gamma - 1;
   c[mm + 1] = phi * (1 - p.alpha - gamma);
-  for (const auto& z : roots(c)) {
-    if (std::abs(z) > 1 + 1e-10) {
-      return false;
-    }
-  }
-  return true;
+  return roots_within(c, 1 + 1e-10);
 }
 
 EtsEstimate ets_estimate(std::span<const double> y, const EtsSpec& spec) {

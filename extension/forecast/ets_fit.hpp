@@ -27,6 +27,10 @@ struct EtsStart {
 // R's starting values (initparam and initstate). Needs 4 values for a seasonal model.
 EtsStart ets_start(std::span<const double> y, const EtsSpec& spec);
 
+// Whether every root of the polynomial (coefficients from the highest power down, the first not 0)
+// has absolute value below radius (the Schur-Cohn-Jury test: O(degree^2), no root finding).
+bool roots_within(std::span<const double> coefficients, double radius);
+
 // Whether parameters lie in the usual and the admissible region (R's bounds = "both").
 bool ets_admissible(const EtsSpec& spec, const EtsParams& p);
 
