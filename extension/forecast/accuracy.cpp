@@ -2,6 +2,7 @@
 #include "forecast/accuracy.hpp"
 
 #include "common/error.hpp"
+#include "forecast/checks.hpp"
 
 #include <cmath>
 #include <limits>
@@ -24,20 +25,12 @@ void check_same_length(std::span<const double> a, std::span<const double> b, con
   }
 }
 
-void check_finite(std::span<const double> v, const char* what) {
-  for (const double x : v) {
-    if (!std::isfinite(x)) {
-      throw Error(sqlstate::invalid_parameter_value, std::string(what) + ": values must be finite");
-    }
-  }
-}
-
 } // namespace
 
 double smape(std::span<const double> actual, std::span<const double> predicted) {
   check_same_length(actual, predicted, "sMAPE");
-  check_finite(actual, "sMAPE");
-  check_finite(predicted, "sMAPE");
+  require_finite(actual, "sMAPE actual values");
+  require_finite(predicted, "sMAPE forecast values");
   double sum = 0;
   for (size_t i = 0; i < actual.size(); ++i) {
     const double denominator = std::fabs(actual[i]) + std::fabs(predicted[i]);
@@ -47,7 +40,7 @@ double smape(std::span<const double> actual, std::span<const double> predicted) 
 }
 
 double naive_scale(std::span<const double> history, size_t period) {
-  check_finite(history, "the history");
+  require_finite(history, "the history");
   const size_t lag = period >= 1 && history.size() > period ? period : 1;
   if (history.size() <= lag) {
     throw Error(sqlstate::invalid_parameter_value, "the history needs at least 2 values to scale errors");
@@ -62,8 +55,8 @@ double naive_scale(std::span<const double> history, size_t period) {
 double mase(std::span<const double> history, size_t period, std::span<const double> actual,
             std::span<const double> predicted) {
   check_same_length(actual, predicted, "MASE");
-  check_finite(actual, "MASE");
-  check_finite(predicted, "MASE");
+  require_finite(actual, "MASE actual values");
+  require_finite(predicted, "MASE forecast values");
   const double scale = naive_scale(history, period);
   double sum = 0;
   for (size_t i = 0; i < actual.size(); ++i) {
@@ -77,9 +70,9 @@ double msis(std::span<const double> history, size_t period, std::span<const doub
             std::span<const double> lower, std::span<const double> upper, double alpha) {
   check_same_length(actual, lower, "MSIS");
   check_same_length(actual, upper, "MSIS");
-  check_finite(actual, "MSIS");
-  check_finite(lower, "MSIS");
-  check_finite(upper, "MSIS");
+  require_finite(actual, "MSIS actual values");
+  require_finite(lower, "MSIS lower bounds");
+  require_finite(upper, "MSIS upper bounds");
   if (!(alpha > 0 && alpha < 1)) {
     throw Error(sqlstate::invalid_parameter_value, "MSIS: alpha must be between 0 and 1");
   }

@@ -3,6 +3,7 @@
 
 #include "common/error.hpp"
 #include "common/runtime.hpp"
+#include "forecast/checks.hpp"
 #include "forecast/seasonal.hpp"
 
 #include <algorithm>
@@ -244,6 +245,11 @@ std::vector<double> nelder_mead(const std::function<double(const std::vector<dou
   if (size == 0) {
     size = 0.1;
   }
+  const auto value = [&](const std::vector<double>& x) {
+    ++evaluations;
+    const double v = f(x);
+    return std::isfinite(v) ? v : 1e35;
+  };
   std::vector<std::vector<double>> p(n + 1, x0);
   std::vector<double> fv(n + 1, f0);
   for (size_t j = 0; j < n; ++j) {
@@ -252,15 +258,8 @@ std::vector<double> nelder_mead(const std::function<double(const std::vector<dou
       step *= 10;
     }
     p[j + 1][j] += step;
-    const double v = f(p[j + 1]);
-    ++evaluations;
-    fv[j + 1] = std::isfinite(v) ? v : 1e35;
+    fv[j + 1] = value(p[j + 1]);
   }
-  const auto value = [&](const std::vector<double>& x) {
-    ++evaluations;
-    const double v = f(x);
-    return std::isfinite(v) ? v : 1e35;
-  };
   while (evaluations < max_evaluations) {
     if ((evaluations & 63) == 0) {
       check_interrupts();
@@ -474,10 +473,8 @@ bool ets_admissible(const EtsSpec& spec, const EtsParams& p) {
 }
 
 EtsEstimate ets_estimate(std::span<const double> y, const EtsSpec& spec) {
+  require_finite(y, "the history");
   for (const double v : y) {
-    if (!std::isfinite(v)) {
-      throw Error(sqlstate::invalid_parameter_value, "the history must be finite (no NaN or infinity)");
-    }
     if (spec.error == Component::Multiplicative && v <= 0) {
       throw Error(sqlstate::invalid_parameter_value, "a multiplicative-error ETS model needs positive data");
     }
@@ -523,10 +520,8 @@ EtsChoice ets_auto(std::span<const double> y, size_t period) {
   }
   bool constant = true;
   bool positive = true;
+  require_finite(y, "the history");
   for (const double v : y) {
-    if (!std::isfinite(v)) {
-      throw Error(sqlstate::invalid_parameter_value, "the history must be finite (no NaN or infinity)");
-    }
     constant = constant && std::fabs(v - y[0]) <= 1.5e-8 * std::max(1.0, std::fabs(y[0]));
     positive = positive && v > 0;
   }

@@ -2,6 +2,7 @@
 #include "forecast/simple.hpp"
 
 #include "common/error.hpp"
+#include "forecast/checks.hpp"
 
 #include <boost/math/distributions/normal.hpp>
 
@@ -32,11 +33,7 @@ Forecast lag_walk(std::span<const double> history, size_t lag, size_t horizon, b
                                                        " (this forecast needs more than " +
                                                        std::to_string(lag + (drift ? 1 : 0)) + ")");
   }
-  for (const double y : history) {
-    if (!std::isfinite(y)) {
-      throw Error(sqlstate::invalid_parameter_value, "the history must be finite (no NaN or infinity)");
-    }
-  }
+  require_finite(history, "the history");
   // Differences at the lag: the residuals of the walk without drift.
   const size_t m = n - lag;
   double b = 0;

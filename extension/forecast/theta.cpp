@@ -2,6 +2,7 @@
 #include "forecast/theta.hpp"
 
 #include "common/error.hpp"
+#include "forecast/checks.hpp"
 #include "forecast/seasonal.hpp"
 
 #include <cmath>
@@ -49,11 +50,7 @@ void check_series(std::span<const double> y, size_t min_values) {
                                                        " (this method needs at least " +
                                                        std::to_string(min_values) + ")");
   }
-  for (const double v : y) {
-    if (!std::isfinite(v)) {
-      throw Error(sqlstate::invalid_parameter_value, "the history must be finite (no NaN or infinity)");
-    }
-  }
+  require_finite(y, "the history");
 }
 
 } // namespace

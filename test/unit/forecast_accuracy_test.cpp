@@ -1,5 +1,6 @@
 // Accuracy measures against values worked out by hand.
 #include "common/error.hpp"
+#include "error_check.hpp"
 #include "forecast/accuracy.hpp"
 
 #include <gtest/gtest.h>
@@ -50,20 +51,12 @@ TEST(ForecastAccuracy, BadInputIs22023) {
   const std::vector<double> two{1, 2};
   const std::vector<double> three{1, 2, 3};
   const std::vector<double> nan{1, std::nan("")};
-  const auto code = [](auto f) {
-    try {
-      f();
-    } catch (const Error& e) {
-      return e.sqlstate();
-    }
-    return std::string("no error");
-  };
-  EXPECT_EQ(code([&] { smape(two, three); }), "22023");
-  EXPECT_EQ(code([&] { smape(nan, two); }), "22023");
-  EXPECT_EQ(code([&] { smape(std::vector<double>{}, std::vector<double>{}); }), "22023");
-  EXPECT_EQ(code([&] { naive_scale(std::vector<double>{1}, 1); }), "22023");
-  EXPECT_EQ(code([&] { msis(three, 1, two, two, two, 1.5); }), "22023");
-  EXPECT_EQ(code([&] { coverage(two, three, two); }), "22023");
+  EXPECT_EQ(test::sqlstate_of([&] { smape(two, three); }), "22023");
+  EXPECT_EQ(test::sqlstate_of([&] { smape(nan, two); }), "22023");
+  EXPECT_EQ(test::sqlstate_of([&] { smape(std::vector<double>{}, std::vector<double>{}); }), "22023");
+  EXPECT_EQ(test::sqlstate_of([&] { naive_scale(std::vector<double>{1}, 1); }), "22023");
+  EXPECT_EQ(test::sqlstate_of([&] { msis(three, 1, two, two, two, 1.5); }), "22023");
+  EXPECT_EQ(test::sqlstate_of([&] { coverage(two, three, two); }), "22023");
 }
 
 } // namespace

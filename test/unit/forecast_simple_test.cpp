@@ -1,6 +1,7 @@
 // Naive, seasonal naive and drift forecasts against values worked out by hand (R's formulas; the
 // fixtures made with R's forecast package check them further in test/forecast/fixtures).
 #include "common/error.hpp"
+#include "error_check.hpp"
 #include "forecast/simple.hpp"
 
 #include <gtest/gtest.h>
@@ -55,19 +56,14 @@ TEST(ForecastSimple, DriftExtendsTheAverageStep) {
 }
 
 TEST(ForecastSimple, DegenerateInputIs22023) {
-  const auto code = [](auto f) {
-    try {
-      f();
-    } catch (const Error& e) {
-      return e.sqlstate();
-    }
-    return std::string("no error");
-  };
-  EXPECT_EQ(code([] { lag_walk(std::vector<double>{1}, 1, 3, false, kLevels); }), "22023");
-  EXPECT_EQ(code([] { lag_walk(std::vector<double>{1, 2}, 1, 3, true, kLevels); }), "22023");
-  EXPECT_EQ(code([] { lag_walk(std::vector<double>{1, NAN, 3}, 1, 3, false, kLevels); }), "22023");
-  EXPECT_EQ(code([] { lag_walk(std::vector<double>{1, 2, 3}, 0, 3, false, kLevels); }), "22023");
-  EXPECT_EQ(code([] {
+  EXPECT_EQ(test::sqlstate_of([] { lag_walk(std::vector<double>{1}, 1, 3, false, kLevels); }), "22023");
+  EXPECT_EQ(test::sqlstate_of([] { lag_walk(std::vector<double>{1, 2}, 1, 3, true, kLevels); }), "22023");
+  EXPECT_EQ(test::sqlstate_of([] {
+              lag_walk(std::vector<double>{1, NAN, 3}, 1, 3, false, kLevels);
+            }),
+            "22023");
+  EXPECT_EQ(test::sqlstate_of([] { lag_walk(std::vector<double>{1, 2, 3}, 0, 3, false, kLevels); }), "22023");
+  EXPECT_EQ(test::sqlstate_of([] {
               lag_walk(std::vector<double>{1, 2, 3}, 1, 3, false, std::vector<double>{120});
             }),
             "22023");

@@ -1,5 +1,6 @@
 // SES and Theta on degenerate and simple input (the fixtures check them against R).
 #include "common/error.hpp"
+#include "error_check.hpp"
 #include "forecast/theta.hpp"
 
 #include <gtest/gtest.h>
@@ -41,20 +42,15 @@ TEST(ForecastTheta, NegativeValuesAreForecastWithoutTheSeason) {
 }
 
 TEST(ForecastTheta, BadInputIs22023) {
-  const auto code = [](auto f) {
-    try {
-      f();
-    } catch (const Error& e) {
-      return e.sqlstate();
-    }
-    return std::string("no error");
-  };
-  EXPECT_EQ(code([] { fit_ses(std::vector<double>{1, 2}); }), "22023");
-  EXPECT_EQ(code([] {
+  EXPECT_EQ(test::sqlstate_of([] { fit_ses(std::vector<double>{1, 2}); }), "22023");
+  EXPECT_EQ(test::sqlstate_of([] {
               theta(std::vector<double>{1, INFINITY, 3, 4}, 1, 2, std::vector<double>{95});
             }),
             "22023");
-  EXPECT_EQ(code([] { theta(std::vector<double>{1, 2, 3, 4}, 1, 2, std::vector<double>{0}); }), "22023");
+  EXPECT_EQ(test::sqlstate_of([] {
+              theta(std::vector<double>{1, 2, 3, 4}, 1, 2, std::vector<double>{0});
+            }),
+            "22023");
 }
 
 } // namespace
