@@ -304,6 +304,17 @@ def start_sidecar(port, *flags):
     return proc
 
 
+def run_against_sidecar(scenario, *flags):
+    """Runs scenario(port) against a sidecar of its own started with flags, and stops it afterwards."""
+    port = free_port()
+    proc = start_sidecar(port, *flags)
+    try:
+        asyncio.run(scenario(port))
+    finally:
+        proc.terminate()
+        proc.wait(timeout=15)
+
+
 psql("CREATE EXTENSION IF NOT EXISTS autoreport")
 psql("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'sc_reader') THEN CREATE ROLE sc_reader; END IF; END $$")
 psql("SELECT autoreport.grant_channel('sc_reader', 'sales.*')")
@@ -321,29 +332,11 @@ finally:
         proc.kill()
         check("the sidecar exits after SIGTERM", False, "still running")
 
-port = free_port()
-proc = start_sidecar(port, "--queue-bytes", "262144")
-try:
-    asyncio.run(slow_client(port))
-finally:
-    proc.terminate()
-    proc.wait(timeout=15)
+run_against_sidecar(slow_client, "--queue-bytes", "262144")
 
-port = free_port()
-proc = start_sidecar(port, "--ping-interval", "1", "--pong-timeout", "1")
-try:
-    asyncio.run(keepalive(port))
-finally:
-    proc.terminate()
-    proc.wait(timeout=15)
+run_against_sidecar(keepalive, "--ping-interval", "1", "--pong-timeout", "1")
 
-port = free_port()
-proc = start_sidecar(port, "--grant-cache-seconds", "1")
-try:
-    asyncio.run(revoke(port))
-finally:
-    proc.terminate()
-    proc.wait(timeout=15)
+run_against_sidecar(revoke, "--grant-cache-seconds", "1")
 
 port = free_port()
 procs = [start_sidecar(port, "--reuse-port", "on") for _ in range(2)]
@@ -362,12 +355,7 @@ with tempfile.TemporaryDirectory() as tmp:
     subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
                     "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-days", "1",
                     "-keyout", key, "-out", cert], check=True, capture_output=True)
-    port = free_port()
-    proc = start_sidecar(port, "--tls-certificate-file", cert, "--tls-key-file", key, "--permessage-deflate", "on")
-    try:
-        asyncio.run(tls_and_deflate(port, cert))
-    finally:
-        proc.terminate()
-        proc.wait(timeout=15)
+    run_against_sidecar(lambda port: tls_and_deflate(port, cert), "--tls-certificate-file", cert, "--tls-key-file", key,
+                        "--permessage-deflate", "on")
 print(f"{failed} checks failed")
 sys.exit(1 if failed else 0)
