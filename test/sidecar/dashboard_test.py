@@ -8,56 +8,14 @@ what the page shows. It creates the role dash_viewer (granted reports.*) and res
 its port, to see the sidecar's gap warning. Prints one line per check ("ok - ..." / "not ok - ...") and
 exits non-zero when any failed. Every wait is bounded; Chromium and the sidecar are always stopped.
 """
-import asyncio, base64, hashlib, hmac, json, os, shutil, signal, socket, subprocess, sys, tempfile, time
+import asyncio, json, os, shutil, signal, subprocess, tempfile, time
 import urllib.request
 import websockets
 
-BINARY, CLUSTER = sys.argv[1], sys.argv[2]
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-SECRET = "test-secret-that-is-long-enough-0123456789"
+from harness import BINARY, CLUSTER, ROOT, SECRET, check, failed, finish, free_port, psql, token, wait_for_port
+
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; "
        "base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
-failed = 0
-
-
-def check(what, ok, detail=""):
-    global failed
-    print(("ok - " if ok else "not ok - ") + what + ("" if ok else f"  ({detail})"), flush=True)
-    failed += 0 if ok else 1
-
-
-def psql(sql):
-    return subprocess.run([f"{ROOT}/scripts/cluster.sh", "psql", CLUSTER, "-qAt", "-v", "ON_ERROR_STOP=1", "-c", sql],
-                          check=True, capture_output=True, text=True, timeout=60).stdout.strip()
-
-
-def b64(data):
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-# An HS256 token for a database role, valid for ten minutes.
-def token(role):
-    header = b64(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
-    payload = b64(json.dumps({"role": role, "exp": int(time.time()) + 600}).encode())
-    sig = b64(hmac.new(SECRET.encode(), f"{header}.{payload}".encode(), hashlib.sha256).digest())
-    return f"{header}.{payload}.{sig}"
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for_port(port, timeout=10):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return True
-        except OSError:
-            time.sleep(0.1)
-    return False
 
 
 class DevTools:
@@ -441,7 +399,7 @@ def main():
     finally:
         stop_chromium(chromium)
         stop_sidecar(sidecar)
-        if failed:  # what the sidecar and the browser said, for whoever investigates
+        if failed():  # what the sidecar and the browser said, for whoever investigates
             for name in (sidecar_log, os.path.join(profile, "chromium.log")):
                 if os.path.exists(name):
                     lines = [line for line in open(name) if "dbus" not in line]  # Chromium's noise without a bus
@@ -450,5 +408,4 @@ def main():
 
 
 main()
-print(f"{failed} checks failed")
-sys.exit(1 if failed else 0)
+finish()

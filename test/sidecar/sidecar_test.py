@@ -5,42 +5,10 @@ Usage: sidecar_test.py SIDECAR_BINARY CLUSTER_DIR
 Starts the sidecar against the throwaway cluster, checks the protocol end to end, prints one line per
 check ("ok - ..." / "not ok - ..."), and exits non-zero when any failed.
 """
-import asyncio, base64, hashlib, hmac, json, os, socket, ssl, subprocess, sys, tempfile, time, urllib.request, urllib.error
+import asyncio, json, os, socket, ssl, subprocess, tempfile, urllib.request, urllib.error
 import websockets
 
-BINARY, CLUSTER = sys.argv[1], sys.argv[2]
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-SECRET = "test-secret-that-is-long-enough-0123456789"
-failed = 0
-
-
-def check(what, ok, detail=""):
-    global failed
-    print(("ok - " if ok else "not ok - ") + what + ("" if ok else f"  ({detail})"), flush=True)
-    failed += 0 if ok else 1
-
-
-def psql(sql):
-    return subprocess.run([f"{ROOT}/scripts/cluster.sh", "psql", CLUSTER, "-qAt", "-v", "ON_ERROR_STOP=1", "-c", sql],
-                          check=True, capture_output=True, text=True).stdout.strip()
-
-
-def b64(data):
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-def token(role, exp_in=600, alg="HS256", secret=SECRET):
-    header = b64(json.dumps({"alg": alg, "typ": "JWT"}).encode())
-    payload = b64(json.dumps({"role": role, "exp": int(time.time()) + exp_in}).encode())
-    signing = f"{header}.{payload}".encode()
-    sig = b64(hmac.new(secret.encode(), signing, hashlib.sha256).digest()) if alg == "HS256" else ""
-    return f"{header}.{payload}.{sig}"
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from harness import BINARY, CLUSTER, ROOT, SECRET, check, finish, free_port, psql, token, wait_for_port
 
 
 def metric(text, name):
@@ -295,12 +263,7 @@ async def revoke(port):
 
 def start_sidecar(port, *flags):
     proc = subprocess.Popen([BINARY, "--port", str(port), *flags], env=env, stderr=subprocess.DEVNULL, text=True)
-    for _ in range(100):
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                break
-        except OSError:
-            time.sleep(0.1)
+    wait_for_port(port)
     return proc
 
 
@@ -357,5 +320,4 @@ with tempfile.TemporaryDirectory() as tmp:
                     "-keyout", key, "-out", cert], check=True, capture_output=True)
     run_against_sidecar(lambda port: tls_and_deflate(port, cert), "--tls-certificate-file", cert, "--tls-key-file", key,
                         "--permessage-deflate", "on")
-print(f"{failed} checks failed")
-sys.exit(1 if failed else 0)
+finish()
