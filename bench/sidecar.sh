@@ -48,16 +48,7 @@ cleanup() {
 trap cleanup EXIT
 
 # An HS256 token whose role claim is $1, valid for an hour.
-token() {
-  local header payload sig
-  header=$(printf '{"alg":"HS256","typ":"JWT"}' | b64url)
-  payload=$(printf '{"role":"%s","exp":%d}' "$1" $(($(date +%s) + 3600)) | b64url)
-  sig=$(printf '%s.%s' "$header" "$payload" | openssl dgst -sha256 -hmac "$SECRET" -binary | b64url)
-  echo "$header.$payload.$sig"
-}
-b64url() { base64 -w0 | tr '+/' '-_' | tr -d '='; }
-
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+token() { hs256_token "$1" "$SECRET" 3600; }
 
 # Starts server $1 (ours or node) alone on a free port: sets SERVER_PID and SERVER_URL.
 start_server() {

@@ -140,14 +140,7 @@ SIDECAR_PORT_FILE=$CLUSTER_DIR/sidecar.port
 
 # A signed HS256 token for a role, valid for a day (what a web application's login would issue).
 demo_token() {
-  /usr/bin/python3 - "$1" "$(cat "$SIDECAR_SECRET")" <<'PY'
-import base64, hashlib, hmac, json, sys, time
-b64 = lambda b: base64.urlsafe_b64encode(b).rstrip(b"=").decode()
-head = b64(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
-body = b64(json.dumps({"role": sys.argv[1], "exp": int(time.time()) + 86400}).encode())
-sig = b64(hmac.new(sys.argv[2].encode(), f"{head}.{body}".encode(), hashlib.sha256).digest())
-print(f"{head}.{body}.{sig}")
-PY
+  hs256_token "$1" "$(cat "$SIDECAR_SECRET")" 86400
 }
 
 # Starts the WebSocket sidecar (or reuses it) for role demo_viewer on channels reports.*.

@@ -47,3 +47,17 @@ ensure_pg_can_reach_checkout() {
   done
   as_pg test -r "$ROOT/Makefile" || die "$PG_OS_USER cannot read $ROOT even after chmod o+x of its parents"
 }
+
+# A signed HS256 JSON Web Token whose role claim is $1, made with secret $2, valid for $3 seconds (what
+# a web application's login would hand to the sidecar's clients).
+hs256_token() {
+  local header payload sig
+  header=$(printf '{"alg":"HS256","typ":"JWT"}' | base64url)
+  payload=$(printf '{"role":"%s","exp":%d}' "$1" $(($(date +%s) + $3)) | base64url)
+  sig=$(printf '%s.%s' "$header" "$payload" | openssl dgst -sha256 -hmac "$2" -binary | base64url)
+  echo "$header.$payload.$sig"
+}
+base64url() { base64 -w0 | tr '+/' '-_' | tr -d '='; }
+
+# A TCP port free on 127.0.0.1 right now.
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }

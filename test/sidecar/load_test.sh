@@ -26,16 +26,7 @@ check() { # check WHAT EXIT_STATUS
 psql_q() { "$ROOT/scripts/cluster.sh" psql "$CLUSTER_DIR" -qAt -v ON_ERROR_STOP=1 "$@"; }
 
 # An HS256 token whose role claim is $1, valid for ten minutes.
-token() {
-  local header payload sig
-  header=$(printf '{"alg":"HS256","typ":"JWT"}' | b64url)
-  payload=$(printf '{"role":"%s","exp":%d}' "$1" $(($(date +%s) + 600)) | b64url)
-  sig=$(printf '%s.%s' "$header" "$payload" | openssl dgst -sha256 -hmac "$SECRET" -binary | b64url)
-  echo "$header.$payload.$sig"
-}
-b64url() { base64 -w0 | tr '+/' '-_' | tr -d '='; }
-
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+token() { hs256_token "$1" "$SECRET" 600; }
 
 [ -x "$LOAD" ] || make -C "$ROOT" -s build/sidecar-load >/dev/null
 # One open file per client on each side, plus some.
