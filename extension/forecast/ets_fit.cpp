@@ -4,6 +4,7 @@
 #include "common/error.hpp"
 #include "common/runtime.hpp"
 #include "forecast/checks.hpp"
+#include "forecast/least_squares.hpp"
 #include "forecast/seasonal.hpp"
 
 #include <algorithm>
@@ -27,21 +28,6 @@ bool has_trend(const EtsSpec& s) {
 }
 bool has_season(const EtsSpec& s) {
   return s.season != Component::None;
-}
-
-// Least squares line through (1, v1) .. (N, vN): intercept (value at 0) and slope.
-std::pair<double, double> line(std::span<const double> v) {
-  const double n = static_cast<double>(v.size());
-  double st = 0, sy = 0, stt = 0, sty = 0;
-  for (size_t i = 0; i < v.size(); ++i) {
-    const double t = static_cast<double>(i + 1);
-    st += t;
-    sy += v[i];
-    stt += t * t;
-    sty += t * v[i];
-  }
-  const double slope = (n * sty - st * sy) / (n * stt - st * st);
-  return {(sy - slope * st) / n, slope};
 }
 
 // Solves the 4x4 (or smaller) normal equations A x = b by Gaussian elimination with pivoting.
@@ -392,7 +378,7 @@ EtsStart ets_start(std::span<const double> y, const EtsSpec& spec) {
     }
     s.state.level = sum / static_cast<double>(first);
   } else if (spec.trend == Component::Additive) {
-    auto [a, b] = line(head);
+    auto [a, b] = least_squares_line(head);
     if (std::fabs(a + b) < 1e-8) {
       a *= 1 + 1e-3;
       b *= 1 - 1e-3;
@@ -400,7 +386,7 @@ EtsStart ets_start(std::span<const double> y, const EtsSpec& spec) {
     s.state.level = a;
     s.state.growth = b;
   } else {
-    const auto [a, c] = line(head);
+    const auto [a, c] = least_squares_line(head);
     double f1 = a + c;
     const double f2 = a + 2 * c;
     if (std::fabs(f1) < 1e-7) {

@@ -3,6 +3,7 @@
 
 #include "common/error.hpp"
 #include "forecast/checks.hpp"
+#include "forecast/least_squares.hpp"
 #include "forecast/seasonal.hpp"
 
 #include <cmath>
@@ -142,20 +143,7 @@ ThetaResult theta(std::span<const double> y, size_t period, size_t horizon, std:
   }
   r.ses = fit_ses(adjusted);
   // Half the least-squares slope of the adjusted series on time.
-  const double n = static_cast<double>(adjusted.size());
-  const double mean_t = (n - 1) / 2;
-  double mean_y = 0;
-  for (const double v : adjusted) {
-    mean_y += v;
-  }
-  mean_y /= n;
-  double sty = 0;
-  double stt = 0;
-  for (size_t t = 0; t < adjusted.size(); ++t) {
-    sty += (static_cast<double>(t) - mean_t) * (adjusted[t] - mean_y);
-    stt += (static_cast<double>(t) - mean_t) * (static_cast<double>(t) - mean_t);
-  }
-  r.drift = sty / stt / 2;
+  r.drift = least_squares_line(adjusted).slope / 2;
   r.forecast = theta_forecast(adjusted.size(), r.ses, r.drift, r.seasonal_indices, horizon, levels);
   return r;
 }
