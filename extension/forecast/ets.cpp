@@ -3,6 +3,7 @@
 
 #include "common/error.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -72,74 +73,134 @@ std::string ets_model_name(const EtsSpec& spec) {
   return name;
 }
 
-EtsFit ets_run(std::span<const double> y, const EtsSpec& spec, const EtsParams& p, const EtsState& initial) {
+namespace {
+
+// The recursion for one combination of components, so that the loop has no branches on the model.
+// sum log|mu| is kept as a product with its binary exponent taken out (one log at the end, not one
+// per step: the optimiser calls this thousands of times).
+template <Component E, Component T, Component S>
+EtsFit run(std::span<const double> y, size_t m, const EtsParams& p, const EtsState& initial, bool keep_fitted,
+           double phi) {
   EtsFit fit;
-  const size_t m = spec.period;
-  const bool seasonal = spec.season != Component::None;
-  if (seasonal && initial.season.size() != m) {
-    throw Error(sqlstate::invalid_parameter_value, "the initial state needs one seasonal term per period");
-  }
-  const double phi = spec.damped ? p.phi : 1.0;
   double level = initial.level;
   double growth = initial.growth;
-  std::vector<double> season = initial.season;
-  double sum_log_mu = 0;
+  // The seasonal terms as a ring: season[j] (j = 0 newest) is ring[(head + j) % m]. The oldest term
+  // applies to the next observation, and its slot then takes the newest.
+  std::vector<double> ring = initial.season;
+  size_t head = 0;
+  double mu_product = 1;
+  long mu_exponent = 0;
   double sum_sq_data = 0;
-  fit.fitted.reserve(y.size());
+  if (keep_fitted) {
+    fit.fitted.reserve(y.size());
+  }
+  const double beta_over_alpha = p.beta / p.alpha;
   for (const double v : y) {
     // The trend part T and the growth D carried forward.
     double t_part = level;
     double carried = 0;
-    if (spec.trend == Component::Additive) {
+    if constexpr (T == Component::Additive) {
       carried = phi * growth;
       t_part = level + carried;
-    } else if (spec.trend == Component::Multiplicative) {
+    } else if constexpr (T == Component::Multiplicative) {
       if (growth < 0) {
         return fit; // the forecast is undefined: an invalid fit
       }
       carried = std::fabs(phi - 1) < kTiny ? growth : std::pow(growth, phi);
       t_part = level * carried;
     }
-    const double s = seasonal ? season[m - 1] : 0;
+    size_t oldest = 0;
+    double s = 0;
     double mu = t_part;
     double deseasonalised = v;
-    if (spec.season == Component::Additive) {
-      mu = t_part + s;
-      deseasonalised = v - s;
-    } else if (spec.season == Component::Multiplicative) {
-      mu = t_part * s;
-      deseasonalised = divide(v, s);
+    if constexpr (S != Component::None) {
+      oldest = head == 0 ? m - 1 : head - 1;
+      s = ring[oldest];
+      if constexpr (S == Component::Additive) {
+        mu = t_part + s;
+        deseasonalised = v - s;
+      } else {
+        mu = t_part * s;
+        deseasonalised = divide(v, s);
+      }
     }
-    const double error = spec.error == Component::Additive ? v - mu : divide(v - mu, mu);
+    double error = v - mu;
+    if constexpr (E == Component::Multiplicative) {
+      error = divide(v - mu, mu);
+      mu_product *= std::fabs(mu);
+      if (!(mu_product > 1e-100 && mu_product < 1e100)) {
+        int exponent = 0;
+        mu_product = std::frexp(mu_product, &exponent);
+        mu_exponent += exponent;
+      }
+    }
     fit.sse += error * error;
     sum_sq_data += (v - mu) * (v - mu);
-    if (spec.error == Component::Multiplicative) {
-      sum_log_mu += std::log(std::fabs(mu));
+    if (keep_fitted) {
+      fit.fitted.push_back(mu);
     }
-    fit.fitted.push_back(mu);
     // Updates.
     const double old_level = level;
     level = t_part + p.alpha * (deseasonalised - t_part);
-    if (spec.trend == Component::Additive) {
-      growth = carried + (p.beta / p.alpha) * (level - old_level - carried);
-    } else if (spec.trend == Component::Multiplicative) {
-      growth = carried + (p.beta / p.alpha) * (divide(level, old_level) - carried);
+    if constexpr (T == Component::Additive) {
+      growth = carried + beta_over_alpha * (level - old_level - carried);
+    } else if constexpr (T == Component::Multiplicative) {
+      growth = carried + beta_over_alpha * (divide(level, old_level) - carried);
     }
-    if (seasonal) {
-      const double detrended = spec.season == Component::Additive ? v - t_part : divide(v, t_part);
-      const double newest = s + p.gamma * (detrended - s);
-      for (size_t j = m - 1; j > 0; --j) {
-        season[j] = season[j - 1];
-      }
-      season[0] = newest;
+    if constexpr (S != Component::None) {
+      const double detrended = S == Component::Additive ? v - t_part : divide(v, t_part);
+      ring[oldest] = s + p.gamma * (detrended - s);
+      head = oldest;
     }
   }
   const double n = static_cast<double>(y.size());
-  fit.lik = n * std::log(fit.sse) + (spec.error == Component::Multiplicative ? 2 * sum_log_mu : 0);
+  const double sum_log_mu = std::log(mu_product) + static_cast<double>(mu_exponent) * std::log(2.0);
+  fit.lik = n * std::log(fit.sse) + (E == Component::Multiplicative ? 2 * sum_log_mu : 0);
   fit.mse = sum_sq_data / n;
-  fit.final_state = EtsState{level, growth, season};
+  std::rotate(ring.begin(), ring.begin() + static_cast<std::ptrdiff_t>(head), ring.end());
+  fit.final_state = EtsState{level, growth, std::move(ring)};
   fit.valid = !std::isnan(fit.lik);
   return fit;
+}
+
+template <Component E, Component T>
+EtsFit run_season(std::span<const double> y, const EtsSpec& spec, const EtsParams& p, const EtsState& initial,
+                  bool keep_fitted, double phi) {
+  switch (spec.season) {
+  case Component::None:
+    return run<E, T, Component::None>(y, spec.period, p, initial, keep_fitted, phi);
+  case Component::Additive:
+    return run<E, T, Component::Additive>(y, spec.period, p, initial, keep_fitted, phi);
+  default:
+    return run<E, T, Component::Multiplicative>(y, spec.period, p, initial, keep_fitted, phi);
+  }
+}
+
+template <Component E>
+EtsFit run_trend(std::span<const double> y, const EtsSpec& spec, const EtsParams& p, const EtsState& initial,
+                 bool keep_fitted, double phi) {
+  switch (spec.trend) {
+  case Component::None:
+    return run_season<E, Component::None>(y, spec, p, initial, keep_fitted, phi);
+  case Component::Additive:
+    return run_season<E, Component::Additive>(y, spec, p, initial, keep_fitted, phi);
+  default:
+    return run_season<E, Component::Multiplicative>(y, spec, p, initial, keep_fitted, phi);
+  }
+}
+
+} // namespace
+
+EtsFit ets_run(std::span<const double> y, const EtsSpec& spec, const EtsParams& p, const EtsState& initial,
+               bool keep_fitted) {
+  const bool seasonal = spec.season != Component::None;
+  if (seasonal && initial.season.size() != spec.period) {
+    throw Error(sqlstate::invalid_parameter_value, "the initial state needs one seasonal term per period");
+  }
+  const double phi = spec.damped ? p.phi : 1.0;
+  return spec.error == Component::Multiplicative
+             ? run_trend<Component::Multiplicative>(y, spec, p, initial, keep_fitted, phi)
+             : run_trend<Component::Additive>(y, spec, p, initial, keep_fitted, phi);
 }
 
 size_t ets_parameter_count(const EtsSpec& spec) {

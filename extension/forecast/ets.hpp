@@ -55,9 +55,10 @@ struct EtsFit {
   std::vector<double> fitted; // one-step forecasts mu_t
 };
 
-// Runs the model over y from the initial state.
+// Runs the model over y from the initial state (without fitted values when keep_fitted is false, as
+// the optimiser wants it).
 EtsFit ets_run(std::span<const double> y, const EtsSpec& spec, const EtsParams& params,
-               const EtsState& initial);
+               const EtsState& initial, bool keep_fitted = true);
 
 // The number of estimated quantities counted by the information criteria: smoothing parameters
 // (alpha, beta, gamma, phi as present), the initial level, growth and m - 1 seasonal states, and sigma.

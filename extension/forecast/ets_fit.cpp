@@ -22,6 +22,8 @@ namespace {
 constexpr double kLower[4] = {1e-4, 1e-4, 1e-4, 0.8};
 constexpr double kUpper[4] = {0.9999, 0.9999, 0.9999, 0.98};
 constexpr double kInfinity = std::numeric_limits<double>::infinity();
+// Candidates whose first fit is within this much AICc of the best are refined by restarts.
+constexpr double kRefineWithin = 10;
 
 bool has_trend(const EtsSpec& s) {
   return s.trend != Component::None;
@@ -205,7 +207,7 @@ double objective(std::span<const double> y, const EtsSpec& spec, const std::vect
       }
     }
   }
-  const EtsFit fit = ets_run(y, spec, s.params, s.state);
+  const EtsFit fit = ets_run(y, spec, s.params, s.state, false);
   if (!fit.valid || std::isnan(fit.lik)) {
     return kInfinity;
   }
@@ -458,36 +460,32 @@ bool ets_admissible(const EtsSpec& spec, const EtsParams& p) {
   return roots_within(c, 1 + 1e-10);
 }
 
-EtsEstimate ets_estimate(std::span<const double> y, const EtsSpec& spec) {
-  require_finite(y, "the history");
-  for (const double v : y) {
-    if (spec.error == Component::Multiplicative && v <= 0) {
-      throw Error(sqlstate::invalid_parameter_value, "a multiplicative-error ETS model needs positive data");
-    }
-  }
-  const EtsStart start = ets_start(y, spec);
-  const auto f = [&](const std::vector<double>& x) { return objective(y, spec, x); };
+namespace {
+
+// Searches from x (R's single Nelder-Mead run, then, with refine, restarts from its answer while they
+// still improve it) and evaluates the model at the answer.
+EtsEstimate search(std::span<const double> y, const EtsSpec& spec, std::vector<double> x, bool refine,
+                   size_t evaluations) {
+  const auto f = [&](const std::vector<double>& v) { return objective(y, spec, v); };
   EtsEstimate e;
+  e.evaluations = evaluations;
   double best = kInfinity;
-  std::vector<double> x = nelder_mead(f, pack(spec, start), 2000, e.evaluations, best);
+  x = nelder_mead(f, std::move(x), 2000, e.evaluations, best);
   if (!std::isfinite(best)) {
     throw Error(sqlstate::invalid_parameter_value,
                 "the ETS model " + ets_model_name(spec) + " cannot be fitted to these data");
   }
-  // Restart from the answer while that still improves it (R stops after the first search).
-  for (int restart = 0; restart < 10; ++restart) {
-    size_t used = 0;
+  for (int restart = 0; refine && restart < 10; ++restart) {
     double again = kInfinity;
-    std::vector<double> y2 = nelder_mead(f, x, 2000, used, again);
-    e.evaluations += used;
+    std::vector<double> next = nelder_mead(f, x, 2000, e.evaluations, again);
+    const bool better = again < best;
+    if (better) {
+      x = std::move(next);
+    }
     if (!(again < best - 1e-9 * std::fabs(best))) {
-      if (again < best) {
-        x = y2;
-        best = again;
-      }
+      best = std::min(best, again);
       break;
     }
-    x = y2;
     best = again;
   }
   const EtsStart s = unpack(spec, x);
@@ -496,6 +494,18 @@ EtsEstimate ets_estimate(std::span<const double> y, const EtsSpec& spec) {
   e.fit = ets_run(y, spec, s.params, s.state);
   e.criteria = ets_criteria(e.fit, y.size(), spec);
   return e;
+}
+
+} // namespace
+
+EtsEstimate ets_estimate(std::span<const double> y, const EtsSpec& spec, bool refine) {
+  require_finite(y, "the history");
+  for (const double v : y) {
+    if (spec.error == Component::Multiplicative && v <= 0) {
+      throw Error(sqlstate::invalid_parameter_value, "a multiplicative-error ETS model needs positive data");
+    }
+  }
+  return search(y, spec, pack(spec, ets_start(y, spec)), refine, 0);
 }
 
 EtsChoice ets_auto(std::span<const double> y, size_t period) {
@@ -524,6 +534,7 @@ EtsChoice ets_auto(std::span<const double> y, size_t period) {
   }
   const bool seasonal = period > 1 && period <= 24 && n > period;
   double best = kInfinity;
+  std::vector<std::pair<EtsSpec, EtsEstimate>> first;
   bool found = false;
   for (const Component error : {Component::Additive, Component::Multiplicative}) {
     if (error == Component::Multiplicative && !positive) {
@@ -551,19 +562,31 @@ EtsChoice ets_auto(std::span<const double> y, size_t period) {
             continue; // as many coefficients as data
           }
           try {
-            EtsEstimate e = ets_estimate(y, spec);
-            choice.candidates.emplace_back(ets_model_name(spec), e.criteria.aicc);
+            EtsEstimate e = ets_estimate(y, spec, false);
             if (e.criteria.aicc < best) {
               best = e.criteria.aicc;
-              choice.spec = spec;
-              choice.estimate = std::move(e);
-              found = true;
             }
+            first.emplace_back(spec, std::move(e));
           } catch (const Error&) {
             continue; // this candidate cannot be fitted
           }
         }
       }
+    }
+  }
+  // Refine the candidates whose first search ended near the best (restarts only improve a fit, and
+  // only these can win), then choose.
+  double chosen = kInfinity;
+  for (auto& [spec, e] : first) {
+    if (e.criteria.aicc <= best + kRefineWithin) {
+      e = search(y, spec, pack(spec, EtsStart{e.params, e.initial}), true, e.evaluations);
+    }
+    choice.candidates.emplace_back(ets_model_name(spec), e.criteria.aicc);
+    if (e.criteria.aicc < chosen) {
+      chosen = e.criteria.aicc;
+      choice.spec = spec;
+      choice.estimate = e;
+      found = true;
     }
   }
   if (!found) {

@@ -43,8 +43,8 @@ struct EtsEstimate {
 };
 
 // Fits the model by maximum likelihood; Error 22023 when it cannot be fitted (e.g. the starting point
-// is not admissible or the data are too short).
-EtsEstimate ets_estimate(std::span<const double> y, const EtsSpec& spec);
+// is not admissible or the data are too short). Without refine, one search as R does it.
+EtsEstimate ets_estimate(std::span<const double> y, const EtsSpec& spec, bool refine = true);
 
 struct EtsChoice {
   EtsSpec spec;

@@ -1,0 +1,67 @@
+// The forecasting entry point the SQL functions call: one series in, a method by name, the period
+// given or detected, point forecasts and intervals out, with a summary of the model that made them.
+//
+// Methods:
+//   auto     the mean of three forecasts - automatic ETS, Theta and a damped trend - with intervals
+//            spanning the three members' intervals (see the README's M3 benchmark). With fewer than 4
+//            values: naive.
+//   ets      automatic ETS selection by AICc (ets_auto); "ets:MAdM"-style names fix the model
+//   theta    the M3 Theta method
+//   damped   ETS(A,Ad,N) on the seasonally adjusted series (Theta's seasonality test and classical
+//            multiplicative decomposition), the season put back on the forecast
+//   naive, snaive, drift   random walks (simple.hpp)
+//
+// Degenerate input: fewer than 2 values, non-finite values, an unknown method, a horizon of 0 or
+// levels outside (0, 100) are Error 22023. A constant series is forecast flat with zero-width
+// intervals. Models that need positive data are skipped (auto, ets) or refused (a fixed model).
+#pragma once
+
+#include "forecast/simple.hpp"
+
+#include <cstddef>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace autoreport::forecast {
+
+struct ForecastOptions {
+  size_t horizon = 1;
+  size_t period = 0;              // 0: detect (detect_period with the candidates below)
+  std::vector<size_t> candidates; // periods the data's frequency suggests (e.g. 7 for daily); may be empty
+  std::string method = "auto";
+  std::vector<double> levels = {80, 95};
+};
+
+// What made a forecast, for the explain function.
+struct ModelSummary {
+  std::string method; // the method as asked ("auto", "ets", ...)
+  std::string model;  // e.g. "ETS(M,Ad,N)", "Theta", "mean of ETS(A,N,A), Theta, damped trend"
+  size_t n = 0;       // values used
+  size_t period = 1;  // the season's length used (1: none)
+  bool period_detected = false;
+  std::vector<std::pair<std::string, double>> parameters; // name -> value, in a fixed order
+  double aic = 0, aicc = 0, bic = 0;
+  bool has_criteria = false;      // only likelihood-fitted models (ETS) have them
+  double sigma = 0;               // standard deviation of the one-step in-sample errors, data units
+  std::vector<std::string> notes; // fallbacks taken, components of a combination
+};
+
+struct SeriesForecast {
+  Forecast forecast;
+  ModelSummary model;
+};
+
+SeriesForecast forecast_series(std::span<const double> y, const ForecastOptions& options);
+
+// The season's length: of the candidates (in the given order) the first whose autocorrelation passes
+// Theta's seasonality test; without candidates, the lag in 2..min(n/3, 366) with the highest
+// autocorrelation that is a local peak and passes the test. 1 when none does.
+size_t detect_period(std::span<const double> y, std::span<const size_t> candidates);
+
+// The methods forecast_series accepts, for error messages and documentation.
+std::string_view method_names();
+
+} // namespace autoreport::forecast
