@@ -24,7 +24,8 @@ SQL_SOURCES = \
 	extension/reports/reports.sql \
 	extension/reports/cache.sql \
 	extension/render/render.sql \
-	extension/channels/channels.sql
+	extension/channels/channels.sql \
+	extension/forecast/forecast.sql
 
 # Pure C++ files include no PostgreSQL header and are also compiled into the unit tests; glue files
 # are named *_pg.cpp.

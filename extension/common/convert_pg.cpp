@@ -2,7 +2,9 @@
 #include "common/convert_pg.hpp"
 
 extern "C" {
+#include "access/htup_details.h"
 #include "catalog/pg_type.h"
+#include "funcapi.h"
 #include "utils/array.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
@@ -174,6 +176,25 @@ Datum make_int8_array(std::span<const std::optional<int64_t>> values) {
 
 Datum make_text_array(std::span<const std::optional<std::string>> values) {
   return array_of(values, TEXTOID, [](const std::string& v) { return string_to_text(v); });
+}
+
+Datum make_result_record(FunctionCallInfo fcinfo, std::span<const Datum> values,
+                         std::span<const bool> nulls) {
+  TupleDesc desc = nullptr;
+  guard([&] {
+    if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE) {
+      elog(ERROR, "function returning a record called in a context that cannot accept one");
+    }
+    BlessTupleDesc(desc);
+  });
+  if (values.size() != static_cast<size_t>(desc->natts) || nulls.size() != values.size()) {
+    throw Error(sqlstate::internal_error, "result record has " + std::to_string(values.size()) +
+                                              " values for " + std::to_string(desc->natts) + " columns");
+  }
+  return guard([&] {
+    return HeapTupleGetDatum(
+        heap_form_tuple(desc, const_cast<Datum*>(values.data()), const_cast<bool*>(nulls.data())));
+  });
 }
 
 TupleSink::TupleSink(FunctionCallInfo fcinfo, bool scalar)

@@ -40,6 +40,10 @@ Datum make_float8_array(std::span<const std::optional<double>> values);
 Datum make_int8_array(std::span<const std::optional<int64_t>> values);
 Datum make_text_array(std::span<const std::optional<std::string>> values);
 
+// The composite result of a function returning one record (OUT parameters or a row type): values and
+// nulls hold one entry per column of the function's result type.
+Datum make_result_record(FunctionCallInfo fcinfo, std::span<const Datum> values, std::span<const bool> nulls);
+
 // Rows of a set-returning function in materialize mode (InitMaterializedSRF). For a function that
 // returns SETOF a scalar type, pass scalar = true.
 class TupleSink {

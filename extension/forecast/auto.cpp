@@ -7,6 +7,7 @@
 #include "forecast/ets.hpp"
 #include "forecast/ets_fit.hpp"
 #include "forecast/ets_forecast.hpp"
+#include "forecast/least_squares.hpp"
 #include "forecast/seasonal.hpp"
 #include "forecast/theta.hpp"
 
@@ -188,8 +189,10 @@ SeriesForecast run_auto(std::span<const double> y, size_t period, const Forecast
   }
   for (const SeriesForecast& m : members) {
     names += (names.empty() ? "" : ", ") + m.model.model;
-    r.model.notes.push_back("member " + m.model.model);
+    r.model.members.push_back(m.model);
   }
+  r.model.notes.emplace_back(
+      "the information criteria, parameters and sigma shown are those of the ETS member");
   r.model.model = "mean of " + names;
   r.model.period = period;
   return r;
@@ -201,8 +204,17 @@ std::string_view method_names() {
   return "auto, ets, ets:<model> (e.g. ets:MAdM), theta, damped, naive, snaive, drift";
 }
 
-size_t detect_period(std::span<const double> y, std::span<const size_t> candidates) {
-  const size_t n = y.size();
+size_t detect_period(std::span<const double> history, std::span<const size_t> candidates) {
+  const size_t n = history.size();
+  if (n < 3) {
+    return 1;
+  }
+  // A trend would dominate the autocorrelations: they are taken of the residuals of a straight line.
+  const Line line = least_squares_line(history);
+  std::vector<double> y(n);
+  for (size_t t = 0; t < n; ++t) {
+    y[t] = history[t] - (line.intercept + line.slope * static_cast<double>(t + 1));
+  }
   if (!candidates.empty()) {
     for (const size_t m : candidates) {
       if (m > 1 && seasonality_test(y, m)) {

@@ -44,9 +44,10 @@ struct ModelSummary {
   bool period_detected = false;
   std::vector<std::pair<std::string, double>> parameters; // name -> value, in a fixed order
   double aic = 0, aicc = 0, bic = 0;
-  bool has_criteria = false;      // only likelihood-fitted models (ETS) have them
-  double sigma = 0;               // standard deviation of the one-step in-sample errors, data units
-  std::vector<std::string> notes; // fallbacks taken, components of a combination
+  bool has_criteria = false;         // only likelihood-fitted models (ETS) have them
+  double sigma = 0;                  // standard deviation of the one-step in-sample errors, data units
+  std::vector<std::string> notes;    // fallbacks taken, how a combination was made
+  std::vector<ModelSummary> members; // the models a combination averages
 };
 
 struct SeriesForecast {
@@ -56,9 +57,10 @@ struct SeriesForecast {
 
 SeriesForecast forecast_series(std::span<const double> y, const ForecastOptions& options);
 
-// The season's length: of the candidates (in the given order) the first whose autocorrelation passes
-// Theta's seasonality test; without candidates, the lag in 2..min(n/3, 366) with the highest
-// autocorrelation that is a local peak and passes the test. 1 when none does.
+// The season's length, judged on the series less its least-squares line: of the candidates (in the
+// given order) the first whose autocorrelation passes Theta's seasonality test; without candidates,
+// the lag in 2..min(n/3, 366) with the highest autocorrelation that is a local peak and passes the
+// test. 1 when none does.
 size_t detect_period(std::span<const double> y, std::span<const size_t> candidates);
 
 // The methods forecast_series accepts, for error messages and documentation.

@@ -7,6 +7,7 @@
 #include <boost/math/distributions/normal.hpp>
 
 #include <cmath>
+#include <cstdio>
 #include <string>
 
 #include "common/pure.hpp"
@@ -15,9 +16,11 @@ namespace autoreport::forecast {
 
 double normal_quantile_for_level(double level) {
   if (!(level > 0 && level < 100)) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%g", level);
     throw Error(sqlstate::invalid_parameter_value,
-                "a prediction interval level must be between 0 and 100 (exclusive), not " +
-                    std::to_string(level));
+                std::string("a prediction interval level must be between 0 and 100 (exclusive), not ") +
+                    text);
   }
   return boost::math::quantile(boost::math::normal_distribution<double>(), 0.5 + level / 200);
 }

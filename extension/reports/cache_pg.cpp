@@ -334,19 +334,14 @@ AUTOREPORT_FUNCTION(autoreport_cache_counters) {
     throw Error(sqlstate::object_not_in_prerequisite_state,
                 "the autoreport cache counters are not initialised");
   }
-  TupleDesc desc = nullptr;
-  pg::guard([&] {
-    get_call_result_type(fcinfo, nullptr, &desc);
-    BlessTupleDesc(desc);
-  });
-  std::array<Datum, 4> values = {
+  const std::array<Datum, 4> values = {
       Int64GetDatum(static_cast<int64>(pg_atomic_read_u64(const_cast<pg_atomic_uint64*>(&c->hits)))),
       Int64GetDatum(static_cast<int64>(pg_atomic_read_u64(const_cast<pg_atomic_uint64*>(&c->misses)))),
       Int64GetDatum(static_cast<int64>(pg_atomic_read_u64(const_cast<pg_atomic_uint64*>(&c->evictions)))),
       Int64GetDatum(static_cast<int64>(pg_atomic_read_u64(const_cast<pg_atomic_uint64*>(&c->bypassed)))),
   };
-  std::array<bool, 4> nulls = {};
-  return pg::guard([&] { return HeapTupleGetDatum(heap_form_tuple(desc, values.data(), nulls.data())); });
+  const std::array<bool, 4> nulls = {};
+  return pg::make_result_record(fcinfo, values, nulls);
 }
 
 // autoreport.clear_cache(report): removes cached results; returns how many.

@@ -66,7 +66,7 @@ TEST(ForecastAuto, AutoFollowsTheSeasonAndTrend) {
     EXPECT_NEAR(r.forecast.mean[k], 100 + 0.5 * t + 15 * std::sin(angle), 4.0) << "step " << k + 1;
   }
   EXPECT_NE(r.model.model.find("mean of ETS("), std::string::npos) << r.model.model;
-  EXPECT_EQ(r.model.notes.size(), 3u);
+  EXPECT_EQ(r.model.members.size(), 3u);
 }
 
 TEST(ForecastAuto, EtsSummaryHasParametersAndCriteria) {
@@ -146,6 +146,21 @@ TEST(ForecastAuto, BadInputIs22023) {
   const std::vector<double> walk{5, 6, 8, 7, 9, 12, 11, 13, 12, 14, 17, 16};
   EXPECT_EQ(sqlstate_of([&] { forecast_series(walk, options("snaive", 3, 0)); }), "22023");
   EXPECT_EQ(sqlstate_of([&] { forecast_series(walk, options("ets:ANA", 3, 12)); }), "22023");
+}
+
+} // namespace
+} // namespace autoreport::forecast
+
+namespace autoreport::forecast {
+namespace {
+
+TEST(ForecastAuto, DetectsThePeriodUnderAStrongTrend) {
+  std::vector<double> y;
+  for (size_t t = 0; t < 72; ++t) {
+    y.push_back(200 + 2 * static_cast<double>(t) +
+                30 * std::sin(2 * std::numbers::pi * static_cast<double>(t % 12) / 12));
+  }
+  EXPECT_EQ(detect_period(y, {}), 12u);
 }
 
 } // namespace

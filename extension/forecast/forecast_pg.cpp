@@ -1,0 +1,359 @@
+// SQL functions of forecasting: autoreport.forecast over an array, over a query of (time, value) rows
+// and over a query of (series, time, value) rows, and autoreport.forecast_model, which explains the
+// model. Thin glue: the models are in forecast/auto.hpp, the regularisation in forecast/regular.hpp.
+#include "common/boundary_pg.hpp"
+#include "common/convert_pg.hpp"
+#include "common/runtime.hpp"
+#include "common/spi_pg.hpp"
+#include "forecast/auto.hpp"
+#include "forecast/regular.hpp"
+
+extern "C" {
+#include "catalog/pg_type.h"
+#include "utils/builtins.h"
+#include "utils/date.h"
+#include "utils/datetime.h"
+#include "utils/timestamp.h"
+}
+
+#include <nlohmann/json.hpp>
+
+#include <array>
+#include <cmath>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace autoreport::forecast {
+namespace {
+
+// Microseconds from 1970-01-01 (the pure code's epoch) to 2000-01-01 (PostgreSQL's).
+constexpr int64_t kPgEpochMicros = 946684800LL * kMicrosPerSecond;
+// The longest regular series a query may make (buckets, after filling gaps).
+constexpr size_t kMaxPoints = 10000000;
+
+struct Arguments {
+  ForecastOptions options;
+  Fill fill = Fill::Linear;
+  Aggregate aggregate = Aggregate::Sum;
+  std::optional<Step> step; // given frequency
+};
+
+std::string text_arg(FunctionCallInfo fcinfo, int n, const char* name) {
+  if (PG_ARGISNULL(n)) {
+    throw Error(sqlstate::invalid_parameter_value, std::string(name) + " must not be null");
+  }
+  return pg::text_to_string(PG_GETARG_DATUM(n));
+}
+
+Step interval_step(const Interval* iv) {
+  if (iv->month > 0 && iv->day == 0 && iv->time == 0) {
+    return Step{iv->month, 0};
+  }
+  if (iv->month == 0 && iv->day >= 0 && iv->time >= 0 && (iv->day > 0 || iv->time > 0)) {
+    return Step{0, iv->day * kMicrosPerDay + iv->time};
+  }
+  throw Error(sqlstate::invalid_parameter_value,
+              "frequency must be a positive interval of months, or of days and time, not both");
+}
+
+// The arguments every form shares, from argument `first` on: horizon, period, method, levels (the
+// forecasting forms only), then fill, and for the query forms aggregate and frequency.
+Arguments read_arguments(FunctionCallInfo fcinfo, int first, bool forecasting, bool query) {
+  Arguments a;
+  int n = first;
+  if (forecasting) {
+    if (PG_ARGISNULL(n)) {
+      throw Error(sqlstate::invalid_parameter_value, "horizon must not be null");
+    }
+    const int32 horizon = PG_GETARG_INT32(n);
+    if (horizon < 1) {
+      throw Error(sqlstate::invalid_parameter_value,
+                  "horizon must be at least 1, not " + std::to_string(horizon));
+    }
+    a.options.horizon = static_cast<size_t>(horizon);
+    ++n;
+  }
+  if (!PG_ARGISNULL(n)) {
+    const int32 period = PG_GETARG_INT32(n);
+    if (period < 1) {
+      throw Error(sqlstate::invalid_parameter_value,
+                  "period must be at least 1 (or NULL to detect it), not " + std::to_string(period));
+    }
+    a.options.period = static_cast<size_t>(period);
+  }
+  ++n;
+  a.options.method = text_arg(fcinfo, n++, "method");
+  if (forecasting) {
+    a.options.levels.clear();
+    if (!PG_ARGISNULL(n)) {
+      for (const std::optional<double>& level : pg::float8_array(PG_GETARG_DATUM(n))) {
+        if (!level) {
+          throw Error(sqlstate::invalid_parameter_value, "levels must not contain NULL");
+        }
+        normal_quantile_for_level(*level);
+        a.options.levels.push_back(*level);
+      }
+    }
+    ++n;
+  }
+  a.fill = parse_fill(text_arg(fcinfo, n++, "fill"));
+  if (query) {
+    a.aggregate = parse_aggregate(text_arg(fcinfo, n++, "aggregate"));
+    if (!PG_ARGISNULL(n)) {
+      a.step = interval_step(PG_GETARG_INTERVAL_P(n));
+    }
+  }
+  return a;
+}
+
+std::vector<double> array_history(FunctionCallInfo fcinfo, Fill fill) {
+  if (PG_ARGISNULL(0)) {
+    throw Error(sqlstate::invalid_parameter_value, "history must not be null");
+  }
+  return fill_missing(pg::float8_array(PG_GETARG_DATUM(0)), fill, nullptr);
+}
+
+// A time column's value as wall-clock microseconds since 1970 (timestamptz in the session's zone).
+int64_t wall_micros(Datum value, Oid type) {
+  Timestamp ts = 0;
+  switch (type) {
+  case TIMESTAMPOID:
+    ts = DatumGetTimestamp(value);
+    break;
+  case TIMESTAMPTZOID:
+    ts = pg::guard([&] { return DatumGetTimestamp(DirectFunctionCall1(timestamptz_timestamp, value)); });
+    break;
+  case DATEOID:
+    ts = pg::guard([&] { return DatumGetTimestamp(DirectFunctionCall1(date_timestamp, value)); });
+    break;
+  default:
+    throw Error(sqlstate::invalid_parameter_value, "the time column must be timestamptz, timestamp or date");
+  }
+  if (TIMESTAMP_NOT_FINITE(ts)) {
+    throw Error(sqlstate::invalid_parameter_value, "the time column must not hold infinity");
+  }
+  return ts + kPgEpochMicros;
+}
+
+Datum timestamptz_of(int64_t wall) {
+  const Timestamp ts = wall - kPgEpochMicros;
+  return pg::guard([&] { return DirectFunctionCall1(timestamp_timestamptz, TimestampGetDatum(ts)); });
+}
+
+struct Rows {
+  std::vector<int64_t> times;
+  std::vector<std::optional<double>> values;
+};
+
+// Reads the query's rows: (time, value), or (series, time, value) grouped by the series' text.
+std::map<std::string, Rows> read_query(const std::string& sql, bool grouped) {
+  std::map<std::string, Rows> series;
+  const int time_column = grouped ? 1 : 0;
+  pg::SpiConnection spi;
+  Portal portal = spi.open_cursor(sql, {});
+  bool checked = false;
+  for (;;) {
+    check_interrupts();
+    const uint64 fetched = spi.fetch(portal, 10000);
+    if (fetched == 0) {
+      break;
+    }
+    const pg::SpiResult result(SPI_tuptable, fetched, SPI_OK_FETCH);
+    if (!checked) {
+      if (result.columns() != time_column + 2) {
+        throw Error(sqlstate::invalid_parameter_value,
+                    std::string("the query must return ") +
+                        (grouped ? "3 columns (series, time, value)" : "2 columns (time, value)") + ", not " +
+                        std::to_string(result.columns()));
+      }
+      checked = true;
+    }
+    const Oid time_type = result.column_type(time_column);
+    for (uint64 row = 0; row < fetched; ++row) {
+      bool null = false;
+      const Datum t = result.datum(row, time_column, &null);
+      if (null) {
+        continue; // a row without a time belongs nowhere
+      }
+      std::string key;
+      if (grouped) {
+        const std::optional<std::string> k = result.text(row, 0);
+        if (!k) {
+          throw Error(sqlstate::invalid_parameter_value, "the series column must not be NULL");
+        }
+        key = *k;
+      }
+      Rows& rows = series[key];
+      rows.times.push_back(wall_micros(t, time_type));
+      rows.values.push_back(result.number(row, time_column + 1));
+    }
+    spi.free_rows(SPI_tuptable);
+  }
+  spi.close_cursor(portal);
+  return series;
+}
+
+struct Prepared {
+  RegularSeries series;
+  ForecastOptions options;
+};
+
+Prepared prepare(Rows& rows, const Arguments& a) {
+  std::vector<int64_t> sorted = rows.times;
+  std::sort(sorted.begin(), sorted.end());
+  const Step step = a.step ? *a.step : detect_step(sorted);
+  Prepared p{regularise(rows.times, rows.values, step, a.aggregate, a.fill, kMaxPoints), a.options};
+  if (p.options.period == 0) {
+    p.options.candidates = seasonal_candidates(step);
+  }
+  return p;
+}
+
+// One row per step: step, [at,] value, lower[], upper[].
+void put_forecast(pg::TupleSink& sink, const Forecast& f, const std::optional<std::string>& key,
+                  const Prepared* query) {
+  const size_t levels = f.levels.size();
+  for (size_t k = 0; k < f.mean.size(); ++k) {
+    std::vector<std::optional<double>> lower(levels), upper(levels);
+    for (size_t i = 0; i < levels; ++i) {
+      lower[i] = f.lower[i][k];
+      upper[i] = f.upper[i][k];
+    }
+    std::vector<Datum> values;
+    if (key) {
+      values.push_back(pg::string_to_text(*key));
+    }
+    values.push_back(Int32GetDatum(static_cast<int32>(k + 1)));
+    if (query) {
+      const RegularSeries& s = query->series;
+      values.push_back(timestamptz_of(add_steps(s.start, s.step, static_cast<int64_t>(s.values.size() + k))));
+    }
+    values.push_back(Float8GetDatum(f.mean[k]));
+    values.push_back(pg::make_float8_array(lower));
+    values.push_back(pg::make_float8_array(upper));
+    const std::array<bool, 6> nulls{};
+    sink.put(values, std::span<const bool>(nulls.data(), values.size()));
+  }
+}
+
+Datum model_record(FunctionCallInfo fcinfo, const ModelSummary& m, const Prepared* query) {
+  nlohmann::ordered_json parameters = nlohmann::ordered_json::object();
+  for (const auto& [name, value] : m.parameters) {
+    parameters[name] = value;
+  }
+  if (!m.members.empty()) {
+    // A combination: each member's model, parameters and criteria.
+    nlohmann::ordered_json members = nlohmann::ordered_json::array();
+    for (const ModelSummary& member : m.members) {
+      nlohmann::ordered_json one = {{"model", member.model}, {"sigma", member.sigma}};
+      for (const auto& [name, value] : member.parameters) {
+        one[name] = value;
+      }
+      if (member.has_criteria && std::isfinite(member.aicc)) {
+        one["aicc"] = member.aicc;
+      }
+      members.push_back(one);
+    }
+    parameters["members"] = members;
+  }
+  std::vector<std::optional<std::string>> notes(m.notes.begin(), m.notes.end());
+  std::array<Datum, 12> values = {
+      pg::string_to_text(m.method),
+      pg::string_to_text(m.model),
+      Int32GetDatum(static_cast<int32>(m.n)),
+      Int32GetDatum(static_cast<int32>(m.period)),
+      BoolGetDatum(m.period_detected),
+      query ? pg::guard([&] {
+        return DirectFunctionCall3(interval_in, CStringGetDatum(step_text(query->series.step).c_str()),
+                                   ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
+      })
+            : Datum(0),
+      pg::string_to_jsonb(parameters.dump()),
+      Float8GetDatum(m.aic),
+      Float8GetDatum(m.aicc),
+      Float8GetDatum(m.bic),
+      Float8GetDatum(m.sigma),
+      pg::make_text_array(notes),
+  };
+  std::array<bool, 12> nulls{};
+  nulls[5] = query == nullptr;
+  nulls[7] = nulls[8] = nulls[9] = !m.has_criteria || !std::isfinite(m.aicc);
+  return pg::make_result_record(fcinfo, values, nulls);
+}
+
+} // namespace
+} // namespace autoreport::forecast
+
+using namespace autoreport;
+using namespace autoreport::forecast;
+
+// autoreport.forecast(history float8[], horizon, period, method, levels, fill)
+AUTOREPORT_FUNCTION(autoreport_forecast_array) {
+  const Arguments a = read_arguments(fcinfo, 1, true, false);
+  const std::vector<double> y = array_history(fcinfo, a.fill);
+  const SeriesForecast r = forecast_series(y, a.options);
+  pg::TupleSink sink(fcinfo);
+  put_forecast(sink, r.forecast, std::nullopt, nullptr);
+  return Datum(0);
+}
+
+// autoreport.forecast(query text, horizon, period, method, levels, fill, aggregate, frequency)
+AUTOREPORT_FUNCTION(autoreport_forecast_query) {
+  const std::string sql = text_arg(fcinfo, 0, "query");
+  const Arguments a = read_arguments(fcinfo, 1, true, true);
+  std::map<std::string, Rows> rows = read_query(sql, false);
+  if (rows.empty()) {
+    throw Error(sqlstate::invalid_parameter_value, "the query returned no rows with a time");
+  }
+  const Prepared p = prepare(rows.begin()->second, a);
+  const SeriesForecast r = forecast_series(p.series.values, p.options);
+  pg::TupleSink sink(fcinfo);
+  put_forecast(sink, r.forecast, std::nullopt, &p);
+  return Datum(0);
+}
+
+// autoreport.forecast_groups(query text, horizon, period, method, levels, fill, aggregate, frequency)
+AUTOREPORT_FUNCTION(autoreport_forecast_groups) {
+  const std::string sql = text_arg(fcinfo, 0, "query");
+  const Arguments a = read_arguments(fcinfo, 1, true, true);
+  std::map<std::string, Rows> rows = read_query(sql, true);
+  pg::TupleSink sink(fcinfo);
+  ProgressScope progress("forecast", std::to_string(rows.size()) + " series",
+                         static_cast<int64_t>(rows.size()));
+  for (auto& [key, series] : rows) {
+    try {
+      const Prepared p = prepare(series, a);
+      const SeriesForecast r = forecast_series(p.series.values, p.options);
+      put_forecast(sink, r.forecast, key, &p);
+    } catch (Error& e) {
+      throw std::move(e.with_context("forecasting series \"" + key + "\""));
+    }
+    series = Rows{}; // its memory is no longer needed
+    progress.advance();
+  }
+  return Datum(0);
+}
+
+// autoreport.forecast_model(history float8[], period, method, fill)
+AUTOREPORT_FUNCTION(autoreport_forecast_model_array) {
+  Arguments a = read_arguments(fcinfo, 1, false, false);
+  const std::vector<double> y = array_history(fcinfo, a.fill);
+  a.options.levels.clear();
+  const SeriesForecast r = forecast_series(y, a.options);
+  return model_record(fcinfo, r.model, nullptr);
+}
+
+// autoreport.forecast_model(query text, period, method, fill, aggregate, frequency)
+AUTOREPORT_FUNCTION(autoreport_forecast_model_query) {
+  const std::string sql = text_arg(fcinfo, 0, "query");
+  Arguments a = read_arguments(fcinfo, 1, false, true);
+  a.options.levels.clear();
+  std::map<std::string, Rows> rows = read_query(sql, false);
+  if (rows.empty()) {
+    throw Error(sqlstate::invalid_parameter_value, "the query returned no rows with a time");
+  }
+  const Prepared p = prepare(rows.begin()->second, a);
+  const SeriesForecast r = forecast_series(p.series.values, p.options);
+  return model_record(fcinfo, r.model, &p);
+}

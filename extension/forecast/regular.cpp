@@ -1,0 +1,303 @@
+// Regular series from (time, value) rows.
+#include "forecast/regular.hpp"
+
+#include "common/error.hpp"
+#include "render/calendar.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <map>
+#include <string>
+
+#include "common/pure.hpp"
+
+namespace autoreport::forecast {
+
+namespace {
+
+using render::floor_div;
+using render::floor_mod;
+
+[[noreturn]] void fail(std::string message) {
+  throw Error(sqlstate::invalid_parameter_value, std::move(message));
+}
+
+struct Civil {
+  int64_t year;
+  int64_t month; // 1..12
+  int64_t day;
+  int64_t micros_of_day;
+};
+
+Civil civil(int64_t t) {
+  const int64_t days = floor_div(t, kMicrosPerDay);
+  const render::CivilDate d = render::civil_from_days(days);
+  return {d.year, d.month, d.day, floor_mod(t, kMicrosPerDay)};
+}
+
+int64_t days_in_month(int64_t year, int64_t month) {
+  const int64_t next_year = month == 12 ? year + 1 : year;
+  const unsigned next_month = month == 12 ? 1 : static_cast<unsigned>(month + 1);
+  return render::days_from_civil(next_year, next_month, 1) -
+         render::days_from_civil(year, static_cast<unsigned>(month), 1);
+}
+
+// Whole months from a to b, less one when b's position in its month is before a's.
+int64_t months_between(int64_t a, int64_t b) {
+  const Civil ca = civil(a);
+  const Civil cb = civil(b);
+  int64_t months = (cb.year * 12 + cb.month) - (ca.year * 12 + ca.month);
+  if (cb.day < ca.day || (cb.day == ca.day && cb.micros_of_day < ca.micros_of_day)) {
+    --months;
+  }
+  return months;
+}
+
+} // namespace
+
+Step detect_step(std::span<const int64_t> sorted_times) {
+  std::vector<int64_t> gaps;
+  for (size_t i = 1; i < sorted_times.size(); ++i) {
+    if (sorted_times[i] > sorted_times[i - 1]) {
+      gaps.push_back(sorted_times[i] - sorted_times[i - 1]);
+    }
+  }
+  if (gaps.empty()) {
+    fail("cannot detect the series' frequency from fewer than 2 distinct times");
+  }
+  std::vector<int64_t> sorted_gaps = gaps;
+  std::nth_element(sorted_gaps.begin(), sorted_gaps.begin() + static_cast<std::ptrdiff_t>(gaps.size() / 2),
+                   sorted_gaps.end());
+  const int64_t median = sorted_gaps[gaps.size() / 2];
+  // Calendar steps: every time on the same day of month and time of day, gaps of whole months.
+  const Civil first = civil(sorted_times.front());
+  bool same_day = first.day <= 28;
+  for (const int64_t t : sorted_times) {
+    const Civil c = civil(t);
+    same_day = same_day && c.day == first.day && c.micros_of_day == first.micros_of_day;
+  }
+  const double median_days = static_cast<double>(median) / static_cast<double>(kMicrosPerDay);
+  if (same_day) {
+    for (const int64_t months : {1, 3, 12}) {
+      const double lo = 28.0 * static_cast<double>(months) - (months > 1 ? 2 : 0);
+      const double hi = 31.0 * static_cast<double>(months) + (months > 1 ? 1 : 0);
+      if (median_days >= lo && median_days <= hi) {
+        return Step{months, 0};
+      }
+    }
+  }
+  // Regular data: most gaps equal the median.
+  const auto equal = static_cast<size_t>(std::count(gaps.begin(), gaps.end(), median));
+  if (equal * 2 > gaps.size()) {
+    return Step{0, median};
+  }
+  // Irregular data: the median rounded down to a round step.
+  static constexpr std::array<int64_t, 14> kRound{1,    60,    300,   600,   900,   1800,   3600,
+                                                  7200, 10800, 21600, 43200, 86400, 604800, 0};
+  int64_t chosen = kMicrosPerSecond;
+  for (const int64_t seconds : kRound) {
+    if (seconds > 0 && seconds * kMicrosPerSecond <= median) {
+      chosen = seconds * kMicrosPerSecond;
+    }
+  }
+  return Step{0, chosen};
+}
+
+int64_t add_steps(int64_t t, const Step& step, int64_t k) {
+  if (step.months == 0) {
+    return t + step.micros * k;
+  }
+  const Civil c = civil(t);
+  const int64_t index = c.year * 12 + (c.month - 1) + step.months * k;
+  const int64_t year = floor_div(index, 12);
+  const int64_t month = floor_mod(index, 12) + 1;
+  const int64_t day = std::min(c.day, days_in_month(year, month));
+  return render::days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day)) *
+             kMicrosPerDay +
+         c.micros_of_day;
+}
+
+std::string step_text(const Step& step) {
+  if (step.months != 0) {
+    return std::to_string(step.months) + (step.months == 1 ? " mon" : " mons");
+  }
+  if (step.micros % kMicrosPerDay == 0) {
+    const int64_t days = step.micros / kMicrosPerDay;
+    return std::to_string(days) + (days == 1 ? " day" : " days");
+  }
+  const int64_t seconds = step.micros / kMicrosPerSecond;
+  const int64_t fraction = step.micros % kMicrosPerSecond;
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%02lld:%02lld:%02lld", static_cast<long long>(seconds / 3600),
+                static_cast<long long>(seconds / 60 % 60), static_cast<long long>(seconds % 60));
+  std::string text = buffer;
+  if (fraction != 0) {
+    std::snprintf(buffer, sizeof buffer, ".%06lld", static_cast<long long>(fraction));
+    text += buffer;
+  }
+  return text;
+}
+
+Aggregate parse_aggregate(std::string_view name) {
+  if (name == "sum") {
+    return Aggregate::Sum;
+  }
+  if (name == "mean") {
+    return Aggregate::Mean;
+  }
+  if (name == "last") {
+    return Aggregate::Last;
+  }
+  throw Error(sqlstate::invalid_parameter_value, "unknown aggregate \"" + std::string(name) + "\"")
+      .with_hint("use sum, mean or last");
+}
+
+Fill parse_fill(std::string_view name) {
+  if (name == "linear") {
+    return Fill::Linear;
+  }
+  if (name == "previous") {
+    return Fill::Previous;
+  }
+  if (name == "zero") {
+    return Fill::Zero;
+  }
+  if (name == "error") {
+    return Fill::Error;
+  }
+  throw Error(sqlstate::invalid_parameter_value, "unknown fill rule \"" + std::string(name) + "\"")
+      .with_hint("use linear, previous, zero or error");
+}
+
+std::vector<double> fill_missing(std::span<const std::optional<double>> values, Fill fill, size_t* filled) {
+  std::vector<double> out(values.size(), 0.0);
+  size_t missing = 0;
+  std::optional<size_t> first;
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (values[i]) {
+      out[i] = *values[i];
+      if (!first) {
+        first = i;
+      }
+    } else {
+      ++missing;
+    }
+  }
+  if (!first) {
+    fail("the series has no values (all are NULL or missing)");
+  }
+  if (missing > 0 && fill == Fill::Error) {
+    throw Error(sqlstate::invalid_parameter_value,
+                "the series has " + std::to_string(missing) + " missing value" + (missing == 1 ? "" : "s"))
+        .with_hint("choose a fill rule: linear, previous or zero");
+  }
+  if (filled) {
+    *filled = missing;
+  }
+  if (fill == Fill::Zero) {
+    return out;
+  }
+  size_t last = *first;
+  for (size_t i = 0; i < *first; ++i) {
+    out[i] = out[*first];
+  }
+  for (size_t i = *first + 1; i < values.size(); ++i) {
+    if (!values[i]) {
+      continue;
+    }
+    for (size_t j = last + 1; j < i; ++j) {
+      if (fill == Fill::Previous) {
+        out[j] = out[last];
+      } else {
+        const double w = static_cast<double>(j - last) / static_cast<double>(i - last);
+        out[j] = out[last] + w * (out[i] - out[last]);
+      }
+    }
+    last = i;
+  }
+  for (size_t j = last + 1; j < values.size(); ++j) {
+    out[j] = out[last];
+  }
+  return out;
+}
+
+RegularSeries regularise(std::span<const int64_t> times, std::span<const std::optional<double>> values,
+                         const Step& step, Aggregate aggregate, Fill fill, size_t max_points) {
+  if (times.size() != values.size()) {
+    fail("times and values differ in number");
+  }
+  if (times.empty()) {
+    fail("the series has no rows");
+  }
+  if (step.months <= 0 && step.micros <= 0) {
+    fail("the step of a series must be positive");
+  }
+  RegularSeries r;
+  r.step = step;
+  r.start = *std::min_element(times.begin(), times.end());
+  const int64_t end = *std::max_element(times.begin(), times.end());
+  const auto index_of = [&](int64_t t) -> int64_t {
+    return step.months ? floor_div(months_between(r.start, t), step.months) : (t - r.start) / step.micros;
+  };
+  const int64_t last = index_of(end);
+  if (last < 0 || static_cast<uint64_t>(last) >= max_points) {
+    fail("the series would have more than " + std::to_string(max_points) + " points at a step of " +
+         step_text(step));
+  }
+  const auto count = static_cast<size_t>(last + 1);
+  std::vector<double> sum(count, 0.0);
+  std::vector<size_t> n(count, 0);
+  std::vector<int64_t> latest(count, 0);
+  for (size_t i = 0; i < times.size(); ++i) {
+    if (!values[i]) {
+      continue;
+    }
+    if (!std::isfinite(*values[i])) {
+      fail("the series' values must be finite (no NaN or infinity)");
+    }
+    const auto b = static_cast<size_t>(index_of(times[i]));
+    if (aggregate == Aggregate::Last) {
+      if (n[b] == 0 || times[i] >= latest[b]) {
+        sum[b] = *values[i];
+        latest[b] = times[i];
+      }
+    } else {
+      sum[b] += *values[i];
+    }
+    ++n[b];
+  }
+  std::vector<std::optional<double>> buckets(count);
+  for (size_t b = 0; b < count; ++b) {
+    if (n[b] > 0) {
+      buckets[b] = aggregate == Aggregate::Mean ? sum[b] / static_cast<double>(n[b]) : sum[b];
+    }
+  }
+  r.values = fill_missing(buckets, fill, &r.filled);
+  return r;
+}
+
+std::vector<size_t> seasonal_candidates(const Step& step) {
+  if (step.months == 1) {
+    return {12};
+  }
+  if (step.months == 3) {
+    return {4};
+  }
+  if (step.months != 0) {
+    return {};
+  }
+  std::vector<size_t> out;
+  for (const int64_t span : {kMicrosPerDay, 7 * kMicrosPerDay, 365 * kMicrosPerDay + kMicrosPerDay / 4}) {
+    // Whole steps in a day, a week, a year (a year of weeks: 52).
+    const int64_t steps = span / step.micros;
+    if (steps >= 2 && (span % step.micros == 0 || span > 7 * kMicrosPerDay)) {
+      if (std::find(out.begin(), out.end(), static_cast<size_t>(steps)) == out.end()) {
+        out.push_back(static_cast<size_t>(steps));
+      }
+    }
+  }
+  return out;
+}
+
+} // namespace autoreport::forecast

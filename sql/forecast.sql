@@ -1,0 +1,158 @@
+-- Forecasting: autoreport.forecast over an array, over a query and per group, autoreport.forecast_model,
+-- their fallbacks and their errors. Values are rounded so that the expected output reads easily.
+
+-- Naive: the last value, and intervals that widen with the square root of the step.
+SELECT step, value, round(lower[1]::numeric, 4) AS lo80, round(upper[2]::numeric, 4) AS hi95
+  FROM autoreport.forecast(ARRAY[10, 12, 11, 14]::float8[], 3, method => 'naive');
+-- Drift: the mean step carried on.
+SELECT step, round(value::numeric, 4) AS value FROM autoreport.forecast(ARRAY[1, 3, 5, 7]::float8[], 2, method => 'drift');
+-- Seasonal naive repeats the last season; other levels; no levels at all.
+SELECT step, value, lower, upper
+  FROM autoreport.forecast(ARRAY[1, 5, 2, 6, 3, 7]::float8[], 3, period => 2, method => 'snaive', levels => '{50}');
+SELECT step, value, lower, upper FROM autoreport.forecast(ARRAY[4, 4, 5]::float8[], 1, method => 'naive', levels => '{}');
+
+-- A seasonal, trending monthly series (six years): every method gives ordered bounds around the value.
+CREATE TEMP TABLE monthly AS
+  SELECT t, 200 + 2 * t + 30 * sin(2 * pi() * (t % 12) / 12) + 5 * sin(t * 1.7) AS v
+    FROM generate_series(0, 71) AS t;
+SELECT m.method, count(*) AS steps,
+       bool_and(f.lower[2] <= f.lower[1] AND f.lower[1] <= f.value AND f.value <= f.upper[1]
+                AND f.upper[1] <= f.upper[2]) AS ordered,
+       round(avg(abs(f.value - (200 + 2 * (71 + f.step) + 30 * sin(2 * pi() * ((71 + f.step) % 12) / 12))))::numeric, 0)
+         AS mean_abs_error_vs_truth_without_noise
+  FROM unnest(ARRAY['auto', 'ets', 'ets:AAA', 'theta', 'damped', 'naive', 'snaive', 'drift']) AS m(method),
+       LATERAL autoreport.forecast((SELECT array_agg(v ORDER BY t) FROM monthly), 12, 12, m.method) AS f
+ GROUP BY m.method ORDER BY m.method;
+-- The period is detected when not given.
+SELECT period, period_detected, n FROM autoreport.forecast_model((SELECT array_agg(v ORDER BY t) FROM monthly));
+-- What auto made: the combination and its members.
+SELECT method, model, frequency, jsonb_array_length(parameters -> 'members') AS members,
+       aicc IS NOT NULL AS has_aicc, sigma > 0 AS has_sigma, notes
+  FROM autoreport.forecast_model((SELECT array_agg(v ORDER BY t) FROM monthly), 12);
+SELECT model, parameters ?& ARRAY['alpha', 'beta', 'gamma', 'initial_level'] AS has_parameters,
+       aic < aicc AS aicc_penalises, bic IS NOT NULL AS has_bic
+  FROM autoreport.forecast_model((SELECT array_agg(v ORDER BY t) FROM monthly), 12, 'ets:AAA');
+SELECT model, aic, aicc, bic, round(sigma::numeric, 4) AS sigma, parameters
+  FROM autoreport.forecast_model(ARRAY[10, 12, 11, 14]::float8[], method => 'naive');
+
+-- Fallbacks: a constant series is forecast flat with zero-width intervals; three values get naive.
+SELECT step, value, lower, upper FROM autoreport.forecast(array_fill(42::float8, ARRAY[20]), 2);
+SELECT model, notes FROM autoreport.forecast_model(ARRAY[3, 5, 4]::float8[]);
+-- NULLs inside the array are filled by the fill rule (linear by default).
+SELECT step, value FROM autoreport.forecast(ARRAY[1, NULL, 3]::float8[], 1, method => 'naive');
+SELECT step, value FROM autoreport.forecast(ARRAY[1, 3, NULL]::float8[], 1, method => 'naive', fill => 'zero');
+-- Values that cross zero: auto avoids multiplicative models.
+SELECT count(*) AS steps FROM autoreport.forecast((SELECT array_agg(v - 300 ORDER BY t) FROM monthly), 6, 12);
+
+-- Errors: 22023 with a message that says what is wrong.
+\set VERBOSITY default
+SELECT * FROM autoreport.forecast(ARRAY[1, 2, 3]::float8[], 0);
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM autoreport.forecast(ARRAY[1, 2, 3]::float8[], NULL);
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM autoreport.forecast(ARRAY[1, 2, 3]::float8[], 2, period => 0);
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM autoreport.forecast(ARRAY[1, 2, 3]::float8[], 2, method => 'prophet');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM autoreport.forecast(ARRAY[1, 2, 3]::float8[], 2, method => NULL);
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM autoreport.forecast(ARRAY[1, 2, 3]::float8[], 2, levels => '{95, 100}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM autoreport.forecast(ARRAY[1, 2, 3]::float8[], 2, levels => '{95, NULL}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM autoreport.forecast(NULL::float8[], 2);
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM autoreport.forecast(ARRAY[7]::float8[], 2);
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM autoreport.forecast(ARRAY[NULL, NULL]::float8[], 2);
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM autoreport.forecast(ARRAY[1, 'NaN', 3]::float8[], 2);
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM autoreport.forecast(ARRAY[1, 'Infinity', 3, 4]::float8[], 2, method => 'theta');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM autoreport.forecast(ARRAY[1, NULL, 3]::float8[], 2, fill => 'error');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM autoreport.forecast(ARRAY[1, NULL, 3]::float8[], 2, fill => 'spline');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM autoreport.forecast((SELECT array_agg(v - 300 ORDER BY t) FROM monthly), 6, 12, 'ets:MNM');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM autoreport.forecast((SELECT array_agg(v ORDER BY t) FROM monthly), 6, 12, 'ets:MMN');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM autoreport.forecast(ARRAY[5, 6, 8, 7, 9, 12]::float8[], 2, method => 'snaive');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM autoreport.forecast_model(ARRAY[1, 2, 3]::float8[], method => 'ets:XYZ');
+\echo :LAST_ERROR_SQLSTATE
+
+-- The query form: daily revenue with a weekly pattern and one missing day, timestamps returned.
+CREATE TEMP TABLE daily AS
+  SELECT d::date AS day, (100 + 10 * sin(2 * pi() * extract(dow FROM d) / 7) + (d::date - date '2026-01-01') * 0.5)::numeric(10, 2) AS revenue
+    FROM generate_series(date '2026-01-01', date '2026-04-30', interval '1 day') AS d
+   WHERE d <> date '2026-02-10';
+SET TIME ZONE 'Europe/Paris';
+SELECT step, at, round(value::numeric, 1) AS value, lower[2] < value AND value < upper[2] AS inside
+  FROM autoreport.forecast('SELECT day, revenue FROM daily', 3);
+SELECT model, n, period, period_detected, frequency
+  FROM autoreport.forecast_model('SELECT day, revenue FROM daily');
+-- Times across a daylight-saving change stay at local midnight (Paris moves its clocks on 29 March).
+SELECT step, at FROM autoreport.forecast(
+  $$SELECT d, 1.0 FROM generate_series(timestamptz '2026-03-01 00:00', '2026-03-26 00:00', '1 day') AS d$$, 5);
+-- Irregular events are bucketed (here summed per detected step), a frequency can be given.
+SELECT frequency, n FROM autoreport.forecast_model(
+  $$SELECT timestamp '2026-01-01' + (i * 37 + (i * i) % 11) * interval '1 minute', 1 FROM generate_series(0, 99) AS i$$);
+SELECT frequency, n FROM autoreport.forecast_model('SELECT day, revenue FROM daily', frequency => '7 days');
+SELECT step, at, value FROM autoreport.forecast(
+  $$VALUES (date '2026-01-01', 10), (date '2026-02-01', 12), (date '2026-03-01', 11), (date '2026-03-01', 3)$$,
+  2, method => 'naive', aggregate => 'mean');
+RESET TIME ZONE;
+-- Query errors.
+SELECT * FROM autoreport.forecast('SELECT 1', 2);
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM autoreport.forecast('SELECT 1, 2', 2);
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM autoreport.forecast('SELECT day, revenue FROM daily WHERE false', 2);
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM autoreport.forecast('SELECT day, revenue FROM no_such_table', 2);
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM autoreport.forecast('SELECT day, revenue FROM daily', 2, frequency => '1 mon 1 day');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM autoreport.forecast('SELECT day, revenue FROM daily', 2, aggregate => 'median');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM autoreport.forecast('SELECT day, revenue FROM daily', 2, frequency => '1 second');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM autoreport.forecast($$SELECT 'infinity'::timestamp, 1$$, 2);
+\echo :LAST_ERROR_SQLSTATE
+
+-- The grouped form: one forecast per series, in series order.
+CREATE TEMP TABLE sales AS
+  SELECT r.region, d.day, (r.base + 5 * sin(2 * pi() * extract(dow FROM d.day) / 7))::numeric(10, 2) AS amount
+    FROM (VALUES ('north', 100), ('south', 50), ('west', 10)) AS r(region, base),
+         LATERAL (SELECT g::date AS day FROM generate_series(date '2026-01-01', date '2026-03-31', interval '1 day') AS g) AS d;
+SELECT series, count(*) AS steps, min(at)::date AS first_day, max(at)::date AS last_day, round(avg(value)) AS mean
+  FROM autoreport.forecast_groups('SELECT region, day, amount FROM sales', 7)
+ GROUP BY series ORDER BY series;
+-- One bad series fails the statement and says which.
+SELECT * FROM autoreport.forecast_groups(
+  $$SELECT region, day, CASE WHEN region = 'west' THEN NULL ELSE amount END FROM sales$$, 7);
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM autoreport.forecast_groups('SELECT day, amount FROM sales', 7);
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM autoreport.forecast_groups('SELECT NULL::text, day, amount FROM sales', 7);
+\echo :LAST_ERROR_SQLSTATE
+
+-- Long work can be cancelled: statement_timeout stops a grouped forecast of many long series.
+CREATE TEMP TABLE many AS
+  SELECT s, date '2000-01-01' + t * interval '1 month' AS month, 100 + t + 20 * sin(t + s) + 10 * cos(t * 2.1 * s) AS v
+    FROM generate_series(1, 400) AS s, generate_series(0, 239) AS t;
+SET statement_timeout = '300ms';
+SELECT count(*) FROM autoreport.forecast_groups('SELECT s, month, v FROM many', 12, method => 'ets');
+\echo :LAST_ERROR_SQLSTATE
+SELECT count(*) FROM autoreport.forecast((SELECT array_agg(v) FROM many), 12, 12, 'ets');
+\echo :LAST_ERROR_SQLSTATE
+RESET statement_timeout;
+SELECT count(*) AS progress_rows_left FROM autoreport.progress WHERE pid = pg_backend_pid();
+
+-- Volatility and parallel safety as declared.
+SELECT p.oid::regprocedure AS function, p.provolatile, p.proparallel
+  FROM pg_proc AS p JOIN pg_namespace AS n ON n.oid = p.pronamespace
+ WHERE n.nspname = 'autoreport' AND p.proname IN ('forecast', 'forecast_groups', 'forecast_model')
+ ORDER BY 1::text;
