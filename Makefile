@@ -219,7 +219,7 @@ OWN_CXX_FILES += test/bench/load_client.cpp
 # ---- M3 forecasting benchmark tool -------------------------------------------------------------------
 # build/m3-tool: scores M3 forecasts (ours from PostgreSQL, R's) for bench/forecast.sh, and forecasts
 # M3 outside PostgreSQL while developing. Pure forecasting sources only, built -O2 like the extension.
-M3_TOOL_SOURCES = $(filter extension/forecast/% extension/common/error.cpp extension/common/runtime.cpp,$(PURE_SOURCES))
+M3_TOOL_SOURCES = $(filter extension/forecast/% extension/common/error.cpp extension/common/runtime.cpp extension/render/calendar.cpp,$(PURE_SOURCES))
 build/m3-tool: test/bench/m3_tool.cpp $(M3_TOOL_SOURCES) $(wildcard extension/forecast/*.hpp)
 	@mkdir -p $(dir $@)
 	$(CXX) -std=c++20 -O2 -Wall -Wextra -Werror -Iextension -o $@ $< $(M3_TOOL_SOURCES)

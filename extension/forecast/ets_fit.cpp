@@ -22,8 +22,6 @@ namespace {
 constexpr double kLower[4] = {1e-4, 1e-4, 1e-4, 0.8};
 constexpr double kUpper[4] = {0.9999, 0.9999, 0.9999, 0.98};
 constexpr double kInfinity = std::numeric_limits<double>::infinity();
-// Candidates whose first fit is within this much AICc of the best are refined by restarts.
-constexpr double kRefineWithin = 10;
 
 bool has_trend(const EtsSpec& s) {
   return s.trend != Component::None;
@@ -532,7 +530,6 @@ EtsChoice ets_auto(std::span<const double> y, size_t period) {
   }
   const bool seasonal = period > 1 && period <= 24 && n > period;
   double best = kInfinity;
-  std::vector<std::pair<EtsSpec, EtsEstimate>> first;
   bool found = false;
   for (const Component error : {Component::Additive, Component::Multiplicative}) {
     if (error == Component::Multiplicative && !positive) {
@@ -560,31 +557,19 @@ EtsChoice ets_auto(std::span<const double> y, size_t period) {
             continue; // as many coefficients as data
           }
           try {
-            EtsEstimate e = ets_estimate(y, spec, false);
+            EtsEstimate e = ets_estimate(y, spec);
+            choice.candidates.emplace_back(ets_model_name(spec), e.criteria.aicc);
             if (e.criteria.aicc < best) {
               best = e.criteria.aicc;
+              choice.spec = spec;
+              choice.estimate = std::move(e);
+              found = true;
             }
-            first.emplace_back(spec, std::move(e));
           } catch (const Error&) {
             continue; // this candidate cannot be fitted
           }
         }
       }
-    }
-  }
-  // Refine the candidates whose first search ended near the best (restarts only improve a fit, and
-  // only these can win), then choose.
-  double chosen = kInfinity;
-  for (auto& [spec, e] : first) {
-    if (e.criteria.aicc <= best + kRefineWithin) {
-      e = search(y, spec, pack(spec, EtsStart{e.params, e.initial}), true, e.evaluations);
-    }
-    choice.candidates.emplace_back(ets_model_name(spec), e.criteria.aicc);
-    if (e.criteria.aicc < chosen) {
-      chosen = e.criteria.aicc;
-      choice.spec = spec;
-      choice.estimate = e;
-      found = true;
     }
   }
   if (!found) {

@@ -2,9 +2,10 @@
 //
 // Starting values follow R's forecast::ets (initparam, initstate); the parameters must lie in the
 // usual and the admissible region ("both"); the objective is ets_run()'s -2 log-likelihood (up to a
-// constant). The search is Nelder-Mead as in R (2,000 evaluations, relative tolerance 1.5e-8), then
-// restarted from its answer until a restart no longer improves it: R stops at its first answer, which
-// is often short of the optimum, so ours is at least as good.
+// constant). The search is Nelder-Mead as in R (2,000 evaluations, relative tolerance 1.5e-8). R stops
+// at its first answer, which is often short of the optimum; ets_estimate(refine = true) restarts from
+// it until a restart no longer improves it, but forecasting uses R's single search (see
+// ets_estimate).
 #pragma once
 
 #include "forecast/ets.hpp"
@@ -43,8 +44,11 @@ struct EtsEstimate {
 };
 
 // Fits the model by maximum likelihood; Error 22023 when it cannot be fitted (e.g. the starting point
-// is not admissible or the data are too short). Without refine, one search as R does it.
-EtsEstimate ets_estimate(std::span<const double> y, const EtsSpec& spec, bool refine = true);
+// is not admissible or the data are too short). By default one search, as R does it; with refine,
+// restarts from its answer while they improve the likelihood. Refined fits are more likely but
+// forecast worse on M3 (ETS alone, yearly: sMAPE 17.67 refined against 17.00 with one search), so
+// forecasting uses one search.
+EtsEstimate ets_estimate(std::span<const double> y, const EtsSpec& spec, bool refine = false);
 
 struct EtsChoice {
   EtsSpec spec;
@@ -55,8 +59,8 @@ struct EtsChoice {
 // Automatic selection as R's ets(y): every admissible candidate (error A/M; trend N/A, each also
 // damped; season N/A/M when 1 < m <= 24 and n > m; no additive error with a multiplicative season, no
 // multiplicative error unless all values are positive; none with as many coefficients as n - 1) is
-// fitted, and the smallest AICc wins. A constant series gets ETS(A,N,N) with alpha 0.99999 at its value.
-// Error 22023 when nothing can be fitted (fewer than 4 values).
+// fitted with one search, and the smallest AICc wins. A constant series gets ETS(A,N,N) with alpha 0.99999 at
+// its value. Error 22023 when nothing can be fitted (fewer than 4 values).
 EtsChoice ets_auto(std::span<const double> y, size_t period);
 
 } // namespace autoreport::forecast

@@ -17,7 +17,6 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
-#include <tuple>
 #include <vector>
 
 namespace autoreport::forecast {
@@ -275,9 +274,12 @@ void check_estimate(const nlohmann::json& f, const nlohmann::json& e, const std:
   for (size_t i = 0; i + 1 < start.state.season.size(); ++i) {
     close(start.state.season[i], number(r["s" + std::to_string(i)]), "s" + std::to_string(i));
   }
-  const EtsEstimate ours = ets_estimate(train, spec);
+  const EtsEstimate ours = ets_estimate(train, spec, true);
   const double theirs = number(e["minus2loglik"]);
   EXPECT_LE(ours.fit.lik, theirs + 1e-6 * std::fabs(theirs)) << name;
+  // One search, as R does it (and as forecasting uses it), ends where R's does.
+  const EtsEstimate single = ets_estimate(train, spec);
+  EXPECT_NEAR(single.fit.lik, theirs, 1e-6 * std::fabs(theirs)) << name;
   EXPECT_TRUE(ets_admissible(spec, ours.params)) << name;
   gain = std::max(gain, theirs - ours.fit.lik);
 }
@@ -392,14 +394,11 @@ TEST(ForecastEts, DampedClass3FollowsTheModel) {
 namespace autoreport::forecast {
 namespace {
 
-// Our automatic choice is at least as good by AICc as R's, and the same model where R's choice is
-// clear: an AICc gap above 2 to its runner-up, both of R's fits converged and at the optimum (our
-// refined fit of each within 1 of R's). Where R's search stopped short the ranking can change: on
-// T374 R prefers MNM by 3.9 over MAM, both stopped at 2,000 evaluations; fitted to their optima, MAM
-// wins by 0.7. On T224 R prefers MAdM by 3.2 over MAM, but R's MAM fit "converged" 4.1 short of
-// MAM's optimum, which then wins by 0.2.)
-TEST(ForecastFixtures, EtsAutomaticSelectionIsAtLeastAsGoodAsR) {
-  size_t same = 0, clear = 0;
+// Our automatic choice is R's: the same model with the same AICc (each candidate fitted with one
+// search, as R does). Refined fits would be more likely - on T374 R's MNM and MAM both stop at 2,000
+// evaluations, and fitted to their optima MAM wins - but forecast worse on M3 (see ets_estimate).
+TEST(ForecastFixtures, EtsAutomaticSelectionIsR) {
+  size_t checked = 0;
   for (const nlohmann::json& f : fixtures()) {
     const nlohmann::json& e = f["ets_auto"];
     if (e.is_null() || !e.contains("aicc") || !std::isfinite(number(e["aicc"])) ||
@@ -410,26 +409,11 @@ TEST(ForecastFixtures, EtsAutomaticSelectionIsAtLeastAsGoodAsR) {
     const EtsChoice ours = ets_auto(train, f["frequency"].get<size_t>());
     const double theirs = number(e["aicc"]);
     const std::string name = f["name"].get<std::string>();
-    EXPECT_LE(ours.estimate.criteria.aicc, theirs + 1e-6 * std::fabs(theirs)) << name;
-    std::vector<std::tuple<double, int, std::string>> ranked; // AICc, fail code, model
-    for (const auto& c : e["candidates"]) {
-      ranked.emplace_back(number(c["aicc"]), c.contains("fail") ? c["fail"].get<int>() : 1,
-                          c["model"].get<std::string>());
-    }
-    std::sort(ranked.begin(), ranked.end());
-    const auto at_optimum = [&](const std::tuple<double, int, std::string>& c) {
-      const EtsSpec spec = parse_ets_model(std::get<2>(c), f["frequency"].get<size_t>());
-      return std::get<1>(c) == 0 && ets_estimate(train, spec).criteria.aicc > std::get<0>(c) - 1;
-    };
-    if (ranked.size() > 1 && std::get<0>(ranked[1]) - std::get<0>(ranked[0]) > 2 && at_optimum(ranked[0]) &&
-        at_optimum(ranked[1])) {
-      ++clear;
-      same += ets_model_name(ours.spec) == e["model"].get<std::string>() ? 1 : 0;
-      EXPECT_EQ(ets_model_name(ours.spec), e["model"].get<std::string>()) << name;
-    }
+    EXPECT_EQ(ets_model_name(ours.spec), e["model"].get<std::string>()) << name;
+    EXPECT_NEAR(ours.estimate.criteria.aicc, theirs, 1e-6 * std::fabs(theirs)) << name;
+    ++checked;
   }
-  EXPECT_GE(clear, 3u);
-  std::printf("R's clear choices reproduced: %zu of %zu\n", same, clear);
+  EXPECT_GE(checked, 10u);
 }
 
 TEST(ForecastEts, AutomaticSelectionEdgeCases) {
