@@ -12,6 +12,7 @@
 #include "forecast/theta.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <optional>
 #include <string>
@@ -87,17 +88,57 @@ SeriesForecast run_ets(std::span<const double> y, size_t period, std::string_vie
   return from_ets(spec, ets_estimate(y, spec), y.size(), o);
 }
 
-// The seasonal indices Theta and the damped trend divide by, or empty when the test does not pass.
-std::vector<double> season_to_remove(std::span<const double> y, size_t period) {
+// How the combination's Theta and damped trend remove a season: not at all, by dividing by seasonal
+// indices (as thetaf), or by subtracting a seasonal figure (when ETS found the season additive).
+enum class Adjustment { None, Multiplicative, Additive };
+
+// The seasonal figure to remove, or empty: a season that passes the seasonality test on the detrended
+// series (detect_period), multiplicative only for positive data. thetaf tests the raw series, where
+// a strong trend hides the season; on M3 the two agree in accuracy.
+std::vector<double> season_to_remove(std::span<const double> y, size_t period, Adjustment how) {
+  if (how == Adjustment::None || period < 2 || y.size() <= 2 * period) {
+    return {};
+  }
   for (const double v : y) {
-    if (v <= 0) {
+    if (how == Adjustment::Multiplicative && v <= 0) {
       return {};
     }
   }
-  if (period > 1 && seasonality_test(y, period)) {
-    return multiplicative_indices(y, period);
+  const std::array<size_t, 1> candidate{period};
+  if (detect_period(y, candidate) != period) {
+    return {};
   }
-  return {};
+  return seasonal_figure(y, period, how == Adjustment::Multiplicative);
+}
+
+// Fits `fit` to the series with its season removed (when it has one) and puts the season back on the
+// forecast and its bounds.
+template <class Fit>
+SeriesForecast seasonally_adjusted(std::span<const double> y, size_t period, Adjustment how,
+                                   const ForecastOptions& o, Fit fit) {
+  const std::vector<double> figure = season_to_remove(y, period, how);
+  const bool multiplicative = how == Adjustment::Multiplicative;
+  std::vector<double> adjusted(y.begin(), y.end());
+  for (size_t t = 0; t < adjusted.size() && !figure.empty(); ++t) {
+    adjusted[t] = multiplicative ? adjusted[t] / figure[t % period] : adjusted[t] - figure[t % period];
+  }
+  SeriesForecast r = fit(std::span<const double>(adjusted));
+  r.model.n = y.size();
+  if (!figure.empty()) {
+    const size_t n = y.size();
+    const auto put_back = [&](double& v, double s) { v = multiplicative ? v * s : v + s; };
+    for (size_t k = 0; k < o.horizon; ++k) {
+      const double s = figure[(n + k) % period];
+      put_back(r.forecast.mean[k], s);
+      for (size_t i = 0; i < o.levels.size(); ++i) {
+        put_back(r.forecast.lower[i][k], s);
+        put_back(r.forecast.upper[i][k], s);
+      }
+    }
+    r.model.model += multiplicative ? " (seasonally adjusted)" : " (seasonally adjusted, additive)";
+    r.model.period = period;
+  }
+  return r;
 }
 
 SeriesForecast run_theta(std::span<const double> y, size_t period, const ForecastOptions& o) {
@@ -112,28 +153,12 @@ SeriesForecast run_theta(std::span<const double> y, size_t period, const Forecas
   return r;
 }
 
-SeriesForecast run_damped(std::span<const double> y, size_t period, const ForecastOptions& o) {
-  const std::vector<double> indices = season_to_remove(y, period);
-  std::vector<double> adjusted(y.begin(), y.end());
-  for (size_t t = 0; t < adjusted.size() && !indices.empty(); ++t) {
-    adjusted[t] /= indices[t % period];
-  }
-  const EtsSpec spec = parse_ets_model("AAdN", 1);
-  SeriesForecast r = from_ets(spec, ets_estimate(adjusted, spec), y.size(), o);
-  if (!indices.empty()) {
-    const size_t n = y.size();
-    for (size_t k = 0; k < o.horizon; ++k) {
-      const double s = indices[(n + k) % period];
-      r.forecast.mean[k] *= s;
-      for (size_t i = 0; i < o.levels.size(); ++i) {
-        r.forecast.lower[i][k] *= s;
-        r.forecast.upper[i][k] *= s;
-      }
-    }
-    r.model.model += " (seasonally adjusted)";
-    r.model.period = period;
-  }
-  return r;
+SeriesForecast run_damped(std::span<const double> y, size_t period, Adjustment how,
+                          const ForecastOptions& o) {
+  return seasonally_adjusted(y, period, how, o, [&](std::span<const double> adjusted) {
+    const EtsSpec spec = parse_ets_model("AAdN", 1);
+    return from_ets(spec, ets_estimate(adjusted, spec), adjusted.size(), o);
+  });
 }
 
 SeriesForecast run_walk(std::span<const double> y, size_t lag, bool drift, const char* name,
@@ -158,24 +183,33 @@ SeriesForecast run_auto(std::span<const double> y, size_t period, const Forecast
     return r;
   }
   std::vector<SeriesForecast> members;
-  members.push_back(run_ets(y, period, "", o));
-  members.push_back(run_theta(y, period, o));
+  const EtsChoice ets = ets_auto(y, period);
+  members.push_back(from_ets(ets.spec, ets.estimate, y.size(), o));
+  // The others remove the season as ETS models it: additively when it chose an additive season.
+  const Adjustment how =
+      ets.spec.season == Component::Additive ? Adjustment::Additive : Adjustment::Multiplicative;
+  members.push_back(seasonally_adjusted(
+      y, period, how, o, [&](std::span<const double> adjusted) { return run_theta(adjusted, 1, o); }));
   try {
-    members.push_back(run_damped(y, period, o));
+    members.push_back(run_damped(y, period, how, o));
   } catch (const Error&) {
     // A damped trend cannot be fitted (too few values): the two others are combined.
   }
   SeriesForecast r = members.front();
-  const double count = static_cast<double>(members.size());
   std::string names;
   for (size_t k = 0; k < o.horizon; ++k) {
-    double mean = 0;
+    // The median of the members' forecasts (the mean of two): one member far off does not drag the
+    // combination (on M3 the median beats the mean where Theta lags a strong trend, "other").
+    std::vector<double> points;
     for (const SeriesForecast& m : members) {
-      mean += m.forecast.mean[k] / count;
+      points.push_back(m.forecast.mean[k]);
     }
-    r.forecast.mean[k] = mean;
+    std::sort(points.begin(), points.end());
+    const size_t middle = points.size() / 2;
+    const double point = points.size() % 2 == 1 ? points[middle] : (points[middle - 1] + points[middle]) / 2;
+    r.forecast.mean[k] = point;
     // The interval spans the members' intervals: it widens where they disagree. (The mean of the
-    // bounds covers only 85% of M3's yearly test points at 95%; this covers 93%.)
+    // bounds covers only 84% of M3's yearly test points at 95%; this covers 92.5%.)
     for (size_t i = 0; i < o.levels.size(); ++i) {
       double lo = members.front().forecast.lower[i][k];
       double hi = members.front().forecast.upper[i][k];
@@ -183,8 +217,8 @@ SeriesForecast run_auto(std::span<const double> y, size_t period, const Forecast
         lo = std::min(lo, m.forecast.lower[i][k]);
         hi = std::max(hi, m.forecast.upper[i][k]);
       }
-      r.forecast.lower[i][k] = std::min(lo, mean);
-      r.forecast.upper[i][k] = std::max(hi, mean);
+      r.forecast.lower[i][k] = std::min(lo, point);
+      r.forecast.upper[i][k] = std::max(hi, point);
     }
   }
   for (const SeriesForecast& m : members) {
@@ -193,7 +227,7 @@ SeriesForecast run_auto(std::span<const double> y, size_t period, const Forecast
   }
   r.model.notes.emplace_back(
       "the information criteria, parameters and sigma shown are those of the ETS member");
-  r.model.model = "mean of " + names;
+  r.model.model = (members.size() == 3 ? "median of " : "mean of ") + names;
   r.model.period = period;
   return r;
 }
@@ -270,7 +304,7 @@ SeriesForecast forecast_series(std::span<const double> y, const ForecastOptions&
   } else if (method == "theta") {
     r = run_theta(y, period, o);
   } else if (method == "damped") {
-    r = run_damped(y, period, o);
+    r = run_damped(y, period, Adjustment::Multiplicative, o);
   } else if (method == "naive") {
     r = run_walk(y, 1, false, "naive", o);
   } else if (method == "snaive") {

@@ -2,13 +2,14 @@
 // given or detected, point forecasts and intervals out, with a summary of the model that made them.
 //
 // Methods:
-//   auto     the mean of three forecasts - automatic ETS, Theta and a damped trend - with intervals
+//   auto     the median of three forecasts - automatic ETS, Theta and a damped trend - with intervals
 //            spanning the three members' intervals (see the README's M3 benchmark). With fewer than 4
 //            values: naive.
 //   ets      automatic ETS selection by AICc (ets_auto); "ets:MAdM"-style names fix the model
 //   theta    the M3 Theta method
-//   damped   ETS(A,Ad,N) on the seasonally adjusted series (Theta's seasonality test and classical
-//            multiplicative decomposition), the season put back on the forecast
+//   damped   ETS(A,Ad,N) on the seasonally adjusted series (Theta's seasonality test, on the series
+//            less its straight line, and classical multiplicative decomposition), the season put
+//            back on the forecast; auto's Theta member removes the season the same way
 //   naive, snaive, drift   random walks (simple.hpp)
 //
 // Degenerate input: fewer than 2 values, non-finite values, an unknown method, a horizon of 0 or

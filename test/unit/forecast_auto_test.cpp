@@ -65,7 +65,7 @@ TEST(ForecastAuto, AutoFollowsTheSeasonAndTrend) {
     const double angle = 2 * std::numbers::pi * static_cast<double>((96 + k) % 12) / 12.0;
     EXPECT_NEAR(r.forecast.mean[k], 100 + 0.5 * t + 15 * std::sin(angle), 4.0) << "step " << k + 1;
   }
-  EXPECT_NE(r.model.model.find("mean of ETS("), std::string::npos) << r.model.model;
+  EXPECT_NE(r.model.model.find("median of ETS("), std::string::npos) << r.model.model;
   EXPECT_EQ(r.model.members.size(), 3u);
 }
 
