@@ -179,8 +179,9 @@ demo: deps
 stop:
 	@demo/demo.sh stop
 
-bench: deps
-	$(MAKE) all
+bench:
+	@scripts/deps.sh bench
+	$(MAKE) all build/m3-tool
 	$(MAKE) install
 	@bench/run.sh
 

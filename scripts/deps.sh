@@ -1,6 +1,10 @@
 #!/bin/bash
 # Installs the Debian 12 packages that build, test and demo autoreport need. Idempotent: when all are
 # present it does nothing but say so.
+#
+#   scripts/deps.sh          what make test and make demo need
+#   scripts/deps.sh bench    and what make bench adds: R's forecast package, the baseline of the
+#                            forecasting benchmark
 set -euo pipefail
 
 PACKAGES=(
@@ -13,6 +17,9 @@ PACKAGES=(
   # readers the render tests check files with (a real spreadsheet reader, XML parser, browser)
   python3 python3-openpyxl python3-lxml python3-websockets chromium openssl
 )
+if [ "${1:-}" = bench ]; then
+  PACKAGES+=(r-cran-forecast)
+fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do

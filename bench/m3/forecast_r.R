@@ -6,7 +6,7 @@
 #   Rscript bench/m3/forecast_r.R M3_DIR OUT_DIR GROUP...      (GROUP: yearly quarterly monthly other)
 #
 # OUT_DIR/r_forecasts.csv  group,series,method,step,mean,lo80,hi80,lo95,hi95
-# OUT_DIR/r_seconds.csv    group,method,series,seconds   (elapsed time of the group, one core)
+# OUT_DIR/r_seconds.csv    group,method,series,seconds   (series: how many; seconds: elapsed for the group)
 suppressPackageStartupMessages(library(forecast))
 
 args <- commandArgs(trailingOnly = TRUE)

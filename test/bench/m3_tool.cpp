@@ -2,6 +2,10 @@
 //
 //   m3-tool forecast M3_DIR GROUP METHOD   forecasts every series of a group with forecast_series()
 //                                          outside PostgreSQL (for development), CSV on stdout
+//   m3-tool rows M3_DIR GROUP              the training part of every series as CSV rows
+//                                          series,time,value (monthly dates from 2000-01-01 at the
+//                                          group's step: 12, 3 or 1 months, "other" 1 month), to load
+//                                          into PostgreSQL
 //   m3-tool score M3_DIR CSV...            scores forecasts (CSV: group,series,method,step,mean,
 //                                          lo80,hi80,lo95,hi95) against the held-out M3 points:
 //                                          sMAPE, MASE, 95% coverage and MSIS per group and method
@@ -86,6 +90,18 @@ int forecast(const std::string& dir, const std::string& group, const std::string
   return 0;
 }
 
+int rows(const std::string& dir, const std::string& group) {
+  const Group g = read_group(dir, group);
+  const int step = group == "yearly" ? 12 : group == "quarterly" ? 3 : 1;
+  for (const auto& [name, y] : g.series) {
+    for (size_t t = 0; t + g.horizon < y.size(); ++t) {
+      const size_t months = t * static_cast<size_t>(step);
+      std::printf("%s,%04zu-%02zu-01,%.10g\n", name.c_str(), 2000 + months / 12, months % 12 + 1, y[t]);
+    }
+  }
+  return 0;
+}
+
 struct Forecasts {
   std::vector<double> mean, lo95, hi95;
 };
@@ -156,10 +172,14 @@ int main(int argc, char** argv) {
     if (a.size() == 4 && a[0] == "forecast") {
       return forecast(a[1], a[2], a[3]);
     }
+    if (a.size() == 3 && a[0] == "rows") {
+      return rows(a[1], a[2]);
+    }
     if (a.size() >= 3 && a[0] == "score") {
       return score(a[1], std::vector<std::string>(a.begin() + 2, a.end()));
     }
-    std::fprintf(stderr, "usage: m3-tool forecast M3_DIR GROUP METHOD | m3-tool score M3_DIR CSV...\n");
+    std::fprintf(stderr,
+                 "usage: m3-tool forecast M3_DIR GROUP METHOD | rows M3_DIR GROUP | score M3_DIR CSV...\n");
     return 2;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "m3-tool: %s\n", e.what());
