@@ -103,6 +103,24 @@ SELECT frequency, n FROM autoreport.forecast_model('SELECT day, revenue FROM dai
 SELECT step, at, value FROM autoreport.forecast(
   $$VALUES (date '2026-01-01', 10), (date '2026-02-01', 12), (date '2026-03-01', 11), (date '2026-03-01', 3)$$,
   2, method => 'naive', aggregate => 'mean');
+-- The chart: an SVG of the history, the forecast and its 95% interval as a band.
+SELECT convert_from(svg, 'UTF8') LIKE '<svg %</svg>' || chr(10) AS is_svg,
+       convert_from(svg, 'UTF8') LIKE '%<title id="autoreport-chart-title">Forecast of revenue</title>%' AS titled,
+       convert_from(svg, 'UTF8') LIKE '%A shaded band shows the 95\% interval of forecast.%' AS band_described,
+       (length(convert_from(svg, 'UTF8')) - length(replace(convert_from(svg, 'UTF8'), 'class="band-area"', '')))
+         / length('class="band-area"') AS bands,
+       (length(convert_from(svg, 'UTF8')) - length(replace(convert_from(svg, 'UTF8'), 'class="series-line"', '')))
+         / length('class="series-line"') AS lines
+  FROM autoreport.forecast_chart('SELECT day, revenue FROM daily', 14) AS svg;
+SELECT convert_from(autoreport.forecast_chart('SELECT day, revenue FROM daily', 7, levels => '{}',
+                    title => 'Revenue <next week>', width => 400, height => 300), 'UTF8')
+       LIKE '%<title id="autoreport-chart-title">Revenue &lt;next week&gt;</title>%' AS escaped_title;
+SELECT autoreport.forecast_chart('SELECT day, revenue FROM daily', 7, levels => '{80, 95}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT autoreport.forecast_chart('SELECT day, revenue FROM daily', 7, width => 100);
+\echo :LAST_ERROR_SQLSTATE
+SELECT autoreport.forecast_chart('SELECT day, revenue FROM daily', 7, height => NULL);
+\echo :LAST_ERROR_SQLSTATE
 RESET TIME ZONE;
 -- Query errors.
 SELECT * FROM autoreport.forecast('SELECT 1', 2);
@@ -154,5 +172,5 @@ SELECT count(*) AS progress_rows_left FROM autoreport.progress WHERE pid = pg_ba
 -- Volatility and parallel safety as declared.
 SELECT p.oid::regprocedure AS function, p.provolatile, p.proparallel
   FROM pg_proc AS p JOIN pg_namespace AS n ON n.oid = p.pronamespace
- WHERE n.nspname = 'autoreport' AND p.proname IN ('forecast', 'forecast_groups', 'forecast_model')
- ORDER BY 1::text;
+ WHERE n.nspname = 'autoreport' AND p.proname IN ('forecast', 'forecast_chart', 'forecast_groups', 'forecast_model')
+ ORDER BY p.oid::regprocedure::text COLLATE "C";

@@ -52,3 +52,14 @@ CREATE FUNCTION @extschema@.forecast_model(
   AS 'MODULE_PATHNAME', 'autoreport_forecast_model_query';
 COMMENT ON FUNCTION @extschema@.forecast_model(text, integer, text, text, text, interval) IS
   'the model autoreport.forecast fits to the series a query returns, with the frequency it detected';
+
+CREATE FUNCTION @extschema@.forecast_chart(
+    query text, horizon integer, period integer DEFAULT NULL, method text DEFAULT 'auto',
+    levels float8[] DEFAULT '{95}', fill text DEFAULT 'linear', aggregate text DEFAULT 'sum',
+    frequency interval DEFAULT NULL, title text DEFAULT NULL, width integer DEFAULT 800,
+    height integer DEFAULT 400)
+  RETURNS bytea
+  LANGUAGE c VOLATILE PARALLEL UNSAFE
+  AS 'MODULE_PATHNAME', 'autoreport_forecast_chart';
+COMMENT ON FUNCTION @extschema@.forecast_chart(text, integer, integer, text, float8[], text, text, interval, text, integer, integer) IS
+  'an SVG chart of the series a query returns, its forecast and the prediction interval as a shaded band';

@@ -6,7 +6,9 @@
 #include "common/runtime.hpp"
 #include "common/spi_pg.hpp"
 #include "forecast/auto.hpp"
+#include "forecast/chart_data.hpp"
 #include "forecast/regular.hpp"
+#include "render/chart.hpp"
 
 extern "C" {
 #include "catalog/pg_type.h"
@@ -146,8 +148,14 @@ struct Rows {
   std::vector<std::optional<double>> values;
 };
 
-// Reads the query's rows: (time, value), or (series, time, value) grouped by the series' text.
-std::map<std::string, Rows> read_query(const std::string& sql, bool grouped) {
+// The names of a query's time and value columns.
+struct ColumnNames {
+  std::string time, value;
+};
+
+// Reads the query's rows: (time, value), or (series, time, value) grouped by the series' text, and
+// the columns' names when asked.
+std::map<std::string, Rows> read_query(const std::string& sql, bool grouped, ColumnNames* names = nullptr) {
   std::map<std::string, Rows> series;
   const int time_column = grouped ? 1 : 0;
   pg::SpiConnection spi;
@@ -166,6 +174,10 @@ std::map<std::string, Rows> read_query(const std::string& sql, bool grouped) {
                     std::string("the query must return ") +
                         (grouped ? "3 columns (series, time, value)" : "2 columns (time, value)") + ", not " +
                         std::to_string(result.columns()));
+      }
+      if (names) {
+        names->time = result.column_name(time_column);
+        names->value = result.column_name(time_column + 1);
       }
       checked = true;
     }
@@ -356,4 +368,42 @@ AUTOREPORT_FUNCTION(autoreport_forecast_model_query) {
   const Prepared p = prepare(rows.begin()->second, a);
   const SeriesForecast r = forecast_series(p.series.values, p.options);
   return model_record(fcinfo, r.model, &p);
+}
+
+// autoreport.forecast_chart(query text, horizon, period, method, level, fill, aggregate, frequency, title,
+// width, height) -> the SVG of the history, the forecast and its interval
+AUTOREPORT_FUNCTION(autoreport_forecast_chart) {
+  const std::string sql = text_arg(fcinfo, 0, "query");
+  Arguments a = read_arguments(fcinfo, 1, true, true);
+  if (a.options.levels.size() > 1) {
+    throw Error(sqlstate::invalid_parameter_value, "a chart shows one interval: give one level (or none)");
+  }
+  const std::optional<std::string> title =
+      PG_ARGISNULL(8) ? std::nullopt : std::optional(text_arg(fcinfo, 8, "title"));
+  render::ChartStyle style;
+  for (const int n : {9, 10}) {
+    if (PG_ARGISNULL(n)) {
+      throw Error(sqlstate::invalid_parameter_value,
+                  std::string(n == 9 ? "width" : "height") + " must not be null");
+    }
+    const int32 pixels = PG_GETARG_INT32(n);
+    if (pixels < 200 || pixels > 4000) {
+      throw Error(sqlstate::invalid_parameter_value, std::string(n == 9 ? "width" : "height") +
+                                                         " must be between 200 and 4000 pixels, not " +
+                                                         std::to_string(pixels));
+    }
+    (n == 9 ? style.width : style.height) = pixels;
+  }
+  ColumnNames names;
+  std::map<std::string, Rows> rows = read_query(sql, false, &names);
+  if (rows.empty()) {
+    throw Error(sqlstate::invalid_parameter_value, "the query returned no rows with a time");
+  }
+  const Prepared p = prepare(rows.begin()->second, a);
+  const SeriesForecast r = forecast_series(p.series.values, p.options);
+  render::ChartData chart = forecast_chart_data(p.series, r.forecast, 0,
+                                                title ? *title : "Forecast of " + names.value, names.value);
+  chart.x_name = names.time;
+  chart.description = "Forecast by " + r.model.model + ".";
+  return pg::bytes_to_bytea(render::chart_svg(chart, style));
 }

@@ -19,6 +19,20 @@ struct ChartSeries {
   std::vector<double> values; // one per x (row); NaN where there is no value
 };
 
+// A shaded band around a line chart's series (e.g. a prediction interval), drawn behind the lines in
+// the colour of series `series`. NaN bounds leave a gap.
+struct ChartBand {
+  std::string name; // e.g. "95% interval"
+  size_t series = 0;
+  std::vector<double> lower, upper; // one per x
+};
+
+// Points marked on a line chart (e.g. anomalies): a ring at each value that is not NaN.
+struct ChartMarkers {
+  std::string name;           // e.g. "anomaly"
+  std::vector<double> values; // one per x; NaN where nothing is marked
+};
+
 struct ChartData {
   std::string title;                   // shown at the top and in <title>
   std::string description;             // the report's description, first part of <desc>
@@ -29,6 +43,8 @@ struct ChartData {
   std::vector<double> x;               // line chart: seconds since 1970-01-01 UTC, ascending
   std::vector<std::string> categories; // bar chart: the labels in row order
   std::vector<ChartSeries> series;     // at most chart_max_series
+  std::vector<ChartBand> bands;        // line chart only
+  std::vector<ChartMarkers> markers;   // line chart only
   size_t categories_total = 0;         // bar chart: categories in the result (more than drawn when cut)
   size_t numeric_columns = 0;          // series in the result (more than drawn when cut)
   size_t rows_without_x = 0;           // line chart: rows whose time is NULL or infinite, left out

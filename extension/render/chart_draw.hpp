@@ -17,6 +17,8 @@ inline constexpr const char* text_colour = "#222222";
 inline constexpr const char* muted_colour = "#555555"; // 7.5:1 on white
 inline constexpr const char* axis_colour = "#767676";  // 4.5:1 on white
 inline constexpr const char* grid_colour = "#e3e3e3";
+inline constexpr const char* band_opacity = "0.2";      // a band's fill, in its series' colour
+inline constexpr const char* marker_colour = "#b3261e"; // rings of marked points: 5.9:1 on white
 
 struct Box {
   double left = 0, top = 0, right = 0, bottom = 0;

@@ -16,13 +16,23 @@ namespace chart {
 std::pair<double, double> value_range(const ChartData& data) {
   double lo = INFINITY;
   double hi = -INFINITY;
-  for (const ChartSeries& s : data.series) {
-    for (double v : s.values) {
+  const auto take = [&](const std::vector<double>& values) {
+    for (double v : values) {
       if (std::isfinite(v)) {
         lo = std::min(lo, v);
         hi = std::max(hi, v);
       }
     }
+  };
+  for (const ChartSeries& s : data.series) {
+    take(s.values);
+  }
+  for (const ChartBand& b : data.bands) {
+    take(b.lower);
+    take(b.upper);
+  }
+  for (const ChartMarkers& m : data.markers) {
+    take(m.values);
   }
   return lo <= hi ? std::make_pair(lo, hi) : std::make_pair(0.0, 1.0);
 }
@@ -70,6 +80,32 @@ double draw_legend(std::string& out, const ChartData& data, double left, double 
     add_text(out, x + 22, y, label, "legend");
     x += item;
   }
+  // Bands and markers: a shaded square and a ring.
+  for (size_t i = 0; i < data.bands.size() + data.markers.size(); ++i) {
+    const bool band = i < data.bands.size();
+    const std::string& name = band ? data.bands[i].name : data.markers[i - data.bands.size()].name;
+    const std::string label = ellipsize(name, std::min(legend_max_label_px, right - left - 22), font);
+    const double item = 22 + text_px(label, font) + 16;
+    if (x > left && x + item > right) {
+      if (rows == max_rows) {
+        break;
+      }
+      ++rows;
+      x = left;
+      y += legend_row;
+    }
+    if (band) {
+      out += "<rect class=\"swatch band\" x=\"" + num(x + 3) + "\" y=\"" + num(y - 10) +
+             "\" width=\"12\" height=\"12\" fill=\"" + series_colour(data.bands[i].series) +
+             "\" fill-opacity=\"" + std::string(band_opacity) + "\"/>\n";
+    } else {
+      out += "<circle class=\"swatch marker\" cx=\"" + num(x + 9) + "\" cy=\"" + num(y - 4) +
+             "\" r=\"4.5\" fill=\"none\" stroke=\"" + std::string(marker_colour) +
+             "\" stroke-width=\"2\"/>\n";
+    }
+    add_text(out, x + 22, y, label, "legend");
+    x += item;
+  }
   out += "</g>\n";
   return y + 6;
 }
@@ -105,7 +141,7 @@ std::string chart_svg(const ChartData& data, const ChartStyle& style) {
   add_text(out, pad, pad + 12, ellipsize(data.title, width - 2 * pad, title_font), "title");
 
   double top = pad + 24;
-  if (data.series.size() > 1 && !chart_empty(data)) {
+  if ((data.series.size() > 1 || !data.bands.empty() || !data.markers.empty()) && !chart_empty(data)) {
     top = draw_legend(out, data, pad, width - pad, top, height < 300 ? 1 : 2);
   }
   Box region{pad, top + 12, width - pad, height - 8};

@@ -56,6 +56,65 @@ void draw_series(std::string& out, size_t index, const ChartSeries& series,
   out += "</g>\n";
 }
 
+// Draws a band as one polygon per unbroken run: the upper bounds left to right, the lower back.
+void draw_band(std::string& out, const ChartBand& band, const std::vector<double>& x, size_t max_points,
+               const auto& x_of, const auto& y_of_value) {
+  out += "<g class=\"band\"><title>";
+  append_xml_escaped(out, band.name);
+  out += "</title>\n";
+  size_t start = 0;
+  const size_t n = std::min({x.size(), band.lower.size(), band.upper.size()});
+  const auto present = [&](size_t i) { return std::isfinite(band.lower[i]) && std::isfinite(band.upper[i]); };
+  while (start < n) {
+    if (!present(start)) {
+      ++start;
+      continue;
+    }
+    size_t end = start;
+    while (end < n && present(end)) {
+      ++end;
+    }
+    const std::vector<double> xs(x.begin() + static_cast<std::ptrdiff_t>(start),
+                                 x.begin() + static_cast<std::ptrdiff_t>(end));
+    const std::vector<double> lo(band.lower.begin() + static_cast<std::ptrdiff_t>(start),
+                                 band.lower.begin() + static_cast<std::ptrdiff_t>(end));
+    const std::vector<double> hi(band.upper.begin() + static_cast<std::ptrdiff_t>(start),
+                                 band.upper.begin() + static_cast<std::ptrdiff_t>(end));
+    const std::vector<LinePoint> upper = downsample_min_max(xs, hi, max_points);
+    const std::vector<LinePoint> lower = downsample_min_max(xs, lo, max_points);
+    out += "<polygon class=\"band-area\" fill=\"" + std::string(series_colour(band.series)) +
+           "\" fill-opacity=\"" + band_opacity + "\" stroke=\"none\" points=\"";
+    bool first = true;
+    for (const LinePoint& p : upper) {
+      out += (first ? "" : " ") + num(x_of(p.x)) + "," + num(y_of_value(p.y));
+      first = false;
+    }
+    for (auto it = lower.rbegin(); it != lower.rend(); ++it) {
+      out += " " + num(x_of(it->x)) + "," + num(y_of_value(it->y));
+    }
+    out += "\"/>\n";
+    start = end;
+  }
+  out += "</g>\n";
+}
+
+// Draws a ring at every marked value, with the value in its tooltip.
+void draw_markers(std::string& out, const ChartMarkers& markers, const std::vector<double>& x,
+                  const auto& x_of, const auto& y_of_value) {
+  out += "<g class=\"markers\">\n";
+  for (size_t i = 0; i < std::min(x.size(), markers.values.size()); ++i) {
+    if (!std::isfinite(markers.values[i])) {
+      continue;
+    }
+    out += "<circle class=\"marker\" cx=\"" + num(x_of(x[i])) + "\" cy=\"" +
+           num(y_of_value(markers.values[i])) + "\" r=\"5\" fill=\"none\" stroke=\"" +
+           std::string(marker_colour) + "\" stroke-width=\"2\"><title>";
+    append_xml_escaped(out, markers.name + ": " + value_text(markers.values[i]));
+    out += "</title></circle>\n";
+  }
+  out += "</g>\n";
+}
+
 } // namespace
 
 void draw_line_plot(std::string& out, const ChartData& data, const ChartStyle& style, const Box& region) {
@@ -101,9 +160,15 @@ void draw_line_plot(std::string& out, const ChartData& data, const ChartStyle& s
          num(plot.top - 3) + "\" width=\"" + num(plot.width() + 6) + "\" height=\"" + num(plot.height() + 6) +
          "\"/></clipPath>\n";
   out += "<g class=\"lines\" clip-path=\"url(#autoreport-plot-area)\">\n";
+  for (const ChartBand& band : data.bands) {
+    draw_band(out, band, data.x, style.max_points, x_of, y_of_value);
+  }
   for (size_t i = 0; i < data.series.size(); ++i) {
     const std::vector<LinePoint> points = downsample_min_max(data.x, data.series[i].values, style.max_points);
     draw_series(out, i, data.series[i], points, x_of, y_of_value);
+  }
+  for (const ChartMarkers& markers : data.markers) {
+    draw_markers(out, markers, data.x, x_of, y_of_value);
   }
   out += "</g>\n";
 }

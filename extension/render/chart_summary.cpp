@@ -55,6 +55,18 @@ std::string chart_summary(const ChartData& data, const ChartStyle& style) {
   } else {
     s += "; " + count(data.categories.size(), "category", "categories") + ".";
   }
+  for (const ChartBand& band : data.bands) {
+    if (band.series < data.series.size()) {
+      s += " A shaded band shows the " + band.name + " of " + data.series[band.series].name + ".";
+    }
+  }
+  for (const ChartMarkers& markers : data.markers) {
+    size_t marked = 0;
+    for (const double v : markers.values) {
+      marked += std::isfinite(v) ? 1 : 0;
+    }
+    s += " " + count(marked, "point is", "points are") + " marked as " + markers.name + ".";
+  }
   if (data.categories_total > data.categories.size()) {
     s += " Only the first " + std::to_string(data.categories.size()) + " of " +
          std::to_string(data.categories_total) + " categories are shown.";

@@ -2,6 +2,7 @@
 // test/render/check_svg.py): accessible name and description, escaping, line charts over time with
 // gaps, bar charts over categories, nice ticks, limits and errors.
 #include "render/calendar.hpp"
+#include "render/chart.hpp"
 #include "render/downsample.hpp"
 #include "render/svg.hpp"
 
@@ -409,6 +410,59 @@ TEST(SvgDownsample, GapsSurviveAndShortLinesAreKept) {
 
 // Sample charts of every shape, each parsed back; also the input of test/render/chart_png_test.sh,
 // which sets AUTOREPORT_CHART_DIR to keep them and screenshots them with Chromium.
+size_t count_of(const std::string& text, const std::string& what) {
+  size_t n = 0;
+  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) {
+    ++n;
+  }
+  return n;
+}
+
+// 60 days of history, 20 days of forecast with a widening band, spikes marked on days 10 and 40.
+ChartData band_and_markers() {
+  ChartData c;
+  c.title = "Daily revenue and its forecast";
+  c.x_name = "day";
+  c.temporal = true;
+  c.dates_only = true;
+  ChartSeries past{"revenue", {}};
+  ChartSeries future{"forecast", {}};
+  ChartBand band{"95% interval", 1, {}, {}};
+  ChartMarkers marks{"anomaly", {}};
+  const double day0 = static_cast<double>(days_from_civil(2026, 1, 1)) * 86400;
+  for (int d = 0; d < 80; ++d) {
+    c.x.push_back(day0 + d * 86400.0);
+    const double v = 100 + 10 * std::sin(d * 2 * M_PI / 7) + (d == 10 || d == 40 ? 45 : 0);
+    past.values.push_back(d < 60 ? v : NAN);
+    future.values.push_back(d >= 59 ? (d == 59 ? v : 100 + 10 * std::sin(d * 2 * M_PI / 7)) : NAN);
+    band.lower.push_back(d >= 59 ? future.values.back() - (d - 59) * 0.8 : NAN);
+    band.upper.push_back(d >= 59 ? future.values.back() + (d - 59) * 0.8 : NAN);
+    marks.values.push_back(d == 10 || d == 40 ? v : NAN);
+  }
+  c.series = {past, future};
+  c.bands = {band};
+  c.markers = {marks};
+  c.numeric_columns = 2;
+  return c;
+}
+
+TEST(Svg, BandsAndMarkersAreDrawnLabelledAndDescribed) {
+  const std::string svg = chart_svg(band_and_markers(), ChartStyle{});
+  // One polygon for the band (one unbroken run), behind the lines: it comes first in the plot.
+  EXPECT_EQ(count_of(svg, "class=\"band-area\""), 1u);
+  EXPECT_LT(svg.find("band-area"), svg.find("series-line"));
+  // A ring per marked point, each with its value in a tooltip.
+  EXPECT_EQ(count_of(svg, "<circle class=\"marker\""), 2u);
+  EXPECT_NE(svg.find("<title>anomaly: 149.338"), std::string::npos) << svg; // 100 + 10 sin(20 pi / 7) + 45
+  // The legend names the band and the markers; the description says what they show.
+  EXPECT_NE(svg.find("swatch band"), std::string::npos);
+  EXPECT_NE(svg.find("swatch marker"), std::string::npos);
+  EXPECT_NE(svg.find("A shaded band shows the 95% interval of forecast."), std::string::npos);
+  EXPECT_NE(svg.find("2 points are marked as anomaly."), std::string::npos);
+  const json chart = read_back(svg);
+  EXPECT_FALSE(chart.contains("error")) << chart.dump();
+}
+
 TEST(SvgSample, ChartsOfEveryShapeParse) {
   CellStore s;
   std::vector<std::pair<std::string, std::string>> charts;
@@ -469,6 +523,9 @@ TEST(SvgSample, ChartsOfEveryShapeParse) {
   }
   charts.emplace_back("small",
                       render(table(columns, "Seven series"), rows, R"({"width": 200, "height": 150})"));
+
+  // A forecast: history, forecast, its interval as a band, and two points marked as anomalies.
+  charts.emplace_back("band_markers", chart_svg(band_and_markers(), ChartStyle{}));
 
   const char* keep = std::getenv("AUTOREPORT_CHART_DIR");
   for (const auto& [name, svg] : charts) {

@@ -1,0 +1,71 @@
+// Forecast charts for the SVG renderer.
+#include "forecast/chart_data.hpp"
+
+#include "render/calendar.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <limits>
+
+#include "common/pure.hpp"
+
+namespace autoreport::forecast {
+
+namespace {
+
+constexpr double kNan = std::numeric_limits<double>::quiet_NaN();
+
+std::string level_text(double level) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g%% interval", level);
+  return text;
+}
+
+} // namespace
+
+bool all_midnights(const RegularSeries& history) {
+  if (history.step.months == 0 && history.step.micros % kMicrosPerDay != 0) {
+    return false;
+  }
+  return render::floor_mod(history.start, kMicrosPerDay) == 0;
+}
+
+render::ChartData forecast_chart_data(const RegularSeries& history, const Forecast& forecast,
+                                      size_t level_index, std::string title, std::string value_name) {
+  render::ChartData c;
+  c.title = std::move(title);
+  c.x_name = "time";
+  c.temporal = true;
+  c.dates_only = all_midnights(history);
+  const size_t n = history.values.size();
+  const size_t h = forecast.mean.size();
+  render::ChartSeries past{value_name, {}};
+  render::ChartSeries future{"forecast", {}};
+  const bool band = level_index < forecast.levels.size();
+  render::ChartBand interval;
+  if (band) {
+    interval.name = level_text(forecast.levels[level_index]);
+    interval.series = 1;
+  }
+  for (size_t t = 0; t < n + h; ++t) {
+    c.x.push_back(static_cast<double>(add_steps(history.start, history.step, static_cast<int64_t>(t))) /
+                  static_cast<double>(kMicrosPerSecond));
+    const bool observed = t < n;
+    past.values.push_back(observed ? history.values[t] : kNan);
+    // The forecast line and band start at the last observed value, so that they join the history.
+    const double joined = t + 1 == n ? history.values[t] : kNan;
+    future.values.push_back(observed ? joined : forecast.mean[t - n]);
+    if (band) {
+      interval.lower.push_back(observed ? joined : forecast.lower[level_index][t - n]);
+      interval.upper.push_back(observed ? joined : forecast.upper[level_index][t - n]);
+    }
+  }
+  c.series = {std::move(past), std::move(future)};
+  if (band) {
+    c.bands.push_back(std::move(interval));
+  }
+  c.numeric_columns = c.series.size();
+  return c;
+}
+
+} // namespace autoreport::forecast
