@@ -181,7 +181,7 @@ stop:
 
 bench:
 	@scripts/deps.sh bench
-	$(MAKE) all build/m3-tool
+	$(MAKE) all build/m3-tool build/nab-tool
 	$(MAKE) install
 	@bench/run.sh
 
@@ -217,12 +217,14 @@ build/sidecar-load: test/bench/load_client.cpp
 # `make lint` checks it with our other C++ files.
 OWN_CXX_FILES += test/bench/load_client.cpp
 
-# ---- M3 forecasting benchmark tool -------------------------------------------------------------------
-# build/m3-tool: scores M3 forecasts (ours from PostgreSQL, R's) for bench/forecast.sh, and forecasts
-# M3 outside PostgreSQL while developing. Pure forecasting sources only, built -O2 like the extension.
-M3_TOOL_SOURCES = $(filter extension/forecast/% extension/common/error.cpp extension/common/runtime.cpp extension/render/calendar.cpp,$(PURE_SOURCES))
-build/m3-tool: test/bench/m3_tool.cpp $(M3_TOOL_SOURCES) $(wildcard extension/forecast/*.hpp)
+# ---- forecasting benchmark tools --------------------------------------------------------------------
+# build/m3-tool scores M3 forecasts (ours from PostgreSQL, R's) for bench/forecast.sh, and forecasts M3
+# outside PostgreSQL while developing. build/nab-tool scores anomaly detectors on NAB's standard profile
+# for bench/anomalies.sh (our OnlineDetector, NAB's windowedGaussian and null detectors). Pure
+# forecasting sources only, built -O2 like the extension.
+FORECAST_TOOL_SOURCES = $(filter extension/forecast/% extension/common/error.cpp extension/common/runtime.cpp extension/render/calendar.cpp,$(PURE_SOURCES))
+build/m3-tool build/nab-tool: build/%-tool: test/bench/%_tool.cpp $(FORECAST_TOOL_SOURCES) $(wildcard extension/forecast/*.hpp)
 	@mkdir -p $(dir $@)
-	$(CXX) -std=c++20 -O2 -Wall -Wextra -Werror -Iextension -o $@ $< $(M3_TOOL_SOURCES)
+	$(CXX) -std=c++20 -O2 -Wall -Wextra -Werror -Iextension -o $@ $< $(FORECAST_TOOL_SOURCES)
 
-OWN_CXX_FILES += test/bench/m3_tool.cpp
+OWN_CXX_FILES += test/bench/m3_tool.cpp test/bench/nab_tool.cpp
