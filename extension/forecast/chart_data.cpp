@@ -68,4 +68,32 @@ render::ChartData forecast_chart_data(const RegularSeries& history, const Foreca
   return c;
 }
 
+render::ChartData anomaly_chart_data(const RegularSeries& series, std::span<const AnomalyPoint> points,
+                                     std::string title, std::string value_name) {
+  render::ChartData c;
+  c.title = std::move(title);
+  c.x_name = "time";
+  c.temporal = true;
+  c.dates_only = all_midnights(series);
+  render::ChartSeries observed{value_name, {}};
+  render::ChartSeries expected{"expected", {}};
+  render::ChartBand range{"expected range", 1, {}, {}};
+  render::ChartMarkers flagged{"anomaly", {}};
+  for (size_t t = 0; t < series.values.size() && t < points.size(); ++t) {
+    c.x.push_back(static_cast<double>(add_steps(series.start, series.step, static_cast<int64_t>(t))) /
+                  static_cast<double>(kMicrosPerSecond));
+    const bool missing = t < series.missing.size() && series.missing[t];
+    observed.values.push_back(missing ? kNan : series.values[t]);
+    expected.values.push_back(points[t].expected);
+    range.lower.push_back(points[t].lower);
+    range.upper.push_back(points[t].upper);
+    flagged.values.push_back(points[t].flag && !missing ? series.values[t] : kNan);
+  }
+  c.series = {std::move(observed), std::move(expected)};
+  c.bands.push_back(std::move(range));
+  c.markers.push_back(std::move(flagged));
+  c.numeric_columns = c.series.size();
+  return c;
+}
+
 } // namespace autoreport::forecast

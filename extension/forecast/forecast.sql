@@ -63,3 +63,32 @@ CREATE FUNCTION @extschema@.forecast_chart(
   AS 'MODULE_PATHNAME', 'autoreport_forecast_chart';
 COMMENT ON FUNCTION @extschema@.forecast_chart(text, integer, integer, text, float8[], text, text, interval, text, integer, integer) IS
   'an SVG chart of the series a query returns, its forecast and the prediction interval as a shaded band';
+
+CREATE FUNCTION @extschema@.anomalies(
+    history float8[], period integer DEFAULT NULL, sensitivity text DEFAULT 'medium', fill text DEFAULT 'linear')
+  RETURNS TABLE(ordinal integer, value float8, expected float8, lower float8, upper float8, score float8,
+                is_anomaly boolean)
+  LANGUAGE c IMMUTABLE PARALLEL SAFE
+  AS 'MODULE_PATHNAME', 'autoreport_anomalies_array';
+COMMENT ON FUNCTION @extschema@.anomalies(float8[], integer, text, text) IS
+  'anomalies in a series given as an array: per value the expected value, its bounds, a robust score and a flag';
+
+CREATE FUNCTION @extschema@.anomalies(
+    query text, period integer DEFAULT NULL, sensitivity text DEFAULT 'medium', fill text DEFAULT 'linear',
+    aggregate text DEFAULT 'sum', frequency interval DEFAULT NULL)
+  RETURNS TABLE(at timestamptz, value float8, expected float8, lower float8, upper float8, score float8,
+                is_anomaly boolean)
+  LANGUAGE c VOLATILE PARALLEL UNSAFE
+  AS 'MODULE_PATHNAME', 'autoreport_anomalies_query';
+COMMENT ON FUNCTION @extschema@.anomalies(text, integer, text, text, text, interval) IS
+  'anomalies in the series a query returns as (time, value) rows: per point the expected value, its bounds, a robust score and a flag';
+
+CREATE FUNCTION @extschema@.anomalies_chart(
+    query text, period integer DEFAULT NULL, sensitivity text DEFAULT 'medium', fill text DEFAULT 'linear',
+    aggregate text DEFAULT 'sum', frequency interval DEFAULT NULL, title text DEFAULT NULL,
+    width integer DEFAULT 800, height integer DEFAULT 400)
+  RETURNS bytea
+  LANGUAGE c VOLATILE PARALLEL UNSAFE
+  AS 'MODULE_PATHNAME', 'autoreport_anomalies_chart';
+COMMENT ON FUNCTION @extschema@.anomalies_chart(text, integer, text, text, text, interval, text, integer, integer) IS
+  'an SVG chart of the series a query returns, its expected range as a band and its anomalies marked';

@@ -268,9 +268,11 @@ RegularSeries regularise(std::span<const int64_t> times, std::span<const std::op
     ++n[b];
   }
   std::vector<std::optional<double>> buckets(count);
+  r.missing.assign(count, true);
   for (size_t b = 0; b < count; ++b) {
     if (n[b] > 0) {
       buckets[b] = aggregate == Aggregate::Mean ? sum[b] / static_cast<double>(n[b]) : sum[b];
+      r.missing[b] = false;
     }
   }
   r.values = fill_missing(buckets, fill, &r.filled);

@@ -49,7 +49,8 @@ struct RegularSeries {
   int64_t start = 0; // the time of the first bucket
   Step step;
   std::vector<double> values;
-  size_t filled = 0; // buckets that had no value (or only NULLs) and were filled
+  std::vector<bool> missing; // per bucket: no value (or only NULLs), filled by the rule
+  size_t filled = 0;         // how many buckets are missing
 };
 
 // Buckets rows onto start, start + step, ... (start: the earliest time) and fills the gaps. Rows with a

@@ -1,0 +1,140 @@
+// SQL functions of anomaly detection: autoreport.anomalies over an array and over a query of (time,
+// value) rows, and autoreport.anomalies_chart. Thin glue: the detector is forecast/anomaly.hpp.
+#include "common/boundary_pg.hpp"
+#include "common/convert_pg.hpp"
+#include "forecast/anomaly.hpp"
+#include "forecast/auto.hpp"
+#include "forecast/chart_data.hpp"
+#include "forecast/series_pg.hpp"
+#include "render/chart.hpp"
+
+#include <array>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace autoreport::forecast {
+namespace {
+
+struct Request {
+  size_t period = 0; // 0: detect
+  double threshold = 3.5;
+  Fill fill = Fill::Linear;
+  Aggregate aggregate = Aggregate::Sum;
+  std::optional<Step> step;
+};
+
+// Arguments from `first` on: period, sensitivity, fill, and for the query forms aggregate, frequency.
+Request read_request(FunctionCallInfo fcinfo, int first, bool query) {
+  Request r;
+  if (!PG_ARGISNULL(first)) {
+    const int32 period = PG_GETARG_INT32(first);
+    if (period < 1) {
+      throw Error(sqlstate::invalid_parameter_value,
+                  "period must be at least 1 (or NULL to detect it), not " + std::to_string(period));
+    }
+    r.period = static_cast<size_t>(period);
+  }
+  r.threshold = sensitivity_threshold(text_arg(fcinfo, first + 1, "sensitivity"));
+  r.fill = parse_fill(text_arg(fcinfo, first + 2, "fill"));
+  if (query) {
+    r.aggregate = parse_aggregate(text_arg(fcinfo, first + 3, "aggregate"));
+    if (!PG_ARGISNULL(first + 4)) {
+      r.step = interval_step(PG_GETARG_INTERVAL_P(first + 4));
+    }
+  }
+  return r;
+}
+
+struct Detected {
+  RegularSeries series;
+  std::vector<AnomalyPoint> points;
+};
+
+Detected detect(RegularSeries series, const Request& r) {
+  size_t period = r.period;
+  if (period == 0) {
+    period = detect_period(series.values, seasonal_candidates(series.step));
+  }
+  Detected d{std::move(series), {}};
+  d.points = detect_anomalies(d.series.values, period, r.threshold);
+  return d;
+}
+
+Detected detect_query(FunctionCallInfo fcinfo, ColumnNames* names) {
+  const std::string sql = text_arg(fcinfo, 0, "query");
+  const Request r = read_request(fcinfo, 1, true);
+  const std::map<std::string, Rows> rows = read_query(sql, false, names);
+  if (rows.empty()) {
+    throw Error(sqlstate::invalid_parameter_value, "the query returned no rows with a time");
+  }
+  return detect(regular_series(rows.begin()->second, r.step, r.aggregate, r.fill), r);
+}
+
+// One row per point: [ordinal | at], value (NULL where missing), expected, lower, upper, score, flag.
+void put_points(pg::TupleSink& sink, const Detected& d, bool query) {
+  for (size_t t = 0; t < d.points.size(); ++t) {
+    const AnomalyPoint& p = d.points[t];
+    const bool missing = t < d.series.missing.size() && d.series.missing[t];
+    const std::array<Datum, 7> values = {
+        query ? timestamptz_of(add_steps(d.series.start, d.series.step, static_cast<int64_t>(t)))
+              : Int32GetDatum(static_cast<int32>(t + 1)),
+        Float8GetDatum(d.series.values[t]),
+        Float8GetDatum(p.expected),
+        Float8GetDatum(p.lower),
+        Float8GetDatum(p.upper),
+        Float8GetDatum(p.score),
+        BoolGetDatum(p.flag && !missing),
+    };
+    std::array<bool, 7> nulls{};
+    nulls[1] = missing;
+    sink.put(values, nulls);
+  }
+}
+
+} // namespace
+} // namespace autoreport::forecast
+
+using namespace autoreport;
+using namespace autoreport::forecast;
+
+// autoreport.anomalies(history float8[], period, sensitivity, fill)
+AUTOREPORT_FUNCTION(autoreport_anomalies_array) {
+  if (PG_ARGISNULL(0)) {
+    throw Error(sqlstate::invalid_parameter_value, "history must not be null");
+  }
+  const Request r = read_request(fcinfo, 1, false);
+  const std::vector<std::optional<double>> values = pg::float8_array(PG_GETARG_DATUM(0));
+  RegularSeries series;
+  series.step = Step{0, 1};
+  series.values = fill_missing(values, r.fill, &series.filled);
+  for (const std::optional<double>& v : values) {
+    series.missing.push_back(!v.has_value());
+  }
+  const Detected d = detect(std::move(series), r);
+  pg::TupleSink sink(fcinfo);
+  put_points(sink, d, false);
+  return Datum(0);
+}
+
+// autoreport.anomalies(query text, period, sensitivity, fill, aggregate, frequency)
+AUTOREPORT_FUNCTION(autoreport_anomalies_query) {
+  const Detected d = detect_query(fcinfo, nullptr);
+  pg::TupleSink sink(fcinfo);
+  put_points(sink, d, true);
+  return Datum(0);
+}
+
+// autoreport.anomalies_chart(query text, period, sensitivity, fill, aggregate, frequency, title, width,
+// height) -> the SVG of the series, its expected range and the anomalies
+AUTOREPORT_FUNCTION(autoreport_anomalies_chart) {
+  ColumnNames names;
+  const std::optional<std::string> title =
+      PG_ARGISNULL(6) ? std::nullopt : std::optional(text_arg(fcinfo, 6, "title"));
+  const render::ChartStyle style = chart_style(fcinfo, 7);
+  const Detected d = detect_query(fcinfo, &names);
+  render::ChartData chart =
+      anomaly_chart_data(d.series, d.points, title ? *title : "Anomalies in " + names.value, names.value);
+  chart.x_name = names.time;
+  return pg::bytes_to_bytea(render::chart_svg(chart, style));
+}

@@ -1,0 +1,148 @@
+// Reading (time, value) rows from a query into regular series.
+#include "forecast/series_pg.hpp"
+
+#include "common/convert_pg.hpp"
+#include "common/runtime.hpp"
+#include "common/spi_pg.hpp"
+
+extern "C" {
+#include "catalog/pg_type.h"
+#include "utils/date.h"
+#include "utils/timestamp.h"
+}
+
+#include <algorithm>
+
+namespace autoreport::forecast {
+
+namespace {
+
+// Microseconds from 1970-01-01 (the pure code's epoch) to 2000-01-01 (PostgreSQL's).
+constexpr int64_t kPgEpochMicros = 946684800LL * kMicrosPerSecond;
+
+// A time column's value as wall-clock microseconds since 1970 (timestamptz in the session's zone).
+int64_t wall_micros(Datum value, Oid type) {
+  Timestamp ts = 0;
+  switch (type) {
+  case TIMESTAMPOID:
+    ts = DatumGetTimestamp(value);
+    break;
+  case TIMESTAMPTZOID:
+    ts = pg::guard([&] { return DatumGetTimestamp(DirectFunctionCall1(timestamptz_timestamp, value)); });
+    break;
+  case DATEOID:
+    ts = pg::guard([&] { return DatumGetTimestamp(DirectFunctionCall1(date_timestamp, value)); });
+    break;
+  default:
+    throw Error(sqlstate::invalid_parameter_value, "the time column must be timestamptz, timestamp or date");
+  }
+  if (TIMESTAMP_NOT_FINITE(ts)) {
+    throw Error(sqlstate::invalid_parameter_value, "the time column must not hold infinity");
+  }
+  return ts + kPgEpochMicros;
+}
+
+} // namespace
+
+Datum timestamptz_of(int64_t wall) {
+  const Timestamp ts = wall - kPgEpochMicros;
+  return pg::guard([&] { return DirectFunctionCall1(timestamp_timestamptz, TimestampGetDatum(ts)); });
+}
+
+std::string text_arg(FunctionCallInfo fcinfo, int n, const char* name) {
+  if (PG_ARGISNULL(n)) {
+    throw Error(sqlstate::invalid_parameter_value, std::string(name) + " must not be null");
+  }
+  return pg::text_to_string(PG_GETARG_DATUM(n));
+}
+
+Step interval_step(const Interval* iv) {
+  if (iv->month > 0 && iv->day == 0 && iv->time == 0) {
+    return Step{iv->month, 0};
+  }
+  if (iv->month == 0 && iv->day >= 0 && iv->time >= 0 && (iv->day > 0 || iv->time > 0)) {
+    return Step{0, iv->day * kMicrosPerDay + iv->time};
+  }
+  throw Error(sqlstate::invalid_parameter_value,
+              "frequency must be a positive interval of months, or of days and time, not both");
+}
+
+// Reads the query's rows: (time, value), or (series, time, value) grouped by the series' text, and
+// the columns' names when asked.
+std::map<std::string, Rows> read_query(const std::string& sql, bool grouped, ColumnNames* names) {
+  std::map<std::string, Rows> series;
+  const int time_column = grouped ? 1 : 0;
+  pg::SpiConnection spi;
+  Portal portal = spi.open_cursor(sql, {});
+  bool checked = false;
+  for (;;) {
+    check_interrupts();
+    const uint64 fetched = spi.fetch(portal, 10000);
+    if (fetched == 0) {
+      break;
+    }
+    const pg::SpiResult result(SPI_tuptable, fetched, SPI_OK_FETCH);
+    if (!checked) {
+      if (result.columns() != time_column + 2) {
+        throw Error(sqlstate::invalid_parameter_value,
+                    std::string("the query must return ") +
+                        (grouped ? "3 columns (series, time, value)" : "2 columns (time, value)") + ", not " +
+                        std::to_string(result.columns()));
+      }
+      if (names) {
+        names->time = result.column_name(time_column);
+        names->value = result.column_name(time_column + 1);
+      }
+      checked = true;
+    }
+    const Oid time_type = result.column_type(time_column);
+    for (uint64 row = 0; row < fetched; ++row) {
+      bool null = false;
+      const Datum t = result.datum(row, time_column, &null);
+      if (null) {
+        continue; // a row without a time belongs nowhere
+      }
+      std::string key;
+      if (grouped) {
+        const std::optional<std::string> k = result.text(row, 0);
+        if (!k) {
+          throw Error(sqlstate::invalid_parameter_value, "the series column must not be NULL");
+        }
+        key = *k;
+      }
+      Rows& rows = series[key];
+      rows.times.push_back(wall_micros(t, time_type));
+      rows.values.push_back(result.number(row, time_column + 1));
+    }
+    spi.free_rows(SPI_tuptable);
+  }
+  spi.close_cursor(portal);
+  return series;
+}
+
+render::ChartStyle chart_style(FunctionCallInfo fcinfo, int n) {
+  render::ChartStyle style;
+  for (const int i : {n, n + 1}) {
+    const std::string name = i == n ? "width" : "height";
+    if (PG_ARGISNULL(i)) {
+      throw Error(sqlstate::invalid_parameter_value, name + " must not be null");
+    }
+    const int32 pixels = PG_GETARG_INT32(i);
+    if (pixels < 200 || pixels > 4000) {
+      throw Error(sqlstate::invalid_parameter_value,
+                  name + " must be between 200 and 4000 pixels, not " + std::to_string(pixels));
+    }
+    (i == n ? style.width : style.height) = pixels;
+  }
+  return style;
+}
+
+RegularSeries regular_series(const Rows& rows, const std::optional<Step>& step, Aggregate aggregate,
+                             Fill fill) {
+  std::vector<int64_t> sorted = rows.times;
+  std::sort(sorted.begin(), sorted.end());
+  const Step used = step ? *step : detect_step(sorted);
+  return regularise(rows.times, rows.values, used, aggregate, fill, kMaxPoints);
+}
+
+} // namespace autoreport::forecast

@@ -1,0 +1,58 @@
+// What the forecasting and anomaly functions share on the PostgreSQL side: text arguments, the
+// frequency interval, and reading a query's (time, value) or (series, time, value) rows into regular
+// series (forecast/regular.hpp).
+#pragma once
+
+#include "common/boundary_pg.hpp"
+#include "forecast/regular.hpp"
+#include "render/chart.hpp"
+
+extern "C" {
+#include "datatype/timestamp.h"
+#include "fmgr.h"
+#include "utils/timestamp.h"
+}
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace autoreport::forecast {
+
+// The longest regular series a query may make (buckets, after filling gaps).
+inline constexpr size_t kMaxPoints = 10000000;
+
+// Argument n as text; 22023 "<name> must not be null" when NULL.
+std::string text_arg(FunctionCallInfo fcinfo, int n, const char* name);
+
+// A frequency interval as a step: whole months, or days and time (not both; positive).
+Step interval_step(const Interval* iv);
+
+// A series' rows as the query returned them (times as wall-clock microseconds since 1970).
+struct Rows {
+  std::vector<int64_t> times;
+  std::vector<std::optional<double>> values;
+};
+
+// The names of a query's time and value columns.
+struct ColumnNames {
+  std::string time, value;
+};
+
+// Runs a read-only query and reads its rows: (time, value), or (series, time, value) grouped by the
+// series' text; rows without a time are skipped. The columns' names go to names when given.
+std::map<std::string, Rows> read_query(const std::string& sql, bool grouped, ColumnNames* names = nullptr);
+
+// The rows as a regular series: at the given step or the one detected from the times.
+RegularSeries regular_series(const Rows& rows, const std::optional<Step>& step, Aggregate aggregate,
+                             Fill fill);
+
+// The chart size from arguments n (width) and n + 1 (height): 200 to 4000 pixels each.
+render::ChartStyle chart_style(FunctionCallInfo fcinfo, int n);
+
+// A wall-clock time (microseconds since 1970, the session's zone) as timestamptz.
+Datum timestamptz_of(int64_t wall);
+
+} // namespace autoreport::forecast

@@ -1,0 +1,76 @@
+-- Anomaly detection: autoreport.anomalies over an array and over a query, autoreport.anomalies_chart,
+-- their fallbacks and their errors.
+
+-- A weekly pattern with two planted anomalies (a spike on day 20, a dip on day 45) and a bump on
+-- day 60 that only a high sensitivity flags.
+CREATE TEMP TABLE visits AS
+  SELECT date '2026-01-01' + d AS day,
+         (1000 + 200 * sin(2 * pi() * d / 7) + 15 * sin(d * 1.3)
+          + CASE d WHEN 20 THEN 900 WHEN 45 THEN -700 WHEN 60 THEN 35 ELSE 0 END)::numeric(10, 1) AS visits
+    FROM generate_series(0, 83) AS d;
+SELECT to_char(at, 'YYYY-MM-DD') AS day, value, round(expected::numeric, 1) AS expected, round(score::numeric, 1) AS score
+  FROM autoreport.anomalies('SELECT day, visits FROM visits') WHERE is_anomaly ORDER BY at;
+-- Every point gets a row: expected value within its bounds, scores never NaN.
+SELECT count(*) AS points, bool_and(lower <= expected AND expected <= upper) AS ordered,
+       bool_and(score >= 0 AND score < 'Infinity') AS finite_scores, count(*) FILTER (WHERE is_anomaly) AS flagged
+  FROM autoreport.anomalies('SELECT day, visits FROM visits');
+-- Sensitivity: the bounds narrow from low (4.5 robust standard deviations) to high (2.5) or a number.
+SELECT s.sensitivity, count(*) FILTER (WHERE a.is_anomaly) AS flagged,
+       round(avg(a.upper - a.lower)::numeric) AS mean_width, string_agg(to_char(a.at, 'MM-DD'), ', ') FILTER (WHERE a.is_anomaly) AS days
+  FROM unnest(ARRAY['low', 'medium', 'high', '2']) AS s(sensitivity),
+       LATERAL autoreport.anomalies('SELECT day, visits FROM visits', sensitivity => s.sensitivity) AS a
+ GROUP BY s.sensitivity ORDER BY mean_width DESC;
+-- The array form numbers the values from 1; the period can be given.
+SELECT ordinal, value FROM autoreport.anomalies((SELECT array_agg(visits::float8 ORDER BY day) FROM visits), 7)
+ WHERE is_anomaly;
+-- A constant series has no anomalies and finite bounds; a missing value is reported as NULL and never flagged.
+SELECT count(*) FILTER (WHERE is_anomaly) AS flagged, max(score) < 0.001 AS scores_near_zero,
+       min(lower) > 4.999 AND max(upper) < 5.001 AS bounds_at_value
+  FROM autoreport.anomalies(array_fill(5::float8, ARRAY[30]));
+SELECT ordinal, value, is_anomaly FROM autoreport.anomalies(ARRAY[1, 2, NULL, 4, 5, 6]::float8[]) WHERE ordinal = 3;
+-- A gap in the query's days is filled for the model and shows as NULL.
+SELECT count(*) AS points, count(*) FILTER (WHERE value IS NULL) AS missing
+  FROM autoreport.anomalies('SELECT day, visits FROM visits WHERE day <> date ''2026-01-10''');
+
+-- Errors: 22023.
+SELECT * FROM autoreport.anomalies(ARRAY[1, 2]::float8[]);
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM autoreport.anomalies(NULL::float8[]);
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM autoreport.anomalies(ARRAY[1, 'NaN', 3, 4]::float8[]);
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM autoreport.anomalies(ARRAY[1, 2, 3, 4]::float8[], sensitivity => 'extreme');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM autoreport.anomalies(ARRAY[1, 2, 3, 4]::float8[], sensitivity => '-1');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM autoreport.anomalies(ARRAY[1, 2, 3, 4]::float8[], sensitivity => NULL);
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM autoreport.anomalies(ARRAY[1, 2, 3, 4]::float8[], period => 0);
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM autoreport.anomalies('SELECT 1', 7);
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM autoreport.anomalies('SELECT day, visits FROM visits', fill => 'cubic');
+\echo :LAST_ERROR_SQLSTATE
+
+-- The chart: the series, its expected range as a band, the anomalies marked.
+SELECT convert_from(svg, 'UTF8') LIKE '<svg %' AS is_svg,
+       (length(convert_from(svg, 'UTF8')) - length(replace(convert_from(svg, 'UTF8'), '<circle class="marker"', '')))
+         / length('<circle class="marker"') AS markers,
+       convert_from(svg, 'UTF8') LIKE '%2 points are marked as anomaly.%' AS described
+  FROM autoreport.anomalies_chart('SELECT day, visits FROM visits') AS svg;
+SELECT autoreport.anomalies_chart('SELECT day, visits FROM visits', width => 50);
+\echo :LAST_ERROR_SQLSTATE
+
+-- Long work can be cancelled (the array is built beforehand, so the time goes to the detector).
+CREATE TEMP TABLE big AS
+  SELECT array_agg(sin(i * 0.01) + (i % 97) * 0.001) AS a FROM generate_series(1, 2000000) AS i;
+SET statement_timeout = '300ms';
+SELECT count(*) FROM big, autoreport.anomalies(big.a, 1440);
+\echo :LAST_ERROR_SQLSTATE
+RESET statement_timeout;
+
+-- Volatility and parallel safety as declared.
+SELECT p.oid::regprocedure AS function, p.provolatile, p.proparallel
+  FROM pg_proc AS p JOIN pg_namespace AS n ON n.oid = p.pronamespace
+ WHERE n.nspname = 'autoreport' AND p.proname IN ('anomalies', 'anomalies_chart')
+ ORDER BY p.oid::regprocedure::text COLLATE "C";
