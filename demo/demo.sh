@@ -19,7 +19,7 @@ source "$(dirname "$0")/../scripts/lib.sh"
 CLUSTER_DIR=$ROOT/.cluster
 CLUSTER=$ROOT/scripts/cluster.sh
 DB=autoreport_demo
-STEPS=(start_cluster create_database create_extension load_data define_reports render_files start_sidecar summary)
+STEPS=(start_cluster create_database create_extension load_data define_reports render_files forecast anomalies start_sidecar summary)
 
 FORCE_RELOAD=0
 CURRENT_STEP=
@@ -50,9 +50,20 @@ step_create_database() {
 }
 
 # Installs the extension in the demo database (it must have been built and installed: make install).
+# Creates the extension, or recreates it when the installed script changed since the cluster last
+# created it (version 1.0 is not released yet, so a new build can change it without a new version).
 step_create_extension() {
+  local script stamp=$CLUSTER_DIR/extension.md5 sum
+  script=$("$PG_CONFIG" --sharedir)/extension/autoreport--$(sed -n "s/^default_version = '\(.*\)'/\1/p" "$ROOT/autoreport.control").sql
+  sum=$(md5sum <"$script" | cut -d' ' -f1)
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$sum" ] &&
+    [ "$(query_demo "SELECT count(*) FROM pg_extension WHERE extname = 'autoreport'")" = 1 ]; then
+    say "the installed autoreport script changed: recreating the extension (reports are defined again below)"
+    psql_demo -c 'SET client_min_messages = warning' -c 'DROP EXTENSION IF EXISTS autoreport CASCADE'
+  fi
   psql_demo -c 'SET client_min_messages = warning' -c 'CREATE EXTENSION IF NOT EXISTS autoreport' \
     || die "could not create extension autoreport; build and install it first (make && make install)"
+  echo "$sum" >"$stamp"
   say "$(query_demo 'SELECT autoreport.version()')"
 }
 
@@ -132,6 +143,70 @@ step_render_files() {
   query_demo "SELECT encode(autoreport.render('daily_revenue', '{}', 'html', '{\"chart\": true}'), 'base64')" \
     | base64 -d >"$out/daily_revenue_with_chart.html"
   (cd "$out" && ls -l --time-style=+ | awk 'NR > 1 {printf "    %-40s %10d bytes\n", $NF, $5}')
+}
+
+# Forecasts each region's daily revenue 90 days ahead (demo.revenue_forecast), prints what the models
+# expect, and draws each region's history, forecast and 95% interval into build/demo-output/.
+step_forecast() {
+  local out=$ROOT/build/demo-output region file started=$SECONDS
+  local daily="SELECT r.name, o.date, sum(o.revenue) FROM demo.orders o JOIN demo.regions r USING (region_id)
+                WHERE o.status NOT IN ('cancelled', 'returned') GROUP BY 1, 2"
+  say "forecasting daily revenue 90 days ahead per region (autoreport.forecast_groups)"
+  psql_demo -c 'SET client_min_messages = warning' -c "DROP TABLE IF EXISTS demo.revenue_forecast" \
+    -c "CREATE TABLE demo.revenue_forecast AS
+          SELECT series AS region, step, at::date AS day, value AS revenue, lower[1] AS low80, upper[1] AS high80,
+                 lower[2] AS low95, upper[2] AS high95
+            FROM autoreport.forecast_groups(\$\$$daily\$\$, 90)"
+  psql_demo -c "
+    WITH totals AS (
+      SELECT region, round(sum(revenue)) AS next_90_days,
+             round(min(revenue) FILTER (WHERE step = 1)) AS tomorrow,
+             round(min(low95) FILTER (WHERE step = 1)) || ' to ' || round(min(high95) FILTER (WHERE step = 1)) AS tomorrow_95
+        FROM demo.revenue_forecast GROUP BY region)
+    SELECT t.region, t.tomorrow, t.tomorrow_95, t.next_90_days, m.period, m.model
+      FROM totals t,
+           LATERAL autoreport.forecast_model(\$\$SELECT o.date, sum(o.revenue) FROM demo.orders o
+                    JOIN demo.regions r USING (region_id) WHERE o.status NOT IN ('cancelled', 'returned')
+                     AND r.name = \$\$ || quote_literal(t.region) || \$\$ GROUP BY 1\$\$) AS m
+     ORDER BY t.region"
+  while IFS= read -r region; do
+    file=$out/forecast_$(echo "$region" | tr 'A-Z' 'a-z' | tr -cs 'a-z0-9' '_' | sed 's/_$//').svg
+    query_demo "SELECT encode(autoreport.forecast_chart(
+                  \$\$SELECT o.date AS day, sum(o.revenue) AS revenue FROM demo.orders o JOIN demo.regions r USING (region_id)
+                     WHERE o.status NOT IN ('cancelled', 'returned') AND r.name = \$\$ || quote_literal('$region') || \$\$
+                     GROUP BY 1\$\$, 90, title => 'Daily revenue, $region: 90-day forecast'), 'base64')" | base64 -d >"$file" \
+      || die "charting the forecast of $region failed"
+    echo "    $(basename "$file")"
+  done < <(query_demo "SELECT name FROM demo.regions ORDER BY name")
+  say "forecast and charts in $((SECONDS - started)) s (table demo.revenue_forecast, charts in $out)"
+}
+
+# Screens each region's daily revenue for anomalies (autoreport.anomalies, sensitivity low: a day's
+# revenue is heavy-tailed, big orders make single days jump), shows what it finds on the planted days
+# and how many other days it flags, and charts the regions with planted anomalies.
+step_anomalies() {
+  local out=$ROOT/build/demo-output region file
+  local revenue="SELECT o.date AS day, sum(o.revenue) AS revenue FROM demo.orders o
+                  WHERE o.status NOT IN ('cancelled', 'returned') AND o.region_id = %s GROUP BY 1"
+  say "screening daily revenue per region for anomalies (autoreport.anomalies)"
+  psql_demo -c "
+    CREATE TEMP TABLE flagged AS
+      SELECT r.region_id, a.at::date AS day, a.value, a.expected, a.score, a.is_anomaly
+        FROM demo.regions r,
+             LATERAL autoreport.anomalies(format(\$\$$revenue\$\$, r.region_id), sensitivity => 'low') AS a;
+    SELECT p.day, r.name AS region, p.kind, round(f.value) AS revenue, round(f.expected) AS expected,
+           round(f.score::numeric, 1) AS score, f.is_anomaly AS detected
+      FROM demo.planted_anomalies p JOIN demo.regions r USING (region_id) JOIN flagged f USING (region_id, day)
+     ORDER BY p.day;
+    SELECT count(*) FILTER (WHERE f.is_anomaly AND p.day IS NULL) AS other_days_flagged, count(*) AS region_days
+      FROM flagged f LEFT JOIN demo.planted_anomalies p USING (region_id, day);"
+  while IFS='|' read -r region id; do
+    file=$out/anomalies_$(echo "$region" | tr 'A-Z' 'a-z' | tr -cs 'a-z0-9' '_' | sed 's/_$//').svg
+    query_demo "SELECT encode(autoreport.anomalies_chart(format(\$\$$revenue\$\$, $id), sensitivity => 'low',
+                  title => 'Daily revenue, $region: anomalies'), 'base64')" | base64 -d >"$file" \
+      || die "charting the anomalies of $region failed"
+    echo "    $(basename "$file")"
+  done < <(query_demo "SELECT DISTINCT r.name, r.region_id FROM demo.planted_anomalies p JOIN demo.regions r USING (region_id) ORDER BY 1" | tr '\t' '|')
 }
 
 SIDECAR_PID=$CLUSTER_DIR/sidecar.pid
