@@ -23,6 +23,9 @@ SELECT s.sensitivity, count(*) FILTER (WHERE a.is_anomaly) AS flagged,
 -- The array form numbers the values from 1; the period can be given.
 SELECT ordinal, value FROM autoreport.anomalies((SELECT array_agg(visits::float8 ORDER BY day) FROM visits), 7)
  WHERE is_anomaly;
+-- Without a period the array form finds the weekly season itself.
+SELECT ordinal, value FROM autoreport.anomalies((SELECT array_agg(visits::float8 ORDER BY day) FROM visits))
+ WHERE is_anomaly;
 -- A constant series has no anomalies and finite bounds; a missing value is reported as NULL and never flagged.
 SELECT count(*) FILTER (WHERE is_anomaly) AS flagged, max(score) < 0.001 AS scores_near_zero,
        min(lower) > 4.999 AND max(upper) < 5.001 AS bounds_at_value
@@ -48,6 +51,8 @@ SELECT * FROM autoreport.anomalies(ARRAY[1, 2, 3, 4]::float8[], sensitivity => N
 SELECT * FROM autoreport.anomalies(ARRAY[1, 2, 3, 4]::float8[], period => 0);
 \echo :LAST_ERROR_SQLSTATE
 SELECT * FROM autoreport.anomalies('SELECT 1', 7);
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM autoreport.anomalies('SELECT day, visits::text FROM visits');
 \echo :LAST_ERROR_SQLSTATE
 SELECT * FROM autoreport.anomalies('SELECT day, visits FROM visits', fill => 'cubic');
 \echo :LAST_ERROR_SQLSTATE

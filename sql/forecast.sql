@@ -127,6 +127,8 @@ SELECT * FROM autoreport.forecast('SELECT 1', 2);
 \echo :LAST_ERROR_SQLSTATE
 SELECT * FROM autoreport.forecast('SELECT 1, 2', 2);
 \echo :LAST_ERROR_SQLSTATE
+SELECT * FROM autoreport.forecast('SELECT day, true FROM daily', 2);
+\echo :LAST_ERROR_SQLSTATE
 SELECT * FROM autoreport.forecast('SELECT day, revenue FROM daily WHERE false', 2);
 \echo :LAST_ERROR_SQLSTATE
 SELECT * FROM autoreport.forecast('SELECT day, revenue FROM no_such_table', 2);

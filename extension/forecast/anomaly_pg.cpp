@@ -51,10 +51,12 @@ struct Detected {
   std::vector<AnomalyPoint> points;
 };
 
-Detected detect(RegularSeries series, const Request& r) {
+// candidates: the periods the query's step suggests; none for an array (then the autocorrelation's
+// highest significant peak).
+Detected detect(RegularSeries series, const Request& r, const std::vector<size_t>& candidates) {
   size_t period = r.period;
   if (period == 0) {
-    period = detect_period(series.values, seasonal_candidates(series.step));
+    period = detect_period(series.values, candidates);
   }
   Detected d{std::move(series), {}};
   d.points = detect_anomalies(d.series.values, period, r.threshold);
@@ -68,7 +70,9 @@ Detected detect_query(FunctionCallInfo fcinfo, ColumnNames* names) {
   if (rows.empty()) {
     throw Error(sqlstate::invalid_parameter_value, "the query returned no rows with a time");
   }
-  return detect(regular_series(rows.begin()->second, r.step, r.aggregate, r.fill), r);
+  RegularSeries series = regular_series(rows.begin()->second, r.step, r.aggregate, r.fill);
+  const std::vector<size_t> candidates = seasonal_candidates(series.step);
+  return detect(std::move(series), r, candidates);
 }
 
 // One row per point: [ordinal | at], value (NULL where missing), expected, lower, upper, score, flag.
@@ -111,7 +115,7 @@ AUTOREPORT_FUNCTION(autoreport_anomalies_array) {
   for (const std::optional<double>& v : values) {
     series.missing.push_back(!v.has_value());
   }
-  const Detected d = detect(std::move(series), r);
+  const Detected d = detect(std::move(series), r, {});
   pg::TupleSink sink(fcinfo);
   put_points(sink, d, false);
   return Datum(0);

@@ -2,6 +2,7 @@
 #include "forecast/ets_forecast.hpp"
 
 #include "common/error.hpp"
+#include "common/runtime.hpp"
 
 #include <cmath>
 #include <vector>
@@ -139,6 +140,7 @@ Forecast ets_forecast(const EtsSpec& spec, const EtsParams& p, const EtsState& x
     std::vector<double> theta(horizon);
     std::vector<double> c(horizon);
     for (size_t h = 1; h <= horizon; ++h) {
+      check_interrupts(); // O(h^2) in all
       const double mu = point(spec, p, x, h);
       c[h - 1] = c_coefficient(spec, p, h);
       double t = mu * mu;
@@ -190,6 +192,7 @@ Forecast ets_forecast(const EtsSpec& spec, const EtsParams& p, const EtsState& x
     const Matrix f2t = transpose(f2), g2t = transpose(g2);
     Matrix v(q * m, q * m);
     for (size_t i = 0; i < horizon; ++i) {
+      check_interrupts(); // dense (q m)^3 products per step
       const double mu = (h1 * state * transpose(h2))(0, 0);
       mean[i] = mu;
       variance[i] = (1 + sigma2) * (hh * v * hht)(0, 0) + sigma2 * mu * mu;

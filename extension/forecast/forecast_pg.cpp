@@ -131,6 +131,8 @@ void put_forecast(pg::TupleSink& sink, const Forecast& f, const std::optional<st
 }
 
 Datum model_record(FunctionCallInfo fcinfo, const ModelSummary& m, const Prepared* query) {
+  // Made before the guarded call: nothing with a destructor is created inside it.
+  const std::string frequency = query ? step_text(query->series.step) : "";
   nlohmann::ordered_json parameters = nlohmann::ordered_json::object();
   for (const auto& [name, value] : m.parameters) {
     parameters[name] = value;
@@ -158,7 +160,7 @@ Datum model_record(FunctionCallInfo fcinfo, const ModelSummary& m, const Prepare
       Int32GetDatum(static_cast<int32>(m.period)),
       BoolGetDatum(m.period_detected),
       query ? pg::guard([&] {
-        return DirectFunctionCall3(interval_in, CStringGetDatum(step_text(query->series.step).c_str()),
+        return DirectFunctionCall3(interval_in, CStringGetDatum(frequency.c_str()),
                                    ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
       })
             : Datum(0),

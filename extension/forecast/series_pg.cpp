@@ -89,6 +89,18 @@ std::map<std::string, Rows> read_query(const std::string& sql, bool grouped, Col
                         (grouped ? "3 columns (series, time, value)" : "2 columns (time, value)") + ", not " +
                         std::to_string(result.columns()));
       }
+      switch (result.column_type(time_column + 1)) {
+      case INT2OID:
+      case INT4OID:
+      case INT8OID:
+      case FLOAT4OID:
+      case FLOAT8OID:
+      case NUMERICOID:
+        break;
+      default:
+        throw Error(sqlstate::invalid_parameter_value, "the value column must be numeric")
+            .with_hint("cast it, e.g. value::float8");
+      }
       if (names) {
         names->time = result.column_name(time_column);
         names->value = result.column_name(time_column + 1);

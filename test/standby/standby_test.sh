@@ -1,6 +1,7 @@
 #!/bin/bash
-# Reports on a hot standby: a real primary and a streaming replica (pg_basebackup -R). Runs, renders
-# and reports.<name>() must work on the standby, without writing the cache (or anything else).
+# Reports on a hot standby: a real primary and a streaming replica (pg_basebackup -R). Runs, renders,
+# reports.<name>(), forecasts and anomaly screens must work on the standby, without writing the cache
+# (or anything else).
 # Prints one line per check ("ok - ..." / "not ok - ...") and exits non-zero when any failed.
 set -uo pipefail
 source "$(dirname "$0")/../../scripts/lib.sh"
@@ -62,6 +63,12 @@ check "render() renders on the standby" \
 check "render() as xlsx on the standby" test "$(standby -c "SELECT substr(autoreport.render('by_region', '{}', 'xlsx'), 1, 2) = '\\x504b'")" = t
 check "the standby bypasses the cache instead of failing" \
   test "$(standby -c "SELECT bypassed >= 4 AND hits = 0 FROM autoreport.cache_stats")" = t
+check "forecast() over a query forecasts on the standby" \
+  test "$(standby -c "SELECT count(*) FROM autoreport.forecast('SELECT day, sum(amount) FROM sales GROUP BY day', 7)")" = 7
+check "forecast_groups() forecasts every series on the standby" \
+  test "$(standby -c "SELECT count(DISTINCT series) FROM autoreport.forecast_groups('SELECT region, day, amount FROM sales', 3)")" = 2
+check "anomalies() screens a query on the standby" \
+  test "$(standby -c "SELECT count(*) FROM autoreport.anomalies('SELECT day, sum(amount) FROM sales GROUP BY day')")" = 30
 check "the standby still answers the catalog" test "$(standby -c "SELECT count(*) FROM autoreport.reports")" = 1
 refused=$("$CLUSTER" psql "$STANDBY" -qAt -c "SELECT autoreport.define_report('x', 'SELECT 1 AS a')" 2>&1)
 check "defining a report on the standby is refused with a clear error" \
