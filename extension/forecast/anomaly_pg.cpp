@@ -27,14 +27,7 @@ struct Request {
 // Arguments from `first` on: period, sensitivity, fill, and for the query forms aggregate, frequency.
 Request read_request(FunctionCallInfo fcinfo, int first, bool query) {
   Request r;
-  if (!PG_ARGISNULL(first)) {
-    const int32 period = PG_GETARG_INT32(first);
-    if (period < 1) {
-      throw Error(sqlstate::invalid_parameter_value,
-                  "period must be at least 1 (or NULL to detect it), not " + std::to_string(period));
-    }
-    r.period = static_cast<size_t>(period);
-  }
+  r.period = period_arg(fcinfo, first);
   r.threshold = sensitivity_threshold(text_arg(fcinfo, first + 1, "sensitivity"));
   r.fill = parse_fill(text_arg(fcinfo, first + 2, "fill"));
   if (query) {
@@ -66,11 +59,7 @@ Detected detect(RegularSeries series, const Request& r, const std::vector<size_t
 Detected detect_query(FunctionCallInfo fcinfo, ColumnNames* names) {
   const std::string sql = text_arg(fcinfo, 0, "query");
   const Request r = read_request(fcinfo, 1, true);
-  const std::map<std::string, Rows> rows = read_query(sql, false, names);
-  if (rows.empty()) {
-    throw Error(sqlstate::invalid_parameter_value, "the query returned no rows with a time");
-  }
-  RegularSeries series = regular_series(rows.begin()->second, r.step, r.aggregate, r.fill);
+  RegularSeries series = regular_series(read_one_series(sql, names), r.step, r.aggregate, r.fill);
   const std::vector<size_t> candidates = seasonal_candidates(series.step);
   return detect(std::move(series), r, candidates);
 }

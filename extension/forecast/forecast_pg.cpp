@@ -50,15 +50,7 @@ Arguments read_arguments(FunctionCallInfo fcinfo, int first, bool forecasting, b
     a.options.horizon = static_cast<size_t>(horizon);
     ++n;
   }
-  if (!PG_ARGISNULL(n)) {
-    const int32 period = PG_GETARG_INT32(n);
-    if (period < 1) {
-      throw Error(sqlstate::invalid_parameter_value,
-                  "period must be at least 1 (or NULL to detect it), not " + std::to_string(period));
-    }
-    a.options.period = static_cast<size_t>(period);
-  }
-  ++n;
+  a.options.period = period_arg(fcinfo, n++);
   a.options.method = text_arg(fcinfo, n++, "method");
   if (forecasting) {
     a.options.levels.clear();
@@ -197,11 +189,8 @@ AUTOREPORT_FUNCTION(autoreport_forecast_array) {
 AUTOREPORT_FUNCTION(autoreport_forecast_query) {
   const std::string sql = text_arg(fcinfo, 0, "query");
   const Arguments a = read_arguments(fcinfo, 1, true, true);
-  std::map<std::string, Rows> rows = read_query(sql, false);
-  if (rows.empty()) {
-    throw Error(sqlstate::invalid_parameter_value, "the query returned no rows with a time");
-  }
-  const Prepared p = prepare(rows.begin()->second, a);
+  Rows rows = read_one_series(sql);
+  const Prepared p = prepare(rows, a);
   const SeriesForecast r = forecast_series(p.series.values, p.options);
   pg::TupleSink sink(fcinfo);
   put_forecast(sink, r.forecast, std::nullopt, &p);
@@ -244,11 +233,8 @@ AUTOREPORT_FUNCTION(autoreport_forecast_model_query) {
   const std::string sql = text_arg(fcinfo, 0, "query");
   Arguments a = read_arguments(fcinfo, 1, false, true);
   a.options.levels.clear();
-  std::map<std::string, Rows> rows = read_query(sql, false);
-  if (rows.empty()) {
-    throw Error(sqlstate::invalid_parameter_value, "the query returned no rows with a time");
-  }
-  const Prepared p = prepare(rows.begin()->second, a);
+  Rows rows = read_one_series(sql);
+  const Prepared p = prepare(rows, a);
   const SeriesForecast r = forecast_series(p.series.values, p.options);
   return model_record(fcinfo, r.model, &p);
 }
@@ -265,11 +251,8 @@ AUTOREPORT_FUNCTION(autoreport_forecast_chart) {
       PG_ARGISNULL(8) ? std::nullopt : std::optional(text_arg(fcinfo, 8, "title"));
   const render::ChartStyle style = chart_style(fcinfo, 9);
   ColumnNames names;
-  std::map<std::string, Rows> rows = read_query(sql, false, &names);
-  if (rows.empty()) {
-    throw Error(sqlstate::invalid_parameter_value, "the query returned no rows with a time");
-  }
-  const Prepared p = prepare(rows.begin()->second, a);
+  Rows rows = read_one_series(sql, &names);
+  const Prepared p = prepare(rows, a);
   const SeriesForecast r = forecast_series(p.series.values, p.options);
   render::ChartData chart = forecast_chart_data(p.series, r.forecast, 0,
                                                 title ? *title : "Forecast of " + names.value, names.value);

@@ -132,6 +132,26 @@ std::map<std::string, Rows> read_query(const std::string& sql, bool grouped, Col
   return series;
 }
 
+Rows read_one_series(const std::string& sql, ColumnNames* names) {
+  std::map<std::string, Rows> rows = read_query(sql, false, names);
+  if (rows.empty()) {
+    throw Error(sqlstate::invalid_parameter_value, "the query returned no rows with a time");
+  }
+  return std::move(rows.begin()->second);
+}
+
+size_t period_arg(FunctionCallInfo fcinfo, int n) {
+  if (PG_ARGISNULL(n)) {
+    return 0;
+  }
+  const int32 period = PG_GETARG_INT32(n);
+  if (period < 1) {
+    throw Error(sqlstate::invalid_parameter_value,
+                "period must be at least 1 (or NULL to detect it), not " + std::to_string(period));
+  }
+  return static_cast<size_t>(period);
+}
+
 render::ChartStyle chart_style(FunctionCallInfo fcinfo, int n) {
   render::ChartStyle style;
   for (const int i : {n, n + 1}) {

@@ -45,6 +45,12 @@ struct ColumnNames {
 // series' text; rows without a time are skipped. The columns' names go to names when given.
 std::map<std::string, Rows> read_query(const std::string& sql, bool grouped, ColumnNames* names = nullptr);
 
+// The rows of a (time, value) query; 22023 when it returned no row with a time.
+Rows read_one_series(const std::string& sql, ColumnNames* names = nullptr);
+
+// Argument n as a seasonal period: 0 (detect) when NULL, otherwise at least 1 (22023).
+size_t period_arg(FunctionCallInfo fcinfo, int n);
+
 // The rows as a regular series: at the given step or the one detected from the times.
 RegularSeries regular_series(const Rows& rows, const std::optional<Step>& step, Aggregate aggregate,
                              Fill fill);

@@ -8,34 +8,22 @@
 #include "forecast/simple.hpp"
 #include "forecast/theta.hpp"
 
+#include "fixture_files.hpp"
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <filesystem>
-#include <fstream>
 #include <string>
 #include <vector>
 
 namespace autoreport::forecast {
 namespace {
 
-namespace fs = std::filesystem;
-
-// The fixture files; the unit tests run from the repository's root (make test), where __FILE__ is
-// relative to.
 std::vector<nlohmann::json> fixtures() {
-  const fs::path dir = fs::path(__FILE__).parent_path().parent_path() / "forecast" / "fixtures";
-  std::vector<nlohmann::json> out;
-  for (const auto& entry : fs::directory_iterator(dir)) {
-    if (entry.path().extension() == ".json") {
-      std::ifstream in(entry.path());
-      out.push_back(nlohmann::json::parse(in));
-    }
-  }
-  return out;
+  return test::fixture_files();
 }
 
 void expect_close(const std::vector<double>& ours, const nlohmann::json& theirs, const std::string& what) {

@@ -2,6 +2,7 @@
 // error paths.
 #include "common/error.hpp"
 #include "error_check.hpp"
+#include "fixture_files.hpp"
 #include "forecast/stl.hpp"
 
 #include <gtest/gtest.h>
@@ -9,8 +10,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <filesystem>
-#include <fstream>
 #include <limits>
 #include <string>
 #include <vector>
@@ -18,19 +17,8 @@
 namespace autoreport::forecast {
 namespace {
 
-namespace fs = std::filesystem;
-
-// The unit tests run from the repository's root (make test), where __FILE__ is relative to.
 std::vector<nlohmann::json> stl_fixtures() {
-  const fs::path dir = fs::path(__FILE__).parent_path().parent_path() / "forecast" / "fixtures" / "stl";
-  std::vector<nlohmann::json> out;
-  for (const auto& entry : fs::directory_iterator(dir)) {
-    if (entry.path().extension() == ".json") {
-      std::ifstream in(entry.path());
-      out.push_back(nlohmann::json::parse(in));
-    }
-  }
-  return out;
+  return test::fixture_files("stl");
 }
 
 std::optional<size_t> optional_size(const nlohmann::json& j) {
