@@ -526,6 +526,7 @@ EtsChoice ets_auto(std::span<const double> y, size_t period) {
     e.fit = ets_run(y, choice.spec, e.params, e.initial);
     e.criteria = ets_criteria(e.fit, n, choice.spec);
     e.criteria.sigma2 = 0;
+    choice.fitted.push_back({choice.spec, e});
     return choice;
   }
   const bool seasonal = period > 1 && period <= 24 && n > period;
@@ -558,13 +559,13 @@ EtsChoice ets_auto(std::span<const double> y, size_t period) {
           }
           try {
             EtsEstimate e = ets_estimate(y, spec);
-            choice.candidates.emplace_back(ets_model_name(spec), e.criteria.aicc);
             if (e.criteria.aicc < best) {
               best = e.criteria.aicc;
               choice.spec = spec;
-              choice.estimate = std::move(e);
+              choice.estimate = e;
               found = true;
             }
+            choice.fitted.push_back({spec, std::move(e)});
           } catch (const Error&) {
             continue; // this candidate cannot be fitted
           }

@@ -50,10 +50,15 @@ struct EtsEstimate {
 // forecasting uses one search.
 EtsEstimate ets_estimate(std::span<const double> y, const EtsSpec& spec, bool refine = false);
 
-struct EtsChoice {
+struct EtsCandidate {
   EtsSpec spec;
   EtsEstimate estimate;
-  std::vector<std::pair<std::string, double>> candidates; // model name and AICc, in the order tried
+};
+
+struct EtsChoice {
+  EtsSpec spec;                     // the chosen model
+  EtsEstimate estimate;             // and its estimate
+  std::vector<EtsCandidate> fitted; // every candidate fitted, in the order tried (the chosen too)
 };
 
 // Automatic selection as R's ets(y): every admissible candidate (error A/M; trend N/A, each also

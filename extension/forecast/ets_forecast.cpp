@@ -5,6 +5,7 @@
 #include "common/runtime.hpp"
 
 #include <cmath>
+#include <utility>
 #include <vector>
 
 #include "common/pure.hpp"
@@ -119,8 +120,8 @@ double c_coefficient(const EtsSpec& spec, const EtsParams& p, size_t j) {
 
 } // namespace
 
-Forecast ets_forecast(const EtsSpec& spec, const EtsParams& p, const EtsState& x, double sigma2,
-                      size_t horizon, std::span<const double> levels) {
+EtsMoments ets_moments(const EtsSpec& spec, const EtsParams& p, const EtsState& x, double sigma2,
+                       size_t horizon) {
   if (spec.trend == Component::Multiplicative ||
       (spec.error == Component::Additive && spec.season == Component::Multiplicative)) {
     throw Error(sqlstate::feature_not_supported,
@@ -209,16 +210,22 @@ Forecast ets_forecast(const EtsSpec& spec, const EtsParams& p, const EtsState& x
       state = f1 * state * f2t + scaled(g1 * state * g2t, sigma2);
     }
   }
+  return {std::move(mean), std::move(variance)};
+}
+
+Forecast ets_forecast(const EtsSpec& spec, const EtsParams& p, const EtsState& x, double sigma2,
+                      size_t horizon, std::span<const double> levels) {
+  const EtsMoments moments = ets_moments(spec, p, x, sigma2, horizon);
   Forecast out;
-  out.mean = mean;
+  out.mean = moments.mean;
   out.levels.assign(levels.begin(), levels.end());
   for (const double level : levels) {
     const double z = normal_quantile_for_level(level);
     std::vector<double> lo(horizon), hi(horizon);
     for (size_t h = 0; h < horizon; ++h) {
-      const double sd = std::sqrt(std::max(variance[h], 0.0));
-      lo[h] = mean[h] - z * sd;
-      hi[h] = mean[h] + z * sd;
+      const double sd = std::sqrt(std::max(moments.variance[h], 0.0));
+      lo[h] = moments.mean[h] - z * sd;
+      hi[h] = moments.mean[h] + z * sd;
     }
     out.lower.push_back(lo);
     out.upper.push_back(hi);

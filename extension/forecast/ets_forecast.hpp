@@ -11,10 +11,20 @@
 
 #include <cstddef>
 #include <span>
+#include <vector>
 
 namespace autoreport::forecast {
 
-// From the final state of a fit: the mean (for class 3, the conditional mean R reports) and bounds.
+// The forecast distribution's mean (for class 3, the conditional mean R reports) and variance at
+// steps 1..horizon from the final state of a fit.
+struct EtsMoments {
+  std::vector<double> mean;
+  std::vector<double> variance;
+};
+EtsMoments ets_moments(const EtsSpec& spec, const EtsParams& params, const EtsState& final_state,
+                       double sigma2, size_t horizon);
+
+// The mean and the normal bounds mean +- z sd at each level.
 Forecast ets_forecast(const EtsSpec& spec, const EtsParams& params, const EtsState& final_state,
                       double sigma2, size_t horizon, std::span<const double> levels);
 

@@ -69,6 +69,33 @@ TEST(ForecastAuto, AutoFollowsTheSeasonAndTrend) {
   EXPECT_EQ(r.model.members.size(), 3u);
 }
 
+TEST(ForecastAuto, AutoIntervalAveragesTheEtsModelsAndHoldsEveryMember) {
+  // A short trending series (15 values, yearly-like): which ETS model is right is in doubt, and the
+  // interval averaged over the candidates, with Student t tails for 15 values, is wider than the chosen
+  // model's own normal interval.
+  const std::vector<double> y{112, 118, 121, 131, 129, 140, 151, 149, 160, 158, 171, 180, 178, 190, 197};
+  const SeriesForecast a = forecast_series(y, options("auto", 6, 1));
+  const SeriesForecast e = forecast_series(y, options("ets", 6, 1));
+  ASSERT_EQ(a.model.members.size(), 3u);
+  bool noted = false;
+  for (const std::string& note : a.model.notes) {
+    noted = noted || note.find("weighted by AICc") != std::string::npos;
+  }
+  EXPECT_TRUE(noted);
+  const SeriesForecast theta = forecast_series(y, options("theta", 6, 1));
+  for (size_t k = 0; k < 6; ++k) {
+    EXPECT_GT(a.forecast.upper[1][k] - a.forecast.lower[1][k],
+              e.forecast.upper[1][k] - e.forecast.lower[1][k])
+        << "step " << k + 1;
+    // Every member's forecast lies inside the 80% interval (Theta is a member here as it is alone: no
+    // season to remove).
+    EXPECT_LE(a.forecast.lower[0][k], theta.forecast.mean[k]);
+    EXPECT_GE(a.forecast.upper[0][k], theta.forecast.mean[k]);
+    EXPECT_LE(a.forecast.lower[0][k], e.forecast.mean[k]);
+    EXPECT_GE(a.forecast.upper[0][k], e.forecast.mean[k]);
+  }
+}
+
 TEST(ForecastAuto, EtsSummaryHasParametersAndCriteria) {
   const SeriesForecast r = forecast_series(seasonal_series(60, 4), options("ets:AAN", 4, 4));
   EXPECT_EQ(r.model.model, "ETS(A,A,N)");

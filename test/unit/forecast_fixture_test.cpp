@@ -408,6 +408,7 @@ TEST(ForecastEts, AutomaticSelectionEdgeCases) {
   const EtsChoice flat = ets_auto(std::vector<double>(10, 7.0), 4);
   EXPECT_EQ(ets_model_name(flat.spec), "ANN");
   EXPECT_EQ(flat.estimate.criteria.sigma2, 0);
+  EXPECT_EQ(flat.fitted.size(), 1U);
   EXPECT_THROW(ets_auto(std::vector<double>{1, 2, 3}, 1), Error);
   EXPECT_THROW(ets_auto(std::vector<double>{1, 2, NAN, 4, 5}, 1), Error);
   // Data with zeros or negatives: no multiplicative error among the candidates.
@@ -415,8 +416,10 @@ TEST(ForecastEts, AutomaticSelectionEdgeCases) {
   for (int i = 0; i < 30; ++i) {
     y.push_back(std::sin(i) * 10);
   }
-  for (const auto& [model, aicc] : ets_auto(y, 1).candidates) {
-    EXPECT_EQ(model[0], 'A') << model;
+  const EtsChoice choice = ets_auto(y, 1);
+  EXPECT_EQ(choice.fitted.size(), 3U); // ANN, AAdN and AAN
+  for (const EtsCandidate& c : choice.fitted) {
+    EXPECT_EQ(c.spec.error, Component::Additive) << ets_model_name(c.spec);
   }
 }
 
