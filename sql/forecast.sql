@@ -96,6 +96,26 @@ SELECT model, n, period, period_detected, frequency
 -- Times across a daylight-saving change stay at local midnight (Paris moves its clocks on 29 March).
 SELECT step, at FROM autoreport.forecast(
   $$SELECT d, 1.0 FROM generate_series(timestamptz '2026-03-01 00:00', '2026-03-26 00:00', '1 day') AS d$$, 5);
+-- Month ends are monthly, and the future times are month ends too.
+SELECT step, at::date FROM autoreport.forecast(
+  $$SELECT (date '2025-02-01' + m * interval '1 month' - interval '1 day')::date, 100 + m FROM generate_series(0, 11) AS m$$,
+  3, method => 'naive');
+-- Midnight in London seen from UTC (23:00 the day before in summer): still monthly, one value a month.
+SET TIME ZONE 'UTC';
+SELECT frequency, n FROM autoreport.forecast_model(
+  $$SELECT (date '2025-01-01' + m * interval '1 month')::timestamp AT TIME ZONE 'Europe/London', 1.0 + m
+      FROM generate_series(0, 23) AS m$$);
+SET TIME ZONE 'Europe/Paris';
+-- Hours across the autumn change: the repeated hour is its own bucket, not summed into one.
+SELECT count(*) AS hours, max(value) AS largest, count(DISTINCT at) AS distinct_times
+  FROM autoreport.anomalies(
+  $$SELECT h, 1.0 FROM generate_series(timestamptz '2026-10-24 00:00+00', '2026-10-26 00:00+00', '1 hour') AS h$$);
+-- A horizon whose times would pass the year 294000: 22023 before anything is fitted.
+SELECT * FROM autoreport.forecast(
+  $$SELECT make_date(293990 + y, 1, 1), y FROM generate_series(0, 5) AS y$$, 10);
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM autoreport.forecast('SELECT day, revenue FROM daily', 2, frequency => '100000000 days');
+\echo :LAST_ERROR_SQLSTATE
 -- Irregular events are bucketed (here summed per detected step), a frequency can be given.
 SELECT frequency, n FROM autoreport.forecast_model(
   $$SELECT timestamp '2026-01-01' + (i * 37 + (i * i) % 11) * interval '1 minute', 1 FROM generate_series(0, 99) AS i$$);

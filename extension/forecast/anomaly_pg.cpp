@@ -70,8 +70,7 @@ void put_points(pg::TupleSink& sink, const Detected& d, bool query) {
     const AnomalyPoint& p = d.points[t];
     const bool missing = t < d.series.missing.size() && d.series.missing[t];
     const std::array<Datum, 7> values = {
-        query ? timestamptz_of(add_steps(d.series.start, d.series.step, static_cast<int64_t>(t)))
-              : Int32GetDatum(static_cast<int32>(t + 1)),
+        query ? series_time(d.series, t) : Int32GetDatum(static_cast<int32>(t + 1)),
         Float8GetDatum(d.series.values[t]),
         Float8GetDatum(p.expected),
         Float8GetDatum(p.lower),

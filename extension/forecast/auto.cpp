@@ -24,7 +24,6 @@ namespace autoreport::forecast {
 
 namespace {
 
-constexpr size_t kMaxHorizon = 100000;
 constexpr size_t kMaxDetectedPeriod = 366;
 
 [[noreturn]] void fail(std::string message) {
@@ -381,6 +380,19 @@ SeriesForecast forecast_series(std::span<const double> y, const ForecastOptions&
   } else {
     throw Error(sqlstate::invalid_parameter_value, "unknown forecasting method \"" + o.method + "\"")
         .with_hint("use one of: " + std::string(method_names()));
+  }
+  // Far horizons can take a model's variance (or a multiplicative model's mean) past what a double
+  // holds: an error, never NaN or infinity in the answer.
+  for (size_t k = 0; k < o.horizon; ++k) {
+    bool finite = std::isfinite(r.forecast.mean[k]);
+    for (size_t i = 0; i < o.levels.size(); ++i) {
+      finite = finite && std::isfinite(r.forecast.lower[i][k]) && std::isfinite(r.forecast.upper[i][k]);
+    }
+    if (!finite) {
+      throw Error(sqlstate::invalid_parameter_value,
+                  "the " + r.model.model + " forecast is not finite from step " + std::to_string(k + 1))
+          .with_hint("use a shorter horizon or another method");
+    }
   }
   r.model.method = o.method;
   r.model.n = y.size();

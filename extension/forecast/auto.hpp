@@ -37,6 +37,9 @@ struct ForecastOptions {
 };
 
 // What made a forecast, for the explain function.
+// The longest horizon forecast_series() accepts.
+inline constexpr size_t kMaxHorizon = 100000;
+
 struct ModelSummary {
   std::string method; // the method as asked ("auto", "ets", ...)
   std::string model;  // e.g. "ETS(M,Ad,N)", "Theta", "mean of ETS(A,N,A), Theta, damped trend"

@@ -36,6 +36,7 @@ render::ChartData forecast_chart_data(const RegularSeries& history, const Foreca
   c.title = std::move(title);
   c.x_name = "time";
   c.temporal = true;
+  c.utc = history.absolute; // absolute times are shown in UTC
   c.dates_only = all_midnights(history);
   const size_t n = history.values.size();
   const size_t h = forecast.mean.size();
@@ -74,6 +75,7 @@ render::ChartData anomaly_chart_data(const RegularSeries& series, std::span<cons
   c.title = std::move(title);
   c.x_name = "time";
   c.temporal = true;
+  c.utc = series.absolute; // absolute times are shown in UTC
   c.dates_only = all_midnights(series);
   render::ChartSeries observed{value_name, {}};
   render::ChartSeries expected{"expected", {}};

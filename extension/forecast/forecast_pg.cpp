@@ -89,6 +89,11 @@ struct Prepared {
 
 Prepared prepare(Rows& rows, const Arguments& a) {
   Prepared p{regular_series(rows, a.step, a.aggregate, a.fill), a.options};
+  if (p.options.horizon >= 1 && p.options.horizon <= kMaxHorizon) {
+    // The last future time must be one PostgreSQL can hold: checked before anything is fitted.
+    add_steps(p.series.start, p.series.step,
+              static_cast<int64_t>(p.series.values.size() + p.options.horizon) - 1);
+  }
   if (p.options.period == 0) {
     p.options.candidates = seasonal_candidates(p.series.step);
   }
@@ -112,7 +117,7 @@ void put_forecast(pg::TupleSink& sink, const Forecast& f, const std::optional<st
     values.push_back(Int32GetDatum(static_cast<int32>(k + 1)));
     if (query) {
       const RegularSeries& s = query->series;
-      values.push_back(timestamptz_of(add_steps(s.start, s.step, static_cast<int64_t>(s.values.size() + k))));
+      values.push_back(series_time(s, s.values.size() + k));
     }
     values.push_back(Float8GetDatum(f.mean[k]));
     values.push_back(pg::make_float8_array(lower));

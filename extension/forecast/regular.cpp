@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstdlib>
 #include <map>
 #include <string>
 
@@ -43,15 +44,40 @@ int64_t days_in_month(int64_t year, int64_t month) {
          render::days_from_civil(year, static_cast<unsigned>(month), 1);
 }
 
-// Whole months from a to b, less one when b's position in its month is before a's.
-int64_t months_between(int64_t a, int64_t b) {
-  const Civil ca = civil(a);
-  const Civil cb = civil(b);
-  int64_t months = (cb.year * 12 + cb.month) - (ca.year * 12 + ca.month);
-  if (cb.day < ca.day || (cb.day == ca.day && cb.micros_of_day < ca.micros_of_day)) {
-    --months;
+[[noreturn]] void out_of_range() {
+  throw Error(sqlstate::invalid_parameter_value,
+              "the series' times would pass the supported range (up to the year 294000)")
+      .with_hint("use a shorter horizon or a coarser frequency");
+}
+
+// How the times sit in their months, and how far their time of day strays from the first's.
+struct Alignment {
+  bool same_day = true;  // every time on the first's day of month (up to the 28th)
+  bool month_end = true; // every time on its month's last day
+  bool same_time = true; // every time of day within an hour of the first's
+  int64_t slack = 0;     // the most a time of day falls before the first's
+};
+
+// Times are judged shifted so that the first falls at noon: a daylight-saving hour then never changes
+// the day.
+Alignment alignment(std::span<const int64_t> sorted_times) {
+  Alignment a;
+  const int64_t shift = kMicrosPerDay / 2 - floor_mod(sorted_times.front(), kMicrosPerDay);
+  const Civil first = civil(sorted_times.front() + shift);
+  a.same_day = first.day <= 28;
+  for (const int64_t t : sorted_times) {
+    const Civil c = civil(t + shift);
+    const int64_t early = kMicrosPerDay / 2 - c.micros_of_day;
+    a.same_time = a.same_time && early <= kMicrosPerHour && -early <= kMicrosPerHour;
+    a.slack = std::max(a.slack, early);
+    a.same_day = a.same_day && c.day == first.day;
+    a.month_end = a.month_end && c.day == days_in_month(c.year, c.month);
   }
-  return months;
+  if (!a.same_time) {
+    a.same_day = a.month_end = false;
+    a.slack = 0;
+  }
+  return a;
 }
 
 } // namespace
@@ -70,27 +96,27 @@ Step detect_step(std::span<const int64_t> sorted_times) {
   std::nth_element(sorted_gaps.begin(), sorted_gaps.begin() + static_cast<std::ptrdiff_t>(gaps.size() / 2),
                    sorted_gaps.end());
   const int64_t median = sorted_gaps[gaps.size() / 2];
-  // Calendar steps: every time on the same day of month and time of day, gaps of whole months.
-  const Civil first = civil(sorted_times.front());
-  bool same_day = first.day <= 28;
-  for (const int64_t t : sorted_times) {
-    const Civil c = civil(t);
-    same_day = same_day && c.day == first.day && c.micros_of_day == first.micros_of_day;
-  }
+  const Alignment aligned = alignment(sorted_times);
   const double median_days = static_cast<double>(median) / static_cast<double>(kMicrosPerDay);
-  if (same_day) {
+  if (aligned.same_day || aligned.month_end) {
     for (const int64_t months : {1, 3, 12}) {
       const double lo = 28.0 * static_cast<double>(months) - (months > 1 ? 2 : 0);
       const double hi = 31.0 * static_cast<double>(months) + (months > 1 ? 1 : 0);
       if (median_days >= lo && median_days <= hi) {
-        return Step{months, 0};
+        return Step{months, 0, !aligned.same_day, aligned.slack};
       }
     }
+  }
+  // Whole days: a daylight-saving hour makes gaps of 23 or 25 hours, not the median's 24.
+  const int64_t days = (median + kMicrosPerDay / 2) / kMicrosPerDay;
+  if (aligned.same_time && days >= 1 && median % kMicrosPerDay != 0 &&
+      std::llabs(median - days * kMicrosPerDay) <= kMicrosPerHour) {
+    return Step{0, days * kMicrosPerDay, false, aligned.slack};
   }
   // Regular data: most gaps equal the median.
   const auto equal = static_cast<size_t>(std::count(gaps.begin(), gaps.end(), median));
   if (equal * 2 > gaps.size()) {
-    return Step{0, median};
+    return Step{0, median, false, median % kMicrosPerDay == 0 ? aligned.slack : 0};
   }
   // Irregular data: the median rounded down to a round step.
   static constexpr std::array<int64_t, 14> kRound{1,    60,    300,   600,   900,   1800,   3600,
@@ -104,18 +130,67 @@ Step detect_step(std::span<const int64_t> sorted_times) {
   return Step{0, chosen};
 }
 
+Step fit_step(const Step& given, std::span<const int64_t> sorted_times) {
+  Step step = given;
+  if (sorted_times.empty() || (step.months == 0 && step.micros % kMicrosPerDay != 0)) {
+    return step;
+  }
+  const Alignment aligned = alignment(sorted_times);
+  step.month_end = step.months != 0 && aligned.month_end && !aligned.same_day;
+  step.slack = aligned.slack;
+  return step;
+}
+
 int64_t add_steps(int64_t t, const Step& step, int64_t k) {
   if (step.months == 0) {
-    return t + step.micros * k;
+    int64_t offset = 0;
+    int64_t result = 0;
+    if (__builtin_mul_overflow(step.micros, k, &offset) || __builtin_add_overflow(t, offset, &result) ||
+        result < kFirstTime || result >= kEndTime) {
+      out_of_range();
+    }
+    return result;
   }
   const Civil c = civil(t);
+  // Months stay far inside int64 for any k that keeps the year in range; check k first.
+  constexpr int64_t kMaxMonths = 300000 * 12;
+  if (k > kMaxMonths || k < -kMaxMonths || step.months > kMaxMonths) {
+    out_of_range();
+  }
   const int64_t index = c.year * 12 + (c.month - 1) + step.months * k;
   const int64_t year = floor_div(index, 12);
   const int64_t month = floor_mod(index, 12) + 1;
-  const int64_t day = std::min(c.day, days_in_month(year, month));
-  return render::days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day)) *
-             kMicrosPerDay +
-         c.micros_of_day;
+  const int64_t length = days_in_month(year, month);
+  const int64_t day = step.month_end ? length : std::min(c.day, length);
+  if (year < -4714 || year >= 294000) {
+    out_of_range();
+  }
+  const int64_t result =
+      render::days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day)) *
+          kMicrosPerDay +
+      c.micros_of_day;
+  if (result < kFirstTime || result >= kEndTime) {
+    out_of_range();
+  }
+  return result;
+}
+
+int64_t bucket_of(int64_t start, const Step& step, int64_t t) {
+  const int64_t u = t + step.slack;
+  if (step.months == 0) {
+    return floor_div(u - start, step.micros);
+  }
+  const Civil a = civil(start);
+  const Civil b = civil(u);
+  int64_t k = floor_div((b.year * 12 + b.month) - (a.year * 12 + a.month), step.months);
+  // The calendar estimate is off by at most one either way (day of month, time of day, month ends).
+  while (k > 0 && add_steps(start, step, k) > u) {
+    --k;
+  }
+  while (add_steps(start, step, k + 1) <= u) {
+    ++k;
+  }
+  return k;
 }
 
 std::string step_text(const Step& step) {
@@ -237,9 +312,7 @@ RegularSeries regularise(std::span<const int64_t> times, std::span<const std::op
   r.step = step;
   r.start = *std::min_element(times.begin(), times.end());
   const int64_t end = *std::max_element(times.begin(), times.end());
-  const auto index_of = [&](int64_t t) -> int64_t {
-    return step.months ? floor_div(months_between(r.start, t), step.months) : (t - r.start) / step.micros;
-  };
+  const auto index_of = [&](int64_t t) { return bucket_of(r.start, step, t); };
   const int64_t last = index_of(end);
   if (last < 0 || static_cast<uint64_t>(last) >= max_points) {
     fail("the series would have more than " + std::to_string(max_points) + " points at a step of " +

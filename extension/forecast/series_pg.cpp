@@ -20,33 +20,46 @@ namespace {
 // Microseconds from 1970-01-01 (the pure code's epoch) to 2000-01-01 (PostgreSQL's).
 constexpr int64_t kPgEpochMicros = 946684800LL * kMicrosPerSecond;
 
-// A time column's value as wall-clock microseconds since 1970 (timestamptz in the session's zone).
-int64_t wall_micros(Datum value, Oid type) {
-  Timestamp ts = 0;
+// A time column's value as microseconds since 1970, wall-clock and absolute (Rows).
+std::pair<int64_t, int64_t> time_micros(Datum value, Oid type) {
+  Timestamp wall = 0;
+  Timestamp absolute = 0;
   switch (type) {
   case TIMESTAMPOID:
-    ts = DatumGetTimestamp(value);
+    wall = absolute = DatumGetTimestamp(value);
     break;
   case TIMESTAMPTZOID:
-    ts = pg::guard([&] { return DatumGetTimestamp(DirectFunctionCall1(timestamptz_timestamp, value)); });
+    absolute = DatumGetTimestampTz(value);
+    wall = TIMESTAMP_NOT_FINITE(absolute) ? absolute : pg::guard([&] {
+      return DatumGetTimestamp(DirectFunctionCall1(timestamptz_timestamp, value));
+    });
     break;
   case DATEOID:
-    ts = pg::guard([&] { return DatumGetTimestamp(DirectFunctionCall1(date_timestamp, value)); });
+    wall = absolute =
+        pg::guard([&] { return DatumGetTimestamp(DirectFunctionCall1(date_timestamp, value)); });
     break;
   default:
     throw Error(sqlstate::invalid_parameter_value, "the time column must be timestamptz, timestamp or date");
   }
-  if (TIMESTAMP_NOT_FINITE(ts)) {
+  if (TIMESTAMP_NOT_FINITE(wall) || TIMESTAMP_NOT_FINITE(absolute)) {
     throw Error(sqlstate::invalid_parameter_value, "the time column must not hold infinity");
   }
-  return ts + kPgEpochMicros;
+  for (const Timestamp ts : {wall, absolute}) {
+    if (ts >= kEndTime - kPgEpochMicros) {
+      throw Error(sqlstate::invalid_parameter_value, "times from the year 294000 on are not supported");
+    }
+  }
+  return {wall + kPgEpochMicros, absolute + kPgEpochMicros};
 }
 
 } // namespace
 
-Datum timestamptz_of(int64_t wall) {
-  const Timestamp ts = wall - kPgEpochMicros;
-  return pg::guard([&] { return DirectFunctionCall1(timestamp_timestamptz, TimestampGetDatum(ts)); });
+Datum series_time(const RegularSeries& series, size_t k) {
+  const int64_t t = add_steps(series.start, series.step, static_cast<int64_t>(k)) - kPgEpochMicros;
+  if (series.absolute) {
+    return TimestampTzGetDatum(t);
+  }
+  return pg::guard([&] { return DirectFunctionCall1(timestamp_timestamptz, TimestampGetDatum(t)); });
 }
 
 std::string text_arg(FunctionCallInfo fcinfo, int n, const char* name) {
@@ -61,7 +74,12 @@ Step interval_step(const Interval* iv) {
     return Step{iv->month, 0};
   }
   if (iv->month == 0 && iv->day >= 0 && iv->time >= 0 && (iv->day > 0 || iv->time > 0)) {
-    return Step{0, iv->day * kMicrosPerDay + iv->time};
+    int64_t micros = 0;
+    if (__builtin_mul_overflow(static_cast<int64_t>(iv->day), kMicrosPerDay, &micros) ||
+        __builtin_add_overflow(micros, iv->time, &micros)) {
+      throw Error(sqlstate::invalid_parameter_value, "frequency is too large");
+    }
+    return Step{0, micros};
   }
   throw Error(sqlstate::invalid_parameter_value,
               "frequency must be a positive interval of months, or of days and time, not both");
@@ -123,7 +141,10 @@ std::map<std::string, Rows> read_query(const std::string& sql, bool grouped, Col
         key = *k;
       }
       Rows& rows = series[key];
-      rows.times.push_back(wall_micros(t, time_type));
+      const auto [wall, absolute] = time_micros(t, time_type);
+      rows.times.push_back(wall);
+      rows.absolute.push_back(absolute);
+      rows.zoned = time_type == TIMESTAMPTZOID;
       rows.values.push_back(result.number(row, time_column + 1));
     }
     spi.free_rows(SPI_tuptable);
@@ -173,7 +194,13 @@ RegularSeries regular_series(const Rows& rows, const std::optional<Step>& step, 
                              Fill fill) {
   std::vector<int64_t> sorted = rows.times;
   std::sort(sorted.begin(), sorted.end());
-  const Step used = step ? *step : detect_step(sorted);
+  Step used = step ? fit_step(*step, sorted) : detect_step(sorted);
+  if (rows.zoned && used.months == 0 && used.micros < kMicrosPerDay) {
+    used.slack = 0;
+    RegularSeries r = regularise(rows.absolute, rows.values, used, aggregate, fill, kMaxPoints);
+    r.absolute = true;
+    return r;
+  }
   return regularise(rows.times, rows.values, used, aggregate, fill, kMaxPoints);
 }
 

@@ -30,9 +30,12 @@ std::string text_arg(FunctionCallInfo fcinfo, int n, const char* name);
 // A frequency interval as a step: whole months, or days and time (not both; positive).
 Step interval_step(const Interval* iv);
 
-// A series' rows as the query returned them (times as wall-clock microseconds since 1970).
+// A series' rows as the query returned them: times as microseconds since 1970, wall-clock (in the
+// session's zone) and absolute (the same for timestamp and date, which have no zone).
 struct Rows {
   std::vector<int64_t> times;
+  std::vector<int64_t> absolute;
+  bool zoned = false; // the time column is timestamptz
   std::vector<std::optional<double>> values;
 };
 
@@ -51,14 +54,16 @@ Rows read_one_series(const std::string& sql, ColumnNames* names = nullptr);
 // Argument n as a seasonal period: 0 (detect) when NULL, otherwise at least 1 (22023).
 size_t period_arg(FunctionCallInfo fcinfo, int n);
 
-// The rows as a regular series: at the given step or the one detected from the times.
+// The rows as a regular series: at the given step (fitted to the times) or the one detected from the
+// wall-clock times. A step under a day on timestamptz rows buckets absolute times, so that the hour
+// daylight saving repeats is not summed into one bucket and the hour it skips is not a gap.
 RegularSeries regular_series(const Rows& rows, const std::optional<Step>& step, Aggregate aggregate,
                              Fill fill);
 
 // The chart size from arguments n (width) and n + 1 (height): 200 to 4000 pixels each.
 render::ChartStyle chart_style(FunctionCallInfo fcinfo, int n);
 
-// A wall-clock time (microseconds since 1970, the session's zone) as timestamptz.
-Datum timestamptz_of(int64_t wall);
+// The time of point k (0: the first) of a series, history or forecast, as timestamptz.
+Datum series_time(const RegularSeries& series, size_t k);
 
 } // namespace autoreport::forecast

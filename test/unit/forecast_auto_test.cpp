@@ -152,6 +152,12 @@ TEST(ForecastAuto, NegativeValuesAvoidMultiplicativeModels) {
   EXPECT_EQ(sqlstate_of([&] { forecast_series(y, options("ets:MNM", 6, 12)); }), "22023");
 }
 
+TEST(ForecastAuto, ForecastsPastWhatADoubleHoldsAre22023) {
+  // A drift of 8.5e307 a step passes the largest double at the first step.
+  const std::vector<double> y{0, 0.85e308, 1.7e308};
+  EXPECT_EQ(sqlstate_of([&] { forecast_series(y, options("drift", 3, 1)); }), "22023");
+}
+
 TEST(ForecastAuto, BadInputIs22023) {
   const std::vector<double> y = seasonal_series(30, 4);
   EXPECT_EQ(sqlstate_of([&] { forecast_series(y, options("auto", 0)); }), "22023");

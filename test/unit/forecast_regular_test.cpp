@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <climits>
+#include <cstdint>
 #include <optional>
 #include <vector>
 
@@ -47,6 +49,90 @@ TEST(ForecastRegular, AddsCalendarMonthsKeepingTheDay) {
   EXPECT_EQ(step_text(Step{3, 0}), "3 mons");
   EXPECT_EQ(step_text(Step{0, kMicrosPerDay}), "1 day");
   EXPECT_EQ(step_text(Step{0, 300 * kMicrosPerSecond}), "00:05:00");
+}
+
+TEST(ForecastRegular, MonthEndsAreMonthly) {
+  const std::vector<int64_t> ends{at(2025, 1, 31), at(2025, 2, 28), at(2025, 3, 31), at(2025, 4, 30),
+                                  at(2025, 5, 31)};
+  const Step step = detect_step(ends);
+  EXPECT_EQ(step, (Step{1, 0, true, 0}));
+  // A month after the end of February is the end of March, not the 28th.
+  EXPECT_EQ(add_steps(at(2025, 2, 28), step, 1), at(2025, 3, 31));
+  EXPECT_EQ(add_steps(at(2025, 2, 28), step, 12), at(2026, 2, 28));
+  // Quarter ends too.
+  const std::vector<int64_t> quarters{at(2024, 3, 31), at(2024, 6, 30), at(2024, 9, 30), at(2024, 12, 31)};
+  EXPECT_EQ(detect_step(quarters), (Step{3, 0, true, 0}));
+  // Every month end in its own bucket, none missing, the next one after the last.
+  const std::vector<std::optional<double>> v{1, 2, 3, 4, 5};
+  const RegularSeries r = regularise(ends, v, step, Aggregate::Sum, Fill::Error, 100);
+  ASSERT_EQ(r.values.size(), 5u);
+  EXPECT_EQ(r.values[4], 5);
+  EXPECT_EQ(add_steps(r.start, r.step, 5), at(2025, 6, 30));
+  // A monthly step given by the user takes the month end from the data.
+  EXPECT_EQ(fit_step(Step{1, 0}, ends), (Step{1, 0, true, 0}));
+  EXPECT_EQ(fit_step(Step{1, 0}, quarters), (Step{1, 0, true, 0}));
+  // Every 28 days is not monthly: the day of month drifts.
+  std::vector<int64_t> four_weekly;
+  for (int64_t i = 0; i < 10; ++i) {
+    four_weekly.push_back(at(2025, 1, 3) + i * 28 * kMicrosPerDay);
+  }
+  EXPECT_EQ(detect_step(four_weekly), (Step{0, 28 * kMicrosPerDay}));
+}
+
+TEST(ForecastRegular, DaylightSavingHoursDoNotBreakTheCalendar) {
+  // Midnight in London seen in UTC: 00:00 on the 1st in winter, 23:00 the day before in summer.
+  std::vector<int64_t> months;
+  for (unsigned m = 1; m <= 12; ++m) {
+    const bool summer = m >= 4 && m <= 10;
+    months.push_back(summer ? at(2025, m, 1) - 3600 * kMicrosPerSecond : at(2025, m, 1));
+  }
+  const Step step = detect_step(months);
+  EXPECT_EQ(step, (Step{1, 0, false, 3600 * kMicrosPerSecond}));
+  std::vector<std::optional<double>> v(12);
+  for (size_t i = 0; i < 12; ++i) {
+    v[i] = static_cast<double>(i);
+  }
+  const RegularSeries r = regularise(months, v, step, Aggregate::Sum, Fill::Error, 100);
+  ASSERT_EQ(r.values.size(), 12u); // one month each: none shares a bucket, none is missing
+  for (size_t i = 0; i < 12; ++i) {
+    EXPECT_EQ(r.values[i], static_cast<double>(i));
+  }
+  // Days the same way (23 and 25 hour gaps at the changes).
+  std::vector<int64_t> days;
+  for (int64_t d = 0; d < 60; ++d) {
+    const int64_t day = at(2025, 3, 1) + d * kMicrosPerDay;
+    days.push_back(d >= 30 ? day - 3600 * kMicrosPerSecond : day);
+  }
+  const Step daily = detect_step(days);
+  EXPECT_EQ(daily, (Step{0, kMicrosPerDay, false, 3600 * kMicrosPerSecond}));
+  std::vector<std::optional<double>> ones(60, 1.0);
+  const RegularSeries rd = regularise(days, ones, daily, Aggregate::Sum, Fill::Error, 100);
+  ASSERT_EQ(rd.values.size(), 60u);
+  EXPECT_EQ(rd.values[30], 1);
+}
+
+TEST(ForecastRegular, BucketsRunFromOneStepToTheNext) {
+  // From January 31: the second bucket is [February 28, March 31).
+  const Step month{1, 0};
+  const int64_t start = at(2026, 1, 31);
+  EXPECT_EQ(bucket_of(start, month, at(2026, 2, 27)), 0);
+  EXPECT_EQ(bucket_of(start, month, at(2026, 2, 28)), 1);
+  EXPECT_EQ(bucket_of(start, month, at(2026, 3, 30)), 1);
+  EXPECT_EQ(bucket_of(start, month, at(2026, 3, 31)), 2);
+  EXPECT_EQ(bucket_of(start, Step{0, kMicrosPerDay}, at(2026, 2, 1, 23)), 1);
+}
+
+TEST(ForecastRegular, TimesPastTheSupportedRangeAre22023) {
+  EXPECT_EQ(sqlstate_of([] { add_steps(at(2026, 1, 1), Step{0, kMicrosPerDay}, 200000000); }), "22023");
+  EXPECT_EQ(sqlstate_of([] {
+              add_steps(at(2026, 1, 1), Step{0, kMicrosPerDay * 365}, INT64_MAX / 2);
+            }),
+            "22023");
+  EXPECT_EQ(sqlstate_of([] { add_steps(at(2026, 1, 1), Step{12, 0}, 300000); }), "22023");
+  EXPECT_EQ(sqlstate_of([] { add_steps(at(2026, 1, 1), Step{1, 0}, INT64_MAX); }), "22023");
+  EXPECT_EQ(sqlstate_of([] { add_steps(at(2026, 1, 1), Step{1, 0}, -100000); }), "22023");
+  // The last year that is fine.
+  EXPECT_EQ(add_steps(at(2026, 1, 1), Step{12, 0}, 291973), at(293999, 1, 1));
 }
 
 TEST(ForecastRegular, BucketsAggregatesAndFills) {
