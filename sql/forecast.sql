@@ -89,10 +89,22 @@ CREATE TEMP TABLE daily AS
     FROM generate_series(date '2026-01-01', date '2026-04-30', interval '1 day') AS d
    WHERE d <> date '2026-02-10';
 SET TIME ZONE 'Europe/Paris';
+-- The missing day is filled linearly here (a day without revenue rows would be zero: the default under
+-- the sum).
 SELECT step, at, round(value::numeric, 1) AS value, lower[2] < value AND value < upper[2] AS inside
-  FROM autoreport.forecast('SELECT day, revenue FROM daily', 3);
-SELECT model, n, period, period_detected, frequency
-  FROM autoreport.forecast_model('SELECT day, revenue FROM daily');
+  FROM autoreport.forecast('SELECT day, revenue FROM daily', 3, fill => 'linear');
+SELECT model, n, period, period_detected, frequency, notes[array_upper(notes, 1)] AS last_note
+  FROM autoreport.forecast_model('SELECT day, revenue FROM daily', fill => 'linear');
+-- By default a bucket without rows adds up to zero under the sum, and is interpolated under the mean.
+SELECT notes[array_upper(notes, 1)] AS last_note
+  FROM autoreport.forecast_model('SELECT day, revenue FROM daily', method => 'naive');
+SELECT notes[array_upper(notes, 1)] AS last_note
+  FROM autoreport.forecast_model('SELECT day, revenue FROM daily', method => 'naive', aggregate => 'mean');
+-- 10, (nothing), 30: naive's step spread is that of 10, 0, 30 under the sum, of 10, 20, 30 under the mean.
+SELECT aggregate, round(m.sigma::numeric, 2) AS sigma
+  FROM unnest(ARRAY['sum', 'mean']) AS aggregate,
+       LATERAL autoreport.forecast_model($$VALUES (date '2026-01-01', 10), (date '2026-01-03', 30)$$,
+                                         method => 'naive', aggregate => aggregate, frequency => '1 day') AS m;
 -- Times across a daylight-saving change stay at local midnight (Paris moves its clocks on 29 March).
 SELECT step, at FROM autoreport.forecast(
   $$SELECT d, 1.0 FROM generate_series(timestamptz '2026-03-01 00:00', '2026-03-26 00:00', '1 day') AS d$$, 5);

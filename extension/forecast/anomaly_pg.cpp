@@ -19,9 +19,7 @@ namespace {
 struct Request {
   size_t period = 0; // 0: detect
   double threshold = 3.5;
-  Fill fill = Fill::Linear;
-  Aggregate aggregate = Aggregate::Sum;
-  std::optional<Step> step;
+  Bucketing bucketing;
 };
 
 // Arguments from `first` on: period, sensitivity, fill, and for the query forms aggregate, frequency.
@@ -29,13 +27,7 @@ Request read_request(FunctionCallInfo fcinfo, int first, bool query) {
   Request r;
   r.period = period_arg(fcinfo, first);
   r.threshold = sensitivity_threshold(text_arg(fcinfo, first + 1, "sensitivity"));
-  r.fill = parse_fill(text_arg(fcinfo, first + 2, "fill"));
-  if (query) {
-    r.aggregate = parse_aggregate(text_arg(fcinfo, first + 3, "aggregate"));
-    if (!PG_ARGISNULL(first + 4)) {
-      r.step = interval_step(PG_GETARG_INTERVAL_P(first + 4));
-    }
-  }
+  r.bucketing = bucketing_args(fcinfo, first + 2, query);
   return r;
 }
 
@@ -59,7 +51,7 @@ Detected detect(RegularSeries series, const Request& r, const std::vector<size_t
 Detected detect_query(FunctionCallInfo fcinfo, ColumnNames* names) {
   const std::string sql = text_arg(fcinfo, 0, "query");
   const Request r = read_request(fcinfo, 1, true);
-  RegularSeries series = regular_series(read_one_series(sql, names), r.step, r.aggregate, r.fill);
+  RegularSeries series = regular_series(read_one_series(sql, names), r.bucketing);
   const std::vector<size_t> candidates = seasonal_candidates(series.step);
   return detect(std::move(series), r, candidates);
 }
@@ -99,7 +91,7 @@ AUTOREPORT_FUNCTION(autoreport_anomalies_array) {
   const std::vector<std::optional<double>> values = pg::float8_array(PG_GETARG_DATUM(0));
   RegularSeries series;
   series.step = Step{0, 1};
-  series.values = fill_missing(values, r.fill, &series.filled);
+  series.values = fill_missing(values, r.bucketing.fill, &series.filled);
   for (const std::optional<double>& v : values) {
     series.missing.push_back(!v.has_value());
   }

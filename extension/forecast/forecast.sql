@@ -12,17 +12,17 @@ COMMENT ON FUNCTION @extschema@.forecast(float8[], integer, integer, text, float
 
 CREATE FUNCTION @extschema@.forecast(
     query text, horizon integer, period integer DEFAULT NULL, method text DEFAULT 'auto',
-    levels float8[] DEFAULT '{80,95}', fill text DEFAULT 'linear', aggregate text DEFAULT 'sum',
+    levels float8[] DEFAULT '{80,95}', fill text DEFAULT NULL, aggregate text DEFAULT 'sum',
     frequency interval DEFAULT NULL)
   RETURNS TABLE(step integer, at timestamptz, value float8, lower float8[], upper float8[])
   LANGUAGE c VOLATILE PARALLEL UNSAFE
   AS 'MODULE_PATHNAME', 'autoreport_forecast_query';
 COMMENT ON FUNCTION @extschema@.forecast(text, integer, integer, text, float8[], text, text, interval) IS
-  'forecast the series a query returns as (time, value) rows: bucketed at its detected frequency, gaps filled, future times returned';
+  'forecast the series a query returns as (time, value) rows: bucketed at its detected frequency, gaps filled (by default with zero under the sum, linearly otherwise), future times returned';
 
 CREATE FUNCTION @extschema@.forecast_groups(
     query text, horizon integer, period integer DEFAULT NULL, method text DEFAULT 'auto',
-    levels float8[] DEFAULT '{80,95}', fill text DEFAULT 'linear', aggregate text DEFAULT 'sum',
+    levels float8[] DEFAULT '{80,95}', fill text DEFAULT NULL, aggregate text DEFAULT 'sum',
     frequency interval DEFAULT NULL)
   RETURNS TABLE(series text, step integer, at timestamptz, value float8, lower float8[], upper float8[])
   LANGUAGE c VOLATILE PARALLEL UNSAFE
@@ -42,7 +42,7 @@ COMMENT ON FUNCTION @extschema@.forecast_model(float8[], integer, text, text) IS
   'the model autoreport.forecast fits to an array: method, parameters, information criteria, residual spread, period';
 
 CREATE FUNCTION @extschema@.forecast_model(
-    query text, period integer DEFAULT NULL, method text DEFAULT 'auto', fill text DEFAULT 'linear',
+    query text, period integer DEFAULT NULL, method text DEFAULT 'auto', fill text DEFAULT NULL,
     aggregate text DEFAULT 'sum', frequency interval DEFAULT NULL,
     OUT method text, OUT model text, OUT n integer, OUT period integer, OUT period_detected boolean,
     OUT frequency interval, OUT parameters jsonb, OUT aic float8, OUT aicc float8, OUT bic float8,
@@ -55,7 +55,7 @@ COMMENT ON FUNCTION @extschema@.forecast_model(text, integer, text, text, text, 
 
 CREATE FUNCTION @extschema@.forecast_chart(
     query text, horizon integer, period integer DEFAULT NULL, method text DEFAULT 'auto',
-    levels float8[] DEFAULT '{95}', fill text DEFAULT 'linear', aggregate text DEFAULT 'sum',
+    levels float8[] DEFAULT '{95}', fill text DEFAULT NULL, aggregate text DEFAULT 'sum',
     frequency interval DEFAULT NULL, title text DEFAULT NULL, width integer DEFAULT 800,
     height integer DEFAULT 400)
   RETURNS bytea
@@ -74,7 +74,7 @@ COMMENT ON FUNCTION @extschema@.anomalies(float8[], integer, text, text) IS
   'anomalies in a series given as an array: per value the expected value, its bounds, a robust score and a flag';
 
 CREATE FUNCTION @extschema@.anomalies(
-    query text, period integer DEFAULT NULL, sensitivity text DEFAULT 'medium', fill text DEFAULT 'linear',
+    query text, period integer DEFAULT NULL, sensitivity text DEFAULT 'medium', fill text DEFAULT NULL,
     aggregate text DEFAULT 'sum', frequency interval DEFAULT NULL)
   RETURNS TABLE(at timestamptz, value float8, expected float8, lower float8, upper float8, score float8,
                 is_anomaly boolean)
@@ -84,7 +84,7 @@ COMMENT ON FUNCTION @extschema@.anomalies(text, integer, text, text, text, inter
   'anomalies in the series a query returns as (time, value) rows: per point the expected value, its bounds, a robust score and a flag';
 
 CREATE FUNCTION @extschema@.anomalies_chart(
-    query text, period integer DEFAULT NULL, sensitivity text DEFAULT 'medium', fill text DEFAULT 'linear',
+    query text, period integer DEFAULT NULL, sensitivity text DEFAULT 'medium', fill text DEFAULT NULL,
     aggregate text DEFAULT 'sum', frequency interval DEFAULT NULL, title text DEFAULT NULL,
     width integer DEFAULT 800, height integer DEFAULT 400)
   RETURNS bytea

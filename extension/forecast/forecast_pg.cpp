@@ -28,9 +28,7 @@ namespace {
 
 struct Arguments {
   ForecastOptions options;
-  Fill fill = Fill::Linear;
-  Aggregate aggregate = Aggregate::Sum;
-  std::optional<Step> step; // given frequency
+  Bucketing bucketing;
 };
 
 // The arguments every form shares, from argument `first` on: horizon, period, method, levels (the
@@ -65,13 +63,7 @@ Arguments read_arguments(FunctionCallInfo fcinfo, int first, bool forecasting, b
     }
     ++n;
   }
-  a.fill = parse_fill(text_arg(fcinfo, n++, "fill"));
-  if (query) {
-    a.aggregate = parse_aggregate(text_arg(fcinfo, n++, "aggregate"));
-    if (!PG_ARGISNULL(n)) {
-      a.step = interval_step(PG_GETARG_INTERVAL_P(n));
-    }
-  }
+  a.bucketing = bucketing_args(fcinfo, n, query);
   return a;
 }
 
@@ -85,10 +77,11 @@ std::vector<double> array_history(FunctionCallInfo fcinfo, Fill fill) {
 struct Prepared {
   RegularSeries series;
   ForecastOptions options;
+  Fill fill = Fill::Linear;
 };
 
 Prepared prepare(Rows& rows, const Arguments& a) {
-  Prepared p{regular_series(rows, a.step, a.aggregate, a.fill), a.options};
+  Prepared p{regular_series(rows, a.bucketing), a.options, a.bucketing.fill};
   if (p.options.horizon >= 1 && p.options.horizon <= kMaxHorizon) {
     // The last future time must be one PostgreSQL can hold: checked before anything is fitted.
     add_steps(p.series.start, p.series.step,
@@ -150,6 +143,11 @@ Datum model_record(FunctionCallInfo fcinfo, const ModelSummary& m, const Prepare
     parameters["members"] = members;
   }
   std::vector<std::optional<std::string>> notes(m.notes.begin(), m.notes.end());
+  if (query && query->series.filled > 0) {
+    notes.emplace_back(std::to_string(query->series.filled) + " of " +
+                       std::to_string(query->series.values.size()) +
+                       " buckets had no value and were filled (" + std::string(fill_name(query->fill)) + ")");
+  }
   std::array<Datum, 12> values = {
       pg::string_to_text(m.method),
       pg::string_to_text(m.model),
@@ -183,7 +181,7 @@ using namespace autoreport::forecast;
 // autoreport.forecast(history float8[], horizon, period, method, levels, fill)
 AUTOREPORT_FUNCTION(autoreport_forecast_array) {
   const Arguments a = read_arguments(fcinfo, 1, true, false);
-  const std::vector<double> y = array_history(fcinfo, a.fill);
+  const std::vector<double> y = array_history(fcinfo, a.bucketing.fill);
   const SeriesForecast r = forecast_series(y, a.options);
   pg::TupleSink sink(fcinfo);
   put_forecast(sink, r.forecast, std::nullopt, nullptr);
@@ -227,7 +225,7 @@ AUTOREPORT_FUNCTION(autoreport_forecast_groups) {
 // autoreport.forecast_model(history float8[], period, method, fill)
 AUTOREPORT_FUNCTION(autoreport_forecast_model_array) {
   Arguments a = read_arguments(fcinfo, 1, false, false);
-  const std::vector<double> y = array_history(fcinfo, a.fill);
+  const std::vector<double> y = array_history(fcinfo, a.bucketing.fill);
   a.options.levels.clear();
   const SeriesForecast r = forecast_series(y, a.options);
   return model_record(fcinfo, r.model, nullptr);

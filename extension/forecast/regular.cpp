@@ -245,6 +245,20 @@ Fill parse_fill(std::string_view name) {
       .with_hint("use linear, previous, zero or error");
 }
 
+std::string_view fill_name(Fill fill) {
+  switch (fill) {
+  case Fill::Linear:
+    return "linear";
+  case Fill::Previous:
+    return "previous";
+  case Fill::Zero:
+    return "zero";
+  case Fill::Error:
+    break;
+  }
+  return "error";
+}
+
 std::vector<double> fill_missing(std::span<const std::optional<double>> values, Fill fill, size_t* filled) {
   std::vector<double> out(values.size(), 0.0);
   size_t missing = 0;

@@ -67,6 +67,7 @@ Aggregate parse_aggregate(std::string_view name); // "sum", "mean", "last"; 2202
 // How a bucket without a value is filled.
 enum class Fill { Linear, Previous, Zero, Error };
 Fill parse_fill(std::string_view name); // "linear", "previous", "zero", "error"; 22023 otherwise
+std::string_view fill_name(Fill fill);  // the inverse
 
 struct RegularSeries {
   int64_t start = 0;     // the time of the first bucket

@@ -161,6 +161,20 @@ Rows read_one_series(const std::string& sql, ColumnNames* names) {
   return std::move(rows.begin()->second);
 }
 
+Bucketing bucketing_args(FunctionCallInfo fcinfo, int n, bool query) {
+  Bucketing b;
+  if (query) {
+    b.aggregate = parse_aggregate(text_arg(fcinfo, n + 1, "aggregate"));
+    if (!PG_ARGISNULL(n + 2)) {
+      b.step = interval_step(PG_GETARG_INTERVAL_P(n + 2));
+    }
+  }
+  const bool sums = query && b.aggregate == Aggregate::Sum;
+  b.fill = PG_ARGISNULL(n) ? (sums ? Fill::Zero : Fill::Linear)
+                           : parse_fill(pg::text_to_string(PG_GETARG_DATUM(n)));
+  return b;
+}
+
 size_t period_arg(FunctionCallInfo fcinfo, int n) {
   if (PG_ARGISNULL(n)) {
     return 0;
@@ -190,8 +204,10 @@ render::ChartStyle chart_style(FunctionCallInfo fcinfo, int n) {
   return style;
 }
 
-RegularSeries regular_series(const Rows& rows, const std::optional<Step>& step, Aggregate aggregate,
-                             Fill fill) {
+RegularSeries regular_series(const Rows& rows, const Bucketing& bucketing) {
+  const std::optional<Step>& step = bucketing.step;
+  const Aggregate aggregate = bucketing.aggregate;
+  const Fill fill = bucketing.fill;
   std::vector<int64_t> sorted = rows.times;
   std::sort(sorted.begin(), sorted.end());
   Step used = step ? fit_step(*step, sorted) : detect_step(sorted);

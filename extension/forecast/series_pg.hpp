@@ -51,14 +51,23 @@ std::map<std::string, Rows> read_query(const std::string& sql, bool grouped, Col
 // The rows of a (time, value) query; 22023 when it returned no row with a time.
 Rows read_one_series(const std::string& sql, ColumnNames* names = nullptr);
 
+// How a query's rows become a regular series, from arguments n (fill), and for a query n + 1 (aggregate)
+// and n + 2 (frequency, NULL to detect). A NULL fill is the default: zero under the sum (a bucket
+// without rows had nothing to add up), linear otherwise.
+struct Bucketing {
+  Fill fill = Fill::Linear;
+  Aggregate aggregate = Aggregate::Sum;
+  std::optional<Step> step;
+};
+Bucketing bucketing_args(FunctionCallInfo fcinfo, int n, bool query);
+
 // Argument n as a seasonal period: 0 (detect) when NULL, otherwise at least 1 (22023).
 size_t period_arg(FunctionCallInfo fcinfo, int n);
 
 // The rows as a regular series: at the given step (fitted to the times) or the one detected from the
 // wall-clock times. A step under a day on timestamptz rows buckets absolute times, so that the hour
 // daylight saving repeats is not summed into one bucket and the hour it skips is not a gap.
-RegularSeries regular_series(const Rows& rows, const std::optional<Step>& step, Aggregate aggregate,
-                             Fill fill);
+RegularSeries regular_series(const Rows& rows, const Bucketing& bucketing);
 
 // The chart size from arguments n (width) and n + 1 (height): 200 to 4000 pixels each.
 render::ChartStyle chart_style(FunctionCallInfo fcinfo, int n);
