@@ -31,9 +31,14 @@ SELECT count(*) FILTER (WHERE is_anomaly) AS flagged, max(score) < 0.001 AS scor
        min(lower) > 4.999 AND max(upper) < 5.001 AS bounds_at_value
   FROM autoreport.anomalies(array_fill(5::float8, ARRAY[30]));
 SELECT ordinal, value, is_anomaly FROM autoreport.anomalies(ARRAY[1, 2, NULL, 4, 5, 6]::float8[]) WHERE ordinal = 3;
--- A gap in the query's days is filled for the model and shows as NULL.
+-- A gap in the query's days filled linearly (or by the previous value) is filled for the model only
+-- and shows as NULL, never flagged.
 SELECT count(*) AS points, count(*) FILTER (WHERE value IS NULL) AS missing
-  FROM autoreport.anomalies('SELECT day, visits FROM visits WHERE day <> date ''2026-01-10''');
+  FROM autoreport.anomalies('SELECT day, visits FROM visits WHERE day <> date ''2026-01-10''', fill => 'linear');
+-- Under the sum a day without rows is, by default, a day that added up to zero: an outage is flagged.
+SELECT to_char(at, 'YYYY-MM-DD') AS day, value, is_anomaly
+  FROM autoreport.anomalies('SELECT day, visits FROM visits WHERE day <> date ''2026-01-10''')
+ WHERE at::date = date '2026-01-10';
 
 -- Errors: 22023.
 SELECT * FROM autoreport.anomalies(ARRAY[1, 2]::float8[]);

@@ -34,6 +34,8 @@ Request read_request(FunctionCallInfo fcinfo, int first, bool query) {
 struct Detected {
   RegularSeries series;
   std::vector<AnomalyPoint> points;
+  // Filled with zero: an empty bucket is a zero observed (nothing to add up), shown and flagged as one.
+  bool zero_filled = false;
 };
 
 // candidates: the periods the query's step suggests; none for an array (then the autocorrelation's
@@ -43,7 +45,7 @@ Detected detect(RegularSeries series, const Request& r, const std::vector<size_t
   if (period == 0) {
     period = detect_period(series.values, candidates);
   }
-  Detected d{std::move(series), {}};
+  Detected d{std::move(series), {}, r.bucketing.fill == Fill::Zero};
   d.points = detect_anomalies(d.series.values, period, r.threshold);
   return d;
 }
@@ -56,11 +58,12 @@ Detected detect_query(FunctionCallInfo fcinfo, ColumnNames* names) {
   return detect(std::move(series), r, candidates);
 }
 
-// One row per point: [ordinal | at], value (NULL where missing), expected, lower, upper, score, flag.
+// One row per point: [ordinal | at], value (NULL where missing, unless filled with zero), expected,
+// lower, upper, score, flag.
 void put_points(pg::TupleSink& sink, const Detected& d, bool query) {
   for (size_t t = 0; t < d.points.size(); ++t) {
     const AnomalyPoint& p = d.points[t];
-    const bool missing = t < d.series.missing.size() && d.series.missing[t];
+    const bool missing = !d.zero_filled && t < d.series.missing.size() && d.series.missing[t];
     const std::array<Datum, 7> values = {
         query ? series_time(d.series, t) : Int32GetDatum(static_cast<int32>(t + 1)),
         Float8GetDatum(d.series.values[t]),
