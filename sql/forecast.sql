@@ -38,6 +38,10 @@ SELECT model, aic, aicc, bic, round(sigma::numeric, 4) AS sigma, parameters
 -- Fallbacks: a constant series is forecast flat with zero-width intervals; three values get naive.
 SELECT step, value, lower, upper FROM autoreport.forecast(array_fill(42::float8, ARRAY[20]), 2);
 SELECT model, notes FROM autoreport.forecast_model(ARRAY[3, 5, 4]::float8[]);
+-- Four values: constant ones are still ETS (no AICc to average by: the ETS interval); others fit no
+-- ETS model and get naive.
+SELECT step, value, lower, upper FROM autoreport.forecast(ARRAY[5, 5, 5, 5]::float8[], 2);
+SELECT model, notes FROM autoreport.forecast_model(ARRAY[1, 3, 2, 4]::float8[]);
 -- NULLs inside the array are filled by the fill rule (linear by default).
 SELECT step, value FROM autoreport.forecast(ARRAY[1, NULL, 3]::float8[], 1, method => 'naive');
 SELECT step, value FROM autoreport.forecast(ARRAY[1, 3, NULL]::float8[], 1, method => 'naive', fill => 'zero');
@@ -117,7 +121,14 @@ SET TIME ZONE 'UTC';
 SELECT frequency, n FROM autoreport.forecast_model(
   $$SELECT (date '2025-01-01' + m * interval '1 month')::timestamp AT TIME ZONE 'Europe/London', 1.0 + m
       FROM generate_series(0, 23) AS m$$);
+-- Month ends in London from July: the first row has the earlier hour.
+SELECT frequency, n FROM autoreport.forecast_model(
+  $$SELECT (date '2025-07-01' + m * interval '1 month' - interval '1 day')::timestamp AT TIME ZONE 'Europe/London', 1.0 + m
+      FROM generate_series(0, 23) AS m$$);
 SET TIME ZONE 'Europe/Paris';
+-- Local noons and midnights across the spring change keep to the wall clock: one row a bucket.
+SELECT count(*) AS points, max(value) AS largest FROM autoreport.anomalies(
+  $$SELECT t::timestamptz, 1.0 FROM generate_series(timestamp '2026-03-20', '2026-04-05', '12 hours') AS t$$);
 -- Hours across the autumn change: the repeated hour is its own bucket, not summed into one.
 SELECT count(*) AS hours, max(value) AS largest, count(DISTINCT at) AS distinct_times
   FROM autoreport.anomalies(

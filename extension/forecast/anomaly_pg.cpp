@@ -34,18 +34,19 @@ Request read_request(FunctionCallInfo fcinfo, int first, bool query) {
 struct Detected {
   RegularSeries series;
   std::vector<AnomalyPoint> points;
-  // Filled with zero: an empty bucket is a zero observed (nothing to add up), shown and flagged as one.
+  // A query's buckets filled with zero: a bucket without values is a zero observed (nothing to add
+  // up), shown and flagged as one. (A NULL in an array stays missing whatever fills it.)
   bool zero_filled = false;
 };
 
 // candidates: the periods the query's step suggests; none for an array (then the autocorrelation's
 // highest significant peak).
-Detected detect(RegularSeries series, const Request& r, const std::vector<size_t>& candidates) {
+Detected detect(RegularSeries series, const Request& r, const std::vector<size_t>& candidates, bool query) {
   size_t period = r.period;
   if (period == 0) {
     period = detect_period(series.values, candidates);
   }
-  Detected d{std::move(series), {}, r.bucketing.fill == Fill::Zero};
+  Detected d{std::move(series), {}, query && r.bucketing.fill == Fill::Zero};
   d.points = detect_anomalies(d.series.values, period, r.threshold);
   return d;
 }
@@ -55,7 +56,7 @@ Detected detect_query(FunctionCallInfo fcinfo, ColumnNames* names) {
   const Request r = read_request(fcinfo, 1, true);
   RegularSeries series = regular_series(read_one_series(sql, names), r.bucketing);
   const std::vector<size_t> candidates = seasonal_candidates(series.step);
-  return detect(std::move(series), r, candidates);
+  return detect(std::move(series), r, candidates, true);
 }
 
 // One row per point: [ordinal | at], value (NULL where missing, unless filled with zero), expected,
@@ -98,7 +99,7 @@ AUTOREPORT_FUNCTION(autoreport_anomalies_array) {
   for (const std::optional<double>& v : values) {
     series.missing.push_back(!v.has_value());
   }
-  const Detected d = detect(std::move(series), r, {});
+  const Detected d = detect(std::move(series), r, {}, false);
   pg::TupleSink sink(fcinfo);
   put_points(sink, d, false);
   return Datum(0);

@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <limits>
 #include <optional>
 #include <string>
 
@@ -183,11 +184,17 @@ SeriesForecast run_walk(std::span<const double> y, size_t lag, bool drift, const
 // of M3's yearly test points at 95%; spanning the members' intervals covers them but is too wide where
 // Theta lags a strong trend (M3 "other"). Models with weight below 1e-6 are left out. Returns the number
 // of models averaged; without any (their moments not finite) the ETS member's interval stays.
+constexpr double kInfinity = std::numeric_limits<double>::infinity();
+
 size_t model_averaged_interval(const EtsChoice& ets, size_t n, const ForecastOptions& o,
                                std::span<const SeriesForecast> members, Forecast& out) {
   std::vector<double> aicc;
   for (const EtsCandidate& c : ets.fitted) {
     aicc.push_back(c.estimate.criteria.aicc);
+  }
+  // Too few values for any AICc (n - k - 1 <= 0 for every model): nothing to weigh by.
+  if (std::none_of(aicc.begin(), aicc.end(), [](double c) { return !std::isnan(c) && c != kInfinity; })) {
+    return 0;
   }
   const std::vector<double> weights = akaike_weights(aicc);
   struct Averaged {
@@ -250,8 +257,18 @@ SeriesForecast run_auto(std::span<const double> y, size_t period, const Forecast
     r.model.notes.emplace_back("fewer than 4 values: naive forecast");
     return r;
   }
+  std::optional<EtsChoice> fitted;
+  try {
+    fitted = ets_auto(y, period);
+  } catch (const Error&) {
+    // Too few values for any ETS model (4 or 5 that no model fits): naive, as for fewer than 4.
+    SeriesForecast r = run_walk(y, 1, false, "naive", o);
+    r.model.notes.emplace_back("no exponential smoothing model fits " + std::to_string(y.size()) +
+                               " values: naive forecast");
+    return r;
+  }
+  const EtsChoice& ets = *fitted;
   std::vector<SeriesForecast> members;
-  const EtsChoice ets = ets_auto(y, period);
   members.push_back(from_ets(ets.spec, ets.estimate, y.size(), o));
   // The others remove the season as ETS models it: additively when it chose an additive season.
   const Adjustment how =

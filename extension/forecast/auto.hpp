@@ -3,8 +3,8 @@
 //
 // Methods:
 //   auto     the median of three forecasts - automatic ETS, Theta and a damped trend - with intervals
-//            spanning the three members' intervals (see the README's M3 benchmark). With fewer than 4
-//            values: naive.
+//            from the ETS models fitted, averaged by AICc weight and widened to hold every member's
+//            forecast (see the README's M3 benchmark). With fewer than 4 values: naive.
 //   ets      automatic ETS selection by AICc (ets_auto); "ets:MAdM"-style names fix the model
 //   theta    the M3 Theta method
 //   damped   ETS(A,Ad,N) on the seasonally adjusted series (Theta's seasonality test, on the series
@@ -36,10 +36,10 @@ struct ForecastOptions {
   std::vector<double> levels = {80, 95};
 };
 
-// What made a forecast, for the explain function.
 // The longest horizon forecast_series() accepts.
 inline constexpr size_t kMaxHorizon = 100000;
 
+// What made a forecast, for the explain function.
 struct ModelSummary {
   std::string method; // the method as asked ("auto", "ets", ...)
   std::string model;  // e.g. "ETS(M,Ad,N)", "Theta", "mean of ETS(A,N,A), Theta, damped trend"

@@ -559,12 +559,15 @@ EtsChoice ets_auto(std::span<const double> y, size_t period) {
           }
           try {
             EtsEstimate e = ets_estimate(y, spec);
-            if (e.criteria.aicc < best) {
+            const bool better = e.criteria.aicc < best;
+            if (better) {
               best = e.criteria.aicc;
               choice.spec = spec;
               choice.estimate = e;
               found = true;
             }
+            // The candidates keep what forecasting needs, not their n fitted values.
+            e.fit.fitted = {};
             choice.fitted.push_back({spec, std::move(e)});
           } catch (const Error&) {
             continue; // this candidate cannot be fitted

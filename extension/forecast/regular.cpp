@@ -50,32 +50,44 @@ int64_t days_in_month(int64_t year, int64_t month) {
       .with_hint("use a shorter horizon or a coarser frequency");
 }
 
-// How the times sit in their months, and how far their time of day strays from the first's.
+// How the times sit in their months, and how far their time of day strays from the latest time of day
+// within an hour of the first's.
 struct Alignment {
-  bool same_day = true;  // every time on the first's day of month (up to the 28th)
+  bool same_day = true;  // every time on the anchor's day of month (up to the 28th)
   bool month_end = true; // every time on its month's last day
-  bool same_time = true; // every time of day within an hour of the first's
-  int64_t slack = 0;     // the most a time of day falls before the first's
+  bool same_time = true; // every time of day within an hour of the anchor's
+  int64_t slack = 0;     // the most a time of day falls before the anchor's
+  int64_t lead = 0;      // the anchor's time of day less the first's
 };
 
-// Times are judged shifted so that the first falls at noon: a daylight-saving hour then never changes
+// Times are judged shifted so that the anchor falls at noon: a daylight-saving hour then never changes
 // the day.
 Alignment alignment(std::span<const int64_t> sorted_times) {
+  constexpr int64_t kNoon = kMicrosPerDay / 2;
+  const int64_t front = sorted_times.front();
   Alignment a;
-  const int64_t shift = kMicrosPerDay / 2 - floor_mod(sorted_times.front(), kMicrosPerDay);
-  const Civil first = civil(sorted_times.front() + shift);
-  a.same_day = first.day <= 28;
+  // The anchor: the first time moved to the latest time of day within an hour of its own.
+  int64_t shift = kNoon - floor_mod(front, kMicrosPerDay);
+  for (const int64_t t : sorted_times) {
+    const int64_t late = floor_mod(t + shift, kMicrosPerDay) - kNoon;
+    if (late > a.lead && late <= kMicrosPerHour) {
+      a.lead = late;
+    }
+  }
+  shift = kNoon - floor_mod(front + a.lead, kMicrosPerDay);
+  const Civil anchor = civil(front + a.lead + shift);
+  a.same_day = anchor.day <= 28;
   for (const int64_t t : sorted_times) {
     const Civil c = civil(t + shift);
-    const int64_t early = kMicrosPerDay / 2 - c.micros_of_day;
+    const int64_t early = kNoon - c.micros_of_day;
     a.same_time = a.same_time && early <= kMicrosPerHour && -early <= kMicrosPerHour;
     a.slack = std::max(a.slack, early);
-    a.same_day = a.same_day && c.day == first.day;
+    a.same_day = a.same_day && c.day == anchor.day;
     a.month_end = a.month_end && c.day == days_in_month(c.year, c.month);
   }
   if (!a.same_time) {
     a.same_day = a.month_end = false;
-    a.slack = 0;
+    a.slack = a.lead = 0;
   }
   return a;
 }
@@ -103,7 +115,7 @@ Step detect_step(std::span<const int64_t> sorted_times) {
       const double lo = 28.0 * static_cast<double>(months) - (months > 1 ? 2 : 0);
       const double hi = 31.0 * static_cast<double>(months) + (months > 1 ? 1 : 0);
       if (median_days >= lo && median_days <= hi) {
-        return Step{months, 0, !aligned.same_day, aligned.slack};
+        return Step{months, 0, !aligned.same_day, aligned.slack, aligned.lead};
       }
     }
   }
@@ -111,12 +123,13 @@ Step detect_step(std::span<const int64_t> sorted_times) {
   const int64_t days = (median + kMicrosPerDay / 2) / kMicrosPerDay;
   if (aligned.same_time && days >= 1 && median % kMicrosPerDay != 0 &&
       std::llabs(median - days * kMicrosPerDay) <= kMicrosPerHour) {
-    return Step{0, days * kMicrosPerDay, false, aligned.slack};
+    return Step{0, days * kMicrosPerDay, false, aligned.slack, aligned.lead};
   }
   // Regular data: most gaps equal the median.
   const auto equal = static_cast<size_t>(std::count(gaps.begin(), gaps.end(), median));
   if (equal * 2 > gaps.size()) {
-    return Step{0, median, false, median % kMicrosPerDay == 0 ? aligned.slack : 0};
+    const bool whole_days = median % kMicrosPerDay == 0;
+    return Step{0, median, false, whole_days ? aligned.slack : 0, whole_days ? aligned.lead : 0};
   }
   // Irregular data: the median rounded down to a round step.
   static constexpr std::array<int64_t, 14> kRound{1,    60,    300,   600,   900,   1800,   3600,
@@ -130,6 +143,17 @@ Step detect_step(std::span<const int64_t> sorted_times) {
   return Step{0, chosen};
 }
 
+size_t gaps_equal_to(std::span<const int64_t> times, int64_t step) {
+  std::vector<int64_t> sorted(times.begin(), times.end());
+  std::sort(sorted.begin(), sorted.end());
+  sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
+  size_t equal = 0;
+  for (size_t i = 1; i < sorted.size(); ++i) {
+    equal += sorted[i] - sorted[i - 1] == step ? 1 : 0;
+  }
+  return equal;
+}
+
 Step fit_step(const Step& given, std::span<const int64_t> sorted_times) {
   Step step = given;
   if (sorted_times.empty() || (step.months == 0 && step.micros % kMicrosPerDay != 0)) {
@@ -138,6 +162,7 @@ Step fit_step(const Step& given, std::span<const int64_t> sorted_times) {
   const Alignment aligned = alignment(sorted_times);
   step.month_end = step.months != 0 && aligned.month_end && !aligned.same_day;
   step.slack = aligned.slack;
+  step.lead = aligned.lead;
   return step;
 }
 
@@ -324,7 +349,7 @@ RegularSeries regularise(std::span<const int64_t> times, std::span<const std::op
   }
   RegularSeries r;
   r.step = step;
-  r.start = *std::min_element(times.begin(), times.end());
+  r.start = *std::min_element(times.begin(), times.end()) + step.lead;
   const int64_t end = *std::max_element(times.begin(), times.end());
   const auto index_of = [&](int64_t t) { return bucket_of(r.start, step, t); };
   const int64_t last = index_of(end);

@@ -22,9 +22,12 @@ struct Step {
   // Months only: the series sits on the last day of each month (a month after January 31 is the end of
   // February, and the one after that the end of March).
   bool month_end = false;
-  // How much earlier than the first time a row may fall and still belong to its bucket: up to an hour
-  // when detect_step saw the time of day move by a daylight-saving hour (times of another zone).
+  // How much earlier than its step a row may fall and still belong to its bucket: up to an hour when
+  // detect_step saw the time of day move by a daylight-saving hour (times of another zone).
   int64_t slack = 0;
+  // How much later than the earliest time the steps start (the later of the two times of day, when
+  // the earliest row has the earlier one).
+  int64_t lead = 0;
   bool operator==(const Step&) const = default;
 };
 
@@ -44,6 +47,9 @@ inline constexpr int64_t kEndTime = 9215576668800000000;
 // minutes, hour, day or week. Steps of whole days or months get the slack of the hour when the time of
 // day moved. Error 22023 with fewer than 2 distinct times.
 Step detect_step(std::span<const int64_t> sorted_times);
+
+// How many gaps between neighbouring distinct times equal the step (which clock the rows keep to).
+size_t gaps_equal_to(std::span<const int64_t> times, int64_t step);
 
 // A step the user gave, fitted to sorted times: a step of months takes the month's end when every time
 // is on its month's last day (and, like a step of whole days, the slack of a daylight-saving hour).
@@ -78,7 +84,8 @@ struct RegularSeries {
   size_t filled = 0;         // how many buckets are missing
 };
 
-// Buckets rows onto start, start + step, ... (start: the earliest time) and fills the gaps. Rows with a
+// Buckets rows onto start, start + step, ... (start: the earliest time plus the step's lead) and fills
+// the gaps. Rows with a
 // NULL value count as missing. Error 22023 when no value is present, when fill is Error and a bucket is
 // empty, or when the series would have more than max_points buckets.
 RegularSeries regularise(std::span<const int64_t> times, std::span<const std::optional<double>> values,

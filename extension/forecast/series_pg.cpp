@@ -211,8 +211,11 @@ RegularSeries regular_series(const Rows& rows, const Bucketing& bucketing) {
   std::vector<int64_t> sorted = rows.times;
   std::sort(sorted.begin(), sorted.end());
   Step used = step ? fit_step(*step, sorted) : detect_step(sorted);
-  if (rows.zoned && used.months == 0 && used.micros < kMicrosPerDay) {
-    used.slack = 0;
+  // Under a day, the clock the rows keep to: absolute for rows made by adding hours (the repeated
+  // autumn hour its own bucket), the wall clock for rows at local times (noon and midnight).
+  if (rows.zoned && used.months == 0 && used.micros < kMicrosPerDay &&
+      gaps_equal_to(rows.absolute, used.micros) > gaps_equal_to(rows.times, used.micros)) {
+    used.slack = used.lead = 0;
     RegularSeries r = regularise(rows.absolute, rows.values, used, aggregate, fill, kMaxPoints);
     r.absolute = true;
     return r;

@@ -65,8 +65,10 @@ Bucketing bucketing_args(FunctionCallInfo fcinfo, int n, bool query);
 size_t period_arg(FunctionCallInfo fcinfo, int n);
 
 // The rows as a regular series: at the given step (fitted to the times) or the one detected from the
-// wall-clock times. A step under a day on timestamptz rows buckets absolute times, so that the hour
-// daylight saving repeats is not summed into one bucket and the hour it skips is not a gap.
+// wall-clock times. A step under a day on timestamptz rows buckets absolute times when the rows keep to
+// the step better in absolute time (rows made by adding hours: the hour daylight saving repeats is
+// then not summed into one bucket, the hour it skips not a gap), wall-clock times otherwise (rows at
+// local times of day).
 RegularSeries regular_series(const Rows& rows, const Bucketing& bucketing);
 
 // The chart size from arguments n (width) and n + 1 (height): 200 to 4000 pixels each.

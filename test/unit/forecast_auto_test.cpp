@@ -135,6 +135,19 @@ TEST(ForecastAuto, ConstantSeriesIsForecastFlatWithZeroWidth) {
   }
 }
 
+TEST(ForecastAuto, FourOrFiveValuesHaveNoAiccButStillAnInterval) {
+  // With 4 values no ETS model has an AICc (n - k - 1 <= 0): the interval is the ETS member's.
+  for (const std::vector<double>& y : {std::vector<double>{5, 5, 5, 5}, std::vector<double>{1, 3, 2, 4},
+                                       std::vector<double>{1, 3, 2, 4, 3}}) {
+    const SeriesForecast r = forecast_series(y, options("auto", 2, 1));
+    for (size_t k = 0; k < 2; ++k) {
+      EXPECT_TRUE(std::isfinite(r.forecast.lower[1][k]));
+      EXPECT_LE(r.forecast.lower[1][k], r.forecast.mean[k]);
+      EXPECT_GE(r.forecast.upper[1][k], r.forecast.mean[k]);
+    }
+  }
+}
+
 TEST(ForecastAuto, ShortSeriesFallsBackToNaive) {
   const std::vector<double> y{3, 5, 4};
   const SeriesForecast r = forecast_series(y, options("auto", 2, 0));

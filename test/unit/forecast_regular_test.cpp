@@ -111,6 +111,41 @@ TEST(ForecastRegular, DaylightSavingHoursDoNotBreakTheCalendar) {
   EXPECT_EQ(rd.values[30], 1);
 }
 
+TEST(ForecastRegular, TheLaterHourAnchorsTheSteps) {
+  // Month ends in London seen from UTC, from July: 23:00 the day before the month's last day in summer,
+  // 00:00 on it in winter. The first row has the earlier hour; the steps start an hour after it, on
+  // the month's last day, so July's row is not taken into June's bucket.
+  std::vector<int64_t> ends;
+  for (unsigned i = 0; i < 12; ++i) {
+    const int64_t year = 2025 + (6 + i) / 12;
+    const unsigned month = (6 + i) % 12 + 1;
+    const int64_t last = render::days_from_civil(year + month / 12, month % 12 + 1, 1) - 1;
+    const bool summer = month >= 4 && month <= 10;
+    ends.push_back(last * kMicrosPerDay - (summer ? 3600 * kMicrosPerSecond : 0));
+  }
+  const Step step = detect_step(ends);
+  EXPECT_EQ(step, (Step{1, 0, true, 3600 * kMicrosPerSecond, 3600 * kMicrosPerSecond}));
+  std::vector<std::optional<double>> v(12);
+  for (size_t i = 0; i < 12; ++i) {
+    v[i] = static_cast<double>(i);
+  }
+  const RegularSeries r = regularise(ends, v, step, Aggregate::Sum, Fill::Error, 100);
+  ASSERT_EQ(r.values.size(), 12u);
+  EXPECT_EQ(r.start, at(2025, 7, 31));
+  for (size_t i = 0; i < 12; ++i) {
+    EXPECT_EQ(r.values[i], static_cast<double>(i));
+  }
+}
+
+TEST(ForecastRegular, CountsTheGapsThatKeepToAStep) {
+  const int64_t hour = 3600 * kMicrosPerSecond;
+  // Unsorted, with a repeat and a two-hour gap: 0, 1, 2, 4 hours.
+  const std::vector<int64_t> t{2 * hour, 0, hour, 4 * hour, hour};
+  EXPECT_EQ(gaps_equal_to(t, hour), 2u);
+  EXPECT_EQ(gaps_equal_to(t, 2 * hour), 1u);
+  EXPECT_EQ(gaps_equal_to(std::vector<int64_t>{}, hour), 0u);
+}
+
 TEST(ForecastRegular, BucketsRunFromOneStepToTheNext) {
   // From January 31: the second bucket is [February 28, March 31).
   const Step month{1, 0};
