@@ -68,6 +68,12 @@ SELECT convert_from(svg, 'UTF8') LIKE '<svg %' AS is_svg,
          / length('<circle class="marker"') AS markers,
        convert_from(svg, 'UTF8') LIKE '%2 points are marked as anomaly.%' AS described
   FROM autoreport.anomalies_chart('SELECT day, visits FROM visits') AS svg;
+-- The chart marks what the table flags, the zero of an outage day included.
+SELECT (length(convert_from(svg, 'UTF8')) - length(replace(convert_from(svg, 'UTF8'), '<circle class="marker"', '')))
+         / length('<circle class="marker"') AS markers
+  FROM autoreport.anomalies_chart('SELECT day, visits FROM visits WHERE day <> date ''2026-01-10''') AS svg;
+SELECT count(*) AS flagged
+  FROM autoreport.anomalies('SELECT day, visits FROM visits WHERE day <> date ''2026-01-10''') WHERE is_anomaly;
 SELECT autoreport.anomalies_chart('SELECT day, visits FROM visits', width => 50);
 \echo :LAST_ERROR_SQLSTATE
 

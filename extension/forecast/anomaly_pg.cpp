@@ -34,19 +34,16 @@ Request read_request(FunctionCallInfo fcinfo, int first, bool query) {
 struct Detected {
   RegularSeries series;
   std::vector<AnomalyPoint> points;
-  // A query's buckets filled with zero: a bucket without values is a zero observed (nothing to add
-  // up), shown and flagged as one. (A NULL in an array stays missing whatever fills it.)
-  bool zero_filled = false;
 };
 
 // candidates: the periods the query's step suggests; none for an array (then the autocorrelation's
 // highest significant peak).
-Detected detect(RegularSeries series, const Request& r, const std::vector<size_t>& candidates, bool query) {
+Detected detect(RegularSeries series, const Request& r, const std::vector<size_t>& candidates) {
   size_t period = r.period;
   if (period == 0) {
     period = detect_period(series.values, candidates);
   }
-  Detected d{std::move(series), {}, query && r.bucketing.fill == Fill::Zero};
+  Detected d{std::move(series), {}};
   d.points = detect_anomalies(d.series.values, period, r.threshold);
   return d;
 }
@@ -56,15 +53,15 @@ Detected detect_query(FunctionCallInfo fcinfo, ColumnNames* names) {
   const Request r = read_request(fcinfo, 1, true);
   RegularSeries series = regular_series(read_one_series(sql, names), r.bucketing);
   const std::vector<size_t> candidates = seasonal_candidates(series.step);
-  return detect(std::move(series), r, candidates, true);
+  return detect(std::move(series), r, candidates);
 }
 
-// One row per point: [ordinal | at], value (NULL where missing, unless filled with zero), expected,
-// lower, upper, score, flag.
+// One row per point: [ordinal | at], value (NULL where missing: a NULL element, or a bucket filled
+// by a rule other than zero), expected, lower, upper, score, flag.
 void put_points(pg::TupleSink& sink, const Detected& d, bool query) {
   for (size_t t = 0; t < d.points.size(); ++t) {
     const AnomalyPoint& p = d.points[t];
-    const bool missing = !d.zero_filled && t < d.series.missing.size() && d.series.missing[t];
+    const bool missing = t < d.series.missing.size() && d.series.missing[t];
     const std::array<Datum, 7> values = {
         query ? series_time(d.series, t) : Int32GetDatum(static_cast<int32>(t + 1)),
         Float8GetDatum(d.series.values[t]),
@@ -99,7 +96,7 @@ AUTOREPORT_FUNCTION(autoreport_anomalies_array) {
   for (const std::optional<double>& v : values) {
     series.missing.push_back(!v.has_value());
   }
-  const Detected d = detect(std::move(series), r, {}, false);
+  const Detected d = detect(std::move(series), r, {});
   pg::TupleSink sink(fcinfo);
   put_points(sink, d, false);
   return Datum(0);

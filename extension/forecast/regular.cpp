@@ -380,7 +380,8 @@ RegularSeries regularise(std::span<const int64_t> times, std::span<const std::op
     ++n[b];
   }
   std::vector<std::optional<double>> buckets(count);
-  r.missing.assign(count, true);
+  // Filled with zero, an empty bucket is a zero observed (nothing to add up), not a gap.
+  r.missing.assign(count, fill != Fill::Zero);
   for (size_t b = 0; b < count; ++b) {
     if (n[b] > 0) {
       buckets[b] = aggregate == Aggregate::Mean ? sum[b] / static_cast<double>(n[b]) : sum[b];

@@ -80,8 +80,10 @@ struct RegularSeries {
   bool absolute = false; // times are absolute (UTC) microseconds, not wall-clock (see regular_series)
   Step step;
   std::vector<double> values;
-  std::vector<bool> missing; // per bucket: no value (or only NULLs), filled by the rule
-  size_t filled = 0;         // how many buckets are missing
+  // Per bucket: no value (or only NULLs), filled by the rule. Never under Fill::Zero, where an empty
+  // bucket is a zero observed.
+  std::vector<bool> missing;
+  size_t filled = 0; // how many buckets had no value and were filled
 };
 
 // Buckets rows onto start, start + step, ... (start: the earliest time plus the step's lead) and fills

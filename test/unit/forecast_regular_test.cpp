@@ -186,9 +186,12 @@ TEST(ForecastRegular, BucketsAggregatesAndFills) {
   EXPECT_EQ(sum.values[2], 45); // only the NULL of Jan 4: missing, filled between 40 and 50
   EXPECT_EQ(sum.values[3], 50);
   EXPECT_EQ(sum.filled, 1u);
+  EXPECT_TRUE(sum.missing[2]);
   const RegularSeries mean = regularise(t, v, day, Aggregate::Mean, Fill::Zero, 1000);
   EXPECT_EQ(mean.values[0], 15);
   EXPECT_EQ(mean.values[2], 0);
+  EXPECT_FALSE(mean.missing[2]); // a zero observed, not a gap
+  EXPECT_EQ(mean.filled, 1u);
   const RegularSeries last = regularise(t, v, day, Aggregate::Last, Fill::Previous, 1000);
   EXPECT_EQ(last.values[0], 20);
   EXPECT_EQ(last.values[2], 40);
