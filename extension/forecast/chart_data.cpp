@@ -21,23 +21,30 @@ std::string level_text(double level) {
   return text;
 }
 
-} // namespace
-
-bool all_midnights(const RegularSeries& history) {
-  if (history.step.months == 0 && history.step.micros % kMicrosPerDay != 0) {
-    return false;
-  }
-  return render::floor_mod(history.start, kMicrosPerDay) == 0;
-}
-
-render::ChartData forecast_chart_data(const RegularSeries& history, const Forecast& forecast,
-                                      size_t level_index, std::string title, std::string value_name) {
+// A line chart over the series' times, without data yet: dates only when every step is at midnight,
+// labelled in UTC when the times are absolute.
+render::ChartData time_chart(const RegularSeries& series, std::string title) {
   render::ChartData c;
   c.title = std::move(title);
   c.x_name = "time";
   c.temporal = true;
-  c.utc = history.absolute; // absolute times are shown in UTC
-  c.dates_only = all_midnights(history);
+  c.utc = series.absolute;
+  c.dates_only = (series.step.months != 0 || series.step.micros % kMicrosPerDay == 0) &&
+                 render::floor_mod(series.start, kMicrosPerDay) == 0;
+  return c;
+}
+
+// The x value of point t (history or forecast): seconds since 1970.
+double time_x(const RegularSeries& series, size_t t) {
+  return static_cast<double>(add_steps(series.start, series.step, static_cast<int64_t>(t))) /
+         static_cast<double>(kMicrosPerSecond);
+}
+
+} // namespace
+
+render::ChartData forecast_chart_data(const RegularSeries& history, const Forecast& forecast,
+                                      size_t level_index, std::string title, std::string value_name) {
+  render::ChartData c = time_chart(history, std::move(title));
   const size_t n = history.values.size();
   const size_t h = forecast.mean.size();
   render::ChartSeries past{value_name, {}};
@@ -49,8 +56,7 @@ render::ChartData forecast_chart_data(const RegularSeries& history, const Foreca
     interval.series = 1;
   }
   for (size_t t = 0; t < n + h; ++t) {
-    c.x.push_back(static_cast<double>(add_steps(history.start, history.step, static_cast<int64_t>(t))) /
-                  static_cast<double>(kMicrosPerSecond));
+    c.x.push_back(time_x(history, t));
     const bool observed = t < n;
     past.values.push_back(observed ? history.values[t] : kNan);
     // The forecast line and band start at the last observed value, so that they join the history.
@@ -71,19 +77,13 @@ render::ChartData forecast_chart_data(const RegularSeries& history, const Foreca
 
 render::ChartData anomaly_chart_data(const RegularSeries& series, std::span<const AnomalyPoint> points,
                                      std::string title, std::string value_name) {
-  render::ChartData c;
-  c.title = std::move(title);
-  c.x_name = "time";
-  c.temporal = true;
-  c.utc = series.absolute; // absolute times are shown in UTC
-  c.dates_only = all_midnights(series);
+  render::ChartData c = time_chart(series, std::move(title));
   render::ChartSeries observed{value_name, {}};
   render::ChartSeries expected{"expected", {}};
   render::ChartBand range{"expected range", 1, {}, {}};
   render::ChartMarkers flagged{"anomaly", {}};
   for (size_t t = 0; t < series.values.size() && t < points.size(); ++t) {
-    c.x.push_back(static_cast<double>(add_steps(series.start, series.step, static_cast<int64_t>(t))) /
-                  static_cast<double>(kMicrosPerSecond));
+    c.x.push_back(time_x(series, t));
     const bool missing = t < series.missing.size() && series.missing[t];
     observed.values.push_back(missing ? kNan : series.values[t]);
     expected.values.push_back(points[t].expected);
