@@ -126,7 +126,7 @@ build/fuzz/obj/%.o: %.cpp
 	@mkdir -p $(dir $@)
 	$(FUZZ_CXX) $(subst fuzzer$(comma),fuzzer-no-link$(comma),$(FUZZ_FLAGS)) -MMD -MP -c -o $@ $<
 
-build/fuzz/%: test/fuzz/%_fuzz.cpp $(FUZZ_LIB_OBJS)
+build/fuzz/%: test/fuzz/%_fuzz.cpp $(wildcard test/fuzz/*.hpp) $(FUZZ_LIB_OBJS)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CXX) $(FUZZ_FLAGS) -o $@ $< $(FUZZ_LIB_OBJS) -lxlsxwriter -lcrypto
 
@@ -185,7 +185,7 @@ bench:
 	$(MAKE) install
 	@bench/run.sh
 
-OWN_CXX_FILES = $(sort $(wildcard extension/*/*.cpp extension/*/*.hpp sidecar/src/*.cpp sidecar/src/*.hpp test/unit/*.cpp test/module/*.cpp test/module/*.hpp test/fuzz/*.cpp))
+OWN_CXX_FILES = $(sort $(wildcard extension/*/*.cpp extension/*/*.hpp sidecar/src/*.cpp sidecar/src/*.hpp test/unit/*.cpp test/module/*.cpp test/module/*.hpp test/fuzz/*.cpp test/fuzz/*.hpp))
 
 check-format:
 	clang-format --dry-run -Werror $(OWN_CXX_FILES)

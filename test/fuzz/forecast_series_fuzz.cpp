@@ -6,6 +6,7 @@
 #include "forecast/anomaly.hpp"
 #include "forecast/auto.hpp"
 #include "forecast/regular.hpp"
+#include "fuzz_reader.hpp"
 
 #include <algorithm>
 #include <array>
@@ -23,25 +24,6 @@ using namespace autoreport::forecast;
 
 namespace {
 
-class Bytes {
-public:
-  Bytes(const uint8_t* data, size_t size) : data_(data), size_(size) {}
-  bool empty() const { return at_ >= size_; }
-  uint8_t next() { return at_ < size_ ? data_[at_++] : 0; }
-  int32_t next32() {
-    uint32_t v = 0;
-    for (int i = 0; i < 4; ++i) {
-      v = (v << 8) | next();
-    }
-    return static_cast<int32_t>(v);
-  }
-
-private:
-  const uint8_t* data_;
-  size_t size_;
-  size_t at_ = 0;
-};
-
 void check_22023(const Error& e) {
   if (e.sqlstate() != "22023") {
     std::abort();
@@ -54,18 +36,18 @@ constexpr int64_t kBase = 1767225600LL * kMicrosPerSecond;
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  Bytes in(data, size);
+  autoreport::fuzz::Reader in(data, size);
   // Times in units of a minute, an hour, a day or 30 days from 2026 (within about 60 centuries).
   static constexpr std::array<int64_t, 4> kUnits{60 * kMicrosPerSecond, 3600 * kMicrosPerSecond,
                                                  kMicrosPerDay, 30 * kMicrosPerDay};
-  const uint8_t mode = in.next();
+  const uint8_t mode = in.byte();
   const int64_t unit = kUnits[mode & 3];
   std::vector<int64_t> times;
   std::vector<std::optional<double>> values;
-  while (!in.empty() && times.size() < 80) {
-    const int32_t offset = in.next32() % 70000;
+  while (!in.done() && times.size() < 80) {
+    const int32_t offset = static_cast<int32_t>(in.u32()) % 70000;
     times.push_back(kBase + offset * unit);
-    const uint8_t v = in.next();
+    const uint8_t v = in.byte();
     values.push_back(v == 255 ? std::nullopt : std::optional<double>((static_cast<double>(v) - 60) * 1.5));
   }
   if (times.empty()) {

@@ -11,6 +11,7 @@
 // '<' opens one of the elements the renderer writes, and no text from the table appears with a raw '<';
 // the XLSX is a zip file ("PK"). autoreport::Error (e.g. no numeric column) is an expected outcome.
 #include "common/error.hpp"
+#include "fuzz_reader.hpp"
 #include "render/svg.hpp"
 #include "render/utf8.hpp"
 #include "render/xlsx.hpp"
@@ -30,31 +31,7 @@ namespace {
 
 using namespace autoreport::render;
 
-// Reads the fuzzer's bytes; past the end it yields zeros.
-class Reader {
-public:
-  Reader(const uint8_t* data, size_t size) : data_(data), size_(size) {}
-  bool done() const { return pos_ >= size_; }
-  uint8_t byte() { return pos_ < size_ ? data_[pos_++] : 0; }
-  uint64_t u64() {
-    uint64_t v = 0;
-    for (int i = 0; i < 8; ++i) {
-      v = (v << 8) | byte();
-    }
-    return v;
-  }
-  std::string text(size_t max) {
-    const size_t n = std::min<size_t>(byte() % (max + 1), size_ - std::min(pos_, size_));
-    std::string s(reinterpret_cast<const char*>(data_ + pos_), n);
-    pos_ += n;
-    return s;
-  }
-
-private:
-  const uint8_t* data_;
-  size_t size_;
-  size_t pos_ = 0;
-};
+using autoreport::fuzz::Reader;
 
 // A double from the input: ordinary values mostly, the awkward ones often.
 double number(Reader& in) {
