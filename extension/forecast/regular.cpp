@@ -143,13 +143,10 @@ Step detect_step(std::span<const int64_t> sorted_times) {
   return Step{0, chosen};
 }
 
-size_t gaps_equal_to(std::span<const int64_t> times, int64_t step) {
-  std::vector<int64_t> sorted(times.begin(), times.end());
-  std::sort(sorted.begin(), sorted.end());
-  sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
+size_t gaps_equal_to(std::span<const int64_t> sorted_times, int64_t step) {
   size_t equal = 0;
-  for (size_t i = 1; i < sorted.size(); ++i) {
-    equal += sorted[i] - sorted[i - 1] == step ? 1 : 0;
+  for (size_t i = 1; i < sorted_times.size(); ++i) {
+    equal += sorted_times[i] - sorted_times[i - 1] == step ? 1 : 0; // repeats make gaps of 0
   }
   return equal;
 }

@@ -48,8 +48,8 @@ inline constexpr int64_t kEndTime = 9215576668800000000;
 // day moved. Error 22023 with fewer than 2 distinct times.
 Step detect_step(std::span<const int64_t> sorted_times);
 
-// How many gaps between neighbouring distinct times equal the step (which clock the rows keep to).
-size_t gaps_equal_to(std::span<const int64_t> times, int64_t step);
+// How many gaps between neighbouring sorted times equal the step (which clock the rows keep to).
+size_t gaps_equal_to(std::span<const int64_t> sorted_times, int64_t step);
 
 // A step the user gave, fitted to sorted times: a step of months takes the month's end when every time
 // is on its month's last day (and, like a step of whole days, the slack of a daylight-saving hour).

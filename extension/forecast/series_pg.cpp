@@ -143,8 +143,10 @@ std::map<std::string, Rows> read_query(const std::string& sql, bool grouped, Col
       Rows& rows = series[key];
       const auto [wall, absolute] = time_micros(t, time_type);
       rows.times.push_back(wall);
-      rows.absolute.push_back(absolute);
       rows.zoned = time_type == TIMESTAMPTZOID;
+      if (rows.zoned) {
+        rows.absolute.push_back(absolute);
+      }
       rows.values.push_back(result.number(row, time_column + 1));
     }
     spi.free_rows(SPI_tuptable);
@@ -205,22 +207,23 @@ render::ChartStyle chart_style(FunctionCallInfo fcinfo, int n) {
 }
 
 RegularSeries regular_series(const Rows& rows, const Bucketing& bucketing) {
-  const std::optional<Step>& step = bucketing.step;
-  const Aggregate aggregate = bucketing.aggregate;
-  const Fill fill = bucketing.fill;
   std::vector<int64_t> sorted = rows.times;
   std::sort(sorted.begin(), sorted.end());
-  Step used = step ? fit_step(*step, sorted) : detect_step(sorted);
+  Step used = bucketing.step ? fit_step(*bucketing.step, sorted) : detect_step(sorted);
   // Under a day, the clock the rows keep to: absolute for rows made by adding hours (the repeated
   // autumn hour its own bucket), the wall clock for rows at local times (noon and midnight).
-  if (rows.zoned && used.months == 0 && used.micros < kMicrosPerDay &&
-      gaps_equal_to(rows.absolute, used.micros) > gaps_equal_to(rows.times, used.micros)) {
-    used.slack = used.lead = 0;
-    RegularSeries r = regularise(rows.absolute, rows.values, used, aggregate, fill, kMaxPoints);
-    r.absolute = true;
-    return r;
+  if (rows.zoned && used.months == 0 && used.micros < kMicrosPerDay) {
+    std::vector<int64_t> absolute = rows.absolute;
+    std::sort(absolute.begin(), absolute.end());
+    if (gaps_equal_to(absolute, used.micros) > gaps_equal_to(sorted, used.micros)) {
+      used.slack = used.lead = 0;
+      RegularSeries r =
+          regularise(rows.absolute, rows.values, used, bucketing.aggregate, bucketing.fill, kMaxPoints);
+      r.absolute = true;
+      return r;
+    }
   }
-  return regularise(rows.times, rows.values, used, aggregate, fill, kMaxPoints);
+  return regularise(rows.times, rows.values, used, bucketing.aggregate, bucketing.fill, kMaxPoints);
 }
 
 } // namespace autoreport::forecast

@@ -31,11 +31,11 @@ std::string text_arg(FunctionCallInfo fcinfo, int n, const char* name);
 Step interval_step(const Interval* iv);
 
 // A series' rows as the query returned them: times as microseconds since 1970, wall-clock (in the
-// session's zone) and absolute (the same for timestamp and date, which have no zone).
+// session's zone), and for timestamptz also absolute.
 struct Rows {
   std::vector<int64_t> times;
-  std::vector<int64_t> absolute;
-  bool zoned = false; // the time column is timestamptz
+  std::vector<int64_t> absolute; // timestamptz only (zoned); empty for timestamp and date
+  bool zoned = false;            // the time column is timestamptz
   std::vector<std::optional<double>> values;
 };
 

@@ -139,8 +139,8 @@ TEST(ForecastRegular, TheLaterHourAnchorsTheSteps) {
 
 TEST(ForecastRegular, CountsTheGapsThatKeepToAStep) {
   const int64_t hour = 3600 * kMicrosPerSecond;
-  // Unsorted, with a repeat and a two-hour gap: 0, 1, 2, 4 hours.
-  const std::vector<int64_t> t{2 * hour, 0, hour, 4 * hour, hour};
+  // With a repeat and a two-hour gap: 0, 1, 1, 2, 4 hours.
+  const std::vector<int64_t> t{0, hour, hour, 2 * hour, 4 * hour};
   EXPECT_EQ(gaps_equal_to(t, hour), 2u);
   EXPECT_EQ(gaps_equal_to(t, 2 * hour), 1u);
   EXPECT_EQ(gaps_equal_to(std::vector<int64_t>{}, hour), 0u);
