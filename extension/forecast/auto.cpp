@@ -15,7 +15,6 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
-#include <limits>
 #include <optional>
 #include <string>
 
@@ -184,19 +183,16 @@ SeriesForecast run_walk(std::span<const double> y, size_t lag, bool drift, const
 // of M3's yearly test points at 95%; spanning the members' intervals covers them but is too wide where
 // Theta lags a strong trend (M3 "other"). Models with weight below 1e-6 are left out. Returns the number
 // of models averaged; without any (their moments not finite) the ETS member's interval stays.
-constexpr double kInfinity = std::numeric_limits<double>::infinity();
-
 size_t model_averaged_interval(const EtsChoice& ets, size_t n, const ForecastOptions& o,
                                std::span<const SeriesForecast> members, Forecast& out) {
   std::vector<double> aicc;
   for (const EtsCandidate& c : ets.fitted) {
     aicc.push_back(c.estimate.criteria.aicc);
   }
-  // Too few values for any AICc (n - k - 1 <= 0 for every model): nothing to weigh by.
-  if (std::none_of(aicc.begin(), aicc.end(), [](double c) { return !std::isnan(c) && c != kInfinity; })) {
-    return 0;
-  }
   const std::vector<double> weights = akaike_weights(aicc);
+  if (weights.empty()) {
+    return 0; // too few values for any AICc (n - k - 1 <= 0 for every model): nothing to weigh by
+  }
   struct Averaged {
     double weight;
     double df;

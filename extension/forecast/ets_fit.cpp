@@ -559,8 +559,7 @@ EtsChoice ets_auto(std::span<const double> y, size_t period) {
           }
           try {
             EtsEstimate e = ets_estimate(y, spec);
-            const bool better = e.criteria.aicc < best;
-            if (better) {
+            if (e.criteria.aicc < best) {
               best = e.criteria.aicc;
               choice.spec = spec;
               choice.estimate = e;

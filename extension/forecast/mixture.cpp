@@ -26,7 +26,7 @@ std::vector<double> akaike_weights(std::span<const double> criteria) {
     }
   }
   if (!any_perfect && !std::isfinite(best)) {
-    throw std::invalid_argument("akaike_weights: no usable criterion");
+    return {};
   }
   std::vector<double> w;
   double sum = 0;

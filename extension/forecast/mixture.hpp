@@ -12,8 +12,7 @@ namespace autoreport::forecast {
 
 // exp(-(c_i - min c) / 2), normalised to sum to 1: the weight of each model given its information
 // criterion (AICc). NaN and +infinity get weight 0; -infinity (a perfect fit, e.g. of a constant series)
-// takes all the weight. std::invalid_argument when no criterion is usable (a programming error, never
-// user input).
+// takes all the weight. Empty when no criterion is usable (e.g. too few values for any AICc).
 std::vector<double> akaike_weights(std::span<const double> criteria);
 
 // A weighted mixture of location-scale Student t distributions whose weights and degrees of freedom

@@ -27,8 +27,9 @@ TEST(ForecastMixture, AkaikeWeights) {
   EXPECT_EQ(perfect[0], 1);
   EXPECT_EQ(perfect[1], 0);
   EXPECT_EQ(perfect[2], 0);
-  EXPECT_THROW(akaike_weights(std::vector<double>{inf, NAN}), std::invalid_argument);
-  EXPECT_THROW(akaike_weights(std::vector<double>{}), std::invalid_argument);
+  // Nothing usable: no weights.
+  EXPECT_TRUE(akaike_weights(std::vector<double>{inf, NAN}).empty());
+  EXPECT_TRUE(akaike_weights(std::vector<double>{}).empty());
 }
 
 TEST(ForecastMixture, OneComponentIsItsStudentT) {
