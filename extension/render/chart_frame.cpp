@@ -51,21 +51,30 @@ double draw_legend(std::string& out, const ChartData& data, double left, double 
   double x = left;
   double y = top + 12;
   int rows = 1;
-  for (size_t i = 0; i < data.series.size(); ++i) {
-    const std::string label =
-        ellipsize(data.series[i].name, std::min(legend_max_label_px, right - left - 22), font);
-    const double item = 22 + text_px(label, font) + 16;
+  const auto label_of = [&](const std::string& name) {
+    return ellipsize(name, std::min(legend_max_label_px, right - left - 22), font);
+  };
+  // Moves to a new row when an item of this width does not fit; false when no row is left.
+  const auto fit = [&](double item) {
     if (x > left && x + item > right) {
       if (rows == max_rows) {
-        const std::string more = "+" + std::to_string(data.series.size() - i) + " more";
-        if (x + text_px(more, font) <= right) {
-          add_text(out, x, y, more, "legend-more");
-        }
-        break;
+        return false;
       }
       ++rows;
       x = left;
       y += legend_row;
+    }
+    return true;
+  };
+  for (size_t i = 0; i < data.series.size(); ++i) {
+    const std::string label = label_of(data.series[i].name);
+    const double item = 22 + text_px(label, font) + 16;
+    if (!fit(item)) {
+      const std::string more = "+" + std::to_string(data.series.size() - i) + " more";
+      if (x + text_px(more, font) <= right) {
+        add_text(out, x, y, more, "legend-more");
+      }
+      break;
     }
     const std::string colour = series_colour(i);
     if (data.temporal) {
@@ -84,15 +93,10 @@ double draw_legend(std::string& out, const ChartData& data, double left, double 
   for (size_t i = 0; i < data.bands.size() + data.markers.size(); ++i) {
     const bool band = i < data.bands.size();
     const std::string& name = band ? data.bands[i].name : data.markers[i - data.bands.size()].name;
-    const std::string label = ellipsize(name, std::min(legend_max_label_px, right - left - 22), font);
+    const std::string label = label_of(name);
     const double item = 22 + text_px(label, font) + 16;
-    if (x > left && x + item > right) {
-      if (rows == max_rows) {
-        break;
-      }
-      ++rows;
-      x = left;
-      y += legend_row;
+    if (!fit(item)) {
+      break;
     }
     if (band) {
       out += "<rect class=\"swatch band\" x=\"" + num(x + 3) + "\" y=\"" + num(y - 10) +
