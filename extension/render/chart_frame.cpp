@@ -66,6 +66,7 @@ double draw_legend(std::string& out, const ChartData& data, double left, double 
     }
     return true;
   };
+  bool full = false; // series were left out: nothing follows their "+N more"
   for (size_t i = 0; i < data.series.size(); ++i) {
     const std::string label = label_of(data.series[i].name);
     const double item = 22 + text_px(label, font) + 16;
@@ -74,6 +75,7 @@ double draw_legend(std::string& out, const ChartData& data, double left, double 
       if (x + text_px(more, font) <= right) {
         add_text(out, x, y, more, "legend-more");
       }
+      full = true;
       break;
     }
     const std::string colour = series_colour(i);
@@ -90,7 +92,7 @@ double draw_legend(std::string& out, const ChartData& data, double left, double 
     x += item;
   }
   // Bands and markers: a shaded square and a ring.
-  for (size_t i = 0; i < data.bands.size() + data.markers.size(); ++i) {
+  for (size_t i = 0; i < data.bands.size() + data.markers.size() && !full; ++i) {
     const bool band = i < data.bands.size();
     const std::string& name = band ? data.bands[i].name : data.markers[i - data.bands.size()].name;
     const std::string label = label_of(name);

@@ -463,6 +463,30 @@ TEST(Svg, BandsAndMarkersAreDrawnLabelledAndDescribed) {
   EXPECT_FALSE(chart.contains("error")) << chart.dump();
 }
 
+TEST(Svg, ALegendThatDoesNotFitEndsWithHowManyMore) {
+  // A small picture has one legend row: the series that fit, then "+N more" for the rest; the band
+  // and the markers come after the series, so they are left out too.
+  ChartData c = band_and_markers();
+  for (int i = 3; i <= 6; ++i) {
+    c.series.push_back(ChartSeries{"a rather long series name " + std::to_string(i), c.series[0].values});
+  }
+  c.numeric_columns = c.series.size();
+  const std::string svg = chart_svg(c, ChartStyle{400, 250, 2000});
+  const size_t at = svg.find("class=\"legend-more\"");
+  ASSERT_NE(at, std::string::npos) << svg;
+  const size_t plus = svg.find('+', at);
+  const size_t more = std::stoul(svg.substr(plus + 1));
+  EXPECT_EQ(count_of(svg, "<line class=\"swatch\"") + more, c.series.size());
+  EXPECT_EQ(svg.find("class=\"swatch band\""), std::string::npos);
+  EXPECT_EQ(svg.find("class=\"swatch marker\""), std::string::npos);
+  // Wide enough: every item, on more than one row if need be, and no "+N more".
+  const std::string wide = chart_svg(c, ChartStyle{1200, 600, 2000});
+  EXPECT_EQ(wide.find("class=\"legend-more\""), std::string::npos);
+  EXPECT_EQ(count_of(wide, "<line class=\"swatch\""), c.series.size());
+  EXPECT_NE(wide.find("swatch band"), std::string::npos);
+  EXPECT_NE(wide.find("swatch marker"), std::string::npos);
+}
+
 TEST(SvgSample, ChartsOfEveryShapeParse) {
   CellStore s;
   std::vector<std::pair<std::string, std::string>> charts;
