@@ -8,6 +8,7 @@
 #   nopreload  pg_regress on a temporary instance without it
 #   isolation  pg_isolation_regress specs (test/isolation/specs)
 #   pgtap      pgTAP files (test/pgtap) through pg_prove, on the throwaway cluster
+#   concurrency  pgbench: define, drop and calls of one report name from 8 clients at once
 #   standby    a real primary and streaming replica: reports run on the standby
 #   sidecar    the WebSocket sidecar against the throwaway cluster with real WebSocket clients
 #   charts     SVG charts rendered by headless Chromium to PNGs that are checked not to be blank
@@ -17,7 +18,7 @@ set -uo pipefail
 source "$(dirname "$0")/../scripts/lib.sh"
 
 OUT=$ROOT/build/test
-SUITES=${SUITES:-unit fuzz regress nopreload isolation pgtap standby sidecar charts lint}
+SUITES=${SUITES:-unit fuzz regress nopreload isolation pgtap concurrency standby sidecar charts lint}
 PASSED=0
 FAILED=0
 declare -a SUMMARY=()
@@ -142,6 +143,21 @@ suite_pgtap() {
   if [ "$st" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
   record pgtap "$ok" "$failed"
   "$ROOT/scripts/cluster.sh" stop "$dir"
+}
+
+suite_concurrency() {
+  say "concurrency (pgbench: define, drop and call one report from 8 clients)"
+  local dir=$OUT/concurrency-cluster log=$OUT/concurrency.log
+  rm -rf "$dir"
+  if ! "$ROOT/scripts/cluster.sh" start "$dir" >/dev/null; then
+    record concurrency 0 1
+    return
+  fi
+  timeout 300 "$ROOT/test/concurrency/define_drop_call.sh" "$dir" >"$log" 2>&1 ||
+    echo "not ok - test/concurrency/define_drop_call.sh exited with status $?" >>"$log"
+  cat "$log"
+  record concurrency "$(grep -c '^ok - ' "$log")" "$(grep -c '^not ok - ' "$log")"
+  "$ROOT/scripts/cluster.sh" stop "$dir" >/dev/null
 }
 
 suite_standby() {

@@ -4,6 +4,7 @@
 #include "common/progress_pg.hpp"
 #include "audit/audit_pg.hpp"
 #include "reports/cache_pg.hpp"
+#include "reports/restricted_pg.hpp"
 
 namespace autoreport::render {
 void render_init();
@@ -25,6 +26,7 @@ void _PG_init(void) {
     autoreport::pg::progress_init();
     autoreport::pg::audit_init();
     autoreport::reports::cache::init();
+    autoreport::reports::restricted_init();
     autoreport::render::render_init();
     // Each capability defines its autoreport.* settings above this line.
     MarkGUCPrefixReserved("autoreport");

@@ -123,8 +123,10 @@ RenderRequest read_request(FunctionCallInfo fcinfo) {
   if (PG_ARGISNULL(0) || PG_ARGISNULL(2)) {
     throw Error(sqlstate::invalid_parameter_value, "report name and format must not be null");
   }
-  RenderRequest r{
-      load_report(pg::text_to_string(PG_GETARG_DATUM(0))), {}, pg::text_to_string(PG_GETARG_DATUM(2)), {}};
+  RenderRequest r{load_report_locked(pg::text_to_string(PG_GETARG_DATUM(0))),
+                  {},
+                  pg::text_to_string(PG_GETARG_DATUM(2)),
+                  {}};
   check_may_run(r.report);
   r.params = bind_json(r.report, PG_ARGISNULL(1) ? "" : pg::jsonb_to_string(PG_GETARG_DATUM(1)));
   render::mime_type(r.format); // an unknown format fails here, before the query runs

@@ -7,6 +7,7 @@ extern "C" {
 #include "access/htup_details.h"
 #include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
+#include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
@@ -21,44 +22,36 @@ namespace pg = autoreport::pg;
 
 namespace {
 
-// The report a reports.<name> function serves, refusing SECURITY DEFINER: a report runs with the
-// privileges of its caller, always.
-std::string report_of_function(Oid fn) {
-  struct Found {
-    NameData name;
-    bool definer;
-  };
-  const Found f = pg::guard([&] {
-    HeapTuple tuple = SearchSysCache1(PROCOID, ObjectIdGetDatum(fn));
-    if (!HeapTupleIsValid(tuple)) {
-      elog(ERROR, "cache lookup failed for function %u", fn);
-    }
-    Form_pg_proc proc = reinterpret_cast<Form_pg_proc>(GETSTRUCT(tuple));
-    Found out{proc->proname, proc->prosecdef};
-    ReleaseSysCache(tuple);
-    return out;
-  });
-  const std::string name = NameStr(f.name);
-  if (f.definer) {
-    throw Error(sqlstate::insufficient_privilege,
-                "report function reports." + name + " must not be SECURITY DEFINER")
-        .with_hint("Reports run with the privileges of their caller: ALTER FUNCTION ... SECURITY INVOKER.");
-  }
-  return name;
+// The name of a function, for the audit log of a call that fails before its report is known.
+std::string function_name(Oid fn) {
+  const char* name = pg::guard([&] { return get_func_name(fn); });
+  return name != nullptr ? name : "";
 }
 
 // The result rows must still have the types the function declares; a table altered since the
 // report's definition could change them.
 void check_row_shape(const ReportVersion& report, TupleDesc declared, TupleDesc actual) {
-  bool same = declared->natts == actual->natts;
-  for (int i = 0; same && i < declared->natts; ++i) {
-    same = TupleDescAttr(declared, i)->atttypid == TupleDescAttr(actual, i)->atttypid;
+  std::string change;
+  if (declared->natts != actual->natts) {
+    change = "Its row type reports." + report.name + " has " + std::to_string(declared->natts) +
+             " columns, the query returns " + std::to_string(actual->natts) + ".";
   }
-  if (!same) {
+  for (int i = 0; change.empty() && i < declared->natts; ++i) {
+    const Form_pg_attribute d = TupleDescAttr(declared, i);
+    const Form_pg_attribute a = TupleDescAttr(actual, i);
+    if (d->atttypid != a->atttypid) {
+      const std::string was = pg::guard([&] { return format_type_be(d->atttypid); });
+      const std::string now = pg::guard([&] { return format_type_be(a->atttypid); });
+      change = "Column \"" + std::string(NameStr(a->attname)) + "\" is declared " + was +
+               " but the query now returns " + now +
+               ": a table, view or type it reads changed since version " + std::to_string(report.version) +
+               ".";
+    }
+  }
+  if (!change.empty()) {
     throw Error(sqlstate::object_not_in_prerequisite_state,
                 "report \"" + report.name + "\" no longer returns the columns its function declares")
-        .with_detail("A table or view it reads has changed since version " + std::to_string(report.version) +
-                     ".")
+        .with_detail(change)
         .with_hint("Redefine the report with autoreport.define_report().");
   }
 }
@@ -66,13 +59,18 @@ void check_row_shape(const ReportVersion& report, TupleDesc declared, TupleDesc 
 } // namespace
 
 // The body of every reports.<name>(...) function.
+// The report is the one whose function this is, by OID: never by the function's name, which its
+// owner could have changed (and the function is checked to be as autoreport made it).
 AUTOREPORT_FUNCTION(autoreport_report_call) {
-  const std::string name = report_of_function(fcinfo->flinfo->fn_oid);
+  const Oid fn = fcinfo->flinfo->fn_oid;
   audit::RunRecord rec;
-  rec.report = name;
+  rec.report = function_name(fn);
   audit::audited(rec, [&] {
-    const ReportVersion report = load_report(name);
+    lock_report_function(fn, rec.report);
+    const ReportVersion report = load_report_of_function(fn);
+    rec.report = report.name;
     rec.version = report.version;
+    verify_report_function(report, fn);
     const BoundParams params = bind_args(report, fcinfo);
     rec.params_json = params.json;
     pg::TupleSink sink(fcinfo);
@@ -101,7 +99,7 @@ AUTOREPORT_FUNCTION(autoreport_run) {
     if (PG_ARGISNULL(0)) {
       throw Error(sqlstate::invalid_parameter_value, "report name must not be null");
     }
-    const ReportVersion report = load_report(rec.report);
+    const ReportVersion report = load_report_locked(rec.report);
     rec.version = report.version;
     check_may_run(report);
     const BoundParams params = bind_json(report, rec.params_json);

@@ -31,7 +31,8 @@ struct ResultColumn {
   std::string name;
   Oid type;
   int32 typmod;
-  std::string type_name; // format_type_with_typemod
+  std::string type_name; // format_type_with_typemod, as users read it
+  std::string ddl_type;  // schema-qualified, for the row type's DDL (only set at definition)
 };
 
 // One version of a report as the catalog holds it.
@@ -40,21 +41,44 @@ struct ReportVersion {
   int version = 0;
   Oid owner = InvalidOid;
   std::string query;
-  std::string bound_query; // :name rewritten to $n
-  std::string search_path; // as it was when the report was defined; applied to every run
+  std::string bound_query;      // :name rewritten to $n
+  std::string search_path;      // as it was when the report was defined; applied to every run
+  bool standard_strings = true; // standard_conforming_strings at definition; the query text is read so
+  Oid function = InvalidOid;    // reports.<name>(...), as recorded at definition
   std::vector<ParamSpec> params;
   std::vector<ResultColumn> columns;
   std::string description;
   std::string signature;
 };
 
-// The current version of report `name`; 42704 when there is no such report.
+// The current version of report `name`; 42704 when there is no such report. Read with a fresh
+// snapshot (in READ COMMITTED), so that a caller who waited for a lock sees what was committed meanwhile.
 ReportVersion load_report(const std::string& name);
 
-// The reports.<name> function, or InvalidOid when it is missing.
-Oid report_function(const std::string& name);
+// The current version of the report whose function is `fn`; 42704 when it is no report's function.
+ReportVersion load_report_of_function(Oid fn);
 
-// Refuses (42501) a caller who may not run the report: running needs EXECUTE on its function.
+// Takes a share lock on a report's function for the rest of the transaction, so that a concurrent
+// redefinition or drop cannot remove it mid-call (DROP FUNCTION waits), and checks that it still exists
+// once the lock is held (42704 when a redefinition or drop committed first).
+void lock_report_function(Oid fn, const std::string& name);
+
+// The current version of report `name` with its function share-locked (see lock_report_function):
+// the version read after the lock is held, so a concurrent redefinition is seen whole or not at all.
+ReportVersion load_report_locked(const std::string& name);
+
+// Checks that `fn` is still the function autoreport made for the report: its name, schema, argument
+// and result types, and the attributes the call relies on (not STRICT, not SECURITY DEFINER, PARALLEL
+// UNSAFE, VOLATILE, no SET clause, autoreport's C entry point). 55000 naming what changed otherwise.
+void verify_report_function(const ReportVersion& report, Oid fn);
+// What verify_report_function() would refuse, in words ("it is STRICT"), or "" when nothing.
+std::string report_function_problem(const ReportVersion& report, Oid fn);
+
+// The argument types of a report's function, in its argument order (required parameters first).
+std::vector<Oid> function_arg_types(const std::vector<ParamSpec>& params);
+
+// Refuses (42501) a caller who may not run the report: running needs EXECUTE on its function (or
+// membership in the role that owns the report).
 void check_may_run(const ReportVersion& report);
 
 // The parameter types as PostgreSQL OIDs, in declaration order.

@@ -11,6 +11,7 @@
 extern "C" {
 #include "access/xact.h"
 #include "access/xlog.h"
+#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "nodes/parsenodes.h"
 #include "parser/parser.h"
@@ -23,6 +24,11 @@ extern "C" {
 #include "utils/plancache.h"
 #include "utils/timestamp.h"
 #include "utils/ruleutils.h"
+#include "utils/builtins.h"
+#include "utils/regproc.h"
+#include "utils/syscache.h"
+#include "utils/typcache.h"
+#include "miscadmin.h"
 }
 
 #include <array>
@@ -147,8 +153,14 @@ std::vector<ResultColumn> prepare(const std::string& bound, const std::vector<Oi
   std::vector<ResultColumn> columns;
   for (int i = 0; i < desc->natts; ++i) {
     Form_pg_attribute att = TupleDescAttr(desc, i);
-    ResultColumn c{NameStr(att->attname), att->atttypid, att->atttypmod, ""};
+    ResultColumn c{NameStr(att->attname), att->atttypid, att->atttypmod, "", ""};
     c.type_name = pg::guard([&] { return format_type_with_typemod(att->atttypid, att->atttypmod); });
+    // The row type is created under search_path pg_catalog, pg_temp: a type found through the
+    // definer's path (an enum in their schema) must be named with its schema there.
+    c.ddl_type = pg::guard([&] {
+      return format_type_extended(att->atttypid, att->atttypmod,
+                                  FORMAT_TYPE_TYPEMOD_GIVEN | FORMAT_TYPE_FORCE_QUALIFY);
+    });
     const char kind = pg::guard([&] { return get_typtype(att->atttypid); });
     if (kind == TYPTYPE_PSEUDO) {
       throw Error(sqlstate::invalid_parameter_value,
@@ -186,7 +198,7 @@ Ddl report_ddl(const std::string& name, const std::vector<ParamSpec>& params,
   const std::string qname = "reports." + quote_ident(name);
   d.type = "CREATE TYPE " + qname + " AS (";
   for (size_t i = 0; i < cols.size(); ++i) {
-    d.type += (i ? ", " : "") + quote_ident(cols[i].name) + " " + cols[i].type_name;
+    d.type += (i ? ", " : "") + quote_ident(cols[i].name) + " " + cols[i].ddl_type;
   }
   d.type += ")";
   std::string args;
@@ -209,21 +221,88 @@ Ddl report_ddl(const std::string& name, const std::vector<ParamSpec>& params,
   return d;
 }
 
-// Grants of EXECUTE on a function other than its owner's, as GRANT statements for another function.
-std::vector<std::string> execute_grants(pg::SpiConnection& spi, Oid fn, const std::string& target) {
+// One grant of EXECUTE on a report function.
+struct Grant {
+  std::string grantee; // quoted role name, or PUBLIC
+  Oid grantor;
+  bool grantable;
+};
+
+// The grants of EXECUTE on a function, other than its owner's own, those its owner made first (a
+// grantor's own grant option must exist before the grants it made are copied).
+std::vector<Grant> execute_grants(pg::SpiConnection& spi, Oid fn) {
   const std::array<pg::SpiParam, 1> args = {pg::SpiParam{OIDOID, ObjectIdGetDatum(fn), false}};
-  const pg::SpiResult r =
-      spi.execute("SELECT CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE "
-                  "pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(a.grantee)) "
-                  "END, a.is_grantable FROM pg_catalog.pg_proc AS p, pg_catalog.aclexplode(p.proacl) AS a "
-                  "WHERE p.oid = $1 AND a.privilege_type = 'EXECUTE' AND a.grantee <> p.proowner",
-                  args, false);
-  std::vector<std::string> grants;
+  const pg::SpiResult r = spi.execute(
+      "SELECT CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE "
+      "pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(a.grantee)) END, a.grantor, a.is_grantable "
+      "FROM pg_catalog.pg_proc AS p, pg_catalog.aclexplode(p.proacl) AS a "
+      "WHERE p.oid = $1 AND a.privilege_type = 'EXECUTE' AND a.grantee <> p.proowner "
+      "ORDER BY a.grantor <> p.proowner, a.is_grantable DESC",
+      args, false);
+  std::vector<Grant> grants;
   for (uint64 i = 0; i < r.rows(); ++i) {
-    grants.push_back("GRANT EXECUTE ON FUNCTION " + target + " TO " + *r.text(i, 0) +
-                     (*r.boolean(i, 1) ? " WITH GRANT OPTION" : ""));
+    grants.push_back({*r.text(i, 0), static_cast<Oid>(*r.integer(i, 1)), *r.boolean(i, 2)});
   }
   return grants;
+}
+
+// Acts as another role for its lifetime (to make a grant in its name), and back afterwards.
+class AsRole {
+public:
+  explicit AsRole(Oid role) {
+    GetUserIdAndSecContext(&saved_user_, &saved_context_);
+    SetUserIdAndSecContext(role, saved_context_ | SECURITY_LOCAL_USERID_CHANGE);
+  }
+  ~AsRole() { SetUserIdAndSecContext(saved_user_, saved_context_); }
+  AsRole(const AsRole&) = delete;
+  AsRole& operator=(const AsRole&) = delete;
+
+private:
+  Oid saved_user_ = InvalidOid;
+  int saved_context_ = 0;
+};
+
+// Makes the grants on a new function, each in the name of the role that made it on the old one, so
+// that its grantor can still revoke it.
+void copy_grants(pg::SpiConnection& spi, const std::vector<Grant>& grants, const std::string& target) {
+  const Oid self = GetUserId();
+  for (const Grant& g : grants) {
+    const std::string sql = "GRANT EXECUTE ON FUNCTION " + target + " TO " + g.grantee +
+                            (g.grantable ? " WITH GRANT OPTION" : "");
+    if (g.grantor == self) {
+      spi.execute(sql, {}, false);
+    } else {
+      AsRole as_grantor(g.grantor);
+      spi.execute(sql, {}, false);
+    }
+  }
+}
+
+// True when the report's row type exists with exactly these columns (names, types, typmods).
+bool row_type_matches(const std::string& name, const std::vector<ResultColumn>& cols) {
+  return pg::guard([&] {
+    const Oid ns = get_namespace_oid("reports", true);
+    const Oid type = OidIsValid(ns) ? GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid,
+                                                      CStringGetDatum(name.c_str()), ObjectIdGetDatum(ns))
+                                    : InvalidOid;
+    if (!OidIsValid(type) || get_typtype(type) != TYPTYPE_COMPOSITE) {
+      return false;
+    }
+    TupleDesc desc = lookup_rowtype_tupdesc(type, -1);
+    size_t at = 0;
+    bool same = true;
+    for (int i = 0; same && i < desc->natts; ++i) {
+      const Form_pg_attribute att = TupleDescAttr(desc, i);
+      if (att->attisdropped) {
+        continue;
+      }
+      same = at < cols.size() && strcmp(NameStr(att->attname), cols[at].name.c_str()) == 0 &&
+             att->atttypid == cols[at].type && att->atttypmod == cols[at].typmod;
+      ++at;
+    }
+    ReleaseTupleDesc(desc);
+    return same && at == cols.size();
+  });
 }
 
 // Drops a report's row type when it exists (quietly: no NOTICE when it does not).
@@ -233,6 +312,21 @@ void drop_row_type(pg::SpiConnection& spi, const std::string& name) {
   if (!spi.execute("SELECT pg_catalog.to_regtype($1)", a, false).is_null(0, 0)) {
     spi.execute("DROP TYPE " + qname, {}, false);
   }
+}
+
+// The DDL stored with a version of a report.
+std::string old_ddl(pg::SpiConnection& spi, const ReportVersion& report) {
+  const std::array<pg::SpiParam, 2> a = {pg::SpiParam{TEXTOID, pg::string_to_text(report.name), false},
+                                         pg::SpiParam{INT4OID, Int32GetDatum(report.version), false}};
+  return *spi.execute("SELECT ddl FROM autoreport.report_version WHERE report = $1 AND version = $2", a,
+                      false)
+              .text(0, 0);
+}
+
+// The settings the lexer reads the query text under, as a JSON object: every run reads it the same way.
+std::string parse_settings() {
+  const char* scs = pg::guard([] { return GetConfigOption("standard_conforming_strings", false, false); });
+  return nlohmann::json{{"standard_conforming_strings", std::string(scs) == "on"}}.dump();
 }
 
 std::string role_name(Oid role) {
@@ -315,56 +409,66 @@ AUTOREPORT_FUNCTION(autoreport_define_report) {
   const std::string comment = "COMMENT ON FUNCTION " + ddl.signature + " IS " +
                               quote_lit(description.empty() ? "autoreport report " + name : description);
 
-  // From here on autoreport acts for the caller: catalog rows, the row type and the C function.
+  // From here on autoreport acts for the caller: catalog rows, the row type and the C function. Both
+  // belong to the extension's owner, so that nobody but a superuser can alter them into states the
+  // call does not expect; the report's owner gets EXECUTE WITH GRANT OPTION and grants it on.
   AsExtensionOwner as_owner;
   pg::SpiConnection spi;
-  if (old) {
+  const std::string params_text = params_to_json(params).dump();
+  const std::string settings = parse_settings();
+  // The function and row type can be kept when they are exactly what this definition makes and
+  // nobody altered them.
+  const bool objects_intact = old && old_ddl(spi, *old) == full_ddl &&
+                              report_function_problem(*old, old->function).empty() &&
+                              row_type_matches(name, columns);
+  if (old && objects_intact) {
     // Defining a report exactly as it is makes no new version (a script can run again safely).
-    const std::array<pg::SpiParam, 7> same = {
+    const std::array<pg::SpiParam, 11> same = {
         pg::SpiParam{TEXTOID, pg::string_to_text(name), false},
         pg::SpiParam{INT4OID, Int32GetDatum(old->version), false},
         pg::SpiParam{TEXTOID, pg::string_to_text(query), false},
-        pg::SpiParam{JSONBOID, pg::string_to_jsonb(params_to_json(params).dump()), false},
+        pg::SpiParam{JSONBOID, pg::string_to_jsonb(params_text), false},
         pg::SpiParam{TEXTOID, pg::string_to_text(description), false},
         pg::SpiParam{TEXTOID, pg::string_to_text(search_path), false},
         pg::SpiParam{INTERVALOID, ttl, !has_ttl},
+        pg::SpiParam{JSONBOID, pg::string_to_jsonb(cols.dump()), false},
+        pg::SpiParam{JSONBOID, pg::string_to_jsonb(settings), false},
+        pg::SpiParam{BOOLOID, BoolGetDatum(analysis.cacheable), false},
+        pg::SpiParam{TEXTOID,
+                     analysis.cacheable ? Datum(0) : pg::string_to_text(analysis.not_cacheable_because),
+                     analysis.cacheable},
     };
     if (spi.execute(
                "SELECT FROM autoreport.report_version AS v JOIN autoreport.report AS r ON r.name = v.report "
                "WHERE v.report = $1 AND v.version = $2 AND v.query = $3 AND v.params = $4 "
                "AND coalesce(v.description, '') = $5 AND v.search_path = $6 "
-               "AND r.cache_ttl IS NOT DISTINCT FROM $7 AND v.ddl = (SELECT ddl FROM "
-               "autoreport.report_version "
-               "WHERE report = $1 AND version = $2)",
+               "AND r.cache_ttl IS NOT DISTINCT FROM $7 AND v.columns = $8 AND v.parse_settings = $9 "
+               "AND v.cacheable = $10 AND v.cache_note IS NOT DISTINCT FROM $11",
                same, false)
-                .rows() == 1 &&
-        OidIsValid(report_function(name))) {
+            .rows() == 1) {
       PG_RETURN_INT32(old->version);
     }
   }
-  const Oid old_fn = old ? report_function(name) : InvalidOid;
-  if (!old || old->signature != ddl.signature || !OidIsValid(old_fn) || [&] {
-        const std::array<pg::SpiParam, 2> a = {pg::SpiParam{TEXTOID, pg::string_to_text(name), false},
-                                               pg::SpiParam{INT4OID, Int32GetDatum(old->version), false}};
-        return *spi.execute("SELECT ddl FROM autoreport.report_version WHERE report = $1 AND version = $2", a,
-                            false)
-                    .text(0, 0) != full_ddl;
-      }()) {
-    std::vector<std::string> grants;
-    if (OidIsValid(old_fn)) {
-      grants = execute_grants(spi, old_fn, ddl.signature);
-      spi.execute("DROP FUNCTION " + old->signature, {}, false);
+  Oid function = old ? old->function : InvalidOid;
+  if (!objects_intact) {
+    std::vector<Grant> grants;
+    if (old && pg::guard([&] { return SearchSysCacheExists1(PROCOID, ObjectIdGetDatum(old->function)); })) {
+      grants = execute_grants(spi, old->function);
+      const std::string old_function = pg::guard([&] { return format_procedure_qualified(old->function); });
+      spi.execute("DROP FUNCTION " + old_function, {}, false);
     }
     drop_row_type(spi, name);
     spi.execute(ddl.type, {}, false);
     spi.execute(ddl.function, {}, false);
     spi.execute("REVOKE ALL ON FUNCTION " + ddl.signature + " FROM PUBLIC", {}, false);
-    const std::string owner_name = quote_ident(role_name(owner));
-    spi.execute("ALTER TYPE reports." + quote_ident(name) + " OWNER TO " + owner_name, {}, false);
-    spi.execute("ALTER FUNCTION " + ddl.signature + " OWNER TO " + owner_name, {}, false);
-    for (const std::string& g : grants) {
-      spi.execute(g, {}, false);
+    const std::array<pg::SpiParam, 1> sig = {pg::SpiParam{TEXTOID, pg::string_to_text(ddl.signature), false}};
+    function = static_cast<Oid>(*spi.execute("SELECT $1::regprocedure::oid", sig, false).integer(0, 0));
+    if (owner != GetUserId()) {
+      spi.execute("GRANT EXECUTE ON FUNCTION " + ddl.signature + " TO " + quote_ident(role_name(owner)) +
+                      " WITH GRANT OPTION",
+                  {}, false);
     }
+    copy_grants(spi, grants, ddl.signature);
   }
   spi.execute(comment, {}, false);
 
@@ -376,13 +480,13 @@ AUTOREPORT_FUNCTION(autoreport_define_report) {
                      a, false)
              .integer(0, 0));
   }();
-  const std::array<pg::SpiParam, 13> row = {
+  const std::array<pg::SpiParam, 14> row = {
       pg::SpiParam{TEXTOID, pg::string_to_text(name), false},
       pg::SpiParam{INT4OID, Int32GetDatum(version), false},
       pg::SpiParam{TEXTOID, pg::string_to_text(query), false},
       pg::SpiParam{TEXTOID, pg::string_to_text(bound), false},
       pg::SpiParam{TEXTOID, pg::string_to_text(search_path), false},
-      pg::SpiParam{JSONBOID, pg::string_to_jsonb(params_to_json(params).dump()), false},
+      pg::SpiParam{JSONBOID, pg::string_to_jsonb(params_text), false},
       pg::SpiParam{JSONBOID, pg::string_to_jsonb(cols.dump()), false},
       pg::SpiParam{TEXTOID, description.empty() ? Datum(0) : pg::string_to_text(description),
                    description.empty()},
@@ -393,27 +497,29 @@ AUTOREPORT_FUNCTION(autoreport_define_report) {
       pg::SpiParam{TEXTOID,
                    analysis.cacheable ? Datum(0) : pg::string_to_text(analysis.not_cacheable_because),
                    analysis.cacheable},
+      pg::SpiParam{JSONBOID, pg::string_to_jsonb(settings), false},
   };
   spi.execute(
       "INSERT INTO autoreport.report_version (report, version, query, bound_query, search_path, params, "
-      "columns, description, signature, ddl, defined_by, cacheable, cache_note) "
-      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::regrole, $12, $13)",
+      "columns, description, signature, ddl, defined_by, cacheable, cache_note, parse_settings) "
+      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::regrole, $12, $13, $14)",
       row, false);
   // Results of older versions are never served again.
   const std::array<pg::SpiParam, 1> report_name = {pg::SpiParam{TEXTOID, pg::string_to_text(name), false}};
   spi.execute("DELETE FROM autoreport.cache_entry WHERE report = $1", report_name, false);
   cache::watch_tables(name, analysis.cacheable ? analysis.tables : std::vector<Oid>{});
-  const std::array<pg::SpiParam, 4> head = {
+  const std::array<pg::SpiParam, 5> head = {
       pg::SpiParam{TEXTOID, pg::string_to_text(name), false},
       pg::SpiParam{OIDOID, ObjectIdGetDatum(owner), false},
       pg::SpiParam{INT4OID, Int32GetDatum(version), false},
       pg::SpiParam{INTERVALOID, ttl, !has_ttl},
+      pg::SpiParam{OIDOID, ObjectIdGetDatum(function), false},
   };
-  spi.execute(
-      "INSERT INTO autoreport.report (name, owner, current_version, cache_ttl) "
-      "VALUES ($1, $2::regrole, $3, $4) ON CONFLICT (name) DO UPDATE "
-      "SET current_version = EXCLUDED.current_version, cache_ttl = EXCLUDED.cache_ttl, updated_at = now()",
-      head, false);
+  spi.execute("INSERT INTO autoreport.report (name, owner, current_version, cache_ttl, function) "
+              "VALUES ($1, $2::regrole, $3, $4, $5::regprocedure) ON CONFLICT (name) DO UPDATE "
+              "SET current_version = EXCLUDED.current_version, cache_ttl = EXCLUDED.cache_ttl, "
+              "function = EXCLUDED.function, updated_at = now()",
+              head, false);
   PG_RETURN_INT32(version);
 }
 
@@ -443,8 +549,9 @@ AUTOREPORT_FUNCTION(autoreport_drop_report) {
   }
   AsExtensionOwner as_owner;
   pg::SpiConnection spi;
-  if (OidIsValid(report_function(name))) {
-    spi.execute("DROP FUNCTION " + old->signature, {}, false);
+  if (pg::guard([&] { return SearchSysCacheExists1(PROCOID, ObjectIdGetDatum(old->function)); })) {
+    const std::string function = pg::guard([&] { return format_procedure_qualified(old->function); });
+    spi.execute("DROP FUNCTION " + function, {}, false);
   }
   drop_row_type(spi, name);
   const std::array<pg::SpiParam, 1> a = {pg::SpiParam{TEXTOID, pg::string_to_text(name), false}};

@@ -5,12 +5,14 @@
 #include "common/runtime.hpp"
 #include "reports/cache_pg.hpp"
 #include "reports/prepared_pg.hpp"
+#include "reports/restricted_pg.hpp"
 
 extern "C" {
 #include "access/htup_details.h"
 }
 
 #include <cstring>
+#include <optional>
 #include <vector>
 
 namespace autoreport::reports {
@@ -96,6 +98,8 @@ RunOutcome produce_rows(const ReportVersion& report, const BoundParams& params, 
   RunOutcome outcome;
   pg::SpiConnection spi;
   SearchPathScope path(report.search_path);
+  // The query text is read under the standard_conforming_strings it was defined with.
+  pg::SettingScope strings("standard_conforming_strings", report.standard_strings ? "on" : "off");
   const PreparedReport prepared = prepared_report(report, spi);
   TupleDesc desc = plan_result_desc(prepared.plan);
   const cache::Lookup lookup = cache::prepare(report, params, prepared, desc);
@@ -115,6 +119,7 @@ RunOutcome produce_rows(const ReportVersion& report, const BoundParams& params, 
   if (lookup.usable) {
     writer.emplace(cache::max_entry_bytes());
   }
+  std::optional<RestrictedScope> restricted(std::in_place, report.name); // planning and execution
   Portal portal = spi.open_cursor(prepared.plan, params.values);
   pg::ScopedMemoryContext batch_memory("autoreport report batch");
   for (;;) {
@@ -139,6 +144,7 @@ RunOutcome produce_rows(const ReportVersion& report, const BoundParams& params, 
     spi.free_rows(table);
   }
   spi.close_cursor(portal);
+  restricted.reset();
   if (writer && writer->ok()) {
     cache::store(lookup, report, writer->data(), outcome.rows);
   }

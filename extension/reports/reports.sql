@@ -10,6 +10,9 @@ CREATE TABLE @extschema@.report (
   name text PRIMARY KEY,
   owner regrole NOT NULL,
   current_version integer NOT NULL,
+  -- The function reports.<name>(...) made for the report: its calls are matched to the report by this
+  -- OID, never by name (a regprocedure, so that dump and restore carry it over).
+  function regprocedure NOT NULL UNIQUE,
   cache_ttl interval,
   created_at timestamptz NOT NULL DEFAULT now(),
   updated_at timestamptz NOT NULL DEFAULT now()
@@ -22,6 +25,8 @@ CREATE TABLE @extschema@.report_version (
   query text NOT NULL,
   bound_query text NOT NULL,
   search_path text NOT NULL,
+  -- Settings the query text is read under, as they were at definition (standard_conforming_strings).
+  parse_settings jsonb NOT NULL DEFAULT '{}',
   params jsonb NOT NULL,
   columns jsonb NOT NULL,
   description text,
@@ -42,12 +47,13 @@ REVOKE ALL ON @extschema@.report, @extschema@.report_version FROM PUBLIC;
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.report', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.report_version', '');
 
--- The function of a report, or NULL when it is missing.
+-- The function of a report, or NULL when there is no such report (or its function was dropped).
 CREATE FUNCTION @extschema@.report_function(name text) RETURNS regprocedure
-  LANGUAGE sql STABLE STRICT PARALLEL SAFE
+  LANGUAGE sql STABLE STRICT PARALLEL SAFE SECURITY DEFINER
   SET search_path = pg_catalog, pg_temp
-  AS $$ SELECT p.oid::regprocedure FROM pg_proc AS p
-         WHERE p.pronamespace = 'reports'::regnamespace AND p.proname = name $$;
+  AS $$ SELECT r.function FROM @extschema@.report AS r
+         WHERE r.name = report_function.name 
+           AND EXISTS (SELECT FROM pg_catalog.pg_proc AS p WHERE p.oid = r.function) $$;
 COMMENT ON FUNCTION @extschema@.report_function(text) IS 'the reports.<name>(...) function of a report';
 
 CREATE VIEW @extschema@.reports AS
@@ -58,7 +64,7 @@ CREATE VIEW @extschema@.reports AS
          (SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object('name', c->'name', 'type', c->'type'))
             FROM pg_catalog.jsonb_array_elements(v.columns) AS c) AS columns,
          r.owner,
-         @extschema@.report_function(r.name) AS function,
+         r.function,
          r.cache_ttl,
          v.cacheable,
          v.cache_note,
@@ -67,7 +73,7 @@ CREATE VIEW @extschema@.reports AS
     FROM @extschema@.report AS r
     JOIN @extschema@.report_version AS v ON v.report = r.name AND v.version = r.current_version
    WHERE pg_catalog.pg_has_role(r.owner, 'USAGE')
-      OR pg_catalog.has_function_privilege(@extschema@.report_function(r.name), 'EXECUTE');
+      OR pg_catalog.has_function_privilege(r.function::oid, 'EXECUTE');
 COMMENT ON VIEW @extschema@.reports IS 'the reports you may run, with their current version, parameters and columns';
 GRANT SELECT ON @extschema@.reports TO PUBLIC;
 
@@ -81,7 +87,7 @@ CREATE VIEW @extschema@.report_versions AS
     LEFT JOIN @extschema@.report AS r ON r.name = v.report
    WHERE pg_catalog.pg_has_role('autoreport_admin', 'USAGE')
       OR (r.name IS NOT NULL AND (pg_catalog.pg_has_role(r.owner, 'USAGE')
-          OR pg_catalog.has_function_privilege(@extschema@.report_function(r.name), 'EXECUTE')));
+          OR pg_catalog.has_function_privilege(r.function::oid, 'EXECUTE')));
 COMMENT ON VIEW @extschema@.report_versions IS
   'every version of the reports you may run (administrators also see dropped reports)';
 GRANT SELECT ON @extschema@.report_versions TO PUBLIC;
