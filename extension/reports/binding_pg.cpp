@@ -29,7 +29,7 @@ Oid element_type(const ParamSpec& spec) {
   return param_type(scalar);
 }
 
-// The text PostgreSQL's input function reads for a JSON scalar.
+// The text PostgreSQL's input function reads for a JSON scalar: a number exactly as written.
 std::string scalar_text(const ParamSpec& spec, const json& v) {
   if (v.is_string()) {
     return v.get<std::string>();
@@ -37,20 +37,35 @@ std::string scalar_text(const ParamSpec& spec, const json& v) {
   if (v.is_boolean()) {
     return v.get<bool>() ? "true" : "false";
   }
-  if (v.is_number()) {
-    return v.dump();
+  if (is_exact_number(v)) {
+    return number_text(v);
   }
   throw Error(sqlstate::invalid_parameter_value, label(spec) + " must be a single " +
                                                      std::string(spec.base_name()) + " value, not " +
-                                                     std::string(v.type_name()));
+                                                     exact_type_name(v));
+}
+
+// At most 40 characters of a value, for a message: a numeric may have thousands of digits.
+std::string shortened(const std::string& text) {
+  if (text.size() <= 40) {
+    return text;
+  }
+  return text.substr(0, 30) + "... (" + std::to_string(text.size()) + " characters)";
 }
 
 // One element through its type's input function; PostgreSQL's complaint becomes the detail.
-Datum element_datum(const ParamSpec& spec, const json& v) {
+// `what` names the value in messages: "value", "min", "default"...
+Datum element_datum(const ParamSpec& spec, const json& v, std::string_view what = "value") {
   const std::string text = scalar_text(spec, v);
   try {
     return pg::input_value(element_type(spec), text);
   } catch (const Error& e) {
+    if (e.sqlstate() == sqlstate::numeric_value_out_of_range) {
+      throw Error(sqlstate::numeric_value_out_of_range, std::string(what) + " of parameter \"" + spec.name +
+                                                            "\" is out of range for type " +
+                                                            std::string(spec.base_name()))
+          .with_detail("It was " + shortened(text) + ".");
+    }
     const std::string_view base = spec.base_name();
     const bool vowel = base.front() == 'i';
     throw Error(sqlstate::invalid_parameter_value,
@@ -136,13 +151,13 @@ void check_value(const ParamSpec& spec, Datum value) {
 }
 
 // A JSON value (scalar or array) as a Datum of the parameter's type.
-Datum json_datum(const ParamSpec& spec, const json& v) {
+Datum json_datum(const ParamSpec& spec, const json& v, std::string_view what = "value") {
   if (!spec.is_array) {
-    return element_datum(spec, v);
+    return element_datum(spec, v, what);
   }
   if (!v.is_array()) {
     throw Error(sqlstate::invalid_parameter_value, label(spec) + " must be a JSON array")
-        .with_detail("It was a " + std::string(v.type_name()) + ".");
+        .with_detail("It was a " + exact_type_name(v) + ".");
   }
   std::vector<std::optional<std::string>> texts;
   std::vector<Datum> datums;
@@ -150,7 +165,7 @@ Datum json_datum(const ParamSpec& spec, const json& v) {
   size_t i = 0;
   for (const json& e : v) {
     nulls[i] = e.is_null();
-    datums.push_back(e.is_null() ? Datum(0) : element_datum(spec, e));
+    datums.push_back(e.is_null() ? Datum(0) : element_datum(spec, e, what));
     ++i;
   }
   return pg::make_array(datums, std::span<const bool>(nulls.get(), datums.size()), element_type(spec));
@@ -193,7 +208,7 @@ json as_json(Oid type, Datum value) {
     ArrayType* arr = construct_array(&one, 1, type, len, byval, align);
     return TextDatumGetCString(DirectFunctionCall1(array_to_json, PointerGetDatum(arr)));
   });
-  const json parsed = json::parse(rendered, nullptr, false);
+  const json parsed = parse_exact_json(rendered);
   if (parsed.is_discarded()) {
     return json(rendered);
   }
@@ -211,7 +226,7 @@ void describe(const ReportVersion& report, BoundParams& b) {
     b.display.emplace_back(spec.name, v.is_null ? std::string("NULL") : text);
     values[spec.name] = v.is_null ? json() : as_json(v.type, v.value);
   }
-  b.json = values.dump();
+  b.json = dump_exact(values);
 }
 
 [[noreturn]] void missing(const ReportVersion& report, const ParamSpec& spec) {
@@ -222,7 +237,7 @@ void describe(const ReportVersion& report, BoundParams& b) {
 } // namespace
 
 BoundParams bind_json(const ReportVersion& report, const std::string& params_json) {
-  const json given = params_json.empty() ? json::object() : json::parse(params_json, nullptr, false);
+  const json given = params_json.empty() ? json::object() : parse_exact_json(params_json);
   if (given.is_discarded() || !given.is_object()) {
     throw Error(sqlstate::invalid_parameter_value, "report parameters must be a JSON object")
         .with_hint("Pass them like '{\"since\": \"2026-01-01\"}'.");
@@ -304,23 +319,26 @@ BoundParams bind_args(const ReportVersion& report, FunctionCallInfo fcinfo) {
 
 void validate_declaration(const ParamSpec& spec) {
   for (const json& a : spec.allowed) {
-    element_datum(spec, a);
+    element_datum(spec, a, "allowed value");
   }
   std::optional<Datum> lo;
   std::optional<Datum> hi;
   if (spec.min) {
-    lo = element_datum(spec, *spec.min);
+    lo = element_datum(spec, *spec.min, "min");
   }
   if (spec.max) {
-    hi = element_datum(spec, *spec.max);
+    hi = element_datum(spec, *spec.max, "max");
   }
   if (lo && hi && compare(element_type(spec), *lo, *hi) > 0) {
     throw Error(sqlstate::invalid_parameter_value, label(spec) + ": min is greater than max");
   }
   if (spec.default_value) {
     try {
-      check_value(spec, json_datum(spec, *spec.default_value));
+      check_value(spec, json_datum(spec, *spec.default_value, "default"));
     } catch (const Error& e) {
+      if (e.sqlstate() == sqlstate::numeric_value_out_of_range) {
+        throw; // its message already names the default
+      }
       throw Error(sqlstate::invalid_parameter_value, "default of " + e.message()).with_detail(e.detail());
     }
   }

@@ -2,8 +2,10 @@
 #include "reports/params.hpp"
 
 #include "common/error.hpp"
+#include "reports/exact_json.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <utility>
 
 #include "common/pure.hpp"
@@ -80,12 +82,12 @@ void check_scalar(const ParamSpec& spec, std::string_view field, const json& v) 
     return;
   case BaseType::Integer:
   case BaseType::BigInt:
-    if (!v.is_number_integer() && !v.is_string()) {
+    if (!is_exact_integer(v) && !v.is_string()) {
       bad(where + " must be an integer");
     }
     return;
   case BaseType::Numeric:
-    if (!v.is_number() && !v.is_string()) {
+    if (!is_exact_number(v) && !v.is_string()) {
       bad(where + " must be a number");
     }
     return;
@@ -101,10 +103,17 @@ std::optional<int64_t> positive(const ParamSpec& spec, const json& field, std::s
   if (field.is_null()) {
     return std::nullopt;
   }
-  if (!field.is_number_integer() || field.get<int64_t>() < 0) {
+  int64_t n = -1;
+  if (is_exact_integer(field)) {
+    const std::string text = number_text(field);
+    if (std::from_chars(text.data(), text.data() + text.size(), n).ec != std::errc()) {
+      n = -1;
+    }
+  }
+  if (n < 0) {
     bad("parameter \"" + spec.name + "\": " + std::string(name) + " must be a non-negative integer");
   }
-  return field.get<int64_t>();
+  return n;
 }
 
 ParamSpec read_spec(std::string name, const json& decl) {
@@ -235,7 +244,7 @@ std::vector<ParamSpec> parse_params(std::string_view json_text, const std::vecto
   if (json_text.empty() || json_text == "null") {
     return out;
   }
-  const json j = json::parse(json_text, nullptr, false);
+  const json j = parse_exact_json(json_text);
   if (j.is_discarded()) {
     bad("params must be JSON");
   }
@@ -278,7 +287,7 @@ std::vector<ParamSpec> parse_params(std::string_view json_text, const std::vecto
   return out;
 }
 
-nlohmann::json params_to_json(const std::vector<ParamSpec>& params) {
+ExactJson params_to_json(const std::vector<ParamSpec>& params) {
   json arr = json::array();
   for (const ParamSpec& p : params) {
     json o = json::object();
@@ -298,17 +307,17 @@ nlohmann::json params_to_json(const std::vector<ParamSpec>& params) {
       o["allowed"] = p.allowed;
     }
     if (p.max_length) {
-      o["max_length"] = *p.max_length;
+      o["max_length"] = exact_number(std::to_string(*p.max_length));
     }
     if (p.max_items) {
-      o["max_items"] = *p.max_items;
+      o["max_items"] = exact_number(std::to_string(*p.max_items));
     }
     if (!p.description.empty()) {
       o["description"] = p.description;
     }
     arr.push_back(std::move(o));
   }
-  return arr;
+  return {std::move(arr)};
 }
 
 } // namespace autoreport::reports

@@ -7,8 +7,10 @@
 // an array; "enum" is text with "allowed"), required, default, min, max (integer, bigint, numeric,
 // date, timestamptz), allowed (a list of values), max_length (text), max_items (arrays), description.
 // Typed checks of values (is "2026-02-30" a date? is the default within min and max?) need
-// PostgreSQL's type input functions and happen in the glue (reports_pg.cpp).
+// PostgreSQL's type input functions and happen in the glue (binding_pg.cpp).
 #pragma once
+
+#include "reports/exact_json.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -26,7 +28,8 @@ struct ParamSpec {
   BaseType base = BaseType::Text;
   bool is_array = false;
   bool required = false;
-  std::optional<nlohmann::json> default_value; // a JSON value, typed-checked by the glue
+  // JSON values as parse_exact_json reads them (numbers exact), typed-checked by the glue.
+  std::optional<nlohmann::json> default_value;
   std::optional<nlohmann::json> min;
   std::optional<nlohmann::json> max;
   std::vector<nlohmann::json> allowed;
@@ -45,8 +48,8 @@ struct ParamSpec {
 // `query_order` is the order of first use of each placeholder in the query, used for the object form.
 std::vector<ParamSpec> parse_params(std::string_view json_text, const std::vector<std::string>& query_order);
 
-// The canonical JSON array stored in the catalog and shown to users.
-nlohmann::json params_to_json(const std::vector<ParamSpec>& params);
+// The canonical JSON array stored in the catalog and shown to users, numbers exact as declared.
+ExactJson params_to_json(const std::vector<ParamSpec>& params);
 
 // True when name is a valid parameter name: a lower-case SQL identifier of at most 63 bytes.
 bool valid_param_name(std::string_view name);

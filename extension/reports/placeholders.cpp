@@ -110,9 +110,19 @@ struct Scan {
   std::vector<size_t> positional;
 };
 
+// What an open bracket is: a parenthesis, an array subscript (a[...], where ':' is slice syntax) or
+// any other square bracket (ARRAY[...], a type's [3]).
+enum class Open { Paren, Subscript, Bracket };
+
+// The last token before the current one, ignoring whitespace and comments: decides whether '[' opens
+// a subscript (after an operand) or an array constructor (after ARRAY, an operator, '(' or ',').
+enum class Prev { Nothing, Operand, ArrayKeyword, Other };
+
 Scan scan(std::string_view s) {
   Scan result;
   std::vector<Placeholder>& found = result.placeholders;
+  std::vector<Open> open;
+  Prev last = Prev::Nothing;
   size_t i = 0;
   while (i < s.size()) {
     const char c = s[i];
@@ -121,43 +131,68 @@ Scan scan(std::string_view s) {
       const bool escape =
           (prev == 'e' || prev == 'E') && (i < 2 || !ident_char(static_cast<unsigned char>(s[i - 2])));
       i = skip_string(s, i, escape);
+      last = Prev::Other;
     } else if (c == '"') {
       i = skip_quoted_ident(s, i);
+      last = Prev::Operand;
     } else if (c == '-' && i + 1 < s.size() && s[i + 1] == '-') {
       const size_t nl = s.find('\n', i);
       i = nl == std::string_view::npos ? s.size() : nl + 1;
     } else if (c == '/' && i + 1 < s.size() && s[i + 1] == '*') {
       i = skip_block_comment(s, i);
+    } else if (std::isspace(static_cast<unsigned char>(c))) {
+      ++i;
     } else if (c == '$' && !ident_char(prev)) {
       if (i + 1 < s.size() && std::isdigit(static_cast<unsigned char>(s[i + 1]))) {
         result.positional.push_back(i);
       }
       const size_t end = skip_dollar_quote(s, i);
       i = end == i ? i + 1 : end;
+      last = Prev::Other;
+    } else if (c == '(' || c == '[') {
+      open.push_back(c == '(' ? Open::Paren : last == Prev::Operand ? Open::Subscript : Open::Bracket);
+      ++i;
+      last = Prev::Other;
+    } else if (c == ')' || c == ']') {
+      // Pop the innermost bracket of this kind; a stray closer changes nothing.
+      const auto kind = [&](Open o) { return (c == ')') == (o == Open::Paren); };
+      const auto it = std::find_if(open.rbegin(), open.rend(), kind);
+      if (it != open.rend()) {
+        open.erase(std::next(it).base(), open.end());
+      }
+      ++i;
+      last = Prev::Operand;
     } else if (c == ':') {
+      last = Prev::Other;
       if (i + 1 < s.size() && s[i + 1] == ':') {
         i += 2; // a cast
         continue;
       }
-      // Not after an identifier, number, closing bracket or another colon: a[1:n] is a slice.
+      // At the top of a subscript, ':' is the slice colon: a[:n], a[1 :n] slice up to column n.
+      // Elsewhere, not after an identifier, number, closing bracket or another colon.
+      const bool slice = !open.empty() && open.back() == Open::Subscript;
       const bool after_operand = ident_char(prev) || prev == ']' || prev == ')' || prev == ':';
       size_t j = i + 1;
-      if (!after_operand && j < s.size() && ident_start(static_cast<unsigned char>(s[j]))) {
+      if (!slice && !after_operand && j < s.size() && ident_start(static_cast<unsigned char>(s[j]))) {
         while (j < s.size() && ident_char(static_cast<unsigned char>(s[j])) && s[j] != '$') {
           ++j;
         }
         found.push_back({lower(s.substr(i + 1, j - i - 1)), i});
         i = j;
+        last = Prev::Operand;
       } else {
         ++i;
       }
     } else if (ident_char(static_cast<unsigned char>(c))) {
       // Skip a whole word so that, e.g., a$1 or name:x inside words are not misread.
+      const size_t start = i;
       while (i < s.size() && ident_char(static_cast<unsigned char>(s[i]))) {
         ++i;
       }
+      last = lower(s.substr(start, i - start)) == "array" ? Prev::ArrayKeyword : Prev::Operand;
     } else {
       ++i;
+      last = Prev::Other;
     }
   }
   return result;

@@ -3,8 +3,10 @@
 // A parameter value is never spliced into SQL text: the query is rewritten once, at definition time,
 // and every run binds the values as real parameters. The scanner knows enough SQL lexing to leave
 // alone what only looks like a placeholder: string literals ('...', E'...', U&'...'), quoted
-// identifiers, dollar-quoted strings, comments (-- and nested /* */), casts (::) and array slices
-// (a[1:n], a[i:j]).
+// identifiers, dollar-quoted strings, comments (-- and nested /* */), casts (::) and array slices.
+// Inside a subscript (a '[' after an operand, not ARRAY[), every ':' at its top level is the slice
+// colon: a[:n] and a[1 :n] slice up to column n. A placeholder there is written in parentheses,
+// a[(:i)], a[(:lo):(:hi)].
 #pragma once
 
 #include <string>

@@ -63,6 +63,58 @@ TEST(Params, NormalisedJsonIsCanonical) {
   EXPECT_TRUE(parse_params("[]", {}).empty());
 }
 
+TEST(Params, NumbersStayExactlyAsDeclared) {
+  // A double would turn 0.1 into 0.1000000000000000055..., drop the last digits of the bigint bound
+  // and refuse 1e400 (whose range is for the glue to judge, with the parameter's type).
+  const auto p = parse_params(
+      R"({"x": {"type": "numeric", "min": 0.1, "max": 12345678901234567890123.45, "default": 1e400,
+                "allowed": [0.10, -0, 1E-7]},
+          "b": {"type": "bigint[]", "max": 12345678901234567890, "default": [1, 18446744073709551617]}})",
+      {"x", "b"});
+  ASSERT_EQ(p.size(), 2u);
+  EXPECT_EQ(number_text(*p[0].min), "0.1");
+  EXPECT_EQ(number_text(*p[0].max), "12345678901234567890123.45");
+  EXPECT_EQ(number_text(*p[0].default_value), "1e400");
+  ASSERT_EQ(p[0].allowed.size(), 3u);
+  EXPECT_EQ(number_text(p[0].allowed[0]), "0.10");
+  EXPECT_EQ(number_text(p[0].allowed[2]), "1E-7");
+  EXPECT_EQ(number_text(*p[1].max), "12345678901234567890");
+  EXPECT_EQ(params_to_json(p).dump(),
+            R"([{"allowed":[0.10,-0,1E-7],"default":1e400,"max":12345678901234567890123.45,"min":0.1,)"
+            R"("name":"x","required":false,"type":"numeric"},)"
+            R"({"default":[1,18446744073709551617],"max":12345678901234567890,"name":"b","required":false,)"
+            R"("type":"bigint[]"}])");
+  // The stored form reads back to the same declarations.
+  EXPECT_EQ(params_to_json(parse_params(params_to_json(p).dump(), {})).dump(), params_to_json(p).dump());
+  // Integers are written without a fraction or an exponent, however large.
+  EXPECT_EQ(error_of(R"({"x": {"type": "bigint", "max": 1e3}})"), "parameter \"x\": max must be an integer");
+  EXPECT_EQ(error_of(R"({"x": {"type": "text", "max_length": 99999999999999999999}})"),
+            "parameter \"x\": max_length must be a non-negative integer");
+  EXPECT_EQ(parse_params(R"({"x": {"type": "text", "max_length": 12}})", {})[0].max_length, 12);
+}
+
+TEST(ExactJson, ReadsWhatJsonAllowsAndNothingElse) {
+  const auto j = parse_exact_json(R"( {"a": [1, -2.50, 3e+2, true, null, "\u00e9\n"], "b": {}, "c": []} )");
+  ASSERT_TRUE(j.is_object());
+  EXPECT_EQ(dump_exact(j), R"({"a":[1,-2.50,3e+2,true,null,"é\n"],"b":{},"c":[]})");
+  EXPECT_TRUE(is_exact_integer(j["a"][0]));
+  EXPECT_FALSE(is_exact_integer(j["a"][1]));
+  EXPECT_FALSE(is_exact_integer(j["a"][2]));
+  EXPECT_EQ(exact_type_name(j["a"][1]), "number");
+  EXPECT_EQ(exact_type_name(j["a"]), "array");
+  EXPECT_EQ(dump_exact(parse_exact_json(R"({"k": 1, "k": 2})")), R"({"k":2})"); // last wins, as in jsonb
+  for (const char* bad :
+       {"", "{", "[1,]", "[01]", "[1.]", "[.5]", "[-]", "[1e]", "[+1]", "{\"a\" 1}", "{1: 2}", "[1] 2", "tru",
+        "nul", "\"open", "\"\\u12\"", "[\"a\tb\"]", "NaN", "Infinity"}) {
+    EXPECT_TRUE(parse_exact_json(bad).is_discarded()) << bad;
+  }
+  // Deep nesting is refused instead of exhausting the stack.
+  EXPECT_TRUE(parse_exact_json(std::string(100000, '[')).is_discarded());
+  EXPECT_FALSE(parse_exact_json(std::string(500, '[') + std::string(500, ']')).is_discarded());
+  // A string can never pass for a number.
+  EXPECT_FALSE(is_exact_number(parse_exact_json(R"("1")")));
+}
+
 TEST(Params, EveryMistakeIsNamed) {
   EXPECT_EQ(error_of("{"), "params must be JSON");
   EXPECT_EQ(error_of("42"), "params must be a JSON array or object");

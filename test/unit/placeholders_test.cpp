@@ -40,6 +40,38 @@ TEST(Placeholders, FindsThemNextToOperatorsAndCasts) {
   EXPECT_EQ(placeholder_names("SELECT :x + :y + :x"), (V{"x", "y"}));
 }
 
+TEST(Placeholders, ColonsAtTheTopOfASubscriptAreSliceSyntax) {
+  // Whatever the spacing, a ':' directly inside a subscript's brackets is the slice colon.
+  EXPECT_EQ(names("SELECT a[1 :n], a[:n], a[:], a[n:], a[ : n], a[ :n], a[1:n][:m], t.a[:n]"), V{});
+  EXPECT_EQ(names("SELECT (f(x))[:n], \"A\"[:n], a[x::int:n], data['k'][:n]"), V{});
+  // A placeholder used as a subscript or slice bound is written in parentheses.
+  EXPECT_EQ(names("SELECT a[(:i)], a[(:lo):(:hi)], a[f(:j)], a[1:(:k)]"), (V{"i", "lo", "hi", "j", "k"}));
+  // A placeholder can itself be subscripted.
+  EXPECT_EQ(names("SELECT :arr[1:2], :arr[:n]"), (V{"arr", "arr"}));
+  // ARRAY[...] and type brackets are not subscripts: placeholders inside them are found.
+  EXPECT_EQ(names("SELECT ARRAY[:a, :b], array [:c], ARRAY[ARRAY[:d]], x::int[] = ARRAY[:e]"),
+            (V{"a", "b", "c", "d", "e"}));
+  // Brackets inside literals, identifiers and comments do not open a subscript.
+  EXPECT_EQ(names("SELECT 'a[', \"b[\", /* c[ */ :x, $$ [ $$, :y"), (V{"x", "y"}));
+  // A closing bracket ends the subscript: what follows is read normally.
+  EXPECT_EQ(names("SELECT a[1:2] = :x, (a[:n]) > :y"), (V{"x", "y"}));
+}
+
+TEST(Placeholders, NamedArgumentsAndJsonOperators) {
+  EXPECT_EQ(names("SELECT f(a := :x, b => :y), f(a:=:z)"), (V{"x", "y", "z"}));
+  EXPECT_EQ(names("SELECT j ?| :keys, j @? '$.a ? (@ > :no)', j @@ :path, j #>> :p, j ? :k"),
+            (V{"keys", "path", "p", "k"}));
+  EXPECT_EQ(names("SELECT j->>'a:b', j->:key, '{\"a\": 1}'::jsonb @> :doc"), (V{"key", "doc"}));
+}
+
+TEST(Placeholders, QuotedAndDollarQuotedTextIsSkippedExactly) {
+  EXPECT_EQ(names("SELECT $a$ $b$ :in $a$, :out1, $_x1$:in$_x1$, :out2"), (V{"out1", "out2"}));
+  EXPECT_EQ(names("SELECT e'\\\\', :after, E'\\\\\\'', :more, e'\\':no'"), (V{"after", "more"}));
+  EXPECT_EQ(names("SELECT \"a\"\":b\", U&\"d:0061\", U&':c', :d"), V{"d"});
+  EXPECT_EQ(names("SELECT 1 -- :a\n, :b /* :c */ --:d"), V{"b"});
+  EXPECT_EQ(names("SELECT x::timestamptz::date, y ::  text, z:::w"), V{});
+}
+
 TEST(Placeholders, EscapeStringBackslashQuoteDoesNotEndTheLiteral) {
   EXPECT_EQ(names("SELECT E'a\\' :in_string', :out"), V{"out"});
   // Without E, a backslash is an ordinary character and the quote ends the literal.
