@@ -86,6 +86,14 @@ SELECT * FROM autoreport.forecast(ARRAY[5, 6, 8, 7, 9, 12]::float8[], 2, method 
 \echo :LAST_ERROR_SQLSTATE
 SELECT * FROM autoreport.forecast_model(ARRAY[1, 2, 3]::float8[], method => 'ets:XYZ');
 \echo :LAST_ERROR_SQLSTATE
+-- "ets:" with nothing after it, or with more, is not the automatic choice: refused with the models listed.
+SELECT * FROM autoreport.forecast_model(ARRAY[1, 2, 3]::float8[], method => 'ets:');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM autoreport.forecast_model(ARRAY[1, 2, 3]::float8[], method => 'ets:AAN ');
+\echo :LAST_ERROR_SQLSTATE
+-- A seasonal ETS model takes seasons up to 24 (R's limit too): longer ones would have thousands of parameters.
+SELECT * FROM autoreport.forecast(ARRAY[1, 2, 3, 4, 5, 6, 7, 8, 9, 10]::float8[], 1, period => 30, method => 'ets:ANA');
+\echo :LAST_ERROR_SQLSTATE
 
 -- The query form: daily revenue with a weekly pattern and one missing day, timestamps returned.
 CREATE TEMP TABLE daily AS

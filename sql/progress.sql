@@ -10,6 +10,11 @@ SELECT done, total, percent FROM autoreport.progress WHERE pid = pg_backend_pid(
 -- The total can change as the work learns more; an unknown total shows as NULL.
 SELECT autoreport.progress_update(7, 28);
 SELECT done, total, percent FROM autoreport.progress WHERE pid = pg_backend_pid();
+-- Done past the total (an estimate that fell short) shows 100%, never more; a total of 0 is done.
+SELECT autoreport.progress_update(9223372036854775807, 1);
+SELECT done, total, percent FROM autoreport.progress WHERE pid = pg_backend_pid();
+SELECT autoreport.progress_update(0, 0);
+SELECT done, total, percent FROM autoreport.progress WHERE pid = pg_backend_pid();
 SELECT autoreport.progress_begin('scan', repeat('é', 300), NULL);
 SELECT operation, length(object) AS object_cut_on_a_character, total, percent
   FROM autoreport.progress WHERE pid = pg_backend_pid();

@@ -17,7 +17,9 @@ CREATE VIEW @extschema@.progress AS
          p.object,
          p.done,
          p.total,
-         CASE WHEN p.total > 0 THEN round(100.0 * p.done / p.total, 1) END AS percent,
+         -- Capped at 100 when done passes total (a total that was an estimate); nothing to do is done.
+         CASE WHEN p.total > 0 THEN round(100.0 * least(p.done, p.total) / p.total, 1)
+              WHEN p.total = 0 THEN 100.0 END AS percent,
          p.started_at,
          clock_timestamp() - p.started_at AS elapsed,
          p.updated_at

@@ -71,15 +71,17 @@ SeriesForecast from_ets(const EtsSpec& spec, const EtsEstimate& e, size_t n, con
   return r;
 }
 
-SeriesForecast run_ets(std::span<const double> y, size_t period, std::string_view fixed,
+// fixed: the model after "ets:" (parse_ets_model refuses an empty one); nullopt: automatic selection.
+SeriesForecast run_ets(std::span<const double> y, size_t period, std::optional<std::string_view> fixed,
                        const ForecastOptions& o) {
-  if (fixed.empty()) {
+  if (!fixed) {
     const EtsChoice c = ets_auto(y, period);
     return from_ets(c.spec, c.estimate, y.size(), o);
   }
-  const EtsSpec spec = parse_ets_model(fixed, period);
+  const EtsSpec spec = parse_ets_model(*fixed, period);
   if (spec.trend == Component::Multiplicative) {
-    fail("multiplicative-trend ETS models are not supported; use A or Ad");
+    throw Error(sqlstate::invalid_parameter_value, "multiplicative-trend ETS models are not supported")
+        .with_hint(std::string(ets_model_hint()));
   }
   if (spec.season != Component::None && y.size() <= spec.period) {
     fail("a seasonal ETS model needs more values than the period (" + std::to_string(y.size()) +
@@ -325,8 +327,19 @@ size_t detect_period(std::span<const double> history, std::span<const size_t> ca
     y[t] = history[t] - (line.intercept + line.slope * static_cast<double>(t + 1));
   }
   if (!candidates.empty()) {
+    // Only periods the data can test (more than two seasons); one autocorrelation serves them all.
+    size_t longest = 0;
     for (const size_t m : candidates) {
-      if (m > 1 && seasonality_test(y, m)) {
+      if (m > 1 && n > 2 * m) {
+        longest = std::max(longest, m);
+      }
+    }
+    if (longest == 0) {
+      return 1;
+    }
+    const std::vector<double> r = autocorrelation(y, longest);
+    for (const size_t m : candidates) {
+      if (m > 1 && seasonality_test(r, n, m)) {
         return m;
       }
     }
@@ -342,7 +355,7 @@ size_t detect_period(std::span<const double> history, std::span<const size_t> ca
   for (size_t lag = 2; lag <= max_lag; ++lag) {
     const double v = r[lag - 1];
     const bool peak = v > r[lag - 2] && (lag >= r.size() || v >= r[lag]);
-    if (peak && v > best_r && seasonality_test(y, lag)) {
+    if (peak && v > best_r && seasonality_test(r, n, lag)) {
       best = lag;
       best_r = v;
     }
@@ -373,7 +386,7 @@ SeriesForecast forecast_series(std::span<const double> y, const ForecastOptions&
   if (method == "auto") {
     r = run_auto(y, period, o);
   } else if (method == "ets") {
-    r = run_ets(y, period, "", o);
+    r = run_ets(y, period, std::nullopt, o);
   } else if (method.starts_with("ets:")) {
     r = run_ets(y, period, method.substr(4), o);
   } else if (method == "theta") {

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <string>
 
 #include "common/pure.hpp"
 
@@ -20,6 +21,12 @@ double divide(double a, double b) {
   return std::fabs(b) < kTiny ? kHuge : a / b;
 }
 
+Error unknown_model(std::string_view name, std::string_view why) {
+  return Error(sqlstate::invalid_parameter_value, "unknown ETS model \"" + std::string(name) + "\"")
+      .with_detail(std::string(why))
+      .with_hint(std::string(ets_model_hint()));
+}
+
 Component component(char c, std::string_view name) {
   switch (c) {
   case 'N':
@@ -29,8 +36,7 @@ Component component(char c, std::string_view name) {
   case 'M':
     return Component::Multiplicative;
   default:
-    throw Error(sqlstate::invalid_parameter_value, "unknown ETS model \"" + std::string(name) +
-                                                       "\": use three letters of N, A, M, e.g. \"AAdM\"");
+    throw unknown_model(name, "Each component is one of the letters N, A and M.");
   }
 }
 
@@ -40,25 +46,41 @@ char letter(Component c) {
 
 } // namespace
 
+std::string_view ets_model_hint() {
+  return "use method ets for the automatic choice, or ets: and one of ANN, ANA, ANM, AAN, AAA, AAM, AAdN, "
+         "AAdA, AAdM, MNN, MNA, MNM, MAN, MAA, MAM, MAdN, MAdA, MAdM (error, trend with d for damped, "
+         "season)";
+}
+
 EtsSpec parse_ets_model(std::string_view name, size_t period) {
   EtsSpec spec;
+  if (name.empty()) {
+    throw Error(sqlstate::invalid_parameter_value, "the ETS model is missing after \"ets:\"")
+        .with_hint(std::string(ets_model_hint()));
+  }
   const bool damped = name.size() == 4 && name[2] == 'd';
   if (name.size() != 3 && !damped) {
-    throw Error(sqlstate::invalid_parameter_value, "unknown ETS model \"" + std::string(name) +
-                                                       "\": use three letters of N, A, M, e.g. \"AAdM\"");
+    throw unknown_model(name,
+                        "A model is three letters (error, trend, season), or four with a damped trend.");
   }
   spec.error = component(name[0], name);
   spec.trend = component(name[1], name);
   spec.season = component(name[damped ? 3 : 2], name);
   spec.damped = damped;
   if (spec.error == Component::None || (damped && spec.trend == Component::None)) {
-    throw Error(sqlstate::invalid_parameter_value,
-                "unknown ETS model \"" + std::string(name) +
-                    "\": the error is A or M, and only a trend can be damped");
+    throw unknown_model(name, "The error is A or M, and only a trend can be damped.");
   }
   spec.period = spec.season == Component::None ? 1 : period;
   if (spec.season != Component::None && period < 2) {
     throw Error(sqlstate::invalid_parameter_value, "a seasonal ETS model needs a period of at least 2");
+  }
+  if (spec.season != Component::None && period > kMaxEtsPeriod) {
+    // Every seasonal term is a parameter the optimiser moves: a long season costs time and memory
+    // quadratic in the period (R's ets() refuses these too).
+    throw Error(sqlstate::invalid_parameter_value, "a seasonal ETS model supports periods up to " +
+                                                       std::to_string(kMaxEtsPeriod) + ", not " +
+                                                       std::to_string(period))
+        .with_hint("use theta, damped or snaive for a longer season, or a model without a season");
   }
   return spec;
 }

@@ -28,8 +28,17 @@ struct EtsSpec {
   size_t period = 1; // the season's length m (1 without a season)
 };
 
-// "AAdM"-style names (error, trend with optional "d", season); nullopt-like failure as Error 22023.
+// The longest season a seasonal ETS model takes (as R's ets()); automatic selection leaves longer
+// seasons out.
+inline constexpr size_t kMaxEtsPeriod = 24;
+
+// "AAdM"-style names (error, trend with optional "d", season). Error 22023, with a hint listing the
+// models, for an empty, unknown or malformed name, and for a seasonal model with a period below 2 or
+// above kMaxEtsPeriod.
 EtsSpec parse_ets_model(std::string_view name, size_t period);
+
+// The hint that lists the ETS model names.
+std::string_view ets_model_hint();
 std::string ets_model_name(const EtsSpec& spec);
 
 struct EtsParams {

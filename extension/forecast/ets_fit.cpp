@@ -244,6 +244,7 @@ std::vector<double> nelder_mead(const std::function<double(const std::vector<dou
       step *= 10;
     }
     p[j + 1][j] += step;
+    check_interrupts();
     fv[j + 1] = value(p[j + 1]);
   }
   while (evaluations < max_evaluations) {
@@ -529,7 +530,7 @@ EtsChoice ets_auto(std::span<const double> y, size_t period) {
     choice.fitted.push_back({choice.spec, e});
     return choice;
   }
-  const bool seasonal = period > 1 && period <= 24 && n > period;
+  const bool seasonal = period > 1 && period <= kMaxEtsPeriod && n > period;
   double best = kInfinity;
   bool found = false;
   for (const Component error : {Component::Additive, Component::Multiplicative}) {

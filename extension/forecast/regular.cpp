@@ -2,6 +2,7 @@
 #include "forecast/regular.hpp"
 
 #include "common/error.hpp"
+#include "common/runtime.hpp"
 #include "render/calendar.hpp"
 
 #include <algorithm>
@@ -19,6 +20,9 @@ namespace {
 
 using render::floor_div;
 using render::floor_mod;
+
+// Loops over rows and buckets check for interrupts this often (a series may have millions of either).
+constexpr size_t kCheckEvery = 65536;
 
 [[noreturn]] void fail(std::string message) {
   throw Error(sqlstate::invalid_parameter_value, std::move(message));
@@ -286,6 +290,9 @@ std::vector<double> fill_missing(std::span<const std::optional<double>> values, 
   size_t missing = 0;
   std::optional<size_t> first;
   for (size_t i = 0; i < values.size(); ++i) {
+    if (i % kCheckEvery == 0) {
+      check_interrupts();
+    }
     if (values[i]) {
       out[i] = *values[i];
       if (!first) {
@@ -314,6 +321,9 @@ std::vector<double> fill_missing(std::span<const std::optional<double>> values, 
     out[i] = out[*first];
   }
   for (size_t i = *first + 1; i < values.size(); ++i) {
+    if (i % kCheckEvery == 0) {
+      check_interrupts(); // a gap of millions of buckets is filled below, in one go: cheap enough
+    }
     if (!values[i]) {
       continue;
     }
@@ -359,6 +369,9 @@ RegularSeries regularise(std::span<const int64_t> times, std::span<const std::op
   std::vector<size_t> n(count, 0);
   std::vector<int64_t> latest(count, 0);
   for (size_t i = 0; i < times.size(); ++i) {
+    if (i % kCheckEvery == 0) {
+      check_interrupts();
+    }
     if (!values[i]) {
       continue;
     }
@@ -380,6 +393,9 @@ RegularSeries regularise(std::span<const int64_t> times, std::span<const std::op
   // Filled with zero, an empty bucket is a zero observed (nothing to add up), not a gap.
   r.missing.assign(count, fill != Fill::Zero);
   for (size_t b = 0; b < count; ++b) {
+    if (b % kCheckEvery == 0) {
+      check_interrupts();
+    }
     if (n[b] > 0) {
       buckets[b] = aggregate == Aggregate::Mean ? sum[b] / static_cast<double>(n[b]) : sum[b];
       r.missing[b] = false;

@@ -117,7 +117,13 @@ void loess_series(const double* y, size_t n, size_t len, int degree, size_t jump
   const size_t step = std::min(jump, n - 1);
   size_t nleft = 0;
   size_t nright = 0;
+  size_t work_done = 0; // points weighed since the last interrupt check
   const auto estimate = [&](size_t i) {
+    work_done += len;
+    if (work_done >= (size_t{1} << 16)) {
+      check_interrupts(); // a long series with a long window takes a while
+      work_done = 0;
+    }
     if (!loess_at(y, n, len, degree, static_cast<double>(i), nleft, nright, work, rw, ys[i - 1])) {
       ys[i - 1] = y[i - 1];
     }
@@ -191,6 +197,9 @@ void smooth_cycle_subseries(const double* y, size_t n, size_t np, size_t ns, int
   double* sub_rw = work.c5.data();
   double* scratch = work.weights.data();
   for (size_t j = 1; j <= np; ++j) {
+    if (j % 1024 == 0) {
+      check_interrupts(); // a long season: many short subseries
+    }
     const size_t k = (n - j) / np + 1;
     for (size_t i = 1; i <= k; ++i) {
       sub[i - 1] = y[(i - 1) * np + j - 1];

@@ -2,6 +2,7 @@
 #include "forecast/theta.hpp"
 
 #include "common/error.hpp"
+#include "common/runtime.hpp"
 #include "forecast/checks.hpp"
 #include "forecast/least_squares.hpp"
 #include "forecast/seasonal.hpp"
@@ -20,6 +21,7 @@ constexpr double kAlphaMax = 0.9999;
 
 // For a given alpha: the best initial level and the resulting SSE (and final level).
 SesFit ses_at(std::span<const double> y, double alpha) {
+  check_interrupts(); // the search below runs this some 300 times
   // The level before step t is A + C * l0: accumulate sum C (y - A) and sum C^2.
   double a = 0;
   double c = 1;

@@ -48,6 +48,8 @@ struct ChartData {
   size_t categories_total = 0;         // bar chart: categories in the result (more than drawn when cut)
   size_t numeric_columns = 0;          // series in the result (more than drawn when cut)
   size_t rows_without_x = 0;           // line chart: rows whose time is NULL or infinite, left out
+  size_t values_infinite = 0;          // values of drawn series that are infinite, not drawn
+  size_t values_nan = 0;               // values of drawn series that are NaN, not drawn
 };
 
 struct ChartStyle {

@@ -36,6 +36,19 @@ std::string moment_word(const ChartData& data) {
   return data.dates_only ? "date" : "time";
 }
 
+// "2 infinite values not drawn.", "1 NaN value not drawn.": values a series holds that no chart can
+// place, in <desc> and under the chart.
+std::vector<std::string> unplottable_notes(const ChartData& data) {
+  std::vector<std::string> notes;
+  if (data.values_infinite > 0) {
+    notes.push_back(count(data.values_infinite, "infinite value", "infinite values") + " not drawn.");
+  }
+  if (data.values_nan > 0) {
+    notes.push_back(count(data.values_nan, "NaN value", "NaN values") + " not drawn.");
+  }
+  return notes;
+}
+
 } // namespace
 
 std::string chart_summary(const ChartData& data, const ChartStyle& style) {
@@ -79,6 +92,9 @@ std::string chart_summary(const ChartData& data, const ChartStyle& style) {
     s += " " + count(data.rows_without_x, "row", "rows") + " without a " + moment_word(data) +
          (data.rows_without_x == 1 ? " is" : " are") + " left out.";
   }
+  for (const std::string& note : unplottable_notes(data)) {
+    s += " " + note;
+  }
   return s;
 }
 
@@ -95,6 +111,9 @@ std::vector<std::string> chart_notes(const ChartData& data) {
   if (data.rows_without_x > 0) {
     notes.push_back(count(data.rows_without_x, "row", "rows") + " without a " + moment_word(data) +
                     " not shown.");
+  }
+  for (const std::string& note : unplottable_notes(data)) {
+    notes.push_back(note);
   }
   return notes;
 }

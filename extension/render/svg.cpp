@@ -9,7 +9,8 @@
 // Limits, each said in the chart's <desc> and, where something is not drawn, in a note under it:
 // at most 7 series (the palette's distinguishable colours), at most 50 bar categories (the first 50),
 // lines of more than "max_points" points reduced by min/max downsampling, rows whose time is NULL or
-// infinite left out. More than 2,000,000 rows is an error (54000): aggregate first.
+// infinite left out, and values that are NaN or infinite (counted in the note). More than 2,000,000 rows is
+// an error (54000): aggregate first.
 #include "render/svg.hpp"
 
 #include "common/error.hpp"
@@ -130,6 +131,10 @@ public:
     for (size_t s = 0; s < series_columns_.size(); ++s) {
       const Cell& c = cells[series_columns_[s]];
       const bool plottable = !c.is_null && c.finite && std::isfinite(c.number);
+      if (!c.is_null && !plottable) {
+        // Not drawn, and said so: a gap in the line is not silently taken for a NULL.
+        ++(std::isnan(c.number) ? data_.values_nan : data_.values_infinite);
+      }
       data_.series[s].values.push_back(plottable ? c.number : NAN);
     }
   }

@@ -144,6 +144,23 @@ TEST(SvgChart, NullsAndNonFiniteValuesBreakTheLine) {
   EXPECT_NE(chart["desc"].get<std::string>().find("from 2026-01-01 00:00 to 2026-01-01 09:00; 10 points."),
             std::string::npos)
       << chart["desc"];
+  // What is not drawn is said, under the chart and in <desc>: a NULL is a gap, a NaN or an infinity is
+  // a value the chart could not place.
+  EXPECT_EQ(chart["notes"], (json{"1 infinite value not drawn. 1 NaN value not drawn."}));
+  EXPECT_NE(chart["desc"].get<std::string>().find("1 infinite value not drawn. 1 NaN value not drawn."),
+            std::string::npos)
+      << chart["desc"];
+}
+
+TEST(SvgChart, InfiniteValuesInBarsAreCounted) {
+  CellStore s;
+  const TableInfo info = table({col("region", Kind::Text), col("v", Kind::Float)});
+  const std::vector<std::vector<Cell>> rows = {{s.text("a"), s.floating(1)},
+                                               {s.text("b"), s.floating(INFINITY)},
+                                               {s.text("c"), s.floating(-INFINITY)}};
+  const json chart = read_back(render(info, rows));
+  ASSERT_FALSE(chart.contains("error")) << chart.dump();
+  EXPECT_EQ(chart["notes"], (json{"2 infinite values not drawn."}));
 }
 
 TEST(SvgChart, TimesAreSortedAndRowsWithoutTimeLeftOut) {
