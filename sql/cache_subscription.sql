@@ -16,8 +16,9 @@ CREATE TABLE feed (id int PRIMARY KEY, v int NOT NULL);
 INSERT INTO feed VALUES (1, 10);
 SELECT autoreport.define_report('feed_total', 'SELECT count(*) AS n, sum(v) AS total FROM feed');
 SELECT tgname, tgenabled FROM pg_trigger WHERE tgrelid = 'feed'::regclass ORDER BY tgname;
-CREATE TEMP TABLE last_stats AS SELECT hits, misses, bypassed FROM autoreport.cache_stats;
-CREATE FUNCTION pg_temp.cache_delta() RETURNS TABLE (hits bigint, misses bigint, bypassed bigint)
+-- (Not temporary: the session reconnects.)
+CREATE TABLE last_stats AS SELECT hits, misses, bypassed FROM autoreport.cache_stats;
+CREATE FUNCTION cache_delta() RETURNS TABLE (hits bigint, misses bigint, bypassed bigint)
   LANGUAGE plpgsql AS $$
   DECLARE n record;
   BEGIN
@@ -27,7 +28,7 @@ CREATE FUNCTION pg_temp.cache_delta() RETURNS TABLE (hits bigint, misses bigint,
   END $$;
 SELECT * FROM reports.feed_total();
 SELECT * FROM reports.feed_total();
-SELECT * FROM pg_temp.cache_delta();
+SELECT * FROM cache_delta();
 
 DO $$
 BEGIN
@@ -54,7 +55,7 @@ SELECT * FROM feed ORDER BY id;
 -- The subscribed table is not served from the cache: the fresh rows, every time.
 SELECT * FROM reports.feed_total();
 SELECT * FROM reports.feed_total();
-SELECT * FROM pg_temp.cache_delta();
+SELECT * FROM cache_delta();
 
 -- After the subscription is gone, the entry from before it is not served: apply changed the data.
 ALTER SUBSCRIPTION cache_sub DISABLE;
@@ -70,8 +71,9 @@ END $$;
 SELECT pg_drop_replication_slot('cache_sub');
 SELECT * FROM reports.feed_total();
 SELECT * FROM reports.feed_total();
-SELECT * FROM pg_temp.cache_delta();
+SELECT * FROM cache_delta();
 
 SELECT autoreport.drop_report('feed_total');
-DROP TABLE feed;
+DROP TABLE feed, last_stats;
+DROP FUNCTION cache_delta();
 DROP DATABASE cache_pub WITH (FORCE);
