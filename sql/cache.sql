@@ -129,6 +129,182 @@ SELECT evictions > 0 AS evicted, bytes <= 8192 AS within_limit, entries < 4 AS f
 SELECT array_agg(params ORDER BY params) AS kept FROM autoreport.cache_entry WHERE report = 'wide';
 RESET autoreport.cache_max_size;
 
+-- A partitioned table is watched with its partitions: a write straight into a partition is seen.
+SELECT n FROM reports.parts();
+INSERT INTO parted_1 VALUES (1);
+SELECT n FROM reports.parts();
+SELECT * FROM pg_temp.cache_delta();
+
+-- Every write path reaches the cache (issue 11, item 5). A table read through inheritance, written
+-- through a child only:
+CREATE TABLE inh_parent (k int);
+CREATE TABLE inh_child () INHERITS (inh_parent);
+INSERT INTO inh_parent VALUES (1);
+INSERT INTO inh_child VALUES (10);
+SELECT autoreport.define_report('inh_total', 'SELECT count(*) AS n, sum(k) AS total FROM inh_parent');
+SELECT autoreport.define_report('child_total', 'SELECT count(*) AS n, sum(k) AS total FROM inh_child');
+SELECT * FROM reports.inh_total();
+SELECT * FROM reports.child_total();
+INSERT INTO inh_child VALUES (20);
+SELECT * FROM reports.inh_total();
+-- A child read directly, written through its parent (the parent's statement trigger fires, not its):
+UPDATE inh_parent SET k = k + 1;
+SELECT * FROM reports.child_total();
+SELECT * FROM pg_temp.cache_delta();
+-- A child attached after the report was defined is not watched: the cache steps aside until the
+-- report is redefined, and the rows of the new child are there.
+CREATE TABLE inh_late (k int);
+INSERT INTO inh_late VALUES (100);
+ALTER TABLE inh_late INHERIT inh_parent;
+SELECT * FROM reports.inh_total();
+INSERT INTO inh_late VALUES (200);
+SELECT * FROM reports.inh_total();
+SELECT * FROM pg_temp.cache_delta();
+SELECT autoreport.define_report('inh_total', 'SELECT count(*) AS n, sum(p.k) AS total FROM inh_parent AS p');
+SELECT * FROM reports.inh_total();
+INSERT INTO inh_late VALUES (300);
+SELECT * FROM reports.inh_total();
+-- Detaching it changes what the parent reads, and is seen too.
+ALTER TABLE inh_late NO INHERIT inh_parent;
+SELECT * FROM reports.inh_total();
+SELECT * FROM pg_temp.cache_delta();
+-- A partition read directly, written through its partitioned parent:
+CREATE TABLE parted2 (k int) PARTITION BY RANGE (k);
+CREATE TABLE parted2_low PARTITION OF parted2 FOR VALUES FROM (0) TO (100);
+SELECT autoreport.define_report('low_part', 'SELECT count(*) AS n FROM parted2_low');
+SELECT n FROM reports.low_part();
+INSERT INTO parted2 VALUES (5);
+SELECT n FROM reports.low_part();
+DELETE FROM parted2;
+SELECT n FROM reports.low_part();
+SELECT * FROM pg_temp.cache_delta();
+-- A user's function labelled IMMUTABLE may read a table: not cached, and the note names it.
+CREATE TABLE rates (r numeric);
+INSERT INTO rates VALUES (2);
+CREATE FUNCTION current_rate() RETURNS numeric LANGUAGE sql IMMUTABLE AS 'SELECT r FROM rates';
+SELECT autoreport.define_report('rated', 'SELECT count(*) * current_rate() AS total FROM orders_c');
+SELECT cacheable, cache_note FROM autoreport.reports WHERE name = 'rated';
+SELECT * FROM reports.rated();
+UPDATE rates SET r = 3;
+SELECT * FROM reports.rated();
+-- Operators and domain constraints run functions too.
+CREATE FUNCTION times_rate(numeric, numeric) RETURNS numeric LANGUAGE sql IMMUTABLE
+  AS 'SELECT $1 * $2 * (SELECT r FROM rates)';
+CREATE OPERATOR *** (LEFTARG = numeric, RIGHTARG = numeric, FUNCTION = times_rate);
+SELECT autoreport.define_report('rated_op', 'SELECT sum(amount) *** 1 AS total FROM orders_c');
+CREATE DOMAIN rated_amount AS numeric CHECK (VALUE < current_rate() * 1000000);
+SELECT autoreport.define_report('rated_domain', 'SELECT count(*) AS n FROM orders_c WHERE amount::rated_amount > 0');
+SELECT name, cacheable, cache_note FROM autoreport.reports WHERE name IN ('rated_op', 'rated_domain') ORDER BY name;
+
+-- Owner-level operations never leave a stale entry, nor bring back one from before (item 6).
+CREATE TABLE stock (qty numeric NOT NULL);
+INSERT INTO stock VALUES (1), (2);
+SELECT autoreport.define_report('amounts', 'SELECT count(*) AS n, sum(qty) AS total FROM stock');
+SELECT * FROM reports.amounts();
+-- A table rewrite fires no trigger; the table gets a new file.
+ALTER TABLE stock ALTER COLUMN qty TYPE numeric USING qty * 10;
+SELECT * FROM reports.amounts();
+SELECT * FROM reports.amounts();
+SELECT * FROM pg_temp.cache_delta();
+-- Trigger disabled, rows loaded, trigger enabled again: the entry from before is not served again.
+ALTER TABLE stock DISABLE TRIGGER autoreport_cache_invalidate;
+INSERT INTO stock VALUES (7);
+ALTER TABLE stock ENABLE ALWAYS TRIGGER autoreport_cache_invalidate;
+SELECT * FROM reports.amounts();
+SELECT * FROM pg_temp.cache_delta();
+-- ENABLE TRIGGER ALL turns ENABLE ALWAYS into ENABLE, which session_replication_role = replica
+-- silences: the table is no longer watched.
+ALTER TABLE stock DISABLE TRIGGER ALL;
+ALTER TABLE stock ENABLE TRIGGER ALL;
+SELECT tgname, tgenabled FROM pg_trigger WHERE tgrelid = 'stock'::regclass ORDER BY tgname;
+SET session_replication_role = replica;
+INSERT INTO stock VALUES (8);
+RESET session_replication_role;
+SELECT * FROM reports.amounts();
+SELECT * FROM pg_temp.cache_delta();
+-- Redefining the report watches the table again.
+SELECT autoreport.define_report('amounts', 'SELECT count(*) AS n, sum(s.qty) AS total FROM stock AS s');
+SELECT tgname, tgenabled FROM pg_trigger WHERE tgrelid = 'stock'::regclass ORDER BY tgname;
+SELECT * FROM reports.amounts();
+SELECT * FROM reports.amounts();
+SELECT * FROM pg_temp.cache_delta();
+-- An impostor under the trigger's name is not the trigger.
+CREATE FUNCTION do_nothing() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NULL; END';
+DROP TRIGGER autoreport_cache_invalidate ON stock;
+CREATE TRIGGER autoreport_cache_invalidate AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON stock
+  FOR EACH STATEMENT EXECUTE FUNCTION do_nothing();
+ALTER TABLE stock ENABLE ALWAYS TRIGGER autoreport_cache_invalidate;
+INSERT INTO stock VALUES (9);
+SELECT * FROM reports.amounts();
+SELECT * FROM pg_temp.cache_delta();
+SELECT autoreport.define_report('amounts', 'SELECT count(*) AS n, sum(qty) AS total FROM stock');
+SELECT tgfoid::regproc FROM pg_trigger WHERE tgrelid = 'stock'::regclass AND tgname = 'autoreport_cache_invalidate';
+
+-- Role renames: a policy comparing current_user sees the new name, and so does the cache (item 7).
+CREATE ROLE cache_alice;
+CREATE TABLE notes (owner name NOT NULL, body text NOT NULL);
+ALTER TABLE notes ENABLE ROW LEVEL SECURITY;
+CREATE POLICY mine ON notes USING (owner = current_user);
+GRANT SELECT ON notes TO cache_alice;
+INSERT INTO notes VALUES ('cache_alice', 'alice''s secret'), ('cache_carol', 'carol''s note');
+SELECT autoreport.define_report('my_notes', 'SELECT body FROM notes ORDER BY body');
+SELECT cacheable FROM autoreport.reports WHERE name = 'my_notes';
+GRANT EXECUTE ON FUNCTION reports.my_notes() TO cache_alice;
+SET ROLE cache_alice;
+SELECT * FROM reports.my_notes();
+RESET ROLE;
+ALTER ROLE cache_alice RENAME TO cache_carol;
+SET ROLE cache_carol;
+SELECT * FROM reports.my_notes();
+RESET ROLE;
+
+-- Values turned into text inside the query follow the caller's settings (item 9).
+SELECT autoreport.define_report('float_text', 'SELECT (sum(r) / 7)::float8::text AS third FROM rates');
+SELECT autoreport.define_report('interval_text', 'SELECT (interval ''1 day 2 hours'' * count(*))::text AS span FROM rates');
+SELECT name, cacheable, cache_note FROM autoreport.reports WHERE name IN ('float_text', 'interval_text') ORDER BY name;
+SET extra_float_digits = 0;
+SELECT * FROM reports.float_text();
+SELECT * FROM reports.interval_text();
+SET extra_float_digits = 3;
+SELECT * FROM reports.float_text();
+SET IntervalStyle = 'iso_8601';
+SELECT * FROM reports.interval_text();
+RESET IntervalStyle;
+SELECT * FROM reports.interval_text();
+RESET extra_float_digits;
+SELECT * FROM reports.float_text();
+SELECT * FROM pg_temp.cache_delta();
+
+-- The cache's own writes never fail the caller; a serializable transaction does not use the cache
+-- (its predicate locks on the cache's tables could fail the caller's commit) (item 10).
+BEGIN ISOLATION LEVEL SERIALIZABLE;
+SELECT * FROM reports.amounts();
+COMMIT;
+SELECT * FROM pg_temp.cache_delta();
+
+-- cache_stats shows others' activity only to those who may see it (item 19).
+CREATE ROLE cache_outsider;
+SET ROLE cache_outsider;
+SELECT hits, misses, evictions, bypassed, entries, bytes, hit_percent FROM autoreport.cache_stats;
+RESET ROLE;
+SELECT hits IS NOT NULL AS sees_counters, entries > 0 AS sees_entries FROM autoreport.cache_stats;
+GRANT pg_read_all_stats TO cache_outsider;
+SET ROLE cache_outsider;
+SELECT hits IS NOT NULL AS sees_counters, entries > 0 AS sees_entries FROM autoreport.cache_stats;
+RESET ROLE;
+-- A role sees its own entries.
+SET ROLE cache_carol;
+SELECT * FROM reports.my_notes();
+SELECT hits IS NULL AS counters_hidden, entries, bytes > 0 AS has_bytes FROM autoreport.cache_stats;
+RESET ROLE;
+
 -- Dropping the last report that reads a table removes the trigger from it.
-SELECT autoreport.drop_report(name) FROM autoreport.reports WHERE name IN ('region_totals', 'big', 'brief', 'today', 'lucky', 'wide');
+SELECT autoreport.drop_report(name) FROM autoreport.reports WHERE name IN ('region_totals', 'big', 'brief', 'today', 'lucky', 'wide', 'amounts', 'rated', 'rated_op', 'rated_domain', 'float_text', 'interval_text');
 SELECT count(*) AS triggers_left FROM pg_trigger WHERE tgrelid = 'orders_c'::regclass;
+SELECT autoreport.drop_report(name) FROM autoreport.reports
+  WHERE name IN ('parts', 'catalog', 'inh_total', 'child_total', 'low_part', 'my_notes');
+SELECT count(*) AS triggers_left FROM pg_trigger
+  WHERE tgrelid IN ('parted'::regclass, 'parted_1'::regclass, 'inh_parent'::regclass, 'inh_child'::regclass,
+                    'inh_late'::regclass, 'parted2'::regclass, 'parted2_low'::regclass, 'stock'::regclass, 'notes'::regclass);
+DROP OWNED BY cache_carol, cache_outsider;
+DROP ROLE cache_carol, cache_outsider;

@@ -47,35 +47,29 @@ CREATE FUNCTION @extschema@.note_table_change() RETURNS trigger
   LANGUAGE c
   AS 'MODULE_PATHNAME', 'autoreport_note_table_change';
 COMMENT ON FUNCTION @extschema@.note_table_change() IS
-  'statement trigger on tables cached reports read: marks cached results computed before the change as stale';
+  'change trigger on tables cached reports read (per statement, and per row in replication apply): marks cached '
+  'results computed before the change as stale';
 
 CREATE FUNCTION @extschema@.cache_counters(OUT hits bigint, OUT misses bigint, OUT evictions bigint,
                                            OUT bypassed bigint)
   LANGUAGE c VOLATILE STRICT PARALLEL SAFE
   AS 'MODULE_PATHNAME', 'autoreport_cache_counters';
-COMMENT ON FUNCTION @extschema@.cache_counters() IS 'raw counters behind autoreport.cache_stats';
+COMMENT ON FUNCTION @extschema@.cache_counters() IS
+  'raw counters behind autoreport.cache_stats (NULL unless superuser, autoreport_admin or pg_read_all_stats)';
 
 CREATE FUNCTION @extschema@.cache_usage(OUT entries bigint, OUT bytes bigint)
-  LANGUAGE plpgsql STABLE PARALLEL SAFE SECURITY DEFINER
-  SET search_path = pg_catalog, pg_temp
-  AS $$
-  BEGIN
-    -- A standby cannot read unlogged tables; its cache is empty by construction.
-    IF pg_is_in_recovery() THEN
-      entries := 0;
-      bytes := 0;
-      RETURN;
-    END IF;
-    SELECT count(*), coalesce(sum(e.bytes), 0)::bigint INTO entries, bytes FROM @extschema@.cache_entry AS e;
-  END $$;
-COMMENT ON FUNCTION @extschema@.cache_usage() IS 'entries and bytes in the result cache';
+  LANGUAGE c STABLE STRICT PARALLEL RESTRICTED
+  AS 'MODULE_PATHNAME', 'autoreport_cache_usage';
+COMMENT ON FUNCTION @extschema@.cache_usage() IS
+  'entries and bytes of the caller''s cached results (of all, for superusers, autoreport_admin and pg_read_all_stats)';
 
 CREATE VIEW @extschema@.cache_stats AS
   SELECT c.hits, c.misses, c.evictions, c.bypassed, u.entries, u.bytes,
          CASE WHEN c.hits + c.misses > 0 THEN round(100.0 * c.hits / (c.hits + c.misses), 1) END AS hit_percent
     FROM @extschema@.cache_counters() AS c, @extschema@.cache_usage() AS u;
 COMMENT ON VIEW @extschema@.cache_stats IS
-  'result cache since server start: hits, misses, evictions, runs that could not be cached, entries, bytes';
+  'result cache: hits, misses, evictions and runs that could not be cached since server start (server-wide: NULL '
+  'unless superuser, autoreport_admin or pg_read_all_stats), entries and bytes (the caller''s own, or all for those)';
 GRANT SELECT ON @extschema@.cache_stats TO PUBLIC;
 
 CREATE FUNCTION @extschema@.clear_cache(report text DEFAULT NULL) RETURNS bigint

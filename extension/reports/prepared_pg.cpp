@@ -2,6 +2,7 @@
 #include "reports/prepared_pg.hpp"
 
 extern "C" {
+#include "access/transam.h"
 #include "catalog/catalog.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_proc.h"
@@ -10,7 +11,10 @@ extern "C" {
 #include "nodes/primnodes.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
+#include "utils/builtins.h"
 #include "utils/plancache.h"
+#include "utils/regproc.h"
+#include "utils/typcache.h"
 }
 
 #include <map>
@@ -26,7 +30,14 @@ struct Walk {
   std::vector<Oid> tables;
 };
 
-bool not_immutable(Oid fn, void*) {
+// A function whose result may change while the tables the cache watches do not: one not labelled
+// immutable, or any function not built into PostgreSQL. A user's (or an extension's) IMMUTABLE label is
+// a promise nobody checks: such a function may read a table the cache does not watch.
+bool not_immutable(Oid fn, void* context) {
+  if (fn >= FirstNormalObjectId) {
+    *static_cast<Oid*>(context) = fn;
+    return true;
+  }
   return func_volatile(fn) != PROVOLATILE_IMMUTABLE;
 }
 
@@ -46,6 +57,8 @@ void check_relation(Walk* w, RangeTblEntry* rte) {
   }
   switch (kind) {
   case RELKIND_RELATION:
+  case RELKIND_PARTITIONED_TABLE:
+    // A partitioned table is watched like any table, with its partitions (see cache::watch_tables).
     if (IsCatalogRelationOid(rte->relid)) {
       refuse(w, "it reads system catalog " + rel);
     } else if (get_rel_persistence(rte->relid) == RELPERSISTENCE_TEMP) {
@@ -53,9 +66,6 @@ void check_relation(Walk* w, RangeTblEntry* rte) {
     } else {
       w->tables.push_back(rte->relid);
     }
-    return;
-  case RELKIND_PARTITIONED_TABLE:
-    refuse(w, "it reads partitioned table " + rel);
     return;
   case RELKIND_FOREIGN_TABLE:
     refuse(w, "it reads foreign table " + rel);
@@ -92,9 +102,25 @@ bool walker(Node* node, Walk* w) {
     }
   } else if (IsA(node, NextValueExpr)) {
     refuse(w, "it draws from a sequence");
-  } else if (check_functions_in_node(node, not_immutable, nullptr)) {
-    refuse(w,
-           "it calls a function that is not immutable (its result can change with time, settings or data)");
+  } else if (IsA(node, CoerceToDomain) &&
+             DomainHasConstraints(reinterpret_cast<CoerceToDomain*>(node)->resulttype)) {
+    // Its CHECK constraints run functions this walk does not see.
+    refuse(w, "it converts to domain " +
+                  std::string(format_type_be(reinterpret_cast<CoerceToDomain*>(node)->resulttype)) +
+                  ", whose constraints may call any function");
+  } else {
+    Oid user_function = InvalidOid;
+    if (check_functions_in_node(node, not_immutable, &user_function)) {
+      if (OidIsValid(user_function)) {
+        refuse(w,
+               "it calls function " + std::string(format_procedure(user_function)) +
+                   ", which is not built into PostgreSQL (its IMMUTABLE label cannot be trusted: it may read "
+                   "tables the cache does not watch)");
+      } else {
+        refuse(w, "it calls a function that is not immutable (its result can change with time, settings or "
+                  "data)");
+      }
+    }
   }
   return expression_tree_walker(node, reinterpret_cast<bool (*)()>(reinterpret_cast<void (*)()>(walker)), w);
 }
