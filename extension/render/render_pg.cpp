@@ -119,13 +119,17 @@ struct RenderRequest {
   render::Options options;
 };
 
-RenderRequest read_request(FunctionCallInfo fcinfo) {
+// Reads the call's arguments, moving the audit record to RunStage::admitted once the caller may run
+// the report.
+RenderRequest read_request(FunctionCallInfo fcinfo, audit::RunRecord& rec) {
   if (PG_ARGISNULL(0) || PG_ARGISNULL(2)) {
     throw Error(sqlstate::invalid_parameter_value, "report name and format must not be null");
   }
   RenderRequest r{
       load_report(pg::text_to_string(PG_GETARG_DATUM(0))), {}, pg::text_to_string(PG_GETARG_DATUM(2)), {}};
   check_may_run(r.report);
+  rec.version = r.report.version;
+  rec.stage = audit::RunStage::admitted;
   r.params = bind_json(r.report, PG_ARGISNULL(1) ? "" : pg::jsonb_to_string(PG_GETARG_DATUM(1)));
   render::mime_type(r.format); // an unknown format fails here, before the query runs
   r.options = render::Options::parse(PG_ARGISNULL(3) ? "" : pg::jsonb_to_string(PG_GETARG_DATUM(3)));
@@ -195,9 +199,9 @@ AUTOREPORT_FUNCTION(autoreport_render) {
   rec.format = PG_ARGISNULL(2) ? "" : pg::text_to_string(PG_GETARG_DATUM(2));
   Datum result = Datum(0);
   audit::audited(rec, [&] {
-    const RenderRequest req = read_request(fcinfo);
-    rec.version = req.report.version;
+    const RenderRequest req = read_request(fcinfo, rec);
     rec.params_json = req.params.json;
+    rec.stage = audit::RunStage::reading;
     ByteaOutput out;
     try {
       const RunOutcome outcome = render_report(req, out);
@@ -229,14 +233,14 @@ AUTOREPORT_FUNCTION(autoreport_render_chunks) {
   rec.params_json = PG_ARGISNULL(1) ? "" : pg::jsonb_to_string(PG_GETARG_DATUM(1));
   rec.format = PG_ARGISNULL(2) ? "" : pg::text_to_string(PG_GETARG_DATUM(2));
   audit::audited(rec, [&] {
-    const RenderRequest req = read_request(fcinfo);
-    rec.version = req.report.version;
+    const RenderRequest req = read_request(fcinfo, rec);
     rec.params_json = req.params.json;
     const int64 chunk = PG_ARGISNULL(4) ? kDefaultChunk : PG_GETARG_INT64(4);
     if (chunk < 1024 || chunk > 256 * 1024 * 1024) {
       throw Error(sqlstate::invalid_parameter_value, "chunk_size must be between 1024 and 268435456 bytes")
           .with_detail("It was " + std::to_string(chunk) + ".");
     }
+    rec.stage = audit::RunStage::reading;
     pg::TupleSink sink(fcinfo, true);
     ChunkOutput out(sink, static_cast<size_t>(chunk));
     const RunOutcome outcome = render_report(req, out);
