@@ -97,7 +97,7 @@ run_pg_regress() {
 
 suite_regress() {
   say "pg_regress (preloaded)"
-  run_pg_regress regress "$ROOT/test/preload.conf" version boundary progress reports render cache audit audit_runs audit_refused channels forecast forecast_progress anomalies
+  run_pg_regress regress "$ROOT/test/preload.conf" version boundary progress reports render cache audit audit_runs audit_refused render_limits channels forecast forecast_progress anomalies
 }
 
 suite_nopreload() {

@@ -4,18 +4,29 @@
 #include "common/runtime.hpp"
 #include "render/cells_pg.hpp"
 #include "render/renderers.hpp"
+#include "render/temp_file.hpp"
 #include "reports/execute_pg.hpp"
 
 extern "C" {
 #include "access/xact.h"
+#include "catalog/pg_tablespace_d.h"
 #include "catalog/pg_type.h"
+#include "commands/tablespace.h"
+#include "miscadmin.h"
+#include "storage/fd.h"
+#include "storage/ipc.h"
 #include "utils/guc.h"
 #include "utils/memutils.h"
 }
 
 #include <algorithm>
 #include <array>
+#include <cerrno>
+#include <cstring>
+#include <dirent.h>
 #include <memory>
+#include <optional>
+#include <unistd.h>
 
 using namespace autoreport;
 using namespace autoreport::reports;
@@ -112,6 +123,76 @@ private:
   size_t capacity_;
 };
 
+// The temporary directories this backend put render files in (the last few), for remove_leftovers().
+constexpr size_t kDirBytes = 2 * MAXPGPATH; // the data directory, then a tablespace's temporary path
+std::array<std::array<char, kDirBytes>, 4> g_temp_dirs{};
+
+// At exit, also a FATAL one that skips C++ unwinding (pg_terminate_backend during a render): removes
+// this backend's render files. A crash leaves them to the server's restart, which empties pgsql_tmp.
+void remove_leftovers(int, Datum) {
+  char prefix[64];
+  snprintf(prefix, sizeof prefix, "%s%d.autoreport-", PG_TEMP_FILE_PREFIX, MyProcPid);
+  for (const auto& dir : g_temp_dirs) {
+    if (dir[0] == '\0') {
+      continue;
+    }
+    DIR* d = opendir(dir.data());
+    if (d == nullptr) {
+      continue;
+    }
+    while (const struct dirent* e = readdir(d)) {
+      if (strncmp(e->d_name, prefix, strlen(prefix)) == 0) {
+        char path[kDirBytes + 512];
+        snprintf(path, sizeof path, "%s/%s", dir.data(), e->d_name);
+        (void)unlink(path);
+      }
+    }
+    closedir(d);
+  }
+}
+
+// Where a render's temporary files go: PostgreSQL's own temporary directory (temp_tablespaces, else
+// the database's), named as PostgreSQL names its temporary files so that a restart removes what a
+// crash left there, and limited by temp_file_limit.
+render::TempSpace postgres_temp_space() {
+  struct Found {
+    char dir[kDirBytes];
+  };
+  const Found found = pg::guard([] {
+    PrepareTempTablespaces();
+    Oid space = GetNextTempTableSpace();
+    if (!OidIsValid(space)) {
+      space = OidIsValid(MyDatabaseTableSpace) ? MyDatabaseTableSpace : DEFAULTTABLESPACE_OID;
+    }
+    char relative[MAXPGPATH];
+    TempTablespacePath(relative, space);
+    Found f;
+    snprintf(f.dir, sizeof f.dir, "%s/%s", DataDir, relative);
+    if (MakePGDirectory(f.dir) < 0 && errno != EEXIST) {
+      ereport(ERROR, (errcode_for_file_access(), errmsg("could not create directory \"%s\": %m", f.dir)));
+    }
+    return f;
+  });
+  static bool registered = false;
+  bool known = false;
+  for (const auto& dir : g_temp_dirs) {
+    known = known || strcmp(dir.data(), found.dir) == 0;
+  }
+  if (!known) {
+    std::rotate(g_temp_dirs.rbegin(), g_temp_dirs.rbegin() + 1, g_temp_dirs.rend());
+    strlcpy(g_temp_dirs[0].data(), found.dir, kDirBytes);
+  }
+  if (!registered) {
+    pg::guard([] { on_proc_exit(remove_leftovers, Datum(0)); });
+    registered = true;
+  }
+  render::TempSpace space;
+  space.dir = found.dir;
+  space.name_prefix = std::string(PG_TEMP_FILE_PREFIX) + std::to_string(MyProcPid) + ".";
+  space.limit_kb = temp_file_limit;
+  return space;
+}
+
 struct RenderRequest {
   ReportVersion report;
   BoundParams params;
@@ -138,6 +219,10 @@ RenderRequest read_request(FunctionCallInfo fcinfo, audit::RunRecord& rec) {
 
 // Runs the report and streams its rows through the renderer for the request's format.
 RunOutcome render_report(const RenderRequest& req, render::Output& out) {
+  std::optional<render::TempSpaceScope> space;
+  if (req.format == "xlsx") {
+    space.emplace(postgres_temp_space());
+  }
   std::unique_ptr<render::Renderer> renderer = render::make_renderer(req.format, req.options, out);
   ProgressScope progress("render " + req.format, req.report.name);
   std::unique_ptr<render::CellConverter> converter;
@@ -185,8 +270,9 @@ void render_init() {
   pg::guard([] {
     DefineCustomIntVariable(
         "autoreport.render_max_size",
-        "Largest result autoreport.render() builds in memory; render_chunks() has no limit.", nullptr,
-        &g_render_max_kb, kMaxByteaKb, 1, kMaxByteaKb, PGC_USERSET, GUC_UNIT_KB, nullptr, nullptr, nullptr);
+        "Largest result autoreport.render() builds in memory; render_chunks() has no limit.",
+        "Only a superuser may change it: it bounds the memory any role's render may take.", &g_render_max_kb,
+        kMaxByteaKb, 1, kMaxByteaKb, PGC_SUSET, GUC_UNIT_KB, nullptr, nullptr, nullptr);
   });
 }
 } // namespace autoreport::render
