@@ -98,7 +98,7 @@ run_pg_regress() {
 
 suite_regress() {
   say "pg_regress (preloaded)"
-  run_pg_regress regress "$ROOT/test/preload.conf" version boundary progress reports report_params render cache cache_subscription audit audit_runs channels forecast forecast_progress forecast_cancel anomalies
+  run_pg_regress regress "$ROOT/test/preload.conf" version boundary progress reports report_params render cache cache_subscription audit audit_runs audit_refused render_limits channels forecast forecast_progress forecast_cancel anomalies
 }
 
 suite_nopreload() {

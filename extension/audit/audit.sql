@@ -115,7 +115,8 @@ COMMENT ON FUNCTION @extschema@.audit_flush(interval) IS
 -- Needs shared_preload_libraries = 'autoreport'.
 CREATE FUNCTION @extschema@.audit_status_rows(
     OUT datid oid, OUT queued bigint, OUT writer_pid integer, OUT recorded bigint, OUT written bigint,
-    OUT dropped bigint, OUT failed bigint, OUT skipped bigint, OUT last_written_at timestamptz)
+    OUT dropped bigint, OUT failed bigint, OUT skipped bigint, OUT refusals_dropped bigint,
+    OUT last_written_at timestamptz)
   RETURNS SETOF record
   LANGUAGE c VOLATILE PARALLEL SAFE
   AS 'MODULE_PATHNAME', 'autoreport_audit_status_rows';
@@ -125,10 +126,12 @@ GRANT EXECUTE ON FUNCTION @extschema@.audit_status_rows() TO autoreport_admin;
 
 CREATE VIEW @extschema@.audit_status AS
   SELECT d.datname, s.queued, s.writer_pid, s.recorded, s.written, s.dropped, s.failed, s.skipped,
-         s.last_written_at
+         s.refusals_dropped, s.last_written_at
     FROM @extschema@.audit_status_rows() AS s
     LEFT JOIN pg_catalog.pg_database AS d ON d.oid = s.datid;
 COMMENT ON VIEW @extschema@.audit_status IS
   'the audit log queue per database since the server started: waiting runs, writer, counts';
+COMMENT ON COLUMN @extschema@.audit_status.refusals_dropped IS
+  'refused calls not logged because their role was over autoreport.audit_refusals_per_minute';
 REVOKE ALL ON @extschema@.audit_status FROM PUBLIC;
 GRANT SELECT ON @extschema@.audit_status TO autoreport_admin;

@@ -193,11 +193,45 @@ void append_directly(const QueuedRun& run, bool failed_run) {
   appender.append(pending_from(run));
 }
 
+// What the log keeps of a refused call: the name it asked for and the SQLSTATE, nothing else the
+// caller chose.
+RunRecord refused_call(const RunRecord& record) {
+  RunRecord kept;
+  kept.report = record.report; // pack_run cuts it to 63 bytes
+  kept.duration_ms = record.duration_ms;
+  kept.error_sqlstate = record.error_sqlstate;
+  kept.error_message = kRefusedMessage;
+  kept.stage = record.stage;
+  return kept;
+}
+
+// Whether a run that failed before its query ran may be logged, within its role's budget; counts it
+// as dropped when not. Only with shared memory: without it a failed run is not logged at all.
+bool within_refusal_budget() {
+  if (shared() == nullptr) {
+    return true;
+  }
+  AuditLock lock;
+  if (admit_refusal(shared()->refusals, GetUserId(), GetCurrentTimestamp(), g_refusals_per_minute)) {
+    return true;
+  }
+  if (DatabaseEntry* e = database_entry(MyDatabaseId, true)) {
+    ++e->refusals_dropped;
+  }
+  return false;
+}
+
 } // namespace
 
-void record_run(const RunRecord& record) {
+void record_run(const RunRecord& original) {
   if (pg::guard([] { return RecoveryInProgress(); })) {
     count(&DatabaseEntry::skipped);
+    return;
+  }
+  const bool refused = is_failed_run(original) && original.stage == RunStage::call;
+  const RunRecord refused_record = refused ? refused_call(original) : RunRecord{};
+  const RunRecord& record = refused ? refused_record : original;
+  if (is_failed_run(record) && record.stage != RunStage::reading && !within_refusal_budget()) {
     return;
   }
   auto run = std::make_unique<QueuedRun>();
@@ -227,6 +261,12 @@ void audit_init() {
         "autoreport.audit_queue_timeout", "How long a run waits for room in a full audit log queue.",
         "A successful run that cannot be logged in time fails with SQLSTATE 53400.", &g_queue_timeout_ms,
         5000, 0, 600000, PGC_USERSET, GUC_UNIT_MS, nullptr, nullptr, nullptr);
+    DefineCustomIntVariable(
+        "autoreport.audit_refusals_per_minute",
+        "Refused report calls the audit log takes per role and minute.",
+        "Calls that fail before the report's query runs (no such report, no EXECUTE, invalid parameters) "
+        "beyond this are not logged, only counted in autoreport.audit_status.refusals_dropped.",
+        &g_refusals_per_minute, 60, 0, 1000000, PGC_SUSET, 0, nullptr, nullptr, nullptr);
     DefineCustomIntVariable("autoreport.audit_writer_idle_timeout",
                             "How long an audit log writer waits for work before it exits.",
                             "A writer keeps a connection to its database while it waits; DROP DATABASE waits "

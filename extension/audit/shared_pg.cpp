@@ -19,6 +19,7 @@ namespace autoreport::audit {
 int g_queue_size = 1024;
 int g_queue_timeout_ms = 5000;
 int g_writer_idle_timeout_ms = 2000;
+int g_refusals_per_minute = 60;
 
 namespace {
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "audit/queue.hpp"
+#include "audit/refusals.hpp"
 #include "common/boundary_pg.hpp"
 
 extern "C" {
@@ -29,6 +30,8 @@ struct DatabaseEntry {
   uint64 dropped;  // failed runs not queued because the queue stayed full
   uint64 failed;   // runs a writer discarded (autoreport not installed in the database)
   uint64 skipped;  // runs not logged because the server was a hot standby
+  uint64
+      refusals_dropped; // refused calls not logged: their role was over autoreport.audit_refusals_per_minute
   TimestampTz last_written_at;
   TimestampTz last_restart_at; // when an exiting writer last started another for runs it left queued
 };
@@ -40,6 +43,7 @@ struct AuditShared {
   ConditionVariable progress; // broadcast whenever slots are freed or a writer comes or goes
   uint64 generation;
   DatabaseEntry databases[kMaxDatabases];
+  RefusalTable refusals; // per role, across databases
 };
 
 // What bgw_extra carries to a writer.
@@ -52,6 +56,7 @@ struct WriterArgs {
 extern int g_queue_size;
 extern int g_queue_timeout_ms;
 extern int g_writer_idle_timeout_ms;
+extern int g_refusals_per_minute;
 
 // Null when autoreport is not preloaded.
 AuditShared* shared() noexcept;

@@ -61,7 +61,7 @@ AUTOREPORT_FUNCTION(autoreport_audit_status_rows) {
   pg::TupleSink sink(fcinfo);
   for (const EntrySnapshot& r : rows) {
     const DatabaseEntry& e = r.entry;
-    const std::array<Datum, 9> values = {
+    const std::array<Datum, 10> values = {
         ObjectIdGetDatum(e.database),
         Int64GetDatum(r.queued),
         Int32GetDatum(e.writer_pid),
@@ -70,10 +70,11 @@ AUTOREPORT_FUNCTION(autoreport_audit_status_rows) {
         Int64GetDatum(static_cast<int64>(e.dropped)),
         Int64GetDatum(static_cast<int64>(e.failed)),
         Int64GetDatum(static_cast<int64>(e.skipped)),
+        Int64GetDatum(static_cast<int64>(e.refusals_dropped)),
         TimestampTzGetDatum(e.last_written_at),
     };
-    const std::array<bool, 9> nulls = {false, false, e.writer_pid == 0,     false, false, false,
-                                       false, false, e.last_written_at == 0};
+    const std::array<bool, 10> nulls = {false, false, e.writer_pid == 0,     false, false, false, false,
+                                        false, false, e.last_written_at == 0};
     sink.put(values, nulls);
   }
   return Datum(0);

@@ -4,18 +4,29 @@
 #include "common/runtime.hpp"
 #include "render/cells_pg.hpp"
 #include "render/renderers.hpp"
+#include "render/temp_file.hpp"
 #include "reports/execute_pg.hpp"
 
 extern "C" {
 #include "access/xact.h"
+#include "catalog/pg_tablespace_d.h"
 #include "catalog/pg_type.h"
+#include "commands/tablespace.h"
+#include "miscadmin.h"
+#include "storage/fd.h"
+#include "storage/ipc.h"
 #include "utils/guc.h"
 #include "utils/memutils.h"
 }
 
 #include <algorithm>
 #include <array>
+#include <cerrno>
+#include <cstring>
+#include <dirent.h>
 #include <memory>
+#include <optional>
+#include <unistd.h>
 
 using namespace autoreport;
 using namespace autoreport::reports;
@@ -112,6 +123,76 @@ private:
   size_t capacity_;
 };
 
+// The temporary directories this backend put render files in (the last few), for remove_leftovers().
+constexpr size_t kDirBytes = 2 * MAXPGPATH; // the data directory, then a tablespace's temporary path
+std::array<std::array<char, kDirBytes>, 4> g_temp_dirs{};
+
+// At exit, also a FATAL one that skips C++ unwinding (pg_terminate_backend during a render): removes
+// this backend's render files. A crash leaves them to the server's restart, which empties pgsql_tmp.
+void remove_leftovers(int, Datum) {
+  char prefix[64];
+  snprintf(prefix, sizeof prefix, "%s%d.autoreport-", PG_TEMP_FILE_PREFIX, MyProcPid);
+  for (const auto& dir : g_temp_dirs) {
+    if (dir[0] == '\0') {
+      continue;
+    }
+    DIR* d = opendir(dir.data());
+    if (d == nullptr) {
+      continue;
+    }
+    while (const struct dirent* e = readdir(d)) {
+      if (strncmp(e->d_name, prefix, strlen(prefix)) == 0) {
+        char path[kDirBytes + 512];
+        snprintf(path, sizeof path, "%s/%s", dir.data(), e->d_name);
+        (void)unlink(path);
+      }
+    }
+    closedir(d);
+  }
+}
+
+// Where a render's temporary files go: PostgreSQL's own temporary directory (temp_tablespaces, else
+// the database's), named as PostgreSQL names its temporary files so that a restart removes what a
+// crash left there, and limited by temp_file_limit.
+render::TempSpace postgres_temp_space() {
+  struct Found {
+    char dir[kDirBytes];
+  };
+  const Found found = pg::guard([] {
+    PrepareTempTablespaces();
+    Oid space = GetNextTempTableSpace();
+    if (!OidIsValid(space)) {
+      space = OidIsValid(MyDatabaseTableSpace) ? MyDatabaseTableSpace : DEFAULTTABLESPACE_OID;
+    }
+    char relative[MAXPGPATH];
+    TempTablespacePath(relative, space);
+    Found f;
+    snprintf(f.dir, sizeof f.dir, "%s/%s", DataDir, relative);
+    if (MakePGDirectory(f.dir) < 0 && errno != EEXIST) {
+      ereport(ERROR, (errcode_for_file_access(), errmsg("could not create directory \"%s\": %m", f.dir)));
+    }
+    return f;
+  });
+  static bool registered = false;
+  bool known = false;
+  for (const auto& dir : g_temp_dirs) {
+    known = known || strcmp(dir.data(), found.dir) == 0;
+  }
+  if (!known) {
+    std::rotate(g_temp_dirs.rbegin(), g_temp_dirs.rbegin() + 1, g_temp_dirs.rend());
+    strlcpy(g_temp_dirs[0].data(), found.dir, kDirBytes);
+  }
+  if (!registered) {
+    pg::guard([] { on_proc_exit(remove_leftovers, Datum(0)); });
+    registered = true;
+  }
+  render::TempSpace space;
+  space.dir = found.dir;
+  space.name_prefix = std::string(PG_TEMP_FILE_PREFIX) + std::to_string(MyProcPid) + ".";
+  space.limit_kb = temp_file_limit;
+  return space;
+}
+
 struct RenderRequest {
   ReportVersion report;
   BoundParams params;
@@ -119,7 +200,9 @@ struct RenderRequest {
   render::Options options;
 };
 
-RenderRequest read_request(FunctionCallInfo fcinfo) {
+// Reads the call's arguments, moving the audit record to RunStage::admitted once the caller may run
+// the report.
+RenderRequest read_request(FunctionCallInfo fcinfo, audit::RunRecord& rec) {
   if (PG_ARGISNULL(0) || PG_ARGISNULL(2)) {
     throw Error(sqlstate::invalid_parameter_value, "report name and format must not be null");
   }
@@ -128,6 +211,8 @@ RenderRequest read_request(FunctionCallInfo fcinfo) {
                   pg::text_to_string(PG_GETARG_DATUM(2)),
                   {}};
   check_may_run(r.report);
+  rec.version = r.report.version;
+  rec.stage = audit::RunStage::admitted;
   r.params = bind_json(r.report, PG_ARGISNULL(1) ? "" : pg::jsonb_to_string(PG_GETARG_DATUM(1)));
   render::mime_type(r.format); // an unknown format fails here, before the query runs
   r.options = render::Options::parse(PG_ARGISNULL(3) ? "" : pg::jsonb_to_string(PG_GETARG_DATUM(3)));
@@ -136,6 +221,10 @@ RenderRequest read_request(FunctionCallInfo fcinfo) {
 
 // Runs the report and streams its rows through the renderer for the request's format.
 RunOutcome render_report(const RenderRequest& req, render::Output& out) {
+  std::optional<render::TempSpaceScope> space;
+  if (req.format == "xlsx") {
+    space.emplace(postgres_temp_space());
+  }
   std::unique_ptr<render::Renderer> renderer = render::make_renderer(req.format, req.options, out);
   ProgressScope progress("render " + req.format, req.report.name);
   std::unique_ptr<render::CellConverter> converter;
@@ -183,8 +272,9 @@ void render_init() {
   pg::guard([] {
     DefineCustomIntVariable(
         "autoreport.render_max_size",
-        "Largest result autoreport.render() builds in memory; render_chunks() has no limit.", nullptr,
-        &g_render_max_kb, kMaxByteaKb, 1, kMaxByteaKb, PGC_USERSET, GUC_UNIT_KB, nullptr, nullptr, nullptr);
+        "Largest result autoreport.render() builds in memory; render_chunks() has no limit.",
+        "Only a superuser may change it: it bounds the memory any role's render may take.", &g_render_max_kb,
+        kMaxByteaKb, 1, kMaxByteaKb, PGC_SUSET, GUC_UNIT_KB, nullptr, nullptr, nullptr);
   });
 }
 } // namespace autoreport::render
@@ -197,9 +287,9 @@ AUTOREPORT_FUNCTION(autoreport_render) {
   rec.format = PG_ARGISNULL(2) ? "" : pg::text_to_string(PG_GETARG_DATUM(2));
   Datum result = Datum(0);
   audit::audited(rec, [&] {
-    const RenderRequest req = read_request(fcinfo);
-    rec.version = req.report.version;
+    const RenderRequest req = read_request(fcinfo, rec);
     rec.params_json = req.params.json;
+    rec.stage = audit::RunStage::reading;
     ByteaOutput out;
     try {
       const RunOutcome outcome = render_report(req, out);
@@ -231,14 +321,14 @@ AUTOREPORT_FUNCTION(autoreport_render_chunks) {
   rec.params_json = PG_ARGISNULL(1) ? "" : pg::jsonb_to_string(PG_GETARG_DATUM(1));
   rec.format = PG_ARGISNULL(2) ? "" : pg::text_to_string(PG_GETARG_DATUM(2));
   audit::audited(rec, [&] {
-    const RenderRequest req = read_request(fcinfo);
-    rec.version = req.report.version;
+    const RenderRequest req = read_request(fcinfo, rec);
     rec.params_json = req.params.json;
     const int64 chunk = PG_ARGISNULL(4) ? kDefaultChunk : PG_GETARG_INT64(4);
     if (chunk < 1024 || chunk > 256 * 1024 * 1024) {
       throw Error(sqlstate::invalid_parameter_value, "chunk_size must be between 1024 and 268435456 bytes")
           .with_detail("It was " + std::to_string(chunk) + ".");
     }
+    rec.stage = audit::RunStage::reading;
     pg::TupleSink sink(fcinfo, true);
     ChunkOutput out(sink, static_cast<size_t>(chunk));
     const RunOutcome outcome = render_report(req, out);

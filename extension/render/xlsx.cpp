@@ -20,8 +20,9 @@
 //   base64 text; NULL is an empty cell. Text longer than Excel's 32,767 characters per cell is cut with
 //   a visible marker.
 // - libxlsxwriter 1.1.4 can only write to a named file: the workbook is assembled in a private
-//   temporary file in $TMPDIR (or /tmp), streamed to the Output at end() and removed on every path,
-//   errors and cancellation included.
+//   temporary file (temp_file.hpp: inside PostgreSQL, the server's own temporary directory, held
+//   against temp_file_limit), streamed to the Output at end() and removed on every path, errors and
+//   cancellation included.
 #include "render/xlsx.hpp"
 
 #include "common/error.hpp"
@@ -167,8 +168,10 @@ public:
       lay_out();
     }
     finish_sheet();
+    check_temp_usage(book_->scratch_bytes());
     book_->close();
     book_.reset();
+    check_temp_usage(file_->size());
     file_->copy_to(out_);
     file_.reset();
   }
@@ -306,6 +309,10 @@ private:
       }
     }
     ++rows_in_sheet_;
+    if (++rows_since_check_ == kRowsPerUsageCheck) {
+      rows_since_check_ = 0;
+      check_temp_usage(book_->scratch_bytes());
+    }
   }
 
   // Writes a number cell.
@@ -399,6 +406,9 @@ private:
   lxw_worksheet* sheet_ = nullptr;
   unsigned sheet_count_ = 0;
   uint32_t rows_in_sheet_ = 0;
+  // How often the temporary files' size is held against temp_file_limit (see temp_file.hpp).
+  static constexpr uint32_t kRowsPerUsageCheck = 256;
+  uint32_t rows_since_check_ = 0;
   bool laid_out_ = false;
   std::vector<std::vector<HeldCell>> held_;
 };

@@ -56,6 +56,17 @@ lxw_worksheet* XlsxWorkbook::add_sheet(const std::string& name) {
   return sheet;
 }
 
+uint64_t XlsxWorkbook::scratch_bytes() const {
+  uint64_t total = 0;
+  for (lxw_worksheet* sheet : sheets_) {
+    if (sheet->optimize_tmpfile != nullptr) {
+      const long at = std::ftell(sheet->optimize_tmpfile);
+      total += at > 0 ? static_cast<uint64_t>(at) : 0;
+    }
+  }
+  return total;
+}
+
 void XlsxWorkbook::close() {
   lxw_workbook* book = std::exchange(book_, nullptr);
   const lxw_error err = workbook_close(book);

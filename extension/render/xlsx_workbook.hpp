@@ -7,6 +7,7 @@
 
 #include <xlsxwriter.h>
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,9 @@ public:
 
   // Adds a worksheet; its name has been checked already.
   lxw_worksheet* add_sheet(const std::string& name);
+
+  // Bytes the sheets' row files (constant-memory mode) hold so far.
+  uint64_t scratch_bytes() const;
 
   // Writes the file; the workbook is released whatever the outcome. Errors: 54000 when a part of the
   // file would need ZIP64 (above 4 GB), 58030 when the disk fails, XX000 otherwise.

@@ -71,8 +71,10 @@ AUTOREPORT_FUNCTION(autoreport_report_call) {
     rec.report = report.name;
     rec.version = report.version;
     verify_report_function(report, fn);
+    rec.stage = audit::RunStage::admitted; // PostgreSQL checked EXECUTE on the function
     const BoundParams params = bind_args(report, fcinfo);
     rec.params_json = params.json;
+    rec.stage = audit::RunStage::reading;
     pg::TupleSink sink(fcinfo);
     bool checked = false;
     const RunOutcome outcome = produce_rows(report, params, [&](TupleDesc desc, std::span<HeapTuple> rows) {
@@ -102,8 +104,10 @@ AUTOREPORT_FUNCTION(autoreport_run) {
     const ReportVersion report = load_report_locked(rec.report);
     rec.version = report.version;
     check_may_run(report);
+    rec.stage = audit::RunStage::admitted;
     const BoundParams params = bind_json(report, rec.params_json);
     rec.params_json = params.json;
+    rec.stage = audit::RunStage::reading;
     pg::TupleSink sink(fcinfo, true);
     TupleDesc blessed = nullptr;
     const RunOutcome outcome = produce_rows(report, params, [&](TupleDesc desc, std::span<HeapTuple> rows) {
