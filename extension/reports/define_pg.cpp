@@ -324,9 +324,12 @@ std::string old_ddl(pg::SpiConnection& spi, const ReportVersion& report) {
 }
 
 // The settings the lexer reads the query text under, as a JSON object: every run reads it the same way.
-std::string parse_settings() {
+bool standard_strings() {
   const char* scs = pg::guard([] { return GetConfigOption("standard_conforming_strings", false, false); });
-  return nlohmann::json{{"standard_conforming_strings", std::string(scs) == "on"}}.dump();
+  return std::string(scs) == "on";
+}
+std::string parse_settings() {
+  return nlohmann::json{{"standard_conforming_strings", standard_strings()}}.dump();
 }
 
 std::string role_name(Oid role) {
@@ -371,7 +374,10 @@ AUTOREPORT_FUNCTION(autoreport_define_report) {
   }
 
   // Parameters and placeholders.
-  const std::vector<std::string> used = placeholder_names(query);
+  // The placeholder scanner reads literals as the parser will: with backslash escapes when
+  // standard_conforming_strings is off (the setting is recorded and restored at every run).
+  const bool scs = standard_strings();
+  const std::vector<std::string> used = placeholder_names(query, scs);
   const std::vector<ParamSpec> params = parse_params(params_json, used);
   std::vector<std::string> order;
   for (const ParamSpec& p : params) {
@@ -383,7 +389,7 @@ AUTOREPORT_FUNCTION(autoreport_define_report) {
     validate_declaration(p);
     order.push_back(p.name);
   }
-  const std::string bound = rewrite_placeholders(query, order);
+  const std::string bound = rewrite_placeholders(query, order, scs);
   check_single_select(bound);
   PreparedReport analysis;
   const std::vector<ResultColumn> columns = prepare(bound, param_types(params), &analysis);
@@ -446,6 +452,8 @@ AUTOREPORT_FUNCTION(autoreport_define_report) {
                "AND v.cacheable = $10 AND v.cache_note IS NOT DISTINCT FROM $11",
                same, false)
             .rows() == 1) {
+      // The tables it reads may have gained partitions or children since: watch them all again.
+      cache::watch_tables(name, analysis.cacheable ? analysis.tables : std::vector<Oid>{});
       PG_RETURN_INT32(old->version);
     }
   }

@@ -118,7 +118,7 @@ enum class Open { Paren, Subscript, Bracket };
 // a subscript (after an operand) or an array constructor (after ARRAY, an operator, '(' or ',').
 enum class Prev { Nothing, Operand, ArrayKeyword, Other };
 
-Scan scan(std::string_view s) {
+Scan scan(std::string_view s, bool standard_strings) {
   Scan result;
   std::vector<Placeholder>& found = result.placeholders;
   std::vector<Open> open;
@@ -128,8 +128,8 @@ Scan scan(std::string_view s) {
     const char c = s[i];
     const unsigned char prev = i > 0 ? static_cast<unsigned char>(s[i - 1]) : ' ';
     if (c == '\'') {
-      const bool escape =
-          (prev == 'e' || prev == 'E') && (i < 2 || !ident_char(static_cast<unsigned char>(s[i - 2])));
+      const bool escape = !standard_strings || ((prev == 'e' || prev == 'E') &&
+                                                (i < 2 || !ident_char(static_cast<unsigned char>(s[i - 2]))));
       i = skip_string(s, i, escape);
       last = Prev::Other;
     } else if (c == '"') {
@@ -208,17 +208,17 @@ int char_position(std::string_view s, size_t offset) {
 }
 } // namespace
 
-std::vector<Placeholder> find_placeholders(std::string_view sql) {
-  return scan(sql).placeholders;
+std::vector<Placeholder> find_placeholders(std::string_view sql, bool standard_strings) {
+  return scan(sql, standard_strings).placeholders;
 }
 
-std::vector<size_t> find_positional_parameters(std::string_view sql) {
-  return scan(sql).positional;
+std::vector<size_t> find_positional_parameters(std::string_view sql, bool standard_strings) {
+  return scan(sql, standard_strings).positional;
 }
 
-std::vector<std::string> placeholder_names(std::string_view sql) {
+std::vector<std::string> placeholder_names(std::string_view sql, bool standard_strings) {
   std::vector<std::string> names;
-  for (const Placeholder& p : find_placeholders(sql)) {
+  for (const Placeholder& p : find_placeholders(sql, standard_strings)) {
     if (std::find(names.begin(), names.end(), p.name) == names.end()) {
       names.push_back(p.name);
     }
@@ -226,8 +226,9 @@ std::vector<std::string> placeholder_names(std::string_view sql) {
   return names;
 }
 
-std::string rewrite_placeholders(std::string_view sql, const std::vector<std::string>& order) {
-  const std::vector<size_t> positional = find_positional_parameters(sql);
+std::string rewrite_placeholders(std::string_view sql, const std::vector<std::string>& order,
+                                 bool standard_strings) {
+  const std::vector<size_t> positional = find_positional_parameters(sql, standard_strings);
   if (!positional.empty()) {
     throw Error("42P02",
                 "report queries name their parameters; positional parameters like $1 are not allowed")
@@ -237,7 +238,7 @@ std::string rewrite_placeholders(std::string_view sql, const std::vector<std::st
   std::string out;
   out.reserve(sql.size() + 16);
   size_t copied = 0;
-  for (const Placeholder& p : find_placeholders(sql)) {
+  for (const Placeholder& p : find_placeholders(sql, standard_strings)) {
     const auto it = std::find(order.begin(), order.end(), p.name);
     if (it == order.end()) {
       throw Error("42P02", "query uses placeholder :" + p.name + ", which is not a declared parameter")

@@ -7,6 +7,9 @@
 // Inside a subscript (a '[' after an operand, not ARRAY[), every ':' at its top level is the slice
 // colon: a[:n] and a[1 :n] slice up to column n. A placeholder there is written in parentheses,
 // a[(:i)], a[(:lo):(:hi)].
+//
+// standard_strings is the session's standard_conforming_strings: when it is off, backslash escapes
+// apply in every '...' literal, not only in E'...', so 'it\'s :x' is one literal.
 #pragma once
 
 #include <string>
@@ -22,17 +25,18 @@ struct Placeholder {
 };
 
 // Every :name occurrence, in order. Names follow SQL's unquoted identifier rules and are lower-cased.
-std::vector<Placeholder> find_placeholders(std::string_view sql);
+std::vector<Placeholder> find_placeholders(std::string_view sql, bool standard_strings = true);
 
 // Byte offsets of $n positional parameters outside literals and comments (reports refuse them).
-std::vector<size_t> find_positional_parameters(std::string_view sql);
+std::vector<size_t> find_positional_parameters(std::string_view sql, bool standard_strings = true);
 
 // The distinct names in order of first appearance.
-std::vector<std::string> placeholder_names(std::string_view sql);
+std::vector<std::string> placeholder_names(std::string_view sql, bool standard_strings = true);
 
 // Rewrites each :name to $n, where n is the 1-based position of name in `order`. Throws
 // autoreport::Error 42P02 (undefined_parameter) naming the first placeholder not in `order`, or the
 // first $n the query already contains.
-std::string rewrite_placeholders(std::string_view sql, const std::vector<std::string>& order);
+std::string rewrite_placeholders(std::string_view sql, const std::vector<std::string>& order,
+                                 bool standard_strings = true);
 
 } // namespace autoreport::reports

@@ -2,7 +2,7 @@
 -- altered into states the call does not check: an administrator (a member of autoreport_admin, not a
 -- superuser) against a superuser who renders their reports, and a careless superuser altering them.
 BEGIN;
-SELECT plan(42);
+SELECT plan(44);
 
 CREATE ROLE sec_admin;
 CREATE ROLE sec_analyst;
@@ -168,9 +168,14 @@ RESET ROLE;
 -- 15: a query defined under standard_conforming_strings = off is read that way on every run.
 SET standard_conforming_strings = off;
 SELECT autoreport.define_report('escapes', $q$SELECT 'it\'s' AS s, 'a\\b' AS t$q$);
+-- The placeholder scanner reads literals the same way: ':x' here is inside the literal.
+SELECT is(autoreport.define_report('escaped_colon', $q$SELECT 'it\'s :x' AS s, :n AS n$q$, '{"n": "integer"}'), 1,
+  'a placeholder-like text inside a backslash-escaped literal is not a placeholder');
 RESET standard_conforming_strings;
 SELECT results_eq($$ SELECT s, t FROM reports.escapes() $$, $$ VALUES ('it''s', 'a\b') $$,
   'the query is read under the settings it was defined with');
+SELECT results_eq($$ SELECT s, n FROM reports.escaped_colon(7) $$, $$ VALUES ('it''s :x', 7) $$,
+  'and its parameter is bound where the parser sees it');
 
 SELECT * FROM finish();
 ROLLBACK;

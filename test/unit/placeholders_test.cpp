@@ -94,6 +94,16 @@ TEST(Placeholders, UndeclaredPlaceholderIsAnErrorWithItsPosition) {
   }
 }
 
+TEST(Placeholders, BackslashEscapesApplyWhenStandardStringsAreOff) {
+  // standard_conforming_strings = off: 'it\'s :x' is one literal, so :n is the only placeholder.
+  const std::string_view sql = R"(SELECT 'it\'s :x', :n)";
+  EXPECT_EQ(placeholder_names(sql, false), (V{"n"}));
+  // With it on (the default), the backslash is an ordinary character: the literal ends after it, :x
+  // is a placeholder and the next quote opens a literal that hides :n.
+  EXPECT_EQ(placeholder_names(sql, true), (V{"x"}));
+  EXPECT_EQ(rewrite_placeholders(sql, {"n"}, false), R"(SELECT 'it\'s :x', $1)");
+}
+
 TEST(Placeholders, PositionalParametersAreRefused) {
   EXPECT_EQ(find_positional_parameters("SELECT $1, '$2', $$ $3 $$, a$4"), std::vector<size_t>{7});
   try {
