@@ -393,6 +393,7 @@ AUTOREPORT_FUNCTION(autoreport_define_report) {
   check_single_select(bound);
   PreparedReport analysis;
   const std::vector<ResultColumn> columns = prepare(bound, param_types(params), &analysis);
+  check_reads_only(analysis, name);
   const std::string search_path = current_search_path();
   if (has_ttl) {
     const bool positive = pg::guard([&] {

@@ -101,6 +101,7 @@ RunOutcome produce_rows(const ReportVersion& report, const BoundParams& params, 
   // The query text is read under the standard_conforming_strings it was defined with.
   pg::SettingScope strings("standard_conforming_strings", report.standard_strings ? "on" : "off");
   const PreparedReport prepared = prepared_report(report, spi);
+  check_reads_only(prepared, report.name);
   TupleDesc desc = plan_result_desc(prepared.plan);
   const cache::Lookup lookup = cache::prepare(report, params, prepared, desc);
   outcome.cache_bypass = lookup.bypass;

@@ -1,10 +1,13 @@
 // Keeping report plans per backend and deciding whether their results may be cached.
 #include "reports/prepared_pg.hpp"
 
+#include "common/error.hpp"
+
 extern "C" {
 #include "access/transam.h"
 #include "catalog/catalog.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_namespace.h"
 #include "catalog/pg_proc.h"
 #include "executor/executor.h"
 #include "nodes/nodeFuncs.h"
@@ -18,6 +21,8 @@ extern "C" {
 }
 
 #include <map>
+#include <set>
+#include <string_view>
 #include <tuple>
 
 namespace autoreport::reports {
@@ -28,7 +33,57 @@ namespace {
 struct Walk {
   std::string reason;
   std::vector<Oid> tables;
+  Oid acts = InvalidOid; // the first built-in function found that acts beyond reading
 };
+
+// Built-in functions that act beyond the query's own result, none of which a read-only transaction
+// stops: they write large objects or server files, send notifications or WAL messages, change
+// settings, sequences or session locks that outlive the report, signal or reconfigure the server,
+// manage replication, or run SQL text the walk cannot see. A report reads; it never calls them.
+bool acts_beyond_report(Oid fn, void* context) {
+  if (fn >= FirstNormalObjectId || get_func_namespace(fn) != PG_CATALOG_NAMESPACE) {
+    return false;
+  }
+  static const std::set<std::string, std::less<>> kActing = {
+      // large objects and server files
+      "lo_creat", "lo_create", "lo_export", "lo_from_bytea", "lo_import", "lo_put", "lo_truncate",
+      "lo_truncate64", "lo_unlink", "lowrite",
+      // messages out of the transaction
+      "pg_notify", "pg_logical_emit_message",
+      // session state that outlives the report
+      "set_config", "setseed", "nextval", "setval", "pg_advisory_lock", "pg_advisory_lock_shared",
+      "pg_try_advisory_lock", "pg_try_advisory_lock_shared", "pg_advisory_unlock",
+      "pg_advisory_unlock_shared", "pg_advisory_unlock_all",
+      // the server
+      "pg_cancel_backend", "pg_terminate_backend", "pg_reload_conf", "pg_rotate_logfile",
+      "pg_rotate_logfile_old", "pg_switch_wal", "pg_create_restore_point", "pg_promote",
+      "pg_wal_replay_pause", "pg_wal_replay_resume", "pg_backup_start", "pg_backup_stop",
+      "pg_log_backend_memory_contexts", "pg_stat_reset", "pg_stat_reset_shared",
+      "pg_stat_reset_single_table_counters", "pg_stat_reset_single_function_counters", "pg_stat_reset_slru",
+      "pg_stat_reset_replication_slot", "pg_stat_reset_subscription_stats", "pg_import_system_collations",
+      "brin_summarize_new_values", "brin_summarize_range", "brin_desummarize_range", "gin_clean_pending_list",
+      "pg_nextoid", "pg_stop_making_pinned_objects", "pg_extension_config_dump",
+      // replication
+      "pg_create_physical_replication_slot", "pg_create_logical_replication_slot", "pg_drop_replication_slot",
+      "pg_copy_physical_replication_slot", "pg_copy_logical_replication_slot", "pg_replication_slot_advance",
+      "pg_logical_slot_get_changes", "pg_logical_slot_get_binary_changes", "pg_replication_origin_create",
+      "pg_replication_origin_drop", "pg_replication_origin_advance", "pg_replication_origin_session_setup",
+      "pg_replication_origin_session_reset", "pg_replication_origin_xact_setup",
+      "pg_replication_origin_xact_reset",
+      // SQL text run inside the function, out of the walk's sight
+      "query_to_xml", "query_to_xml_and_xmlschema", "query_to_xmlschema", "cursor_to_xml",
+      "cursor_to_xmlschema", "ts_stat", "ts_rewrite"};
+  const char* name = get_func_name(fn);
+  if (name == nullptr) {
+    return false;
+  }
+  const std::string_view n(name);
+  if (kActing.count(n) == 0 && !n.starts_with("binary_upgrade_")) {
+    return false;
+  }
+  *static_cast<Oid*>(context) = fn;
+  return true;
+}
 
 // A function whose result may change while the tables the cache watches do not: one not labelled
 // immutable, or any function not built into PostgreSQL. A user's (or an extension's) IMMUTABLE label is
@@ -109,6 +164,9 @@ bool walker(Node* node, Walk* w) {
                   std::string(format_type_be(reinterpret_cast<CoerceToDomain*>(node)->resulttype)) +
                   ", whose constraints may call any function");
   } else {
+    if (!OidIsValid(w->acts)) {
+      check_functions_in_node(node, acts_beyond_report, &w->acts);
+    }
     Oid user_function = InvalidOid;
     if (check_functions_in_node(node, not_immutable, &user_function)) {
       if (OidIsValid(user_function)) {
@@ -160,6 +218,7 @@ PreparedReport analyse_plan(SPIPlanPtr plan) {
   }
   p.cacheable = w.reason.empty();
   p.not_cacheable_because = w.reason;
+  p.acting_function = w.acts;
   std::sort(w.tables.begin(), w.tables.end());
   w.tables.erase(std::unique(w.tables.begin(), w.tables.end()), w.tables.end());
   p.tables = std::move(w.tables);
@@ -181,6 +240,19 @@ bool permission_walker(Node* node, void* context) {
       node, reinterpret_cast<bool (*)()>(reinterpret_cast<void (*)()>(permission_walker)), context);
 }
 } // namespace
+
+void check_reads_only(const PreparedReport& prepared, const std::string& report) {
+  if (!OidIsValid(prepared.acting_function)) {
+    return;
+  }
+  const char* name = pg::guard([&] { return format_procedure(prepared.acting_function); });
+  const std::string fn(name);
+  throw Error(sqlstate::insufficient_privilege, "report \"" + report + "\" may not call function " + fn)
+      .with_detail("A report only reads: " + fn +
+                   " acts beyond its result (it writes, signals, changes session state or runs SQL text), "
+                   "and would do so with the rights of whoever runs the report.")
+      .with_hint("Remove the call from the report's query, its views and policies.");
+}
 
 void check_permissions(const PreparedReport& prepared) {
   List* sources = pg::guard([&] { return SPI_plan_get_plan_sources(prepared.plan); });

@@ -20,7 +20,13 @@ struct PreparedReport {
   // policies applied, names resolved. Part of the cache key, so a changed view or policy never
   // serves results computed under the old one.
   std::string rewritten;
+  // A built-in function the query (with its views and policies) calls that acts beyond reading
+  // (pg_notify, lo_import, set_config, pg_terminate_backend...), or InvalidOid.
+  Oid acting_function = InvalidOid;
 };
+
+// Refuses (42501) a report whose query calls a function that acts beyond reading.
+void check_reads_only(const PreparedReport& prepared, const std::string& report);
 
 // Raises the same permission error a run would, when the current role may not read everything the
 // query reads (a cache hit must not skip the privilege checks of a fresh run).

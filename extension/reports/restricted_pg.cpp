@@ -10,6 +10,7 @@ extern "C" {
 #include "miscadmin.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/regproc.h"
 #include "utils/syscache.h"
 }
@@ -66,9 +67,17 @@ RestrictedScope::RestrictedScope(const std::string& report) {
   XactReadOnly = true;
   saved_report_ = g_report;
   g_report = &report;
+  // Settings the query changes (set_config() in a trusted function) end with it, as in REFRESH
+  // MATERIALIZED VIEW: nothing the report does outlives its call.
+  guc_level_ = NewGUCNestLevel();
 }
 
 RestrictedScope::~RestrictedScope() {
+  try {
+    pg::guard([this] { AtEOXact_GUC(false, guc_level_); });
+  } catch (...) {
+    // Restoring saved settings does not fail; if it did, the transaction's end restores them.
+  }
   g_report = saved_report_;
   XactReadOnly = saved_read_only_;
   SetUserIdAndSecContext(saved_user_, saved_context_);

@@ -31,6 +31,7 @@ private:
   int saved_context_ = 0;
   bool saved_read_only_ = false;
   const std::string* saved_report_ = nullptr;
+  int guc_level_ = 0;
 };
 
 // Installs the function-call check (called from _PG_init).

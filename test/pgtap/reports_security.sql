@@ -2,7 +2,7 @@
 -- altered into states the call does not check: an administrator (a member of autoreport_admin, not a
 -- superuser) against a superuser who renders their reports, and a careless superuser altering them.
 BEGIN;
-SELECT plan(44);
+SELECT plan(50);
 
 CREATE ROLE sec_admin;
 CREATE ROLE sec_analyst;
@@ -141,6 +141,35 @@ SELECT throws_ok($$ SELECT * FROM reports.by_operator('ONE') $$, '25006', NULL,
   'the owner''s own operator runs for the owner, read-only');
 CREATE TABLE sec.after_report (n integer);
 SELECT lives_ok($$ INSERT INTO sec.after_report VALUES (1) $$, 'the transaction is writable again after a report');
+RESET ROLE;
+
+-- Built-in functions that act beyond reading are refused, at definition and (through a view changed
+-- later) at run time: a read-only transaction does not stop them.
+SELECT throws_ok($$ SELECT autoreport.define_report('notifier', 'SELECT id FROM sec.items WHERE pg_notify(''leak'', label) IS NULL') $$,
+  '42501', 'report "notifier" may not call function pg_notify(text,text)', 'a report may not send notifications');
+SELECT throws_ok($$ SELECT autoreport.define_report('lo_writer', 'SELECT lo_from_bytea(0, ''x''::bytea) AS o') $$,
+  '42501', NULL, 'a report may not write large objects');
+SELECT throws_ok($$ SELECT autoreport.define_report('runs_sql', 'SELECT query_to_xml(''SELECT 1'', true, false, '''') AS x') $$,
+  '42501', NULL, 'a report may not run SQL text out of sight');
+CREATE VIEW sec.labels AS SELECT id, label FROM sec.items;
+SELECT autoreport.define_report('labels', 'SELECT id, label FROM sec.labels ORDER BY id');
+CREATE OR REPLACE VIEW sec.labels AS SELECT id, label FROM sec.items WHERE set_config('search_path', 'sec', false) IS NOT NULL;
+RESET ROLE;
+SELECT throws_ok($$ SELECT * FROM reports.labels() $$, '42501',
+  'report "labels" may not call function set_config(text,text,boolean)', 'a view changed later is checked at run time');
+-- A function the caller trusts (their own) may change settings, but not beyond the report.
+SET ROLE sec_admin;
+CREATE FUNCTION sec.repath() RETURNS integer LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM set_config('search_path', 'sec', false);
+  PERFORM set_config('work_mem', '77kB', false);
+  RETURN 1;
+END $$;
+SELECT autoreport.define_report('repath', 'SELECT sec.repath() AS n');
+SET work_mem = '4MB';
+SELECT is((SELECT n FROM reports.repath()), 1, 'a function of the caller''s own runs');
+SELECT is(current_setting('work_mem'), '4MB', 'the settings it changed end with the report');
+RESET work_mem;
 RESET ROLE;
 
 -- 12: after ALTER TABLE ... TYPE the report says which column changed; redefining it identically
