@@ -23,13 +23,14 @@ SQL_SOURCES = \
 	extension/audit/audit.sql \
 	extension/reports/reports.sql \
 	extension/reports/cache.sql \
-	extension/render/render.sql \
+	extension/reports/render.sql \
 	extension/channels/channels.sql \
 	extension/forecast/forecast.sql
 
 # Pure C++ files include no PostgreSQL header and are also compiled into the unit tests; glue files
 # are named *_pg.cpp.
-ALL_SOURCES  = $(sort $(wildcard extension/*/*.cpp))
+# extension/autoreport_pg.cpp is the composition root (_PG_init); each capability is a folder.
+ALL_SOURCES  = $(sort $(wildcard extension/*.cpp extension/*/*.cpp))
 GLUE_SOURCES = $(filter %_pg.cpp,$(ALL_SOURCES))
 PURE_SOURCES = $(filter-out %_pg.cpp,$(ALL_SOURCES))
 
@@ -101,7 +102,7 @@ build/unit_tests: $(UNIT_OBJS)
 
 # The test-only module: boundary probes, built for the tests and never installed.
 TEST_MODULE_SOURCES = $(sort $(wildcard test/module/*.cpp))
-TEST_MODULE_OBJS = $(patsubst %.cpp,build/module/%.o,$(filter-out extension/common/init_pg.cpp extension/common/version_pg.cpp,$(ALL_SOURCES)) $(TEST_MODULE_SOURCES))
+TEST_MODULE_OBJS = $(patsubst %.cpp,build/module/%.o,$(filter-out extension/autoreport_pg.cpp extension/common/version_pg.cpp,$(ALL_SOURCES)) $(TEST_MODULE_SOURCES))
 
 build/module/%.o: %.cpp build/revision.h
 	@mkdir -p $(dir $@)
@@ -159,7 +160,7 @@ build/autoreport-sidecar: $(SIDECAR_OBJS)
 
 sidecar: build/autoreport-sidecar
 
-.PHONY: deps test unit fuzz sidecar demo stop bench lint format check-format cppcheck check-pure
+.PHONY: deps test unit fuzz sidecar demo stop bench lint format check-format cppcheck check-pure check-layers
 deps:
 	@scripts/deps.sh
 
@@ -185,7 +186,7 @@ bench:
 	$(MAKE) install
 	@bench/run.sh
 
-OWN_CXX_FILES = $(sort $(wildcard extension/*/*.cpp extension/*/*.hpp sidecar/src/*.cpp sidecar/src/*.hpp test/unit/*.cpp test/module/*.cpp test/module/*.hpp test/fuzz/*.cpp test/fuzz/*.hpp))
+OWN_CXX_FILES = $(sort $(wildcard extension/*.cpp extension/*/*.cpp extension/*/*.hpp sidecar/src/*.cpp sidecar/src/*.hpp test/unit/*.cpp test/module/*.cpp test/module/*.hpp test/fuzz/*.cpp test/fuzz/*.hpp))
 
 check-format:
 	clang-format --dry-run -Werror $(OWN_CXX_FILES)
@@ -202,7 +203,11 @@ check-pure:
 	  if [ "$$last" != '#include "common/pure.hpp"' ]; then echo "$$f: last include must be \"common/pure.hpp\""; bad=1; fi; \
 	done; exit $$bad
 
-lint: check-format cppcheck check-pure
+# No include runs from a lower layer of extension/ to a higher one (scripts/check_layers.sh).
+check-layers:
+	@scripts/check_layers.sh
+
+lint: check-format cppcheck check-pure check-layers
 
 format:
 	clang-format -i $(OWN_CXX_FILES)
@@ -222,7 +227,7 @@ OWN_CXX_FILES += test/bench/load_client.cpp
 # outside PostgreSQL while developing. build/nab-tool scores anomaly detectors on NAB's standard profile
 # for bench/anomalies.sh (our OnlineDetector, NAB's windowedGaussian and null detectors). Pure
 # forecasting sources only, built -O2 like the extension.
-FORECAST_TOOL_SOURCES = $(filter extension/forecast/% extension/common/error.cpp extension/common/runtime.cpp extension/render/calendar.cpp,$(PURE_SOURCES))
+FORECAST_TOOL_SOURCES = $(filter extension/forecast/% extension/common/error.cpp extension/common/runtime.cpp extension/common/calendar.cpp,$(PURE_SOURCES))
 build/m3-tool build/nab-tool: build/%-tool: test/bench/%_tool.cpp $(FORECAST_TOOL_SOURCES) $(wildcard extension/forecast/*.hpp)
 	@mkdir -p $(dir $@)
 	$(CXX) -std=c++20 -O2 -Wall -Wextra -Werror -Iextension -o $@ $< $(FORECAST_TOOL_SOURCES)

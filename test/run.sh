@@ -202,9 +202,9 @@ suite_charts() {
 }
 
 suite_lint() {
-  say "lint (clang-format, cppcheck, pure files)"
+  say "lint (clang-format, cppcheck, pure files, layers)"
   local ok=0 failed=0 target
-  for target in check-format cppcheck check-pure; do
+  for target in check-format cppcheck check-pure check-layers; do
     if make -s -C "$ROOT" "$target"; then ok=$((ok + 1)); else failed=$((failed + 1)); echo "lint: $target failed"; fi
   done
   record lint "$ok" "$failed"

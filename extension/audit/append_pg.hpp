@@ -5,7 +5,7 @@
 
 #include "audit/canonical.hpp"
 #include "audit/queue.hpp"
-#include "audit/sha256_pg.hpp"
+#include "common/sha256_pg.hpp"
 #include "common/spi_pg.hpp"
 
 #include <optional>
@@ -41,7 +41,7 @@ public:
 
 private:
   pg::SpiConnection& spi_;
-  Sha256 sha_;
+  pg::Sha256 sha_;
   int64_t last_id_ = 0;
   Digest last_hash_ = kZeroHash;
 };

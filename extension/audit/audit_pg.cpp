@@ -243,13 +243,8 @@ void record_run(const RunRecord& original) {
   }
 }
 
-} // namespace autoreport::audit
-
-namespace autoreport::pg {
-
-void audit_init() {
-  using namespace autoreport::audit;
-  guard([] {
+void init() {
+  pg::guard([] {
     // A server-start setting can only be defined while preloading; without preloading there is no queue.
     if (process_shared_preload_libraries_in_progress) {
       DefineCustomIntVariable(
@@ -277,4 +272,4 @@ void audit_init() {
   shared_init();
 }
 
-} // namespace autoreport::pg
+} // namespace autoreport::audit

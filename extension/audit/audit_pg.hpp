@@ -88,10 +88,7 @@ template <typename F> void audited(RunRecord& record, F&& run) {
   finish("", "", true);
 }
 
-} // namespace autoreport::audit
-
-namespace autoreport::pg {
 // Called from _PG_init: defines the autoreport.audit_* settings and, when preloading, requests the
 // audit queue's shared memory.
-void audit_init();
-} // namespace autoreport::pg
+void init();
+} // namespace autoreport::audit

@@ -15,6 +15,8 @@
 //   X? (may be NULL): one byte 0 for NULL, or 1 followed by X.
 #pragma once
 
+#include "common/digest.hpp"
+
 #include <array>
 #include <cstdint>
 #include <optional>
@@ -22,9 +24,6 @@
 #include <string_view>
 
 namespace autoreport::audit {
-
-inline constexpr size_t kHashBytes = 32;
-using Digest = std::array<uint8_t, kHashBytes>;
 
 // The prev_hash of the first row.
 inline constexpr Digest kZeroHash{};
@@ -55,8 +54,5 @@ std::string canonical_content(const RunRow& row);
 
 // What SHA-256 is computed over: prev_hash followed by the row's canonical content.
 std::string hash_input(const Digest& prev_hash, const RunRow& row);
-
-// Lower-case hex of a hash, for messages.
-std::string to_hex(const Digest& hash);
 
 } // namespace autoreport::audit

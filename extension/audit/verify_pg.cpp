@@ -1,6 +1,6 @@
 // autoreport.verify_audit(): the hash chain of autoreport.runs checked end to end.
 #include "audit/chain.hpp"
-#include "audit/sha256_pg.hpp"
+#include "common/sha256_pg.hpp"
 #include "common/convert_pg.hpp"
 #include "common/memory_pg.hpp"
 #include "common/runtime.hpp"
@@ -50,7 +50,7 @@ template <typename T, typename F> std::optional<T> value_of(Datum value, bool is
 }
 
 // Checks one fetched row; returns the break if the chain breaks here.
-std::optional<ChainBreak> check_row(ChainChecker& checker, Sha256& sha, HeapTuple tuple, TupleDesc desc) {
+std::optional<ChainBreak> check_row(ChainChecker& checker, pg::Sha256& sha, HeapTuple tuple, TupleDesc desc) {
   std::array<Datum, kColumns> v{};
   std::array<bool, kColumns> n{};
   pg::guard([&] { heap_deform_tuple(tuple, desc, v.data(), n.data()); });
@@ -105,7 +105,7 @@ AUTOREPORT_FUNCTION(autoreport_verify_audit) {
   std::optional<ChainBreak> broken;
   {
     pg::ScopedMemoryContext batch_memory("autoreport verify_audit");
-    Sha256 sha;
+    pg::Sha256 sha;
     pg::SpiConnection spi;
     Portal portal = spi.open_cursor(kRowsSql, {});
     while (!broken) {

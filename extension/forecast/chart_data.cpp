@@ -1,7 +1,7 @@
 // Forecast charts for the SVG renderer.
 #include "forecast/chart_data.hpp"
 
-#include "render/calendar.hpp"
+#include "common/calendar.hpp"
 
 #include <cmath>
 #include <cstdio>
@@ -30,7 +30,7 @@ render::ChartData time_chart(const RegularSeries& series, std::string title) {
   c.temporal = true;
   c.utc = series.absolute;
   c.dates_only = (series.step.months != 0 || series.step.micros % kMicrosPerDay == 0) &&
-                 render::floor_mod(series.start, kMicrosPerDay) == 0;
+                 floor_mod(series.start, kMicrosPerDay) == 0;
   return c;
 }
 

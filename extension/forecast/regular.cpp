@@ -3,7 +3,7 @@
 
 #include "common/error.hpp"
 #include "common/runtime.hpp"
-#include "render/calendar.hpp"
+#include "common/calendar.hpp"
 
 #include <algorithm>
 #include <array>
@@ -17,9 +17,6 @@
 namespace autoreport::forecast {
 
 namespace {
-
-using render::floor_div;
-using render::floor_mod;
 
 // Loops over rows and buckets check for interrupts this often (a series may have millions of either).
 constexpr size_t kCheckEvery = 65536;
@@ -37,15 +34,14 @@ struct Civil {
 
 Civil civil(int64_t t) {
   const int64_t days = floor_div(t, kMicrosPerDay);
-  const render::CivilDate d = render::civil_from_days(days);
+  const CivilDate d = civil_from_days(days);
   return {d.year, d.month, d.day, floor_mod(t, kMicrosPerDay)};
 }
 
 int64_t days_in_month(int64_t year, int64_t month) {
   const int64_t next_year = month == 12 ? year + 1 : year;
   const unsigned next_month = month == 12 ? 1 : static_cast<unsigned>(month + 1);
-  return render::days_from_civil(next_year, next_month, 1) -
-         render::days_from_civil(year, static_cast<unsigned>(month), 1);
+  return days_from_civil(next_year, next_month, 1) - days_from_civil(year, static_cast<unsigned>(month), 1);
 }
 
 [[noreturn]] void out_of_range() {
@@ -192,8 +188,7 @@ int64_t add_steps(int64_t t, const Step& step, int64_t k) {
     out_of_range();
   }
   const int64_t result =
-      render::days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day)) *
-          kMicrosPerDay +
+      days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day)) * kMicrosPerDay +
       c.micros_of_day;
   if (result < kFirstTime || result >= kEndTime) {
     out_of_range();

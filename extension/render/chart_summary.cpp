@@ -1,5 +1,5 @@
 // What a chart shows, in words: the end of its <desc>, read by screen readers, and its visible notes.
-#include "render/calendar.hpp"
+#include "common/calendar.hpp"
 #include "render/chart.hpp"
 
 #include <cmath>

@@ -1,7 +1,7 @@
 // Calendar ticks for time axes.
 #include "render/time_axis.hpp"
 
-#include "render/calendar.hpp"
+#include "common/calendar.hpp"
 
 #include <algorithm>
 #include <cmath>

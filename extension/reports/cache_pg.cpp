@@ -2,7 +2,7 @@
 #include "reports/cache_pg.hpp"
 
 #include "common/convert_pg.hpp"
-#include "audit/sha256_pg.hpp"
+#include "common/sha256_pg.hpp"
 #include "common/shmem_pg.hpp"
 #include "reports/catalog_pg.hpp"
 
@@ -76,7 +76,7 @@ void count(pg_atomic_uint64 Counters::*field, uint64 n = 1) {
 // SHA-256 of data as lower-case hex, computed in process (no query).
 std::string hex_sha256(std::string_view data) {
   static constexpr char hex[] = "0123456789abcdef";
-  audit::Sha256 sha;
+  pg::Sha256 sha;
   std::string out;
   for (uint8_t b : sha.digest(data)) {
     out += hex[b >> 4];

@@ -1,6 +1,6 @@
 // Chart axes: nice value ticks and their labels, calendar ticks for time, and the calendar itself.
 #include "render/axis.hpp"
-#include "render/calendar.hpp"
+#include "common/calendar.hpp"
 #include "render/time_axis.hpp"
 
 #include <gtest/gtest.h>

@@ -2,7 +2,7 @@
 #include "common/error.hpp"
 #include "error_check.hpp"
 #include "forecast/regular.hpp"
-#include "render/calendar.hpp"
+#include "common/calendar.hpp"
 
 #include <gtest/gtest.h>
 
@@ -17,7 +17,7 @@ namespace {
 using test::sqlstate_of;
 
 int64_t at(int64_t year, unsigned month, unsigned day, int64_t hour = 0) {
-  return render::days_from_civil(year, month, day) * kMicrosPerDay + hour * 3600 * kMicrosPerSecond;
+  return days_from_civil(year, month, day) * kMicrosPerDay + hour * 3600 * kMicrosPerSecond;
 }
 
 TEST(ForecastRegular, DetectsCalendarAndFixedSteps) {
@@ -119,7 +119,7 @@ TEST(ForecastRegular, TheLaterHourAnchorsTheSteps) {
   for (unsigned i = 0; i < 12; ++i) {
     const int64_t year = 2025 + (6 + i) / 12;
     const unsigned month = (6 + i) % 12 + 1;
-    const int64_t last = render::days_from_civil(year + month / 12, month % 12 + 1, 1) - 1;
+    const int64_t last = days_from_civil(year + month / 12, month % 12 + 1, 1) - 1;
     const bool summer = month >= 4 && month <= 10;
     ends.push_back(last * kMicrosPerDay - (summer ? 3600 * kMicrosPerSecond : 0));
   }

@@ -1,7 +1,7 @@
 // Scratch files and the Python file checkers for the binary renderer tests.
 #include "render_check.hpp"
 
-#include "render/calendar.hpp"
+#include "common/calendar.hpp"
 
 #include <sys/wait.h>
 

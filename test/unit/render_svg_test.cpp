@@ -1,7 +1,7 @@
 // The SVG chart renderer, checked by parsing what it writes with a real XML parser (lxml, through
 // test/render/check_svg.py): accessible name and description, escaping, line charts over time with
 // gaps, bar charts over categories, nice ticks, limits and errors.
-#include "render/calendar.hpp"
+#include "common/calendar.hpp"
 #include "render/chart.hpp"
 #include "render/downsample.hpp"
 #include "render/svg.hpp"

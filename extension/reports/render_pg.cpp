@@ -266,7 +266,7 @@ RunOutcome render_report(const RenderRequest& req, render::Output& out) {
 
 } // namespace
 
-namespace autoreport::render {
+namespace autoreport::reports {
 // Defines autoreport.render_max_size (called from _PG_init).
 void render_init() {
   pg::guard([] {
@@ -277,7 +277,7 @@ void render_init() {
         kMaxByteaKb, 1, kMaxByteaKb, PGC_SUSET, GUC_UNIT_KB, nullptr, nullptr, nullptr);
   });
 }
-} // namespace autoreport::render
+} // namespace autoreport::reports
 
 // autoreport.render(name, params, format, options) → bytea.
 AUTOREPORT_FUNCTION(autoreport_render) {

@@ -1,11 +1,11 @@
-// Proleptic Gregorian calendar arithmetic for chart axes: days since 1970-01-01 to and from
-// year-month-day, and the ISO 8601 texts of dates and times.
+// Proleptic Gregorian calendar arithmetic (chart axes, forecast timestamps): days since 1970-01-01 to and
+// from year-month-day, and the ISO 8601 texts of dates and times.
 #pragma once
 
 #include <cstdint>
 #include <string>
 
-namespace autoreport::render {
+namespace autoreport {
 
 struct CivilDate {
   int64_t year = 1970; // astronomical: 0 is 1 BC
@@ -33,4 +33,4 @@ inline int64_t floor_mod(int64_t a, int64_t b) {
   return a - floor_div(a, b) * b;
 }
 
-} // namespace autoreport::render
+} // namespace autoreport

@@ -1,7 +1,7 @@
-// SHA-256 for the audit chain.
-#include "audit/sha256_pg.hpp"
+// SHA-256 for the audit chain and the result cache.
+#include "common/sha256_pg.hpp"
 
-namespace autoreport::audit {
+namespace autoreport::pg {
 
 namespace {
 
@@ -43,4 +43,4 @@ Digest Sha256::digest(std::string_view data) {
   return out;
 }
 
-} // namespace autoreport::audit
+} // namespace autoreport::pg

@@ -1,12 +1,12 @@
 // Civil dates from day numbers and back, and their texts.
-#include "render/calendar.hpp"
+#include "common/calendar.hpp"
 
 #include <cstdio>
 #include <cstdlib>
 
 #include "common/pure.hpp"
 
-namespace autoreport::render {
+namespace autoreport {
 
 int64_t days_from_civil(int64_t year, unsigned month, unsigned day) {
   year -= month <= 2 ? 1 : 0;
@@ -53,4 +53,4 @@ std::string format_date_time(int64_t seconds, bool with_seconds) {
   return format_date(floor_div(seconds, 86400)) + buffer;
 }
 
-} // namespace autoreport::render
+} // namespace autoreport

@@ -1,8 +1,8 @@
 // SHA-256 through PostgreSQL's cryptohash (OpenSSL when PostgreSQL was built with it).
 #pragma once
 
-#include "audit/canonical.hpp"
 #include "common/boundary_pg.hpp"
+#include "common/digest.hpp"
 
 #include <string_view>
 
@@ -10,7 +10,7 @@ extern "C" {
 #include "common/cryptohash.h"
 }
 
-namespace autoreport::audit {
+namespace autoreport::pg {
 
 // One hashing context, reused for any number of digests. Create and destroy it within one
 // transaction (PostgreSQL tracks it in the current resource owner).
@@ -27,4 +27,4 @@ private:
   pg_cryptohash_ctx* ctx_;
 };
 
-} // namespace autoreport::audit
+} // namespace autoreport::pg
