@@ -170,8 +170,8 @@ int64_t ChainAppender::append(PendingRow pending) {
   if (r.processed() != 1) {
     // Only possible when a snapshot older than the chain lock read the head (REPEATABLE READ or
     // SERIALIZABLE with the direct path): the id is already taken.
-    throw Error("40001", "could not append to the audit log: row " + std::to_string(row.id) +
-                             " was appended concurrently")
+    throw Error(sqlstate::serialization_failure, "could not append to the audit log: row " +
+                                                     std::to_string(row.id) + " was appended concurrently")
         .with_hint("Retry the transaction.");
   }
   last_id_ = row.id;

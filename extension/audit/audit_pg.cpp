@@ -81,7 +81,7 @@ void refuse(NoRoom why, bool failed_run) {
     });
     return;
   }
-  throw Error("53400", "the report ran but cannot be logged: " + reason)
+  throw Error(sqlstate::configuration_limit_exceeded, "the report ran but cannot be logged: " + reason)
       .with_detail(detail + " The result is withheld, since every run must be logged.")
       .with_hint(hint);
 }

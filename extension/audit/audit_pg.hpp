@@ -73,16 +73,17 @@ template <typename F> void audited(RunRecord& record, F&& run) {
     finish(e.sqlstate().c_str(), e.message().c_str(), false);
     throw;
   } catch (const Interrupted& e) {
-    finish("57014", e.what(), false); // user code may raise 57014 with a message of its own
+    finish(sqlstate::query_canceled.data(), e.what(),
+           false); // user code may raise 57014 with a message of its own
     throw;
   } catch (const std::bad_alloc&) {
-    finish("53200", "out of memory", true);
+    finish(sqlstate::out_of_memory.data(), "out of memory", true);
     throw;
   } catch (const std::exception& e) {
-    finish("XX000", e.what(), false);
+    finish(sqlstate::internal_error.data(), e.what(), false);
     throw;
   } catch (...) {
-    finish("XX000", "unknown C++ exception", true);
+    finish(sqlstate::internal_error.data(), "unknown C++ exception", true);
     throw;
   }
   finish("", "", true);

@@ -1,5 +1,6 @@
 // The audit queue's slot logic (see queue.hpp).
 #include "audit/queue.hpp"
+#include "common/error.hpp"
 
 #include <algorithm>
 #include <cstring>
@@ -49,7 +50,7 @@ void pack_run(const RunRecord& record, uint32_t database, uint32_t role, int64_t
   if (record.error_sqlstate.size() == kSqlstateBytes - 1) {
     std::memcpy(h.sqlstate, record.error_sqlstate.data(), kSqlstateBytes - 1);
   } else if (!record.error_sqlstate.empty() || !record.error_message.empty()) {
-    std::memcpy(h.sqlstate, "XX000", kSqlstateBytes - 1);
+    std::memcpy(h.sqlstate, sqlstate::internal_error.data(), kSqlstateBytes - 1);
   }
   const std::string_view error = record.error_message;
   const size_t error_len =

@@ -99,7 +99,7 @@ WriterAction plan_writer(DatabaseEntry& entry, bool may_start = true) noexcept;
 // claim is then given back and a WARNING says why).
 bool carry_out(const WriterAction& action);
 
-// Called from audit_init: chains the shared-memory hooks when preloading.
+// Called from audit::init(): chains the shared-memory hooks when preloading.
 void shared_init();
 
 } // namespace autoreport::audit

@@ -347,7 +347,7 @@ Batch write_batch() {
     return Batch::interrupted;
   } catch (const Error& e) {
     abort_batch(saved);
-    if (e.sqlstate() == "55P03") { // lock_timeout: the drain's deadline came
+    if (e.sqlstate() == sqlstate::lock_not_available) { // lock_timeout: the drain's deadline came
       unclaim_mine();
       return Batch::interrupted;
     }

@@ -198,7 +198,7 @@ void capture_current_exception() noexcept {
     if (is_saved(e.origin())) {
       g_pending.rethrow_saved = true;
     } else {
-      set_pending("57014", e.what());
+      set_pending(sqlstate::query_canceled.data(), e.what());
     }
   } catch (const Error& e) {
     if (is_saved(e.origin())) {
@@ -208,11 +208,12 @@ void capture_current_exception() noexcept {
                   e.context().c_str(), e.internal_query().c_str(), e.internal_position());
     }
   } catch (const std::bad_alloc&) {
-    set_pending("53200", "out of memory", "A C++ allocation failed.");
+    set_pending(sqlstate::out_of_memory.data(), "out of memory", "A C++ allocation failed.");
   } catch (const std::exception& e) {
-    set_pending("XX000", e.what(), "An unexpected C++ exception reached the autoreport boundary.");
+    set_pending(sqlstate::internal_error.data(), e.what(),
+                "An unexpected C++ exception reached the autoreport boundary.");
   } catch (...) {
-    set_pending("XX000", "unknown C++ exception",
+    set_pending(sqlstate::internal_error.data(), "unknown C++ exception",
                 "An exception of unknown type reached the autoreport boundary.");
   }
 }

@@ -33,6 +33,10 @@ inline constexpr std::string_view out_of_memory = "53200";
 inline constexpr std::string_view io_error = "58030";
 inline constexpr std::string_view query_canceled = "57014";
 inline constexpr std::string_view internal_error = "XX000";
+inline constexpr std::string_view serialization_failure = "40001";
+inline constexpr std::string_view configuration_limit_exceeded = "53400";
+inline constexpr std::string_view lock_not_available = "55P03";
+inline constexpr std::string_view undefined_parameter = "42P02";
 } // namespace sqlstate
 
 // True when code is five characters of [0-9A-Z], the alphabet of SQLSTATE, and not of the classes

@@ -1,6 +1,6 @@
 // The shape of a report result as every renderer sees it: columns with a kind, and rows of cells.
 //
-// Pure C++ (no PostgreSQL): the glue (render_pg.cpp) converts each PostgreSQL value into a Cell once,
+// Pure C++ (no PostgreSQL): the glue (render/cells_pg.cpp) converts each PostgreSQL value into a Cell once,
 // and every renderer (CSV, JSON, HTML, Markdown, XLSX, SVG) reads the same cells. Renderers stream:
 // begin(), then row() for each row, then end(), writing to an Output as they go.
 #pragma once

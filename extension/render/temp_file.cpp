@@ -18,8 +18,6 @@
 namespace autoreport::render {
 
 namespace {
-// PostgreSQL's io_error (class 58, system error).
-constexpr std::string_view io_error = "58030";
 
 // Closes a file descriptor when it goes out of scope.
 struct Descriptor {
@@ -29,7 +27,7 @@ struct Descriptor {
 
 // An Error for a failed file operation, naming the file and the system's reason.
 Error file_error(const std::string& what, const std::string& path, int err) {
-  return Error(io_error, "could not " + what + " temporary file \"" + path + "\"")
+  return Error(sqlstate::io_error, "could not " + what + " temporary file \"" + path + "\"")
       .with_detail(std::strerror(err));
 }
 } // namespace
@@ -51,7 +49,8 @@ TempSpaceScope::~TempSpaceScope() {
 void check_temp_usage(uint64_t bytes) {
   const int64_t limit_kb = g_space.limit_kb;
   if (limit_kb >= 0 && bytes > static_cast<uint64_t>(limit_kb) * 1024) {
-    throw Error("53400", "temporary file size exceeds temp_file_limit (" + std::to_string(limit_kb) + "kB)")
+    throw Error(sqlstate::configuration_limit_exceeded,
+                "temporary file size exceeds temp_file_limit (" + std::to_string(limit_kb) + "kB)")
         .with_detail("The render's temporary files hold " + std::to_string(bytes / 1024) + " kB.");
   }
 }

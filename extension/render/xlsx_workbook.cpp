@@ -10,10 +10,7 @@
 
 namespace autoreport::render {
 
-namespace {
-// PostgreSQL's io_error (class 58, system error).
-constexpr std::string_view io_error = "58030";
-} // namespace
+namespace {} // namespace
 
 void check_lxw(lxw_error err, const char* what) {
   if (err != LXW_NO_ERROR) {
@@ -77,7 +74,7 @@ void XlsxWorkbook::close() {
   }
   if (err == LXW_ERROR_CREATING_XLSX_FILE || err == LXW_ERROR_CREATING_TMPFILE ||
       err == LXW_ERROR_READING_TMPFILE || err == LXW_ERROR_ZIP_FILE_OPERATION) {
-    throw Error(io_error, "could not write the xlsx workbook")
+    throw Error(sqlstate::io_error, "could not write the xlsx workbook")
         .with_detail(lxw_strerror(err))
         .with_hint("Check the free space in " + tmpdir_ + ".");
   }

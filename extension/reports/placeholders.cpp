@@ -230,7 +230,7 @@ std::string rewrite_placeholders(std::string_view sql, const std::vector<std::st
                                  bool standard_strings) {
   const std::vector<size_t> positional = find_positional_parameters(sql, standard_strings);
   if (!positional.empty()) {
-    throw Error("42P02",
+    throw Error(sqlstate::undefined_parameter,
                 "report queries name their parameters; positional parameters like $1 are not allowed")
         .with_hint("Write :name and declare name in params.")
         .with_internal_query(std::string(sql), char_position(sql, positional.front()));
@@ -241,7 +241,8 @@ std::string rewrite_placeholders(std::string_view sql, const std::vector<std::st
   for (const Placeholder& p : find_placeholders(sql, standard_strings)) {
     const auto it = std::find(order.begin(), order.end(), p.name);
     if (it == order.end()) {
-      throw Error("42P02", "query uses placeholder :" + p.name + ", which is not a declared parameter")
+      throw Error(sqlstate::undefined_parameter,
+                  "query uses placeholder :" + p.name + ", which is not a declared parameter")
           .with_hint("Declare it in params, or remove it from the query.")
           .with_internal_query(std::string(sql), char_position(sql, p.offset));
     }
