@@ -131,11 +131,6 @@ std::optional<ReportVersion> read_version(const char* where, const pg::SpiParam&
   return r;
 }
 
-Error no_such_report(const std::string& name) {
-  return Error(sqlstate::undefined_object, "report \"" + name + "\" does not exist")
-      .with_hint("See SELECT name FROM autoreport.reports; for the reports you may run.");
-}
-
 // Share-locks a function object (DROP FUNCTION takes an exclusive lock on it) and tells whether it
 // still exists once the lock is held (taking the lock processes pending invalidations).
 bool lock_function(Oid fn) {
@@ -147,9 +142,17 @@ bool lock_function(Oid fn) {
 
 } // namespace
 
+Error no_such_report(const std::string& name) {
+  return Error(sqlstate::undefined_object, "report \"" + name + "\" does not exist")
+      .with_hint("See SELECT name FROM autoreport.reports; for the reports you may run.");
+}
+
+std::optional<ReportVersion> find_report(const std::string& name) {
+  return read_version("WHERE r.name = $1", pg::SpiParam{TEXTOID, pg::string_to_text(name), false});
+}
+
 ReportVersion load_report(const std::string& name) {
-  std::optional<ReportVersion> r =
-      read_version("WHERE r.name = $1", pg::SpiParam{TEXTOID, pg::string_to_text(name), false});
+  std::optional<ReportVersion> r = find_report(name);
   if (!r) {
     throw no_such_report(name);
   }

@@ -5,6 +5,7 @@
 #include "common/settings_pg.hpp"
 #include "reports/params.hpp"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -51,8 +52,14 @@ struct ReportVersion {
   std::string signature;
 };
 
-// The current version of report `name`; 42704 when there is no such report. Read with a fresh
+// The current version of report `name`, or nothing when there is no such report. Read with a fresh
 // snapshot (in READ COMMITTED), so that a caller who waited for a lock sees what was committed meanwhile.
+std::optional<ReportVersion> find_report(const std::string& name);
+
+// 42704: report `name` does not exist.
+Error no_such_report(const std::string& name);
+
+// The current version of report `name`; 42704 when there is no such report.
 ReportVersion load_report(const std::string& name);
 
 // The current version of the report whose function is `fn`; 42704 when it is no report's function.

@@ -4,6 +4,7 @@
 #include "common/spi_pg.hpp"
 #include "reports/binding_pg.hpp"
 #include "reports/catalog_pg.hpp"
+#include "reports/definition.hpp"
 #include "reports/cache_pg.hpp"
 #include "reports/placeholders.hpp"
 #include "reports/prepared_pg.hpp"
@@ -184,41 +185,18 @@ std::string current_search_path() {
   return value;
 }
 
-struct Ddl {
-  std::string type;      // CREATE TYPE
-  std::string function;  // CREATE FUNCTION
-  std::string signature; // reports.name(argtypes)
-};
-
-// The row type and the function of a report. Required parameters come first, as SQL demands that
-// parameters after one with a default also have one.
-Ddl report_ddl(const std::string& name, const std::vector<ParamSpec>& params,
-               const std::vector<ResultColumn>& cols) {
-  Ddl d;
-  const std::string qname = "reports." + quote_ident(name);
-  d.type = "CREATE TYPE " + qname + " AS (";
-  for (size_t i = 0; i < cols.size(); ++i) {
-    d.type += (i ? ", " : "") + quote_ident(cols[i].name) + " " + cols[i].ddl_type;
+// The DDL of a report (reports/definition.hpp) from its parameters and result columns.
+Ddl make_ddl(const std::string& name, const std::vector<ParamSpec>& params,
+             const std::vector<ResultColumn>& cols) {
+  std::vector<DdlParam> ddl_params;
+  for (const ParamSpec& p : params) {
+    ddl_params.push_back({p.name, p.sql_type(), p.required, p.required ? "" : default_literal(p)});
   }
-  d.type += ")";
-  std::string args;
-  std::string types;
-  for (int pass = 0; pass < 2; ++pass) {
-    for (const ParamSpec& p : params) {
-      if (p.required != (pass == 0)) {
-        continue;
-      }
-      args += (args.empty() ? "" : ", ") + quote_ident(p.name) + " " + p.sql_type();
-      if (!p.required) {
-        args += " DEFAULT " + default_literal(p);
-      }
-      types += (types.empty() ? "" : ", ") + p.sql_type();
-    }
+  std::vector<DdlColumn> ddl_columns;
+  for (const ResultColumn& c : cols) {
+    ddl_columns.push_back({c.name, c.ddl_type});
   }
-  d.function = "CREATE FUNCTION " + qname + "(" + args + ") RETURNS SETOF " + qname +
-               " LANGUAGE c VOLATILE PARALLEL UNSAFE AS '$libdir/autoreport', 'autoreport_report_call'";
-  d.signature = qname + "(" + types + ")";
-  return d;
+  return report_ddl(name, ddl_params, ddl_columns, quote_ident);
 }
 
 // One grant of EXECUTE on a report function.
@@ -336,32 +314,43 @@ std::string role_name(Oid role) {
   return pg::guard([&] { return GetUserNameFromId(role, false); });
 }
 
-} // namespace
+// The arguments of define_report.
+struct DefineArgs {
+  std::string name;
+  std::string query;
+  std::string params_json;
+  std::string description;
+  bool has_ttl = false;
+  Datum ttl = Datum(0);
+};
 
-// autoreport.define_report(name, query, params, description, cache_ttl) → the new version number.
-AUTOREPORT_FUNCTION(autoreport_define_report) {
+DefineArgs read_define_args(FunctionCallInfo fcinfo) {
   if (PG_ARGISNULL(0) || PG_ARGISNULL(1)) {
     throw Error(sqlstate::invalid_parameter_value, "report name and query must not be null");
   }
-  const std::string name = pg::text_to_string(PG_GETARG_DATUM(0));
-  const std::string query = pg::text_to_string(PG_GETARG_DATUM(1));
-  const std::string params_json = PG_ARGISNULL(2) ? "" : pg::jsonb_to_string(PG_GETARG_DATUM(2));
-  const std::string description = PG_ARGISNULL(3) ? "" : pg::text_to_string(PG_GETARG_DATUM(3));
-  const bool has_ttl = !PG_ARGISNULL(4);
-  const Datum ttl = has_ttl ? PG_GETARG_DATUM(4) : Datum(0);
-  check_report_name(name);
-  check_writable("define a report");
-  const Oid caller = GetUserId();
-
-  lock_report_name(name);
-  std::optional<ReportVersion> old;
-  try {
-    old = load_report(name);
-  } catch (const Error& e) {
-    if (e.sqlstate() != sqlstate::undefined_object) {
-      throw;
+  DefineArgs a;
+  a.name = pg::text_to_string(PG_GETARG_DATUM(0));
+  a.query = pg::text_to_string(PG_GETARG_DATUM(1));
+  a.params_json = PG_ARGISNULL(2) ? "" : pg::jsonb_to_string(PG_GETARG_DATUM(2));
+  a.description = PG_ARGISNULL(3) ? "" : pg::text_to_string(PG_GETARG_DATUM(3));
+  a.has_ttl = !PG_ARGISNULL(4);
+  a.ttl = a.has_ttl ? PG_GETARG_DATUM(4) : Datum(0);
+  check_report_name(a.name);
+  if (a.has_ttl) {
+    const bool positive = pg::guard([&] {
+      Interval zero{};
+      return DatumGetBool(DirectFunctionCall2(interval_gt, a.ttl, IntervalPGetDatum(&zero)));
+    });
+    if (!positive) {
+      throw Error(sqlstate::invalid_parameter_value, "cache_ttl must be a positive interval")
+          .with_hint("Pass NULL to use the default time to live.");
     }
   }
+  return a;
+}
+
+// Privilege policy: members of autoreport_admin define reports; the owner (or an admin) redefines one.
+void check_may_define(const std::string& name, Oid caller, const std::optional<ReportVersion>& old) {
   const bool allowed =
       is_admin(caller) || (old && pg::guard([&] { return has_privs_of_role(caller, old->owner); }));
   if (!allowed) {
@@ -372,15 +361,29 @@ AUTOREPORT_FUNCTION(autoreport_define_report) {
                          : "Defining reports needs membership in autoreport_admin.")
         .with_hint("GRANT autoreport_admin TO " + role_name(caller) + ";");
   }
+}
 
-  // Parameters and placeholders.
+// What the server makes of a definition: parameters, the bound query, its columns and analysis.
+struct Definition {
+  std::vector<ParamSpec> params;
+  std::string bound;
+  std::vector<ResultColumn> columns;
+  PreparedReport analysis;
+  std::string search_path;
+  std::string settings;     // parse_settings as JSON
+  std::string params_text;  // the parameters as the catalog keeps them
+  std::string columns_text; // the columns as the catalog keeps them
+};
+
+Definition analyse_definition(const DefineArgs& a) {
+  Definition d;
   // The placeholder scanner reads literals as the parser will: with backslash escapes when
   // standard_conforming_strings is off (the setting is recorded and restored at every run).
   const bool scs = standard_strings();
-  const std::vector<std::string> used = placeholder_names(query, scs);
-  const std::vector<ParamSpec> params = parse_params(params_json, used);
+  const std::vector<std::string> used = placeholder_names(a.query, scs);
+  d.params = parse_params(a.params_json, used);
   std::vector<std::string> order;
-  for (const ParamSpec& p : params) {
+  for (const ParamSpec& p : d.params) {
     if (std::find(used.begin(), used.end(), p.name) == used.end()) {
       throw Error(sqlstate::invalid_parameter_value,
                   "parameter \"" + p.name + "\" is declared but the query does not use it")
@@ -389,124 +392,106 @@ AUTOREPORT_FUNCTION(autoreport_define_report) {
     validate_declaration(p);
     order.push_back(p.name);
   }
-  const std::string bound = rewrite_placeholders(query, order, scs);
-  check_single_select(bound);
-  PreparedReport analysis;
-  const std::vector<ResultColumn> columns = prepare(bound, param_types(params), &analysis);
-  check_reads_only(analysis, name);
-  const std::string search_path = current_search_path();
-  if (has_ttl) {
-    const bool positive = pg::guard([&] {
-      Interval zero{};
-      return DatumGetBool(DirectFunctionCall2(interval_gt, ttl, IntervalPGetDatum(&zero)));
-    });
-    if (!positive) {
-      throw Error(sqlstate::invalid_parameter_value, "cache_ttl must be a positive interval")
-          .with_hint("Pass NULL to use the default time to live.");
-    }
-  }
-
+  d.bound = rewrite_placeholders(a.query, order, scs);
+  check_single_select(d.bound);
+  d.columns = prepare(d.bound, param_types(d.params), &d.analysis);
+  check_reads_only(d.analysis, a.name);
+  d.search_path = current_search_path();
+  d.settings = parse_settings();
+  d.params_text = params_to_json(d.params).dump();
   nlohmann::json cols = nlohmann::json::array();
-  for (const ResultColumn& c : columns) {
+  for (const ResultColumn& c : d.columns) {
     cols.push_back({{"name", c.name}, {"type", c.type_name}, {"type_oid", c.type}, {"typmod", c.typmod}});
   }
-  const Ddl ddl = report_ddl(name, params, columns);
-  const std::string full_ddl = ddl.type + ";\n" + ddl.function;
-  const Oid owner = old ? old->owner : caller;
-  const std::string comment = "COMMENT ON FUNCTION " + ddl.signature + " IS " +
-                              quote_lit(description.empty() ? "autoreport report " + name : description);
+  d.columns_text = cols.dump();
+  return d;
+}
 
-  // From here on autoreport acts for the caller: catalog rows, the row type and the C function. Both
-  // belong to the extension's owner, so that nobody but a superuser can alter them into states the
-  // call does not expect; the report's owner gets EXECUTE WITH GRANT OPTION and grants it on.
-  AsExtensionOwner as_owner;
-  pg::SpiConnection spi;
-  const std::string params_text = params_to_json(params).dump();
-  const std::string settings = parse_settings();
-  // The function and row type can be kept when they are exactly what this definition makes and
-  // nobody altered them.
-  const bool objects_intact = old && old_ddl(spi, *old) == full_ddl &&
-                              report_function_problem(*old, old->function).empty() &&
-                              row_type_matches(name, columns);
-  if (old && objects_intact) {
-    // Defining a report exactly as it is makes no new version (a script can run again safely).
-    const std::array<pg::SpiParam, 11> same = {
-        pg::SpiParam{TEXTOID, pg::string_to_text(name), false},
-        pg::SpiParam{INT4OID, Int32GetDatum(old->version), false},
-        pg::SpiParam{TEXTOID, pg::string_to_text(query), false},
-        pg::SpiParam{JSONBOID, pg::string_to_jsonb(params_text), false},
-        pg::SpiParam{TEXTOID, pg::string_to_text(description), false},
-        pg::SpiParam{TEXTOID, pg::string_to_text(search_path), false},
-        pg::SpiParam{INTERVALOID, ttl, !has_ttl},
-        pg::SpiParam{JSONBOID, pg::string_to_jsonb(cols.dump()), false},
-        pg::SpiParam{JSONBOID, pg::string_to_jsonb(settings), false},
-        pg::SpiParam{BOOLOID, BoolGetDatum(analysis.cacheable), false},
-        pg::SpiParam{TEXTOID,
-                     analysis.cacheable ? Datum(0) : pg::string_to_text(analysis.not_cacheable_because),
-                     analysis.cacheable},
-    };
-    if (spi.execute(
-               "SELECT FROM autoreport.report_version AS v JOIN autoreport.report AS r ON r.name = v.report "
-               "WHERE v.report = $1 AND v.version = $2 AND v.query = $3 AND v.params = $4 "
-               "AND coalesce(v.description, '') = $5 AND v.search_path = $6 "
-               "AND r.cache_ttl IS NOT DISTINCT FROM $7 AND v.columns = $8 AND v.parse_settings = $9 "
-               "AND v.cacheable = $10 AND v.cache_note IS NOT DISTINCT FROM $11",
-               same, false)
-            .rows() == 1) {
-      // The tables it reads may have gained partitions or children since: watch them all again.
-      cache::watch_tables(name, analysis.cacheable ? analysis.tables : std::vector<Oid>{});
-      PG_RETURN_INT32(old->version);
-    }
-  }
-  Oid function = old ? old->function : InvalidOid;
-  if (!objects_intact) {
-    std::vector<Grant> grants;
-    if (old && pg::guard([&] { return SearchSysCacheExists1(PROCOID, ObjectIdGetDatum(old->function)); })) {
-      grants = execute_grants(spi, old->function);
-      const std::string old_function = pg::guard([&] { return format_procedure_qualified(old->function); });
-      spi.execute("DROP FUNCTION " + old_function, {}, false);
-    }
-    drop_row_type(spi, name);
-    spi.execute(ddl.type, {}, false);
-    spi.execute(ddl.function, {}, false);
-    spi.execute("REVOKE ALL ON FUNCTION " + ddl.signature + " FROM PUBLIC", {}, false);
-    const std::array<pg::SpiParam, 1> sig = {pg::SpiParam{TEXTOID, pg::string_to_text(ddl.signature), false}};
-    function = static_cast<Oid>(*spi.execute("SELECT $1::regprocedure::oid", sig, false).integer(0, 0));
-    if (owner != GetUserId()) {
-      spi.execute("GRANT EXECUTE ON FUNCTION " + ddl.signature + " TO " + quote_ident(role_name(owner)) +
-                      " WITH GRANT OPTION",
-                  {}, false);
-    }
-    copy_grants(spi, grants, ddl.signature);
-  }
-  spi.execute(comment, {}, false);
+Datum nullable_text(bool is_null, const std::string& text) {
+  return is_null ? Datum(0) : pg::string_to_text(text);
+}
 
-  const int version = old ? old->version + 1 : [&] {
-    // A report dropped earlier keeps its versions: a new definition continues their numbering.
-    const std::array<pg::SpiParam, 1> a = {pg::SpiParam{TEXTOID, pg::string_to_text(name), false}};
-    return static_cast<int>(
-        *spi.execute("SELECT coalesce(max(version), 0) + 1 FROM autoreport.report_version WHERE report = $1",
-                     a, false)
-             .integer(0, 0));
-  }();
+// Is every recorded property of the current version as this definition gives it?
+bool catalog_same(pg::SpiConnection& spi, const DefineArgs& a, const Definition& d,
+                  const ReportVersion& old) {
+  const bool cacheable = d.analysis.cacheable;
+  const std::array<pg::SpiParam, 11> same = {
+      pg::SpiParam{TEXTOID, pg::string_to_text(a.name), false},
+      pg::SpiParam{INT4OID, Int32GetDatum(old.version), false},
+      pg::SpiParam{TEXTOID, pg::string_to_text(a.query), false},
+      pg::SpiParam{JSONBOID, pg::string_to_jsonb(d.params_text), false},
+      pg::SpiParam{TEXTOID, pg::string_to_text(a.description), false},
+      pg::SpiParam{TEXTOID, pg::string_to_text(d.search_path), false},
+      pg::SpiParam{INTERVALOID, a.ttl, !a.has_ttl},
+      pg::SpiParam{JSONBOID, pg::string_to_jsonb(d.columns_text), false},
+      pg::SpiParam{JSONBOID, pg::string_to_jsonb(d.settings), false},
+      pg::SpiParam{BOOLOID, BoolGetDatum(cacheable), false},
+      pg::SpiParam{TEXTOID, nullable_text(cacheable, d.analysis.not_cacheable_because), cacheable},
+  };
+  return spi.execute(
+                "SELECT FROM autoreport.report_version AS v JOIN autoreport.report AS r ON r.name = v.report "
+                "WHERE v.report = $1 AND v.version = $2 AND v.query = $3 AND v.params = $4 "
+                "AND coalesce(v.description, '') = $5 AND v.search_path = $6 "
+                "AND r.cache_ttl IS NOT DISTINCT FROM $7 AND v.columns = $8 AND v.parse_settings = $9 "
+                "AND v.cacheable = $10 AND v.cache_note IS NOT DISTINCT FROM $11",
+                same, false)
+             .rows() == 1;
+}
+
+// Drops the old function and row type (keeping its EXECUTE grants) and creates the new ones, owned by
+// the extension's owner; the report's owner gets EXECUTE WITH GRANT OPTION. Returns the function.
+Oid recreate_objects(pg::SpiConnection& spi, const std::string& name, const std::optional<ReportVersion>& old,
+                     const Ddl& ddl, Oid owner) {
+  std::vector<Grant> grants;
+  if (old && pg::guard([&] { return SearchSysCacheExists1(PROCOID, ObjectIdGetDatum(old->function)); })) {
+    grants = execute_grants(spi, old->function);
+    const std::string old_function = pg::guard([&] { return format_procedure_qualified(old->function); });
+    spi.execute("DROP FUNCTION " + old_function, {}, false);
+  }
+  drop_row_type(spi, name);
+  spi.execute(ddl.type, {}, false);
+  spi.execute(ddl.function, {}, false);
+  spi.execute("REVOKE ALL ON FUNCTION " + ddl.signature + " FROM PUBLIC", {}, false);
+  const std::array<pg::SpiParam, 1> sig = {pg::SpiParam{TEXTOID, pg::string_to_text(ddl.signature), false}};
+  const Oid function =
+      static_cast<Oid>(*spi.execute("SELECT $1::regprocedure::oid", sig, false).integer(0, 0));
+  if (owner != GetUserId()) {
+    spi.execute("GRANT EXECUTE ON FUNCTION " + ddl.signature + " TO " + quote_ident(role_name(owner)) +
+                    " WITH GRANT OPTION",
+                {}, false);
+  }
+  copy_grants(spi, grants, ddl.signature);
+  return function;
+}
+
+// The highest version ever recorded for a name (0 when none): a dropped report keeps its versions.
+int highest_version(pg::SpiConnection& spi, const std::string& name) {
+  const std::array<pg::SpiParam, 1> a = {pg::SpiParam{TEXTOID, pg::string_to_text(name), false}};
+  return static_cast<int>(
+      *spi.execute("SELECT coalesce(max(version), 0) FROM autoreport.report_version WHERE report = $1", a,
+                   false)
+           .integer(0, 0));
+}
+
+// Records the new version and makes it current; older versions' cached results go.
+void write_version(pg::SpiConnection& spi, const DefineArgs& a, const Definition& d, const Ddl& ddl,
+                   int version, Oid caller, Oid owner, Oid function) {
+  const bool cacheable = d.analysis.cacheable;
   const std::array<pg::SpiParam, 14> row = {
-      pg::SpiParam{TEXTOID, pg::string_to_text(name), false},
+      pg::SpiParam{TEXTOID, pg::string_to_text(a.name), false},
       pg::SpiParam{INT4OID, Int32GetDatum(version), false},
-      pg::SpiParam{TEXTOID, pg::string_to_text(query), false},
-      pg::SpiParam{TEXTOID, pg::string_to_text(bound), false},
-      pg::SpiParam{TEXTOID, pg::string_to_text(search_path), false},
-      pg::SpiParam{JSONBOID, pg::string_to_jsonb(params_text), false},
-      pg::SpiParam{JSONBOID, pg::string_to_jsonb(cols.dump()), false},
-      pg::SpiParam{TEXTOID, description.empty() ? Datum(0) : pg::string_to_text(description),
-                   description.empty()},
+      pg::SpiParam{TEXTOID, pg::string_to_text(a.query), false},
+      pg::SpiParam{TEXTOID, pg::string_to_text(d.bound), false},
+      pg::SpiParam{TEXTOID, pg::string_to_text(d.search_path), false},
+      pg::SpiParam{JSONBOID, pg::string_to_jsonb(d.params_text), false},
+      pg::SpiParam{JSONBOID, pg::string_to_jsonb(d.columns_text), false},
+      pg::SpiParam{TEXTOID, nullable_text(a.description.empty(), a.description), a.description.empty()},
       pg::SpiParam{TEXTOID, pg::string_to_text(ddl.signature), false},
-      pg::SpiParam{TEXTOID, pg::string_to_text(full_ddl), false},
+      pg::SpiParam{TEXTOID, pg::string_to_text(ddl.full()), false},
       pg::SpiParam{OIDOID, ObjectIdGetDatum(caller), false},
-      pg::SpiParam{BOOLOID, BoolGetDatum(analysis.cacheable), false},
-      pg::SpiParam{TEXTOID,
-                   analysis.cacheable ? Datum(0) : pg::string_to_text(analysis.not_cacheable_because),
-                   analysis.cacheable},
-      pg::SpiParam{JSONBOID, pg::string_to_jsonb(settings), false},
+      pg::SpiParam{BOOLOID, BoolGetDatum(cacheable), false},
+      pg::SpiParam{TEXTOID, nullable_text(cacheable, d.analysis.not_cacheable_because), cacheable},
+      pg::SpiParam{JSONBOID, pg::string_to_jsonb(d.settings), false},
   };
   spi.execute(
       "INSERT INTO autoreport.report_version (report, version, query, bound_query, search_path, params, "
@@ -514,14 +499,13 @@ AUTOREPORT_FUNCTION(autoreport_define_report) {
       "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::regrole, $12, $13, $14)",
       row, false);
   // Results of older versions are never served again.
-  const std::array<pg::SpiParam, 1> report_name = {pg::SpiParam{TEXTOID, pg::string_to_text(name), false}};
+  const std::array<pg::SpiParam, 1> report_name = {pg::SpiParam{TEXTOID, pg::string_to_text(a.name), false}};
   spi.execute("DELETE FROM autoreport.cache_entry WHERE report = $1", report_name, false);
-  cache::watch_tables(name, analysis.cacheable ? analysis.tables : std::vector<Oid>{});
   const std::array<pg::SpiParam, 5> head = {
-      pg::SpiParam{TEXTOID, pg::string_to_text(name), false},
+      pg::SpiParam{TEXTOID, pg::string_to_text(a.name), false},
       pg::SpiParam{OIDOID, ObjectIdGetDatum(owner), false},
       pg::SpiParam{INT4OID, Int32GetDatum(version), false},
-      pg::SpiParam{INTERVALOID, ttl, !has_ttl},
+      pg::SpiParam{INTERVALOID, a.ttl, !a.has_ttl},
       pg::SpiParam{OIDOID, ObjectIdGetDatum(function), false},
   };
   spi.execute("INSERT INTO autoreport.report (name, owner, current_version, cache_ttl, function) "
@@ -529,6 +513,50 @@ AUTOREPORT_FUNCTION(autoreport_define_report) {
               "SET current_version = EXCLUDED.current_version, cache_ttl = EXCLUDED.cache_ttl, "
               "function = EXCLUDED.function, updated_at = now()",
               head, false);
+}
+
+} // namespace
+
+// autoreport.define_report(name, query, params, description, cache_ttl) → the new version number.
+AUTOREPORT_FUNCTION(autoreport_define_report) {
+  const DefineArgs args = read_define_args(fcinfo);
+  check_writable("define a report");
+  const Oid caller = GetUserId();
+  lock_report_name(args.name);
+  const std::optional<ReportVersion> old = find_report(args.name);
+  check_may_define(args.name, caller, old);
+  const Definition def = analyse_definition(args);
+  const Ddl ddl = make_ddl(args.name, def.params, def.columns);
+  const Oid owner = old ? old->owner : caller;
+
+  // From here on autoreport acts for the caller: catalog rows, the row type and the C function. Both
+  // belong to the extension's owner, so that nobody but a superuser can alter them into states the
+  // call does not expect.
+  AsExtensionOwner as_owner;
+  pg::SpiConnection spi;
+  // The function and row type can be kept when they are exactly what this definition makes and
+  // nobody altered them.
+  const bool intact = old && old_ddl(spi, *old) == ddl.full() &&
+                      report_function_problem(*old, old->function).empty() &&
+                      row_type_matches(args.name, def.columns);
+  const Redefinition what =
+      redefinition(old.has_value(), intact, intact && catalog_same(spi, args, def, *old));
+  const std::vector<Oid> watched = def.analysis.cacheable ? def.analysis.tables : std::vector<Oid>{};
+  if (what == Redefinition::unchanged) {
+    // Defining a report exactly as it is makes no new version (a script can run again safely). The
+    // tables it reads may have gained partitions or children since: watch them all again.
+    cache::watch_tables(args.name, watched);
+    PG_RETURN_INT32(old->version);
+  }
+  const Oid function =
+      what == Redefinition::same_objects ? old->function : recreate_objects(spi, args.name, old, ddl, owner);
+  spi.execute("COMMENT ON FUNCTION " + ddl.signature + " IS " +
+                  quote_lit(args.description.empty() ? "autoreport report " + args.name : args.description),
+              {}, false);
+  const int version = next_version(what, old ? std::optional<int>(old->version) : std::nullopt,
+                                   old ? 0 : highest_version(spi, args.name));
+  write_version(spi, args, def, ddl, version, caller, owner, function);
+  cache::watch_tables(args.name, watched);
   PG_RETURN_INT32(version);
 }
 
@@ -541,12 +569,10 @@ AUTOREPORT_FUNCTION(autoreport_drop_report) {
   const bool if_exists = !PG_ARGISNULL(1) && PG_GETARG_BOOL(1);
   check_writable("drop a report");
   lock_report_name(name);
-  std::optional<ReportVersion> old;
-  try {
-    old = load_report(name);
-  } catch (const Error& e) {
-    if (e.sqlstate() != sqlstate::undefined_object || !if_exists) {
-      throw;
+  const std::optional<ReportVersion> old = find_report(name);
+  if (!old) {
+    if (!if_exists) {
+      throw no_such_report(name);
     }
     pg::guard([&] { ereport(NOTICE, (errmsg("report \"%s\" does not exist, skipping", name.c_str()))); });
     PG_RETURN_VOID();
