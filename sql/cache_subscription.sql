@@ -35,7 +35,7 @@ BEGIN
   EXECUTE format('CREATE SUBSCRIPTION cache_sub CONNECTION %L PUBLICATION cache_pub '
                  'WITH (create_slot = false, slot_name = cache_sub, copy_data = false)',
                  format('host=%s port=%s dbname=cache_pub user=%s',
-                        split_part(current_setting('unix_socket_directories'), ',', 1),
+                        coalesce(nullif(split_part(current_setting('unix_socket_directories'), ',', 1), ''), '127.0.0.1'),
                         current_setting('port'), session_user));
 END $$;
 

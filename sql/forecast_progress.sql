@@ -5,7 +5,7 @@ CREATE TABLE progress_series AS
   SELECT s, date '2000-01-01' + t * interval '1 month' AS month, 100 + t + 20 * sin(t + s) + 10 * cos(t * 2.1 * s) AS v
     FROM generate_series(1, 120) AS s, generate_series(0, 239) AS t;
 SELECT dblink_connect('worker', format('host=%s port=%s dbname=%s',
-                                       split_part(current_setting('unix_socket_directories'), ',', 1),
+                                       coalesce(nullif(split_part(current_setting('unix_socket_directories'), ',', 1), ''), '127.0.0.1'),
                                        current_setting('port'), current_database()));
 SELECT dblink_send_query('worker',
   $$SELECT count(*) FROM autoreport.forecast_groups('SELECT s, month, v FROM progress_series', 12, method => 'ets')$$);
