@@ -7,7 +7,8 @@
 #   make demo       deps, build, install, start a throwaway cluster with sample data
 #   make stop       stop what make demo started
 #   make bench      benchmarks, each printed as a ratio against a baseline measured in the same run
-#   make lint       clang-format and cppcheck on our own files
+#   make installcheck  the pg_regress suite against a running server (see the README, Tests)
+#   make lint       clang-format, cppcheck, the pure-file rule and the include layers (mk/lint.mk)
 #   make format     apply clang-format
 
 # PostgreSQL 15's own pg_config when it is installed (Debian's /usr/bin/pg_config picks the newest).
@@ -33,6 +34,8 @@ SQL_SOURCES = \
 ALL_SOURCES  = $(sort $(wildcard extension/*.cpp extension/*/*.cpp))
 GLUE_SOURCES = $(filter %_pg.cpp,$(ALL_SOURCES))
 PURE_SOURCES = $(filter-out %_pg.cpp,$(ALL_SOURCES))
+# The sidecar's own pure code (sidecar/src, no Boost.Beast or libpq): unit-tested and fuzzed too.
+SIDECAR_PURE_SOURCES = sidecar/src/jwt.cpp sidecar/src/protocol.cpp sidecar/src/subscriptions.cpp sidecar/src/outbox.cpp sidecar/src/config.cpp
 
 MODULE_big = autoreport
 OBJS       = $(ALL_SOURCES:.cpp=.o)
@@ -54,7 +57,9 @@ PG_INCLUDEDIR_SERVER := $(shell $(PG_CONFIG) --includedir-server 2>/dev/null)
 PG_CPPFLAGS = -isystem $(PG_INCLUDEDIR_SERVER) -Iextension -Ibuild \
 	-DAUTOREPORT_VERSION='"$(EXTVERSION)"' \
 	'-DPGDLLEXPORT=__attribute__((visibility("default")))'
-AR_CXXFLAGS = -std=c++20 -Wall -Wextra -Werror -fPIC -fvisibility=hidden -fvisibility-inlines-hidden -MMD -MP
+# The strict flags every C++ file of ours is built with (the extension, tests, sidecar and tools).
+STRICT_CXXFLAGS = -std=c++20 -Wall -Wextra -Werror
+AR_CXXFLAGS = $(STRICT_CXXFLAGS) -fPIC -fvisibility=hidden -fvisibility-inlines-hidden -MMD -MP
 PG_CXXFLAGS = $(AR_CXXFLAGS)
 SHLIB_LINK  = -lstdc++ -lxlsxwriter
 
@@ -96,83 +101,8 @@ FORCE:
 
 extension/common/version_pg.o: build/revision.h
 
-# ---- tests --------------------------------------------------------------------------------------
-GTEST_LIBS = -lgtest -lgtest_main -pthread -lxlsxwriter -lcrypto
-UNIT_SOURCES = $(sort $(wildcard test/unit/*.cpp))
-# The sidecar's own pure code (sidecar/src, no Boost.Beast or libpq) is unit-tested in the same binary.
-SIDECAR_PURE_SOURCES = sidecar/src/jwt.cpp sidecar/src/protocol.cpp sidecar/src/subscriptions.cpp sidecar/src/outbox.cpp sidecar/src/config.cpp
-UNIT_OBJS = $(patsubst %.cpp,build/unit/%.o,$(PURE_SOURCES) $(SIDECAR_PURE_SOURCES) $(UNIT_SOURCES))
-
-# Unit-test objects are built without any PostgreSQL include path: a pure file that includes a
-# PostgreSQL header fails to compile here.
-build/unit/%.o: %.cpp
-	@mkdir -p $(dir $@)
-	$(CXX) $(AR_CXXFLAGS) -g -O1 -Iextension -Isidecar/src -Itest/unit -c -o $@ $<
-
-build/unit_tests: $(UNIT_OBJS)
-	$(CXX) -o $@ $^ $(GTEST_LIBS)
-
--include $(UNIT_OBJS:.o=.d)
-
-# The test-only module: boundary probes, built for the tests and never installed.
-TEST_MODULE_SOURCES = $(sort $(wildcard test/module/*.cpp))
-TEST_MODULE_OBJS = $(patsubst %.cpp,build/module/%.o,$(filter-out extension/autoreport_pg.cpp extension/common/version_pg.cpp,$(ALL_SOURCES)) $(TEST_MODULE_SOURCES))
-
-build/module/%.o: %.cpp build/revision.h
-	@mkdir -p $(dir $@)
-	$(CXX) $(CXXFLAGS) $(PG_CPPFLAGS) -c -o $@ $<
-
-build/autoreport_test.so: $(TEST_MODULE_OBJS)
-	$(CXX) -shared -o $@ $^
-
--include $(TEST_MODULE_OBJS:.o=.d)
-
-# ---- fuzzing ------------------------------------------------------------------------------------
-# Each test/fuzz/NAME_fuzz.cpp is a libFuzzer target over pure code, built with clang and the address
-# and undefined-behaviour sanitizers. `make test` runs each briefly (test/run.sh, suite "fuzz");
-# `build/fuzz/NAME -max_total_time=600` runs one for longer.
-FUZZ_CXX = clang++-14
-FUZZ_FLAGS = -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -Iextension -Isidecar/src
-FUZZ_SOURCES = $(sort $(wildcard test/fuzz/*_fuzz.cpp))
-FUZZ_TARGETS = $(patsubst test/fuzz/%_fuzz.cpp,build/fuzz/%,$(FUZZ_SOURCES))
-FUZZ_LIB_OBJS = $(patsubst %.cpp,build/fuzz/obj/%.o,$(PURE_SOURCES) $(SIDECAR_PURE_SOURCES))
-
-build/fuzz/obj/%.o: %.cpp
-	@mkdir -p $(dir $@)
-	$(FUZZ_CXX) $(subst fuzzer$(comma),fuzzer-no-link$(comma),$(FUZZ_FLAGS)) -MMD -MP -c -o $@ $<
-
-build/fuzz/%: test/fuzz/%_fuzz.cpp $(wildcard test/fuzz/*.hpp) $(FUZZ_LIB_OBJS)
-	@mkdir -p $(dir $@)
-	$(FUZZ_CXX) $(FUZZ_FLAGS) -o $@ $< $(FUZZ_LIB_OBJS) -lxlsxwriter -lcrypto
-
-comma := ,
-fuzz: $(FUZZ_TARGETS)
-
--include $(FUZZ_LIB_OBJS:.o=.d)
-
-# ---- sidecar --------------------------------------------------------------------------------------
-SIDECAR_SOURCES = $(sort $(wildcard sidecar/src/*.cpp))
-SIDECAR_OBJS = $(patsubst %.cpp,build/sidecar/%.o,$(SIDECAR_SOURCES)) build/sidecar/web_assets.o
-# The dashboard (sidecar/web/*) is embedded in the binary.
-SIDECAR_WEB_FILES = $(sort $(wildcard sidecar/web/*))
-
-build/sidecar/web_assets.cpp: $(SIDECAR_WEB_FILES) $(wildcard sidecar/web) scripts/embed_files.sh
-	@mkdir -p $(dir $@)
-	scripts/embed_files.sh $@ sidecar/web
-
-build/sidecar/web_assets.o: build/sidecar/web_assets.cpp sidecar/src/web_assets.hpp
-	$(CXX) -std=c++20 -O2 -Wall -Wextra -Werror -Isidecar/src -c -o $@ $<
-
-build/sidecar/%.o: %.cpp
-	@mkdir -p $(dir $@)
-	$(CXX) -std=c++20 -O2 -g -Wall -Wextra -Werror -MMD -MP -Isidecar/src -I$(shell $(PG_CONFIG) --includedir) -c -o $@ $<
-
-build/autoreport-sidecar: $(SIDECAR_OBJS)
-	$(CXX) -o $@ $^ -lpq -lssl -lcrypto -pthread
-
--include $(SIDECAR_OBJS:.o=.d)
-
-sidecar: build/autoreport-sidecar
+# Tests, fuzzing, the sidecar, benchmark tools and lint: one file each.
+include mk/tests.mk mk/fuzz.mk mk/sidecar.mk mk/tools.mk mk/lint.mk
 
 .PHONY: print-regress deps test unit fuzz sidecar demo stop bench lint format check-format cppcheck check-pure check-layers
 deps:
@@ -199,51 +129,3 @@ bench:
 	$(MAKE) all build/m3-tool build/nab-tool
 	$(MAKE) install
 	@bench/run.sh
-
-OWN_CXX_FILES = $(sort $(wildcard extension/*.cpp extension/*/*.cpp extension/*/*.hpp sidecar/src/*.cpp sidecar/src/*.hpp test/unit/*.cpp test/module/*.cpp test/module/*.hpp test/fuzz/*.cpp test/fuzz/*.hpp))
-
-check-format:
-	clang-format --dry-run -Werror $(OWN_CXX_FILES)
-
-cppcheck:
-	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability --std=c++20 --language=c++ \
-	  --inline-suppr --suppress=missingIncludeSystem --library=googletest -Iextension -Isidecar/src $(filter %.cpp,$(OWN_CXX_FILES))
-
-# Every pure file's last include is common/pure.hpp, which fails the build if PostgreSQL leaked in.
-PURE_CHECK_FILES = $(PURE_SOURCES) $(filter-out %_pg.cpp,$(wildcard test/module/*.cpp))
-check-pure:
-	@bad=0; for f in $(PURE_CHECK_FILES); do \
-	  last=$$(grep -E '^#include' $$f | tail -1); \
-	  if [ "$$last" != '#include "common/pure.hpp"' ]; then echo "$$f: last include must be \"common/pure.hpp\""; bad=1; fi; \
-	done; exit $$bad
-
-# No include runs from a lower layer of extension/ to a higher one (scripts/check_layers.sh).
-check-layers:
-	@scripts/check_layers.sh
-
-lint: check-format cppcheck check-pure check-layers
-
-format:
-	clang-format -i $(OWN_CXX_FILES)
-
-# ---- sidecar load client -----------------------------------------------------------------------
-# build/sidecar-load: the WebSocket load and exact-count client of bench/sidecar.sh and
-# test/sidecar/load_test.sh (Boost.Beast and Boost.JSON header-only, libpq).
-build/sidecar-load: test/bench/load_client.cpp
-	@mkdir -p $(dir $@)
-	$(CXX) -std=c++20 -O2 -Wall -Wextra -Werror -I$(shell $(PG_CONFIG) --includedir) -o $@ $< -lpq -pthread
-
-# `make lint` checks it with our other C++ files.
-OWN_CXX_FILES += test/bench/load_client.cpp
-
-# ---- forecasting benchmark tools --------------------------------------------------------------------
-# build/m3-tool scores M3 forecasts (ours from PostgreSQL, R's) for bench/forecast.sh, and forecasts M3
-# outside PostgreSQL while developing. build/nab-tool scores anomaly detectors on NAB's standard profile
-# for bench/anomalies.sh (our OnlineDetector, NAB's windowedGaussian and null detectors). Pure
-# forecasting sources only, built -O2 like the extension.
-FORECAST_TOOL_SOURCES = $(filter extension/forecast/% extension/common/error.cpp extension/common/runtime.cpp extension/common/calendar.cpp,$(PURE_SOURCES))
-build/m3-tool build/nab-tool: build/%-tool: test/bench/%_tool.cpp $(FORECAST_TOOL_SOURCES) $(wildcard extension/forecast/*.hpp)
-	@mkdir -p $(dir $@)
-	$(CXX) -std=c++20 -O2 -Wall -Wextra -Werror -Iextension -o $@ $< $(FORECAST_TOOL_SOURCES)
-
-OWN_CXX_FILES += test/bench/m3_tool.cpp test/bench/nab_tool.cpp

@@ -100,7 +100,7 @@ suite_regress() {
   say "pg_regress (preloaded)"
   # The suite is the Makefile's REGRESS list, which `make installcheck` runs too.
   # shellcheck disable=SC2046
-  run_pg_regress regress "$ROOT/test/preload.conf" $(make -s -C "$ROOT" print-regress)
+  run_pg_regress regress "$ROOT/test/preload.conf" $(make -s --no-print-directory -C "$ROOT" print-regress)
 }
 
 suite_nopreload() {
