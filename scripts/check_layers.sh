@@ -5,6 +5,7 @@
 #   render/, audit/              over common/
 #   forecast/                    over render/ (charts) and common/
 #   reports/                     over render/, audit/ and common/
+#   schedules/                   over reports/ and what it builds on
 #   extension/autoreport_pg.cpp  the composition root: may include every capability's header
 #
 # PostgreSQL's own headers (access/, utils/...) are not folders of extension/ and are not checked here.
@@ -18,6 +19,7 @@ declare -A allowed=(
   [audit]="common audit"
   [forecast]="common render forecast"
   [reports]="common render audit reports"
+  [schedules]="common render audit reports schedules"
 )
 ours=$(find extension -mindepth 1 -maxdepth 1 -type d -printf '%f\n' | sort)
 bad=0
