@@ -1,6 +1,6 @@
 // autoreport-sidecar: carries PostgreSQL LISTEN/NOTIFY to WebSocket clients.
 #include "config.hpp"
-#include "server.hpp"
+#include "hub.hpp"
 
 #include <boost/asio/signal_set.hpp>
 

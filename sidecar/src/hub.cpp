@@ -1,0 +1,297 @@
+#include "hub.hpp"
+
+#include "protocol.hpp"
+#include "session.hpp"
+
+#include <boost/beast/websocket/rfc6455.hpp>
+
+#include <set>
+
+namespace autoreport::sidecar {
+
+namespace asio = boost::asio;
+namespace websocket = boost::beast::websocket;
+using error_code = boost::system::error_code;
+
+namespace {
+
+int64_t now_micros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+} // namespace
+
+Hub::Hub(asio::io_context& io, Config config, std::unique_ptr<JwtVerifier> verifier)
+    : io_(io), config_(std::move(config)), verifier_(std::move(verifier)),
+      db_(
+          io, config_.database, [this](const std::string& c, const std::string& p) { on_notify(c, p); },
+          [this](bool again) { on_connected(again); }),
+      listener_(io, *this), keepalive_timer_(io), revalidate_timer_(io) {}
+
+void Hub::start() {
+  listener_.start(config_);
+  db_.start();
+  keepalive();
+  revalidate();
+}
+
+void Hub::revalidate() {
+  revalidate_timer_.expires_after(std::chrono::seconds(std::max(1, config_.grant_cache_seconds)));
+  revalidate_timer_.async_wait([this](error_code ec) {
+    if (ec || stopping_) {
+      return;
+    }
+    revalidate();
+    if (revalidating_ || !db_.connected()) {
+      return;
+    }
+    // Every (role, channel) in use, asked in one query.
+    nlohmann::json pairs = nlohmann::json::array();
+    std::set<std::pair<std::string, std::string>> seen;
+    for (const std::string& channel : subs_.channels()) {
+      for (const SessionId id : subs_.subscribers(channel)) {
+        if (const auto r = roles_.find(id); r != roles_.end() && seen.emplace(r->second, channel).second) {
+          pairs.push_back({r->second, channel});
+        }
+      }
+    }
+    if (pairs.empty()) {
+      return;
+    }
+    revalidating_ = true;
+    db_.query("SELECT coalesce(json_agg(p), '[]')::text FROM json_array_elements($1::json) AS p "
+              "WHERE NOT autoreport.channel_allowed(p->>0, p->>1, 'listen')",
+              {pairs.dump()}, [this](bool ok, const std::string& value) {
+                revalidating_ = false;
+                if (!ok) {
+                  return; // asked again next time
+                }
+                const nlohmann::json revoked = nlohmann::json::parse(value, nullptr, false);
+                if (!revoked.is_array()) {
+                  return;
+                }
+                for (const auto& pair : revoked) {
+                  const std::string role = pair.at(0).get<std::string>();
+                  const std::string channel = pair.at(1).get<std::string>();
+                  grants_[std::make_tuple(role, channel, std::string("listen"))] = {
+                      false, std::chrono::steady_clock::now()};
+                  for (const SessionId id : subs_.subscribers(channel)) {
+                    const auto r = roles_.find(id);
+                    if (r == roles_.end() || r->second != role) {
+                      continue;
+                    }
+                    if (subs_.unsubscribe(id, channel) == Subscriptions::Change::Unlisten) {
+                      db_.unlisten(channel);
+                    }
+                    if (auto s = session(id)) {
+                      s->send_text(revoked_frame(channel));
+                    }
+                  }
+                }
+              });
+  });
+}
+
+void Hub::keepalive() {
+  const auto now = std::chrono::steady_clock::now();
+  for (auto& [id, weak] : sessions_) {
+    if (auto s = weak.lock()) {
+      s->tick(now);
+    }
+  }
+  keepalive_timer_.expires_after(std::chrono::seconds(1));
+  keepalive_timer_.async_wait([this](error_code ec) {
+    if (!ec && !stopping_) {
+      keepalive();
+    }
+  });
+}
+
+void Hub::wrote(const Message& message) noexcept {
+  ++metrics_.frames_out;
+  if (message.received != std::chrono::steady_clock::time_point{}) {
+    metrics_.delivery_delay.observe(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - message.received).count());
+  }
+}
+
+void Hub::shutdown() {
+  stopping_ = true;
+  keepalive_timer_.cancel();
+  revalidate_timer_.cancel();
+  listener_.stop();
+  for (auto& [id, weak] : sessions_) {
+    if (auto s = weak.lock()) {
+      s->close(websocket::close_code::going_away, "server shutting down");
+    }
+  }
+  shutdown_deadline_ = std::chrono::steady_clock::now() + std::chrono::seconds(config_.shutdown_seconds);
+  finish_shutdown();
+}
+
+// Ends the loop once every client has gone, or at the shutdown deadline.
+void Hub::finish_shutdown() {
+  if (sessions_.empty() || std::chrono::steady_clock::now() >= shutdown_deadline_) {
+    db_.stop();
+    io_.stop();
+    return;
+  }
+  auto timer = std::make_shared<asio::steady_timer>(io_, std::chrono::milliseconds(50));
+  timer->async_wait([this, timer](error_code) { finish_shutdown(); });
+}
+
+SessionId Hub::add(const std::shared_ptr<Session>& session, const std::string& role) {
+  const SessionId id = next_id_++;
+  sessions_[id] = session;
+  roles_[id] = role;
+  ++metrics_.connections_total;
+  return id;
+}
+
+void Hub::remove(SessionId id) {
+  if (sessions_.erase(id) == 0) {
+    return;
+  }
+  roles_.erase(id);
+  for (const std::string& channel : subs_.remove_session(id)) {
+    db_.unlisten(channel);
+  }
+}
+
+std::shared_ptr<Session> Hub::session(SessionId id) const {
+  const auto it = sessions_.find(id);
+  return it == sessions_.end() ? nullptr : it->second.lock();
+}
+
+void Hub::allowed(const std::string& role, const std::string& channel, const std::string& action,
+                  std::function<void(bool, const std::string&)> done) {
+  const auto key = std::make_tuple(role, channel, action);
+  const auto now = std::chrono::steady_clock::now();
+  if (const auto it = grants_.find(key);
+      it != grants_.end() && now - it->second.second < std::chrono::seconds(config_.grant_cache_seconds)) {
+    done(it->second.first, "");
+    return;
+  }
+  db_.query("SELECT autoreport.channel_allowed($1, $2, $3)", {role, channel, action},
+            [this, key, now, done = std::move(done)](bool ok, const std::string& value) {
+              if (!ok) {
+                done(false, value);
+                return;
+              }
+              const bool yes = value == "t";
+              grants_[key] = {yes, now};
+              done(yes, "");
+            });
+}
+
+void Hub::subscribe(SessionId id, const std::string& role, const std::string& channel,
+                    const nlohmann::json* request_id) {
+  const std::optional<nlohmann::json> rid =
+      request_id ? std::optional<nlohmann::json>(*request_id) : std::nullopt;
+  if (subs_.count(id) >= static_cast<size_t>(config_.max_subscriptions) && !subs_.subscribed(id, channel)) {
+    if (auto s = session(id)) {
+      s->send_text(error_frame("too_many_subscriptions", "subscription limit reached", rid));
+    }
+    return;
+  }
+  allowed(role, channel, "listen", [this, id, channel, rid](bool yes, const std::string& error) {
+    auto s = session(id);
+    if (!s) {
+      return;
+    }
+    if (!error.empty()) {
+      s->send_text(error_frame("unavailable", "cannot check the grant now", rid));
+      return;
+    }
+    if (!yes) {
+      s->send_text(error_frame("forbidden", "no grant to listen on " + channel, rid));
+      return;
+    }
+    if (subs_.subscribe(id, channel) == Subscriptions::Change::Listen) {
+      db_.listen(channel, [this, id, channel, rid](bool ok, const std::string&) {
+        if (auto s2 = session(id)) {
+          s2->send_text(ok ? reply_frame("subscribed", channel, rid)
+                           : error_frame("unavailable", "cannot listen now", rid));
+        }
+      });
+    } else {
+      s->send_text(reply_frame("subscribed", channel, rid));
+    }
+  });
+}
+
+void Hub::unsubscribe(SessionId id, const std::string& channel, const nlohmann::json* request_id) {
+  const std::optional<nlohmann::json> rid =
+      request_id ? std::optional<nlohmann::json>(*request_id) : std::nullopt;
+  if (subs_.unsubscribe(id, channel) == Subscriptions::Change::Unlisten) {
+    db_.unlisten(channel);
+  }
+  if (auto s = session(id)) {
+    s->send_text(reply_frame("unsubscribed", channel, rid));
+  }
+}
+
+void Hub::publish(SessionId id, const std::string& role, const std::string& channel,
+                  const std::string& payload, const nlohmann::json* request_id) {
+  const std::optional<nlohmann::json> rid =
+      request_id ? std::optional<nlohmann::json>(*request_id) : std::nullopt;
+  allowed(role, channel, "publish", [this, id, channel, payload, rid](bool yes, const std::string& error) {
+    auto s = session(id);
+    if (!s) {
+      return;
+    }
+    if (!yes || !error.empty()) {
+      s->send_text(error_frame(error.empty() ? "forbidden" : "unavailable",
+                               error.empty() ? "no grant to publish on " + channel : "cannot publish now",
+                               rid));
+      return;
+    }
+    db_.query("SELECT pg_notify($1, $2)", {channel, payload},
+              [this, id, channel, rid](bool ok, const std::string&) {
+                if (auto s2 = session(id)) {
+                  s2->send_text(ok ? reply_frame("published", channel, rid)
+                                   : error_frame("unavailable", "cannot publish now", rid));
+                }
+              });
+  });
+}
+
+void Hub::on_notify(const std::string& channel, const std::string& payload) {
+  ++metrics_.notifications;
+  const auto received = std::chrono::steady_clock::now();
+  // One immutable body for every recipient; each queues only its own sequence-number prefix.
+  const Frame body =
+      std::make_shared<const std::string>(notify_body(channel, payload, iso8601_utc(now_micros())));
+  for (SessionId id : subs_.subscribers(channel)) {
+    if (auto s = session(id)) {
+      s->send_notify(body, received);
+    }
+  }
+}
+
+void Hub::on_connected(bool reconnected) {
+  if (!reconnected) {
+    return;
+  }
+  // Notifications sent while the connection was down are lost: LISTEN again, and say so.
+  for (const std::string& channel : subs_.channels()) {
+    db_.listen(channel);
+  }
+  for (auto& [id, weak] : sessions_) {
+    if (auto s = weak.lock()) {
+      const auto channels = subs_.channels_of(id);
+      if (!channels.empty()) {
+        s->send_text(gap_frame(channels, "database connection was lost and restored", s->next_seq()));
+      }
+    }
+  }
+}
+
+std::string Hub::metrics_text() const {
+  return sidecar::metrics_text(metrics_,
+                               Gauges{sessions_.size(), subs_.total(), db_.connected(), db_.reconnects()});
+}
+
+} // namespace autoreport::sidecar

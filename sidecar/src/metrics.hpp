@@ -1,0 +1,58 @@
+// The sidecar's counters and their Prometheus text (pure: no Beast, no libpq).
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace autoreport::sidecar {
+
+// Why the sidecar closed a client.
+enum class DropReason { SlowConsumer, RateLimit, FrameTooLarge, PongTimeout };
+constexpr size_t kDropReasons = 4;
+
+// A Prometheus histogram of seconds with fixed bucket bounds.
+class Histogram {
+public:
+  static constexpr std::array<double, 14> kBounds = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
+                                                     0.025,  0.05,    0.1,    0.25,  0.5,    1,     2.5};
+  void observe(double seconds) noexcept;
+  // The histogram's lines for metric name (with _bucket, _sum and _count).
+  std::string text(const char* name, const char* help) const;
+
+private:
+  std::array<uint64_t, kBounds.size() + 1> counts_{}; // the last is +Inf
+  double sum_ = 0;
+  uint64_t count_ = 0;
+};
+
+// What the hub counts as it runs.
+struct Metrics {
+  uint64_t connections_total = 0;
+  uint64_t frames_in = 0;
+  uint64_t frames_out = 0;
+  uint64_t notifications = 0;
+  std::array<uint64_t, kDropReasons> drops{};
+  uint64_t refused_auth = 0;
+  uint64_t refused_origin = 0;
+  uint64_t refused_capacity = 0;
+  uint64_t tls_failures = 0;
+  // From a notification reaching the sidecar to its frame being written to a client's socket.
+  Histogram delivery_delay;
+
+  void count_drop(DropReason reason) noexcept { ++drops[static_cast<size_t>(reason)]; }
+};
+
+// What is read off the hub at the moment /metrics is asked.
+struct Gauges {
+  size_t connections = 0;
+  size_t subscriptions = 0;
+  bool database_up = false;
+  uint64_t reconnects = 0;
+};
+
+// The Prometheus text exposition (version 0.0.4) of the counters and gauges.
+std::string metrics_text(const Metrics& metrics, const Gauges& gauges);
+
+} // namespace autoreport::sidecar

@@ -1,0 +1,253 @@
+// One WebSocket client: reads its requests and hands them to the hub, writes its queued frames one at
+// a time, pings it when quiet and closes it when it is too slow, too fast or gone.
+#pragma once
+
+#include "corked_stream.hpp"
+#include "hub.hpp"
+#include "session.hpp"
+
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+
+#include <algorithm>
+#include <array>
+#include <optional>
+#include <type_traits>
+
+namespace autoreport::sidecar {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace websocket = beast::websocket;
+
+// One WebSocket client over Stream (beast::tcp_stream, or beast::ssl_stream of one).
+template <class Stream>
+class WsSession : public Session, public std::enable_shared_from_this<WsSession<Stream>> {
+public:
+  WsSession(Stream&& stream, Hub& hub, std::string role)
+      : ws_(std::move(stream)), hub_(hub), role_(std::move(role)),
+        outbox_(static_cast<size_t>(hub.config().queue_messages),
+                static_cast<size_t>(hub.config().queue_bytes)) {}
+
+  void accept(http::request<http::string_body> req) {
+    // The WebSocket stream keeps its own timeouts; the TCP stream's would cut idle clients.
+    beast::get_lowest_layer(ws_).expires_never();
+    ws_.read_message_max(static_cast<size_t>(hub_.config().max_frame_bytes));
+    // Pings are the hub's (tick()), so that --ping-interval and --pong-timeout mean exactly that.
+    websocket::stream_base::timeout t = websocket::stream_base::timeout::suggested(beast::role_type::server);
+    t.idle_timeout = websocket::stream_base::none();
+    t.keep_alive_pings = false;
+    ws_.set_option(t);
+    ws_.control_callback([this](websocket::frame_type kind, beast::string_view) {
+      last_heard_ = std::chrono::steady_clock::now();
+      if (kind == websocket::frame_type::pong) {
+        awaiting_pong_ = false;
+      }
+    });
+    if (hub_.config().permessage_deflate) {
+      websocket::permessage_deflate pmd;
+      pmd.server_enable = true;
+      pmd.msg_size_threshold = 256; // small frames are not worth compressing
+      ws_.set_option(pmd);
+    }
+    ws_.set_option(websocket::stream_base::decorator(
+        [](websocket::response_type& res) { res.set(http::field::server, "autoreport-sidecar"); }));
+    ws_.text(true);
+    ws_.async_accept(req, [self = this->shared_from_this()](beast::error_code ec) {
+      if (ec) {
+        return;
+      }
+      self->id_ = self->hub_.add(self, self->role_);
+      self->read();
+    });
+  }
+
+  void send(Message message) override {
+    if (closing_) {
+      return;
+    }
+    if (!outbox_.push(std::move(message))) {
+      hub_.metrics().count_drop(DropReason::SlowConsumer);
+      close(websocket::close_code::policy_error, "slow consumer");
+      return;
+    }
+    if (!writing_) {
+      write();
+    }
+  }
+
+  void close(websocket::close_code code, const char* reason) override {
+    if (closing_) {
+      return;
+    }
+    closing_ = true;
+    if constexpr (std::is_same_v<Stream, CorkedStream>) {
+      ws_.next_layer().uncork(); // the close frame must not wait behind a cork
+    }
+    if (ping_in_flight_) {
+      // Beast allows one ping or close at a time: close when the ping is out.
+      pending_close_ = websocket::close_reason(code, reason);
+      return;
+    }
+    ws_.async_close(websocket::close_reason(code, reason),
+                    [self = this->shared_from_this()](beast::error_code) {});
+  }
+
+  void tick(std::chrono::steady_clock::time_point now) override {
+    if (closing_ || id_ == 0) {
+      return;
+    }
+    if (awaiting_pong_) {
+      if (now - ping_sent_ >= std::chrono::seconds(hub_.config().pong_timeout_seconds)) {
+        // No answer: the peer is gone or stuck; there is no point in a closing handshake.
+        hub_.metrics().count_drop(DropReason::PongTimeout);
+        closing_ = true;
+        beast::get_lowest_layer(ws_).close();
+      }
+      return;
+    }
+    if (now - last_heard_ >= std::chrono::seconds(hub_.config().ping_interval_seconds) && !ping_in_flight_) {
+      awaiting_pong_ = true;
+      ping_in_flight_ = true;
+      ping_sent_ = now;
+      ws_.async_ping({}, [self = this->shared_from_this()](beast::error_code) {
+        self->ping_in_flight_ = false;
+        if (self->pending_close_) {
+          const websocket::close_reason why = *self->pending_close_;
+          self->pending_close_.reset();
+          self->ws_.async_close(why, [self](beast::error_code) {});
+        }
+      });
+    }
+  }
+
+private:
+  void read() {
+    ws_.async_read(buffer_,
+                   [self = this->shared_from_this()](beast::error_code ec, size_t) { self->on_read(ec); });
+  }
+
+  void on_read(beast::error_code ec) {
+    if (ec) {
+      if (ec == websocket::error::message_too_big) {
+        hub_.metrics().count_drop(DropReason::FrameTooLarge);
+        close(websocket::close_code::too_big, "frame too large");
+      }
+      hub_.remove(id_);
+      return;
+    }
+    ++hub_.metrics().frames_in;
+    last_heard_ = std::chrono::steady_clock::now();
+    if (!within_rate()) {
+      hub_.metrics().count_drop(DropReason::RateLimit);
+      close(websocket::close_code::policy_error, "message rate limit");
+      hub_.remove(id_);
+      return;
+    }
+    const std::string text = beast::buffers_to_string(buffer_.data());
+    buffer_.consume(buffer_.size());
+    handle(text);
+    read();
+  }
+
+  // A token bucket: max_messages_per_minute frames a minute, refilled continuously, bursts up to the
+  // same number.
+  bool within_rate() {
+    const double capacity = hub_.config().max_messages_per_minute;
+    const auto now = std::chrono::steady_clock::now();
+    if (!rate_started_) {
+      tokens_ = capacity;
+      rate_started_ = true;
+    } else {
+      const double minutes = std::chrono::duration<double, std::ratio<60>>(now - refilled_at_).count();
+      tokens_ = std::min(capacity, tokens_ + minutes * capacity);
+    }
+    refilled_at_ = now;
+    if (tokens_ < 1.0) {
+      return false;
+    }
+    tokens_ -= 1.0;
+    return true;
+  }
+
+  void handle(const std::string& text) {
+    const ParseResult r = parse_client_message(text);
+    if (!r.message) {
+      send_text(error_frame(r.error_code, r.error_message, std::nullopt));
+      return;
+    }
+    const ClientMessage& m = *r.message;
+    const nlohmann::json* id = m.id ? &*m.id : nullptr;
+    switch (m.op) {
+    case Op::Ping:
+      send_text(pong_frame(m.id));
+      return;
+    case Op::Subscribe:
+      hub_.subscribe(id_, role_, m.channel, id);
+      return;
+    case Op::Unsubscribe:
+      hub_.unsubscribe(id_, m.channel, id);
+      return;
+    case Op::Publish:
+      hub_.publish(id_, role_, m.channel, m.payload, id);
+      return;
+    }
+  }
+
+  // One write in flight: the front message's prefix and its (shared) body as one frame.
+  void write() {
+    if (outbox_.empty()) {
+      writing_ = false;
+      if constexpr (std::is_same_v<Stream, CorkedStream>) {
+        ws_.next_layer().uncork(); // the queue is drained: send what was gathered in one write
+      }
+      return;
+    }
+    writing_ = true;
+    if constexpr (std::is_same_v<Stream, CorkedStream>) {
+      if (outbox_.size() > 1) {
+        ws_.next_layer().cork(); // several frames queued: gather them
+      }
+    }
+    const Message& m = outbox_.front();
+    const std::array<asio::const_buffer, 2> frame = {asio::buffer(m.prefix.data(), m.prefix_size),
+                                                     asio::buffer(*m.body)};
+    ws_.async_write(frame, [self = this->shared_from_this()](beast::error_code ec, size_t) {
+      if (ec) {
+        self->writing_ = false;
+        if constexpr (std::is_same_v<Stream, CorkedStream>) {
+          self->ws_.next_layer().uncork();
+        }
+        return;
+      }
+      self->hub_.wrote(self->outbox_.front());
+      self->outbox_.pop();
+      if (self->closing_) {
+        self->writing_ = false; // closing: the close frame goes next, nothing after it
+        return;
+      }
+      self->write();
+    });
+  }
+
+  websocket::stream<Stream> ws_;
+  Hub& hub_;
+  std::string role_;
+  Outbox outbox_;
+  beast::flat_buffer buffer_;
+  SessionId id_ = 0;
+  bool writing_ = false;
+  bool closing_ = false;
+  std::chrono::steady_clock::time_point last_heard_ = std::chrono::steady_clock::now();
+  std::chrono::steady_clock::time_point ping_sent_;
+  bool awaiting_pong_ = false;
+  bool ping_in_flight_ = false;
+  std::optional<websocket::close_reason> pending_close_;
+  double tokens_ = 0;
+  bool rate_started_ = false;
+  std::chrono::steady_clock::time_point refilled_at_;
+};
+
+} // namespace autoreport::sidecar

@@ -1,0 +1,41 @@
+// The sidecar's Prometheus text: histogram buckets are cumulative, every counter and gauge is present.
+#include "metrics.hpp"
+
+#include <gtest/gtest.h>
+
+using namespace autoreport::sidecar;
+
+TEST(SidecarMetrics, HistogramBucketsAreCumulative) {
+  Histogram h;
+  h.observe(0.00005); // first bucket
+  h.observe(0.003);   // le 0.005
+  h.observe(10);      // only +Inf
+  const std::string text = h.text("x_seconds", "help");
+  EXPECT_NE(text.find("# TYPE x_seconds histogram\n"), std::string::npos);
+  EXPECT_NE(text.find("x_seconds_bucket{le=\"0.0001\"} 1\n"), std::string::npos);
+  EXPECT_NE(text.find("x_seconds_bucket{le=\"0.0025\"} 1\n"), std::string::npos);
+  EXPECT_NE(text.find("x_seconds_bucket{le=\"0.005\"} 2\n"), std::string::npos);
+  EXPECT_NE(text.find("x_seconds_bucket{le=\"2.5\"} 2\n"), std::string::npos);
+  EXPECT_NE(text.find("x_seconds_bucket{le=\"+Inf\"} 3\n"), std::string::npos);
+  EXPECT_NE(text.find("x_seconds_count 3\n"), std::string::npos);
+  EXPECT_NE(text.find("x_seconds_sum 10.00305"), std::string::npos);
+}
+
+TEST(SidecarMetrics, TextHasCountersGaugesAndDropReasons) {
+  Metrics m;
+  m.connections_total = 7;
+  m.count_drop(DropReason::SlowConsumer);
+  m.count_drop(DropReason::SlowConsumer);
+  m.count_drop(DropReason::PongTimeout);
+  const std::string text = metrics_text(m, Gauges{3, 5, true, 2});
+  EXPECT_NE(text.find("autoreport_sidecar_connections 3\n"), std::string::npos);
+  EXPECT_NE(text.find("autoreport_sidecar_subscriptions 5\n"), std::string::npos);
+  EXPECT_NE(text.find("autoreport_sidecar_connections_total 7\n"), std::string::npos);
+  EXPECT_NE(text.find("autoreport_sidecar_drops_total{reason=\"slow_consumer\"} 2\n"), std::string::npos);
+  EXPECT_NE(text.find("autoreport_sidecar_drops_total{reason=\"pong_timeout\"} 1\n"), std::string::npos);
+  EXPECT_NE(text.find("autoreport_sidecar_drops_total{reason=\"rate_limit\"} 0\n"), std::string::npos);
+  EXPECT_NE(text.find("autoreport_sidecar_database_up 1\n"), std::string::npos);
+  EXPECT_NE(text.find("autoreport_sidecar_reconnects_total 2\n"), std::string::npos);
+  EXPECT_NE(text.find("# TYPE autoreport_sidecar_delivery_delay_seconds histogram\n"), std::string::npos);
+  EXPECT_NE(metrics_text(m, Gauges{}).find("autoreport_sidecar_database_up 0\n"), std::string::npos);
+}
