@@ -101,8 +101,8 @@ RelativeDate parse_relative_date(std::string_view text) {
   const Token& first = tokens[k++];
   if (first.kind == Token::word && first.text == "now") {
     date.now = true;
-  } else if (first.kind == Token::word && (first.text == "today" || first.text == "yesterday" ||
-                                           first.text == "tomorrow")) {
+  } else if (first.kind == Token::word &&
+             (first.text == "today" || first.text == "yesterday" || first.text == "tomorrow")) {
     date.which = first.text == "today" ? 0 : first.text == "yesterday" ? -1 : 1;
   } else if (first.kind == Token::word && first.text == "start") {
     if (tokens[k].kind != Token::word || tokens[k].text != "of") {
@@ -149,7 +149,8 @@ RelativeDate parse_relative_date(std::string_view text) {
       fail(text, sign.position, "more than " + std::to_string(kMaxTerms) + " terms");
     }
     const int64_t amount = std::stoll(number.text);
-    date.offsets.push_back({sign.text == "-" ? -amount : amount, static_cast<RelativeDate::Unit>(found - kUnits.begin())});
+    date.offsets.push_back(
+        {sign.text == "-" ? -amount : amount, static_cast<RelativeDate::Unit>(found - kUnits.begin())});
   }
   return date;
 }
@@ -161,7 +162,10 @@ std::string RelativeDate::text() const {
   } else if (period == Period::day) {
     out = which == 0 ? "today" : which < 0 ? "yesterday" : "tomorrow";
   } else {
-    out = std::string("start of ") + (which == 0 ? "this " : which < 0 ? "last " : "next ") +
+    out = std::string("start of ") +
+          (which == 0  ? "this "
+           : which < 0 ? "last "
+                       : "next ") +
           std::string(kPeriods[static_cast<size_t>(period)]);
   }
   for (const Offset& o : offsets) {
@@ -201,7 +205,8 @@ LocalDateTime resolve(const RelativeDate& date, int64_t at, const TimeZone& zone
       day = add_months(days_from_civil(c.year, c.month, 1), date.which);
       break;
     case RelativeDate::Period::quarter:
-      day = add_months(days_from_civil(c.year, (c.month - 1) / 3 * 3 + 1, 1), 3 * static_cast<int64_t>(date.which));
+      day = add_months(days_from_civil(c.year, (c.month - 1) / 3 * 3 + 1, 1),
+                       3 * static_cast<int64_t>(date.which));
       break;
     case RelativeDate::Period::year:
       day = days_from_civil(c.year + date.which, 1, 1);

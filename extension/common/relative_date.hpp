@@ -39,10 +39,10 @@ struct RelativeDate {
     Unit unit;
   };
 
-  bool now = false;             // the instant itself; otherwise the start of a period
-  Period period = Period::day;  // the period whose start is the base
-  int which = 0;                // -1 last, 0 this, +1 next
-  std::vector<Offset> offsets;  // in order
+  bool now = false;            // the instant itself; otherwise the start of a period
+  Period period = Period::day; // the period whose start is the base
+  int which = 0;               // -1 last, 0 this, +1 next
+  std::vector<Offset> offsets; // in order
 
   // The expression in its canonical spelling: "start of last month + 1 day", "today - 7 days".
   std::string text() const;
@@ -53,8 +53,8 @@ struct LocalDateTime {
   int64_t local_seconds = 0;
   bool has_time = false; // "now" and what derives from it; a date (00:00) otherwise
 
-  int64_t days() const;                               // days since 1970-01-01
-  int64_t instant(const TimeZone& zone) const;        // seconds since 1970-01-01 UTC
+  int64_t days() const;                        // days since 1970-01-01
+  int64_t instant(const TimeZone& zone) const; // seconds since 1970-01-01 UTC
 };
 
 // Parses an expression; throws autoreport::Error 22023 saying what is wrong at which position.

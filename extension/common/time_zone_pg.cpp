@@ -33,8 +33,8 @@ bool listed(const std::string& canonical) {
   {
     SpiConnection spi;
     const std::array<SpiParam, 1> params = {SpiParam{TEXTOID, string_to_text(canonical), false}};
-    const SpiResult r = spi.execute(
-        "SELECT EXISTS (SELECT FROM pg_catalog.pg_timezone_names WHERE name = $1)", params, true);
+    const SpiResult r =
+        spi.execute("SELECT EXISTS (SELECT FROM pg_catalog.pg_timezone_names WHERE name = $1)", params, true);
     found = r.boolean(0, 0).value_or(false);
   }
   if (found) {

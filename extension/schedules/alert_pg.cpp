@@ -83,7 +83,8 @@ std::string check_alert(const std::string& condition, const std::vector<reports:
     pg::SettingScope path("search_path", "pg_catalog, pg_temp");
     pg::subtransaction([&] { a = pg::guard([&] { return analyse(sql.c_str()); }); });
   } catch (const Error& e) {
-    throw Error(sqlstate::invalid_parameter_value, "invalid alert condition \"" + condition + "\": " + e.message())
+    throw Error(sqlstate::invalid_parameter_value,
+                "invalid alert condition \"" + condition + "\": " + e.message())
         .with_hint("An alert is a boolean SQL expression over the report's columns, per row (revenue < 1000) "
                    "or over the whole result (count(*) > 0).");
   }

@@ -13,8 +13,8 @@ namespace autoreport::schedules {
 
 namespace {
 
-constexpr std::array<std::string_view, 9> kKeys = {"retries", "timeout", "catch_up", "catch_up_limit", "channel",
-                                                   "keep",    "enabled", "alert",    "render"};
+constexpr std::array<std::string_view, 9> kKeys = {
+    "retries", "timeout", "catch_up", "catch_up_limit", "channel", "keep", "enabled", "alert", "render"};
 
 Error bad(std::string_view key, const std::string& what) {
   return Error(sqlstate::invalid_parameter_value, "option \"" + std::string(key) + "\" " + what);

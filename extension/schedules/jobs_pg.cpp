@@ -34,7 +34,8 @@ namespace pg = autoreport::pg;
 namespace {
 
 pg::SpiParam text_param(const std::optional<std::string>& value) {
-  return value ? pg::SpiParam{TEXTOID, pg::string_to_text(*value), false} : pg::SpiParam{TEXTOID, Datum(0), true};
+  return value ? pg::SpiParam{TEXTOID, pg::string_to_text(*value), false}
+               : pg::SpiParam{TEXTOID, Datum(0), true};
 }
 
 pg::SpiParam int8_param(int64 value) {
@@ -51,7 +52,8 @@ bool has_privs(Oid member, Oid role) {
 
 bool is_admin(Oid user) {
   const Oid admin = pg::guard([] { return get_role_oid("autoreport_admin", true); });
-  return pg::guard([&] { return superuser_arg(user) || (OidIsValid(admin) && has_privs_of_role(user, admin)); });
+  return pg::guard(
+      [&] { return superuser_arg(user) || (OidIsValid(admin) && has_privs_of_role(user, admin)); });
 }
 
 std::string arg_text(FunctionCallInfo fcinfo, int n, const char* what) {
@@ -87,8 +89,8 @@ struct Job {
 // The job called `name`, row-locked, read as the extension's owner (call within AsExtensionOwner).
 std::optional<Job> find_job(pg::SpiConnection& spi, const std::string& name) {
   const std::array<pg::SpiParam, 1> args = {text_param(name)};
-  const pg::SpiResult r =
-      spi.execute("SELECT id, owner::oid::bigint FROM autoreport.job WHERE name = $1 FOR UPDATE", args, false);
+  const pg::SpiResult r = spi.execute(
+      "SELECT id, owner::oid::bigint FROM autoreport.job WHERE name = $1 FOR UPDATE", args, false);
   if (r.rows() == 0) {
     return std::nullopt;
   }
@@ -110,7 +112,8 @@ template <typename F> void change_job(const std::string& name, const char* verb,
     throw no_such_job(name);
   }
   if (!has_privs(caller, job->owner) && !is_admin(caller)) {
-    throw Error(sqlstate::insufficient_privilege, std::string("permission denied to ") + verb + " job \"" + name + "\"")
+    throw Error(sqlstate::insufficient_privilege,
+                std::string("permission denied to ") + verb + " job \"" + name + "\"")
         .with_detail("Only the job's owner and members of autoreport_admin may change it.");
   }
   change(spi, *job);
@@ -125,10 +128,12 @@ std::string check_interval(const char* option, const std::string& value) {
   std::optional<pg::SpiResult> r;
   try {
     pg::subtransaction([&] {
-      r.emplace(spi.execute("SELECT i::text, i > interval '0' FROM (SELECT $1::interval) AS t(i)", args, true));
+      r.emplace(
+          spi.execute("SELECT i::text, i > interval '0' FROM (SELECT $1::interval) AS t(i)", args, true));
     });
   } catch (const Error& e) {
-    throw Error(sqlstate::invalid_parameter_value, std::string("option \"") + option + "\" must be an interval")
+    throw Error(sqlstate::invalid_parameter_value,
+                std::string("option \"") + option + "\" must be an interval")
         .with_detail(e.message());
   }
   if (!r->boolean(0, 1).value_or(false)) {
@@ -195,7 +200,8 @@ AUTOREPORT_FUNCTION(autoreport_schedule) {
   const pg::NamedZone zone =
       PG_ARGISNULL(5) ? pg::session_zone(true) : pg::find_zone(pg::text_to_string(PG_GETARG_DATUM(5)));
   (void)render::mime_type(format); // 22023 listing the formats
-  JobOptions options = parse_job_options(PG_ARGISNULL(6) ? "" : pg::jsonb_to_string(PG_GETARG_DATUM(6)), format);
+  JobOptions options =
+      parse_job_options(PG_ARGISNULL(6) ? "" : pg::jsonb_to_string(PG_GETARG_DATUM(6)), format);
   if (options.timeout) {
     options.timeout = check_interval("timeout", *options.timeout);
   }
@@ -213,8 +219,9 @@ AUTOREPORT_FUNCTION(autoreport_schedule) {
       reports::parse_exact_json(PG_ARGISNULL(3) ? "{}" : pg::jsonb_to_string(PG_GETARG_DATUM(3)));
   const std::map<std::string, RelativeDate> relative = relative_params(params);
   const pg::PgZone tz(zone.tz);
-  (void)reports::bind_json(*report, resolved_params(*report, params, relative,
-                                                    pg::to_unix_seconds(GetCurrentTransactionStartTimestamp()), tz));
+  (void)reports::bind_json(*report,
+                           resolved_params(*report, params, relative,
+                                           pg::to_unix_seconds(GetCurrentTransactionStartTimestamp()), tz));
   std::optional<std::string> alert_scope;
   if (options.alert) {
     alert_scope = check_alert(*options.alert, report->columns);
@@ -238,7 +245,8 @@ AUTOREPORT_FUNCTION(autoreport_schedule) {
       text_param(std::to_string(options.retries)),
       text_param(options.timeout),
       text_param(options.catch_up),
-      text_param(options.catch_up_limit ? std::optional(std::to_string(*options.catch_up_limit)) : std::nullopt),
+      text_param(options.catch_up_limit ? std::optional(std::to_string(*options.catch_up_limit))
+                                        : std::nullopt),
       text_param(options.channel),
       text_param(options.keep),
       text_param(options.alert),
@@ -247,8 +255,9 @@ AUTOREPORT_FUNCTION(autoreport_schedule) {
   };
   const char* columns = "(name, owner, cron, time_zone, report, params, format, options, retries, timeout, "
                         "catch_up, catch_up_limit, channel, keep, alert, alert_scope, enabled)";
-  const char* values = "($1, $2::oid::regrole, $3, $4, $5, $6::jsonb, $7, $8::jsonb, $9::integer, $10::interval, "
-                       "$11, $12::integer, $13, $14::interval, $15, $16, $17::boolean)";
+  const char* values =
+      "($1, $2::oid::regrole, $3, $4, $5, $6::jsonb, $7, $8::jsonb, $9::integer, $10::interval, "
+      "$11, $12::integer, $13, $14::interval, $15, $16, $17::boolean)";
   int64 id = 0;
   if (old) {
     if (!has_privs(caller, old->owner)) {
@@ -256,8 +265,9 @@ AUTOREPORT_FUNCTION(autoreport_schedule) {
       spi.execute("DELETE FROM autoreport.output_grant WHERE job = $1", job, false);
       const std::string previous = role_name(old->owner);
       pg::guard([&] {
-        ereport(NOTICE, (errmsg("job \"%s\" now belongs to %s", name.c_str(), role_name(caller).c_str()),
-                         errdetail("It belonged to %s; the grants of its outputs were removed.", previous.c_str())));
+        ereport(NOTICE,
+                (errmsg("job \"%s\" now belongs to %s", name.c_str(), role_name(caller).c_str()),
+                 errdetail("It belonged to %s; the grants of its outputs were removed.", previous.c_str())));
       });
     }
     const pg::SpiResult r = spi.execute(std::string("UPDATE autoreport.job SET ") + columns + " = " + values +
@@ -265,8 +275,8 @@ AUTOREPORT_FUNCTION(autoreport_schedule) {
                                         args, false);
     id = *r.integer(0, 0);
   } else {
-    const pg::SpiResult r = spi.execute(std::string("INSERT INTO autoreport.job ") + columns + " VALUES " + values +
-                                            " RETURNING id",
+    const pg::SpiResult r = spi.execute(std::string("INSERT INTO autoreport.job ") + columns + " VALUES " +
+                                            values + " RETURNING id",
                                         args, false);
     id = *r.integer(0, 0);
   }
@@ -314,10 +324,9 @@ AUTOREPORT_FUNCTION(autoreport_run_now) {
   int64 run = 0;
   change_job(name, "run", [&](pg::SpiConnection& spi, const Job& job) {
     const std::array<pg::SpiParam, 1> args = {int8_param(job.id)};
-    const pg::SpiResult r =
-        spi.execute("INSERT INTO autoreport.job_run (job, scheduled_for, manual) "
-                    "VALUES ($1, pg_catalog.clock_timestamp(), true) RETURNING id",
-                    args, false);
+    const pg::SpiResult r = spi.execute("INSERT INTO autoreport.job_run (job, scheduled_for, manual) "
+                                        "VALUES ($1, pg_catalog.clock_timestamp(), true) RETURNING id",
+                                        args, false);
     run = *r.integer(0, 0);
   });
   warn_unless_preloaded(name);
@@ -336,12 +345,13 @@ void change_grant(const std::string& name, Oid grantee, bool grant) {
     throw no_such_job(name);
   }
   if (!has_privs(caller, job->owner)) {
-    throw Error(sqlstate::insufficient_privilege,
-                std::string("permission denied to ") + (grant ? "grant" : "revoke") + " the outputs of job \"" +
-                    name + "\"")
+    throw Error(sqlstate::insufficient_privilege, std::string("permission denied to ") +
+                                                      (grant ? "grant" : "revoke") +
+                                                      " the outputs of job \"" + name + "\"")
         .with_detail("Only the job's owner may grant or revoke reading its outputs.");
   }
-  const std::array<pg::SpiParam, 3> args = {int8_param(job->id), pg::SpiParam{OIDOID, ObjectIdGetDatum(grantee), false},
+  const std::array<pg::SpiParam, 3> args = {int8_param(job->id),
+                                            pg::SpiParam{OIDOID, ObjectIdGetDatum(grantee), false},
                                             pg::SpiParam{OIDOID, ObjectIdGetDatum(caller), false}};
   if (grant) {
     spi.execute("INSERT INTO autoreport.output_grant (job, grantee, granted_by) "
@@ -396,7 +406,8 @@ AUTOREPORT_FUNCTION(autoreport_output) {
     }
     throw missing;
   }
-  const pg::SpiResult content = spi.execute("SELECT content FROM autoreport.output WHERE id = $1", args, true);
+  const pg::SpiResult content =
+      spi.execute("SELECT content FROM autoreport.output WHERE id = $1", args, true);
   bool is_null = false;
   const Datum bytes = content.datum(0, 0, &is_null);
   PG_RETURN_DATUM(pg::SpiConnection::copy_out(bytes, is_null, BYTEAOID));

@@ -32,8 +32,7 @@ AUTOREPORT_FUNCTION(autoreport_next_runs) {
   }
   const int32 n = PG_GETARG_INT32(3);
   if (n < 1 || n > kMaxRuns) {
-    throw Error(sqlstate::invalid_parameter_value,
-                "n must be between 1 and " + std::to_string(kMaxRuns))
+    throw Error(sqlstate::invalid_parameter_value, "n must be between 1 and " + std::to_string(kMaxRuns))
         .with_detail("It was " + std::to_string(n) + ".");
   }
   const pg::PgZone tz(zone.tz);

@@ -134,11 +134,13 @@ TEST(RelativeDate, ErrorsSayWhatAndWhere) {
   EXPECT_NE(error_of("").find("at position 1: expected now, today"), std::string::npos);
   EXPECT_NE(error_of("2026-01-01").find("at position 1: expected now"), std::string::npos);
   EXPECT_NE(error_of("start month").find("at position 7: expected \"of\""), std::string::npos);
-  EXPECT_NE(error_of("start of this fortnight").find("at position 15: expected day, week"), std::string::npos);
+  EXPECT_NE(error_of("start of this fortnight").find("at position 15: expected day, week"),
+            std::string::npos);
   EXPECT_NE(error_of("today 7 days").find("at position 7: expected + or -"), std::string::npos);
   EXPECT_NE(error_of("today - days").find("at position 9: expected a number"), std::string::npos);
-  EXPECT_NE(error_of("today - 7").find("at position 10: expected days, weeks, months or years, found the end"),
-            std::string::npos);
+  EXPECT_NE(
+      error_of("today - 7").find("at position 10: expected days, weeks, months or years, found the end"),
+      std::string::npos);
   EXPECT_NE(error_of("today - 7 hours").find("found \"hours\""), std::string::npos);
   EXPECT_NE(error_of("today - 1000000 days").find("is more than 100000"), std::string::npos);
   EXPECT_NE(error_of("now(); DROP TABLE x").find("unexpected character \"(\""), std::string::npos);

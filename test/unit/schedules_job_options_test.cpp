@@ -55,7 +55,8 @@ TEST(JobOptions, Refusals) {
             "option \"catch_up_limit\" is only for catch_up \"all\"");
   EXPECT_EQ(error_of(R"({"enabled": 1})"), "option \"enabled\" must be true or false");
   EXPECT_EQ(error_of(R"({"alert": ""})"), "option \"alert\" must not be empty");
-  EXPECT_EQ(error_of(R"({"render": []})"), "option \"render\" must be a JSON object of the format's render options");
+  EXPECT_EQ(error_of(R"({"render": []})"),
+            "option \"render\" must be a JSON object of the format's render options");
   EXPECT_EQ(error_of(R"({"render": {"width": 10}})"), "unknown option \"width\" for format csv");
   EXPECT_EQ(error_of("[]"), "options must be a JSON object");
   EXPECT_EQ(error_of("{"), "options must be a JSON object");
