@@ -26,7 +26,8 @@ SQL_SOURCES = \
 	extension/reports/cache.sql \
 	extension/reports/render.sql \
 	extension/channels/channels.sql \
-	extension/forecast/forecast.sql
+	extension/forecast/forecast.sql \
+	extension/schedules/schedules.sql
 
 # Pure C++ files include no PostgreSQL header and are also compiled into the unit tests; glue files
 # are named *_pg.cpp.
@@ -47,7 +48,7 @@ EXTRA_CLEAN = build $(ALL_SOURCES:.cpp=.d)
 # running server PGHOST/PGPORT point at, which must preload autoreport and allow logical replication
 # (test/preload.conf lists the settings); `make test` runs it on a temporary instance (test/run.sh).
 REGRESS = version boundary progress reports report_params render cache cache_subscription audit audit_runs \
-	audit_refused render_limits channels forecast forecast_progress forecast_cancel anomalies
+	audit_refused render_limits channels forecast forecast_progress forecast_cancel anomalies schedules_next_runs schedules
 # The boundary probes live in the test-only module build/autoreport_test.so, which is never installed.
 REGRESS_OPTS = --dbname=regression --dlpath=$(CURDIR)/build
 

@@ -3,6 +3,7 @@
 
 #include "common/calendar.hpp"
 #include "common/error.hpp"
+#include "common/time_zone.hpp"
 
 #include <array>
 #include <cctype>
@@ -291,36 +292,6 @@ int64_t first_time_of_day(const CronSchedule& s, int64_t from) {
   return -1;
 }
 
-// The instant a local wall-clock time runs at: its only occurrence, its first one when clocks fell back
-// over it, or the end of the gap when clocks sprang forward over it.
-int64_t to_utc(int64_t local, const TimeZone& zone) {
-  // Offsets in force on either side (no zone changes its offset twice within 14 hours).
-  const int32_t before = zone.utc_offset(local - 50400);
-  const int32_t after = zone.utc_offset(local + 50400);
-  std::optional<int64_t> best;
-  for (const int32_t offset : {before, after}) {
-    const int64_t u = local - offset;
-    if (u + zone.utc_offset(u) == local && (!best || u < *best)) {
-      best = u;
-    }
-  }
-  if (best) {
-    return *best;
-  }
-  // In a gap: the first instant whose local time is past `local`, between the two candidates.
-  int64_t lo = local - std::max(before, after);
-  int64_t hi = local - std::min(before, after);
-  while (lo < hi) {
-    const int64_t mid = lo + (hi - lo) / 2;
-    if (mid + zone.utc_offset(mid) > local) {
-      hi = mid;
-    } else {
-      lo = mid + 1;
-    }
-  }
-  return lo;
-}
-
 } // namespace
 
 CronSchedule parse_cron(std::string_view text) {
@@ -439,7 +410,7 @@ std::optional<int64_t> next_run(const CronSchedule& s, int64_t after, const Time
       if (t < 0) {
         break;
       }
-      const int64_t u = to_utc(d * kDay + t, zone);
+      const int64_t u = local_to_utc(d * kDay + t, zone);
       if (u > after) {
         return u;
       }
@@ -447,6 +418,16 @@ std::optional<int64_t> next_run(const CronSchedule& s, int64_t after, const Time
     }
   }
   return std::nullopt;
+}
+
+CronSchedule parse_schedule(std::string_view text) {
+  CronSchedule s = parse_cron(text);
+  if (s.every_seconds == 0 && !next_run(s, 0, FixedZone())) {
+    throw Error(sqlstate::invalid_parameter_value, "cron expression \"" + std::string(text) + "\" never runs")
+        .with_detail("No date matches its day of month, month and day of week.")
+        .with_hint("Check the day of month against the month: \"0 0 30 2 *\" asks for February 30.");
+  }
+  return s;
 }
 
 } // namespace autoreport::schedules

@@ -20,6 +20,8 @@
 // (clocks fall back) runs once, at its first occurrence.
 #pragma once
 
+#include "common/time_zone.hpp"
+
 #include <bitset>
 #include <cstdint>
 #include <optional>
@@ -29,22 +31,9 @@
 
 namespace autoreport::schedules {
 
-// A time zone, as the schedule needs it: the offset from UTC, in seconds, in force at an instant.
-class TimeZone {
-public:
-  virtual ~TimeZone() = default;
-  virtual int32_t utc_offset(int64_t utc_seconds) const = 0;
-};
-
-// UTC itself, and any zone with a fixed offset.
-class FixedZone final : public TimeZone {
-public:
-  explicit FixedZone(int32_t offset_seconds = 0) : offset_(offset_seconds) {}
-  int32_t utc_offset(int64_t) const override { return offset_; }
-
-private:
-  int32_t offset_;
-};
+// Zones are common/time_zone.hpp's.
+using autoreport::FixedZone;
+using autoreport::TimeZone;
 
 struct CronSchedule {
   // An interval schedule ("every N ..."): the period in seconds; 0 for a cron expression.
@@ -68,6 +57,10 @@ struct CronSchedule {
 // Parses an expression; throws autoreport::Error 22023 naming the field and the 1-based position of
 // what is wrong ("invalid cron expression ... : field 3 (day of month) at position 9: ...").
 CronSchedule parse_cron(std::string_view text);
+
+// parse_cron(), and also refuses (22023) an expression that never runs, such as "0 0 30 2 *" (no
+// date of the 400-year Gregorian cycle has the day, month and weekday it asks for).
+CronSchedule parse_schedule(std::string_view text);
 
 // Does the schedule's day part match the civil date? (weekday: 0 = Sunday)
 bool matches_day(const CronSchedule& s, int64_t year, unsigned month, unsigned day);

@@ -180,5 +180,20 @@ TEST(Cron, ErrorsNameTheFieldAndPosition) {
   EXPECT_NE(error_of("").find("it has 0 fields"), std::string::npos);
 }
 
+TEST(Cron, ParseScheduleRefusesExpressionsThatNeverRun) {
+  try {
+    parse_schedule("0 0 30 2 *");
+    ADD_FAILURE() << "February 30 was accepted";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.sqlstate(), "22023");
+    EXPECT_EQ(e.message(), "cron expression \"0 0 30 2 *\" never runs");
+  }
+  EXPECT_THROW(parse_schedule("0 0 31 4,6,9,11 *"), Error);
+  // Rare but real: February 29, and the fifth Monday of February (only in leap years starting on one).
+  EXPECT_NO_THROW(parse_schedule("0 0 29 2 *"));
+  EXPECT_NO_THROW(parse_schedule("0 0 ? 2 MON#5"));
+  EXPECT_NO_THROW(parse_schedule("every 10 seconds"));
+}
+
 } // namespace
 } // namespace autoreport::schedules
