@@ -35,6 +35,11 @@ struct Config {
   int grant_cache_seconds = 5;
   int shutdown_seconds = 5;
   bool reuse_port = false; // several sidecars on one port, the kernel spreading connections among them
+  // Availability (a hung database, bursts, stuck clients, idle sockets).
+  int connect_timeout_seconds = 5;    // one database connection attempt
+  int query_timeout_seconds = 10;     // one database command
+  int slow_consumer_seconds = 5;      // a queue over its limit this long closes the client
+  int handshake_timeout_seconds = 10; // from accept to a complete HTTP request
 };
 
 struct ConfigResult {

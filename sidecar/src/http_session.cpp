@@ -97,10 +97,20 @@ constexpr const char* kContentSecurityPolicy =
 // handshake to a WsSession.
 template <class Stream> class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
 public:
-  HttpSession(Stream&& stream, Hub& hub) : stream_(std::move(stream)), hub_(hub) {}
+  HttpSession(Stream&& stream, Hub& hub) : stream_(std::move(stream)), hub_(hub), slot_(hub) {}
 
   void start() {
-    beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(30));
+    // Until the whole request is in: --handshake-timeout (TLS handshake included), and this connection
+    // is the first to go when the sidecar needs a socket.
+    beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(hub_.config().handshake_timeout_seconds));
+    waiting_id_ = hub_.wait_for_request([weak = this->weak_from_this()] {
+      auto self = weak.lock();
+      if (!self || !self->slot_open_) {
+        return false;
+      }
+      self->abort();
+      return true;
+    });
     if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
       read();
     } else {
@@ -108,6 +118,7 @@ public:
                               [self = this->shared_from_this()](beast::error_code ec) {
                                 if (ec) {
                                   ++self->hub_.metrics().tls_failures;
+                                  self->hub_.request_arrived(self->waiting_id_);
                                   return;
                                 }
                                 self->read();
@@ -116,6 +127,16 @@ public:
   }
 
 private:
+  // Closes the connection at once (RST) and gives its socket back.
+  void abort() {
+    beast::error_code ignored;
+    auto& socket = beast::get_lowest_layer(stream_).socket();
+    socket.set_option(asio::socket_base::linger(true, 0), ignored);
+    socket.close(ignored);
+    slot_.release();
+    slot_open_ = false;
+  }
+
   void read() {
     http::async_read(stream_, buffer_, req_, [self = this->shared_from_this()](beast::error_code ec, size_t) {
       self->on_request(ec);
@@ -123,9 +144,11 @@ private:
   }
 
   void on_request(beast::error_code ec) {
+    hub_.request_arrived(waiting_id_);
     if (ec) {
       return;
     }
+    beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(30)); // to write the answer
     if (websocket::is_upgrade(req_)) {
       if (!origin_ok(req_, hub_.config())) {
         ++hub_.metrics().refused_origin;
@@ -145,8 +168,8 @@ private:
       }
       // Plain TCP sessions gather their frames (CorkedStream); TLS already writes records.
       using WsStream = std::conditional_t<std::is_same_v<Stream, beast::tcp_stream>, CorkedStream, Stream>;
-      auto session =
-          std::make_shared<WsSession<WsStream>>(WsStream(std::move(stream_)), hub_, verified.claims->role);
+      auto session = std::make_shared<WsSession<WsStream>>(WsStream(std::move(stream_)), hub_,
+                                                           verified.claims->role, std::move(slot_));
       session->accept(std::move(req_));
       return;
     }
@@ -156,12 +179,14 @@ private:
       return;
     }
     if (target == "/healthz") {
-      if (hub_.healthy()) {
-        respond(http::status::ok, R"({"status":"ok"})");
-      } else {
-        respond(http::status::service_unavailable,
-                nlohmann::json{{"status", "unavailable"}, {"reason", hub_.health_reason()}}.dump());
-      }
+      hub_.check_health([self = this->shared_from_this()](const char* reason) {
+        if (reason == nullptr) {
+          self->respond(http::status::ok, R"({"status":"ok"})");
+        } else {
+          self->respond(http::status::service_unavailable,
+                        nlohmann::json{{"status", "unavailable"}, {"reason", reason}}.dump());
+        }
+      });
       return;
     }
     if (target == "/metrics") {
@@ -204,6 +229,9 @@ private:
 
   Stream stream_;
   Hub& hub_;
+  SocketSlot slot_;
+  bool slot_open_ = true;
+  uint64_t waiting_id_ = 0;
   beast::flat_buffer buffer_;
   http::request<http::string_body> req_;
 };

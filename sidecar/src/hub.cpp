@@ -5,6 +5,9 @@
 
 #include <boost/beast/websocket/rfc6455.hpp>
 
+#include <sys/resource.h>
+
+#include <iostream>
 #include <set>
 
 namespace autoreport::sidecar {
@@ -23,12 +26,107 @@ int64_t now_micros() {
 
 } // namespace
 
+SocketSlot::SocketSlot(Hub& hub) : count_(hub.sockets_) {
+  ++*count_;
+}
+
+void SocketSlot::release() noexcept {
+  if (count_) {
+    --*count_;
+    count_.reset();
+  }
+}
+
 Hub::Hub(asio::io_context& io, Config config, std::unique_ptr<JwtVerifier> verifier)
     : io_(io), config_(std::move(config)), verifier_(std::move(verifier)),
       db_(
-          io, config_.database, [this](const std::string& c, const std::string& p) { on_notify(c, p); },
+          io, config_.database, std::chrono::seconds(config_.connect_timeout_seconds),
+          std::chrono::seconds(config_.query_timeout_seconds),
+          [this](const std::string& c, const std::string& p) { on_notify(c, p); },
           [this](bool again) { on_connected(again); }),
-      listener_(io, *this), keepalive_timer_(io), revalidate_timer_(io) {}
+      listener_(io, *this), keepalive_timer_(io), revalidate_timer_(io), health_timer_(io) {
+  // Descriptors beyond sockets: the database connection, the spare, files, cancel requests.
+  constexpr rlim_t kReserved = 32;
+  socket_limit_ = static_cast<size_t>(config_.max_connections);
+  rlimit nofile{};
+  if (getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur != RLIM_INFINITY) {
+    const rlim_t usable = nofile.rlim_cur > kReserved + 1 ? nofile.rlim_cur - kReserved : 1;
+    socket_limit_ = std::min(socket_limit_, static_cast<size_t>(usable));
+  }
+}
+
+uint64_t Hub::wait_for_request(std::function<bool()> close) {
+  const uint64_t id = next_waiting_++;
+  waiting_.emplace(id, std::move(close));
+  return id;
+}
+
+bool Hub::close_oldest_waiting() {
+  while (!waiting_.empty()) {
+    const std::function<bool()> close = std::move(waiting_.begin()->second);
+    waiting_.erase(waiting_.begin());
+    if (close()) {
+      return true;
+    }
+  }
+  return false;
+}
+
+void Hub::check_health(HealthFn done) {
+  if (stopping_) {
+    done("shutting_down");
+    return;
+  }
+  switch (db_.problem()) {
+  case Database::Problem::Connecting:
+    done("database_connecting");
+    return;
+  case Database::Problem::Unreachable:
+    done("database_unreachable");
+    return;
+  case Database::Problem::Timeout:
+    done("database_timeout");
+    return;
+  case Database::Problem::None:
+    break;
+  }
+  const auto now = std::chrono::steady_clock::now();
+  if (probing_ && now - probe_started_ >= kHealthDeadline) {
+    done("database_timeout"); // the probe in flight is already late
+    return;
+  }
+  health_waiters_.push_back(std::move(done));
+  if (probing_) {
+    return;
+  }
+  // One probe at a time, shared by every /healthz asked meanwhile.
+  probing_ = true;
+  probe_started_ = now;
+  health_timer_.expires_after(kHealthDeadline);
+  health_timer_.async_wait([this](error_code ec) {
+    if (!ec) {
+      std::cerr << "autoreport-sidecar: health: the database did not answer within "
+                << kHealthDeadline.count() << " s\n";
+      answer_health("database_timeout");
+    }
+  });
+  db_.query("SELECT 1", {}, [this](bool ok, const std::string& error) {
+    probing_ = false;
+    health_timer_.cancel();
+    if (!ok) {
+      std::cerr << "autoreport-sidecar: health: " << error << "\n";
+    }
+    answer_health(ok ? nullptr : "database_error");
+  });
+}
+
+void Hub::answer_health(const char* reason) {
+  std::vector<HealthFn> waiters;
+  waiters.swap(health_waiters_);
+  for (HealthFn& w : waiters) {
+    w(reason);
+  }
+}
 
 void Hub::start() {
   listener_.start(config_);
@@ -96,10 +194,16 @@ void Hub::revalidate() {
 
 void Hub::keepalive() {
   const auto now = std::chrono::steady_clock::now();
+  db_.expire(now);
+  std::vector<std::shared_ptr<Session>> live;
+  live.reserve(sessions_.size());
   for (auto& [id, weak] : sessions_) {
     if (auto s = weak.lock()) {
-      s->tick(now);
+      live.push_back(std::move(s));
     }
+  }
+  for (const auto& s : live) {
+    s->tick(now); // may close the session and remove it from sessions_
   }
   keepalive_timer_.expires_after(std::chrono::seconds(1));
   keepalive_timer_.async_wait([this](error_code ec) {
@@ -290,8 +394,8 @@ void Hub::on_connected(bool reconnected) {
 }
 
 std::string Hub::metrics_text() const {
-  return sidecar::metrics_text(metrics_,
-                               Gauges{sessions_.size(), subs_.total(), db_.connected(), db_.reconnects()});
+  return sidecar::metrics_text(metrics_, Gauges{sessions_.size(), subs_.total(), db_.connected(),
+                                                db_.reconnects(), *sockets_, db_.timeouts()});
 }
 
 } // namespace autoreport::sidecar

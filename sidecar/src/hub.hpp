@@ -21,10 +21,29 @@
 #include <memory>
 #include <string>
 #include <tuple>
+#include <vector>
 
 namespace autoreport::sidecar {
 
 class Session;
+class Hub;
+
+// One accepted socket, counted against --max-connections while it is open. The HTTP session holds it
+// and hands it to the WebSocket session after an upgrade.
+// (The count is shared, so that a session outliving the hub, as at exit, is harmless.)
+class SocketSlot {
+public:
+  explicit SocketSlot(Hub& hub);
+  SocketSlot(SocketSlot&& other) noexcept : count_(std::move(other.count_)) {}
+  SocketSlot(const SocketSlot&) = delete;
+  SocketSlot& operator=(const SocketSlot&) = delete;
+  SocketSlot& operator=(SocketSlot&&) = delete;
+  ~SocketSlot() { release(); }
+  void release() noexcept;
+
+private:
+  std::shared_ptr<size_t> count_;
+};
 
 class Hub {
 public:
@@ -47,8 +66,22 @@ public:
   Metrics& metrics() noexcept { return metrics_; }
   // A frame was written to a client.
   void wrote(const Message& message) noexcept;
-  bool healthy() const noexcept { return db_.connected(); }
-  std::string health_reason() const { return db_.last_error(); }
+  // Answers within kHealthDeadline: nullptr when the database answers a query, else a reason code
+  // ("database_connecting", "database_unreachable", "database_timeout", "database_error",
+  // "shutting_down"). Details go to the log, not to the caller.
+  using HealthFn = std::function<void(const char* reason)>;
+  static constexpr std::chrono::seconds kHealthDeadline{2};
+  void check_health(HealthFn done);
+  // Open sockets (HTTP and WebSocket) and the most allowed at once: --max-connections, or fewer when
+  // the descriptor limit is lower.
+  size_t sockets() const noexcept { return *sockets_; }
+  size_t socket_limit() const noexcept { return socket_limit_; }
+  // Connections accepted that have not sent a whole request yet: the oldest is closed first when a
+  // socket is needed (wait_for_request returns the id to pass to request_arrived). close returns
+  // false when the connection had already gone.
+  uint64_t wait_for_request(std::function<bool()> close);
+  void request_arrived(uint64_t id) { waiting_.erase(id); }
+  bool close_oldest_waiting();
   std::string metrics_text() const;
   size_t sessions() const noexcept { return sessions_.size(); }
   bool stopping() const noexcept { return stopping_; }
@@ -60,6 +93,8 @@ private:
   // granted, and ends the subscriptions whose grant was revoked.
   void revalidate();
   void finish_shutdown();
+  void answer_health(const char* reason);
+  friend class SocketSlot;
   void on_notify(const std::string& channel, const std::string& payload);
   void on_connected(bool reconnected);
   // Whether role may act on channel: the database decides; answers are reused briefly.
@@ -85,6 +120,14 @@ private:
   Metrics metrics_;
   bool stopping_ = false;
   std::chrono::steady_clock::time_point shutdown_deadline_;
+  std::shared_ptr<size_t> sockets_ = std::make_shared<size_t>(0);
+  size_t socket_limit_ = 0;
+  std::map<uint64_t, std::function<bool()>> waiting_; // by accept order
+  uint64_t next_waiting_ = 1;
+  std::vector<HealthFn> health_waiters_;
+  bool probing_ = false;
+  std::chrono::steady_clock::time_point probe_started_;
+  boost::asio::steady_timer health_timer_;
 };
 
 } // namespace autoreport::sidecar

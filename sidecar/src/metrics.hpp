@@ -38,6 +38,7 @@ struct Metrics {
   uint64_t refused_origin = 0;
   uint64_t refused_capacity = 0;
   uint64_t tls_failures = 0;
+  uint64_t shed = 0; // connections closed unserved for want of a socket (limit or descriptors)
   // From a notification reaching the sidecar to its frame being written to a client's socket.
   Histogram delivery_delay;
 
@@ -50,6 +51,8 @@ struct Gauges {
   size_t subscriptions = 0;
   bool database_up = false;
   uint64_t reconnects = 0;
+  size_t sockets = 0;               // accepted sockets open now, HTTP and WebSocket
+  uint64_t database_timeouts = 0;   // connection attempts and commands abandoned at their deadline
 };
 
 // The Prometheus text exposition (version 0.0.4) of the counters and gauges.

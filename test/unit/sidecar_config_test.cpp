@@ -65,6 +65,36 @@ TEST(SidecarConfig, RefusalsSayWhatIsWrong) {
             "AUTOREPORT_SIDECAR_MAX_CONNECTIONS must be a whole number from 1 to 1000000");
 }
 
+TEST(SidecarConfig, AvailabilityTimeouts) {
+  auto r = parse_config({}, kMinimal);
+  ASSERT_TRUE(r.config) << r.error;
+  EXPECT_EQ(r.config->connect_timeout_seconds, 5);
+  EXPECT_EQ(r.config->query_timeout_seconds, 10);
+  EXPECT_EQ(r.config->slow_consumer_seconds, 5);
+  EXPECT_EQ(r.config->handshake_timeout_seconds, 10);
+  Env env = kMinimal;
+  env["AUTOREPORT_SIDECAR_QUERY_TIMEOUT"] = "3";
+  r = parse_config({"--connect-timeout", "2", "--slow-consumer-seconds=7", "--handshake-timeout", "1"}, env);
+  ASSERT_TRUE(r.config) << r.error;
+  EXPECT_EQ(r.config->connect_timeout_seconds, 2);
+  EXPECT_EQ(r.config->query_timeout_seconds, 3);
+  EXPECT_EQ(r.config->slow_consumer_seconds, 7);
+  EXPECT_EQ(r.config->handshake_timeout_seconds, 1);
+  EXPECT_EQ(parse_config({"--connect-timeout", "0"}, kMinimal).error,
+            "--connect-timeout must be a whole number from 1 to 600");
+  EXPECT_EQ(parse_config({"--query-timeout", "1s"}, kMinimal).error,
+            "--query-timeout must be a whole number from 1 to 3600");
+  EXPECT_EQ(parse_config({"--slow-consumer-seconds", "601"}, kMinimal).error,
+            "--slow-consumer-seconds must be a whole number from 1 to 600");
+  EXPECT_EQ(parse_config({"--handshake-timeout", "-5"}, kMinimal).error,
+            "--handshake-timeout must be a whole number from 1 to 600");
+  const std::string help = config_help();
+  for (const char* s : {"--connect-timeout", "AUTOREPORT_SIDECAR_QUERY_TIMEOUT", "--slow-consumer-seconds",
+                        "--handshake-timeout", "default 10"}) {
+    EXPECT_NE(help.find(s), std::string::npos) << s;
+  }
+}
+
 TEST(SidecarConfig, HelpListsEveryOptionWithItsVariable) {
   EXPECT_TRUE(parse_config({"--help"}, {}).help_requested);
   const std::string help = config_help();
