@@ -116,7 +116,10 @@ void Hub::check_health(HealthFn done) {
     if (!ok) {
       std::cerr << "autoreport-sidecar: health: " << error << "\n";
     }
-    answer_health(ok ? nullptr : "database_error");
+    // A probe failed at a command's deadline (it waited behind a late one) is a timeout.
+    answer_health(ok ? nullptr
+                     : db_.problem() == Database::Problem::Timeout ? "database_timeout"
+                                                                   : "database_error");
   });
 }
 
