@@ -136,6 +136,10 @@ shed = [l for l in text.splitlines() if l.startswith("autoreport_sidecar_shed_to
 check("connections beyond the descriptors were shed and counted", shed and int(shed[0].split()[1]) >= 60, shed)
 sys.exit(failed)
 PY
+if [ "$status" -gt 100 ]; then # timed out or crashed, not a count of failed checks
+  echo "not ok - the idle-socket checks ran to their end (status $status)"
+  status=1
+fi
 failed=$((failed + status))
 stop_sidecar
 echo "$failed checks failed"
