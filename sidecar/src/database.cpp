@@ -12,9 +12,9 @@ using error_code = boost::system::error_code;
 
 Database::Database(asio::io_context& io, std::string conninfo, std::chrono::seconds connect_timeout,
                    std::chrono::seconds query_timeout, NotifyFn on_notify, ConnectedFn on_connected)
-    : io_(io), conninfo_(std::move(conninfo)), connect_timeout_(connect_timeout), query_timeout_(query_timeout),
-      on_notify_(std::move(on_notify)), on_connected_(std::move(on_connected)), retry_(io),
-      connect_deadline_(io), query_timer_(io) {}
+    : io_(io), conninfo_(std::move(conninfo)), connect_timeout_(connect_timeout),
+      query_timeout_(query_timeout), on_notify_(std::move(on_notify)), on_connected_(std::move(on_connected)),
+      retry_(io), connect_deadline_(io), query_timer_(io) {}
 
 Database::~Database() {
   stop();
@@ -101,7 +101,7 @@ void Database::poll_connect(PostgresPollingStatusType status) {
     return;
   }
   const auto kind = status == PGRES_POLLING_READING ? asio::posix::stream_descriptor::wait_read
-                                                     : asio::posix::stream_descriptor::wait_write;
+                                                    : asio::posix::stream_descriptor::wait_write;
   socket_->async_wait(kind, [this, attempt = attempt_](const error_code& ec) {
     if (ec || attempt != attempt_ || !connecting_ || conn_ == nullptr) {
       return; // released, timed out or stopped

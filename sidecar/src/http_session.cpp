@@ -102,7 +102,8 @@ public:
   void start() {
     // Until the whole request is in: --handshake-timeout (TLS handshake included), and this connection
     // is the first to go when the sidecar needs a socket.
-    beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(hub_.config().handshake_timeout_seconds));
+    beast::get_lowest_layer(stream_).expires_after(
+        std::chrono::seconds(hub_.config().handshake_timeout_seconds));
     waiting_id_ = hub_.wait_for_request([weak = this->weak_from_this()] {
       auto self = weak.lock();
       if (!self || !self->slot_open_) {

@@ -117,9 +117,9 @@ void Hub::check_health(HealthFn done) {
       std::cerr << "autoreport-sidecar: health: " << error << "\n";
     }
     // A probe failed at a command's deadline (it waited behind a late one) is a timeout.
-    answer_health(ok ? nullptr
-                     : db_.problem() == Database::Problem::Timeout ? "database_timeout"
-                                                                   : "database_error");
+    answer_health(ok                                            ? nullptr
+                  : db_.problem() == Database::Problem::Timeout ? "database_timeout"
+                                                                : "database_error");
   });
 }
 

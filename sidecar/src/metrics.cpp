@@ -65,9 +65,11 @@ std::string metrics_text(const Metrics& m, const Gauges& g) {
         "gauge");
   gauge("autoreport_sidecar_reconnects_total", "database reconnections", g.reconnects, "counter");
   gauge("autoreport_sidecar_sockets", "accepted sockets open now, HTTP and WebSocket", g.sockets, "gauge");
-  gauge("autoreport_sidecar_shed_total", "connections closed unserved for want of a socket", m.shed, "counter");
+  gauge("autoreport_sidecar_shed_total", "connections closed unserved for want of a socket", m.shed,
+        "counter");
   gauge("autoreport_sidecar_database_timeouts_total",
-        "database connection attempts and commands abandoned at their deadline", g.database_timeouts, "counter");
+        "database connection attempts and commands abandoned at their deadline", g.database_timeouts,
+        "counter");
   out += m.delivery_delay.text("autoreport_sidecar_delivery_delay_seconds",
                                "from a notification reaching the sidecar to its frame being written");
   return out;

@@ -51,8 +51,8 @@ struct Gauges {
   size_t subscriptions = 0;
   bool database_up = false;
   uint64_t reconnects = 0;
-  size_t sockets = 0;               // accepted sockets open now, HTTP and WebSocket
-  uint64_t database_timeouts = 0;   // connection attempts and commands abandoned at their deadline
+  size_t sockets = 0;             // accepted sockets open now, HTTP and WebSocket
+  uint64_t database_timeouts = 0; // connection attempts and commands abandoned at their deadline
 };
 
 // The Prometheus text exposition (version 0.0.4) of the counters and gauges.

@@ -89,7 +89,8 @@ public:
     }
     closing_ = true;
     close_deadline_ = std::chrono::steady_clock::now() + kCloseDeadline;
-    outbox_.truncate(writing_ ? 1 : 0); // nothing more goes before the close frame (the write in flight stays)
+    outbox_.truncate(writing_ ? 1
+                              : 0); // nothing more goes before the close frame (the write in flight stays)
     if constexpr (std::is_same_v<Stream, CorkedStream>) {
       ws_.next_layer().uncork(); // the close frame must not wait behind a cork
     }

@@ -779,8 +779,8 @@ public:
   void burst(uint64_t count) {
     const auto started = Clock::now();
     std::string pad;
-    const size_t bare = std::string("{\"n\":" + std::to_string(next_ + count) + ",\"s\":0,\"t\":" +
-                                    std::to_string(realtime_micros()))
+    const size_t bare = std::string("{\"n\":" + std::to_string(next_ + count) +
+                                    ",\"s\":0,\"t\":" + std::to_string(realtime_micros()))
                             .size() +
                         1;
     if (payload_bytes_ > bare + 9) {
@@ -969,8 +969,8 @@ int run_count(const Options& opt) {
     notifier.paced(opt.rate, 1e9, m, 0);
   }
   const double sending = seconds_since(start);
-  std::printf("sidecar-load count: sent %llu notifications in %.2f s (%s)\n", static_cast<unsigned long long>(m),
-              sending,
+  std::printf("sidecar-load count: sent %llu notifications in %.2f s (%s)\n",
+              static_cast<unsigned long long>(m), sending,
               opt.burst       ? "in one transaction"
               : opt.rate == 0 ? "rate unlimited"
                               : ("rate " + std::to_string(static_cast<long>(opt.rate)) + "/s").c_str());

@@ -37,7 +37,8 @@ TEST(SidecarMetrics, TextHasCountersGaugesAndDropReasons) {
   EXPECT_NE(text.find("autoreport_sidecar_drops_total{reason=\"rate_limit\"} 0\n"), std::string::npos);
   EXPECT_NE(text.find("autoreport_sidecar_database_up 1\n"), std::string::npos);
   EXPECT_NE(text.find("autoreport_sidecar_reconnects_total 2\n"), std::string::npos);
-  EXPECT_NE(text.find("# TYPE autoreport_sidecar_sockets gauge\nautoreport_sidecar_sockets 9\n"), std::string::npos);
+  EXPECT_NE(text.find("# TYPE autoreport_sidecar_sockets gauge\nautoreport_sidecar_sockets 9\n"),
+            std::string::npos);
   EXPECT_NE(text.find("autoreport_sidecar_shed_total 4\n"), std::string::npos);
   EXPECT_NE(text.find("autoreport_sidecar_database_timeouts_total 6\n"), std::string::npos);
   EXPECT_NE(text.find("# TYPE autoreport_sidecar_delivery_delay_seconds histogram\n"), std::string::npos);

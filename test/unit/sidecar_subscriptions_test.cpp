@@ -48,7 +48,7 @@ TEST(SidecarOutbox, SoftLimitsStartTheSlowClock) {
   const Frame four = std::make_shared<const std::string>("four");
   EXPECT_TRUE(box.push(four, t0));
   EXPECT_TRUE(box.push(four, t0));
-  EXPECT_FALSE(box.over_since()); // at the limits, not over them
+  EXPECT_FALSE(box.over_since());       // at the limits, not over them
   EXPECT_TRUE(box.push(four, t0 + 1s)); // a third message: over the message limit, still queued
   EXPECT_EQ(box.over_since(), t0 + 1s);
   EXPECT_TRUE(box.push(four, t0 + 2s)); // the clock does not restart while it stays over
