@@ -401,7 +401,7 @@ void Hub::on_connected(bool reconnected) {
 
 std::string Hub::metrics_text() const {
   Gauges gauges{sessions_.size(), subs_.total(), db_.connected(), db_.reconnects()};
-  gauges.grant_cache_entries = grants_.size() + role_status_.size();
+  gauges.grant_cache_entries = grants_.size();
   return sidecar::metrics_text(metrics_, gauges);
 }
 

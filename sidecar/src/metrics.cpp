@@ -66,7 +66,7 @@ std::string metrics_text(const Metrics& m, const Gauges& g) {
   gauge("autoreport_sidecar_refused_header_too_large_total",
         "handshakes and requests refused with 431 (header over the limit)", m.refused_header_too_large,
         "counter");
-  gauge("autoreport_sidecar_grant_cache_entries", "database answers cached now (grants and roles)",
+  gauge("autoreport_sidecar_grant_cache_entries", "grant answers cached now (at most --grant-cache-entries)",
         g.grant_cache_entries, "gauge");
   gauge("autoreport_sidecar_tls_failures_total", "TLS handshakes that failed", m.tls_failures, "counter");
   gauge("autoreport_sidecar_database_up", "1 when the database connection is up", g.database_up ? 1 : 0,
