@@ -130,6 +130,21 @@ async def limits_and_order(port):
                   (e.code, e.reason))
 
 
+async def protocol_closes(port):
+    """The README's close codes for what Beast refuses itself: 1007 for invalid UTF-8, 1002 for a
+    protocol violation (a continuation frame with nothing to continue)."""
+    url = f"ws://127.0.0.1:{port}/?token=" + token("sc_reader")
+    for what, opcode, data, code in (("a text frame with invalid UTF-8 closes with 1007", 1, b"\xff\xfe", 1007),
+                                     ("a protocol violation closes with 1002", 0, b"x", 1002)):
+        async with websockets.connect(url) as ws:
+            await ws.write_frame(True, opcode, data)
+            try:
+                await asyncio.wait_for(ws.recv(), 10)
+                check(what, False, "no close")
+            except websockets.exceptions.ConnectionClosed as e:
+                check(what, e.code == code, (e.code, e.reason))
+
+
 async def cache_bounds(port):
     # Item 6: the grant cache holds at most --grant-cache-entries (5) answers, refused ones included.
     async with websockets.connect(f"ws://127.0.0.1:{port}/?token=" + token("sc_reader")) as ws:
@@ -210,6 +225,7 @@ psql("SELECT autoreport.grant_channel('sc_reader', 'sales.*')")
 psql("SELECT autoreport.grant_channel('sc_bypass', 'sales.*')")
 
 against(limits_and_order, "--max-subscriptions", "10", "--max-messages-per-minute", "100000")
+against(protocol_closes)
 against(cache_bounds, "--grant-cache-entries", "5", "--grant-cache-seconds", "1", "--max-subscriptions", "1000")
 against(allowed_superuser_and_origin, "--allow-superuser-tokens", "on", "--allowed-origin", "http://127.0.0.1:1,http://127.0.0.1:{port}")
 against(expiry, "--jwt-leeway", "0")
