@@ -10,12 +10,14 @@
 #include "metrics.hpp"
 #include "outbox.hpp"
 #include "subscriptions.hpp"
+#include "ttl_cache.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -61,6 +63,14 @@ public:
   void publish(SessionId id, const std::string& role, const std::string& channel, const std::string& payload,
                const nlohmann::json* request_id);
 
+  // Whether a token's role may connect: "ok", "missing" (no such role), "privileged" (a superuser or
+  // BYPASSRLS role, refused unless --allow-superuser-tokens) or "unavailable" (the database cannot say
+  // now). One query per role, its answer cached like the grants.
+  void check_role(const std::string& role, std::function<void(const std::string& status)> done);
+  // The process's exit status: 1 after a fatal error at start (the database role is not a member of
+  // autoreport_sidecar), else 0.
+  int exit_code() const noexcept { return exit_code_; }
+
   const Config& config() const noexcept { return config_; }
   const JwtVerifier& verifier() const noexcept { return *verifier_; }
   Metrics& metrics() noexcept { return metrics_; }
@@ -101,6 +111,15 @@ private:
   void allowed(const std::string& role, const std::string& channel, const std::string& action,
                std::function<void(bool allowed, const std::string& error)> done);
   std::shared_ptr<Session> session(SessionId id) const;
+  // Operations on one (session, channel) run one at a time, in the order the client sent them: op gets
+  // a function to call when it has answered, which starts the next.
+  using ChannelOp = std::function<void(std::function<void()> done)>;
+  void enqueue(SessionId id, const std::string& channel, ChannelOp op);
+  void run_next(const std::pair<SessionId, std::string>& key);
+  void subscribe_now(SessionId id, const std::string& role, const std::string& channel,
+                     const std::optional<nlohmann::json>& rid, std::function<void()> done);
+  // The first connection: the sidecar's own role must be a member of autoreport_sidecar.
+  void check_own_role();
 
   boost::asio::io_context& io_;
   Config config_;
@@ -114,9 +133,12 @@ private:
   boost::asio::steady_timer revalidate_timer_;
   std::map<SessionId, std::string> roles_;
   bool revalidating_ = false;
-  std::map<std::tuple<std::string, std::string, std::string>,
-           std::pair<bool, std::chrono::steady_clock::time_point>>
-      grants_;
+  TtlCache<std::tuple<std::string, std::string, std::string>, bool> grants_;
+  TtlCache<std::string, std::string> role_status_;
+  std::map<std::pair<SessionId, std::string>, std::deque<ChannelOp>> channel_ops_;
+  std::map<SessionId, size_t> pending_subscribes_; // asked, not yet answered
+  int exit_code_ = 0;
+  bool own_role_checked_ = false;
   Metrics metrics_;
   bool stopping_ = false;
   std::chrono::steady_clock::time_point shutdown_deadline_;

@@ -23,14 +23,19 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 namespace websocket = beast::websocket;
 
+// The close code of a session whose token has expired (4000-4999 are for applications).
+constexpr uint16_t kCloseTokenExpired = 4001;
+
 // One WebSocket client over Stream (beast::tcp_stream, or beast::ssl_stream of one).
 template <class Stream>
 class WsSession : public Session, public std::enable_shared_from_this<WsSession<Stream>> {
 public:
   static constexpr std::chrono::seconds kCloseDeadline{5};
 
-  WsSession(Stream&& stream, Hub& hub, std::string role, SocketSlot slot)
+  // expires_at: the token's exp (seconds since the epoch); the session is closed with 4001 after it.
+  WsSession(Stream&& stream, Hub& hub, std::string role, int64_t expires_at, SocketSlot slot)
       : ws_(std::move(stream)), hub_(hub), slot_(std::move(slot)), role_(std::move(role)),
+        expires_at_(expires_at),
         outbox_(static_cast<size_t>(hub.config().queue_messages),
                 static_cast<size_t>(hub.config().queue_bytes)) {}
 
@@ -117,6 +122,15 @@ public:
       close_slow(); // its queue has not come back under the limits
       return;
     }
+    const int64_t wall = std::chrono::duration_cast<std::chrono::seconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
+    if (wall > expires_at_ + hub_.verifier().leeway()) {
+      // The token has expired (with the same leeway as at the handshake): the stream ends with it.
+      hub_.metrics().count_drop(DropReason::TokenExpired);
+      close(static_cast<websocket::close_code>(kCloseTokenExpired), "token expired");
+      return;
+    }
     if (awaiting_pong_) {
       if (now - ping_sent_ >= std::chrono::seconds(hub_.config().pong_timeout_seconds)) {
         // No answer: the peer is gone or stuck; there is no point in a closing handshake.
@@ -183,6 +197,11 @@ private:
     }
     const std::string text = beast::buffers_to_string(buffer_.data());
     buffer_.consume(buffer_.size());
+    if (!ws_.got_text()) {
+      send_text(error_frame("bad_frame", "frames must be text (JSON), not binary", std::nullopt));
+      read();
+      return;
+    }
     handle(text);
     read();
   }
@@ -210,7 +229,7 @@ private:
   void handle(const std::string& text) {
     const ParseResult r = parse_client_message(text);
     if (!r.message) {
-      send_text(error_frame(r.error_code, r.error_message, std::nullopt));
+      send_text(error_frame(r.error_code, r.error_message, r.id));
       return;
     }
     const ClientMessage& m = *r.message;
@@ -271,6 +290,7 @@ private:
   Hub& hub_;
   SocketSlot slot_;
   std::string role_;
+  int64_t expires_at_;
   Outbox outbox_;
   beast::flat_buffer buffer_;
   SessionId id_ = 0;
