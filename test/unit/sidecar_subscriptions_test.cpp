@@ -56,7 +56,7 @@ TEST(SidecarOutbox, SoftLimitsStartTheSlowClock) {
   EXPECT_FALSE(box.slow(t0 + 5s, 5s));
   EXPECT_TRUE(box.slow(t0 + 6s, 5s)); // over the limit, nothing written, for 5 s
   box.pop(t0 + 3s);
-  EXPECT_TRUE(box.over_since()); // 3 messages, 12 bytes: still over both
+  EXPECT_TRUE(box.over_since());       // 3 messages, 12 bytes: still over both
   EXPECT_FALSE(box.slow(t0 + 6s, 5s)); // but a message left 3 s ago: the socket takes frames
   EXPECT_TRUE(box.slow(t0 + 8s, 5s));
   box.pop(t0 + 9s);
