@@ -122,8 +122,8 @@ const std::vector<Option>& options() {
       {"query-timeout", "seconds one database command may take before it is cancelled", "10",
        integer(&Config::query_timeout_seconds, 1, 3600)},
       {"slow-consumer-seconds",
-       "seconds a client's queue may stay over --queue-messages or --queue-bytes before it is closed as too "
-       "slow (at 16 times either limit it is closed at once)",
+       "seconds a client's queue may stay over --queue-messages or --queue-bytes, nothing leaving it, before "
+       "it is closed as too slow (at 16 times either limit it is closed at once)",
        "5", integer(&Config::slow_consumer_seconds, 1, 600)},
       {"handshake-timeout", "seconds a new connection has to send its whole HTTP request", "10",
        integer(&Config::handshake_timeout_seconds, 1, 600)},

@@ -18,7 +18,8 @@ bool Outbox::push(Message message, Clock::time_point now) {
   return true;
 }
 
-void Outbox::pop() {
+void Outbox::pop(Clock::time_point now) {
+  last_pop_ = now;
   if (!messages_.empty()) {
     bytes_ -= messages_.front().size();
     messages_.pop_front();

@@ -3,12 +3,15 @@
 // Fan-out shares one immutable buffer per notification among all its recipients: a queued message is
 // a small per-connection prefix (a notify frame's `{"type":"notify","seq":N,`) and a pointer to the
 // shared body, written together as one frame. A queue has soft limits in messages and bytes, and a
-// hard cap at kHardFactor times either. A burst may take a queue over its soft limits: the client is
-// slow only when its queue has stayed over them for a while (slow_since(), decided by the session).
+// hard cap at kHardFactor times either. A burst, or a server that has fallen behind, may take a queue
+// over its soft limits: the client is slow only when its queue has stayed over them, with no message
+// written meanwhile, for a while (slow()). A client whose socket takes frames is not blamed for the
+// server's own lag.
 // A push past the hard cap is refused, so that memory stays bounded; the server then closes that
 // client at once (close code 1008, reason "slow consumer"), counted in the metrics.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cstddef>
@@ -49,16 +52,16 @@ public:
   }
   // Since when the queue has been over a soft limit without coming back under; nullopt when it is not.
   std::optional<Clock::time_point> over_since() const noexcept { return over_since_; }
-  // Whether the queue has stayed over a soft limit for at least `allowed`.
+  // Whether the queue has stayed over a soft limit, and no message has left it, for at least `allowed`.
   bool slow(Clock::time_point now, Clock::duration allowed) const noexcept {
-    return over_since_ && now - *over_since_ >= allowed;
+    return over_since_ && now - std::max(*over_since_, last_pop_) >= allowed;
   }
   // Drops all but the first `keep` messages (a client being closed gets nothing more; the message being
   // written stays).
   void truncate(size_t keep) noexcept;
   // The next message to write; it stays queued until pop(). Only when !empty().
   const Message& front() const { return messages_.front(); }
-  void pop();
+  void pop(Clock::time_point now = Clock::now());
   bool empty() const noexcept { return messages_.empty(); }
   size_t size() const noexcept { return messages_.size(); }
   size_t bytes() const noexcept { return bytes_; }
@@ -67,6 +70,7 @@ private:
   std::deque<Message> messages_;
   size_t bytes_ = 0;
   std::optional<Clock::time_point> over_since_;
+  Clock::time_point last_pop_{};
   size_t max_messages_;
   size_t max_bytes_;
 };

@@ -77,7 +77,8 @@ public:
       return;
     }
     const auto now = std::chrono::steady_clock::now();
-    // Slow: the queue stayed over its soft limits for --slow-consumer-seconds, or reached the hard cap.
+    // Slow: the queue stayed over its soft limits, nothing leaving it, for --slow-consumer-seconds; or it
+    // reached the hard cap.
     if (!outbox_.push(std::move(message), now) ||
         outbox_.slow(now, std::chrono::seconds(hub_.config().slow_consumer_seconds))) {
       close_slow();
@@ -94,8 +95,8 @@ public:
     }
     closing_ = true;
     close_deadline_ = std::chrono::steady_clock::now() + kCloseDeadline;
-    outbox_.truncate(writing_ ? 1
-                              : 0); // nothing more goes before the close frame (the write in flight stays)
+    // Nothing more goes before the close frame (the write in flight stays).
+    outbox_.truncate(writing_ ? 1 : 0);
     if constexpr (std::is_same_v<Stream, CorkedStream>) {
       ws_.next_layer().uncork(); // the close frame must not wait behind a cork
     }

@@ -54,15 +54,17 @@ TEST(SidecarOutbox, SoftLimitsStartTheSlowClock) {
   EXPECT_TRUE(box.push(four, t0 + 2s)); // the clock does not restart while it stays over
   EXPECT_EQ(box.over_since(), t0 + 1s);
   EXPECT_FALSE(box.slow(t0 + 5s, 5s));
-  EXPECT_TRUE(box.slow(t0 + 6s, 5s));
-  box.pop();
-  EXPECT_TRUE(box.over_since()); // 3 messages, 12 bytes: still over both
-  box.pop();
+  EXPECT_TRUE(box.slow(t0 + 6s, 5s)); // over the limit, nothing written, for 5 s
+  box.pop(t0 + 3s);
+  EXPECT_TRUE(box.over_since());       // 3 messages, 12 bytes: still over both
+  EXPECT_FALSE(box.slow(t0 + 6s, 5s)); // but a message left 3 s ago: the socket takes frames
+  EXPECT_TRUE(box.slow(t0 + 8s, 5s));
+  box.pop(t0 + 9s);
   EXPECT_FALSE(box.over_since()); // back within both limits: drained in time
   EXPECT_FALSE(box.slow(t0 + 60s, 5s));
   EXPECT_EQ(box.bytes(), 8u);
-  EXPECT_TRUE(box.push(std::make_shared<const std::string>("seven!!"), t0 + 7s)); // 15 bytes > 10
-  EXPECT_EQ(box.over_since(), t0 + 7s);
+  EXPECT_TRUE(box.push(std::make_shared<const std::string>("seven!!"), t0 + 10s)); // 15 bytes > 10
+  EXPECT_EQ(box.over_since(), t0 + 10s);
   EXPECT_EQ(*box.front().body, "four");
   box.truncate(1);
   EXPECT_EQ(box.size(), 1u);
