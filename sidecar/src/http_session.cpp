@@ -164,7 +164,8 @@ private:
         respond(http::status::ok, R"({"status":"ok"})");
       } else {
         // A reason code only: connection details (hosts, ports, users) stay in the log.
-        respond(http::status::service_unavailable, R"({"status":"unavailable","reason":"database_unavailable"})");
+        respond(http::status::service_unavailable,
+                R"({"status":"unavailable","reason":"database_unavailable"})");
       }
       return;
     }
@@ -192,8 +193,9 @@ private:
     }
     if (status != "ok" && !(status == "privileged" && hub_.config().allow_superuser_tokens)) {
       ++hub_.metrics().refused_role;
-      respond(http::status::forbidden, "{\"error\":\"the token's role is a superuser or has BYPASSRLS (refused "
-                                       "unless the sidecar runs with --allow-superuser-tokens)\"}");
+      respond(http::status::forbidden,
+              "{\"error\":\"the token's role is a superuser or has BYPASSRLS (refused "
+              "unless the sidecar runs with --allow-superuser-tokens)\"}");
       return;
     }
     if (hub_.stopping()) {
