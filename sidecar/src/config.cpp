@@ -268,9 +268,10 @@ bool valid_origin(std::string_view text) {
 }
 
 std::string config_help() {
-  std::string out = "autoreport-sidecar: PostgreSQL LISTEN/NOTIFY to web clients over WebSocket\n\n"
-                    "Each option may also be set by its environment variable; a flag wins over its variable,\n"
-                    "which wins over the default. A secret given in two ways is refused.\n\n";
+  std::string out =
+      "autoreport-sidecar: PostgreSQL LISTEN/NOTIFY to web clients over WebSocket\n\n"
+      "Each option may also be set by its environment variable; a flag wins over its variable,\n"
+      "which wins over the default. A secret given in two ways is refused.\n\n";
   for (const Option& o : options()) {
     out += "  --" + std::string(o.flag) + "\n      " + o.help + "\n      env " + env_name(o.flag);
     if (*o.shown_default) {

@@ -27,7 +27,7 @@ struct Config {
   int max_token_lifetime_seconds = 24 * 3600; // a token whose exp is further away is refused
   bool allow_superuser_tokens = false;        // tokens naming superuser or BYPASSRLS roles
   int grant_cache_entries = 10000;            // answers kept at most (least recently used out first)
-  std::vector<std::string> allowed_origins; // besides the sidecar's own origin
+  std::vector<std::string> allowed_origins;   // besides the sidecar's own origin
   int max_connections = 10000;
   int max_subscriptions = 100; // per connection
   int max_frame_bytes = 64 * 1024;

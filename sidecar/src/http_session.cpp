@@ -218,8 +218,9 @@ private:
     }
     if (status != "ok" && !(status == "privileged" && hub_.config().allow_superuser_tokens)) {
       ++hub_.metrics().refused_role;
-      respond(http::status::forbidden, "{\"error\":\"the token's role is a superuser or has BYPASSRLS (refused "
-                                       "unless the sidecar runs with --allow-superuser-tokens)\"}");
+      respond(http::status::forbidden,
+              "{\"error\":\"the token's role is a superuser or has BYPASSRLS (refused "
+              "unless the sidecar runs with --allow-superuser-tokens)\"}");
       return;
     }
     if (hub_.stopping()) {

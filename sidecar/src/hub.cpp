@@ -45,7 +45,8 @@ Hub::Hub(asio::io_context& io, Config config, std::unique_ptr<JwtVerifier> verif
           [this](const std::string& c, const std::string& p) { on_notify(c, p); },
           [this](bool again) { on_connected(again); }),
       listener_(io, *this), keepalive_timer_(io), revalidate_timer_(io),
-      grants_(static_cast<size_t>(config_.grant_cache_entries), std::chrono::seconds(config_.grant_cache_seconds)),
+      grants_(static_cast<size_t>(config_.grant_cache_entries),
+              std::chrono::seconds(config_.grant_cache_seconds)),
       role_status_(static_cast<size_t>(config_.grant_cache_entries),
                    std::chrono::seconds(config_.grant_cache_seconds)),
       health_timer_(io) {
@@ -270,7 +271,8 @@ void Hub::remove(SessionId id) {
   roles_.erase(id);
   pending_subscribes_.erase(id);
   // Operations still queued for the session are dropped; one in flight finds its queue gone.
-  channel_ops_.erase(channel_ops_.lower_bound({id, std::string()}), channel_ops_.lower_bound({id + 1, std::string()}));
+  channel_ops_.erase(channel_ops_.lower_bound({id, std::string()}),
+                     channel_ops_.lower_bound({id + 1, std::string()}));
   for (const std::string& channel : subs_.remove_session(id)) {
     db_.unlisten(channel);
   }
@@ -398,32 +400,34 @@ void Hub::subscribe(SessionId id, const std::string& role, const std::string& ch
 
 void Hub::subscribe_now(SessionId id, const std::string& role, const std::string& channel,
                         const std::optional<nlohmann::json>& rid, std::function<void()> done) {
-  allowed(role, channel, "listen", [this, id, channel, rid, done = std::move(done)](bool yes, const std::string& error) {
-    auto s = session(id);
-    if (!s) {
-      done();
-      return;
-    }
-    if (!error.empty()) {
-      s->send_text(error_frame("unavailable", "cannot check the grant now", rid));
-    } else if (!yes) {
-      s->send_text(error_frame("forbidden", "no grant to listen on " + channel, rid));
-    } else if (!subs_.subscribed(id, channel) && subs_.count(id) >= static_cast<size_t>(config_.max_subscriptions)) {
-      s->send_text(error_frame("too_many_subscriptions", "subscription limit reached", rid));
-    } else if (subs_.subscribe(id, channel) == Subscriptions::Change::Listen) {
-      db_.listen(channel, [this, id, channel, rid, done](bool ok, const std::string&) {
-        if (auto s2 = session(id)) {
-          s2->send_text(ok ? reply_frame("subscribed", channel, rid)
-                           : error_frame("unavailable", "cannot listen now", rid));
-        }
-        done();
-      });
-      return;
-    } else {
-      s->send_text(reply_frame("subscribed", channel, rid));
-    }
-    done();
-  });
+  allowed(role, channel, "listen",
+          [this, id, channel, rid, done = std::move(done)](bool yes, const std::string& error) {
+            auto s = session(id);
+            if (!s) {
+              done();
+              return;
+            }
+            if (!error.empty()) {
+              s->send_text(error_frame("unavailable", "cannot check the grant now", rid));
+            } else if (!yes) {
+              s->send_text(error_frame("forbidden", "no grant to listen on " + channel, rid));
+            } else if (!subs_.subscribed(id, channel) &&
+                       subs_.count(id) >= static_cast<size_t>(config_.max_subscriptions)) {
+              s->send_text(error_frame("too_many_subscriptions", "subscription limit reached", rid));
+            } else if (subs_.subscribe(id, channel) == Subscriptions::Change::Listen) {
+              db_.listen(channel, [this, id, channel, rid, done](bool ok, const std::string&) {
+                if (auto s2 = session(id)) {
+                  s2->send_text(ok ? reply_frame("subscribed", channel, rid)
+                                   : error_frame("unavailable", "cannot listen now", rid));
+                }
+                done();
+              });
+              return;
+            } else {
+              s->send_text(reply_frame("subscribed", channel, rid));
+            }
+            done();
+          });
 }
 
 void Hub::unsubscribe(SessionId id, const std::string& channel, const nlohmann::json* request_id) {
@@ -453,10 +457,9 @@ void Hub::publish(SessionId id, const std::string& role, const std::string& chan
                 return;
               }
               if (!yes || !error.empty()) {
-                s->send_text(error_frame(error.empty() ? "forbidden" : "unavailable",
-                                         error.empty() ? "no grant to publish on " + channel
-                                                       : "cannot publish now",
-                                         rid));
+                s->send_text(error_frame(
+                    error.empty() ? "forbidden" : "unavailable",
+                    error.empty() ? "no grant to publish on " + channel : "cannot publish now", rid));
                 done();
                 return;
               }

@@ -57,8 +57,8 @@ int main(int argc, char** argv) {
         return 2;
       }
     }
-    auto verifier = std::make_unique<JwtVerifier>(alg, key, config.jwt_leeway_seconds,
-                                                  config.max_token_lifetime_seconds);
+    auto verifier =
+        std::make_unique<JwtVerifier>(alg, key, config.jwt_leeway_seconds, config.max_token_lifetime_seconds);
     boost::asio::io_context io(1);
     Hub hub(io, config, std::move(verifier));
     hub.start();

@@ -48,9 +48,8 @@ std::string metrics_text(const Metrics& m, const Gauges& g) {
         "counter");
   out += "# HELP autoreport_sidecar_drops_total clients closed by the sidecar, by reason\n"
          "# TYPE autoreport_sidecar_drops_total counter\n";
-  static constexpr std::array<const char*, kDropReasons> reasons = {"slow_consumer", "rate_limit",
-                                                                    "frame_too_large", "pong_timeout",
-                                                                    "token_expired"};
+  static constexpr std::array<const char*, kDropReasons> reasons = {
+      "slow_consumer", "rate_limit", "frame_too_large", "pong_timeout", "token_expired"};
   for (size_t i = 0; i < kDropReasons; ++i) {
     out += std::string("autoreport_sidecar_drops_total{reason=\"") + reasons[i] + "\"} " +
            std::to_string(m.drops[i]) + "\n";
@@ -62,7 +61,8 @@ std::string metrics_text(const Metrics& m, const Gauges& g) {
   gauge("autoreport_sidecar_refused_capacity_total", "handshakes refused at the connection limit",
         m.refused_capacity, "counter");
   gauge("autoreport_sidecar_refused_role_total",
-        "handshakes refused for the token's role (missing, superuser or BYPASSRLS)", m.refused_role, "counter");
+        "handshakes refused for the token's role (missing, superuser or BYPASSRLS)", m.refused_role,
+        "counter");
   gauge("autoreport_sidecar_refused_header_too_large_total",
         "handshakes and requests refused with 431 (header over the limit)", m.refused_header_too_large,
         "counter");

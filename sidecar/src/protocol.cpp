@@ -8,7 +8,8 @@
 namespace autoreport::sidecar {
 
 namespace {
-ParseResult fail(std::string code, std::string message, const std::optional<nlohmann::json>& id = std::nullopt) {
+ParseResult fail(std::string code, std::string message,
+                 const std::optional<nlohmann::json>& id = std::nullopt) {
   ParseResult r;
   r.id = id;
   r.error_code = std::move(code);

@@ -123,9 +123,9 @@ public:
       close_slow(); // its queue has not come back under the limits
       return;
     }
-    const int64_t wall = std::chrono::duration_cast<std::chrono::seconds>(
-                             std::chrono::system_clock::now().time_since_epoch())
-                             .count();
+    const int64_t wall =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count();
     if (wall > expires_at_ + hub_.verifier().leeway()) {
       // The token has expired (with the same leeway as at the handshake): the stream ends with it.
       hub_.metrics().count_drop(DropReason::TokenExpired);

@@ -54,9 +54,10 @@ TEST(SidecarConfig, RefusalsSayWhatIsWrong) {
   EXPECT_EQ(parse_config({"--port"}, kMinimal).error, "--port needs a value");
   EXPECT_EQ(parse_config({"--colour", "red"}, kMinimal).error, "unknown option --colour (see --help)");
   EXPECT_EQ(parse_config({"stray"}, kMinimal).error, "unexpected argument stray (see --help)");
-  EXPECT_EQ(parse_config({"--allowed-origin", "example.com"}, kMinimal).error,
-            "--allowed-origin must be origins like https://reports.example.com (scheme, host and port only: no "
-            "path, no trailing slash)");
+  EXPECT_EQ(
+      parse_config({"--allowed-origin", "example.com"}, kMinimal).error,
+      "--allowed-origin must be origins like https://reports.example.com (scheme, host and port only: no "
+      "path, no trailing slash)");
   EXPECT_NE(parse_config({"--jwt-secret", "s3cret"}, kMinimal).error.find("not accepted"), std::string::npos);
   EXPECT_EQ(parse_config({"--tls-key-file", "k.pem"}, kMinimal).error,
             "TLS needs both --tls-certificate-file and --tls-key-file");
@@ -137,8 +138,9 @@ TEST(SidecarConfig, HardeningOptions) {
   EXPECT_EQ(r.config->max_token_lifetime_seconds, 86400);
   EXPECT_FALSE(r.config->allow_superuser_tokens);
   EXPECT_EQ(r.config->grant_cache_entries, 10000);
-  r = parse_config({"--max-token-lifetime", "300", "--allow-superuser-tokens", "on", "--grant-cache-entries", "5"},
-                   kMinimal);
+  r = parse_config(
+      {"--max-token-lifetime", "300", "--allow-superuser-tokens", "on", "--grant-cache-entries", "5"},
+      kMinimal);
   ASSERT_TRUE(r.config) << r.error;
   EXPECT_EQ(r.config->max_token_lifetime_seconds, 300);
   EXPECT_TRUE(r.config->allow_superuser_tokens);

@@ -67,8 +67,8 @@ TEST(SidecarProtocol, JsonPayloadsAreForwardedByteForByte) {
   // Large integers, number formats, duplicate keys, key order and whitespace are kept as sent.
   for (const std::string& payload :
        {std::string(R"({"id": 123456789012345678901234567890, "x": 1.0e+10, "a": 1, "a": 2})"),
-        std::string(R"( [1.50, -0.0, 1E2, "é", {"z": null, "b": true}] )"), std::string("12345678901234567890123"),
-        std::string(R"("text")")}) {
+        std::string(R"( [1.50, -0.0, 1E2, "é", {"z": null, "b": true}] )"),
+        std::string("12345678901234567890123"), std::string(R"("text")")}) {
     const std::string body = notify_body("c", payload, "t");
     EXPECT_EQ(body, R"("channel":"c","payload":)" + payload + R"(,"time":"t"})") << payload;
     EXPECT_TRUE(nlohmann::json::accept("{" + body)) << body;
@@ -76,7 +76,8 @@ TEST(SidecarProtocol, JsonPayloadsAreForwardedByteForByte) {
   // Not JSON (or JSON followed by more text): quoted as a string.
   EXPECT_EQ(notify_body("c", R"({"a":1} x)", "t"), R"("channel":"c","payload":"{\"a\":1} x","time":"t"})");
   EXPECT_EQ(notify_body("c", "", "t"), R"("channel":"c","payload":"","time":"t"})");
-  EXPECT_EQ(notify_body("c", "\xEF\xBB\xBF[1]", "t"), "\"channel\":\"c\",\"payload\":\"\xEF\xBB\xBF[1]\",\"time\":\"t\"}");
+  EXPECT_EQ(notify_body("c", "\xEF\xBB\xBF[1]", "t"),
+            "\"channel\":\"c\",\"payload\":\"\xEF\xBB\xBF[1]\",\"time\":\"t\"}");
 }
 
 TEST(SidecarProtocol, ErrorsEchoTheFramesId) {
