@@ -234,7 +234,8 @@ step_start_sidecar() {
   done
   AUTOREPORT_SIDECAR_JWT_SECRET=$(cat "$SIDECAR_SECRET") \
     AUTOREPORT_SIDECAR_DATABASE="host=127.0.0.1 port=$("$CLUSTER" port "$CLUSTER_DIR") user=postgres dbname=$DB" \
-    nohup "$binary" --port "$port" >"$CLUSTER_DIR/sidecar.log" 2>&1 &
+    nohup "$binary" --port "$port" --allowed-origin "http://127.0.0.1:$port,http://localhost:$port" \
+    >"$CLUSTER_DIR/sidecar.log" 2>&1 &
   echo $! >"$SIDECAR_PID"
   echo "$port" >"$SIDECAR_PORT_FILE"
   for _ in $(seq 1 50); do

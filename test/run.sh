@@ -180,7 +180,7 @@ suite_sidecar() {
   # One open file per WebSocket client on each side.
   ulimit -n "$(ulimit -Hn)"
   : >"$log"
-  for test in sidecar_test.py load_test.sh dashboard_test.py; do
+  for test in sidecar_test.py availability_test.py hardening_test.py load_test.sh dashboard_test.py; do
     local one=$OUT/sidecar-$test.log
     case $test in
       *.py) timeout 300 /usr/bin/python3 "$ROOT/test/sidecar/$test" "$ROOT/build/autoreport-sidecar" "$dir" >"$one" 2>&1 ;;

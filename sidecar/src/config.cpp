@@ -1,7 +1,9 @@
 // Parsing and checking the sidecar's configuration.
 #include "config.hpp"
 
+#include <array>
 #include <charconv>
+#include <cmath>
 #include <functional>
 #include <sstream>
 
@@ -72,13 +74,20 @@ const std::vector<Option>& options() {
       {"jwt-public-key-file", "PEM public key for RS256 or ES256", "", text(&Config::jwt_public_key_file)},
       {"jwt-leeway", "seconds of clock skew allowed for exp and nbf", "30",
        integer(&Config::jwt_leeway_seconds, 0, 300)},
-      {"allowed-origin", "a browser Origin allowed besides the sidecar's own; repeat, or comma-separate", "",
+      {"max-token-lifetime", "seconds: a token whose exp is further away than this is refused", "86400",
+       integer(&Config::max_token_lifetime_seconds, 60, 366 * 24 * 3600)},
+      {"allow-superuser-tokens", "accept tokens naming superuser or BYPASSRLS roles (on/off)", "off",
+       on_off(&Config::allow_superuser_tokens)},
+      {"grant-cache-entries", "database answers (grants, roles) kept at most", "10000",
+       integer(&Config::grant_cache_entries, 1, 10000000)},
+      {"allowed-origin", "a browser Origin allowed to connect (the only ones); repeat, or comma-separate", "",
        [](Config& c, const std::string& v) -> std::string {
          std::stringstream in(v);
          std::string origin;
          while (std::getline(in, origin, ',')) {
-           if (origin.rfind("http://", 0) != 0 && origin.rfind("https://", 0) != 0) {
-             return "must be origins like https://reports.example.com";
+           if (!valid_origin(origin)) {
+             return "must be origins like https://reports.example.com (scheme, host and port only: no path, "
+                    "no trailing slash)";
            }
            c.allowed_origins.push_back(origin);
          }
@@ -90,7 +99,7 @@ const std::vector<Option>& options() {
        integer(&Config::max_frame_bytes, 128, 16 * 1024 * 1024)},
       {"max-messages-per-minute", "client frames per minute before it is closed with 1008", "600",
        integer(&Config::max_messages_per_minute, 1, 1000000)},
-      {"ping-interval", "seconds between pings to each client", "25",
+      {"ping-interval", "seconds of silence from a client before it is pinged", "25",
        integer(&Config::ping_interval_seconds, 1, 3600)},
       {"pong-timeout", "seconds to wait for a pong before closing", "5",
        integer(&Config::pong_timeout_seconds, 1, 600)},
@@ -108,6 +117,16 @@ const std::vector<Option>& options() {
        integer(&Config::shutdown_seconds, 0, 600)},
       {"reuse-port", "share the port with other sidecars on this host (SO_REUSEPORT; on/off): one per core",
        "off", on_off(&Config::reuse_port)},
+      {"connect-timeout", "seconds one database connection attempt may take before it is abandoned", "5",
+       integer(&Config::connect_timeout_seconds, 1, 600)},
+      {"query-timeout", "seconds one database command may take before it is cancelled", "10",
+       integer(&Config::query_timeout_seconds, 1, 3600)},
+      {"slow-consumer-seconds",
+       "seconds a client's queue may stay over --queue-messages or --queue-bytes, nothing leaving it, before "
+       "it is closed as too slow (at 16 times either limit it is closed at once)",
+       "5", integer(&Config::slow_consumer_seconds, 1, 600)},
+      {"handshake-timeout", "seconds a new connection has to send its whole HTTP request", "10",
+       integer(&Config::handshake_timeout_seconds, 1, 600)},
   };
   return list;
 }
@@ -180,6 +199,10 @@ ConfigResult parse_config(const std::vector<std::string>& args,
   if (c.database.empty()) {
     return fail("--database is required (or AUTOREPORT_SIDECAR_DATABASE)");
   }
+  if (!c.jwt_secret.empty() && !c.jwt_secret_file.empty()) {
+    return fail("the HS256 secret is given twice: AUTOREPORT_SIDECAR_JWT_SECRET and --jwt-secret-file (or "
+                "AUTOREPORT_SIDECAR_JWT_SECRET_FILE); give one");
+  }
   if (c.jwt_algorithm == "HS256" && c.jwt_secret.empty() && c.jwt_secret_file.empty()) {
     return fail("HS256 needs a secret: --jwt-secret-file or AUTOREPORT_SIDECAR_JWT_SECRET");
   }
@@ -193,9 +216,62 @@ ConfigResult parse_config(const std::vector<std::string>& args,
   return r;
 }
 
+std::string hs256_secret_weakness(std::string_view secret) {
+  const size_t n = secret.size();
+  if (n < 32) {
+    return "an HS256 secret must be at least 32 bytes long";
+  }
+  // Periodic: s[i] == s[i + p] for every i, with a period of at most half the length.
+  for (size_t p = 1; p <= n / 2; ++p) {
+    if (secret.substr(p) == secret.substr(0, n - p)) {
+      return "the HS256 secret is one shorter sequence repeated";
+    }
+  }
+  std::array<size_t, 256> counts{};
+  for (const char ch : secret) {
+    ++counts[static_cast<unsigned char>(ch)];
+  }
+  double bits_per_byte = 0;
+  for (const size_t k : counts) {
+    if (k != 0) {
+      const double f = static_cast<double>(k) / static_cast<double>(n);
+      bits_per_byte -= f * std::log2(f);
+    }
+  }
+  if (bits_per_byte * static_cast<double>(n) < 128.0) {
+    return "the HS256 secret has too little entropy (under 128 bits by its byte frequencies); use e.g. "
+           "openssl rand -base64 32";
+  }
+  return "";
+}
+
+bool valid_origin(std::string_view text) {
+  std::string_view rest;
+  if (text.rfind("http://", 0) == 0) {
+    rest = text.substr(7);
+  } else if (text.rfind("https://", 0) == 0) {
+    rest = text.substr(8);
+  } else {
+    return false;
+  }
+  if (rest.empty() || rest.front() == ':' || rest.back() == ':') {
+    return false;
+  }
+  for (const char ch : rest) {
+    const bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+                    ch == '.' || ch == '-' || ch == ':' || ch == '[' || ch == ']';
+    if (!ok) {
+      return false; // a path, a trailing slash, a query, user info, spaces
+    }
+  }
+  return true;
+}
+
 std::string config_help() {
-  std::string out = "autoreport-sidecar: PostgreSQL LISTEN/NOTIFY to web clients over WebSocket\n\n"
-                    "Each option may also be set by its environment variable; a flag wins.\n\n";
+  std::string out =
+      "autoreport-sidecar: PostgreSQL LISTEN/NOTIFY to web clients over WebSocket\n\n"
+      "Each option may also be set by its environment variable; a flag wins over its variable,\n"
+      "which wins over the default. A secret given in two ways is refused.\n\n";
   for (const Option& o : options()) {
     out += "  --" + std::string(o.flag) + "\n      " + o.help + "\n      env " + env_name(o.flag);
     if (*o.shown_default) {

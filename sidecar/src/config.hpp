@@ -1,12 +1,15 @@
 // The sidecar's configuration: command-line flags, each with an environment variable
-// (AUTOREPORT_SIDECAR_<NAME>) and a default. A flag wins over its variable. Secrets come from files or
-// the environment, never from flags (which other users can read in the process list).
+// (AUTOREPORT_SIDECAR_<NAME>) and a default. One rule of precedence: a flag wins over its variable,
+// which wins over the default. Secrets come from files or the environment, never from flags (which
+// other users can read in the process list); a secret given in two ways (the variable
+// AUTOREPORT_SIDECAR_JWT_SECRET and a secret file) is refused rather than one silently winning.
 #pragma once
 
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace autoreport::sidecar {
@@ -20,7 +23,11 @@ struct Config {
   std::string jwt_secret_file;
   std::string jwt_public_key_file; // RS256, ES256
   int jwt_leeway_seconds = 30;
-  std::vector<std::string> allowed_origins; // besides the sidecar's own origin
+  // Hardening (issue 12): token lifetime, privileged roles, the grant cache's size.
+  int max_token_lifetime_seconds = 24 * 3600; // a token whose exp is further away is refused
+  bool allow_superuser_tokens = false;        // tokens naming superuser or BYPASSRLS roles
+  int grant_cache_entries = 10000;            // answers kept at most (least recently used out first)
+  std::vector<std::string> allowed_origins;   // besides the sidecar's own origin
   int max_connections = 10000;
   int max_subscriptions = 100; // per connection
   int max_frame_bytes = 64 * 1024;
@@ -35,6 +42,11 @@ struct Config {
   int grant_cache_seconds = 5;
   int shutdown_seconds = 5;
   bool reuse_port = false; // several sidecars on one port, the kernel spreading connections among them
+  // Availability (a hung database, bursts, stuck clients, idle sockets).
+  int connect_timeout_seconds = 5;    // one database connection attempt
+  int query_timeout_seconds = 10;     // one database command
+  int slow_consumer_seconds = 5;      // a queue over its limit this long closes the client
+  int handshake_timeout_seconds = 10; // from accept to a complete HTTP request
 };
 
 struct ConfigResult {
@@ -47,6 +59,16 @@ struct ConfigResult {
 // them. Files named by the configuration are not read here.
 ConfigResult parse_config(const std::vector<std::string>& args,
                           const std::map<std::string, std::string>& env);
+
+// Why an HS256 secret is too weak to accept, or "" when it is strong enough. The rule: at least 32
+// bytes; not one shorter sequence repeated ("abab...", "passwordpassword..."); and at least 128 bits
+// by its byte-frequency estimate, length x Shannon entropy per byte (so "aaaa...ab" or a word
+// repeated with a suffix fail, while 32 random bytes, base64 or 64 hex digits pass).
+std::string hs256_secret_weakness(std::string_view secret);
+
+// Whether text is a browser origin as it appears in an Origin header: scheme://host[:port] with
+// scheme http or https, nothing after (no path, not even a trailing slash, no query or user info).
+bool valid_origin(std::string_view text);
 
 // What --help prints: every flag, its variable, its default and what it does.
 std::string config_help();

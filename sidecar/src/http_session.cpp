@@ -50,14 +50,11 @@ std::string token_of(const http::request<http::string_body>& req) {
   return "";
 }
 
-// A browser's Origin must be the sidecar's own or on the allow-list; clients without one pass.
+// A browser's Origin must be on the allow-list; clients without one pass. The sidecar's own origin is
+// never derived from the Host header, which the client controls (DNS rebinding): list it.
 bool origin_ok(const http::request<http::string_body>& req, const Config& config) {
   const auto origin = req[http::field::origin];
   if (origin.empty()) {
-    return true;
-  }
-  const std::string host(req[http::field::host]);
-  if (origin == "http://" + host || origin == "https://" + host) {
     return true;
   }
   for (const std::string& allowed : config.allowed_origins) {
@@ -97,10 +94,21 @@ constexpr const char* kContentSecurityPolicy =
 // handshake to a WsSession.
 template <class Stream> class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
 public:
-  HttpSession(Stream&& stream, Hub& hub) : stream_(std::move(stream)), hub_(hub) {}
+  HttpSession(Stream&& stream, Hub& hub) : stream_(std::move(stream)), hub_(hub), slot_(hub) {}
 
   void start() {
-    beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(30));
+    // Until the whole request is in: --handshake-timeout (TLS handshake included), and this connection
+    // is the first to go when the sidecar needs a socket.
+    beast::get_lowest_layer(stream_).expires_after(
+        std::chrono::seconds(hub_.config().handshake_timeout_seconds));
+    waiting_id_ = hub_.wait_for_request([weak = this->weak_from_this()] {
+      auto self = weak.lock();
+      if (!self || !self->slot_open_) {
+        return false;
+      }
+      self->abort();
+      return true;
+    });
     if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
       read();
     } else {
@@ -108,6 +116,7 @@ public:
                               [self = this->shared_from_this()](beast::error_code ec) {
                                 if (ec) {
                                   ++self->hub_.metrics().tls_failures;
+                                  self->hub_.request_arrived(self->waiting_id_);
                                   return;
                                 }
                                 self->read();
@@ -116,6 +125,16 @@ public:
   }
 
 private:
+  // Closes the connection at once (RST) and gives its socket back.
+  void abort() {
+    beast::error_code ignored;
+    auto& socket = beast::get_lowest_layer(stream_).socket();
+    socket.set_option(asio::socket_base::linger(true, 0), ignored);
+    socket.close(ignored);
+    slot_.release();
+    slot_open_ = false;
+  }
+
   void read() {
     http::async_read(stream_, buffer_, req_, [self = this->shared_from_this()](beast::error_code ec, size_t) {
       self->on_request(ec);
@@ -123,9 +142,18 @@ private:
   }
 
   void on_request(beast::error_code ec) {
+    hub_.request_arrived(waiting_id_);
+    if (ec == http::error::header_limit) {
+      // Too long a header (a huge token, say): say so and count it, rather than closing silently.
+      ++hub_.metrics().refused_header_too_large;
+      req_ = {};
+      respond(http::status::request_header_fields_too_large, R"({"error":"request header too large"})");
+      return;
+    }
     if (ec) {
       return;
     }
+    beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(30)); // to write the answer
     if (websocket::is_upgrade(req_)) {
       if (!origin_ok(req_, hub_.config())) {
         ++hub_.metrics().refused_origin;
@@ -143,11 +171,11 @@ private:
         respond(http::status::service_unavailable, R"({"error":"too many connections"})");
         return;
       }
-      // Plain TCP sessions gather their frames (CorkedStream); TLS already writes records.
-      using WsStream = std::conditional_t<std::is_same_v<Stream, beast::tcp_stream>, CorkedStream, Stream>;
-      auto session =
-          std::make_shared<WsSession<WsStream>>(WsStream(std::move(stream_)), hub_, verified.claims->role);
-      session->accept(std::move(req_));
+      // The role must exist, and be neither a superuser nor BYPASSRLS (one cached lookup).
+      claims_ = *verified.claims;
+      hub_.check_role(claims_.role, [self = this->shared_from_this()](const std::string& status) {
+        self->on_role(status);
+      });
       return;
     }
     const std::string_view target = req_.target();
@@ -156,12 +184,14 @@ private:
       return;
     }
     if (target == "/healthz") {
-      if (hub_.healthy()) {
-        respond(http::status::ok, R"({"status":"ok"})");
-      } else {
-        respond(http::status::service_unavailable,
-                nlohmann::json{{"status", "unavailable"}, {"reason", hub_.health_reason()}}.dump());
-      }
+      hub_.check_health([self = this->shared_from_this()](const char* reason) {
+        if (reason == nullptr) {
+          self->respond(http::status::ok, R"({"status":"ok"})");
+        } else {
+          self->respond(http::status::service_unavailable,
+                        nlohmann::json{{"status", "unavailable"}, {"reason", reason}}.dump());
+        }
+      });
       return;
     }
     if (target == "/metrics") {
@@ -174,6 +204,35 @@ private:
       return;
     }
     respond(http::status::not_found, R"({"error":"not found"})");
+  }
+
+  void on_role(const std::string& status) {
+    if (status == "unavailable") {
+      respond(http::status::service_unavailable, R"({"error":"cannot check the token's role now"})");
+      return;
+    }
+    if (status == "missing") {
+      ++hub_.metrics().refused_role;
+      respond(http::status::forbidden, R"({"error":"the token's role does not exist"})");
+      return;
+    }
+    if (status != "ok" && !(status == "privileged" && hub_.config().allow_superuser_tokens)) {
+      ++hub_.metrics().refused_role;
+      respond(http::status::forbidden,
+              "{\"error\":\"the token's role is a superuser or has BYPASSRLS (refused "
+              "unless the sidecar runs with --allow-superuser-tokens)\"}");
+      return;
+    }
+    if (hub_.stopping()) {
+      ++hub_.metrics().refused_capacity;
+      respond(http::status::service_unavailable, R"({"error":"shutting down"})");
+      return;
+    }
+    // Plain TCP sessions gather their frames (CorkedStream); TLS already writes records.
+    using WsStream = std::conditional_t<std::is_same_v<Stream, beast::tcp_stream>, CorkedStream, Stream>;
+    auto session = std::make_shared<WsSession<WsStream>>(WsStream(std::move(stream_)), hub_, claims_.role,
+                                                         claims_.expires_at, std::move(slot_));
+    session->accept(std::move(req_));
   }
 
   void respond(http::status status, std::string body, const char* type = "application/json") {
@@ -204,8 +263,12 @@ private:
 
   Stream stream_;
   Hub& hub_;
+  SocketSlot slot_;
+  bool slot_open_ = true;
+  uint64_t waiting_id_ = 0;
   beast::flat_buffer buffer_;
   http::request<http::string_body> req_;
+  JwtVerifier::Claims claims_;
 };
 
 void serve_http(tcp::socket socket, Hub& hub, asio::ssl::context* tls) {

@@ -5,6 +5,9 @@
 
 #include <boost/beast/websocket/rfc6455.hpp>
 
+#include <sys/resource.h>
+
+#include <iostream>
 #include <set>
 
 namespace autoreport::sidecar {
@@ -23,12 +26,115 @@ int64_t now_micros() {
 
 } // namespace
 
+SocketSlot::SocketSlot(Hub& hub) : count_(hub.sockets_) {
+  ++*count_;
+}
+
+void SocketSlot::release() noexcept {
+  if (count_) {
+    --*count_;
+    count_.reset();
+  }
+}
+
 Hub::Hub(asio::io_context& io, Config config, std::unique_ptr<JwtVerifier> verifier)
     : io_(io), config_(std::move(config)), verifier_(std::move(verifier)),
       db_(
-          io, config_.database, [this](const std::string& c, const std::string& p) { on_notify(c, p); },
+          io, config_.database, std::chrono::seconds(config_.connect_timeout_seconds),
+          std::chrono::seconds(config_.query_timeout_seconds),
+          [this](const std::string& c, const std::string& p) { on_notify(c, p); },
           [this](bool again) { on_connected(again); }),
-      listener_(io, *this), keepalive_timer_(io), revalidate_timer_(io) {}
+      listener_(io, *this), keepalive_timer_(io), revalidate_timer_(io),
+      grants_(static_cast<size_t>(config_.grant_cache_entries),
+              std::chrono::seconds(config_.grant_cache_seconds)),
+      role_status_(static_cast<size_t>(config_.grant_cache_entries),
+                   std::chrono::seconds(config_.grant_cache_seconds)),
+      health_timer_(io) {
+  // Descriptors beyond sockets: the database connection, the spare, files, cancel requests.
+  constexpr rlim_t kReserved = 32;
+  socket_limit_ = static_cast<size_t>(config_.max_connections);
+  rlimit nofile{};
+  if (getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur != RLIM_INFINITY) {
+    const rlim_t usable = nofile.rlim_cur > kReserved + 1 ? nofile.rlim_cur - kReserved : 1;
+    socket_limit_ = std::min(socket_limit_, static_cast<size_t>(usable));
+  }
+}
+
+uint64_t Hub::wait_for_request(std::function<bool()> close) {
+  const uint64_t id = next_waiting_++;
+  waiting_.emplace(id, std::move(close));
+  return id;
+}
+
+bool Hub::close_oldest_waiting() {
+  while (!waiting_.empty()) {
+    const std::function<bool()> close = std::move(waiting_.begin()->second);
+    waiting_.erase(waiting_.begin());
+    if (close()) {
+      return true;
+    }
+  }
+  return false;
+}
+
+void Hub::check_health(HealthFn done) {
+  if (stopping_) {
+    done("shutting_down");
+    return;
+  }
+  switch (db_.problem()) {
+  case Database::Problem::Connecting:
+    done("database_connecting");
+    return;
+  case Database::Problem::Unreachable:
+    done("database_unreachable");
+    return;
+  case Database::Problem::Timeout:
+    done("database_timeout");
+    return;
+  case Database::Problem::None:
+    break;
+  }
+  const auto now = std::chrono::steady_clock::now();
+  if (probing_ && now - probe_started_ >= kHealthDeadline) {
+    done("database_timeout"); // the probe in flight is already late
+    return;
+  }
+  health_waiters_.push_back(std::move(done));
+  if (probing_) {
+    return;
+  }
+  // One probe at a time, shared by every /healthz asked meanwhile.
+  probing_ = true;
+  probe_started_ = now;
+  health_timer_.expires_after(kHealthDeadline);
+  health_timer_.async_wait([this](error_code ec) {
+    if (!ec) {
+      std::cerr << "autoreport-sidecar: health: the database did not answer within "
+                << kHealthDeadline.count() << " s\n";
+      answer_health("database_timeout");
+    }
+  });
+  db_.query("SELECT 1", {}, [this](bool ok, const std::string& error) {
+    probing_ = false;
+    health_timer_.cancel();
+    if (!ok) {
+      std::cerr << "autoreport-sidecar: health: " << error << "\n";
+    }
+    // A probe failed at a command's deadline (it waited behind a late one) is a timeout.
+    answer_health(ok                                            ? nullptr
+                  : db_.problem() == Database::Problem::Timeout ? "database_timeout"
+                                                                : "database_error");
+  });
+}
+
+void Hub::answer_health(const char* reason) {
+  std::vector<HealthFn> waiters;
+  waiters.swap(health_waiters_);
+  for (HealthFn& w : waiters) {
+    w(reason);
+  }
+}
 
 void Hub::start() {
   listener_.start(config_);
@@ -44,6 +150,8 @@ void Hub::revalidate() {
       return;
     }
     revalidate();
+    grants_.expire(std::chrono::steady_clock::now());
+    role_status_.expire(std::chrono::steady_clock::now());
     if (revalidating_ || !db_.connected()) {
       return;
     }
@@ -75,8 +183,8 @@ void Hub::revalidate() {
                 for (const auto& pair : revoked) {
                   const std::string role = pair.at(0).get<std::string>();
                   const std::string channel = pair.at(1).get<std::string>();
-                  grants_[std::make_tuple(role, channel, std::string("listen"))] = {
-                      false, std::chrono::steady_clock::now()};
+                  grants_.put(std::make_tuple(role, channel, std::string("listen")), false,
+                              std::chrono::steady_clock::now());
                   for (const SessionId id : subs_.subscribers(channel)) {
                     const auto r = roles_.find(id);
                     if (r == roles_.end() || r->second != role) {
@@ -96,10 +204,16 @@ void Hub::revalidate() {
 
 void Hub::keepalive() {
   const auto now = std::chrono::steady_clock::now();
+  db_.expire(now);
+  std::vector<std::shared_ptr<Session>> live;
+  live.reserve(sessions_.size());
   for (auto& [id, weak] : sessions_) {
     if (auto s = weak.lock()) {
-      s->tick(now);
+      live.push_back(std::move(s));
     }
+  }
+  for (const auto& s : live) {
+    s->tick(now); // may close the session and remove it from sessions_
   }
   keepalive_timer_.expires_after(std::chrono::seconds(1));
   keepalive_timer_.async_wait([this](error_code ec) {
@@ -155,6 +269,10 @@ void Hub::remove(SessionId id) {
     return;
   }
   roles_.erase(id);
+  pending_subscribes_.erase(id);
+  // Operations still queued for the session are dropped; one in flight finds its queue gone.
+  channel_ops_.erase(channel_ops_.lower_bound({id, std::string()}),
+                     channel_ops_.lower_bound({id + 1, std::string()}));
   for (const std::string& channel : subs_.remove_session(id)) {
     db_.unlisten(channel);
   }
@@ -168,93 +286,192 @@ std::shared_ptr<Session> Hub::session(SessionId id) const {
 void Hub::allowed(const std::string& role, const std::string& channel, const std::string& action,
                   std::function<void(bool, const std::string&)> done) {
   const auto key = std::make_tuple(role, channel, action);
-  const auto now = std::chrono::steady_clock::now();
-  if (const auto it = grants_.find(key);
-      it != grants_.end() && now - it->second.second < std::chrono::seconds(config_.grant_cache_seconds)) {
-    done(it->second.first, "");
+  if (const auto cached = grants_.get(key, std::chrono::steady_clock::now())) {
+    done(*cached, "");
     return;
   }
   db_.query("SELECT autoreport.channel_allowed($1, $2, $3)", {role, channel, action},
-            [this, key, now, done = std::move(done)](bool ok, const std::string& value) {
+            [this, key, done = std::move(done)](bool ok, const std::string& value) {
               if (!ok) {
                 done(false, value);
                 return;
               }
               const bool yes = value == "t";
-              grants_[key] = {yes, now};
+              grants_.put(key, yes, std::chrono::steady_clock::now());
               done(yes, "");
             });
+}
+
+void Hub::check_role(const std::string& role, std::function<void(const std::string&)> done) {
+  if (const auto cached = role_status_.get(role, std::chrono::steady_clock::now())) {
+    done(*cached);
+    return;
+  }
+  if (!db_.connected()) {
+    done("unavailable");
+    return;
+  }
+  db_.query("SELECT CASE WHEN r.rolname IS NULL THEN 'missing' WHEN r.rolsuper OR r.rolbypassrls "
+            "THEN 'privileged' ELSE 'ok' END FROM (SELECT 1) AS one "
+            "LEFT JOIN pg_catalog.pg_roles AS r ON r.rolname = $1",
+            {role}, [this, role, done = std::move(done)](bool ok, const std::string& value) {
+              if (!ok) {
+                done("unavailable");
+                return;
+              }
+              role_status_.put(role, value, std::chrono::steady_clock::now());
+              done(value);
+            });
+}
+
+void Hub::check_own_role() {
+  db_.query("SELECT pg_catalog.pg_has_role(current_user, 'autoreport_sidecar', 'MEMBER')", {},
+            [this](bool ok, const std::string& value) {
+              if (ok && value == "t") {
+                own_role_checked_ = true;
+                return;
+              }
+              if (!ok && !db_.connected()) {
+                return; // the connection was lost: asked again on the next one
+              }
+              std::cerr << "autoreport-sidecar: the database role is not a member of autoreport_sidecar"
+                        << (ok ? "" : " (" + value + ")")
+                        << "; grant it: GRANT autoreport_sidecar TO <the sidecar's login role>\n";
+              exit_code_ = 1;
+              shutdown();
+            });
+}
+
+void Hub::enqueue(SessionId id, const std::string& channel, ChannelOp op) {
+  const auto key = std::make_pair(id, channel);
+  std::deque<ChannelOp>& queue = channel_ops_[key];
+  queue.push_back(std::move(op));
+  if (queue.size() == 1) {
+    run_next(key);
+  }
+}
+
+void Hub::run_next(const std::pair<SessionId, std::string>& key) {
+  const auto it = channel_ops_.find(key);
+  if (it == channel_ops_.end() || it->second.empty()) {
+    return;
+  }
+  const ChannelOp op = it->second.front(); // a copy: the queue changes while it runs
+  op([this, key] {
+    const auto at = channel_ops_.find(key);
+    if (at == channel_ops_.end()) {
+      return; // the session has gone
+    }
+    at->second.pop_front();
+    if (at->second.empty()) {
+      channel_ops_.erase(at);
+    } else {
+      run_next(key);
+    }
+  });
 }
 
 void Hub::subscribe(SessionId id, const std::string& role, const std::string& channel,
                     const nlohmann::json* request_id) {
   const std::optional<nlohmann::json> rid =
       request_id ? std::optional<nlohmann::json>(*request_id) : std::nullopt;
-  if (subs_.count(id) >= static_cast<size_t>(config_.max_subscriptions) && !subs_.subscribed(id, channel)) {
-    if (auto s = session(id)) {
-      s->send_text(error_frame("too_many_subscriptions", "subscription limit reached", rid));
-    }
+  // Subscriptions held plus subscribes asked but not yet answered count against the limit.
+  size_t& pending = pending_subscribes_[id];
+  if (!subs_.subscribed(id, channel) &&
+      subs_.count(id) + pending >= static_cast<size_t>(config_.max_subscriptions)) {
+    enqueue(id, channel, [this, id, rid](const std::function<void()>& done) {
+      if (auto s = session(id)) {
+        s->send_text(error_frame("too_many_subscriptions", "subscription limit reached", rid));
+      }
+      done();
+    });
     return;
   }
-  allowed(role, channel, "listen", [this, id, channel, rid](bool yes, const std::string& error) {
-    auto s = session(id);
-    if (!s) {
-      return;
-    }
-    if (!error.empty()) {
-      s->send_text(error_frame("unavailable", "cannot check the grant now", rid));
-      return;
-    }
-    if (!yes) {
-      s->send_text(error_frame("forbidden", "no grant to listen on " + channel, rid));
-      return;
-    }
-    if (subs_.subscribe(id, channel) == Subscriptions::Change::Listen) {
-      db_.listen(channel, [this, id, channel, rid](bool ok, const std::string&) {
-        if (auto s2 = session(id)) {
-          s2->send_text(ok ? reply_frame("subscribed", channel, rid)
-                           : error_frame("unavailable", "cannot listen now", rid));
-        }
-      });
-    } else {
-      s->send_text(reply_frame("subscribed", channel, rid));
-    }
+  ++pending;
+  enqueue(id, channel, [this, id, role, channel, rid](std::function<void()> done) {
+    subscribe_now(id, role, channel, rid, [this, id, done = std::move(done)] {
+      if (const auto it = pending_subscribes_.find(id); it != pending_subscribes_.end() && it->second > 0) {
+        --it->second;
+      }
+      done();
+    });
   });
+}
+
+void Hub::subscribe_now(SessionId id, const std::string& role, const std::string& channel,
+                        const std::optional<nlohmann::json>& rid, std::function<void()> done) {
+  allowed(role, channel, "listen",
+          [this, id, channel, rid, done = std::move(done)](bool yes, const std::string& error) {
+            auto s = session(id);
+            if (!s) {
+              done();
+              return;
+            }
+            if (!error.empty()) {
+              s->send_text(error_frame("unavailable", "cannot check the grant now", rid));
+            } else if (!yes) {
+              s->send_text(error_frame("forbidden", "no grant to listen on " + channel, rid));
+            } else if (!subs_.subscribed(id, channel) &&
+                       subs_.count(id) >= static_cast<size_t>(config_.max_subscriptions)) {
+              s->send_text(error_frame("too_many_subscriptions", "subscription limit reached", rid));
+            } else if (subs_.subscribe(id, channel) == Subscriptions::Change::Listen) {
+              db_.listen(channel, [this, id, channel, rid, done](bool ok, const std::string&) {
+                if (auto s2 = session(id)) {
+                  s2->send_text(ok ? reply_frame("subscribed", channel, rid)
+                                   : error_frame("unavailable", "cannot listen now", rid));
+                }
+                done();
+              });
+              return;
+            } else {
+              s->send_text(reply_frame("subscribed", channel, rid));
+            }
+            done();
+          });
 }
 
 void Hub::unsubscribe(SessionId id, const std::string& channel, const nlohmann::json* request_id) {
   const std::optional<nlohmann::json> rid =
       request_id ? std::optional<nlohmann::json>(*request_id) : std::nullopt;
-  if (subs_.unsubscribe(id, channel) == Subscriptions::Change::Unlisten) {
-    db_.unlisten(channel);
-  }
-  if (auto s = session(id)) {
-    s->send_text(reply_frame("unsubscribed", channel, rid));
-  }
+  enqueue(id, channel, [this, id, channel, rid](const std::function<void()>& done) {
+    if (subs_.unsubscribe(id, channel) == Subscriptions::Change::Unlisten) {
+      db_.unlisten(channel);
+    }
+    if (auto s = session(id)) {
+      s->send_text(reply_frame("unsubscribed", channel, rid));
+    }
+    done();
+  });
 }
 
 void Hub::publish(SessionId id, const std::string& role, const std::string& channel,
                   const std::string& payload, const nlohmann::json* request_id) {
   const std::optional<nlohmann::json> rid =
       request_id ? std::optional<nlohmann::json>(*request_id) : std::nullopt;
-  allowed(role, channel, "publish", [this, id, channel, payload, rid](bool yes, const std::string& error) {
-    auto s = session(id);
-    if (!s) {
-      return;
-    }
-    if (!yes || !error.empty()) {
-      s->send_text(error_frame(error.empty() ? "forbidden" : "unavailable",
-                               error.empty() ? "no grant to publish on " + channel : "cannot publish now",
-                               rid));
-      return;
-    }
-    db_.query("SELECT pg_notify($1, $2)", {channel, payload},
-              [this, id, channel, rid](bool ok, const std::string&) {
-                if (auto s2 = session(id)) {
-                  s2->send_text(ok ? reply_frame("published", channel, rid)
-                                   : error_frame("unavailable", "cannot publish now", rid));
-                }
-              });
+  enqueue(id, channel, [this, id, role, channel, payload, rid](std::function<void()> done) {
+    allowed(role, channel, "publish",
+            [this, id, channel, payload, rid, done = std::move(done)](bool yes, const std::string& error) {
+              auto s = session(id);
+              if (!s) {
+                done();
+                return;
+              }
+              if (!yes || !error.empty()) {
+                s->send_text(error_frame(
+                    error.empty() ? "forbidden" : "unavailable",
+                    error.empty() ? "no grant to publish on " + channel : "cannot publish now", rid));
+                done();
+                return;
+              }
+              db_.query("SELECT pg_notify($1, $2)", {channel, payload},
+                        [this, id, channel, rid, done](bool ok, const std::string&) {
+                          if (auto s2 = session(id)) {
+                            s2->send_text(ok ? reply_frame("published", channel, rid)
+                                             : error_frame("unavailable", "cannot publish now", rid));
+                          }
+                          done();
+                        });
+            });
   });
 }
 
@@ -272,6 +489,9 @@ void Hub::on_notify(const std::string& channel, const std::string& payload) {
 }
 
 void Hub::on_connected(bool reconnected) {
+  if (!own_role_checked_) {
+    check_own_role();
+  }
   if (!reconnected) {
     return;
   }
@@ -290,8 +510,9 @@ void Hub::on_connected(bool reconnected) {
 }
 
 std::string Hub::metrics_text() const {
-  return sidecar::metrics_text(metrics_,
-                               Gauges{sessions_.size(), subs_.total(), db_.connected(), db_.reconnects()});
+  Gauges gauges{sessions_.size(), subs_.total(), db_.connected(), db_.reconnects(), *sockets_, db_.timeouts()};
+  gauges.grant_cache_entries = grants_.size();
+  return sidecar::metrics_text(metrics_, gauges);
 }
 
 } // namespace autoreport::sidecar

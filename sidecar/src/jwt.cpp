@@ -174,8 +174,10 @@ std::string_view jwt_algorithm_name(JwtAlgorithm algorithm) {
   return "ES256";
 }
 
-JwtVerifier::JwtVerifier(JwtAlgorithm algorithm, std::string_view key, int64_t leeway_seconds)
-    : algorithm_(algorithm), key_(std::make_unique<Key>()), leeway_(leeway_seconds) {
+JwtVerifier::JwtVerifier(JwtAlgorithm algorithm, std::string_view key, int64_t leeway_seconds,
+                         int64_t max_lifetime_seconds)
+    : algorithm_(algorithm), key_(std::make_unique<Key>()), leeway_(leeway_seconds),
+      max_lifetime_(max_lifetime_seconds) {
   if (algorithm == JwtAlgorithm::HS256) {
     if (key.size() < 32) {
       throw std::invalid_argument("an HS256 secret must be at least 32 bytes long");
@@ -271,13 +273,18 @@ JwtVerifier::Result JwtVerifier::verify(std::string_view token, int64_t now) con
     result.error = "token expired";
     return result;
   }
+  if (max_lifetime_ > 0 && *exp - now > max_lifetime_) {
+    result.error = "token lifetime too long: exp is further away than --max-token-lifetime allows";
+    return result;
+  }
   if (const auto nbf = numeric_date(claims, "nbf"); nbf && now + leeway_ < *nbf) {
     result.error = "token not valid yet (nbf)";
     return result;
   }
   const auto role = claims.find("role");
   if (role == claims.end() || !role->is_string() || role->get<std::string>().empty() ||
-      role->get<std::string>().size() > 63) {
+      role->get<std::string>().size() > 63 || role->get<std::string>().find('\0') != std::string::npos) {
+    // A NUL would cut the name where the database reads it: refused, never shortened.
     result.error = "token has no valid role claim";
     return result;
   }

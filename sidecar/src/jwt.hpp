@@ -21,7 +21,9 @@ class JwtVerifier {
 public:
   // Throws std::invalid_argument when the key does not fit the algorithm (an empty secret, a PEM that
   // is not an RSA or a P-256 public key).
-  JwtVerifier(JwtAlgorithm algorithm, std::string_view key, int64_t leeway_seconds = 30);
+  // max_lifetime_seconds > 0 refuses a token whose exp is further than that from now.
+  JwtVerifier(JwtAlgorithm algorithm, std::string_view key, int64_t leeway_seconds = 30,
+              int64_t max_lifetime_seconds = 0);
   ~JwtVerifier();
   JwtVerifier(const JwtVerifier&) = delete;
   JwtVerifier& operator=(const JwtVerifier&) = delete;
@@ -40,6 +42,7 @@ public:
   Result verify(std::string_view token, int64_t now) const;
 
   JwtAlgorithm algorithm() const noexcept { return algorithm_; }
+  int64_t leeway() const noexcept { return leeway_; }
 
 private:
   bool signature_ok(std::string_view signing_input, std::string_view signature) const;
@@ -48,6 +51,7 @@ private:
   struct Key;
   std::unique_ptr<Key> key_;
   int64_t leeway_;
+  int64_t max_lifetime_;
 };
 
 // Parses "HS256", "RS256" or "ES256".

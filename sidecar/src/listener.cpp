@@ -1,15 +1,48 @@
 #include "listener.hpp"
 
 #include "http_session.hpp"
+#include "hub.hpp"
 
 #include <boost/asio/ip/address.hpp>
+
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <iostream>
 
 namespace autoreport::sidecar {
 
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
-Listener::Listener(asio::io_context& io, Hub& hub) : hub_(hub), acceptor_(io) {}
+Listener::Listener(asio::io_context& io, Hub& hub) : hub_(hub), acceptor_(io), backoff_(io) {}
+
+Listener::~Listener() {
+  if (spare_fd_ >= 0) {
+    ::close(spare_fd_);
+  }
+}
+
+void Listener::open_spare() {
+  if (spare_fd_ < 0) {
+    spare_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  }
+}
+
+void Listener::shed_with_spare() {
+  if (spare_fd_ >= 0) {
+    ::close(spare_fd_);
+    spare_fd_ = -1;
+  }
+  const int fd = ::accept4(acceptor_.native_handle(), nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
+  if (fd >= 0) {
+    ::close(fd);
+    ++hub_.metrics().shed;
+  }
+  open_spare();
+}
 
 void Listener::start(const Config& config) {
   if (!config.tls_certificate_file.empty()) {
@@ -30,11 +63,14 @@ void Listener::start(const Config& config) {
   }
   acceptor_.bind(endpoint);
   acceptor_.listen(asio::socket_base::max_listen_connections);
+  acceptor_.native_non_blocking(true);
+  open_spare();
   accept();
 }
 
 void Listener::stop() {
   stopped_ = true;
+  backoff_.cancel();
   boost::system::error_code ignored;
   acceptor_.close(ignored);
 }
@@ -44,9 +80,39 @@ void Listener::accept() {
     if (stopped_) {
       return;
     }
-    if (!ec) {
-      serve_http(std::move(socket), hub_, tls_.get());
+    if (ec) {
+      if (ec == asio::error::connection_aborted || ec == asio::error::operation_aborted) {
+        accept(); // the peer gave up before it was accepted
+        return;
+      }
+      // Out of descriptors (EMFILE, ENFILE) or memory: make room, shed one, pause, then go on.
+      if (ec.value() == EMFILE || ec.value() == ENFILE) {
+        std::cerr << "autoreport-sidecar: out of descriptors (" << ec.message() << "): shedding\n";
+        if (hub_.close_oldest_waiting()) {
+          ++hub_.metrics().shed;
+        } else {
+          shed_with_spare();
+        }
+      }
+      backoff_.expires_after(std::chrono::milliseconds(50));
+      backoff_.async_wait([this](boost::system::error_code wait_ec) {
+        if (!wait_ec && !stopped_) {
+          accept();
+        }
+      });
+      return;
     }
+    if (hub_.sockets() >= hub_.socket_limit()) {
+      ++hub_.metrics().shed;
+      if (!hub_.close_oldest_waiting()) {
+        boost::system::error_code ignored;
+        socket.set_option(asio::socket_base::linger(true, 0), ignored);
+        socket.close(ignored); // no room: the new connection goes
+        accept();
+        return;
+      }
+    }
+    serve_http(std::move(socket), hub_, tls_.get());
     accept();
   });
 }

@@ -51,7 +51,14 @@ int main(int argc, char** argv) {
     while (alg == JwtAlgorithm::HS256 && !key.empty() && (key.back() == '\n' || key.back() == '\r')) {
       key.pop_back();
     }
-    auto verifier = std::make_unique<JwtVerifier>(alg, key, config.jwt_leeway_seconds);
+    if (alg == JwtAlgorithm::HS256) {
+      if (const std::string weak = hs256_secret_weakness(key); !weak.empty()) {
+        std::cerr << "autoreport-sidecar: " << weak << "\n";
+        return 2;
+      }
+    }
+    auto verifier =
+        std::make_unique<JwtVerifier>(alg, key, config.jwt_leeway_seconds, config.max_token_lifetime_seconds);
     boost::asio::io_context io(1);
     Hub hub(io, config, std::move(verifier));
     hub.start();
@@ -59,6 +66,7 @@ int main(int argc, char** argv) {
     signals.async_wait([&](const boost::system::error_code&, int) { hub.shutdown(); });
     std::cerr << "autoreport-sidecar: listening on " << config.listen << ":" << config.port << "\n";
     io.run();
+    return hub.exit_code();
   } catch (const std::exception& e) {
     std::cerr << "autoreport-sidecar: " << e.what() << "\n";
     return 1;

@@ -48,8 +48,8 @@ std::string metrics_text(const Metrics& m, const Gauges& g) {
         "counter");
   out += "# HELP autoreport_sidecar_drops_total clients closed by the sidecar, by reason\n"
          "# TYPE autoreport_sidecar_drops_total counter\n";
-  static constexpr std::array<const char*, kDropReasons> reasons = {"slow_consumer", "rate_limit",
-                                                                    "frame_too_large", "pong_timeout"};
+  static constexpr std::array<const char*, kDropReasons> reasons = {
+      "slow_consumer", "rate_limit", "frame_too_large", "pong_timeout", "token_expired"};
   for (size_t i = 0; i < kDropReasons; ++i) {
     out += std::string("autoreport_sidecar_drops_total{reason=\"") + reasons[i] + "\"} " +
            std::to_string(m.drops[i]) + "\n";
@@ -60,10 +60,24 @@ std::string metrics_text(const Metrics& m, const Gauges& g) {
         "counter");
   gauge("autoreport_sidecar_refused_capacity_total", "handshakes refused at the connection limit",
         m.refused_capacity, "counter");
+  gauge("autoreport_sidecar_refused_role_total",
+        "handshakes refused for the token's role (missing, superuser or BYPASSRLS)", m.refused_role,
+        "counter");
+  gauge("autoreport_sidecar_refused_header_too_large_total",
+        "handshakes and requests refused with 431 (header over the limit)", m.refused_header_too_large,
+        "counter");
+  gauge("autoreport_sidecar_grant_cache_entries", "grant answers cached now (at most --grant-cache-entries)",
+        g.grant_cache_entries, "gauge");
   gauge("autoreport_sidecar_tls_failures_total", "TLS handshakes that failed", m.tls_failures, "counter");
   gauge("autoreport_sidecar_database_up", "1 when the database connection is up", g.database_up ? 1 : 0,
         "gauge");
   gauge("autoreport_sidecar_reconnects_total", "database reconnections", g.reconnects, "counter");
+  gauge("autoreport_sidecar_sockets", "accepted sockets open now, HTTP and WebSocket", g.sockets, "gauge");
+  gauge("autoreport_sidecar_shed_total", "connections closed unserved for want of a socket", m.shed,
+        "counter");
+  gauge("autoreport_sidecar_database_timeouts_total",
+        "database connection attempts and commands abandoned at their deadline", g.database_timeouts,
+        "counter");
   out += m.delivery_delay.text("autoreport_sidecar_delivery_delay_seconds",
                                "from a notification reaching the sidecar to its frame being written");
   return out;

@@ -9,8 +9,8 @@
 namespace autoreport::sidecar {
 
 // Why the sidecar closed a client.
-enum class DropReason { SlowConsumer, RateLimit, FrameTooLarge, PongTimeout };
-constexpr size_t kDropReasons = 4;
+enum class DropReason { SlowConsumer, RateLimit, FrameTooLarge, PongTimeout, TokenExpired };
+constexpr size_t kDropReasons = 5;
 
 // A Prometheus histogram of seconds with fixed bucket bounds.
 class Histogram {
@@ -38,6 +38,9 @@ struct Metrics {
   uint64_t refused_origin = 0;
   uint64_t refused_capacity = 0;
   uint64_t tls_failures = 0;
+  uint64_t shed = 0; // connections closed unserved for want of a socket (limit or descriptors)
+  uint64_t refused_role = 0;             // 403: the token's role is missing, a superuser or BYPASSRLS
+  uint64_t refused_header_too_large = 0; // 431: the request's header (with its token) is over the limit
   // From a notification reaching the sidecar to its frame being written to a client's socket.
   Histogram delivery_delay;
 
@@ -50,6 +53,9 @@ struct Gauges {
   size_t subscriptions = 0;
   bool database_up = false;
   uint64_t reconnects = 0;
+  size_t sockets = 0;             // accepted sockets open now, HTTP and WebSocket
+  uint64_t database_timeouts = 0; // connection attempts and commands abandoned at their deadline
+  size_t grant_cache_entries = 0;
 };
 
 // The Prometheus text exposition (version 0.0.4) of the counters and gauges.

@@ -2,16 +2,22 @@
 //
 // Fan-out shares one immutable buffer per notification among all its recipients: a queued message is
 // a small per-connection prefix (a notify frame's `{"type":"notify","seq":N,`) and a pointer to the
-// shared body, written together as one frame. A slow client's queue is bounded by messages and by
-// bytes: a push that would exceed either limit is refused, and the server closes that client (close
-// code 1008, reason "slow consumer"), counted in the metrics, so that it never slows the others.
+// shared body, written together as one frame. A queue has soft limits in messages and bytes, and a
+// hard cap at kHardFactor times either. A burst, or a server that has fallen behind, may take a queue
+// over its soft limits: the client is slow only when its queue has stayed over them, with no message
+// written meanwhile, for a while (slow()). A client whose socket takes frames is not blamed for the
+// server's own lag.
+// A push past the hard cap is refused, so that memory stays bounded; the server then closes that
+// client at once (close code 1008, reason "slow consumer"), counted in the metrics.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cstddef>
 #include <deque>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -34,14 +40,28 @@ struct Message {
 
 class Outbox {
 public:
+  using Clock = std::chrono::steady_clock;
+  static constexpr size_t kHardFactor = 16;
+
   Outbox(size_t max_messages, size_t max_bytes) : max_messages_(max_messages), max_bytes_(max_bytes) {}
 
-  // False (and nothing queued) when the message would overflow the queue.
-  bool push(Message message);
-  bool push(Frame frame) { return push(Message{{}, 0, std::move(frame), {}}); }
+  // False (and nothing queued) when the message would take the queue past its hard cap.
+  bool push(Message message, Clock::time_point now = Clock::now());
+  bool push(Frame frame, Clock::time_point now = Clock::now()) {
+    return push(Message{{}, 0, std::move(frame), {}}, now);
+  }
+  // Since when the queue has been over a soft limit without coming back under; nullopt when it is not.
+  std::optional<Clock::time_point> over_since() const noexcept { return over_since_; }
+  // Whether the queue has stayed over a soft limit, and no message has left it, for at least `allowed`.
+  bool slow(Clock::time_point now, Clock::duration allowed) const noexcept {
+    return over_since_ && now - std::max(*over_since_, last_pop_) >= allowed;
+  }
+  // Drops all but the first `keep` messages (a client being closed gets nothing more; the message being
+  // written stays).
+  void truncate(size_t keep) noexcept;
   // The next message to write; it stays queued until pop(). Only when !empty().
   const Message& front() const { return messages_.front(); }
-  void pop();
+  void pop(Clock::time_point now = Clock::now());
   bool empty() const noexcept { return messages_.empty(); }
   size_t size() const noexcept { return messages_.size(); }
   size_t bytes() const noexcept { return bytes_; }
@@ -49,6 +69,8 @@ public:
 private:
   std::deque<Message> messages_;
   size_t bytes_ = 0;
+  std::optional<Clock::time_point> over_since_;
+  Clock::time_point last_pop_{};
   size_t max_messages_;
   size_t max_bytes_;
 };

@@ -8,8 +8,10 @@
 namespace autoreport::sidecar {
 
 namespace {
-ParseResult fail(std::string code, std::string message) {
+ParseResult fail(std::string code, std::string message,
+                 const std::optional<nlohmann::json>& id = std::nullopt) {
   ParseResult r;
+  r.id = id;
   r.error_code = std::move(code);
   r.error_message = std::move(message);
   return r;
@@ -45,8 +47,7 @@ ParseResult parse_client_message(std::string_view text) {
   }
   const auto op = j.find("op");
   if (op == j.end() || !op->is_string()) {
-    ParseResult r = fail("bad_op", "a frame needs \"op\": subscribe, unsubscribe, publish or ping");
-    return r;
+    return fail("bad_op", "a frame needs \"op\": subscribe, unsubscribe, publish or ping", m.id);
   }
   const std::string name = op->get<std::string>();
   if (name == "ping") {
@@ -62,25 +63,25 @@ ParseResult parse_client_message(std::string_view text) {
   } else if (name == "publish") {
     m.op = Op::Publish;
   } else {
-    return fail("bad_op", "unknown op \"" + name.substr(0, 40) + "\"");
+    return fail("bad_op", "unknown op \"" + name.substr(0, 40) + "\"", m.id);
   }
   const auto channel = j.find("channel");
   if (channel == j.end() || !channel->is_string() || !valid_channel(channel->get<std::string>())) {
     return fail("bad_channel",
-                "\"channel\" must be 1 to 63 letters, digits, _ or -, in dot-separated segments");
+                "\"channel\" must be 1 to 63 letters, digits, _ or -, in dot-separated segments", m.id);
   }
   m.channel = channel->get<std::string>();
   if (m.op == Op::Publish) {
     const auto payload = j.find("payload");
     if (payload == j.end()) {
-      return fail("bad_payload", "publish needs a \"payload\"");
+      return fail("bad_payload", "publish needs a \"payload\"", m.id);
     }
     // A string is sent as it is; any other JSON value as its JSON text.
     m.payload = payload->is_string()
                     ? payload->get<std::string>()
                     : payload->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     if (m.payload.size() > kMaxNotifyPayload) {
-      return fail("payload_too_large", "a payload may hold at most 7999 bytes");
+      return fail("payload_too_large", "a payload may hold at most 7999 bytes", m.id);
     }
   }
   ParseResult r;
@@ -97,16 +98,20 @@ size_t notify_prefix(uint64_t seq, char* out) {
 }
 
 std::string notify_body(std::string_view channel, std::string_view payload, std::string_view time) {
-  nlohmann::json body = {{"channel", channel}, {"time", time}};
-  nlohmann::json parsed = nlohmann::json::parse(payload, nullptr, false);
-  if (!parsed.is_discarded()) {
-    body["payload"] = std::move(parsed);
+  const auto dump = [](std::string_view text) {
+    return nlohmann::json(text).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  };
+  std::string text = "\"channel\":" + dump(channel) + ",\"payload\":";
+  // Valid JSON (which includes valid UTF-8) is embedded byte for byte: never parsed into values and
+  // written again, so large integers, number formats and duplicate keys arrive as they were sent.
+  // (A leading byte-order mark, which the parser would skip, is not JSON text to embed.)
+  if (payload.substr(0, 3) != "\xEF\xBB\xBF" && nlohmann::json::accept(payload)) {
+    text.append(payload);
   } else {
     // Not JSON: a string, with invalid UTF-8 replaced so that the frame stays valid text.
-    body["payload"] = std::string(payload);
+    text += dump(payload);
   }
-  std::string text = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  text.erase(0, 1); // the prefix opens the object
+  text += ",\"time\":" + dump(time) + "}";
   return text;
 }
 

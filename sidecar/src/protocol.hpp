@@ -6,8 +6,8 @@
 //   {"op": "publish",     "channel": "sales.emea", "payload": <any JSON>, "id": ...}
 //   {"op": "ping", "id": ...}
 // Server → client:
-//   {"type": "notify", "seq": n, "channel": c, "payload": p, "time": "ISO 8601"}  payload embedded as
-//       JSON when the NOTIFY payload is valid JSON, else as a string
+//   {"type": "notify", "seq": n, "channel": c, "payload": p, "time": "ISO 8601"}  payload embedded
+//       byte for byte when the NOTIFY payload is valid JSON, else as a string
 //   {"type": "subscribed" | "unsubscribed" | "published", "channel": c, "id": ...}
 //   {"type": "pong", "id": ...}
 //   {"type": "unsubscribed", "channel": c, "reason": "revoked"}  the grant was revoked
@@ -37,8 +37,9 @@ struct ClientMessage {
 // A parsed client frame, or the error frame to answer with.
 struct ParseResult {
   std::optional<ClientMessage> message;
-  std::string error_code; // "bad_json", "bad_op", "bad_channel", "payload_too_large"
+  std::string error_code; // "bad_json", "bad_op", "bad_channel", "bad_payload", "payload_too_large"
   std::string error_message;
+  std::optional<nlohmann::json> id; // the frame's id when it had one: echoed in the error too
 };
 
 // The largest NOTIFY payload PostgreSQL accepts is 7999 bytes.

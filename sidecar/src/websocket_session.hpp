@@ -1,5 +1,6 @@
 // One WebSocket client: reads its requests and hands them to the hub, writes its queued frames one at
-// a time, pings it when quiet and closes it when it is too slow, too fast or gone.
+// a time, pings it when quiet and closes it when it is too slow, too fast or gone. A close that has not
+// completed within kCloseDeadline is cut short: the socket is reset and its descriptor freed.
 #pragma once
 
 #include "corked_stream.hpp"
@@ -22,12 +23,19 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 namespace websocket = beast::websocket;
 
+// The close code of a session whose token has expired (4000-4999 are for applications).
+constexpr uint16_t kCloseTokenExpired = 4001;
+
 // One WebSocket client over Stream (beast::tcp_stream, or beast::ssl_stream of one).
 template <class Stream>
 class WsSession : public Session, public std::enable_shared_from_this<WsSession<Stream>> {
 public:
-  WsSession(Stream&& stream, Hub& hub, std::string role)
-      : ws_(std::move(stream)), hub_(hub), role_(std::move(role)),
+  static constexpr std::chrono::seconds kCloseDeadline{5};
+
+  // expires_at: the token's exp (seconds since the epoch); the session is closed with 4001 after it.
+  WsSession(Stream&& stream, Hub& hub, std::string role, int64_t expires_at, SocketSlot slot)
+      : ws_(std::move(stream)), hub_(hub), slot_(std::move(slot)), role_(std::move(role)),
+        expires_at_(expires_at),
         outbox_(static_cast<size_t>(hub.config().queue_messages),
                 static_cast<size_t>(hub.config().queue_bytes)) {}
 
@@ -68,9 +76,12 @@ public:
     if (closing_) {
       return;
     }
-    if (!outbox_.push(std::move(message))) {
-      hub_.metrics().count_drop(DropReason::SlowConsumer);
-      close(websocket::close_code::policy_error, "slow consumer");
+    const auto now = std::chrono::steady_clock::now();
+    // Slow: the queue stayed over its soft limits, nothing leaving it, for --slow-consumer-seconds; or it
+    // reached the hard cap.
+    if (!outbox_.push(std::move(message), now) ||
+        outbox_.slow(now, std::chrono::seconds(hub_.config().slow_consumer_seconds))) {
+      close_slow();
       return;
     }
     if (!writing_) {
@@ -83,6 +94,9 @@ public:
       return;
     }
     closing_ = true;
+    close_deadline_ = std::chrono::steady_clock::now() + kCloseDeadline;
+    // Nothing more goes before the close frame (the write in flight stays).
+    outbox_.truncate(writing_ ? 1 : 0);
     if constexpr (std::is_same_v<Stream, CorkedStream>) {
       ws_.next_layer().uncork(); // the close frame must not wait behind a cork
     }
@@ -96,7 +110,26 @@ public:
   }
 
   void tick(std::chrono::steady_clock::time_point now) override {
-    if (closing_ || id_ == 0) {
+    if (torn_down_ || id_ == 0) {
+      return;
+    }
+    if (closing_) {
+      if (now >= close_deadline_) {
+        tear_down(); // the peer does not take the close frame (or its answer never comes)
+      }
+      return;
+    }
+    if (outbox_.slow(now, std::chrono::seconds(hub_.config().slow_consumer_seconds))) {
+      close_slow(); // its queue has not come back under the limits
+      return;
+    }
+    const int64_t wall =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count();
+    if (wall > expires_at_ + hub_.verifier().leeway()) {
+      // The token has expired (with the same leeway as at the handshake): the stream ends with it.
+      hub_.metrics().count_drop(DropReason::TokenExpired);
+      close(static_cast<websocket::close_code>(kCloseTokenExpired), "token expired");
       return;
     }
     if (awaiting_pong_) {
@@ -104,7 +137,7 @@ public:
         // No answer: the peer is gone or stuck; there is no point in a closing handshake.
         hub_.metrics().count_drop(DropReason::PongTimeout);
         closing_ = true;
-        beast::get_lowest_layer(ws_).close();
+        tear_down();
       }
       return;
     }
@@ -124,6 +157,23 @@ public:
   }
 
 private:
+  void close_slow() {
+    hub_.metrics().count_drop(DropReason::SlowConsumer);
+    close(websocket::close_code::policy_error, "slow consumer");
+  }
+
+  // Resets the connection (no lingering in the kernel with unsent data) and frees its descriptor; the
+  // pending read then fails, which removes the session from the hub.
+  void tear_down() {
+    torn_down_ = true;
+    outbox_.truncate(writing_ ? 1 : 0);
+    beast::error_code ignored;
+    auto& socket = beast::get_lowest_layer(ws_).socket();
+    socket.set_option(asio::socket_base::linger(true, 0), ignored);
+    socket.close(ignored);
+    slot_.release();
+  }
+
   void read() {
     ws_.async_read(buffer_,
                    [self = this->shared_from_this()](beast::error_code ec, size_t) { self->on_read(ec); });
@@ -148,6 +198,11 @@ private:
     }
     const std::string text = beast::buffers_to_string(buffer_.data());
     buffer_.consume(buffer_.size());
+    if (!ws_.got_text()) {
+      send_text(error_frame("bad_frame", "frames must be text (JSON), not binary", std::nullopt));
+      read();
+      return;
+    }
     handle(text);
     read();
   }
@@ -175,7 +230,7 @@ private:
   void handle(const std::string& text) {
     const ParseResult r = parse_client_message(text);
     if (!r.message) {
-      send_text(error_frame(r.error_code, r.error_message, std::nullopt));
+      send_text(error_frame(r.error_code, r.error_message, r.id));
       return;
     }
     const ClientMessage& m = *r.message;
@@ -234,12 +289,16 @@ private:
 
   websocket::stream<Stream> ws_;
   Hub& hub_;
+  SocketSlot slot_;
   std::string role_;
+  int64_t expires_at_;
   Outbox outbox_;
   beast::flat_buffer buffer_;
   SessionId id_ = 0;
   bool writing_ = false;
   bool closing_ = false;
+  bool torn_down_ = false;
+  std::chrono::steady_clock::time_point close_deadline_;
   std::chrono::steady_clock::time_point last_heard_ = std::chrono::steady_clock::now();
   std::chrono::steady_clock::time_point ping_sent_;
   bool awaiting_pong_ = false;

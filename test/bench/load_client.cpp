@@ -85,6 +85,8 @@ Options:
   --notifications N      count: notifications to send
   --rate R               count, latency: notifications per second (0 in count: as fast as possible)
   --payload-bytes B      pad each NOTIFY payload to B bytes (at most 7999)
+  --burst                count: send all the notifications in ONE transaction
+                         (SELECT pg_notify(..) FROM generate_series(..)), not paced by --rate
   --timeout S            count: seconds to wait for the last frames (20)
   --duration S           latency: seconds (20)
   --step-seconds S       fanout: seconds per step (3)
@@ -120,6 +122,7 @@ struct Options {
   int server_pid = 0;
   double hold = 3;
   size_t concurrency = 200;
+  bool burst = false; // count: every notification in one statement (generate_series)
 };
 
 // CLOCK_REALTIME in microseconds: the clock of the payloads' send timestamps.
@@ -162,6 +165,10 @@ Options parse_options(int argc, char** argv) {
     if (flag == "--help") {
       o.mode = "help";
       return o;
+    }
+    if (flag == "--burst") {
+      o.burst = true;
+      continue;
     }
     if (i + 1 >= args.size()) {
       throw std::invalid_argument("unknown option or missing value: " + flag);
@@ -766,6 +773,31 @@ public:
   Notifier& operator=(const Notifier&) = delete;
 
   uint64_t sent() const { return next_; }
+
+  // All of the next `count` notifications in one statement, so one transaction: the database hands
+  // them to the listener together at commit.
+  void burst(uint64_t count) {
+    const auto started = Clock::now();
+    std::string pad;
+    const size_t bare = std::string("{\"n\":" + std::to_string(next_ + count) +
+                                    ",\"s\":0,\"t\":" + std::to_string(realtime_micros()))
+                            .size() +
+                        1;
+    if (payload_bytes_ > bare + 9) {
+      pad = ",\"pad\":\"" + std::string(payload_bytes_ - bare - 9, 'x') + "\"";
+    }
+    sql_ = "SELECT pg_notify('" + channel_ + "', '{\"n\":' || g || ',\"s\":0,\"t\":' || " +
+           std::to_string(realtime_micros()) + " || '" + pad + "}') FROM generate_series(" +
+           std::to_string(next_) + ", " + std::to_string(next_ + count - 1) + ") AS g";
+    PGresult* r = PQexec(conn_, sql_.c_str());
+    const bool ok = PQresultStatus(r) == PGRES_TUPLES_OK;
+    PQclear(r);
+    if (!ok) {
+      throw std::runtime_error(std::string("NOTIFY failed: ") + PQerrorMessage(conn_));
+    }
+    next_ += count;
+    busy_ += seconds_since(started);
+  }
   double busy_seconds() const { return busy_; }
 
   // Sends the next `count` notifications of fan-out step `step`, at most kBatch per statement.
@@ -931,11 +963,17 @@ int run_count(const Options& opt) {
   const uint64_t expected = m * opt.clients;
   const auto start = Clock::now();
   Notifier notifier(opt.database, opt.channel, opt.payload_bytes);
-  notifier.paced(opt.rate, 1e9, m, 0);
+  if (opt.burst) {
+    notifier.burst(m);
+  } else {
+    notifier.paced(opt.rate, 1e9, m, 0);
+  }
   const double sending = seconds_since(start);
-  std::printf("sidecar-load count: sent %llu notifications in %.2f s (rate %s)\n",
+  std::printf("sidecar-load count: sent %llu notifications in %.2f s (%s)\n",
               static_cast<unsigned long long>(m), sending,
-              opt.rate == 0 ? "unlimited" : (std::to_string(static_cast<long>(opt.rate)) + "/s").c_str());
+              opt.burst       ? "in one transaction"
+              : opt.rate == 0 ? "rate unlimited"
+                              : ("rate " + std::to_string(static_cast<long>(opt.rate)) + "/s").c_str());
   const bool all =
       wait_until([&] { return load.frames >= expected || load.closed == opt.clients; }, opt.timeout);
   const double receiving = seconds_since(start);

@@ -380,7 +380,9 @@ def main():
     profile, sidecar_log = os.path.join(work, "chromium"), os.path.join(work, "sidecar.log")
     os.mkdir(profile)
     with open(sidecar_log, "w") as log:
-        sidecar = subprocess.Popen([BINARY, "--port", str(port), "--shutdown-seconds", "1"],
+        # The page's own origin is allow-listed: the sidecar never derives it from the Host header.
+        sidecar = subprocess.Popen([BINARY, "--port", str(port), "--shutdown-seconds", "1",
+                                    "--allowed-origin", f"http://127.0.0.1:{port}"],
                                    env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=log)
     chromium = None
     try:

@@ -170,7 +170,8 @@ def tls_failures(port, ctx):
 
 
 async def slow_client(port):
-    """A client that stops reading is closed at its queue limit; 100 others still receive everything."""
+    """A client that stops reading is closed as slow (its queue over the limit with nothing leaving it for
+    --slow-consumer-seconds 2); 100 others still receive everything, even on a busy machine."""
     base = f"ws://127.0.0.1:{port}/?token=" + token("sc_reader")
     sock = socket.socket()
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
@@ -187,8 +188,12 @@ async def slow_client(port):
     output = (await load.communicate())[0].decode()
     check("100 clients each receive all 3000 notifications while one client stops reading",
           load.returncode == 0, output[-600:])
-    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as r:
-        text = r.read().decode()
+    for _ in range(30):  # it may finish its close after the others have all they were sent
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as r:
+            text = r.read().decode()
+        if metric(text, 'autoreport_sidecar_drops_total{reason="slow_consumer"}'):
+            break
+        await asyncio.sleep(0.5)
     check("the client that stopped reading is closed as a slow consumer, counted once",
           metric(text, 'autoreport_sidecar_drops_total{reason="slow_consumer"}') == 1,
           [l for l in text.splitlines() if "drops" in l])
@@ -202,8 +207,10 @@ async def slow_client(port):
         code, reason = e.code, e.reason
     except asyncio.TimeoutError:
         code = "timeout"
-    check("the slow client gets close 1008 \"slow consumer\" after what it was sent",
-          code == 1008 and reason == "slow consumer" and received < 3000, (code, reason, received))
+    # Its close frame waits behind what it was sent; if that cannot drain within the close deadline, the
+    # connection is reset (1006) instead.
+    check("the slow client gets close 1008 \"slow consumer\" after what it was sent, or a reset",
+          (code, reason) in ((1008, "slow consumer"), (1006, "")) and received < 3000, (code, reason, received))
 
 
 async def keepalive(port):
@@ -295,7 +302,7 @@ finally:
         proc.kill()
         check("the sidecar exits after SIGTERM", False, "still running")
 
-run_against_sidecar(slow_client, "--queue-bytes", "262144")
+run_against_sidecar(slow_client, "--slow-consumer-seconds", "2")
 
 run_against_sidecar(keepalive, "--ping-interval", "1", "--pong-timeout", "1")
 

@@ -54,8 +54,10 @@ TEST(SidecarConfig, RefusalsSayWhatIsWrong) {
   EXPECT_EQ(parse_config({"--port"}, kMinimal).error, "--port needs a value");
   EXPECT_EQ(parse_config({"--colour", "red"}, kMinimal).error, "unknown option --colour (see --help)");
   EXPECT_EQ(parse_config({"stray"}, kMinimal).error, "unexpected argument stray (see --help)");
-  EXPECT_EQ(parse_config({"--allowed-origin", "example.com"}, kMinimal).error,
-            "--allowed-origin must be origins like https://reports.example.com");
+  EXPECT_EQ(
+      parse_config({"--allowed-origin", "example.com"}, kMinimal).error,
+      "--allowed-origin must be origins like https://reports.example.com (scheme, host and port only: no "
+      "path, no trailing slash)");
   EXPECT_NE(parse_config({"--jwt-secret", "s3cret"}, kMinimal).error.find("not accepted"), std::string::npos);
   EXPECT_EQ(parse_config({"--tls-key-file", "k.pem"}, kMinimal).error,
             "TLS needs both --tls-certificate-file and --tls-key-file");
@@ -65,6 +67,36 @@ TEST(SidecarConfig, RefusalsSayWhatIsWrong) {
             "AUTOREPORT_SIDECAR_MAX_CONNECTIONS must be a whole number from 1 to 1000000");
 }
 
+TEST(SidecarConfig, AvailabilityTimeouts) {
+  auto r = parse_config({}, kMinimal);
+  ASSERT_TRUE(r.config) << r.error;
+  EXPECT_EQ(r.config->connect_timeout_seconds, 5);
+  EXPECT_EQ(r.config->query_timeout_seconds, 10);
+  EXPECT_EQ(r.config->slow_consumer_seconds, 5);
+  EXPECT_EQ(r.config->handshake_timeout_seconds, 10);
+  Env env = kMinimal;
+  env["AUTOREPORT_SIDECAR_QUERY_TIMEOUT"] = "3";
+  r = parse_config({"--connect-timeout", "2", "--slow-consumer-seconds=7", "--handshake-timeout", "1"}, env);
+  ASSERT_TRUE(r.config) << r.error;
+  EXPECT_EQ(r.config->connect_timeout_seconds, 2);
+  EXPECT_EQ(r.config->query_timeout_seconds, 3);
+  EXPECT_EQ(r.config->slow_consumer_seconds, 7);
+  EXPECT_EQ(r.config->handshake_timeout_seconds, 1);
+  EXPECT_EQ(parse_config({"--connect-timeout", "0"}, kMinimal).error,
+            "--connect-timeout must be a whole number from 1 to 600");
+  EXPECT_EQ(parse_config({"--query-timeout", "1s"}, kMinimal).error,
+            "--query-timeout must be a whole number from 1 to 3600");
+  EXPECT_EQ(parse_config({"--slow-consumer-seconds", "601"}, kMinimal).error,
+            "--slow-consumer-seconds must be a whole number from 1 to 600");
+  EXPECT_EQ(parse_config({"--handshake-timeout", "-5"}, kMinimal).error,
+            "--handshake-timeout must be a whole number from 1 to 600");
+  const std::string help = config_help();
+  for (const char* s : {"--connect-timeout", "AUTOREPORT_SIDECAR_QUERY_TIMEOUT", "--slow-consumer-seconds",
+                        "--handshake-timeout", "default 10"}) {
+    EXPECT_NE(help.find(s), std::string::npos) << s;
+  }
+}
+
 TEST(SidecarConfig, HelpListsEveryOptionWithItsVariable) {
   EXPECT_TRUE(parse_config({"--help"}, {}).help_requested);
   const std::string help = config_help();
@@ -72,6 +104,68 @@ TEST(SidecarConfig, HelpListsEveryOptionWithItsVariable) {
                         "--ping-interval", "AUTOREPORT_SIDECAR_JWT_SECRET", "--allowed-origin"}) {
     EXPECT_NE(help.find(s), std::string::npos) << s;
   }
+}
+
+TEST(SidecarConfig, ASecretGivenTwiceIsRefused) {
+  Env env = kMinimal;
+  auto r = parse_config({"--jwt-secret-file", "/run/secret"}, env);
+  EXPECT_FALSE(r.config);
+  EXPECT_NE(r.error.find("given twice"), std::string::npos) << r.error;
+  env["AUTOREPORT_SIDECAR_JWT_SECRET_FILE"] = "/run/secret";
+  r = parse_config({}, env);
+  EXPECT_FALSE(r.config);
+  env.erase("AUTOREPORT_SIDECAR_JWT_SECRET");
+  r = parse_config({"--jwt-secret-file", "/run/other"}, env); // the flag wins over its variable
+  ASSERT_TRUE(r.config) << r.error;
+  EXPECT_EQ(r.config->jwt_secret_file, "/run/other");
+}
+
+TEST(SidecarConfig, OriginsWithAPathOrTrailingSlashAreRefused) {
+  for (const char* bad : {"https://app.example/", "https://app.example/app", "https://app.example?x",
+                          "https://user@app.example", "https://", "app.example", "https://app.example:"}) {
+    const auto r = parse_config({"--allowed-origin", bad}, kMinimal);
+    EXPECT_FALSE(r.config) << bad;
+    EXPECT_FALSE(valid_origin(bad)) << bad;
+  }
+  for (const char* good : {"https://app.example", "http://127.0.0.1:8080", "http://[::1]:80"}) {
+    EXPECT_TRUE(valid_origin(good)) << good;
+  }
+}
+
+TEST(SidecarConfig, HardeningOptions) {
+  auto r = parse_config({}, kMinimal);
+  ASSERT_TRUE(r.config);
+  EXPECT_EQ(r.config->max_token_lifetime_seconds, 86400);
+  EXPECT_FALSE(r.config->allow_superuser_tokens);
+  EXPECT_EQ(r.config->grant_cache_entries, 10000);
+  r = parse_config(
+      {"--max-token-lifetime", "300", "--allow-superuser-tokens", "on", "--grant-cache-entries", "5"},
+      kMinimal);
+  ASSERT_TRUE(r.config) << r.error;
+  EXPECT_EQ(r.config->max_token_lifetime_seconds, 300);
+  EXPECT_TRUE(r.config->allow_superuser_tokens);
+  EXPECT_EQ(r.config->grant_cache_entries, 5);
+  EXPECT_FALSE(parse_config({"--max-token-lifetime", "0"}, kMinimal).config);
+}
+
+TEST(SidecarConfig, WeakHs256SecretsAreRefused) {
+  // Short; one byte repeated; a word repeated; nearly one byte; a word repeated with a suffix.
+  EXPECT_NE(hs256_secret_weakness("short-secret"), "");
+  EXPECT_NE(hs256_secret_weakness(std::string(64, 'a')), "");
+  EXPECT_NE(hs256_secret_weakness("passwordpasswordpasswordpassword"), "");
+  EXPECT_NE(hs256_secret_weakness("0123456789abcdef0123456789abcdef"), "");
+  EXPECT_NE(hs256_secret_weakness(std::string(40, 'a') + "b"), "");
+  EXPECT_NE(hs256_secret_weakness("passwordpasswordpasswordpassword1"), "");
+  EXPECT_NE(hs256_secret_weakness("abababababababababababababababababab"), "");
+  // Random secrets as operators make them: base64 of 32 bytes, 64 hex digits, raw bytes.
+  EXPECT_EQ(hs256_secret_weakness("q3R0bUJ8vK1xZ2w9Yc4NfTgHs7LpD5aE6iWmOu0rQ/k="), "");
+  EXPECT_EQ(hs256_secret_weakness("9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"), "");
+  EXPECT_EQ(hs256_secret_weakness("test-secret-that-is-long-enough-0123456789"), "");
+  std::string raw;
+  for (int i = 0; i < 32; ++i) {
+    raw += static_cast<char>((i * 73 + 11) % 256);
+  }
+  EXPECT_EQ(hs256_secret_weakness(raw), "");
 }
 
 } // namespace

@@ -186,6 +186,29 @@ TEST(SidecarJwt, RequiresARoleClaim) {
   }
 }
 
+TEST(SidecarJwt, RefusesARoleWithNulRatherThanCuttingIt) {
+  const JwtVerifier v(JwtAlgorithm::HS256, kSecret);
+  auto claims = good_claims();
+  claims["role"] = std::string("reader\0postgres", 15);
+  EXPECT_EQ(v.verify(hs_token(claims), kNow).error, "token has no valid role claim");
+  claims["role"] = std::string("\0", 1);
+  EXPECT_EQ(v.verify(hs_token(claims), kNow).error, "token has no valid role claim");
+}
+
+TEST(SidecarJwt, MaxLifetimeRefusesExpiryTooFarAway) {
+  const JwtVerifier v(JwtAlgorithm::HS256, kSecret, 30, 24 * 3600);
+  auto claims = good_claims();
+  claims["exp"] = kNow + 24 * 3600;
+  EXPECT_TRUE(v.verify(hs_token(claims), kNow).claims);
+  claims["exp"] = kNow + 24 * 3600 + 1;
+  EXPECT_EQ(v.verify(hs_token(claims), kNow).error,
+            "token lifetime too long: exp is further away than --max-token-lifetime allows");
+  claims["exp"] = 1e300;
+  EXPECT_FALSE(v.verify(hs_token(claims), kNow).claims);
+  const JwtVerifier unlimited(JwtAlgorithm::HS256, kSecret, 30, 0);
+  EXPECT_TRUE(unlimited.verify(hs_token(claims), kNow).claims);
+}
+
 TEST(SidecarJwt, Rs256) {
   const KeyPair rsa(true);
   const JwtVerifier v(JwtAlgorithm::RS256, rsa.pem);

@@ -27,7 +27,8 @@ TEST(SidecarMetrics, TextHasCountersGaugesAndDropReasons) {
   m.count_drop(DropReason::SlowConsumer);
   m.count_drop(DropReason::SlowConsumer);
   m.count_drop(DropReason::PongTimeout);
-  const std::string text = metrics_text(m, Gauges{3, 5, true, 2});
+  m.shed = 4;
+  const std::string text = metrics_text(m, Gauges{3, 5, true, 2, 9, 6});
   EXPECT_NE(text.find("autoreport_sidecar_connections 3\n"), std::string::npos);
   EXPECT_NE(text.find("autoreport_sidecar_subscriptions 5\n"), std::string::npos);
   EXPECT_NE(text.find("autoreport_sidecar_connections_total 7\n"), std::string::npos);
@@ -36,6 +37,24 @@ TEST(SidecarMetrics, TextHasCountersGaugesAndDropReasons) {
   EXPECT_NE(text.find("autoreport_sidecar_drops_total{reason=\"rate_limit\"} 0\n"), std::string::npos);
   EXPECT_NE(text.find("autoreport_sidecar_database_up 1\n"), std::string::npos);
   EXPECT_NE(text.find("autoreport_sidecar_reconnects_total 2\n"), std::string::npos);
+  EXPECT_NE(text.find("# TYPE autoreport_sidecar_sockets gauge\nautoreport_sidecar_sockets 9\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("autoreport_sidecar_shed_total 4\n"), std::string::npos);
+  EXPECT_NE(text.find("autoreport_sidecar_database_timeouts_total 6\n"), std::string::npos);
   EXPECT_NE(text.find("# TYPE autoreport_sidecar_delivery_delay_seconds histogram\n"), std::string::npos);
   EXPECT_NE(metrics_text(m, Gauges{}).find("autoreport_sidecar_database_up 0\n"), std::string::npos);
+}
+
+TEST(SidecarMetrics, HardeningCounters) {
+  Metrics m;
+  m.count_drop(DropReason::TokenExpired);
+  m.refused_role = 2;
+  m.refused_header_too_large = 3;
+  Gauges g;
+  g.grant_cache_entries = 9;
+  const std::string text = metrics_text(m, g);
+  EXPECT_NE(text.find("autoreport_sidecar_drops_total{reason=\"token_expired\"} 1\n"), std::string::npos);
+  EXPECT_NE(text.find("autoreport_sidecar_refused_role_total 2\n"), std::string::npos);
+  EXPECT_NE(text.find("autoreport_sidecar_refused_header_too_large_total 3\n"), std::string::npos);
+  EXPECT_NE(text.find("autoreport_sidecar_grant_cache_entries 9\n"), std::string::npos);
 }

@@ -54,13 +54,39 @@ TEST(SidecarProtocol, ChannelNames) {
 
 TEST(SidecarProtocol, NotifyEmbedsJsonPayloadsAndQuotesOthers) {
   EXPECT_EQ(notify_frame("c", R"({"output_id": 42})", 3, "2026-11-27T12:00:00.000000Z"),
-            R"({"type":"notify","seq":3,"channel":"c","payload":{"output_id":42},)"
+            R"({"type":"notify","seq":3,"channel":"c","payload":{"output_id": 42},)"
             R"("time":"2026-11-27T12:00:00.000000Z"})");
   EXPECT_EQ(notify_frame("c", "report ready", 4, "t"),
             R"({"type":"notify","seq":4,"channel":"c","payload":"report ready","time":"t"})");
   // Invalid UTF-8 in a payload does not break the frame.
   EXPECT_EQ(notify_frame("c", "\xff", 5, "t"),
             R"({"type":"notify","seq":5,"channel":"c","payload":"�","time":"t"})");
+}
+
+TEST(SidecarProtocol, JsonPayloadsAreForwardedByteForByte) {
+  // Large integers, number formats, duplicate keys, key order and whitespace are kept as sent.
+  for (const std::string& payload :
+       {std::string(R"({"id": 123456789012345678901234567890, "x": 1.0e+10, "a": 1, "a": 2})"),
+        std::string(R"( [1.50, -0.0, 1E2, "é", {"z": null, "b": true}] )"),
+        std::string("12345678901234567890123"), std::string(R"("text")")}) {
+    const std::string body = notify_body("c", payload, "t");
+    EXPECT_EQ(body, R"("channel":"c","payload":)" + payload + R"(,"time":"t"})") << payload;
+    EXPECT_TRUE(nlohmann::json::accept("{" + body)) << body;
+  }
+  // Not JSON (or JSON followed by more text): quoted as a string.
+  EXPECT_EQ(notify_body("c", R"({"a":1} x)", "t"), R"("channel":"c","payload":"{\"a\":1} x","time":"t"})");
+  EXPECT_EQ(notify_body("c", "", "t"), R"("channel":"c","payload":"","time":"t"})");
+  EXPECT_EQ(notify_body("c", "\xEF\xBB\xBF[1]", "t"),
+            "\"channel\":\"c\",\"payload\":\"\xEF\xBB\xBF[1]\",\"time\":\"t\"}");
+}
+
+TEST(SidecarProtocol, ErrorsEchoTheFramesId) {
+  EXPECT_EQ(parse_client_message(R"({"op": "listen", "channel": "c", "id": 7})").id, nlohmann::json(7));
+  EXPECT_EQ(parse_client_message(R"({"id": "x"})").id, nlohmann::json("x"));
+  EXPECT_EQ(parse_client_message(R"({"op": "subscribe", "channel": "a b", "id": [1]})").id,
+            nlohmann::json::parse("[1]"));
+  EXPECT_EQ(parse_client_message(R"({"op": "publish", "channel": "c", "id": null})").id, nlohmann::json());
+  EXPECT_FALSE(parse_client_message("not json").id);
 }
 
 TEST(SidecarProtocol, NotifyPrefixAndSharedBodyMakeOneJsonObject) {
