@@ -104,8 +104,10 @@ std::string notify_body(std::string_view channel, std::string_view payload, std:
   std::string text = "\"channel\":" + dump(channel) + ",\"payload\":";
   // Valid JSON (which includes valid UTF-8) is embedded byte for byte: never parsed into values and
   // written again, so large integers, number formats and duplicate keys arrive as they were sent.
-  // (A leading byte-order mark, which the parser would skip, is not JSON text to embed.)
-  if (payload.substr(0, 3) != "\xEF\xBB\xBF" && nlohmann::json::accept(payload)) {
+  // (A leading byte-order mark, which the parser would skip, is not JSON text to embed; nor is text
+  // with a NUL byte, where the parser stops as at the end of the input.)
+  if (payload.substr(0, 3) != "\xEF\xBB\xBF" && payload.find('\0') == std::string_view::npos &&
+      nlohmann::json::accept(payload)) {
     text.append(payload);
   } else {
     // Not JSON: a string, with invalid UTF-8 replaced so that the frame stays valid text.

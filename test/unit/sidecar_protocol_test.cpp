@@ -78,6 +78,12 @@ TEST(SidecarProtocol, JsonPayloadsAreForwardedByteForByte) {
   EXPECT_EQ(notify_body("c", "", "t"), R"("channel":"c","payload":"","time":"t"})");
   EXPECT_EQ(notify_body("c", "\xEF\xBB\xBF[1]", "t"),
             "\"channel\":\"c\",\"payload\":\"\xEF\xBB\xBF[1]\",\"time\":\"t\"}");
+  // JSON followed by NUL bytes (where the JSON parser stops as at the end of its input; found by the
+  // sidecar_frame fuzz target): quoted, so that the frame stays one valid JSON text.
+  const std::string with_nul("\"\"\0\0", 4);
+  const std::string body = notify_body("c", with_nul, "t");
+  EXPECT_EQ(body, std::string(R"("channel":"c","payload":"\"\"\u0000\u0000","time":"t"})"));
+  EXPECT_FALSE(nlohmann::json::parse("{" + body, nullptr, false).is_discarded()) << body;
 }
 
 TEST(SidecarProtocol, ErrorsEchoTheFramesId) {
