@@ -307,10 +307,12 @@ void Hub::check_role(const std::string& role, std::function<void(const std::stri
     done(*cached);
     return;
   }
-  if (!db_.connected()) {
-    done("unavailable");
+  if (db_.problem() == Database::Problem::Unreachable) {
+    done("unavailable"); // refused or lost: answer now rather than at the query timeout
     return;
   }
+  // While the first connection is being made (the sidecar just started), the lookup waits in the
+  // command queue, at most --query-timeout.
   db_.query("SELECT CASE WHEN r.rolname IS NULL THEN 'missing' WHEN r.rolsuper OR r.rolbypassrls "
             "THEN 'privileged' ELSE 'ok' END FROM (SELECT 1) AS one "
             "LEFT JOIN pg_catalog.pg_roles AS r ON r.rolname = $1",
@@ -510,7 +512,8 @@ void Hub::on_connected(bool reconnected) {
 }
 
 std::string Hub::metrics_text() const {
-  Gauges gauges{sessions_.size(), subs_.total(), db_.connected(), db_.reconnects(), *sockets_, db_.timeouts()};
+  Gauges gauges{sessions_.size(), subs_.total(), db_.connected(),
+                db_.reconnects(), *sockets_,     db_.timeouts()};
   gauges.grant_cache_entries = grants_.size();
   return sidecar::metrics_text(metrics_, gauges);
 }

@@ -38,8 +38,8 @@ struct Metrics {
   uint64_t refused_origin = 0;
   uint64_t refused_capacity = 0;
   uint64_t tls_failures = 0;
-  uint64_t shed = 0; // connections closed unserved for want of a socket (limit or descriptors)
-  uint64_t refused_role = 0;             // 403: the token's role is missing, a superuser or BYPASSRLS
+  uint64_t shed = 0;         // connections closed unserved for want of a socket (limit or descriptors)
+  uint64_t refused_role = 0; // 403: the token's role is missing, a superuser or BYPASSRLS
   uint64_t refused_header_too_large = 0; // 431: the request's header (with its token) is over the limit
   // From a notification reaching the sidecar to its frame being written to a client's socket.
   Histogram delivery_delay;

@@ -35,9 +35,8 @@ public:
   // expires_at: the token's exp (seconds since the epoch); the session is closed with 4001 after it.
   WsSession(Stream&& stream, Hub& hub, std::string role, int64_t expires_at, SocketSlot slot)
       : ws_(std::move(stream)), hub_(hub), slot_(std::move(slot)), role_(std::move(role)),
-        expires_at_(expires_at),
-        outbox_(static_cast<size_t>(hub.config().queue_messages),
-                static_cast<size_t>(hub.config().queue_bytes)) {}
+        expires_at_(expires_at), outbox_(static_cast<size_t>(hub.config().queue_messages),
+                                         static_cast<size_t>(hub.config().queue_bytes)) {}
 
   void accept(http::request<http::string_body> req) {
     // The WebSocket stream keeps its own timeouts; the TCP stream's would cut idle clients.
