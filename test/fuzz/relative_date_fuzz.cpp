@@ -3,6 +3,7 @@
 // resolving it at several instants, in UTC and a zone with daylight saving, gives a value or 22008.
 #include "common/error.hpp"
 #include "common/relative_date.hpp"
+#include "summer_zone.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -11,18 +12,7 @@
 
 using namespace autoreport;
 
-namespace {
-
-// One hour more from 1 April to 1 October of every year (close enough to a northern zone's rules).
-class SummerZone final : public TimeZone {
-public:
-  int32_t utc_offset(int64_t t) const override {
-    const int64_t day_of_year = ((t / 86400) % 365 + 365) % 365;
-    return day_of_year >= 90 && day_of_year < 273 ? 7200 : 3600;
-  }
-};
-
-} // namespace
+using fuzz::SummerZone;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);

@@ -3,6 +3,7 @@
 // daylight saving, is strictly after the instant asked about, and asking again from it moves forward.
 #include "common/error.hpp"
 #include "schedules/cron.hpp"
+#include "summer_zone.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -12,18 +13,7 @@
 using namespace autoreport;
 using namespace autoreport::schedules;
 
-namespace {
-
-// One hour more from 1 April to 1 October of every year (close enough to a northern zone's rules).
-class SummerZone final : public TimeZone {
-public:
-  int32_t utc_offset(int64_t t) const override {
-    const int64_t day_of_year = ((t / 86400) % 365 + 365) % 365;
-    return day_of_year >= 90 && day_of_year < 273 ? 7200 : 3600;
-  }
-};
-
-} // namespace
+using fuzz::SummerZone;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
