@@ -8,16 +8,9 @@ Prints one line per check ("ok - ..." / "not ok - ...") and exits non-zero when 
 import asyncio, json, os, signal, socket, subprocess, time, urllib.request, urllib.error
 import websockets
 
-from harness import BINARY, CLUSTER, ROOT, SECRET, check, finish, free_port, psql, token, wait_for_port
+from harness import BINARY, CLUSTER, ROOT, SECRET, check, metric, finish, free_port, psql, token, wait_for_port
 
 DB_PORT = open(CLUSTER + "/port").read().strip()
-
-
-def metric(text, name):
-    for line in text.splitlines():
-        if line.startswith(name + " "):
-            return int(float(line.split()[-1]))
-    return None
 
 
 def get(port, path, timeout=10):

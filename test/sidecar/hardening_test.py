@@ -11,15 +11,7 @@ flags it did not know left out); 1002 and 1007 passed there too: they hold the R
 import asyncio, hashlib, hmac, json, os, subprocess, tempfile, time, urllib.error, urllib.request
 import websockets
 
-from harness import BINARY, CLUSTER, SECRET, b64, check, finish, free_port, psql, token, wait_for_port
-
-
-def metric(text, name):
-    for line in text.splitlines():
-        if line.startswith(name + " "):
-            value = float(line.split()[-1])
-            return int(value) if value.is_integer() else value
-    return None
+from harness import BINARY, CLUSTER, SECRET, b64, check, metric, finish, free_port, psql, token, wait_for_port
 
 
 def metrics(port):

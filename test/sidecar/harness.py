@@ -58,3 +58,12 @@ def wait_for_port(port, timeout=10):
         except OSError:
             time.sleep(0.1)
     return False
+
+
+def metric(text, name):
+    """The value of one Prometheus sample, by its exact name and labels; None when absent."""
+    for line in text.splitlines():
+        if line.startswith(name + " "):
+            value = float(line.split()[-1])
+            return int(value) if value.is_integer() else value
+    return None

@@ -8,16 +8,7 @@ check ("ok - ..." / "not ok - ..."), and exits non-zero when any failed.
 import asyncio, json, os, socket, ssl, subprocess, tempfile, urllib.request, urllib.error
 import websockets
 
-from harness import BINARY, CLUSTER, ROOT, SECRET, check, finish, free_port, psql, token, wait_for_port
-
-
-def metric(text, name):
-    """The value of one Prometheus sample, by its exact name and labels; None when absent."""
-    for line in text.splitlines():
-        if line.startswith(name + " "):
-            value = float(line.split()[-1])
-            return int(value) if value.is_integer() else value
-    return None
+from harness import BINARY, CLUSTER, ROOT, SECRET, check, metric, finish, free_port, psql, token, wait_for_port
 
 
 async def recv_json(ws, timeout=10):
