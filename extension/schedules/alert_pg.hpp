@@ -1,8 +1,14 @@
-// A job's alert condition, checked at definition: one boolean SQL expression over the report's result
-// columns, reading nothing else and calling only immutable functions.
+// A job's alert condition: checked at definition (one boolean SQL expression over the report's result
+// columns, reading nothing else and calling only immutable functions), evaluated after each run over
+// the rows the run rendered.
 #pragma once
 
 #include "reports/catalog_pg.hpp"
+
+extern "C" {
+#include "access/tupdesc.h"
+#include "utils/tuplestore.h"
+}
 
 #include <string>
 #include <vector>
@@ -14,5 +20,21 @@ namespace autoreport::schedules {
 // boolean, reads a table or a subquery, calls a function that is not immutable, a set-returning or a
 // window function, or fails to parse or resolve (the parser's message is kept).
 std::string check_alert(const std::string& condition, const std::vector<reports::ResultColumn>& columns);
+
+// What evaluating an alert found.
+struct AlertFinding {
+  bool held = false;
+  // When it held, a compact JSON object saying why, for the `alert` event:
+  //   row scope:    {"matching_rows": N, "rows": [up to 5 matching rows as JSON objects]}
+  //   result scope: {"values": {"<aggregate as written>": value, ...}}
+  // Always well under 4000 bytes (long values are cut).
+  std::string detail_json;
+};
+
+// Evaluates `condition` of `scope` (as check_alert() returned) over `rows` (tuples of `desc`), as the
+// current user, with search_path pg_catalog, through an ephemeral named relation: nothing but those
+// rows is read. Errors (a division by zero in the condition) are raised as Error with their SQLSTATE.
+AlertFinding evaluate_alert(const std::string& condition, const std::string& scope, TupleDesc desc,
+                            Tuplestorestate* rows);
 
 } // namespace autoreport::schedules
