@@ -25,7 +25,7 @@ CatchUp parse_catch_up(std::string_view text) {
 }
 
 DuePlan plan_due(const CronSchedule& s, const TimeZone& zone, int64_t last, int64_t now, CatchUp policy,
-                 int64_t limit, int64_t grace, int64_t bound) {
+                 int64_t limit, int64_t grace, int64_t bound, int64_t keep_skipped) {
   DuePlan plan;
   std::deque<int64_t> window; // the latest `bound` instants in (last, now]
   int64_t dropped = 0;
@@ -67,6 +67,9 @@ DuePlan plan_due(const CronSchedule& s, const TimeZone& zone, int64_t last, int6
   keep = std::min<int64_t>(keep, static_cast<int64_t>(window.size()));
   plan.skipped += static_cast<int64_t>(window.size()) - keep;
   plan.run.assign(window.end() - keep, window.end());
+  const int64_t skipped_here = static_cast<int64_t>(window.size()) - keep;
+  const int64_t listed = std::min(skipped_here, std::max<int64_t>(keep_skipped, 0));
+  plan.skipped_latest.assign(window.end() - keep - listed, window.end() - keep);
   return plan;
 }
 

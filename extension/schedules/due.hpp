@@ -1,7 +1,6 @@
-// What the launcher (not built yet) will decide for a job each time it wakes: which scheduled instants
-// to run now, which were missed and are skipped under the job's catch-up policy, and when to wake next;
-// and how long a failed attempt waits before the next one. Pure decisions, unit-tested; nothing calls
-// them from PostgreSQL yet.
+// What a database's scheduler decides for a job each time it wakes: which scheduled instants to run
+// now, which were missed and are skipped under the job's catch-up policy, and when to wake next; and
+// how long a failed attempt waits before the next one. Pure decisions, unit-tested.
 #pragma once
 
 #include "schedules/cron.hpp"
@@ -21,6 +20,7 @@ CatchUp parse_catch_up(std::string_view text);
 struct DuePlan {
   std::vector<int64_t> run;    // instants to run now, oldest first
   int64_t skipped = 0;         // instants in the window that are not run
+  std::vector<int64_t> skipped_latest; // the latest of those (at most `keep_skipped`), oldest first
   std::optional<int64_t> next; // the first instant after `now`
   bool truncated = false;      // more than the enumeration bound were due: the oldest were not counted
 };
@@ -33,8 +33,9 @@ struct DuePlan {
 // At most `bound` instants are kept (the latest ones): an "every N" schedule jumps over the older ones,
 // so a job every second after a week down costs bounded memory and work; a cron expression walks them
 // one step per instant, checking for interrupts.
+// The latest `keep_skipped` skipped instants are listed too, so that they can be recorded.
 DuePlan plan_due(const CronSchedule& s, const TimeZone& zone, int64_t last, int64_t now, CatchUp policy,
-                 int64_t limit, int64_t grace, int64_t bound = 100000);
+                 int64_t limit, int64_t grace, int64_t bound = 100000, int64_t keep_skipped = 100);
 
 // Milliseconds before attempt `attempt` (2 for the first retry) of a failed run: exponential from one
 // second, doubling per attempt, capped at ten minutes, with "equal jitter" (half fixed, half drawn from

@@ -54,6 +54,15 @@ TEST(Due, AfterAnOutage) {
   EXPECT_EQ(bounded.run, (std::vector<int64_t>{utc(2026, 5, 1, 13), utc(2026, 5, 1, 14)}));
   EXPECT_EQ(bounded.skipped, 3);
   EXPECT_EQ(bounded.next, utc(2026, 5, 1, 15));
+  // The skipped instants are listed (the latest ones) so that the scheduler can record them.
+  EXPECT_EQ(skip.skipped_latest, (std::vector<int64_t>{utc(2026, 5, 1, 10), utc(2026, 5, 1, 11),
+                                                       utc(2026, 5, 1, 12), utc(2026, 5, 1, 13),
+                                                       utc(2026, 5, 1, 14)}));
+  EXPECT_EQ(once.skipped_latest, (std::vector<int64_t>{utc(2026, 5, 1, 10), utc(2026, 5, 1, 11),
+                                                       utc(2026, 5, 1, 12), utc(2026, 5, 1, 13)}));
+  const DuePlan listed_two = plan_due(kHourly, kUtc, last, now, CatchUp::skip, 100, 60, 100000, 2);
+  EXPECT_EQ(listed_two.skipped, 5);
+  EXPECT_EQ(listed_two.skipped_latest, (std::vector<int64_t>{utc(2026, 5, 1, 13), utc(2026, 5, 1, 14)}));
 }
 
 TEST(Due, AWeekDownEverySecondIsBoundedWork) {
@@ -64,6 +73,8 @@ TEST(Due, AWeekDownEverySecondIsBoundedWork) {
   EXPECT_EQ(plan.run, (std::vector<int64_t>{now - 2, now - 1, now}));
   EXPECT_EQ(plan.skipped, 7 * 86400 - 3);
   EXPECT_TRUE(plan.truncated);
+  EXPECT_EQ(plan.skipped_latest.size(), 100u);
+  EXPECT_EQ(plan.skipped_latest.back(), now - 3);
   const DuePlan cron_every_second =
       plan_due(parse_cron("* * * * * *"), kUtc, last, now, CatchUp::skip, 1, 60, 1000);
   EXPECT_EQ(cron_every_second.run, (std::vector<int64_t>{now}));
