@@ -3,6 +3,7 @@
 #include "audit/audit_pg.hpp"
 #include "common/common_pg.hpp"
 #include "reports/reports_pg.hpp"
+#include "schedules/shared_pg.hpp"
 
 extern "C" {
 #include "utils/guc.h"
@@ -17,6 +18,7 @@ void _PG_init(void) {
     autoreport::common::init();
     autoreport::audit::init();
     autoreport::reports::init();
+    autoreport::schedules::shared_init();
     // Each capability defines its autoreport.* settings above this line.
     MarkGUCPrefixReserved("autoreport");
   });

@@ -6,6 +6,7 @@
 #include "render/renderers.hpp"
 #include "render/temp_file.hpp"
 #include "reports/execute_pg.hpp"
+#include "reports/render_pg.hpp"
 
 extern "C" {
 #include "access/xact.h"
@@ -200,27 +201,33 @@ struct RenderRequest {
   render::Options options;
 };
 
-// Reads the call's arguments, moving the audit record to RunStage::admitted once the caller may run
-// the report.
+// Reads a request, moving the audit record to RunStage::admitted once the caller may run the report.
+RenderRequest make_request(const std::string& name, const std::string& params_json, const std::string& format,
+                           const std::string& options_json, audit::RunRecord& rec) {
+  RenderRequest r{load_report_locked(name), {}, format, {}};
+  check_may_run(r.report);
+  rec.version = r.report.version;
+  rec.stage = audit::RunStage::admitted;
+  r.params = bind_json(r.report, params_json);
+  render::mime_type(r.format); // an unknown format fails here, before the query runs
+  r.options = render::Options::parse(options_json);
+  return r;
+}
+
+// Reads the call's arguments (name, params, format, options).
 RenderRequest read_request(FunctionCallInfo fcinfo, audit::RunRecord& rec) {
   if (PG_ARGISNULL(0) || PG_ARGISNULL(2)) {
     throw Error(sqlstate::invalid_parameter_value, "report name and format must not be null");
   }
-  RenderRequest r{load_report_locked(pg::text_to_string(PG_GETARG_DATUM(0))),
-                  {},
-                  pg::text_to_string(PG_GETARG_DATUM(2)),
-                  {}};
-  check_may_run(r.report);
-  rec.version = r.report.version;
-  rec.stage = audit::RunStage::admitted;
-  r.params = bind_json(r.report, PG_ARGISNULL(1) ? "" : pg::jsonb_to_string(PG_GETARG_DATUM(1)));
-  render::mime_type(r.format); // an unknown format fails here, before the query runs
-  r.options = render::Options::parse(PG_ARGISNULL(3) ? "" : pg::jsonb_to_string(PG_GETARG_DATUM(3)));
-  return r;
+  return make_request(pg::text_to_string(PG_GETARG_DATUM(0)),
+                      PG_ARGISNULL(1) ? "" : pg::jsonb_to_string(PG_GETARG_DATUM(1)),
+                      pg::text_to_string(PG_GETARG_DATUM(2)),
+                      PG_ARGISNULL(3) ? "" : pg::jsonb_to_string(PG_GETARG_DATUM(3)), rec);
 }
 
-// Runs the report and streams its rows through the renderer for the request's format.
-RunOutcome render_report(const RenderRequest& req, render::Output& out) {
+// Runs the report and streams its rows through the renderer for the request's format (and to `also`,
+// when given).
+RunOutcome render_report(const RenderRequest& req, render::Output& out, const RowsFn* also = nullptr) {
   std::optional<render::TempSpaceScope> space;
   if (req.format == "xlsx") {
     space.emplace(postgres_temp_space());
@@ -245,6 +252,9 @@ RunOutcome render_report(const RenderRequest& req, render::Output& out) {
         for (HeapTuple t : batch) {
           renderer->row(converter->convert(t, desc));
           check_interrupts();
+        }
+        if (also != nullptr) {
+          (*also)(desc, batch);
         }
         rows += batch.size();
         progress.set(static_cast<int64_t>(rows));
@@ -279,6 +289,51 @@ void render_init() {
 }
 } // namespace autoreport::reports
 
+namespace {
+// The rendered bytes as one bytea; the audit record gets the rows and bytes.
+Datum render_bytea(const RenderRequest& req, audit::RunRecord& rec, const RowsFn* also) {
+  rec.params_json = req.params.json;
+  rec.stage = audit::RunStage::reading;
+  ByteaOutput out;
+  try {
+    const RunOutcome outcome = render_report(req, out, also);
+    rec.rows = static_cast<int64_t>(outcome.rows);
+    rec.cache_hit = outcome.cache_hit;
+  } catch (const Error& e) {
+    if (e.sqlstate() != sqlstate::program_limit_exceeded) {
+      throw;
+    }
+    const bool at_ceiling = g_render_max_kb >= kMaxByteaKb;
+    throw Error(sqlstate::program_limit_exceeded,
+                "rendered report \"" + req.report.name + "\" is larger than " +
+                    (at_ceiling ? std::string("a bytea can hold (1 GB)")
+                                : "autoreport.render_max_size (" + std::to_string(g_render_max_kb) + " kB)"))
+        .with_hint("Use autoreport.render_chunks(), which returns the same bytes as a set of smaller bytea.");
+  }
+  const Datum result = out.finish();
+  rec.bytes = static_cast<int64_t>(VARSIZE(DatumGetPointer(result)) - VARHDRSZ);
+  return result;
+}
+} // namespace
+
+namespace autoreport::reports {
+JobRender render_for_job(const std::string& report, const std::string& params_json, const std::string& format,
+                         const std::string& options_json, const RowsFn& also) {
+  audit::RunRecord rec;
+  rec.report = report;
+  rec.params_json = params_json;
+  rec.format = format;
+  JobRender out;
+  audit::audited(rec, [&] {
+    const RenderRequest req = make_request(report, params_json, format, options_json, rec);
+    out.bytes = render_bytea(req, rec, &also);
+    out.rows = rec.rows;
+    out.columns = req.report.columns;
+  });
+  return out;
+}
+} // namespace autoreport::reports
+
 // autoreport.render(name, params, format, options) → bytea.
 AUTOREPORT_FUNCTION(autoreport_render) {
   audit::RunRecord rec;
@@ -286,31 +341,7 @@ AUTOREPORT_FUNCTION(autoreport_render) {
   rec.params_json = PG_ARGISNULL(1) ? "" : pg::jsonb_to_string(PG_GETARG_DATUM(1));
   rec.format = PG_ARGISNULL(2) ? "" : pg::text_to_string(PG_GETARG_DATUM(2));
   Datum result = Datum(0);
-  audit::audited(rec, [&] {
-    const RenderRequest req = read_request(fcinfo, rec);
-    rec.params_json = req.params.json;
-    rec.stage = audit::RunStage::reading;
-    ByteaOutput out;
-    try {
-      const RunOutcome outcome = render_report(req, out);
-      rec.rows = static_cast<int64_t>(outcome.rows);
-      rec.cache_hit = outcome.cache_hit;
-    } catch (const Error& e) {
-      if (e.sqlstate() != sqlstate::program_limit_exceeded) {
-        throw;
-      }
-      const bool at_ceiling = g_render_max_kb >= kMaxByteaKb;
-      throw Error(sqlstate::program_limit_exceeded,
-                  "rendered report \"" + req.report.name + "\" is larger than " +
-                      (at_ceiling
-                           ? std::string("a bytea can hold (1 GB)")
-                           : "autoreport.render_max_size (" + std::to_string(g_render_max_kb) + " kB)"))
-          .with_hint(
-              "Use autoreport.render_chunks(), which returns the same bytes as a set of smaller bytea.");
-    }
-    result = out.finish();
-    rec.bytes = static_cast<int64_t>(VARSIZE(DatumGetPointer(result)) - VARHDRSZ);
-  });
+  audit::audited(rec, [&] { result = render_bytea(read_request(fcinfo, rec), rec, nullptr); });
   return result;
 }
 

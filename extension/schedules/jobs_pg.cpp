@@ -14,6 +14,8 @@
 #include "reports/binding_pg.hpp"
 #include "schedules/alert_pg.hpp"
 #include "schedules/cron.hpp"
+#include "schedules/params_pg.hpp"
+#include "schedules/shared_pg.hpp"
 
 extern "C" {
 #include "access/xact.h"
@@ -63,7 +65,9 @@ std::string arg_text(FunctionCallInfo fcinfo, int n, const char* what) {
   return pg::text_to_string(PG_GETARG_DATUM(n));
 }
 
+// Tells this database's scheduler, at commit, that its jobs changed; warns when nothing will run them.
 void warn_unless_preloaded(const std::string& job) {
+  wake_scheduler_at_commit();
   if (pg::preloaded()) {
     return;
   }
@@ -153,31 +157,6 @@ void check_channel(const std::string& channel) {
         .with_hint("A channel name is 1 to 63 bytes of ASCII letters, digits, _ and -, in dot-separated "
                    "segments: \"sales.daily\".");
   }
-}
-
-// The report's parameters as a run at `at` would bind them: relative dates resolved in the job's zone.
-std::string resolved_params(const reports::ReportVersion& report, nlohmann::json params,
-                            const std::map<std::string, RelativeDate>& relative, int64_t at,
-                            const TimeZone& zone) {
-  for (const auto& [name, date] : relative) {
-    const reports::ParamSpec* spec = nullptr;
-    for (const reports::ParamSpec& p : report.params) {
-      spec = p.name == name ? &p : spec;
-    }
-    if (spec == nullptr) {
-      continue; // bind_json names the unknown parameter
-    }
-    if (spec->is_array ||
-        (spec->base != reports::BaseType::Date && spec->base != reports::BaseType::TimestampTz)) {
-      throw Error(sqlstate::invalid_parameter_value,
-                  "parameter \"" + name + "\" (" + spec->sql_type() + ") cannot be a relative date")
-          .with_detail("Relative dates are for date and timestamptz parameters.");
-    }
-    const LocalDateTime v = resolve(date, at, zone);
-    params[name] = spec->base == reports::BaseType::Date ? format_date(v.days())
-                                                         : format_date_time(v.instant(zone), true) + "+00";
-  }
-  return reports::dump_exact(params);
 }
 
 } // namespace
@@ -296,6 +275,7 @@ AUTOREPORT_FUNCTION(autoreport_unschedule) {
 
 namespace {
 void set_enabled(const std::string& name, bool enabled) {
+  wake_scheduler_at_commit();
   change_job(name, enabled ? "resume" : "pause", [&](pg::SpiConnection& spi, const Job& job) {
     const std::array<pg::SpiParam, 2> args = {int8_param(job.id),
                                               pg::SpiParam{BOOLOID, BoolGetDatum(enabled), false}};
@@ -421,6 +401,8 @@ AUTOREPORT_FUNCTION(autoreport_scheduler_status) {
   if (pg::guard([] { return RecoveryInProgress(); })) {
     return pg::string_to_text("on a standby");
   }
-  // The launcher background worker is not built yet: nothing runs jobs.
-  return pg::string_to_text("launcher not running");
+  if (!launcher_running()) {
+    return pg::string_to_text("launcher not running");
+  }
+  PG_RETURN_NULL();
 }

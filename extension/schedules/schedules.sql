@@ -57,8 +57,14 @@ CREATE TABLE @extschema@.job_run (
   output bigint,
   error text,
   sqlstate text,
+  -- A retry waits until then (exponential backoff with jitter).
+  not_before timestamptz,
   UNIQUE (job, scheduled_for, attempt)
 );
+-- What the schedulers look for on every wake: the runs not yet finished.
+CREATE INDEX ON @extschema@.job_run (job) WHERE status IN ('pending', 'running');
+-- What the retention purge looks for.
+CREATE INDEX ON @extschema@.job_run (finished_at);
 COMMENT ON TABLE @extschema@.job_run IS 'every attempt of every job run (read autoreport.job_runs instead)';
 
 -- Rendered outputs of successful runs.
@@ -80,6 +86,7 @@ COMMENT ON TABLE @extschema@.output IS 'stored outputs of job runs (read autorep
 ALTER TABLE @extschema@.job_run
   ADD FOREIGN KEY (output) REFERENCES @extschema@.output (id) ON DELETE SET NULL;
 CREATE INDEX ON @extschema@.output (job);
+CREATE INDEX ON @extschema@.output (expires_at);
 CREATE INDEX ON @extschema@.job_run (output);
 
 -- Roles a job's owner let read the job's outputs (autoreport.grant_output).
@@ -95,7 +102,7 @@ COMMENT ON TABLE @extschema@.output_grant IS 'roles that may read a job''s outpu
 REVOKE ALL ON @extschema@.job, @extschema@.job_run, @extschema@.output, @extschema@.output_grant FROM PUBLIC;
 
 -- NULL when this server can run jobs in this database now; otherwise why not, in words: 'library not
--- preloaded', 'on a standby', 'launcher not running'.
+-- preloaded', 'on a standby', 'launcher not running', 'too many databases'.
 CREATE FUNCTION @extschema@.scheduler_status() RETURNS text
   LANGUAGE c STABLE PARALLEL RESTRICTED
   AS 'MODULE_PATHNAME', 'autoreport_scheduler_status';
@@ -125,7 +132,7 @@ GRANT SELECT ON @extschema@.jobs TO PUBLIC;
 
 CREATE VIEW @extschema@.job_runs WITH (security_barrier) AS
   SELECT r.id, j.name AS job, r.job AS job_id, r.scheduled_for, r.started_at, r.finished_at, r.attempt,
-         r.manual, r.status, r.rows, r.bytes, r.output AS output_id, r.error, r.sqlstate
+         r.manual, r.status, r.rows, r.bytes, r.output AS output_id, r.error, r.sqlstate, r.not_before
     FROM @extschema@.job_run AS r
     JOIN @extschema@.job AS j ON j.id = r.job
    WHERE pg_catalog.pg_has_role(j.owner, 'USAGE') OR pg_catalog.pg_has_role('autoreport_admin', 'USAGE');
