@@ -34,10 +34,10 @@ nlohmann::json build(const RunEvent& e, size_t error_max, size_t condition_max, 
   j["job_id"] = e.job_id;
   j["report"] = cut(e.report, name_max);
   j["format"] = cut(e.format, 16);
-  j["run"] = e.run;
+  j["run_id"] = e.run;
   j["attempt"] = e.attempt;
   j["manual"] = e.manual;
-  j["output"] = e.output ? nlohmann::json(*e.output) : nlohmann::json();
+  j["output_id"] = e.output ? nlohmann::json(*e.output) : nlohmann::json();
   j["rows"] = e.rows ? nlohmann::json(*e.rows) : nlohmann::json();
   j["bytes"] = e.bytes ? nlohmann::json(*e.bytes) : nlohmann::json();
   j["scheduled_for"] = cut(e.scheduled_for, 40);

@@ -32,8 +32,8 @@ TEST(RunEvent, ReadyCarriesEveryField) {
   EXPECT_EQ(j["job"], "daily sales");
   EXPECT_EQ(j["job_id"], 7);
   EXPECT_EQ(j["report"], "sales_by_region");
-  EXPECT_EQ(j["run"], 42);
-  EXPECT_EQ(j["output"], 9);
+  EXPECT_EQ(j["run_id"], 42);
+  EXPECT_EQ(j["output_id"], 9);
   EXPECT_EQ(j["rows"], 12);
   EXPECT_EQ(j["bytes"], 345);
   EXPECT_EQ(j["scheduled_for"], "2026-12-06 06:00:00+00");
@@ -55,7 +55,7 @@ TEST(RunEvent, FailedCarriesErrorAndRetry) {
   EXPECT_EQ(j["error"], "permission denied for table sales");
   EXPECT_EQ(j["sqlstate"], "42501");
   EXPECT_EQ(j["retry_at"], "2026-12-06 06:00:02+00");
-  EXPECT_TRUE(j["output"].is_null());
+  EXPECT_TRUE(j["output_id"].is_null());
 }
 
 TEST(RunEvent, HugeErrorStaysUnderTheLimitAsValidUtf8) {
@@ -71,7 +71,7 @@ TEST(RunEvent, HugeErrorStaysUnderTheLimitAsValidUtf8) {
   EXPECT_LT(payload.size(), 8000u);
   const nlohmann::json j = nlohmann::json::parse(payload); // throws on invalid JSON or UTF-8
   EXPECT_EQ(j["truncated"], true);
-  EXPECT_EQ(j["run"], 42);
+  EXPECT_EQ(j["run_id"], 42);
   EXPECT_EQ(j["sqlstate"], "XX000");
   const std::string err = j["error"];
   EXPECT_EQ(err.substr(0, 3), "xxx");
