@@ -156,11 +156,14 @@ std::optional<Claimed> claim() {
   return c;
 }
 
+// The current time as ISO 8601 in UTC, whatever the session's time zone.
 std::string now_iso() {
   const TimestampTz now = GetCurrentTimestamp();
   return pg::guard([&] {
+    const Datum utc = DirectFunctionCall2(timestamptz_zone, PointerGetDatum(cstring_to_text("UTC")),
+                                          TimestampTzGetDatum(now));
     return text_to_cstring(DatumGetTextPP(DirectFunctionCall2(
-        timestamptz_to_char, TimestampTzGetDatum(now), PointerGetDatum(cstring_to_text("YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"")))));
+        timestamp_to_char, utc, PointerGetDatum(cstring_to_text("YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"")))));
   });
 }
 

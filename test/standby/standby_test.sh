@@ -1,7 +1,7 @@
 #!/bin/bash
 # Reports on a hot standby: a real primary and a streaming replica (pg_basebackup -R). Runs, renders,
 # reports.<name>(), forecasts and anomaly screens must work on the standby, without writing the cache
-# (or anything else).
+# (or anything else). Scheduled jobs never run on the standby, and run there once it is promoted.
 # Prints one line per check ("ok - ..." / "not ok - ...") and exits non-zero when any failed.
 set -uo pipefail
 source "$(dirname "$0")/../../scripts/lib.sh"
@@ -39,6 +39,7 @@ INSERT INTO sales SELECT DATE '2026-01-01' + i % 30, CASE WHEN i % 2 = 0 THEN 'E
 SELECT autoreport.define_report('by_region', 'SELECT region, sum(amount) AS total FROM sales WHERE day >= :since GROUP BY region ORDER BY region',
   '{"since": {"type": "date", "default": "2026-01-01"}}');
 SELECT count(*) FROM reports.by_region();
+SELECT autoreport.schedule('ticker', 'every 1 second', 'by_region');
 SQL
 
 pg_owned_dir "$STANDBY"
@@ -76,6 +77,28 @@ check "defining a report on the standby is refused with a clear error" \
 refused=$("$CLUSTER" psql "$STANDBY" -qAt -c "SELECT autoreport.drop_report('by_region')" 2>&1)
 check "dropping a report on the standby is refused with a clear error" \
   grep -q "cannot drop a report on a standby" <<<"$refused"
+
+# Schedules: nothing runs on a standby; after a promotion the launcher starts without a restart.
+children() { # the processes of a cluster's postmaster, by title
+  ps --ppid "$(head -1 "$1/data/postmaster.pid")" -o args= 2>/dev/null
+}
+check "the standby says why jobs do not run there" \
+  test "$(standby -c "SELECT autoreport.scheduler_status()")" = "on a standby"
+check "jobs runs on the primary meanwhile" \
+  test "$(primary -c "SELECT count(*) > 0 FROM autoreport.job_runs WHERE status = 'succeeded'")" = t
+check "no launcher, scheduler or run worker on the standby" \
+  test "$(children "$STANDBY" | grep -c 'autoreport \(launcher\|scheduler\|job run\)')" = 0
+as_pg "$PG_BIN/pg_ctl" -D "$STANDBY/data" -w -t 60 promote >/dev/null 2>&1
+check "the standby is promoted" test "$(standby -c 'SELECT pg_is_in_recovery()')" = f
+promoted_at=$(standby -c "SELECT clock_timestamp()")
+ran=f
+for _ in $(seq 1 150); do
+  ran=$(standby -c "SELECT count(*) > 0 FROM autoreport.job_runs WHERE status = 'succeeded' AND started_at > '$promoted_at'" 2>/dev/null)
+  [ "$ran" = t ] && break
+  sleep 0.2
+done
+check "after the promotion, jobs run there without a restart" test "$ran" = t
+check "the promoted server has its launcher" test "$(children "$STANDBY" | grep -c 'autoreport launcher')" = 1
 
 echo "$failed checks failed"
 [ "$failed" -eq 0 ]
