@@ -79,7 +79,7 @@ CREATE TABLE alert_visits AS
   SELECT date '2026-01-01' + d AS day,
          (1000 + 200 * sin(2 * pi() * d / 7) + 15 * sin(d * 1.3) + CASE WHEN d = 41 THEN 900 ELSE 0 END)::numeric(10, 1) AS visits
     FROM generate_series(0, 41) AS d;
-SELECT scope, held, detail->'values'->>'array_agg(visits ORDER BY day)' LIKE '…%,2023.4}' AS newest_shown
+SELECT scope, held, detail
   FROM alert_probe.evaluate('autoreport.anomalous(array_agg(visits ORDER BY day))', 'SELECT * FROM alert_visits');
 -- The day before the spike: nothing anomalous at the end of the series.
 SELECT scope, held, detail
@@ -90,12 +90,12 @@ SELECT scope, held, detail
   FROM alert_probe.evaluate('autoreport.anomalous(array_agg(visits ORDER BY day))', 'SELECT * FROM alert_visits WHERE false');
 
 -- Reading anything but the result stays impossible. Refused at definition (check_alert):
-SELECT * FROM alert_probe.evaluate('EXISTS (SELECT 1 FROM alert_secret)', 'SELECT * FROM alert_sales');
+SELECT * FROM alert_probe.evaluate('EXISTS (SELECT 1 FROM public.alert_secret)', 'SELECT * FROM alert_sales');
 \echo :LAST_ERROR_SQLSTATE
 -- ... and by evaluate_alert itself, which checks every statement it prepares before running it:
 -- a subquery, an escape from the parentheses into a UNION, a function that is not immutable,
 -- another relation.
-SELECT * FROM alert_probe.evaluate('EXISTS (SELECT 1 FROM alert_secret)', 'SELECT * FROM alert_sales', 'row');
+SELECT * FROM alert_probe.evaluate('EXISTS (SELECT 1 FROM public.alert_secret)', 'SELECT * FROM alert_sales', 'row');
 \echo :LAST_ERROR_SQLSTATE
 SELECT * FROM alert_probe.evaluate('true) UNION ALL SELECT count(*) FROM public.alert_secret WHERE (true',
                                    'SELECT * FROM alert_sales', 'row');
