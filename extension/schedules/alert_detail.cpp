@@ -18,8 +18,12 @@ constexpr size_t kMaxKeyBytes = 200;
 constexpr size_t kMaxValueBytes = 300;
 constexpr std::string_view kCutMember = ",\"cut\":true";
 
-bool ident_start(unsigned char c) { return std::isalpha(c) || c == '_' || c >= 0x80; }
-bool ident_char(unsigned char c) { return ident_start(c) || std::isdigit(c) || c == '$'; }
+bool ident_start(unsigned char c) {
+  return std::isalpha(c) || c == '_' || c >= 0x80;
+}
+bool ident_char(unsigned char c) {
+  return ident_start(c) || std::isdigit(c) || c == '$';
+}
 
 // Past a comment starting at pos (-- or /*, nested as PostgreSQL nests them); npos if unterminated.
 size_t skip_comment(std::string_view s, size_t pos) {
@@ -299,7 +303,8 @@ std::string json_string_within(std::string_view text, size_t max_bytes, bool kee
   }
   size_t from = text.size() > window ? text.size() - window : 0;
   // Start on a character: skip continuation bytes.
-  for (int i = 0; i < 3 && from < text.size() && (static_cast<unsigned char>(text[from]) & 0xC0) == 0x80; ++i) {
+  for (int i = 0; i < 3 && from < text.size() && (static_cast<unsigned char>(text[from]) & 0xC0) == 0x80;
+       ++i) {
     ++from;
   }
   const std::vector<std::string> chars = escaped_characters(text.substr(from));

@@ -97,9 +97,10 @@ constexpr std::string_view kConditionPrefix = "SELECT (";
 // functions; nullptr when it is. Runs under guard().
 const char* shape_problem(const Query* q, int targets, bool quals) {
   if (q->commandType != CMD_SELECT || q->utilityStmt != nullptr || list_length(q->targetList) != targets ||
-      q->jointree == nullptr || list_length(q->jointree->fromlist) != 1 || (q->jointree->quals != nullptr) != quals ||
-      q->groupClause != NIL || q->groupingSets != NIL || q->havingQual != nullptr || q->sortClause != NIL ||
-      q->limitCount != nullptr || q->limitOffset != nullptr || q->distinctClause != NIL || q->cteList != NIL ||
+      q->jointree == nullptr || list_length(q->jointree->fromlist) != 1 ||
+      (q->jointree->quals != nullptr) != quals || q->groupClause != NIL || q->groupingSets != NIL ||
+      q->havingQual != nullptr || q->sortClause != NIL || q->limitCount != nullptr ||
+      q->limitOffset != nullptr || q->distinctClause != NIL || q->cteList != NIL ||
       q->setOperations != nullptr || q->windowClause != NIL || q->rowMarks != NIL || q->hasModifyingCTE) {
     return "it is not one expression over the result's columns";
   }
@@ -107,7 +108,8 @@ const char* shape_problem(const Query* q, int targets, bool quals) {
     return "it reads more than the result's columns";
   }
   const RangeTblEntry* rte = linitial_node(RangeTblEntry, q->rtable);
-  if (rte->rtekind != RTE_NAMEDTUPLESTORE || rte->enrname == nullptr || strcmp(rte->enrname, kResultName) != 0) {
+  if (rte->rtekind != RTE_NAMEDTUPLESTORE || rte->enrname == nullptr ||
+      strcmp(rte->enrname, kResultName) != 0) {
     return "it reads more than the result's columns";
   }
   if (q->hasSubLinks) {
@@ -135,8 +137,8 @@ bool collect_aggregates(Node* node, List** locations) {
     *locations = lappend_int(*locations, castNode(Aggref, node)->location);
     return false; // aggregates do not nest
   }
-  return expression_tree_walker(node, reinterpret_cast<bool (*)()>(reinterpret_cast<void (*)()>(collect_aggregates)),
-                                locations);
+  return expression_tree_walker(
+      node, reinterpret_cast<bool (*)()>(reinterpret_cast<void (*)()>(collect_aggregates)), locations);
 }
 
 // A statement prepared over the registered rows and checked, before it runs, to be what it was built
@@ -168,13 +170,15 @@ Checked prepare_checked(const std::string& condition, const std::string& sql, in
       const Query* q = linitial_node(Query, source->query_list);
       problem = shape_problem(q, targets, quals);
       if (problem == nullptr) {
-        collect_aggregates(reinterpret_cast<Node*>(linitial_node(TargetEntry, q->targetList)->expr), &out.aggregates);
+        collect_aggregates(reinterpret_cast<Node*>(linitial_node(TargetEntry, q->targetList)->expr),
+                           &out.aggregates);
       }
       return out;
     });
   }
   if (problem != nullptr) {
-    throw Refused(sqlstate::invalid_parameter_value, "invalid alert condition \"" + condition + "\": " + problem);
+    throw Refused(sqlstate::invalid_parameter_value,
+                  "invalid alert condition \"" + condition + "\": " + problem);
   }
   return c;
 }
@@ -182,7 +186,8 @@ Checked prepare_checked(const std::string& condition, const std::string& sql, in
 // Runs a checked plan, read-only, for at most `limit` rows (0: all).
 pg::SpiResult run(SPIPlanPtr plan, int64_t limit) {
   pg::MemoryContextSwitch keep(CurrentMemoryContext);
-  const int rc = pg::guard([&] { return SPI_execute_plan(plan, nullptr, nullptr, true, static_cast<long>(limit)); });
+  const int rc =
+      pg::guard([&] { return SPI_execute_plan(plan, nullptr, nullptr, true, static_cast<long>(limit)); });
   if (rc != SPI_OK_SELECT) {
     throw Error(sqlstate::internal_error, "SPI could not evaluate the alert condition")
         .with_detail(SPI_result_code_string(rc));
@@ -214,13 +219,15 @@ AlertValue alert_value(const pg::SpiResult& r, uint64_t row, int column) {
     break;
   default:
     v.kind = pg::guard([&] { return get_element_type(type); }) != InvalidOid ? AlertValue::Kind::array
-                                                                              : AlertValue::Kind::text;
+                                                                             : AlertValue::Kind::text;
   }
   v.text = pg::output_value(type, d);
   return v;
 }
 
-std::string wrapped(const std::string& condition) { return std::string(kConditionPrefix) + condition + "\n)"; }
+std::string wrapped(const std::string& condition) {
+  return std::string(kConditionPrefix) + condition + "\n)";
+}
 
 // Row scope: how many rows match, and the first of them.
 AlertFinding evaluate_rows(const std::string& condition, int columns) {
@@ -276,7 +283,8 @@ AlertFinding evaluate_result(const std::string& condition) {
   for (const std::string& a : aggregates) {
     sql += ",\n" + a;
   }
-  const Checked with_values = prepare_checked(condition, sql + from, 1 + static_cast<int>(aggregates.size()), false);
+  const Checked with_values =
+      prepare_checked(condition, sql + from, 1 + static_cast<int>(aggregates.size()), false);
   const pg::SpiResult r = run(with_values.plan, 0);
   AlertFinding f;
   f.held = r.rows() == 1 && r.boolean(0, 0).value_or(false);

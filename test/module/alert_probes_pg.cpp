@@ -61,8 +61,8 @@ Rows collect(const std::string& sql) {
 AUTOREPORT_FUNCTION(ar_test_evaluate_alert) {
   const std::string condition = pg::text_to_string(PG_GETARG_DATUM(0));
   const Rows rows = collect(pg::text_to_string(PG_GETARG_DATUM(1)));
-  const std::string scope =
-      PG_ARGISNULL(2) ? schedules::check_alert(condition, rows.columns) : pg::text_to_string(PG_GETARG_DATUM(2));
+  const std::string scope = PG_ARGISNULL(2) ? schedules::check_alert(condition, rows.columns)
+                                            : pg::text_to_string(PG_GETARG_DATUM(2));
   const schedules::AlertFinding f = schedules::evaluate_alert(condition, scope, rows.desc, rows.store);
   const std::array<Datum, 3> values = {
       pg::string_to_text(scope),

@@ -18,7 +18,8 @@ std::string call_at(std::string_view text, std::string_view name) {
 TEST(AlertCallEnd, PlainAndQualifiedCalls) {
   EXPECT_EQ(call_at("count(*) > 0", "count"), "count(*)");
   EXPECT_EQ(call_at("max(score) > 4 AND min(score) < 1", "min"), "min(score)");
-  EXPECT_EQ(call_at("pg_catalog . max ( a + (b * 2) ) > 1", "pg_catalog"), "pg_catalog . max ( a + (b * 2) )");
+  EXPECT_EQ(call_at("pg_catalog . max ( a + (b * 2) ) > 1", "pg_catalog"),
+            "pg_catalog . max ( a + (b * 2) )");
   EXPECT_EQ(call_at("\"max\"(\"a)\") > 1", "\"max\""), "\"max\"(\"a)\")");
   EXPECT_EQ(call_at("autoreport.anomalous(array_agg(revenue ORDER BY day))", "array_agg"),
             "array_agg(revenue ORDER BY day)");
@@ -83,8 +84,8 @@ TEST(AlertDetail, CutsNeverSplitACharacterOrAnEscape) {
   for (size_t max = 8; max < 40; ++max) {
     for (const bool keep_end : {false, true}) {
       bool cut = false;
-      const std::string s = json_string_within(std::string(30, '\x01') + "\xC3\xA9\xC3\xA9\xC3\xA9\"\"\"\xFF\xFF",
-                                               max, keep_end, &cut);
+      const std::string s = json_string_within(
+          std::string(30, '\x01') + "\xC3\xA9\xC3\xA9\xC3\xA9\"\"\"\xFF\xFF", max, keep_end, &cut);
       EXPECT_LE(s.size(), max);
       EXPECT_TRUE(nlohmann::json::accept(s)) << s;
     }
@@ -96,14 +97,16 @@ TEST(AlertDetail, RowScope) {
       {{"region", {AlertValue::Kind::text, "north"}}, {"revenue", {AlertValue::Kind::number, "900"}}},
       {{"region", {AlertValue::Kind::text, "south"}}, {"revenue", {AlertValue::Kind::null, ""}}},
   };
-  EXPECT_EQ(row_detail_json(2, rows),
-            R"({"matching_rows":2,"rows":[{"region":"north","revenue":900},{"region":"south","revenue":null}]})");
+  EXPECT_EQ(
+      row_detail_json(2, rows),
+      R"({"matching_rows":2,"rows":[{"region":"north","revenue":900},{"region":"south","revenue":null}]})");
 }
 
 TEST(AlertDetail, RowScopeStaysUnderTheLimitWhateverTheValues) {
   AlertRow wide;
   for (int c = 0; c < 300; ++c) {
-    wide.emplace_back(std::string(63, 'c') + std::to_string(c), AlertValue{AlertValue::Kind::text, std::string(5000, 'x')});
+    wide.emplace_back(std::string(63, 'c') + std::to_string(c),
+                      AlertValue{AlertValue::Kind::text, std::string(5000, 'x')});
   }
   const std::vector<AlertRow> rows(7, wide);
   const std::string json = row_detail_json(123456789, rows);
@@ -121,7 +124,8 @@ TEST(AlertDetail, ResultScope) {
             R"json({"values":{"max(score)":4.5,"count(*) FILTER (WHERE \"x\" > 1)":3}})json");
   std::vector<std::pair<std::string, AlertValue>> many;
   for (int i = 0; i < 100; ++i) {
-    many.emplace_back("array_agg(v" + std::to_string(i) + ")", AlertValue{AlertValue::Kind::array, std::string(400, '1')});
+    many.emplace_back("array_agg(v" + std::to_string(i) + ")",
+                      AlertValue{AlertValue::Kind::array, std::string(400, '1')});
   }
   const std::string json = result_detail_json(many);
   EXPECT_LE(json.size(), kMaxAlertDetailBytes);
