@@ -62,6 +62,42 @@ SELECT * FROM autoreport.anomalies('SELECT day, visits::text FROM visits');
 SELECT * FROM autoreport.anomalies('SELECT day, visits FROM visits', fill => 'cubic');
 \echo :LAST_ERROR_SQLSTATE
 
+-- autoreport.anomalous: whether any of the last values is flagged, a scalar for alert conditions.
+-- The visits end on day 83 (nothing flagged); cut after the spike of day 20 it ends on an anomaly.
+SELECT autoreport.anomalous(array_agg(visits::float8 ORDER BY day)) AS whole,
+       autoreport.anomalous(array_agg(visits::float8 ORDER BY day) FILTER (WHERE day <= date '2026-01-21')) AS to_spike,
+       autoreport.anomalous(array_agg(visits::float8 ORDER BY day) FILTER (WHERE day <= date '2026-01-23'), 1) AS after_spike,
+       autoreport.anomalous(array_agg(visits::float8 ORDER BY day) FILTER (WHERE day <= date '2026-01-23'), 3) AS spike_in_last_3
+  FROM visits;
+-- It agrees with anomalies() on every suffix length, at every sensitivity, with a given period.
+SELECT bool_and(autoreport.anomalous(h.a, k, 7, s) =
+                EXISTS (SELECT FROM autoreport.anomalies(h.a, 7, s) AS p WHERE p.is_anomaly AND p.ordinal > 84 - k)) AS agrees,
+       count(*) FILTER (WHERE autoreport.anomalous(h.a, k, 7, s)) AS held
+  FROM (SELECT array_agg(visits::float8 ORDER BY day) AS a FROM visits) AS h,
+       generate_series(1, 90) AS k, unnest(ARRAY['low', 'medium', 'high']) AS s;
+-- A missing newest value is never an anomaly; a NULL series is no answer.
+SELECT autoreport.anomalous(ARRAY[1, 1, 1, 1, 1, 1, 1, 1, 1, 50]::float8[]) AS spike,
+       autoreport.anomalous(ARRAY[1, 1, 1, 1, 1, 1, 1, 1, 1, 50, NULL]::float8[]) AS spike_then_missing,
+       autoreport.anomalous(ARRAY[1, 1, 1, 1, 1, 1, 1, 1, 1, 50, NULL]::float8[], 2) AS spike_in_last_2,
+       autoreport.anomalous(NULL::float8[]) IS NULL AS null_series;
+-- Errors: 22023.
+SELECT autoreport.anomalous(ARRAY[1, 2, 3, 4]::float8[], 0);
+\echo :LAST_ERROR_SQLSTATE
+SELECT autoreport.anomalous(ARRAY[1, 2, 3, 4]::float8[], NULL);
+\echo :LAST_ERROR_SQLSTATE
+SELECT autoreport.anomalous(ARRAY[1, 2, 3, 4]::float8[], sensitivity => 'extreme');
+\echo :LAST_ERROR_SQLSTATE
+SELECT autoreport.anomalous(ARRAY[1, 2, 3, 4]::float8[], sensitivity => NULL);
+\echo :LAST_ERROR_SQLSTATE
+SELECT autoreport.anomalous(ARRAY[1, 2, 3, 4]::float8[], period => 0);
+\echo :LAST_ERROR_SQLSTATE
+SELECT autoreport.anomalous(ARRAY[1, 2, 3, 4]::float8[], fill => 'cubic');
+\echo :LAST_ERROR_SQLSTATE
+SELECT autoreport.anomalous(ARRAY[1, 2]::float8[]);
+\echo :LAST_ERROR_SQLSTATE
+SELECT autoreport.anomalous(ARRAY[1, 'Infinity', 3, 4]::float8[]);
+\echo :LAST_ERROR_SQLSTATE
+
 -- The chart: the series, its expected range as a band, the anomalies marked.
 SELECT convert_from(svg, 'UTF8') LIKE '<svg %' AS is_svg,
        (length(convert_from(svg, 'UTF8')) - length(replace(convert_from(svg, 'UTF8'), '<circle class="marker"', '')))
@@ -88,5 +124,5 @@ RESET statement_timeout;
 -- Volatility and parallel safety as declared.
 SELECT p.oid::regprocedure AS function, p.provolatile, p.proparallel
   FROM pg_proc AS p JOIN pg_namespace AS n ON n.oid = p.pronamespace
- WHERE n.nspname = 'autoreport' AND p.proname IN ('anomalies', 'anomalies_chart')
+ WHERE n.nspname = 'autoreport' AND p.proname IN ('anomalies', 'anomalous', 'anomalies_chart')
  ORDER BY p.oid::regprocedure::text COLLATE "C";

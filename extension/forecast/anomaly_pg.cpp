@@ -1,5 +1,6 @@
 // SQL functions of anomaly detection: autoreport.anomalies over an array and over a query of (time,
-// value) rows, and autoreport.anomalies_chart. Thin glue: the detector is forecast/anomaly.hpp.
+// value) rows, autoreport.anomalous (a scalar for alert conditions), and autoreport.anomalies_chart.
+// Thin glue: the detector is forecast/anomaly.hpp.
 #include "common/boundary_pg.hpp"
 #include "common/convert_pg.hpp"
 #include "forecast/anomaly.hpp"
@@ -48,6 +49,23 @@ Detected detect(RegularSeries series, const Request& r, const std::vector<size_t
   return d;
 }
 
+// The series of an array argument: NULL elements are filled for the model and marked missing.
+Detected detect_array(FunctionCallInfo fcinfo, int n, const Request& r) {
+  const std::vector<std::optional<double>> values = pg::float8_array(PG_GETARG_DATUM(n));
+  RegularSeries series;
+  series.step = Step{0, 1};
+  series.values = fill_missing(values, r.bucketing.fill, &series.filled);
+  for (const std::optional<double>& v : values) {
+    series.missing.push_back(!v.has_value());
+  }
+  return detect(std::move(series), r, {});
+}
+
+// Whether point t is an anomaly (a missing value never is).
+bool flagged(const Detected& d, size_t t) {
+  return d.points[t].flag && !(t < d.series.missing.size() && d.series.missing[t]);
+}
+
 Detected detect_query(FunctionCallInfo fcinfo, ColumnNames* names) {
   const std::string sql = text_arg(fcinfo, 0, "query");
   const Request r = read_request(fcinfo, 1, true);
@@ -69,7 +87,7 @@ void put_points(pg::TupleSink& sink, const Detected& d, bool query) {
         Float8GetDatum(p.lower),
         Float8GetDatum(p.upper),
         Float8GetDatum(p.score),
-        BoolGetDatum(p.flag && !missing),
+        BoolGetDatum(flagged(d, t)),
     };
     std::array<bool, 7> nulls{};
     nulls[1] = missing;
@@ -89,17 +107,35 @@ AUTOREPORT_FUNCTION(autoreport_anomalies_array) {
     throw Error(sqlstate::invalid_parameter_value, "history must not be null");
   }
   const Request r = read_request(fcinfo, 1, false);
-  const std::vector<std::optional<double>> values = pg::float8_array(PG_GETARG_DATUM(0));
-  RegularSeries series;
-  series.step = Step{0, 1};
-  series.values = fill_missing(values, r.bucketing.fill, &series.filled);
-  for (const std::optional<double>& v : values) {
-    series.missing.push_back(!v.has_value());
-  }
-  const Detected d = detect(std::move(series), r, {});
+  const Detected d = detect_array(fcinfo, 0, r);
   pg::TupleSink sink(fcinfo);
   put_points(sink, d, false);
   return Datum(0);
+}
+
+// autoreport.anomalous(history float8[], last, period, sensitivity, fill) -> whether any of the last
+// `last` values is an anomaly, as autoreport.anomalies flags them; NULL for a NULL history (an alert
+// over an empty result then does not hold).
+AUTOREPORT_FUNCTION(autoreport_anomalous) {
+  if (PG_ARGISNULL(0)) {
+    PG_RETURN_NULL();
+  }
+  if (PG_ARGISNULL(1)) {
+    throw Error(sqlstate::invalid_parameter_value, "last must not be null");
+  }
+  const int32 last = PG_GETARG_INT32(1);
+  if (last < 1) {
+    throw Error(sqlstate::invalid_parameter_value, "last must be at least 1, not " + std::to_string(last))
+        .with_hint("last is how many of the newest values are looked at: 1 for the newest only.");
+  }
+  const Request r = read_request(fcinfo, 2, false);
+  const Detected d = detect_array(fcinfo, 0, r);
+  const size_t n = d.points.size();
+  bool any = false;
+  for (size_t t = n > static_cast<size_t>(last) ? n - static_cast<size_t>(last) : 0; t < n; ++t) {
+    any = any || flagged(d, t);
+  }
+  PG_RETURN_BOOL(any);
 }
 
 // autoreport.anomalies(query text, period, sensitivity, fill, aggregate, frequency)

@@ -73,6 +73,15 @@ CREATE FUNCTION @extschema@.anomalies(
 COMMENT ON FUNCTION @extschema@.anomalies(float8[], integer, text, text) IS
   'anomalies in a series given as an array: per value the expected value, its bounds, a robust score and a flag';
 
+CREATE FUNCTION @extschema@.anomalous(
+    history float8[], last integer DEFAULT 1, period integer DEFAULT NULL, sensitivity text DEFAULT 'medium',
+    fill text DEFAULT 'linear')
+  RETURNS boolean
+  LANGUAGE c IMMUTABLE PARALLEL SAFE
+  AS 'MODULE_PATHNAME', 'autoreport_anomalous';
+COMMENT ON FUNCTION @extschema@.anomalous(float8[], integer, integer, text, text) IS
+  'whether any of the last values of a series given as an array is an anomaly, as anomalies() flags them; for alert conditions';
+
 CREATE FUNCTION @extschema@.anomalies(
     query text, period integer DEFAULT NULL, sensitivity text DEFAULT 'medium', fill text DEFAULT NULL,
     aggregate text DEFAULT 'sum', frequency interval DEFAULT NULL)

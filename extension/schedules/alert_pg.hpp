@@ -34,6 +34,15 @@ struct AlertFinding {
 // Evaluates `condition` of `scope` (as check_alert() returned) over `rows` (tuples of `desc`), as the
 // current user, with search_path pg_catalog, through an ephemeral named relation: nothing but those
 // rows is read. Errors (a division by zero in the condition) are raised as Error with their SQLSTATE.
+//
+// Every statement built around the condition is prepared and checked before it runs (one expression
+// over `result`, no other relation, no subquery, only immutable functions): a condition refused there
+// is 22023 "invalid alert condition ...", whatever check_alert() said. The work runs in its own
+// subtransaction, rolled back on error, so the caller may catch Error and carry on (record the failure);
+// an Interrupted (cancel, timeout) is not an Error and must be let through. `rows` is read through new
+// read pointers (tuplestore_alloc_read_pointer with EXEC_FLAG_REWIND, as a trigger's transition table
+// is), so a tuplestore made with tuplestore_begin_heap(false, false, work_mem) will do; it is left as is.
+// A condition that yields NULL does not hold. detail_json is empty when it did not hold.
 AlertFinding evaluate_alert(const std::string& condition, const std::string& scope, TupleDesc desc,
                             Tuplestorestate* rows);
 
