@@ -71,8 +71,10 @@ wait_for() {
   done
 }
 
-median() {
-  printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+# The median of column $2 of file $1.
+median_of() {
+  awk -v c="$2" '{ print $c }' "$1" | sort -g |
+    awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
 # utime + stime of process $1, in clock ticks.
@@ -140,8 +142,9 @@ sleep 5 # let both pick up their jobs
 mapfile -t LAUNCHERS < <(pids_of 'autoreport launcher')
 mapfile -t SCHEDULERS < <(pids_of 'autoreport scheduler%')
 mapfile -t CRON_LAUNCHERS < <(pids_of 'pg_cron%')
-[ ${#LAUNCHERS[@]} -eq 1 ] && [ ${#SCHEDULERS[@]} -ge 1 ] && [ ${#CRON_LAUNCHERS[@]} -eq 1 ] ||
+if [ ${#LAUNCHERS[@]} -ne 1 ] || [ ${#SCHEDULERS[@]} -lt 1 ] || [ ${#CRON_LAUNCHERS[@]} -ne 1 ]; then
   die "expected one launcher, a scheduler and pg_cron's launcher; found ${LAUNCHERS[*]:-none}, ${SCHEDULERS[*]:-none}, ${CRON_LAUNCHERS[*]:-none}"
+fi
 declare -A before
 for pid in "${LAUNCHERS[@]}" "${SCHEDULERS[@]}" "${CRON_LAUNCHERS[@]}"; do before[$pid]=$(cpu_ticks "$pid"); done
 t0=$(now)
@@ -220,10 +223,10 @@ OVERLAP=$(awk 'NR == FNR { cron[NR] = $1; cron_end[NR] = $4; n = NR; next }
   { for (i = 1; i <= n; i++) if (($1 >= cron[i] && $1 < cron_end[i]) || (cron[i] >= $1 && cron[i] < $4)) c++ }
   END { print c + 0 }' "$CONF.cron" "$CONF.ours")
 [ "$OVERLAP" = 0 ] || echo "    WARNING: $OVERLAP of our bursts overlapped one of pg_cron's: the figures are not clean"
-BURST_FIRST_OURS=$(median $(awk '{ print $2 }' "$CONF.ours"))
-BURST_LAST_OURS=$(median $(awk '{ print $3 }' "$CONF.ours"))
-BURST_FIRST_CRON=$(median $(awk '{ print $2 }' "$CONF.cron"))
-BURST_LAST_CRON=$(median $(awk '{ print $3 }' "$CONF.cron"))
+BURST_FIRST_OURS=$(median_of "$CONF.ours" 2)
+BURST_LAST_OURS=$(median_of "$CONF.ours" 3)
+BURST_FIRST_CRON=$(median_of "$CONF.cron" 2)
+BURST_LAST_CRON=$(median_of "$CONF.cron" 3)
 rm -f "$CONF.ours" "$CONF.cron"
 q >/dev/null <<'SQL'
 SELECT count(autoreport.unschedule(name)) FROM autoreport.jobs WHERE name LIKE 'burst\_%';
