@@ -286,7 +286,7 @@ step_schedule_jobs() {
            autoreport.schedule('demo_top_products', '0 6 * * *', 'top_products',
              '{\"since\": {\"relative\": \"start of last month - 1 year\"}, \"n\": 10}', 'xlsx', 'Europe/Paris',
              '{\"channel\": \"$JOBS_CHANNEL\"}') AS demo_top_products"
-  psql_demo -c "SELECT t AS \"next runs of demo_top_products (Europe/Paris)\"
+  psql_demo -c "SELECT t AS \"next runs of demo_top_products\", t AT TIME ZONE 'Europe/Paris' AS \"in Paris\"
                   FROM autoreport.next_runs('0 6 * * *', 'Europe/Paris', n => 3) AS t"
 }
 
