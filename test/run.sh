@@ -9,6 +9,7 @@
 #   isolation  pg_isolation_regress specs (test/isolation/specs)
 #   pgtap      pgTAP files (test/pgtap) through pg_prove, on the throwaway cluster
 #   concurrency  pgbench: define, drop and calls of one report name from 8 clients at once
+#   schedules  jobs run by the launcher, schedulers and run workers: events, retries, a stopped server
 #   standby    a real primary and streaming replica: reports run on the standby
 #   sidecar    the WebSocket sidecar against the throwaway cluster with real WebSocket clients
 #   charts     SVG charts rendered by headless Chromium to PNGs that are checked not to be blank
@@ -18,7 +19,7 @@ set -uo pipefail
 source "$(dirname "$0")/../scripts/lib.sh"
 
 OUT=$ROOT/build/test
-SUITES=${SUITES:-unit fuzz regress nopreload isolation pgtap concurrency standby sidecar charts lint}
+SUITES=${SUITES:-unit fuzz regress nopreload isolation pgtap concurrency schedules standby sidecar charts lint}
 PASSED=0
 FAILED=0
 declare -a SUMMARY=()
@@ -159,6 +160,25 @@ suite_concurrency() {
     echo "not ok - test/concurrency/define_drop_call.sh exited with status $?" >>"$log"
   cat "$log"
   record concurrency "$(grep -c '^ok - ' "$log")" "$(grep -c '^not ok - ' "$log")"
+  "$ROOT/scripts/cluster.sh" stop "$dir" >/dev/null
+}
+
+suite_schedules() {
+  say "schedules (jobs run by the background workers of a real preloaded server)"
+  local dir=$OUT/schedules-cluster log=$OUT/schedules.log conf=$OUT/schedules.conf
+  rm -rf "$dir"
+  printf "max_worker_processes = 24\n" >"$conf"
+  if ! "$ROOT/scripts/cluster.sh" start "$dir" "$conf" >/dev/null; then
+    record schedules 0 1
+    return
+  fi
+  timeout 600 /usr/bin/python3 "$ROOT/test/schedules/schedules_test.py" - "$dir" >"$log" 2>&1
+  local status=$?
+  cat "$log"
+  if [ "$status" -ne 0 ] && ! grep -q '^not ok - ' "$log"; then
+    echo "not ok - test/schedules/schedules_test.py exited with status $status" | tee -a "$log"
+  fi
+  record schedules "$(grep -c '^ok - ' "$log")" "$(grep -c '^not ok - ' "$log")"
   "$ROOT/scripts/cluster.sh" stop "$dir" >/dev/null
 }
 

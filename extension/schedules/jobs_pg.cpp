@@ -266,6 +266,7 @@ AUTOREPORT_FUNCTION(autoreport_schedule) {
 // autoreport.unschedule(name): the job, its runs and its outputs are removed.
 AUTOREPORT_FUNCTION(autoreport_unschedule) {
   const std::string name = pg::text_to_string(PG_GETARG_DATUM(0));
+  wake_scheduler_at_commit();
   change_job(name, "unschedule", [](pg::SpiConnection& spi, const Job& job) {
     const std::array<pg::SpiParam, 1> args = {int8_param(job.id)};
     spi.execute("DELETE FROM autoreport.job WHERE id = $1", args, false);

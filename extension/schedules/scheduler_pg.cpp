@@ -42,12 +42,13 @@ namespace autoreport::schedules {
 
 namespace {
 
-constexpr int64_t kGraceSeconds = 15;           // an instant at most this late is on time
+// At a scheduler's start, an instant at most this old is on time; older ones were missed (catch_up).
+constexpr int64_t kGraceSeconds = 2;
 // A run's worker is started this long before its instant and waits for it, so that the run starts on
 // time rather than after a process start and a connection.
 constexpr long kLeadMs = 250;
 constexpr long kMaxSleepMs = 60 * 1000;         // look at the jobs again at least this often
-constexpr long kPurgeEveryMs = 60 * 1000;       // retention purge
+constexpr long kPurgeAtMostMs = 60 * 60 * 1000; // the retention purge looks again at least this often
 constexpr long kIdleLingerMs = 10 * 1000;       // no job and no run for this long: the scheduler ends
 constexpr long kUnstartedRunMs = 30 * 1000;     // a run slot whose worker never came up is freed
 constexpr int kPurgeBatch = 500;
@@ -226,11 +227,11 @@ std::vector<JobState> load_jobs() {
 void record_instants(pg::SpiConnection& spi, const JobState& j, const DuePlan& plan) {
   for (const int64_t t : plan.skipped_latest) {
     const std::array<pg::SpiParam, 2> args = {int8_param(j.id), ts_param(t)};
+    // Nothing is recorded for a job paused or removed since the scheduler read it.
     spi.execute("INSERT INTO autoreport.job_run (job, scheduled_for, status, finished_at, error) "
-                "VALUES ($1, $2, 'skipped', pg_catalog.now(), 'missed while no scheduler ran "
-                "(catch_up = " +
+                "SELECT $1, $2, 'skipped', pg_catalog.now(), 'missed while no scheduler ran (catch_up = " +
                     std::string(j.catch_up == CatchUp::skip ? "skip" : j.catch_up == CatchUp::once ? "once" : "all") +
-                    ")') ON CONFLICT DO NOTHING",
+                    ")' WHERE EXISTS (SELECT FROM autoreport.job WHERE id = $1 AND enabled) ON CONFLICT DO NOTHING",
                 args, false);
   }
   if (plan.skipped > static_cast<int64_t>(plan.skipped_latest.size())) {
@@ -255,6 +256,7 @@ void record_instants(pg::SpiConnection& spi, const JobState& j, const DuePlan& p
         "FROM (SELECT CASE WHEN EXISTS (SELECT FROM autoreport.job_run AS p WHERE p.job = $1 "
         "      AND p.status IN ('pending', 'running') AND p.scheduled_for < $3 AND NOT p.manual) "
         "      THEN 'skipped' ELSE 'pending' END) AS t(s) "
+        "WHERE EXISTS (SELECT FROM autoreport.job WHERE id = $1 AND enabled) "
         "ON CONFLICT DO NOTHING",
         args, false);
   }
@@ -410,14 +412,15 @@ void free_unstarted_slots() {
   }
 }
 
-// Deletes expired outputs and old finished runs, a batch per transaction.
-void purge() {
+// Deletes expired outputs and old finished runs, a batch per transaction; returns when the next output
+// or run expires (at most an hour ahead), when the purge should look again.
+TimestampTz purge() {
   const std::string history = std::to_string(g_run_history_keep) + " minutes";
+  const std::array<pg::SpiParam, 1> args = {text_param(history)};
   for (int batch = 0; batch < kPurgeBatchesPerPass; ++batch) {
     uint64 deleted = 0;
     in_transaction("autoreport scheduler: purging expired outputs and history", [&] {
       pg::SpiConnection spi;
-      const std::array<pg::SpiParam, 1> args = {text_param(history)};
       deleted += spi.execute("DELETE FROM autoreport.output WHERE id IN (SELECT id FROM autoreport.output "
                              "WHERE expires_at < pg_catalog.now() ORDER BY expires_at LIMIT " +
                                  std::to_string(kPurgeBatch) + ")",
@@ -431,13 +434,27 @@ void purge() {
                      .processed();
     });
     if (deleted < static_cast<uint64>(kPurgeBatch)) {
-      return;
+      break;
     }
     worker_loop_top();
     if (ShutdownRequestPending) {
-      return;
+      break;
     }
   }
+  TimestampTz next = TimestampTzPlusMilliseconds(GetCurrentTimestamp(), kPurgeAtMostMs);
+  in_transaction("autoreport scheduler: planning the next purge", [&] {
+    pg::SpiConnection spi;
+    const pg::SpiResult r = spi.execute(
+        "SELECT least((SELECT min(expires_at) FROM autoreport.output), "
+        "(SELECT min(finished_at) FROM autoreport.job_run) + $1::interval)",
+        args, true);
+    bool is_null = false;
+    const Datum d = r.datum(0, 0, &is_null);
+    if (!is_null) {
+      next = std::min(next, TimestampTzPlusMilliseconds(DatumGetTimestampTz(d), 1000));
+    }
+  });
+  return next;
 }
 
 void run_scheduler() {
@@ -459,7 +476,7 @@ void run_scheduler() {
   (void)take_kick();
   mark_interrupted();
   std::vector<JobState> jobs = load_jobs();
-  TimestampTz last_purge = 0;
+  TimestampTz next_purge = 0;
   TimestampTz idle_since = 0;
   int runs_seen = -1;
   for (;;) {
@@ -488,10 +505,28 @@ void run_scheduler() {
     }
     if (runs_seen >= 0 && runs_now < runs_seen) {
       mark_interrupted(); // a run ended: did it finish its row?
+      next_purge = 0;     // and its output expires some day
     }
     free_unstarted_slots();
-    const std::optional<int64_t> next = record_due(jobs);
-    const StartPass pass = start_pending();
+    std::optional<int64_t> next;
+    StartPass pass;
+    try {
+      next = record_due(jobs);
+      pass = start_pending();
+    } catch (const Error& e) {
+      // A pass that failed (a job removed under it, a lock timeout) is logged and tried again soon;
+      // the transaction was rolled back, so nothing of it was recorded.
+      const std::string message = e.message();
+      pg::guard([&] {
+        ereport(WARNING, (errmsg("autoreport scheduler: %s", message.c_str()),
+                          errdetail("SQLSTATE %s. The scheduler reads its jobs again and retries in a second.",
+                                    e.sqlstate().c_str())));
+      });
+      (void)take_kick();
+      jobs = load_jobs();
+      wait_latch(1000);
+      continue;
+    }
     {
       SchedulesLock lock;
       runs_seen = 0;
@@ -500,9 +535,9 @@ void run_scheduler() {
       }
     }
     TimestampTz now = GetCurrentTimestamp();
-    if (last_purge == 0 || TimestampDifferenceExceeds(last_purge, now, kPurgeEveryMs)) {
-      purge();
-      last_purge = now = GetCurrentTimestamp();
+    if (next_purge <= now) {
+      next_purge = purge();
+      now = GetCurrentTimestamp();
     }
     // Nothing to schedule and nothing unfinished: the scheduler ends (the launcher starts it again
     // when a job is scheduled, resumed or run).
@@ -530,6 +565,7 @@ void run_scheduler() {
     if (idle_since != 0) {
       wait_ms = std::min(wait_ms, kIdleLingerMs);
     }
+    wait_ms = std::min(wait_ms, std::max(1L, TimestampDifferenceMilliseconds(now, next_purge)));
     if (wait_ms > 0) {
       wait_latch(wait_ms);
     }

@@ -1,0 +1,289 @@
+"""Scheduled jobs on a real preloaded server: runs observed through autoreport.job_runs and their NOTIFY,
+outputs, retries, timeouts, privileges and row-level security, the cap on concurrent runs, pause and
+resume, a server stopped in the middle of a run (interrupted, catch-up, no instant run twice), two
+databases served by one launcher, and the retention purge. Every wait is bounded; nothing asserts a
+duration. Run as: schedules_test.py - CLUSTER_DIR (the harness's first argument is unused here)."""
+import os, re, subprocess, sys, time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "sidecar"))
+from harness import CLUSTER, ROOT, check, finish  # noqa: E402
+
+CLUSTER_SH = f"{ROOT}/scripts/cluster.sh"
+
+
+def psql_db(db, sql):
+    r = subprocess.run([CLUSTER_SH, "psql", CLUSTER, "-d", db, "-qAt", "-v", "ON_ERROR_STOP=1", "-c", sql],
+                       capture_output=True, text=True, timeout=60)
+    if r.returncode != 0:
+        print(f"# psql failed: {r.stderr.strip()}")
+        raise subprocess.CalledProcessError(r.returncode, "psql", r.stdout, r.stderr)
+    return r.stdout.strip()
+
+
+def psql(sql):
+    return psql_db("postgres", sql)
+
+
+def wait_for(what, sql, expected="t", timeout=30, db=None):
+    """Polls sql until it prints `expected`; returns whether it did within timeout seconds."""
+    deadline = time.time() + timeout
+    got = None
+    while time.time() < deadline:
+        try:
+            got = psql_db(db, sql) if db else psql(sql)
+        except subprocess.CalledProcessError as e:
+            got = e.stderr.strip()
+        if got == expected:
+            return True
+        time.sleep(0.2)
+    print(f"# waited {timeout} s for {what}: last saw {got!r}")
+    return False
+
+
+def listen(channel, seconds):
+    """The payloads NOTIFY sent on channel within `seconds`, read by psql between short sleeps."""
+    script = f"LISTEN \"{channel}\";\n" + "SELECT pg_sleep(0.25);\n" * int(seconds * 4)
+    out = subprocess.run([CLUSTER_SH, "psql", CLUSTER, "-qAt"], input=script, capture_output=True, text=True,
+                         timeout=seconds + 60).stdout
+    return re.findall(r'Asynchronous notification "[^"]*" with payload "(.*)" received from server process', out)
+
+
+def process_count(name):
+    """How many processes of this cluster's postmaster are called `name`."""
+    with open(f"{CLUSTER}/data/postmaster.pid") as f:
+        postmaster = f.readline().strip()
+    out = subprocess.run(["ps", "--ppid", postmaster, "-o", "args="], capture_output=True, text=True).stdout
+    return sum(1 for line in out.splitlines() if line.startswith(f"postgres: {name}"))
+
+
+import json  # noqa: E402
+
+psql("""
+CREATE EXTENSION IF NOT EXISTS autoreport;
+CREATE TABLE numbers AS SELECT i AS n FROM generate_series(1, 10) AS i;
+SELECT autoreport.define_report('tick', 'SELECT count(*) AS n FROM numbers');
+SELECT autoreport.define_report('boom', 'SELECT 1 / (count(*) - count(*)) AS x FROM numbers');
+SELECT autoreport.define_report('slow', 'SELECT pg_sleep(1.5)::text AS slept, count(*) AS n FROM numbers');
+SELECT autoreport.define_report('sleepy', 'SELECT pg_sleep(3)::text AS slept');
+SELECT autoreport.define_report('since', 'SELECT :since::text AS since', '{"since": {"type": "date"}}');
+""")
+
+check("the launcher runs and scheduler_status() says jobs can run",
+      wait_for("scheduler_status", "SELECT autoreport.scheduler_status() IS NULL", timeout=20))
+check("one launcher process", process_count("autoreport launcher") == 1, process_count("autoreport launcher"))
+
+# A job every second, observed through job_runs and its NOTIFY.
+psql("SELECT autoreport.schedule('every_second', 'every 1 second', 'tick', options => '{\"channel\": \"ticks\"}')")
+payloads = listen("ticks", 6)
+events = [json.loads(p) for p in payloads]
+ready = [e for e in events if e.get("event") == "report_ready" and e.get("job") == "every_second"]
+check("an every-second job sends report_ready events on its channel", len(ready) >= 2, payloads[:3])
+if ready:
+    e = ready[-1]
+    check("the event names the report, run, output, rows and bytes",
+          e["report"] == "tick" and e["rows"] == 1 and e["bytes"] > 0 and e["output_id"] and e["run_id"], e)
+    check("the event's run is a succeeded run with that output",
+          psql(f"SELECT status || ',' || output_id FROM autoreport.job_runs WHERE id = {e['run_id']}")
+          == f"succeeded,{e['output_id']}")
+    check("the stored output is the rendered report",
+          psql(f"SELECT autoreport.output({e['output_id']}) = autoreport.render('tick', '{{}}', 'csv')") == "t")
+    check("outputs lists its SHA-256, size, MIME type and file name",
+          psql(f"SELECT sha256 = encode(sha256(autoreport.output(id)), 'hex') AND size = {e['bytes']} "
+               f"AND mime_type LIKE 'text/csv%' AND file_name LIKE 'every_second_%.csv' "
+               f"FROM autoreport.outputs WHERE id = {e['output_id']}") == "t")
+check("runs start at or after their instant, never before",
+      psql("SELECT bool_and(started_at >= scheduled_for) FROM autoreport.job_runs "
+           "WHERE job = 'every_second' AND started_at IS NOT NULL") == "t")
+check("no instant of the job ran twice",
+      psql("SELECT count(*) FROM (SELECT scheduled_for FROM autoreport.job_runs WHERE job = 'every_second' "
+           "AND status IN ('running', 'succeeded') GROUP BY 1 HAVING count(*) > 1) AS d") == "0")
+check("jobs shows the last run and its status",
+      psql("SELECT last_status IN ('pending', 'running', 'succeeded') AND next_run > last_run AND why_not_running IS NULL "
+           "FROM autoreport.jobs WHERE name = 'every_second'") == "t")
+
+# Pause and resume.
+psql("SELECT autoreport.pause('every_second')")
+time.sleep(1.5)
+before = psql("SELECT count(*) FROM autoreport.job_runs WHERE job = 'every_second'")
+time.sleep(2.5)
+check("a paused job does not run", psql("SELECT count(*) FROM autoreport.job_runs WHERE job = 'every_second'") == before)
+check("jobs says why a paused job does not run",
+      psql("SELECT why_not_running FROM autoreport.jobs WHERE name = 'every_second'") == "paused")
+psql("SELECT autoreport.resume('every_second')")
+check("a resumed job runs again",
+      wait_for("runs after resume", f"SELECT count(*) > {before} FROM autoreport.job_runs WHERE job = 'every_second' "
+               "AND status = 'succeeded'", timeout=15))
+psql("SELECT autoreport.unschedule('every_second')")
+
+# Retries: every attempt is a row, with the SQLSTATE, backing off.
+psql("SELECT autoreport.schedule('fails', '@yearly', 'boom', options => '{\"retries\": 2, \"channel\": \"fails\"}')")
+run = psql("SELECT autoreport.run_now('fails')")
+check("a failing job is attempted 1 + retries times",
+      wait_for("three failed attempts", "SELECT count(*) FROM autoreport.job_runs WHERE job = 'fails' "
+               "AND status = 'failed'", "3", timeout=30))
+check("each attempt records the error and its SQLSTATE",
+      psql("SELECT string_agg(attempt || ':' || sqlstate, ',' ORDER BY attempt) FROM autoreport.job_runs "
+           "WHERE job = 'fails'") == "1:22012,2:22012,3:22012")
+check("retries wait (exponential backoff): each later attempt starts after the previous failed",
+      psql("SELECT bool_and(r.started_at >= p.finished_at + interval '400 ms') FROM autoreport.job_runs AS r "
+           "JOIN autoreport.job_runs AS p ON p.job = r.job AND p.attempt = r.attempt - 1 WHERE r.job = 'fails'") == "t")
+check("the manual run keeps its id as attempt 1",
+      psql(f"SELECT attempt FROM autoreport.job_runs WHERE id = {run}") == "1")
+
+# Timeout.
+psql("SELECT autoreport.schedule('too_slow', '@yearly', 'sleepy', options => '{\"timeout\": \"300 ms\", \"retries\": 0}')")
+psql("SELECT autoreport.run_now('too_slow')")
+check("a run past the job's timeout fails with 57014",
+      wait_for("timeout", "SELECT sqlstate || ':' || (error LIKE '%timeout%') FROM autoreport.job_runs "
+               "WHERE job = 'too_slow'", "57014:true", timeout=20))
+
+# Relative dates resolve at the scheduled instant, in the job's time zone.
+psql("SELECT autoreport.schedule('relative', '@yearly', 'since', '{\"since\": {\"relative\": \"start of this month\"}}', "
+     "'csv', 'Pacific/Auckland', '{\"retries\": 0}')")
+psql("SELECT autoreport.run_now('relative')")
+check("a relative date parameter is resolved at the run's instant in the job's zone",
+      wait_for("relative run", "SELECT replace(convert_from(autoreport.output(output_id), 'UTF8'), E'\\r', '') = "
+               "E'since\\n' || to_char(date_trunc('month', scheduled_for AT TIME ZONE 'Pacific/Auckland'), 'YYYY-MM-DD') || E'\\n' "
+               "FROM autoreport.job_runs WHERE job = 'relative' AND status = 'succeeded'", timeout=20))
+
+# Privileges and row-level security: a job runs as its owner with the owner's privileges only.
+psql("""
+CREATE ROLE sched_owner LOGIN;
+GRANT autoreport_admin TO sched_owner;
+CREATE TABLE notes (owner name, body text);
+INSERT INTO notes VALUES ('sched_owner', 'mine'), ('someone_else', 'theirs');
+ALTER TABLE notes ENABLE ROW LEVEL SECURITY;
+CREATE POLICY own ON notes USING (owner = current_user);
+GRANT SELECT ON notes TO sched_owner;
+SELECT autoreport.define_report('my_notes', 'SELECT body, current_user AS who FROM notes ORDER BY body');
+GRANT EXECUTE ON FUNCTION reports.my_notes() TO sched_owner;
+SET ROLE sched_owner;
+SELECT autoreport.schedule('notes_job', '@yearly', 'my_notes', options => '{"retries": 0}');
+SELECT autoreport.run_now('notes_job');
+RESET ROLE;
+""")
+check("a job runs as its owner and row-level security applies",
+      wait_for("owner's run", "SELECT convert_from(autoreport.output(output_id), 'UTF8') FROM autoreport.job_runs "
+               "WHERE job = 'notes_job' AND status = 'succeeded'", "body,who\nmine,sched_owner", timeout=20))
+psql("REVOKE EXECUTE ON FUNCTION reports.my_notes() FROM sched_owner; REVOKE EXECUTE ON FUNCTION reports.my_notes() FROM PUBLIC")
+psql("SET ROLE sched_owner; SELECT autoreport.run_now('notes_job')")
+check("a job whose owner lost the right to run its report fails with the privilege error",
+      wait_for("privilege failure", "SELECT sqlstate FROM autoreport.job_runs WHERE job = 'notes_job' AND status = 'failed'",
+               "42501", timeout=20))
+# The worker's session is a superuser's: a run must not be able to take it back.
+psql("""
+CREATE FUNCTION public.try_escape() RETURNS text LANGUAGE plpgsql AS
+  $$BEGIN PERFORM set_config('session_authorization', 'postgres', false); RETURN current_user; END$$;
+ALTER FUNCTION public.try_escape() OWNER TO sched_owner;
+SELECT autoreport.define_report('escape', 'SELECT public.try_escape() AS who');
+GRANT EXECUTE ON FUNCTION reports.escape() TO sched_owner;
+SET ROLE sched_owner;
+SELECT autoreport.schedule('escape_job', '@yearly', 'escape', options => '{"retries": 0}');
+SELECT autoreport.run_now('escape_job');
+""")
+check("a run cannot become the worker's superuser (SET SESSION AUTHORIZATION is refused)",
+      wait_for("escape refused", "SELECT status || ':' || sqlstate FROM autoreport.job_runs WHERE job = 'escape_job'",
+               "failed:42501", timeout=20))
+
+# The cap: 4 jobs due at once with autoreport.max_running_jobs = 2 never run more than 2 at a time.
+psql("ALTER SYSTEM SET autoreport.max_running_jobs = 2")
+psql("SELECT pg_reload_conf()")
+time.sleep(1)
+start = psql("SELECT to_char(date_trunc('second', clock_timestamp()) + interval '3 seconds', 'SS')")
+for i in range(4):
+    psql(f"SELECT autoreport.schedule('capped_{i}', '{int(start)} * * * * *', 'slow', options => '{{\"retries\": 0}}')")
+check("four jobs due at the same second all run",
+      wait_for("capped runs", "SELECT count(*) FROM autoreport.job_runs WHERE job LIKE 'capped_%' AND status = 'succeeded'",
+               "4", timeout=40))
+check("never more than autoreport.max_running_jobs runs at once",
+      psql("SELECT max(c) FROM (SELECT (SELECT count(*) FROM autoreport.job_runs AS b WHERE b.job LIKE 'capped_%' "
+           "AND b.status = 'succeeded' AND b.started_at <= a.started_at AND b.finished_at > a.started_at) AS c "
+           "FROM autoreport.job_runs AS a WHERE a.job LIKE 'capped_%' AND a.status = 'succeeded') AS m") == "2")
+for i in range(4):
+    psql(f"SELECT autoreport.unschedule('capped_{i}')")
+psql("ALTER SYSTEM RESET autoreport.max_running_jobs")
+psql("SELECT pg_reload_conf()")
+
+# An error longer than NOTIFY's 8000-byte limit still ends the run with an event.
+psql("SELECT autoreport.define_report('long_error', 'SELECT (repeat(''x'', 20000) || n)::int AS n FROM numbers')")
+psql("SELECT autoreport.schedule('long_error', '@yearly', 'long_error', options => '{\"retries\": 0, \"channel\": \"long\"}')")
+subprocess.Popen(["bash", "-c", "sleep 1.5; " + CLUSTER_SH + " psql " + CLUSTER +
+                  " -qAt -c \"SELECT autoreport.run_now('long_error')\" >/dev/null"])
+long_events = [json.loads(p) for p in listen("long", 8)]
+check("a failure with a 20,000-character message is announced in under 8000 bytes, marked truncated",
+      any(e.get("event") == "report_failed" and e.get("sqlstate") == "22P02" and e.get("truncated") is True
+          for e in long_events), [json.dumps(e)[:200] for e in long_events])
+
+# Retention: an output kept for a second is purged soon after, without anyone asking.
+psql("SELECT autoreport.schedule('short_lived', '@yearly', 'tick', options => '{\"keep\": \"1 second\"}')")
+psql("SELECT autoreport.run_now('short_lived')")
+check("a run stores its output", wait_for("output", "SELECT count(*) FROM autoreport.outputs WHERE job = 'short_lived'",
+                                          "1", timeout=20))
+check("an output past its job's keep is purged",
+      wait_for("purge", "SELECT count(*) FROM autoreport.outputs WHERE job = 'short_lived'", "0", timeout=20))
+check("the purged output's run keeps its history",
+      psql("SELECT status FROM autoreport.job_runs WHERE job = 'short_lived'") == "succeeded")
+
+# Two databases, one launcher: a database created later is found and its jobs run.
+psql("CREATE DATABASE second_db")
+psql_db("second_db", """
+CREATE EXTENSION autoreport;
+SELECT autoreport.define_report('hello', 'SELECT 42 AS answer');
+SELECT autoreport.schedule('second_every_second', 'every 1 second', 'hello');
+""")
+psql("SELECT autoreport.schedule('first_every_second', 'every 1 second', 'tick')")
+check("jobs run in a database created after the server started",
+      wait_for("second db runs", "SELECT count(*) >= 2 FROM autoreport.job_runs WHERE status = 'succeeded'",
+               timeout=30, db="second_db"))
+check("and in the first database at the same time",
+      wait_for("first db runs", "SELECT count(*) >= 2 FROM autoreport.job_runs WHERE job = 'first_every_second' "
+               "AND status = 'succeeded'", timeout=30))
+check("one launcher serves both databases, each with its scheduler",
+      process_count("autoreport launcher") == 1 and process_count("autoreport scheduler") == 2,
+      (process_count("autoreport launcher"), process_count("autoreport scheduler")))
+psql_db("second_db", "SELECT autoreport.unschedule('second_every_second')")
+psql("SELECT autoreport.unschedule('first_every_second')")
+
+# A server stopped in the middle of a run: the run is interrupted, the missed instants follow each job's
+# catch-up policy, and no instant runs twice.
+psql("SELECT autoreport.schedule('crash_all', '*/2 * * * * *', 'slow', options => '{\"catch_up\": \"all\", \"retries\": 0}')")
+psql("SELECT autoreport.schedule('crash_skip', '*/2 * * * * *', 'tick', options => '{\"catch_up\": \"skip\", \"retries\": 0}')")
+check("a run is in progress", wait_for("a running run", "SELECT count(*) > 0 FROM autoreport.job_runs "
+                                       "WHERE job = 'crash_all' AND status = 'running'", timeout=20))
+running = psql("SELECT id FROM autoreport.job_runs WHERE job = 'crash_all' AND status = 'running' LIMIT 1")
+with open(f"{CLUSTER}/data/postmaster.pid") as f:
+    os.kill(int(f.readline()), 3)  # SIGQUIT: immediate shutdown, as a crash
+time.sleep(8)
+restart = subprocess.run([CLUSTER_SH, "start", CLUSTER], capture_output=True, text=True, timeout=120)
+check("the server starts again", restart.returncode == 0, restart.stderr[-300:])
+check("the run in flight is marked interrupted",
+      wait_for("interrupted", f"SELECT status FROM autoreport.job_runs WHERE id = {running}", "interrupted", timeout=30))
+check("jobs run again after the restart",
+      wait_for("runs after restart", f"SELECT count(*) > 0 FROM autoreport.job_runs WHERE job = 'crash_skip' "
+               f"AND status = 'succeeded' AND id > {running}", timeout=30))
+# The instants missed while the server was down: after the interrupted one, up to the server's start.
+window = (f"scheduled_for > (SELECT scheduled_for FROM autoreport.job_runs WHERE id = {running}) "
+          f"AND scheduled_for <= pg_postmaster_start_time()")
+
+
+def runs_of(job):
+    return psql(f"SELECT string_agg(to_char(scheduled_for, 'HH24:MI:SS') || ' ' || status, '; ' ORDER BY scheduled_for) "
+                f"FROM autoreport.job_runs WHERE job = '{job}' AND id > {running}")
+
+
+check("catch_up = all: every instant missed while the server was down runs after it",
+      wait_for("catch-up runs", f"SELECT count(*) FILTER (WHERE status = 'succeeded') >= 2 "
+               f"AND count(*) FILTER (WHERE status = 'skipped') = 0 FROM autoreport.job_runs "
+               f"WHERE job = 'crash_all' AND {window}", timeout=30), runs_of("crash_all"))
+check("catch_up = skip: instants missed while the server was down are recorded as skipped, not run",
+      psql(f"SELECT count(*) FILTER (WHERE status <> 'skipped') <= 1 AND count(*) FILTER (WHERE status = 'skipped') >= 2 "
+           f"FROM autoreport.job_runs WHERE job = 'crash_skip' AND {window}") == "t", runs_of("crash_skip"))
+check("the skipped instants say why",
+      psql(f"SELECT bool_and(error = 'missed while no scheduler ran (catch_up = skip)') FROM autoreport.job_runs "
+           f"WHERE job = 'crash_skip' AND status = 'skipped' AND {window}") == "t")
+check("no instant of either job ran twice",
+      psql("SELECT count(*) FROM (SELECT job, scheduled_for FROM autoreport.job_runs WHERE job LIKE 'crash_%' "
+           "AND status IN ('running', 'succeeded', 'interrupted') GROUP BY 1, 2 HAVING count(*) > 1) AS d") == "0")
+psql("SELECT autoreport.unschedule('crash_all'); SELECT autoreport.unschedule('crash_skip')")
+
+finish()
