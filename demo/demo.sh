@@ -19,7 +19,8 @@ source "$(dirname "$0")/../scripts/lib.sh"
 CLUSTER_DIR=$ROOT/.cluster
 CLUSTER=$ROOT/scripts/cluster.sh
 DB=autoreport_demo
-STEPS=(start_cluster create_database create_extension load_data define_reports render_files forecast anomalies start_sidecar summary)
+STEPS=(start_cluster create_database create_extension load_data define_reports render_files forecast anomalies start_sidecar
+       schedule_jobs watch_events show_jobs summary)
 
 FORCE_RELOAD=0
 CURRENT_STEP=
@@ -34,9 +35,27 @@ query_demo() { psql_demo -At -c "$1"; }
 
 # ---- steps ---------------------------------------------------------------------------------------
 
-# Starts the cluster in .cluster/, or reuses it when it is already running.
+# Background worker slots the scheduled jobs need: the launcher, a scheduler per database with jobs, up
+# to autoreport.max_running_jobs (4) runs, the audit writer, and parallel query workers.
+WORKER_PROCESSES=20
+
+# Starts the cluster in .cluster/, or reuses it when it is already running. A cluster made by an older
+# demo, with PostgreSQL's default of 8 worker processes, gets more and is restarted on its port.
 step_start_cluster() {
-  "$CLUSTER" start "$CLUSTER_DIR"
+  local conf have port
+  conf=$(mktemp)
+  echo "max_worker_processes = $WORKER_PROCESSES" >"$conf"
+  chmod 644 "$conf"
+  "$CLUSTER" start "$CLUSTER_DIR" "$conf"
+  rm -f "$conf"
+  have=$("$CLUSTER" psql "$CLUSTER_DIR" -d postgres -At -c 'SHOW max_worker_processes')
+  if [ "$have" -lt "$WORKER_PROCESSES" ]; then
+    say "max_worker_processes is $have: raising it to $WORKER_PROCESSES for the scheduled jobs (restarts the cluster)"
+    "$CLUSTER" psql "$CLUSTER_DIR" -d postgres -q -c "ALTER SYSTEM SET max_worker_processes = $WORKER_PROCESSES"
+    port=$("$CLUSTER" port "$CLUSTER_DIR")
+    "$CLUSTER" stop "$CLUSTER_DIR"
+    AUTOREPORT_PORT_BASE=$port "$CLUSTER" start "$CLUSTER_DIR"
+  fi
 }
 
 # Creates the demo database when it does not exist yet.
@@ -245,6 +264,95 @@ step_start_sidecar() {
   say "sidecar listening on 127.0.0.1:$port (log: $CLUSTER_DIR/sidecar.log)"
 }
 
+# The channel the demo's jobs announce their runs on (demo_viewer may listen to reports.*).
+JOBS_CHANNEL=reports.jobs
+
+# The dashboard's address, signed in as demo_viewer and subscribed to the jobs' channel.
+dashboard_url() {
+  echo "http://127.0.0.1:$(cat "$SIDECAR_PORT_FILE")/#subscribe=$JOBS_CHANNEL&token=$(demo_token demo_viewer)"
+}
+
+# Schedules two jobs (autoreport.schedule creates or replaces them, so a second make demo changes
+# nothing): Latin America's daily orders every 10 seconds, with an alert on days of almost no orders
+# (the checkout outage planted in March 2026 makes it hold), and the top products every day at 06:00
+# Paris time since the start of last month, a year back (the sample data ends in October 2026).
+step_schedule_jobs() {
+  say "scheduling two jobs (autoreport.schedule); their runs are announced on channel $JOBS_CHANNEL"
+  psql_demo -c "
+    SELECT autoreport.schedule('demo_latam_watch', 'every 10 seconds', 'daily_orders',
+             '{\"since\": \"2026-03-01\", \"region\": \"Latin America\"}', 'csv', 'UTC',
+             '{\"channel\": \"$JOBS_CHANNEL\", \"alert\": \"orders < 20\", \"retries\": 0, \"keep\": \"1 hour\"}')
+             AS demo_latam_watch,
+           autoreport.schedule('demo_top_products', '0 6 * * *', 'top_products',
+             '{\"since\": {\"relative\": \"start of last month - 1 year\"}, \"n\": 10}', 'xlsx', 'Europe/Paris',
+             '{\"channel\": \"$JOBS_CHANNEL\"}') AS demo_top_products"
+  psql_demo -c "SELECT t AS \"next runs of demo_top_products\", t AT TIME ZONE 'Europe/Paris' AS \"in Paris\"
+                  FROM autoreport.next_runs('0 6 * * *', 'Europe/Paris', n => 3) AS t"
+}
+
+# Listens on the jobs' channel with psql while demo_top_products runs once now (autoreport.run_now) and
+# demo_latam_watch runs on its 10-second schedule, printing each payload as it arrives. Stops once both
+# have finished a run, or after WATCH_SECONDS.
+WATCH_SECONDS=45
+step_watch_events() {
+  local start condition
+  start=$(query_demo "SELECT clock_timestamp()")
+  condition="SELECT EXISTS (SELECT FROM autoreport.job_runs WHERE job = 'demo_top_products' AND manual
+                               AND finished_at > '$start')
+                AND EXISTS (SELECT FROM autoreport.job_runs WHERE job = 'demo_latam_watch' AND finished_at > '$start')"
+  say "listening on $JOBS_CHANNEL (psql LISTEN) while demo_top_products runs now and demo_latam_watch every 10 s (at most $WATCH_SECONDS s):"
+  echo "    (the sidecar's dashboard shows them too, live: its address is printed at the end)"
+  {
+    echo "LISTEN \"$JOBS_CHANNEL\";"
+    echo "SELECT autoreport.run_now('demo_top_products');"
+    local i
+    for ((i = 0; i < WATCH_SECONDS; i++)); do
+      sleep 1
+      echo "SELECT 1;" # psql prints the notifications that arrived after each command
+      if [ "$(query_demo "$condition")" = t ]; then
+        sleep 0.5
+        echo "SELECT 1;"
+        break
+      fi
+    done
+  } | psql_demo -At 2>&1 | {
+    local line seen=0 started=$SECONDS
+    while IFS= read -r line; do
+      if [[ $line =~ ^Asynchronous\ notification\ \"([^\"]*)\"\ with\ payload\ \"(.*)\"\ received\ from\ server\ process\ with\ PID\ [0-9]+\.$ ]]; then
+        printf '    [%2ds] %s %s\n' "$((SECONDS - started))" "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}"
+        seen=$((seen + 1))
+      elif [[ ! $line =~ ^[0-9]+$ ]]; then
+        echo "    $line" # psql's errors
+      fi
+    done
+    [ "$seen" -gt 0 ] || echo "    no event arrived: see autoreport.jobs (why_not_running) below and $CLUSTER_DIR/server.log"
+  }
+}
+
+# Lists the jobs, their latest runs and stored outputs, and writes demo_top_products' latest output to
+# build/demo-output/ through autoreport.output(id), checking its SHA-256.
+step_show_jobs() {
+  local out=$ROOT/build/demo-output id name sha file
+  say "autoreport.jobs"
+  psql_demo -c "SELECT name, cron, time_zone, report, format, next_run, last_run, last_status,
+                       why_not_running FROM autoreport.jobs WHERE name LIKE 'demo\_%' ORDER BY name"
+  say "autoreport.job_runs (the latest 6)"
+  psql_demo -c "SELECT id, job, scheduled_for, attempt, manual, status, rows, bytes, output_id, sqlstate,
+                       left(error, 50) AS error
+                  FROM autoreport.job_runs WHERE job LIKE 'demo\_%' ORDER BY id DESC LIMIT 6"
+  say "autoreport.outputs (the latest 4)"
+  psql_demo -c "SELECT id, job, run, format, mime_type, file_name, size, left(sha256, 12) AS sha256, created_at, expires_at
+                  FROM autoreport.outputs WHERE job LIKE 'demo\_%' ORDER BY id DESC LIMIT 4"
+  IFS='|' read -r id name sha < <(query_demo "SELECT id, file_name, sha256 FROM autoreport.outputs
+                                                WHERE job = 'demo_top_products' ORDER BY id DESC LIMIT 1") || true
+  [ -n "${id:-}" ] || die "demo_top_products stored no output: see its runs in autoreport.job_runs above"
+  mkdir -p "$out"
+  file=$out/$(basename "$name")
+  query_demo "SELECT encode(autoreport.output($id), 'base64')" | base64 -d >"$file"
+  [ "$(sha256sum <"$file" | cut -d' ' -f1)" = "$sha" ] || die "$file does not match the SHA-256 in autoreport.outputs"
+  say "wrote output $id to $file ($(wc -c <"$file") bytes, SHA-256 as recorded)"
+}
+
 # Prints what is in the database, how to connect and what to try.
 step_summary() {
   local url port
@@ -306,11 +414,22 @@ Things to try:
     -- ... and watch it from another (progress_end() or the session's end removes it)
     SELECT pid, operation, object, done, total, percent, elapsed FROM autoreport.progress;
 
+Scheduled jobs (demo_latam_watch runs every 10 s and raises an alert; make stop ends it with the cluster):
+    SELECT name, cron, next_run, last_run, last_status, why_not_running FROM autoreport.jobs;
+    SELECT id, job, scheduled_for, status, rows, bytes, output_id, error FROM autoreport.job_runs ORDER BY id DESC LIMIT 10;
+    SELECT id, job, file_name, size, expires_at FROM autoreport.outputs ORDER BY id DESC LIMIT 10;
+    SELECT autoreport.run_now('demo_top_products');      -- a run now, outside the schedule
+    SELECT autoreport.pause('demo_latam_watch');         -- and autoreport.resume(...), autoreport.unschedule(...)
+    SELECT * FROM autoreport.next_runs('0 9 * * MON-FRI', 'America/New_York', n => 5);
+    LISTEN "$JOBS_CHANNEL";                               -- in psql: every run's event as it ends
+  the output written from autoreport.output(id): build/demo-output/demo_top_products_*.xlsx
+
 The WebSocket sidecar (LISTEN/NOTIFY for web clients), as role demo_viewer (channels reports.*):
-  the live dashboard, signed in (the token stays in the URL fragment, never sent to the server):
-    http://127.0.0.1:$(cat "$SIDECAR_PORT_FILE")/#token=$(demo_token demo_viewer)
-  subscribe there to reports.ready, then commit a notification and watch it arrive:
-    SELECT pg_notify('reports.ready', '{"event": "report_ready", "report": "top_products", "output_id": 1, "format": "xlsx"}');
+  the live dashboard, signed in and subscribed to the jobs' events (the token stays in the URL
+  fragment, never sent to the server):
+    $(dashboard_url)
+  commit a notification of your own and watch it arrive there too:
+    SELECT pg_notify('$JOBS_CHANNEL', '{"event": "report_ready", "job": "by hand", "report": "top_products", "output_id": 1}');
   WebSocket clients connect to ws://127.0.0.1:$(cat "$SIDECAR_PORT_FILE")/?token=<the same token>
   health and Prometheus metrics: http://127.0.0.1:$(cat "$SIDECAR_PORT_FILE")/healthz and /metrics
 

@@ -3,10 +3,14 @@
 // everything here is plain DOM: no inline script or style, no external resources, and text from the
 // server is only ever inserted with textContent.
 //
-// Payloads it recognises (NOTIFY payloads are JSON objects with an "event" member; ids, not data):
-//   {"event": "report_ready",  "report": r, "schedule": s, "run_id": n, "output_id": n, "format": f, "rows": n}
-//   {"event": "report_failed", "report": r, "schedule": s, "run_id": n, "attempt": n, "sqlstate": c, "error": m}
-//   {"event": "alert", "report": r, "schedule": s, "run_id": n, "output_id": n, "message": m}
+// Payloads it recognises: the events that end every scheduled job's run (NOTIFY payloads built by the
+// extension's extension/schedules/event.cpp; ids, not data):
+//   {"event": "report_ready" | "report_failed" | "alert", "job": s, "job_id": n, "report": r, "format": f,
+//    "run_id": n, "attempt": n, "manual": b, "output_id": n, "rows": n, "bytes": n,
+//    "scheduled_for": iso, "started_at": iso, "finished_at": iso,
+//    failures: "error": m, "sqlstate": c, "retry_at": iso | null,
+//    alerts: "condition": c, "alert": {"matching_rows": n, "rows": [...]} | {"values": {...}},
+//    "truncated": true when the payload was cut to fit NOTIFY's 8000 bytes}
 // Any other "event" is shown under its own name; any other payload as a plain notification.
 "use strict";
 
@@ -25,23 +29,11 @@
     1013: "the server is overloaded; try again later",
   };
 
-  // Payload events shown specially: their label, style and the members listed under them.
+  // The events that end a scheduled job's run: their style and label.
   const EVENTS = new Map(Object.entries({
-    report_ready: {
-      kind: "ready", label: "report ready",
-      fields: [["report", "report"], ["output_id", "output id"], ["format", "format"], ["rows", "rows"],
-               ["schedule", "schedule"], ["run_id", "run"]],
-    },
-    report_failed: {
-      kind: "failed", label: "report failed",
-      fields: [["report", "report"], ["schedule", "schedule"], ["run_id", "run"], ["attempt", "attempt"],
-               ["sqlstate", "SQLSTATE"], ["error", "error"]],
-    },
-    alert: {
-      kind: "alert", label: "alert",
-      fields: [["message", "message"], ["report", "report"], ["schedule", "schedule"],
-               ["output_id", "output id"], ["run_id", "run"]],
-    },
+    report_ready: { kind: "ready", label: "report ready" },
+    report_failed: { kind: "failed", label: "report failed" },
+    alert: { kind: "alert", label: "alert" },
   }));
 
   const $ = (id) => document.getElementById(id);
@@ -110,7 +102,11 @@
     item.append(head);
     if (details.length > 0) {
       const list = el("dl", "details");
-      for (const [name, value] of details) list.append(el("dt", "", name), el("dd", "", value));
+      for (const [name, value] of details) {
+        const dd = el("dd");
+        dd.append(value); // a string becomes a text node; a node was built here with el()
+        list.append(el("dt", "", name), dd);
+      }
       item.append(list);
     }
     if (payload !== undefined) item.append(el("pre", "payload", payload));
@@ -122,26 +118,105 @@
     return typeof value === "string" ? value : JSON.stringify(value);
   }
 
+  const given = (value) => value !== undefined && value !== null;
+
+  // An ISO 8601 instant as a <time> on the local clock (the text as sent in its tooltip); the text itself
+  // when it is not one.
+  function instant(value) {
+    const when = typeof value === "string" ? new Date(value) : new Date(NaN);
+    if (Number.isNaN(when.getTime())) return text(value);
+    const node = el("time", "", when.toLocaleString(undefined, { hour12: false }));
+    node.dateTime = when.toISOString();
+    node.title = value;
+    return node;
+  }
+
+  function number(value) {
+    return typeof value === "number" ? value.toLocaleString() : text(value);
+  }
+
+  // A list of short lines (matching rows, aggregate values).
+  function lines(items) {
+    const list = el("ul", "lines");
+    for (const item of items) list.append(el("li", "", item));
+    return list;
+  }
+
+  // One result row of an alert, "column: value, ...".
+  function rowText(row) {
+    if (row === null || typeof row !== "object" || Array.isArray(row)) return text(row);
+    return Object.entries(row).map(([name, value]) => `${name}: ${text(value)}`).join(", ");
+  }
+
+  // What made an alert's condition hold: the matching rows (per-row conditions) or the values of the
+  // aggregates (conditions over the whole result).
+  function alertDetails(alert, details) {
+    if (alert === null || typeof alert !== "object") return;
+    if (given(alert.matching_rows)) details.push(["matching rows", number(alert.matching_rows)]);
+    if (Array.isArray(alert.rows) && alert.rows.length > 0) {
+      const some = typeof alert.matching_rows === "number" && alert.rows.length < alert.matching_rows;
+      details.push([some ? `first ${alert.rows.length}` : "matching", lines(alert.rows.map(rowText))]);
+    }
+    if (alert.values !== null && typeof alert.values === "object") {
+      details.push(["values", lines(Object.entries(alert.values).map(([name, value]) => `${name} = ${text(value)}`))]);
+    }
+    if (alert.truncated === true) details.push(["detail", "left out to fit the notification"]);
+  }
+
+  // The details of a run's event, in the order a person reads them.
+  function runDetails(p) {
+    const details = [];
+    const add = (name, value, shown = text) => {
+      if (given(value)) details.push([name, shown(value)]);
+    };
+    if (p.event === "alert") {
+      add("condition", p.condition);
+      alertDetails(p.alert, details);
+    }
+    add("job", p.job, (job) => (given(p.job_id) ? `${text(job)} (id ${text(p.job_id)})` : text(job)));
+    add("report", p.report);
+    add("run", p.run_id, (run) => {
+      let shown = text(run);
+      if (typeof p.attempt === "number" && p.attempt > 1) shown += `, attempt ${p.attempt}`;
+      if (p.manual === true) shown += ", run now";
+      return shown;
+    });
+    if (p.event === "report_failed") {
+      add("SQLSTATE", p.sqlstate);
+      add("error", p.error);
+      details.push(["retry", given(p.retry_at) ? instant(p.retry_at) : "none (no attempts left)"]);
+    }
+    // An id, not a link: the bytes are read in SQL by whoever may (autoreport.output checks that).
+    add("output id", p.output_id, (id) => `${text(id)} (autoreport.output(${text(id)}))`);
+    add("format", p.format);
+    add("rows", p.rows, number);
+    add("bytes", p.bytes, number);
+    add("scheduled for", p.scheduled_for, instant);
+    add("finished", p.finished_at, instant);
+    if (p.truncated === true) details.push(["note", "cut to fit NOTIFY's 8000-byte limit"]);
+    return details;
+  }
+
   function onNotify(frame) {
     const payload = frame.payload;
     const isObject = payload !== null && typeof payload === "object" && !Array.isArray(payload);
     const known = isObject ? EVENTS.get(payload.event) : undefined;
-    const details = [];
+    let details = [];
     let kind = "notify";
     let label = "notification";
     if (known) {
       ({ kind, label } = known);
-      for (const [key, name] of known.fields) {
-        if (payload[key] !== undefined && payload[key] !== null) details.push([name, text(payload[key])]);
-      }
+      details = runDetails(payload);
     } else if (isObject && typeof payload.event === "string") {
       label = payload.event.replace(/_/g, " ");
     }
     addEvent({ kind, label, channel: String(frame.channel), seq: frame.seq, time: frame.time, details,
                payload: text(payload) });
     if (known) {
-      const id = payload.output_id !== undefined ? `, output ${text(payload.output_id)}` : "";
-      announce(`${label} on ${frame.channel}${id}`);
+      const job = given(payload.job) ? `: job ${text(payload.job)}` : "";
+      const output = given(payload.output_id) ? `, output ${text(payload.output_id)}` : "";
+      const why = payload.event === "alert" && given(payload.condition) ? `, ${text(payload.condition)}` : "";
+      announce(`${label} on ${frame.channel}${job}${output}${why}`);
     } else {
       announceLater();
     }
@@ -323,21 +398,23 @@
     };
   }
 
-  // A token in the address's fragment (#token=...) is taken and removed from the address bar, so it
-  // is neither bookmarked nor left in the history. Fragments never reach the server.
-  function tokenFromFragment() {
-    if (location.hash.length < 2) return null;
+  // The address's fragment may carry a token (#token=...) and channels to subscribe to
+  // (#subscribe=reports.jobs,reports.sales). Both are taken and removed from the address bar, so the
+  // token is neither bookmarked nor left in the history. Fragments never reach the server.
+  function takeFragment() {
+    if (location.hash.length < 2) return;
     const params = new URLSearchParams(location.hash.slice(1));
     const token = params.get("token");
-    if (token === null) return null;
+    const wanted = params.get("subscribe");
+    if (token === null && wanted === null) return;
     params.delete("token");
+    params.delete("subscribe");
     const rest = params.toString();
     history.replaceState(history.state, "", location.pathname + location.search + (rest ? `#${rest}` : ""));
-    return token;
-  }
-
-  function takeFragmentToken() {
-    const token = tokenFromFragment();
+    // Channels first: a connection made just after subscribes to them once it opens.
+    for (const channel of (wanted ?? "").split(",")) {
+      if (channel.trim() !== "") subscribe(channel.trim());
+    }
     if (token) {
       ui.token.value = token;
       connect();
@@ -360,8 +437,8 @@
     ui.events.replaceChildren();
     announce("Events cleared");
   });
-  window.addEventListener("hashchange", takeFragmentToken);
+  window.addEventListener("hashchange", takeFragment);
 
   setStatus("closed", "Not connected.");
-  takeFragmentToken();
+  takeFragment();
 })();

@@ -205,30 +205,65 @@ async def browser_checks(port, devtools_url, db_port, sidecar):
         shown = await page.wait(f"{subscription('reports.sales')}.includes('(subscribed)') && {subscription('reports.sales')}")
         check("a channel typed and submitted with Enter is shown as subscribed", shown, await page.js(subscription("reports.sales")))
 
-        psql("""SELECT pg_notify('reports.sales', '{"event":"report_ready","report":"sales_by_region",'
-                '"schedule":"nightly_sales","run_id":812,"output_id":4242,"format":"csv","rows":1200}')""")
+        # The events of scheduled runs, with the members extension/schedules/event.cpp sends.
+        run = ('"job":"nightly_sales","job_id":3,"report":"sales_by_region","format":"csv","attempt":1,'
+               '"manual":false,"scheduled_for":"2026-12-06T02:00:00.000000Z","started_at":"2026-12-06T02:00:00.004000Z",'
+               '"finished_at":"2026-12-06T02:00:01.250000Z"')
+        psql(f"""SELECT pg_notify('reports.sales', '{{"event":"report_ready",{run},"run_id":812,"output_id":4242,'
+                '"rows":1200,"bytes":48213}}')""")
         entry = await page.wait("(() => { const e = document.querySelector('#events li'); return e &&"
-                                " e.classList.contains('event-ready') && e.textContent; })()")
-        check("a report_ready NOTIFY is shown as 'report ready' with its output id",
-              entry and "report ready" in entry and "output id4242" in entry and "reports.sales" in entry, entry)
+                                " e.classList.contains('event-ready') && [e.textContent,"
+                                " [...e.querySelectorAll('time')].map(t => t.dateTime)]; })()")
+        check("a report_ready NOTIFY is shown as 'report ready' with its job, run, output id, rows and bytes",
+              entry and all(s in entry[0] for s in ("report ready", "reports.sales", "jobnightly_sales (id 3)",
+                                                    "reportsales_by_region", "run812", "output id4242",
+                                                    "rows1,200", "bytes48,213")), entry)
+        check("its scheduled and finished instants are shown as times",
+              entry and "2026-12-06T02:00:00.000Z" in entry[1] and "2026-12-06T02:00:01.250Z" in entry[1], entry)
         check("the live region announces it",
-              "report ready on reports.sales, output 4242" in (await page.js("document.getElementById('announcer').textContent")))
+              "report ready on reports.sales: job nightly_sales, output 4242"
+              in (await page.js("document.getElementById('announcer').textContent")))
 
-        psql("""SELECT pg_notify('reports.sales', '{"event":"alert","schedule":"stock_watch","message":"stock below 10"}')""")
+        psql(f"""SELECT pg_notify('reports.sales', '{{"event":"alert",{run},"run_id":814,"output_id":4243,'
+                '"rows":500,"bytes":9000,"condition":"stock < 10","alert":{{"matching_rows":7,'
+                '"rows":[{{"product":"<b>Widget</b>","stock":3}},{{"product":"Gadget","stock":null}}]}}}}')""")
         alert = await page.wait("(() => { const e = document.querySelector('#events li'); return e &&"
                                 " e.classList.contains('event-alert') && [e.textContent,"
                                 " getComputedStyle(e).backgroundColor, getComputedStyle(document.querySelector("
-                                "'#events li.event-ready')).backgroundColor]; })()")
-        check("an alert is shown highlighted", alert and "stock below 10" in alert[0] and alert[1] != alert[2], alert)
+                                "'#events li.event-ready')).backgroundColor, e.querySelector('b') === null]; })()")
+        check("an alert is shown highlighted, with its condition and the rows that made it hold (as text)",
+              alert and all(s in alert[0] for s in ("conditionstock < 10", "matching rows7", "first 2",
+                                                    "product: <b>Widget</b>, stock: 3", "product: Gadget, stock: null"))
+              and alert[1] != alert[2] and alert[3], alert)
+        psql(f"""SELECT pg_notify('reports.sales', '{{"event":"alert",{run},"run_id":815,"output_id":4244,'
+                '"rows":2,"bytes":80,"condition":"max(score) > 4","alert":{{"values":{{"max(score)":5}}}}}}')""")
+        values = await page.wait("(() => { const e = document.querySelector('#events li'); return e &&"
+                                 " e.textContent.includes('run815') && e.textContent; })()")
+        check("an alert over the whole result shows the values that made it hold",
+              values and "valuesmax(score) = 5" in values, values)
 
-        psql("""SELECT pg_notify('reports.sales', '{"event":"report_failed","report":"sales_by_region",'
-                '"schedule":"nightly_sales","run_id":813,"attempt":2,"sqlstate":"57014",'
-                '"error":"canceling statement due to statement timeout"}')""")
+        psql(f"""SELECT pg_notify('reports.sales', '{{"event":"report_failed",{run},"run_id":813,"attempt":2,'
+                '"output_id":null,"rows":null,"bytes":null,"sqlstate":"57014",'
+                '"error":"canceling statement due to statement timeout","retry_at":"2026-12-06T02:05:00.000000Z"}}')""")
         failure = await page.wait("(() => { const e = document.querySelector('#events li'); return e &&"
-                                  " e.classList.contains('event-failed') && e.textContent; })()")
-        check("a report_failed NOTIFY is shown as 'report failed' with its SQLSTATE and error",
-              failure and "report failed" in failure and "SQLSTATE57014" in failure and "statement timeout" in failure,
-              failure)
+                                  " e.classList.contains('event-failed') && [e.textContent,"
+                                  " [...e.querySelectorAll('time')].map(t => t.dateTime)]; })()")
+        check("a report_failed NOTIFY is shown as 'report failed' with its SQLSTATE, error, attempt and retry time",
+              failure and all(s in failure[0] for s in ("report failed", "SQLSTATE57014", "statement timeout",
+                                                        "run813, attempt 2")) and "output id" not in failure[0]
+              and "2026-12-06T02:05:00.000Z" in failure[1], failure)
+
+        # A real run: the scheduler's worker renders a report and its NOTIFY reaches the page.
+        psql("SELECT autoreport.define_report('dash_numbers', $$SELECT g AS n FROM generate_series(1, 4) AS g$$)")
+        psql("""SELECT autoreport.schedule('dash_job', '0 0 1 1 *', 'dash_numbers', time_zone => 'UTC',
+                                           options => '{"channel": "reports.sales", "retries": 0}')""")
+        run_id = psql("SELECT autoreport.run_now('dash_job')")
+        real = await page.wait("(() => { const e = document.querySelector('#events li.event-ready'); return e &&"
+                               f" e.textContent.includes('run{run_id}, run now') && e.textContent; }})()", timeout=60)
+        output = psql(f"SELECT output_id FROM autoreport.job_runs WHERE id = {run_id}")
+        check("a job run with autoreport.run_now is shown as 'report ready' with its stored output's id",
+              real and "jobdash_job" in real and f"output id{output} " in real and "rows4" in real, [real, output])
+        psql("SELECT autoreport.unschedule('dash_job')")
 
         psql("""SELECT pg_notify('reports.sales', '{"event":"view_refreshed","view":"sales_daily"}')""")
         psql("""SELECT pg_notify('reports.sales', '{"event":"constructor"}')""")
@@ -288,6 +323,12 @@ async def browser_checks(port, devtools_url, db_port, sidecar):
         psql("SELECT pg_notify('reports.sync', 'after restart')")
         check("notifications arrive after the database restarted",
               await page.wait(f"{EVENTS_TEXT}.includes('after restart')", timeout=30))
+
+        # Channels named in the address's fragment are subscribed to, and the fragment is cleared.
+        await page.js("location.hash = '#subscribe=reports.fragment'")
+        taken = await page.wait(f"{subscription('reports.fragment')}.includes('(subscribed)') && location.hash === ''")
+        check("#subscribe=CHANNEL subscribes to it and leaves the address bar", taken,
+              [await page.js(subscription("reports.fragment")), await page.js("location.href")])
 
         # Every kind of entry is on the page now: check its text contrast in both colour schemes.
         for scheme in ("light", "dark"):

@@ -259,6 +259,67 @@ async def revoke(port):
         check("subscribing again is refused", again.get("type") == "error" and again.get("code") == "forbidden", again)
 
 
+async def run_event(ws, run_id, timeout=60):
+    """The payload of the notification about run run_id, or None when none came within the timeout."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while (left := deadline - asyncio.get_running_loop().time()) > 0:
+        try:
+            frame = await recv_json(ws, left)
+        except asyncio.TimeoutError:
+            break
+        payload = frame.get("payload")
+        if frame.get("type") == "notify" and isinstance(payload, dict) and payload.get("run_id") == run_id:
+            return payload
+    return None
+
+
+async def scheduled_job(port):
+    """A job run by the scheduler's background worker: the run's NOTIFY reaches a WebSocket client intact."""
+    psql("SELECT autoreport.define_report('sc_numbers', $$SELECT g AS n, 10 * g AS tens FROM generate_series(1, :n) AS g$$,"
+         """ '{"n": {"type": "integer", "default": 3}}')""")
+    psql("""SELECT autoreport.define_report('sc_divide', $$SELECT 1 / :d AS x$$, '{"d": {"type": "integer", "default": 0}}')""")
+    job_id = int(psql("""SELECT autoreport.schedule('sc_job', '0 0 1 1 *', 'sc_numbers', '{"n": 7}', 'csv', 'UTC',
+                                                    '{"channel": "sales.jobs", "retries": 0}')"""))
+    psql("""SELECT autoreport.schedule('sc_failing', '0 0 1 1 *', 'sc_divide', time_zone => 'UTC',
+                                       options => '{"channel": "sales.jobs", "retries": 0}')""")
+    iso = "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'"
+    async with websockets.connect(f"ws://127.0.0.1:{port}/?token=" + token("sc_reader")) as ws:
+        await ws.send(json.dumps({"op": "subscribe", "channel": "sales.jobs", "id": 1}))
+        await recv_json(ws)
+        run_id = int(psql("SELECT autoreport.run_now('sc_job')"))
+        got = await run_event(ws, run_id)
+        finished = json.dumps(got.get("finished_at")) if got else "null"  # a JSON string, or null
+        row = psql(f"""SELECT json_build_object('status', r.status, 'rows', r.rows, 'bytes', r.bytes, 'output_id', r.output_id,
+                              'size', o.size, 'read', octet_length(autoreport.output(r.output_id)),
+                              'scheduled_for', to_char(r.scheduled_for AT TIME ZONE 'UTC', {iso}),
+                              'started_at', to_char(r.started_at AT TIME ZONE 'UTC', {iso}),
+                              'finished_lag', abs(extract(epoch FROM r.finished_at - ('{finished}'::jsonb ->> 0)::timestamptz)))
+                         FROM autoreport.job_runs AS r JOIN autoreport.outputs AS o ON o.id = r.output_id
+                        WHERE r.id = {run_id}""")
+        run = json.loads(row) if row else {}
+        check("a scheduled job's run (run_now) sends report_ready, and a WebSocket client receives it", got is not None)
+        expected = {"event": "report_ready", "job": "sc_job", "job_id": job_id, "report": "sc_numbers", "format": "csv",
+                    "run_id": run_id, "attempt": 1, "manual": True, "output_id": run.get("output_id"), "rows": 7,
+                    "bytes": run.get("bytes"), "scheduled_for": run.get("scheduled_for"),
+                    "started_at": run.get("started_at")}
+        check("its payload arrives intact: the job, report, run, output, rows and bytes that job_runs recorded",
+              got is not None and run.get("status") == "succeeded" and run.get("rows") == 7
+              and run.get("bytes") == run.get("size") == run.get("read")
+              and {k: v for k, v in got.items() if k != "finished_at"} == expected, [got, run])
+        check("its finished_at is the run's finish time, in UTC",
+              run.get("finished_lag") is not None and run["finished_lag"] < 5, [got, run])
+
+        run_id = int(psql("SELECT autoreport.run_now('sc_failing')"))
+        got = await run_event(ws, run_id)
+        failed_run = psql(f"SELECT status || ' ' || sqlstate FROM autoreport.job_runs WHERE id = {run_id}")
+        check("a failing run sends report_failed with its error and SQLSTATE, and no retry when none is left",
+              got is not None and got.get("event") == "report_failed" and got.get("sqlstate") == "22012"
+              and "division by zero" in got.get("error", "") and "retry_at" in got and got["retry_at"] is None
+              and got.get("output_id") is None and failed_run == "failed 22012", [got, failed_run])
+    psql("SELECT autoreport.unschedule('sc_job')")
+    psql("SELECT autoreport.unschedule('sc_failing')")
+
+
 def start_sidecar(port, *flags):
     proc = subprocess.Popen([BINARY, "--port", str(port), *flags], env=env, stderr=subprocess.DEVNULL, text=True)
     wait_for_port(port)
@@ -298,6 +359,8 @@ run_against_sidecar(slow_client, "--slow-consumer-seconds", "2")
 run_against_sidecar(keepalive, "--ping-interval", "1", "--pong-timeout", "1")
 
 run_against_sidecar(revoke, "--grant-cache-seconds", "1")
+
+run_against_sidecar(scheduled_job)
 
 port = free_port()
 procs = [start_sidecar(port, "--reuse-port", "on") for _ in range(2)]
