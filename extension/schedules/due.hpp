@@ -18,11 +18,11 @@ enum class CatchUp { skip, once, all };
 CatchUp parse_catch_up(std::string_view text);
 
 struct DuePlan {
-  std::vector<int64_t> run;    // instants to run now, oldest first
-  int64_t skipped = 0;         // instants in the window that are not run
+  std::vector<int64_t> run;            // instants to run now, oldest first
+  int64_t skipped = 0;                 // instants in the window that are not run
   std::vector<int64_t> skipped_latest; // the latest of those (at most `keep_skipped`), oldest first
-  std::optional<int64_t> next; // the first instant after `now`
-  bool truncated = false;      // more than the enumeration bound were due: the oldest were not counted
+  std::optional<int64_t> next;         // the first instant after `now`
+  bool truncated = false; // more than the enumeration bound were due: the oldest were not counted
 };
 
 // The instants of schedule `s` in (last, now] (seconds since 1970-01-01 UTC) and what to do with them:

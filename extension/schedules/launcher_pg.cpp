@@ -116,7 +116,8 @@ std::vector<Start> plan_starts(const std::vector<Oid>& databases, bool rescan, b
       start = TimestampDifferenceExceeds(slot->since, now, kStartingStaleMs);
       break;
     case SchedulerState::none:
-      start = slot->since == 0 || slot->kicked || TimestampDifferenceExceeds(slot->since, now, kFailedRetryMs);
+      start =
+          slot->since == 0 || slot->kicked || TimestampDifferenceExceeds(slot->since, now, kFailedRetryMs);
       break;
     case SchedulerState::idle:
     case SchedulerState::absent:

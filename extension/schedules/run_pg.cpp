@@ -231,9 +231,12 @@ RunEvent run_report(const Claimed& c) {
     nlohmann::json params = nlohmann::json::parse(c.params);
     const std::map<std::string, RelativeDate> relative = relative_params(params);
     const pg::NamedZone zone = pg::find_zone(c.zone);
-    const std::string bound = resolved_params(*report, params, relative, c.scheduled_unix, pg::PgZone(zone.tz));
+    const std::string bound =
+        resolved_params(*report, params, relative, c.scheduled_unix, pg::PgZone(zone.tz));
     if (c.timeout_ms) {
-      pg::guard([&] { enable_timeout_after(STATEMENT_TIMEOUT, static_cast<int>(std::min<int64>(*c.timeout_ms, INT_MAX))); });
+      pg::guard([&] {
+        enable_timeout_after(STATEMENT_TIMEOUT, static_cast<int>(std::min<int64>(*c.timeout_ms, INT_MAX)));
+      });
     }
     Collected rows;
     const MemoryContext keep = CurTransactionContext;
@@ -253,7 +256,8 @@ RunEvent run_report(const Claimed& c) {
         MemoryContextSwitchTo(old);
       });
     };
-    const reports::JobRender out = reports::render_for_job(c.report, bound, c.format, c.render_options, collect);
+    const reports::JobRender out =
+        reports::render_for_job(c.report, bound, c.format, c.render_options, collect);
     if (c.timeout_ms) {
       pg::guard([] { disable_timeout(STATEMENT_TIMEOUT, false); });
     }
@@ -272,16 +276,22 @@ RunEvent run_report(const Claimed& c) {
     pg::guard([&] { SetUserIdAndSecContext(saved_user, saved_context); });
 
     const std::string mime(render::mime_type(c.format));
-    const std::string file = c.job + "_" + c.scheduled_for.substr(0, 10) + "_" + c.scheduled_for.substr(11, 2) +
-                             c.scheduled_for.substr(14, 2) + c.scheduled_for.substr(17, 2) + "." +
+    const std::string file = c.job + "_" + c.scheduled_for.substr(0, 10) + "_" +
+                             c.scheduled_for.substr(11, 2) + c.scheduled_for.substr(14, 2) +
+                             c.scheduled_for.substr(17, 2) + "." +
                              std::string(render::file_extension(c.format));
     pg::SpiConnection spi;
-    const std::array<pg::SpiParam, 8> args = {
-        int8_param(c.job_id), int8_param(g_args.run), text_param(c.report), text_param(c.format),
-        text_param(mime), text_param(file), pg::SpiParam{BYTEAOID, out.bytes, false},
-        text_param(std::to_string(g_output_keep) + " minutes")};
+    const std::array<pg::SpiParam, 8> args = {int8_param(c.job_id),
+                                              int8_param(g_args.run),
+                                              text_param(c.report),
+                                              text_param(c.format),
+                                              text_param(mime),
+                                              text_param(file),
+                                              pg::SpiParam{BYTEAOID, out.bytes, false},
+                                              text_param(std::to_string(g_output_keep) + " minutes")};
     const pg::SpiResult stored = spi.execute(
-        "INSERT INTO autoreport.output (job, run, report, format, mime_type, file_name, size, sha256, content, "
+        "INSERT INTO autoreport.output (job, run, report, format, mime_type, file_name, size, sha256, "
+        "content, "
         "expires_at) SELECT $1, $2, $3, $4, $5, $6, pg_catalog.octet_length($7), "
         "pg_catalog.encode(pg_catalog.sha256($7), 'hex'), $7, "
         "pg_catalog.now() + coalesce((SELECT keep FROM autoreport.job WHERE id = $1), $8::interval) "
@@ -291,9 +301,10 @@ RunEvent run_report(const Claimed& c) {
     const int64 bytes = *stored.integer(0, 1);
     const std::array<pg::SpiParam, 4> done = {int8_param(g_args.run), int8_param(out.rows), int8_param(bytes),
                                               int8_param(output)};
-    spi.execute("UPDATE autoreport.job_run SET status = 'succeeded', finished_at = pg_catalog.clock_timestamp(), "
-                "rows = $2, bytes = $3, output = $4 WHERE id = $1",
-                done, false);
+    spi.execute(
+        "UPDATE autoreport.job_run SET status = 'succeeded', finished_at = pg_catalog.clock_timestamp(), "
+        "rows = $2, bytes = $3, output = $4 WHERE id = $1",
+        done, false);
     event.output = output;
     event.rows = out.rows;
     event.bytes = bytes;
@@ -319,22 +330,24 @@ void record_failure(const Claimed& c, const Error& error) {
     pg::SpiConnection spi;
     const std::array<pg::SpiParam, 3> args = {int8_param(g_args.run), text_param(message),
                                               text_param(error.sqlstate())};
-    spi.execute("UPDATE autoreport.job_run SET status = 'failed', finished_at = pg_catalog.clock_timestamp(), "
-                "error = $2, sqlstate = $3 WHERE id = $1",
-                args, false);
+    spi.execute(
+        "UPDATE autoreport.job_run SET status = 'failed', finished_at = pg_catalog.clock_timestamp(), "
+        "error = $2, sqlstate = $3 WHERE id = $1",
+        args, false);
     RunEvent event = base_event(c, "report_failed");
     event.error = message;
     event.sqlstate = error.sqlstate();
     event.finished_at = now_iso();
     if (c.attempt <= c.retries) {
       std::random_device device;
-      const int64_t delay = retry_delay_ms(static_cast<int>(c.attempt + 1),
-                                           (static_cast<uint64_t>(device()) << 32) ^ device());
+      const int64_t delay =
+          retry_delay_ms(static_cast<int>(c.attempt + 1), (static_cast<uint64_t>(device()) << 32) ^ device());
       const std::array<pg::SpiParam, 2> retry = {int8_param(g_args.run), int8_param(delay)};
       const pg::SpiResult r = spi.execute(
           "INSERT INTO autoreport.job_run (job, scheduled_for, attempt, manual, not_before) "
           "SELECT job, scheduled_for, attempt + 1, manual, "
-          "  pg_catalog.clock_timestamp() + $2 * interval '1 millisecond' FROM autoreport.job_run WHERE id = $1 "
+          "  pg_catalog.clock_timestamp() + $2 * interval '1 millisecond' FROM autoreport.job_run WHERE id = "
+          "$1 "
           "ON CONFLICT DO NOTHING "
           "RETURNING pg_catalog.to_char(not_before AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')",
           retry, false);
@@ -380,7 +393,8 @@ bool take_next_run(Oid owner) {
         args, true);
     for (uint64 i = 0; i < r.rows(); ++i) {
       bool is_null = false;
-      candidates.push_back({*r.integer(i, 0), *r.integer(i, 1), DatumGetTimestampTz(r.datum(i, 2, &is_null))});
+      candidates.push_back(
+          {*r.integer(i, 0), *r.integer(i, 1), DatumGetTimestampTz(r.datum(i, 2, &is_null))});
     }
   });
   for (const Candidate& c : candidates) {
@@ -449,7 +463,8 @@ void autoreport_run_main(Datum main_arg) {
   pqsignal(SIGTERM, die);
   BackgroundWorkerUnblockSignals();
   autoreport::schedules::g_database = DatumGetObjectId(main_arg);
-  std::memcpy(&autoreport::schedules::g_args, MyBgworkerEntry->bgw_extra, sizeof autoreport::schedules::g_args);
+  std::memcpy(&autoreport::schedules::g_args, MyBgworkerEntry->bgw_extra,
+              sizeof autoreport::schedules::g_args);
   autoreport::pg::enter([] { autoreport::schedules::run_job(); });
   proc_exit(0);
 }

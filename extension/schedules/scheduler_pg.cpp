@@ -188,12 +188,13 @@ std::vector<JobState> load_jobs() {
   std::vector<JobState> jobs;
   in_transaction("autoreport scheduler: reading jobs", [&] {
     pg::SpiConnection spi;
-    const pg::SpiResult r = spi.execute(
-        "SELECT j.id, j.cron, j.time_zone, j.catch_up, coalesce(j.catch_up_limit, 100), "
-        "pg_catalog.floor(extract(epoch FROM GREATEST(j.updated_at, "
-        "  (SELECT max(r.scheduled_for) FROM autoreport.job_run AS r WHERE r.job = j.id AND NOT r.manual))))::bigint "
-        "FROM autoreport.job AS j WHERE j.enabled ORDER BY j.id",
-        {}, true);
+    const pg::SpiResult r =
+        spi.execute("SELECT j.id, j.cron, j.time_zone, j.catch_up, coalesce(j.catch_up_limit, 100), "
+                    "pg_catalog.floor(extract(epoch FROM GREATEST(j.updated_at, "
+                    "  (SELECT max(r.scheduled_for) FROM autoreport.job_run AS r WHERE r.job = j.id AND NOT "
+                    "r.manual))))::bigint "
+                    "FROM autoreport.job AS j WHERE j.enabled ORDER BY j.id",
+                    {}, true);
     for (uint64 i = 0; i < r.rows(); ++i) {
       JobState j;
       j.id = *r.integer(i, 0);
@@ -207,8 +208,8 @@ std::vector<JobState> load_jobs() {
         // Checked at definition; a zone that left the tz database since is reported, the job skipped.
         const std::string message = e.message();
         pg::guard([&] {
-          ereport(WARNING, (errmsg("autoreport job %lld cannot be scheduled: %s", static_cast<long long>(j.id),
-                                   message.c_str())));
+          ereport(WARNING, (errmsg("autoreport job %lld cannot be scheduled: %s",
+                                   static_cast<long long>(j.id), message.c_str())));
         });
         continue;
       }
@@ -228,11 +229,14 @@ void record_instants(pg::SpiConnection& spi, const JobState& j, const DuePlan& p
   for (const int64_t t : plan.skipped_latest) {
     const std::array<pg::SpiParam, 2> args = {int8_param(j.id), ts_param(t)};
     // Nothing is recorded for a job paused or removed since the scheduler read it.
-    spi.execute("INSERT INTO autoreport.job_run (job, scheduled_for, status, finished_at, error) "
-                "SELECT $1, $2, 'skipped', pg_catalog.now(), 'missed while no scheduler ran (catch_up = " +
-                    std::string(j.catch_up == CatchUp::skip ? "skip" : j.catch_up == CatchUp::once ? "once" : "all") +
-                    ")' WHERE EXISTS (SELECT FROM autoreport.job WHERE id = $1 AND enabled) ON CONFLICT DO NOTHING",
-                args, false);
+    spi.execute(
+        "INSERT INTO autoreport.job_run (job, scheduled_for, status, finished_at, error) "
+        "SELECT $1, $2, 'skipped', pg_catalog.now(), 'missed while no scheduler ran (catch_up = " +
+            std::string(j.catch_up == CatchUp::skip   ? "skip"
+                        : j.catch_up == CatchUp::once ? "once"
+                                                      : "all") +
+            ")' WHERE EXISTS (SELECT FROM autoreport.job WHERE id = $1 AND enabled) ON CONFLICT DO NOTHING",
+        args, false);
   }
   if (plan.skipped > static_cast<int64_t>(plan.skipped_latest.size())) {
     const int64_t more = plan.skipped - static_cast<int64_t>(plan.skipped_latest.size());
@@ -249,16 +253,15 @@ void record_instants(pg::SpiConnection& spi, const JobState& j, const DuePlan& p
     // A job never overlaps itself: an instant that comes due while an earlier one of the job is still
     // pending or running is skipped (the instants of one catch-up are queued together).
     const std::array<pg::SpiParam, 3> args = {int8_param(j.id), ts_param(t), ts_param(first)};
-    spi.execute(
-        "INSERT INTO autoreport.job_run (job, scheduled_for, status, finished_at, error) "
-        "SELECT $1, $2, s, CASE WHEN s = 'skipped' THEN pg_catalog.now() END, "
-        "       CASE WHEN s = 'skipped' THEN 'the previous run of the job had not finished' END "
-        "FROM (SELECT CASE WHEN EXISTS (SELECT FROM autoreport.job_run AS p WHERE p.job = $1 "
-        "      AND p.status IN ('pending', 'running') AND p.scheduled_for < $3 AND NOT p.manual) "
-        "      THEN 'skipped' ELSE 'pending' END) AS t(s) "
-        "WHERE EXISTS (SELECT FROM autoreport.job WHERE id = $1 AND enabled) "
-        "ON CONFLICT DO NOTHING",
-        args, false);
+    spi.execute("INSERT INTO autoreport.job_run (job, scheduled_for, status, finished_at, error) "
+                "SELECT $1, $2, s, CASE WHEN s = 'skipped' THEN pg_catalog.now() END, "
+                "       CASE WHEN s = 'skipped' THEN 'the previous run of the job had not finished' END "
+                "FROM (SELECT CASE WHEN EXISTS (SELECT FROM autoreport.job_run AS p WHERE p.job = $1 "
+                "      AND p.status IN ('pending', 'running') AND p.scheduled_for < $3 AND NOT p.manual) "
+                "      THEN 'skipped' ELSE 'pending' END) AS t(s) "
+                "WHERE EXISTS (SELECT FROM autoreport.job WHERE id = $1 AND enabled) "
+                "ON CONFLICT DO NOTHING",
+                args, false);
   }
 }
 
@@ -341,8 +344,9 @@ StartPass start_pending() {
       pending.push_back({*r.integer(i, 0), *r.integer(i, 1), due});
     }
   });
-  std::sort(pending.begin(), pending.end(),
-            [](const Pending& a, const Pending& b) { return a.due != b.due ? a.due < b.due : a.run < b.run; });
+  std::sort(pending.begin(), pending.end(), [](const Pending& a, const Pending& b) {
+    return a.due != b.due ? a.due < b.due : a.run < b.run;
+  });
   const TimestampTz now = TimestampTzPlusMilliseconds(GetCurrentTimestamp(), kLeadMs);
   TimestampTz waiting_due = 0;
   for (const Pending& p : pending) {
@@ -444,10 +448,9 @@ TimestampTz purge() {
   TimestampTz next = TimestampTzPlusMilliseconds(GetCurrentTimestamp(), kPurgeAtMostMs);
   in_transaction("autoreport scheduler: planning the next purge", [&] {
     pg::SpiConnection spi;
-    const pg::SpiResult r = spi.execute(
-        "SELECT least((SELECT min(expires_at) FROM autoreport.output), "
-        "(SELECT min(finished_at) FROM autoreport.job_run) + $1::interval)",
-        args, true);
+    const pg::SpiResult r = spi.execute("SELECT least((SELECT min(expires_at) FROM autoreport.output), "
+                                        "(SELECT min(finished_at) FROM autoreport.job_run) + $1::interval)",
+                                        args, true);
     bool is_null = false;
     const Datum d = r.datum(0, 0, &is_null);
     if (!is_null) {
@@ -518,9 +521,10 @@ void run_scheduler() {
       // the transaction was rolled back, so nothing of it was recorded.
       const std::string message = e.message();
       pg::guard([&] {
-        ereport(WARNING, (errmsg("autoreport scheduler: %s", message.c_str()),
-                          errdetail("SQLSTATE %s. The scheduler reads its jobs again and retries in a second.",
-                                    e.sqlstate().c_str())));
+        ereport(WARNING,
+                (errmsg("autoreport scheduler: %s", message.c_str()),
+                 errdetail("SQLSTATE %s. The scheduler reads its jobs again and retries in a second.",
+                           e.sqlstate().c_str())));
       });
       (void)take_kick();
       jobs = load_jobs();
@@ -552,7 +556,8 @@ void run_scheduler() {
     }
     long wait_ms = kMaxSleepMs;
     if (next) {
-      const TimestampTz at = TimestampTzPlusMilliseconds(pg::from_unix_seconds(*next).value_or(DT_NOEND), -kLeadMs);
+      const TimestampTz at =
+          TimestampTzPlusMilliseconds(pg::from_unix_seconds(*next).value_or(DT_NOEND), -kLeadMs);
       wait_ms = std::min(wait_ms, TimestampDifferenceMilliseconds(now, at));
       if (at <= now) {
         wait_ms = 0;

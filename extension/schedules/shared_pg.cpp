@@ -33,7 +33,8 @@ void schedules_shmem_request() {
 
 void schedules_shmem_startup() {
   bool found = false;
-  g_shared = static_cast<SchedulesShared*>(ShmemInitStruct("autoreport schedules", sizeof(SchedulesShared), &found));
+  g_shared =
+      static_cast<SchedulesShared*>(ShmemInitStruct("autoreport schedules", sizeof(SchedulesShared), &found));
   if (!found) {
     std::memset(g_shared, 0, sizeof *g_shared);
     g_shared->lock = &GetNamedLWLockTranche(kTranche)->lock;
@@ -229,8 +230,8 @@ bool run_in_flight(Oid database, int64 run) noexcept {
   return false;
 }
 
-bool start_worker(const char* function, const char* name, const char* type, Oid database,
-                  const void* extra, size_t extra_size) {
+bool start_worker(const char* function, const char* name, const char* type, Oid database, const void* extra,
+                  size_t extra_size) {
   BackgroundWorker worker;
   std::memset(&worker, 0, sizeof worker);
   worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
@@ -257,10 +258,10 @@ void shared_init() {
                             "How long the attempts of finished job runs are kept in autoreport.job_runs.",
                             nullptr, &g_run_history_keep, 30 * 24 * 60, 1, INT_MAX / 60, PGC_SIGHUP,
                             GUC_UNIT_MIN, nullptr, nullptr, nullptr);
-    DefineCustomIntVariable("autoreport.output_keep",
-                            "How long stored job outputs are kept, unless the job's keep option says otherwise.",
-                            nullptr, &g_output_keep, 7 * 24 * 60, 1, INT_MAX / 60, PGC_SIGHUP, GUC_UNIT_MIN,
-                            nullptr, nullptr, nullptr);
+    DefineCustomIntVariable(
+        "autoreport.output_keep",
+        "How long stored job outputs are kept, unless the job's keep option says otherwise.", nullptr,
+        &g_output_keep, 7 * 24 * 60, 1, INT_MAX / 60, PGC_SIGHUP, GUC_UNIT_MIN, nullptr, nullptr, nullptr);
   });
   pg::register_shared_memory(schedules_shmem_request, schedules_shmem_startup);
   pg::guard([] { RegisterXactCallback(on_transaction_event, nullptr); });

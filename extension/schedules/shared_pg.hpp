@@ -14,9 +14,9 @@ extern "C" {
 namespace autoreport::schedules {
 
 // Settings (schedules/shared_pg.cpp).
-extern int g_max_running_jobs;   // autoreport.max_running_jobs
-extern int g_run_history_keep;   // autoreport.run_history_keep, minutes
-extern int g_output_keep;        // autoreport.output_keep, minutes
+extern int g_max_running_jobs; // autoreport.max_running_jobs
+extern int g_run_history_keep; // autoreport.run_history_keep, minutes
+extern int g_output_keep;      // autoreport.output_keep, minutes
 
 constexpr int kMaxDatabases = 64;
 constexpr int kMaxRunSlots = 1024;
@@ -97,8 +97,8 @@ bool job_in_flight(Oid database, int64 job) noexcept;
 
 // Starts the background worker of `function` (an autoreport_* entry point). false when no
 // background worker slot is free.
-bool start_worker(const char* function, const char* name, const char* type, Oid database,
-                  const void* extra, size_t extra_size);
+bool start_worker(const char* function, const char* name, const char* type, Oid database, const void* extra,
+                  size_t extra_size);
 
 // Wakes this database's scheduler (started by the launcher if none runs) when the current transaction
 // commits: its jobs changed. Does nothing when autoreport was not preloaded.

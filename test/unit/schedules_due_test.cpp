@@ -55,9 +55,9 @@ TEST(Due, AfterAnOutage) {
   EXPECT_EQ(bounded.skipped, 3);
   EXPECT_EQ(bounded.next, utc(2026, 5, 1, 15));
   // The skipped instants are listed (the latest ones) so that the scheduler can record them.
-  EXPECT_EQ(skip.skipped_latest, (std::vector<int64_t>{utc(2026, 5, 1, 10), utc(2026, 5, 1, 11),
-                                                       utc(2026, 5, 1, 12), utc(2026, 5, 1, 13),
-                                                       utc(2026, 5, 1, 14)}));
+  EXPECT_EQ(skip.skipped_latest,
+            (std::vector<int64_t>{utc(2026, 5, 1, 10), utc(2026, 5, 1, 11), utc(2026, 5, 1, 12),
+                                  utc(2026, 5, 1, 13), utc(2026, 5, 1, 14)}));
   EXPECT_EQ(once.skipped_latest, (std::vector<int64_t>{utc(2026, 5, 1, 10), utc(2026, 5, 1, 11),
                                                        utc(2026, 5, 1, 12), utc(2026, 5, 1, 13)}));
   const DuePlan listed_two = plan_due(kHourly, kUtc, last, now, CatchUp::skip, 100, 60, 100000, 2);
