@@ -4,6 +4,7 @@
 #include "audit/append_pg.hpp"
 #include "audit/shared_pg.hpp"
 #include "common/memory_pg.hpp"
+#include "common/settings_pg.hpp"
 #include "common/runtime.hpp"
 
 extern "C" {
@@ -153,19 +154,6 @@ bool attach() {
   e.writer_since = GetCurrentTimestamp();
   queue().unclaim(g_database); // left by a writer that ended before writing them
   return true;
-}
-
-// The session settings a writer needs whatever postgresql.conf says: it must be able to write, must not
-// be cut short, and resolves nothing through a search_path.
-void apply_settings() {
-  pg::guard([] {
-    SetConfigOption("search_path", "pg_catalog, pg_temp", PGC_SUSET, PGC_S_OVERRIDE);
-    SetConfigOption("default_transaction_isolation", "read committed", PGC_SUSET, PGC_S_OVERRIDE);
-    SetConfigOption("default_transaction_read_only", "off", PGC_SUSET, PGC_S_OVERRIDE);
-    SetConfigOption("statement_timeout", "0", PGC_SUSET, PGC_S_OVERRIDE);
-    SetConfigOption("lock_timeout", "0", PGC_SUSET, PGC_S_OVERRIDE);
-    SetConfigOption("application_name", "autoreport audit writer", PGC_SUSET, PGC_S_OVERRIDE);
-  });
 }
 
 // Takes the chain lock (which ChainAppender then finds held). The wait can be cut short: a SIGTERM
@@ -449,7 +437,7 @@ void run_writer() {
   pg::guard(
       [] { BackgroundWorkerInitializeConnectionByOid(g_database, InvalidOid, BGWORKER_BYPASS_ALLOWCONN); });
   g_connected = true;
-  apply_settings();
+  pg::apply_worker_settings("autoreport audit writer");
   pg::ScopedMemoryContext loop_memory("autoreport audit writer");
   pg::MemoryContextSwitch in_loop(loop_memory.get());
   TimestampTz idle_since = GetCurrentTimestamp();

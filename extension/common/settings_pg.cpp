@@ -2,6 +2,7 @@
 #include "common/settings_pg.hpp"
 
 extern "C" {
+#include "pgstat.h"
 #include "utils/guc.h"
 }
 
@@ -21,6 +22,19 @@ SettingScope::~SettingScope() {
   } catch (...) {
     // Restoring a saved setting does not fail; if it did, the transaction's end restores it.
   }
+}
+
+void apply_worker_settings(const char* application_name) {
+  guard([&] {
+    SetConfigOption("search_path", "pg_catalog, pg_temp", PGC_SUSET, PGC_S_OVERRIDE);
+    SetConfigOption("default_transaction_isolation", "read committed", PGC_SUSET, PGC_S_OVERRIDE);
+    SetConfigOption("default_transaction_read_only", "off", PGC_SUSET, PGC_S_OVERRIDE);
+    SetConfigOption("statement_timeout", "0", PGC_SUSET, PGC_S_OVERRIDE);
+    SetConfigOption("lock_timeout", "0", PGC_SUSET, PGC_S_OVERRIDE);
+    SetConfigOption("idle_in_transaction_session_timeout", "0", PGC_SUSET, PGC_S_OVERRIDE);
+    SetConfigOption("application_name", application_name, PGC_SUSET, PGC_S_OVERRIDE);
+    pgstat_report_appname(application_name);
+  });
 }
 
 } // namespace autoreport::pg

@@ -19,4 +19,9 @@ private:
   int level_;
 };
 
+// The session settings a background worker of autoreport needs whatever postgresql.conf says: names
+// resolve in pg_catalog only, it can write (read committed), nothing cuts its work short (statement,
+// lock and idle-in-transaction timeouts off), and it shows under `application_name`.
+void apply_worker_settings(const char* application_name);
+
 } // namespace autoreport::pg

@@ -9,6 +9,7 @@
 
 #include "common/convert_pg.hpp"
 #include "common/memory_pg.hpp"
+#include "common/settings_pg.hpp"
 #include "common/spi_pg.hpp"
 #include "common/time_zone_pg.hpp"
 #include "render/renderers.hpp"
@@ -81,6 +82,12 @@ bool attach() {
   return true;
 }
 
+// SQL for a timestamptz column as the events print times: ISO 8601 in UTC, whatever the session's zone.
+std::string iso_utc(const char* column) {
+  return std::string("pg_catalog.to_char(") + column +
+         " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')";
+}
+
 pg::SpiParam int8_param(int64 v) {
   return {INT8OID, Int64GetDatum(v), false};
 }
@@ -125,9 +132,10 @@ std::optional<Claimed> claim() {
         "  coalesce(j.options -> 'render', '{}')::text, "
         "  (extract(epoch FROM j.timeout) * 1000)::bigint, j.alert, j.alert_scope, j.channel, j.time_zone, "
         "  j.retries, c.attempt, c.manual, pg_catalog.floor(extract(epoch FROM c.scheduled_for))::bigint, "
-        "  pg_catalog.to_char(c.scheduled_for AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), "
-        "  pg_catalog.to_char(c.started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') "
-        "FROM claimed AS c JOIN autoreport.job AS j ON j.id = c.job",
+        "  " +
+            iso_utc("c.scheduled_for") + ", " + iso_utc("c.started_at") +
+            " "
+            "FROM claimed AS c JOIN autoreport.job AS j ON j.id = c.job",
         args, false);
     if (r.rows() == 0) {
       return;
@@ -154,17 +162,6 @@ std::optional<Claimed> claim() {
     c = std::move(x);
   });
   return c;
-}
-
-// The current time as ISO 8601 in UTC, whatever the session's time zone.
-std::string now_iso() {
-  const TimestampTz now = GetCurrentTimestamp();
-  return pg::guard([&] {
-    const Datum utc = DirectFunctionCall2(timestamptz_zone, PointerGetDatum(cstring_to_text("UTC")),
-                                          TimestampTzGetDatum(now));
-    return text_to_cstring(DatumGetTextPP(DirectFunctionCall2(
-        timestamp_to_char, utc, PointerGetDatum(cstring_to_text("YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"")))));
-  });
 }
 
 void notify(pg::SpiConnection& spi, const std::string& channel, const RunEvent& e) {
@@ -301,14 +298,16 @@ RunEvent run_report(const Claimed& c) {
     const int64 bytes = *stored.integer(0, 1);
     const std::array<pg::SpiParam, 4> done = {int8_param(g_args.run), int8_param(out.rows), int8_param(bytes),
                                               int8_param(output)};
-    spi.execute(
+    // The event's finish time is the one recorded.
+    const pg::SpiResult finished = spi.execute(
         "UPDATE autoreport.job_run SET status = 'succeeded', finished_at = pg_catalog.clock_timestamp(), "
-        "rows = $2, bytes = $3, output = $4 WHERE id = $1",
+        "rows = $2, bytes = $3, output = $4 WHERE id = $1 RETURNING " +
+            iso_utc("finished_at"),
         done, false);
     event.output = output;
     event.rows = out.rows;
     event.bytes = bytes;
-    event.finished_at = now_iso();
+    event.finished_at = finished.text(0, 0).value_or("");
     if (finding && finding->held) {
       event.event = "alert";
       event.condition = c.alert;
@@ -330,14 +329,15 @@ void record_failure(const Claimed& c, const Error& error) {
     pg::SpiConnection spi;
     const std::array<pg::SpiParam, 3> args = {int8_param(g_args.run), text_param(message),
                                               text_param(error.sqlstate())};
-    spi.execute(
+    const pg::SpiResult finished = spi.execute(
         "UPDATE autoreport.job_run SET status = 'failed', finished_at = pg_catalog.clock_timestamp(), "
-        "error = $2, sqlstate = $3 WHERE id = $1",
+        "error = $2, sqlstate = $3 WHERE id = $1 RETURNING " +
+            iso_utc("finished_at"),
         args, false);
     RunEvent event = base_event(c, "report_failed");
     event.error = message;
     event.sqlstate = error.sqlstate();
-    event.finished_at = now_iso();
+    event.finished_at = finished.text(0, 0).value_or("");
     if (c.attempt <= c.retries) {
       std::random_device device;
       const int64_t delay =
@@ -348,8 +348,8 @@ void record_failure(const Claimed& c, const Error& error) {
           "SELECT job, scheduled_for, attempt + 1, manual, "
           "  pg_catalog.clock_timestamp() + $2 * interval '1 millisecond' FROM autoreport.job_run WHERE id = "
           "$1 "
-          "ON CONFLICT DO NOTHING "
-          "RETURNING pg_catalog.to_char(not_before AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')",
+          "ON CONFLICT DO NOTHING RETURNING " +
+              iso_utc("not_before"),
           retry, false);
       if (r.rows() > 0) {
         event.retry_at = r.text(0, 0);
@@ -414,7 +414,7 @@ void run_job() {
     return;
   }
   pg::guard([] { BackgroundWorkerInitializeConnectionByOid(g_database, InvalidOid, 0); });
-  apply_worker_settings("autoreport job run");
+  pg::apply_worker_settings("autoreport job run");
   // The catalog caches are filled before the instant, not after it.
   in_transaction("autoreport run: waiting for the instant", [] {
     pg::SpiConnection spi;

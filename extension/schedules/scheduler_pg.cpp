@@ -12,6 +12,7 @@
 #include "schedules/worker_pg.hpp"
 
 #include "common/convert_pg.hpp"
+#include "common/settings_pg.hpp"
 #include "common/spi_pg.hpp"
 #include "common/time_zone_pg.hpp"
 
@@ -328,8 +329,8 @@ StartPass start_pending() {
   in_transaction("autoreport scheduler: looking for pending runs", [&] {
     pg::SpiConnection spi;
     const pg::SpiResult r = spi.execute(
-        "SELECT DISTINCT ON (r.job) r.id, r.job, coalesce(r.not_before, r.scheduled_for), "
-        "       EXISTS (SELECT FROM autoreport.job_run AS x WHERE x.job = r.job AND x.status = 'running') "
+        "SELECT DISTINCT ON (r.job) r.id, r.job, coalesce(r.not_before, r.scheduled_for), r.status = "
+        "'running' "
         "FROM autoreport.job_run AS r JOIN autoreport.job AS j ON j.id = r.job "
         "WHERE r.status IN ('pending', 'running') AND (r.manual OR j.enabled OR r.status = 'running') "
         "ORDER BY r.job, r.status = 'pending', coalesce(r.not_before, r.scheduled_for), r.id",
@@ -337,7 +338,7 @@ StartPass start_pending() {
     for (uint64 i = 0; i < r.rows(); ++i) {
       pass.any_unfinished = true;
       if (r.boolean(i, 3).value_or(true)) {
-        continue; // the job is running: its next run waits for it
+        continue; // a job's running run sorts first: its next run waits for it
       }
       bool is_null = false;
       const TimestampTz due = DatumGetTimestampTz(r.datum(i, 2, &is_null));
@@ -466,7 +467,7 @@ void run_scheduler() {
     return;
   }
   pg::guard([] { BackgroundWorkerInitializeConnectionByOid(g_database, InvalidOid, 0); });
-  apply_worker_settings("autoreport scheduler");
+  pg::apply_worker_settings("autoreport scheduler");
   if (!extension_installed()) {
     g_exit_state = SchedulerState::absent;
     return;
@@ -499,13 +500,7 @@ void run_scheduler() {
         j.first_pass = it == first.end() ? false : it->second;
       }
     }
-    int runs_now = 0;
-    {
-      SchedulesLock lock;
-      for (const RunSlot& r : shared()->runs) {
-        runs_now += r.database == g_database ? 1 : 0;
-      }
-    }
+    const int runs_now = runs_of_database(g_database);
     if (runs_seen >= 0 && runs_now < runs_seen) {
       mark_interrupted(); // a run ended: did it finish its row?
       next_purge = 0;     // and its output expires some day
@@ -531,13 +526,7 @@ void run_scheduler() {
       wait_latch(1000);
       continue;
     }
-    {
-      SchedulesLock lock;
-      runs_seen = 0;
-      for (const RunSlot& r : shared()->runs) {
-        runs_seen += r.database == g_database ? 1 : 0;
-      }
-    }
+    runs_seen = runs_of_database(g_database);
     TimestampTz now = GetCurrentTimestamp();
     if (next_purge <= now) {
       next_purge = purge();

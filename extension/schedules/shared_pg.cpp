@@ -128,6 +128,15 @@ int runs_in_flight() noexcept {
   return n;
 }
 
+int runs_of_database(Oid database) noexcept {
+  SchedulesLock lock;
+  int n = 0;
+  for (const RunSlot& r : g_shared->runs) {
+    n += r.database == database ? 1 : 0;
+  }
+  return n;
+}
+
 namespace {
 // Does a database other than `me` wait for a run slot for a run older than `due`? It is woken.
 bool older_waiter(Oid me, TimestampTz due) noexcept {

@@ -75,6 +75,9 @@ DatabaseSlot* database_slot(Oid database, bool create) noexcept;
 // Under the lock: how many run slots are taken.
 int runs_in_flight() noexcept;
 
+// How many run slots `database` holds (takes the lock).
+int runs_of_database(Oid database) noexcept;
+
 // Under the lock: takes a run slot for run `run` of job `job`, due at `due`, unless
 // autoreport.max_running_jobs are taken or another database waits for a slot for an older run (then
 // that database's scheduler is woken, and `me` records that it waits). Returns the slot's index or -1.

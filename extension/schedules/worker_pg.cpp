@@ -45,19 +45,6 @@ void in_transaction(const char* activity, void (*f)(void*), void* arg) {
   MemoryContextSwitchTo(saved);
 }
 
-void apply_worker_settings(const char* application_name) {
-  pg::guard([&] {
-    SetConfigOption("search_path", "pg_catalog, pg_temp", PGC_SUSET, PGC_S_OVERRIDE);
-    SetConfigOption("default_transaction_isolation", "read committed", PGC_SUSET, PGC_S_OVERRIDE);
-    SetConfigOption("default_transaction_read_only", "off", PGC_SUSET, PGC_S_OVERRIDE);
-    SetConfigOption("statement_timeout", "0", PGC_SUSET, PGC_S_OVERRIDE);
-    SetConfigOption("lock_timeout", "0", PGC_SUSET, PGC_S_OVERRIDE);
-    SetConfigOption("idle_in_transaction_session_timeout", "0", PGC_SUSET, PGC_S_OVERRIDE);
-    SetConfigOption("application_name", application_name, PGC_SUSET, PGC_S_OVERRIDE);
-    pgstat_report_appname(application_name);
-  });
-}
-
 void worker_loop_top() {
   pg::guard([] {
     ResetLatch(MyLatch);

@@ -17,10 +17,6 @@ template <typename F> void in_transaction(const char* activity, F&& f) {
       activity, [](void* p) { (*static_cast<F*>(p))(); }, &f);
 }
 
-// search_path pg_catalog, no statement or lock timeout, read-write, read committed, the application
-// name given.
-void apply_worker_settings(const char* application_name);
-
 // Looks at the latch: clears it, handles a pending reload of the configuration, checks interrupts.
 void worker_loop_top();
 
