@@ -35,9 +35,7 @@ std::optional<std::string> unless_empty(std::string_view text) {
   return text.empty() ? std::nullopt : std::optional<std::string>(text);
 }
 
-pg::SpiParam text_param(const std::optional<std::string>& v) {
-  return v ? pg::SpiParam{TEXTOID, pg::string_to_text(*v), false} : pg::SpiParam{TEXTOID, Datum(0), true};
-}
+using pg::text_param;
 
 template <typename T> pg::SpiParam int8_param(const std::optional<T>& v) {
   return v ? pg::SpiParam{INT8OID, Int64GetDatum(*v), false} : pg::SpiParam{INT8OID, Datum(0), true};

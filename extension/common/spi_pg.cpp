@@ -1,6 +1,7 @@
 // SPI connection and result helpers.
 #include "common/spi_pg.hpp"
 
+#include "common/convert_pg.hpp"
 #include "common/memory_pg.hpp"
 
 extern "C" {
@@ -11,6 +12,14 @@ extern "C" {
 #include <vector>
 
 namespace autoreport::pg {
+
+SpiParam text_param(const std::optional<std::string>& value) {
+  return value ? SpiParam{TEXTOID, string_to_text(*value), false} : SpiParam{TEXTOID, Datum(0), true};
+}
+
+SpiParam int8_param(int64_t value) {
+  return SpiParam{INT8OID, Int64GetDatum(value), false};
+}
 
 namespace {
 

@@ -35,14 +35,8 @@ namespace pg = autoreport::pg;
 
 namespace {
 
-pg::SpiParam text_param(const std::optional<std::string>& value) {
-  return value ? pg::SpiParam{TEXTOID, pg::string_to_text(*value), false}
-               : pg::SpiParam{TEXTOID, Datum(0), true};
-}
-
-pg::SpiParam int8_param(int64 value) {
-  return pg::SpiParam{INT8OID, Int64GetDatum(value), false};
-}
+using pg::int8_param;
+using pg::text_param;
 
 std::string role_name(Oid role) {
   return pg::guard([&] { return GetUserNameFromId(role, false); });

@@ -52,12 +52,6 @@ namespace autoreport::schedules {
 
 namespace {
 
-struct RunArgs {
-  int64 run;
-  int slot;
-  TimestampTz due;
-};
-
 Oid g_database = InvalidOid;
 RunArgs g_args{};
 bool g_attached = false;
@@ -88,13 +82,8 @@ std::string iso_utc(const char* column) {
          " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')";
 }
 
-pg::SpiParam int8_param(int64 v) {
-  return {INT8OID, Int64GetDatum(v), false};
-}
-
-pg::SpiParam text_param(const std::optional<std::string>& v) {
-  return v ? pg::SpiParam{TEXTOID, pg::string_to_text(*v), false} : pg::SpiParam{TEXTOID, Datum(0), true};
-}
+using pg::int8_param;
+using pg::text_param;
 
 // The run and its job, as claimed.
 struct Claimed {

@@ -58,12 +58,6 @@ constexpr int kPurgeBatchesPerPass = 20;
 Oid g_database = InvalidOid;
 uint64 g_generation = 0;
 
-struct RunArgs {
-  int64 run;
-  int slot;
-  TimestampTz due;
-};
-
 struct JobState {
   int64 id;
   CronSchedule schedule;
@@ -76,17 +70,12 @@ struct JobState {
   bool first_pass;             // instants before the scheduler started follow the catch-up policy
 };
 
-pg::SpiParam int8_param(int64 v) {
-  return {INT8OID, Int64GetDatum(v), false};
-}
+using pg::int8_param;
+using pg::text_param;
 
 pg::SpiParam ts_param(int64_t unix_seconds) {
   const TimestampTz t = pg::from_unix_seconds(unix_seconds).value_or(DT_NOEND);
   return {TIMESTAMPTZOID, TimestampTzGetDatum(t), false};
-}
-
-pg::SpiParam text_param(const std::string& s) {
-  return {TEXTOID, pg::string_to_text(s), false};
 }
 
 DatabaseSlot* my_slot() noexcept {

@@ -98,6 +98,13 @@ bool run_in_flight(Oid database, int64 run) noexcept;
 // Is a run of job `job` of `database` in a run slot? Under the lock.
 bool job_in_flight(Oid database, int64 job) noexcept;
 
+// What a scheduler hands a run worker (bgw_extra): the run, the run slot it holds, the run's instant.
+struct RunArgs {
+  int64 run;
+  int slot;
+  TimestampTz due;
+};
+
 // Starts the background worker of `function` (an autoreport_* entry point). false when no
 // background worker slot is free.
 bool start_worker(const char* function, const char* name, const char* type, Oid database, const void* extra,
