@@ -109,6 +109,8 @@ CREATE FUNCTION @extschema@.scheduler_status() RETURNS text
 COMMENT ON FUNCTION @extschema@.scheduler_status() IS
   'NULL when jobs can run here, otherwise why not (library not preloaded, on a standby, launcher not running)';
 
+-- last_run is the latest instant that is due; a run the scheduler has prepared just ahead of its
+-- instant (its worker starts a moment early) is still the next run, not the last.
 CREATE VIEW @extschema@.jobs WITH (security_barrier) AS
   SELECT j.id, j.name, j.owner, j.cron, j.time_zone, j.report, j.params, j.format, j.options,
          CASE WHEN j.enabled THEN
@@ -124,7 +126,8 @@ CREATE VIEW @extschema@.jobs WITH (security_barrier) AS
          j.created_at, j.updated_at
     FROM @extschema@.job AS j
     LEFT JOIN LATERAL (SELECT r.scheduled_for, r.status FROM @extschema@.job_run AS r
-                        WHERE r.job = j.id ORDER BY r.scheduled_for DESC, r.attempt DESC LIMIT 1) AS last ON true
+                        WHERE r.job = j.id AND r.scheduled_for <= pg_catalog.now()
+                        ORDER BY r.scheduled_for DESC, r.attempt DESC LIMIT 1) AS last ON true
    WHERE pg_catalog.pg_has_role(j.owner, 'USAGE') OR pg_catalog.pg_has_role('autoreport_admin', 'USAGE');
 COMMENT ON VIEW @extschema@.jobs IS
   'the jobs you own (administrators: all), their next and last run, and why one is not running';
