@@ -137,6 +137,50 @@ check("a run past the job's timeout fails with 57014",
       wait_for("timeout", "SELECT sqlstate || ':' || (error LIKE '%timeout%') FROM autoreport.job_runs "
                "WHERE job = 'too_slow'", "57014:true", timeout=20))
 
+# Alerts through real runs: a row condition, a result condition, an anomaly condition and one that does not
+# hold, each a job whose run is started after LISTEN, so every event is seen.
+psql("""
+CREATE TABLE sales AS SELECT i AS n, (i * 20)::numeric(10, 2) AS revenue FROM generate_series(1, 5) AS i;
+CREATE TABLE visits AS SELECT d AS day, CASE WHEN d = 60 THEN 900 ELSE 100 + (d % 7) * 3 END AS visits
+  FROM generate_series(1, 60) AS d;
+SELECT autoreport.define_report('per_n', 'SELECT n, revenue FROM sales ORDER BY n');
+SELECT autoreport.define_report('daily_visits', 'SELECT day, visits FROM visits ORDER BY day');
+SELECT autoreport.schedule('row_alert', '@yearly', 'per_n', options => '{"alert": "revenue > 70", "channel": "alerts"}');
+SELECT autoreport.schedule('sum_alert', '@yearly', 'per_n', options => '{"alert": "sum(revenue) > 250", "channel": "alerts"}');
+SELECT autoreport.schedule('spike_alert', '@yearly', 'daily_visits',
+  options => '{"alert": "autoreport.anomalous(array_agg(visits ORDER BY day), period => 7)", "channel": "alerts"}');
+SELECT autoreport.schedule('quiet_alert', '@yearly', 'per_n', options => '{"alert": "revenue > 1000", "channel": "alerts"}');
+""")
+
+
+def listen_while(channel, sql, seconds):
+    """The payloads on channel within `seconds` after LISTEN, running sql in the same session first."""
+    script = f"LISTEN \"{channel}\";\n{sql};\n" + "SELECT pg_sleep(0.25);\n" * int(seconds * 4)
+    out = subprocess.run([CLUSTER_SH, "psql", CLUSTER, "-qAt"], input=script, capture_output=True, text=True,
+                         timeout=seconds + 60).stdout
+    return re.findall(r'Asynchronous notification "[^"]*" with payload "(.*)" received from server process', out)
+
+
+alert_events = {}
+for p in listen_while("alerts", "SELECT autoreport.run_now(name) FROM (VALUES ('row_alert'), ('sum_alert'), "
+                      "('spike_alert'), ('quiet_alert')) AS j(name)", 8):
+    e = json.loads(p)
+    alert_events[e["job"]] = e
+row_e, sum_e = alert_events.get("row_alert", {}), alert_events.get("sum_alert", {})
+spike_e, quiet_e = alert_events.get("spike_alert", {}), alert_events.get("quiet_alert", {})
+check("a row condition that holds sends an alert event naming the matching rows",
+      row_e.get("event") == "alert" and row_e.get("condition") == "revenue > 70"
+      and row_e.get("alert", {}).get("matching_rows") == 2
+      and [r.get("n") for r in row_e.get("alert", {}).get("rows", [])] == [4, 5], row_e)
+check("a result condition that holds sends an alert event with the aggregate's value",
+      sum_e.get("event") == "alert" and sum_e.get("alert", {}).get("values") == {"sum(revenue)": 300}, sum_e)
+check("an anomaly condition over the result alerts on the spike", spike_e.get("event") == "alert", spike_e)
+check("a condition that does not hold sends report_ready, with no alert",
+      quiet_e.get("event") == "report_ready" and "alert" not in quiet_e, quiet_e)
+check("an alerting run still succeeds and stores its output",
+      psql("SELECT count(*) FROM autoreport.job_runs WHERE job IN ('row_alert', 'sum_alert', 'spike_alert') "
+           "AND status = 'succeeded' AND output_id IS NOT NULL") == "3")
+
 # Relative dates resolve at the scheduled instant, in the job's time zone.
 psql("SELECT autoreport.schedule('relative', '@yearly', 'since', '{\"since\": {\"relative\": \"start of this month\"}}', "
      "'csv', 'Pacific/Auckland', '{\"retries\": 0}')")
