@@ -4,6 +4,7 @@
 // jobs change (schedule(), resume(), run_now() set it at commit) or the next look at pg_database, a
 // minute later, which finds databases created since. A database's scheduler that ends because the
 // database has no job, or no autoreport, is started again when its jobs change, or after five minutes.
+// None is started in a database that a statement needs to itself (DROP DATABASE, utility_pg.cpp).
 #include "schedules/shared_pg.hpp"
 #include "common/memory_pg.hpp"
 
@@ -90,7 +91,7 @@ std::vector<Start> plan_starts(const std::vector<Oid>& databases, bool rescan, b
   if (rescan) {
     for (DatabaseSlot& slot : s->databases) {
       if (slot.database != InvalidOid && slot.state != SchedulerState::running &&
-          slot.state != SchedulerState::starting &&
+          slot.state != SchedulerState::starting && slot.held == 0 &&
           std::find(databases.begin(), databases.end(), slot.database) == databases.end()) {
         slot.database = InvalidOid; // dropped
       }
@@ -109,7 +110,8 @@ std::vector<Start> plan_starts(const std::vector<Oid>& databases, bool rescan, b
       }
     }
     bool start = false;
-    switch (slot->state) {
+    // A held database (DROP DATABASE and the like are running, utility_pg.cpp) gets no scheduler.
+    switch (slot->held > 0 ? SchedulerState::running : slot->state) {
     case SchedulerState::running:
       break;
     case SchedulerState::starting:

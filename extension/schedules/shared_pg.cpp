@@ -276,6 +276,7 @@ void shared_init() {
   pg::guard([] { RegisterXactCallback(on_transaction_event, nullptr); });
   if (process_shared_preload_libraries_in_progress) {
     pg::guard([] { register_launcher(); });
+    install_utility_hook();
   }
 }
 

@@ -38,6 +38,7 @@ struct DatabaseSlot {
   uint64 generation;
   TimestampTz since;       // when it entered `state`
   TimestampTz waiting_due; // the due time of the oldest run it waits a run slot for; 0: none
+  int held;                // statements running that need the database to themselves (utility_pg.cpp)
 };
 
 struct RunSlot {
@@ -116,6 +117,10 @@ void wake_scheduler_at_commit() noexcept;
 
 // Under the lock: is the launcher running?
 bool launcher_running() noexcept;
+
+// Installs the ProcessUtility hook that lets DROP DATABASE and the other statements that need a
+// database to themselves end its scheduler and run workers first (utility_pg.cpp). When preloading.
+void install_utility_hook();
 
 // Called from _PG_init: the settings, the shared memory and (when preloading) the launcher.
 void shared_init();

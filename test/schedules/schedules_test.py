@@ -285,7 +285,32 @@ check("and in the first database at the same time",
 check("one launcher serves both databases, each with its scheduler",
       process_count("autoreport launcher") == 1 and process_count("autoreport scheduler") == 2,
       (process_count("autoreport launcher"), process_count("autoreport scheduler")))
-psql_db("second_db", "SELECT autoreport.unschedule('second_every_second')")
+
+# Statements that need a database to themselves are not blocked by its scheduler or a run in progress.
+def try_psql(sql):
+    try:
+        psql(sql)
+        return True, ""
+    except subprocess.CalledProcessError as e:
+        return False, e.stderr.strip()
+
+
+ok, err = try_psql("ALTER DATABASE second_db RENAME TO renamed_db")
+check("ALTER DATABASE ... RENAME succeeds while the database's scheduler runs", ok, err)
+check("jobs run again in the renamed database",
+      wait_for("renamed db runs", "SELECT count(*) > 0 FROM autoreport.job_runs WHERE status = 'succeeded' "
+               "AND started_at > now() - interval '1 second'", timeout=30, db="renamed_db"))
+psql_db("renamed_db", "SELECT autoreport.define_report('slow_here', 'SELECT pg_sleep(30)::text AS slept');"
+        "SELECT autoreport.schedule('slow_here', '@yearly', 'slow_here'); SELECT autoreport.run_now('slow_here')")
+wait_for("a run in progress", "SELECT count(*) > 0 FROM autoreport.job_runs WHERE job = 'slow_here' "
+         "AND status = 'running'", timeout=20, db="renamed_db")
+ok, err = try_psql("DROP DATABASE renamed_db")
+check("DROP DATABASE succeeds while the database's scheduler and a run are there", ok, err)
+check("the dropped database's scheduler is gone and the other database's runs on",
+      wait_for("one scheduler", "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'autoreport scheduler'",
+               "1", timeout=20)
+      and wait_for("first db runs on", "SELECT count(*) > 0 FROM autoreport.job_runs WHERE job = 'first_every_second' "
+                   "AND status = 'succeeded' AND started_at > now() - interval '1 second'", timeout=20))
 psql("SELECT autoreport.unschedule('first_every_second')")
 
 # A server stopped in the middle of a run: the run is interrupted, the missed instants follow each job's
