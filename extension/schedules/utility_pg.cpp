@@ -12,7 +12,9 @@ extern "C" {
 #include "commands/dbcommands.h"
 #include "commands/defrem.h"
 #include "nodes/parsenodes.h"
+#include "miscadmin.h"
 #include "tcop/utility.h"
+#include "utils/acl.h"
 
 #include <signal.h>
 }
@@ -118,6 +120,11 @@ void hold_database_utility(PlannedStmt* pstmt, const char* query, bool read_only
   if (shared() != nullptr) {
     const char* name = database_needed_alone(pstmt->utilityStmt, &dropping);
     database = name != nullptr ? get_database_oid(name, true) : InvalidOid;
+    // Only the database's owner (or a superuser) ends its workers: a statement that would be refused
+    // for want of privilege must not stop another owner's runs on its way to the error.
+    if (database != InvalidOid && !pg_database_ownercheck(database, GetUserId())) {
+      database = InvalidOid;
+    }
   }
   if (database == InvalidOid) {
     run_utility(pstmt, query, read_only_tree, context, params, query_env, dest, qc);

@@ -304,6 +304,10 @@ psql_db("renamed_db", "SELECT autoreport.define_report('slow_here', 'SELECT pg_s
         "SELECT autoreport.schedule('slow_here', '@yearly', 'slow_here'); SELECT autoreport.run_now('slow_here')")
 wait_for("a run in progress", "SELECT count(*) > 0 FROM autoreport.job_runs WHERE job = 'slow_here' "
          "AND status = 'running'", timeout=20, db="renamed_db")
+ok, err = try_psql("CREATE ROLE not_the_owner LOGIN; SET ROLE not_the_owner; ALTER DATABASE renamed_db RENAME TO stolen")
+check("a role that does not own the database is refused and does not stop its runs",
+      not ok and "must be owner" in err and psql_db("renamed_db", "SELECT status FROM autoreport.job_runs "
+                                                    "WHERE job = 'slow_here'") == "running", err)
 ok, err = try_psql("DROP DATABASE renamed_db")
 check("DROP DATABASE succeeds while the database's scheduler and a run are there", ok, err)
 check("the dropped database's scheduler is gone and the other database's runs on",
