@@ -391,19 +391,26 @@ void Hub::subscribe(SessionId id, const std::string& role, const std::string& ch
   }
   ++pending;
   enqueue(id, channel, [this, id, role, channel, rid](std::function<void()> done) {
-    subscribe_now(id, role, channel, rid, [this, id, done = std::move(done)] {
-      if (const auto it = pending_subscribes_.find(id); it != pending_subscribes_.end() && it->second > 0) {
-        --it->second;
-      }
-      done();
-    });
+    // The subscribe stops being pending the moment it is decided (held or refused), not when its
+    // LISTEN returns: counted both as held and as pending meanwhile, it refused a subscribe below the limit.
+    subscribe_now(
+        id, role, channel, rid,
+        [this, id] {
+          if (const auto it = pending_subscribes_.find(id);
+              it != pending_subscribes_.end() && it->second > 0) {
+            --it->second;
+          }
+        },
+        std::move(done));
   });
 }
 
 void Hub::subscribe_now(SessionId id, const std::string& role, const std::string& channel,
-                        const std::optional<nlohmann::json>& rid, std::function<void()> done) {
+                        const std::optional<nlohmann::json>& rid, const std::function<void()>& decided,
+                        std::function<void()> done) {
   allowed(role, channel, "listen",
-          [this, id, channel, rid, done = std::move(done)](bool yes, const std::string& error) {
+          [this, id, channel, rid, decided, done = std::move(done)](bool yes, const std::string& error) {
+            decided();
             auto s = session(id);
             if (!s) {
               done();

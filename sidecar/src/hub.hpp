@@ -116,8 +116,10 @@ private:
   using ChannelOp = std::function<void(std::function<void()> done)>;
   void enqueue(SessionId id, const std::string& channel, ChannelOp op);
   void run_next(const std::pair<SessionId, std::string>& key);
+  // decided runs once the grant is known (the subscribe is then held or refused); done once answered.
   void subscribe_now(SessionId id, const std::string& role, const std::string& channel,
-                     const std::optional<nlohmann::json>& rid, std::function<void()> done);
+                     const std::optional<nlohmann::json>& rid, const std::function<void()>& decided,
+                     std::function<void()> done);
   // The first connection: the sidecar's own role must be a member of autoreport_sidecar.
   void check_own_role();
 
