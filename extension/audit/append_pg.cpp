@@ -35,11 +35,8 @@ std::optional<std::string> unless_empty(std::string_view text) {
   return text.empty() ? std::nullopt : std::optional<std::string>(text);
 }
 
+using pg::int8_param;
 using pg::text_param;
-
-template <typename T> pg::SpiParam int8_param(const std::optional<T>& v) {
-  return v ? pg::SpiParam{INT8OID, Int64GetDatum(*v), false} : pg::SpiParam{INT8OID, Datum(0), true};
-}
 
 // The text as a JSON string value.
 std::string json_string(const std::string& text) {

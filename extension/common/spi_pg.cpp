@@ -21,6 +21,10 @@ SpiParam int8_param(int64_t value) {
   return SpiParam{INT8OID, Int64GetDatum(value), false};
 }
 
+SpiParam int8_param(const std::optional<int64_t>& value) {
+  return value ? int8_param(*value) : SpiParam{INT8OID, Datum(0), true};
+}
+
 namespace {
 
 // Restores CurrentMemoryContext when it goes out of scope, whatever SPI switched to.

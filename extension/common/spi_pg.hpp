@@ -56,9 +56,10 @@ private:
   int status_;
 };
 
-// Parameters of the two commonest types: text (NULL for nullopt) and bigint.
+// Parameters of the two commonest types: text and bigint (NULL for nullopt).
 SpiParam text_param(const std::optional<std::string>& value);
 SpiParam int8_param(int64_t value);
+SpiParam int8_param(const std::optional<int64_t>& value);
 
 // SPI_connect on construction, SPI_finish on destruction. Every call leaves CurrentMemoryContext as
 // it found it (SPI itself would leave its own context current, where whatever the caller allocates

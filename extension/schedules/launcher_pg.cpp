@@ -109,9 +109,12 @@ std::vector<Start> plan_starts(const std::vector<Oid>& databases, bool rescan, b
         continue;
       }
     }
-    bool start = false;
     // A held database (DROP DATABASE and the like are running, utility_pg.cpp) gets no scheduler.
-    switch (slot->held > 0 ? SchedulerState::running : slot->state) {
+    if (slot->held > 0) {
+      continue;
+    }
+    bool start = false;
+    switch (slot->state) {
     case SchedulerState::running:
       break;
     case SchedulerState::starting:

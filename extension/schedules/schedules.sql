@@ -101,6 +101,13 @@ COMMENT ON TABLE @extschema@.output_grant IS 'roles that may read a job''s outpu
 
 REVOKE ALL ON @extschema@.job, @extschema@.job_run, @extschema@.output, @extschema@.output_grant FROM PUBLIC;
 
+-- pg_dump keeps the jobs and who may read their outputs (with job ids, so output grants still point at
+-- their jobs). Run history and outputs are not dumped: they are results, kept for `keep` only, and a
+-- restored database starts its own history.
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.job', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.job_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.output_grant', '');
+
 -- NULL when this server can run jobs in this database now; otherwise why not, in words: 'library not
 -- preloaded', 'on a standby', 'launcher not running', 'too many databases'.
 CREATE FUNCTION @extschema@.scheduler_status() RETURNS text

@@ -40,9 +40,10 @@ def wait_for(what, sql, expected="t", timeout=30, db=None):
     return False
 
 
-def listen(channel, seconds):
-    """The payloads NOTIFY sent on channel within `seconds`, read by psql between short sleeps."""
-    script = f"LISTEN \"{channel}\";\n" + "SELECT pg_sleep(0.25);\n" * int(seconds * 4)
+def listen(channel, seconds, sql=None):
+    """The payloads NOTIFY sent on channel within `seconds` after LISTEN, read by psql between short
+    sleeps; sql, when given, runs in the same session right after LISTEN."""
+    script = f"LISTEN \"{channel}\";\n" + (f"{sql};\n" if sql else "") + "SELECT pg_sleep(0.25);\n" * int(seconds * 4)
     out = subprocess.run([CLUSTER_SH, "psql", CLUSTER, "-qAt"], input=script, capture_output=True, text=True,
                          timeout=seconds + 60).stdout
     return re.findall(r'Asynchronous notification "[^"]*" with payload "(.*)" received from server process', out)
@@ -153,17 +154,9 @@ SELECT autoreport.schedule('quiet_alert', '@yearly', 'per_n', options => '{"aler
 """)
 
 
-def listen_while(channel, sql, seconds):
-    """The payloads on channel within `seconds` after LISTEN, running sql in the same session first."""
-    script = f"LISTEN \"{channel}\";\n{sql};\n" + "SELECT pg_sleep(0.25);\n" * int(seconds * 4)
-    out = subprocess.run([CLUSTER_SH, "psql", CLUSTER, "-qAt"], input=script, capture_output=True, text=True,
-                         timeout=seconds + 60).stdout
-    return re.findall(r'Asynchronous notification "[^"]*" with payload "(.*)" received from server process', out)
-
-
 alert_events = {}
-for p in listen_while("alerts", "SELECT autoreport.run_now(name) FROM (VALUES ('row_alert'), ('sum_alert'), "
-                      "('spike_alert'), ('quiet_alert')) AS j(name)", 8):
+for p in listen("alerts", 8, "SELECT autoreport.run_now(name) FROM (VALUES ('row_alert'), ('sum_alert'), "
+                      "('spike_alert'), ('quiet_alert')) AS j(name)"):
     e = json.loads(p)
     alert_events[e["job"]] = e
 row_e, sum_e = alert_events.get("row_alert", {}), alert_events.get("sum_alert", {})
@@ -358,5 +351,43 @@ check("no instant of either job ran twice",
       psql("SELECT count(*) FROM (SELECT job, scheduled_for FROM autoreport.job_runs WHERE job LIKE 'crash_%' "
            "AND status IN ('running', 'succeeded', 'interrupted') GROUP BY 1, 2 HAVING count(*) > 1) AS d") == "0")
 psql("SELECT autoreport.unschedule('crash_all'); SELECT autoreport.unschedule('crash_skip')")
+
+# pg_dump keeps jobs and output grants, ids included: a restored database runs them, and a job scheduled
+# after the restore gets an id of its own (the identity sequence is dumped too).
+PG_BIN = subprocess.run(["pg_config", "--bindir"], capture_output=True, text=True).stdout.strip()
+psql("CREATE DATABASE dump_src")
+psql("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'dump_reader') THEN CREATE ROLE dump_reader; END IF; END $$")
+psql_db("dump_src", """
+CREATE EXTENSION autoreport;
+SELECT autoreport.define_report('one', 'SELECT 1 AS n');
+SELECT autoreport.schedule('dropped', '@daily', 'one');
+SELECT autoreport.schedule('kept', 'every 2 seconds', 'one', '{}', 'json', 'Europe/Paris', '{"retries": 1, "keep": "1 day"}');
+SELECT autoreport.schedule('paused', '0 6 * * mon-fri', 'one', options => '{"enabled": false}');
+SELECT autoreport.unschedule('dropped');
+SELECT autoreport.grant_output('kept', 'dump_reader');
+""")
+port = open(f"{CLUSTER}/port").read().strip()
+dump = subprocess.run([f"{PG_BIN}/pg_dump", "-h", "127.0.0.1", "-p", port, "-U", "postgres", "-d", "dump_src"],
+                      capture_output=True, text=True, timeout=60)
+check("pg_dump of a database with jobs succeeds", dump.returncode == 0, dump.stderr[-300:])
+psql("CREATE DATABASE dump_dst")
+restore = subprocess.run([CLUSTER_SH, "psql", CLUSTER, "-d", "dump_dst", "-qAt", "-v", "ON_ERROR_STOP=1"],
+                         input=dump.stdout, capture_output=True, text=True, timeout=120)
+check("and it restores into an empty database without an error", restore.returncode == 0, restore.stderr[-300:])
+jobs = ("SELECT string_agg(concat_ws(' ', id, name, owner, cron, time_zone, report, params, format, options, "
+        "enabled), '; ' ORDER BY id) FROM autoreport.job")
+grants = "SELECT string_agg(job || ' ' || grantee, '; ') FROM autoreport.output_grant"
+src_jobs = psql_db("dump_src", jobs)
+check("the restored jobs are the dumped ones, ids and options included",
+      src_jobs != "" and psql_db("dump_dst", jobs) == src_jobs, (src_jobs, psql_db("dump_dst", jobs)))
+check("and so are the output grants", psql_db("dump_dst", grants) == psql_db("dump_src", grants) == "2 dump_reader",
+      psql_db("dump_dst", grants))
+check("a job scheduled after the restore gets a new id",
+      psql_db("dump_dst", "SELECT autoreport.schedule('after', '@daily', 'one') > 3") == "t")
+check("the restored database runs the restored job",
+      wait_for("a restored run", "SELECT count(*) > 0 FROM autoreport.job_runs WHERE job = 'kept' AND status = 'succeeded'",
+               timeout=30, db="dump_dst"))
+psql("DROP DATABASE dump_src")
+psql("DROP DATABASE dump_dst")
 
 finish()
