@@ -27,7 +27,8 @@ SQL_SOURCES = \
 	extension/reports/render.sql \
 	extension/channels/channels.sql \
 	extension/forecast/forecast.sql \
-	extension/schedules/schedules.sql
+	extension/schedules/schedules.sql \
+	extension/views/views.sql
 
 # Pure C++ files include no PostgreSQL header and are also compiled into the unit tests; glue files
 # are named *_pg.cpp.

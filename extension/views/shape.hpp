@@ -1,0 +1,102 @@
+// A managed view's shape, as the analysis of its query found it, and the SQL that maintains it.
+//
+// The glue (analyze_pg.cpp) reads the query with PostgreSQL's parser and fills a Shape with SQL text
+// it deparsed: every expression refers to a source through its alias (alias.column), with every name
+// qualified. From that, the functions here write the statements a refresh runs: the table, the full
+// recomputation, the delta of the captured changes, the merge of that delta into the table and the
+// recomputation of the groups a merge cannot settle. Nothing here talks to PostgreSQL.
+//
+// Hidden columns (their names start with _ar_) keep what the merge needs besides the visible values:
+//   _ar_count     rows in the group (the group is gone at 0; a view without GROUP BY keeps its row)
+//   _ar_dirty     the group's min or max may be gone with a deleted row: recompute it
+//   _ar_<i>_n     non-NULL inputs of the aggregate of column i (sum, avg, min, max, bool_and/or)
+//   _ar_<i>_s     the sum behind avg (numeric for integer and numeric input: exact)
+//   _ar_<i>_f     bool_and: false inputs; bool_or: true inputs
+//   _ar_<i>_gone  min/max: the extreme of the rows the last delta removed
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace autoreport::views {
+
+enum class AggKind { count_star, count, sum, avg, min, max, bool_and, bool_or };
+
+// The name as SQL spells it (count(*) as "count(*)").
+const char* agg_name(AggKind kind) noexcept;
+
+// A source table and the log its changes are captured into.
+struct Source {
+  std::string table; // qualified and quoted: "public"."orders"
+  std::string alias; // quoted, as the deparsed expressions refer to it
+  std::string log;   // qualified and quoted log table
+  // The columns the view reads: the log's column (c<attnum>, which a rename leaves alone) and the
+  // source column's quoted name now.
+  struct Logged {
+    std::string log;
+    std::string name;
+  };
+  std::vector<Logged> columns;
+};
+
+// One visible column of the view's table, in the select list's order; hidden group keys follow.
+struct Column {
+  enum class Role { key, aggregate };
+  std::string name; // quoted
+  std::string type; // as format_type_with_typemod prints it
+  Role role = Role::key;
+  std::string expr;                   // key: the expression; aggregate: its argument ("" for count(*))
+  AggKind kind = AggKind::count_star; // aggregate only
+  std::string sum_type;               // avg only: the type its hidden sum is kept in
+  bool hidden = false;                // a GROUP BY expression the select list does not show
+};
+
+struct Shape {
+  std::vector<Source> sources;
+  std::vector<Column> columns;
+  std::string quals;   // the WHERE clause and the inner joins' conditions, ANDed; "" when none
+  bool grouped = true; // false: aggregates without GROUP BY, always exactly one row
+  bool has_min_max() const;
+};
+
+// The SQL a refresh runs, for one view stored in table `view` (qualified and quoted).
+class Maintenance {
+public:
+  Maintenance(Shape shape, std::string view);
+
+  const Shape& shape() const noexcept { return shape_; }
+
+  // CREATE TABLE's column list (visible columns, hidden keys, then the _ar_ columns).
+  std::string column_definitions() const;
+  // The columns of the unique index on the group keys ("" for a view without GROUP BY, whose index is
+  // on the constant (true)).
+  std::string key_index_columns() const;
+  // INSERT ... SELECT of the whole view from the sources (run after DELETE FROM the view).
+  std::string full_insert() const;
+  // The delta of the captured changes of the sources whose index is in `changed` (each at least one),
+  // aggregated per group, as an INSERT ... ON CONFLICT merge into the view that RETURNS each touched
+  // group's ctid, _ar_count and _ar_dirty. `window` is a condition on a log's rows (written with
+  // alias "l") that keeps the changes not yet applied; $1 (boolean) marks every touched group dirty.
+  std::string merge(const std::vector<std::size_t>& changed, const std::string& window) const;
+  // DELETE of the groups whose ctids are in $1 (tid[]) and INSERT of their recomputation from the
+  // sources, in one statement.
+  std::string recompute() const;
+  // DELETE of the emptied groups whose ctids are in $1 (tid[]).
+  std::string delete_groups() const;
+
+private:
+  std::string select_list_full() const;
+  std::string from_sources(const std::vector<std::size_t>& deltas, const std::string& window) const;
+  std::string group_by() const;
+  std::string all_columns() const;
+  std::vector<std::string> column_names() const;
+
+  Shape shape_;
+  std::string view_;
+};
+
+// "_ar_<i>_<suffix>" for column i.
+std::string hidden(std::size_t column, const char* suffix);
+
+} // namespace autoreport::views

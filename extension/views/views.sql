@@ -1,0 +1,118 @@
+-- autoreport: managed views.
+
+-- The logs of captured changes, one per source table of an incremental view (autoreport_log.log_<oid>,
+-- unlogged: a crash empties them, and the views they feed are then refreshed in full).
+CREATE SCHEMA autoreport_log;
+REVOKE ALL ON SCHEMA autoreport_log FROM PUBLIC;
+COMMENT ON SCHEMA autoreport_log IS 'captured changes of the source tables of managed views (internal)';
+
+-- Managed views: a table kept equal to a query's result. Written only by the functions below, as the
+-- extension's owner, after their own checks; read through autoreport.view_status.
+CREATE TABLE @extschema@.managed_view (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  relid oid NOT NULL UNIQUE,            -- the view's table
+  owner regrole NOT NULL,
+  query text NOT NULL,                  -- as given to create_view()
+  -- The analysed query (nodeToString, as PostgreSQL keeps a view's): names are looked up again at
+  -- each refresh, so renames are followed, and a dropped or retyped column is found.
+  tree text NOT NULL,
+  refresh text NOT NULL CHECK (refresh IN ('incremental', 'immediate', 'full')),
+  schedule text,
+  needs_full boolean NOT NULL DEFAULT true,
+  full_reason text,
+  broken text,                          -- why the view cannot be refreshed; NULL when it can
+  -- What the view's contents include: every change committed in applied_snapshot, and those of the
+  -- transaction applied_xid up to (not including) its command applied_cid.
+  applied_snapshot pg_snapshot,
+  applied_xid xid8,
+  applied_cid bigint,
+  last_refresh_at timestamptz,
+  last_mode text,
+  last_reason text,
+  last_took interval,
+  last_rows bigint,
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+COMMENT ON TABLE @extschema@.managed_view IS 'managed views (read autoreport.view_status instead)';
+
+-- The tables a view reads, in the order of its query's range table.
+CREATE TABLE @extschema@.view_source (
+  view bigint NOT NULL REFERENCES @extschema@.managed_view (id) ON DELETE CASCADE,
+  position integer NOT NULL,
+  source oid NOT NULL,
+  PRIMARY KEY (view, position)
+);
+CREATE INDEX ON @extschema@.view_source (source);
+
+-- A captured table and its log.
+CREATE TABLE @extschema@.capture (
+  source oid PRIMARY KEY,
+  log oid NOT NULL UNIQUE
+);
+
+-- One row, in an unlogged table: missing after a crash, when captured changes may have been lost.
+CREATE UNLOGGED TABLE @extschema@.capture_sentinel (intact boolean NOT NULL);
+INSERT INTO @extschema@.capture_sentinel VALUES (true);
+
+REVOKE ALL ON @extschema@.managed_view, @extschema@.view_source, @extschema@.capture,
+  @extschema@.capture_sentinel FROM PUBLIC;
+
+CREATE FUNCTION @extschema@.capture_changes() RETURNS trigger
+  LANGUAGE c
+  AS 'MODULE_PATHNAME', 'autoreport_capture_changes';
+COMMENT ON FUNCTION @extschema@.capture_changes() IS
+  'statement trigger of the source tables of managed views: appends the statement''s changes to the table''s log';
+
+CREATE FUNCTION @extschema@.create_view(name text, query text, refresh text DEFAULT 'incremental',
+                                        schedule text DEFAULT NULL)
+  RETURNS void
+  LANGUAGE c VOLATILE
+  AS 'MODULE_PATHNAME', 'autoreport_create_view';
+COMMENT ON FUNCTION @extschema@.create_view(text, text, text, text) IS
+  'creates the table `name` holding the result of `query`, kept fresh by refresh_view()';
+
+CREATE FUNCTION @extschema@.refresh_view(name text, mode text DEFAULT 'auto')
+  RETURNS TABLE (mode_used text, reason text, rows_changed bigint, took interval)
+  LANGUAGE c VOLATILE STRICT
+  AS 'MODULE_PATHNAME', 'autoreport_refresh_view';
+COMMENT ON FUNCTION @extschema@.refresh_view(text, text) IS
+  'brings a managed view up to date: incrementally from the captured changes, or in full; says which and why';
+
+CREATE FUNCTION @extschema@.drop_view(name text, cascade boolean DEFAULT false)
+  RETURNS void
+  LANGUAGE c VOLATILE STRICT
+  AS 'MODULE_PATHNAME', 'autoreport_drop_view';
+COMMENT ON FUNCTION @extschema@.drop_view(text, boolean) IS
+  'drops a managed view: its table, its capture triggers where no other view needs them, its catalog rows';
+
+-- Changes captured for view `id` and not yet applied: {"total": 12, "lag": "00:00:04.2", "changes":
+-- {"public.orders": 12}}. NULL on a standby (the logs are unlogged and exist on the primary only) and
+-- for a role that may not see the view.
+CREATE FUNCTION @extschema@.pending_changes(id bigint)
+  RETURNS jsonb
+  LANGUAGE c STABLE STRICT
+  AS 'MODULE_PATHNAME', 'autoreport_pending_changes';
+
+CREATE VIEW @extschema@.view_status AS
+SELECT v.relid::regclass AS name,
+       'managed'::text AS kind,
+       v.refresh AS refresh_mode,
+       v.schedule,
+       v.last_refresh_at,
+       v.last_mode,
+       v.last_reason,
+       v.last_took,
+       v.last_rows,
+       p.x -> 'changes' AS pending,
+       pg_catalog.make_interval(secs => (p.x ->> 'lag_seconds')::float8) AS lag,
+       CASE WHEN v.broken IS NOT NULL THEN 'broken'
+            WHEN v.needs_full OR coalesce((p.x ->> 'total')::bigint, 0) > 0 THEN 'stale'
+            ELSE 'fresh' END AS state,
+       v.broken AS broken_reason,
+       pg_catalog.pg_total_relation_size(v.relid) AS size
+  FROM @extschema@.managed_view AS v
+  CROSS JOIN LATERAL (SELECT @extschema@.pending_changes(v.id) AS x) AS p
+ WHERE pg_catalog.pg_has_role(v.owner, 'USAGE') OR pg_catalog.pg_has_role('autoreport_admin', 'USAGE');
+COMMENT ON VIEW @extschema@.view_status IS
+  'each managed view the current role may see: its refresh mode, last refresh, pending changes, lag and state';
+GRANT SELECT ON @extschema@.view_status TO PUBLIC;

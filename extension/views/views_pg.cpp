@@ -1,0 +1,923 @@
+// Managed views: create_view(), refresh_view(), drop_view(), pending_changes() and the capture trigger.
+//
+// A view is an ordinary table owned by its creator. An incremental view's sources carry statement
+// triggers (capture_changes) that append each statement's changed rows, with their transaction and
+// command, to the source's unlogged log. A refresh reads, in one snapshot, the log rows its view has
+// not applied yet and the sources, merges the delta into the table and records that snapshot as what
+// the view now includes. Checks run as the caller; the catalog and the logs are written as the
+// extension's owner; the view's own statements run as the view's owner, as REFRESH MATERIALIZED VIEW
+// does.
+#include "views/analyze_pg.hpp"
+
+#include "common/convert_pg.hpp"
+#include "common/memory_pg.hpp"
+#include "common/settings_pg.hpp"
+#include "common/spi_pg.hpp"
+#include "reports/catalog_pg.hpp"
+
+extern "C" {
+#include "access/xact.h"
+#include "access/xlog.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_type.h"
+#include "commands/trigger.h"
+#include "access/htup_details.h"
+#include "catalog/pg_class.h"
+#include "utils/acl.h"
+#include "utils/json.h"
+#include "utils/lsyscache.h"
+#include "utils/regproc.h"
+#include "utils/syscache.h"
+#include "utils/rls.h"
+#include "utils/snapmgr.h"
+#include "utils/timestamp.h"
+#include "utils/xid8.h"
+}
+
+#include <array>
+#include <map>
+#include <optional>
+#include <set>
+#include <vector>
+
+using namespace autoreport;
+using namespace autoreport::views;
+namespace pg = autoreport::pg;
+
+namespace {
+
+using pg::int8_param;
+using pg::text_param;
+
+constexpr const char* kInsertTrigger = "autoreport_capture_insert";
+constexpr const char* kUpdateTrigger = "autoreport_capture_update";
+constexpr const char* kDeleteTrigger = "autoreport_capture_delete";
+constexpr const char* kTruncateTrigger = "autoreport_capture_truncate";
+
+std::string arg_text(FunctionCallInfo fcinfo, int n, const char* what) {
+  if (PG_ARGISNULL(n)) {
+    throw Error(sqlstate::invalid_parameter_value, std::string(what) + " must not be null");
+  }
+  return pg::text_to_string(PG_GETARG_DATUM(n));
+}
+
+bool is_admin(Oid user) {
+  const Oid admin = pg::guard([] { return get_role_oid("autoreport_admin", true); });
+  return pg::guard(
+      [&] { return superuser_arg(user) || (OidIsValid(admin) && has_privs_of_role(user, admin)); });
+}
+
+std::string relation_name(Oid relid) {
+  const char* name = pg::guard([&] {
+    const char* rel = get_rel_name(relid);
+    if (rel == nullptr) {
+      return static_cast<const char*>(nullptr);
+    }
+    return static_cast<const char*>(
+        quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)), rel));
+  });
+  return name ? name : "OID " + std::to_string(relid);
+}
+
+// The statements of a view run as its owner, in a restricted security context, names resolving in
+// pg_catalog only (everything the generated SQL names is qualified).
+class AsViewOwner {
+public:
+  explicit AsViewOwner(Oid owner) : path_("search_path", "pg_catalog, pg_temp") {
+    GetUserIdAndSecContext(&saved_user_, &saved_context_);
+    SetUserIdAndSecContext(owner,
+                           saved_context_ | SECURITY_LOCAL_USERID_CHANGE | SECURITY_RESTRICTED_OPERATION);
+  }
+  ~AsViewOwner() { SetUserIdAndSecContext(saved_user_, saved_context_); }
+  AsViewOwner(const AsViewOwner&) = delete;
+  AsViewOwner& operator=(const AsViewOwner&) = delete;
+
+private:
+  pg::SettingScope path_;
+  Oid saved_user_;
+  int saved_context_;
+};
+
+// A registered copy of a snapshot, released at the end of the scope.
+class HeldSnapshot {
+public:
+  HeldSnapshot() : snap_(pg::guard([] { return RegisterSnapshot(GetLatestSnapshot()); })) {}
+  ~HeldSnapshot() {
+    try {
+      pg::guard([&] { UnregisterSnapshot(snap_); });
+    } catch (...) {
+      // released by the transaction's end
+    }
+  }
+  HeldSnapshot(const HeldSnapshot&) = delete;
+  HeldSnapshot& operator=(const HeldSnapshot&) = delete;
+  Snapshot get() const noexcept { return snap_; }
+
+private:
+  Snapshot snap_;
+};
+
+// Runs sql with bound parameters at snapshot `snap` (the statement may write; it sees the effects of
+// the earlier statements of this transaction).
+pg::SpiResult execute_at(Snapshot snap, const std::string& sql, std::span<const pg::SpiParam> params,
+                         bool read_only = false) {
+  std::vector<Oid> types;
+  std::vector<Datum> values;
+  std::vector<char> nulls;
+  for (const pg::SpiParam& p : params) {
+    types.push_back(p.type);
+    values.push_back(p.value);
+    nulls.push_back(p.is_null ? 'n' : ' ');
+  }
+  pg::MemoryContextSwitch keep(CurrentMemoryContext);
+  const int rc = pg::guard([&] {
+    SPIPlanPtr plan = SPI_prepare(sql.c_str(), static_cast<int>(types.size()), types.data());
+    if (plan == nullptr) {
+      elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+    }
+    const int r =
+        SPI_execute_snapshot(plan, values.data(), nulls.data(), snap, InvalidSnapshot, read_only, true, 0);
+    SPI_freeplan(plan);
+    return r;
+  });
+  if (rc < 0) {
+    throw Error(sqlstate::internal_error, "SPI could not run a managed view's statement")
+        .with_detail(std::string(SPI_result_code_string(rc)) + " for: " + sql);
+  }
+  return pg::SpiResult(SPI_tuptable, SPI_processed, rc);
+}
+
+struct ViewRow {
+  int64_t id = 0;
+  Oid relid = InvalidOid;
+  Oid owner = InvalidOid;
+  std::string tree;
+  std::string refresh;
+  bool needs_full = true;
+  std::optional<std::string> full_reason;
+  std::optional<std::string> snapshot;
+  std::optional<std::string> xid;
+  std::optional<int64_t> cid;
+};
+
+constexpr const char* kViewColumns =
+    "id, relid::bigint, owner::oid::bigint, tree, refresh, needs_full, full_reason, applied_snapshot::text, "
+    "applied_xid::text, applied_cid";
+
+ViewRow view_row(const pg::SpiResult& r, uint64_t i) {
+  ViewRow v;
+  v.id = *r.integer(i, 0);
+  v.relid = static_cast<Oid>(*r.integer(i, 1));
+  v.owner = static_cast<Oid>(*r.integer(i, 2));
+  v.tree = *r.text(i, 3);
+  v.refresh = *r.text(i, 4);
+  v.needs_full = *r.boolean(i, 5);
+  v.full_reason = r.text(i, 6);
+  v.snapshot = r.text(i, 7);
+  v.xid = r.text(i, 8);
+  v.cid = r.integer(i, 9);
+  return v;
+}
+
+// The managed view stored in table `name` (resolved as the caller would), or 42704.
+Oid resolve_view_table(const std::string& name) {
+  const Oid relid = pg::guard([&] {
+    List* names = stringToQualifiedNameList(name.c_str());
+    return RangeVarGetRelid(makeRangeVarFromNameList(names), NoLock, true);
+  });
+  if (!OidIsValid(relid)) {
+    throw Error(sqlstate::undefined_object, "managed view \"" + name + "\" does not exist");
+  }
+  return relid;
+}
+
+std::optional<ViewRow> find_view(pg::SpiConnection& spi, Oid relid, bool lock) {
+  const std::array<pg::SpiParam, 1> args = {int8_param(relid)};
+  const pg::SpiResult r =
+      spi.execute(std::string("SELECT ") + kViewColumns +
+                      " FROM autoreport.managed_view WHERE relid = $1::oid" + (lock ? " FOR UPDATE" : ""),
+                  args, false);
+  if (r.rows() == 0) {
+    return std::nullopt;
+  }
+  return view_row(r, 0);
+}
+
+void require_may_change(Oid owner, const std::string& name, const char* verb) {
+  const Oid caller = GetUserId();
+  if (!pg::guard([&] { return has_privs_of_role(caller, owner); }) && !is_admin(caller)) {
+    throw Error(sqlstate::insufficient_privilege,
+                std::string("permission denied to ") + verb + " managed view \"" + name + "\"")
+        .with_detail("Only the view's owner and members of autoreport_admin may.");
+  }
+}
+
+// The condition (on a log's rows, alias l) that keeps the changes a view has not applied: $2 is the
+// snapshot it includes, $3 and $4 the transaction and command of its last refresh, $5 a lower bound
+// of the transaction ids to read (for the log's index).
+constexpr const char* kWindow = "l._ar_xid >= $5 AND CASE WHEN l._ar_xid = $3 THEN l._ar_cid >= $4 "
+                                "ELSE NOT pg_catalog.pg_visible_in_snapshot(l._ar_xid, $2) END";
+
+std::array<pg::SpiParam, 4> window_params(const ViewRow& v) {
+  const Datum snap = pg::input_value(PG_SNAPSHOTOID, *v.snapshot);
+  const Datum xid = pg::input_value(XID8OID, *v.xid);
+  const Datum low = pg::guard([&] { return DirectFunctionCall1(pg_snapshot_xmin, snap); });
+  const FullTransactionId lowest =
+      FullTransactionIdPrecedes(DatumGetFullTransactionId(xid), DatumGetFullTransactionId(low))
+          ? DatumGetFullTransactionId(xid)
+          : DatumGetFullTransactionId(low);
+  return {pg::SpiParam{PG_SNAPSHOTOID, snap, false}, pg::SpiParam{XID8OID, xid, false}, int8_param(*v.cid),
+          pg::SpiParam{XID8OID, FullTransactionIdGetDatum(lowest), false}};
+}
+
+struct SourceChanges {
+  int64_t rows = 0;
+  bool truncated = false;
+  std::optional<double> lag; // seconds since the oldest change was captured
+};
+
+// The changes of each distinct source of view v not yet applied, read at snap.
+std::map<Oid, SourceChanges> pending(const ViewRow& v, const std::vector<Oid>& sources, Snapshot snap,
+                                     bool read_only) {
+  std::map<Oid, SourceChanges> out;
+  if (!v.snapshot || !v.xid || !v.cid) {
+    return out;
+  }
+  const std::array<pg::SpiParam, 4> w = window_params(v);
+  const std::array<pg::SpiParam, 5> params = {pg::SpiParam{BOOLOID, BoolGetDatum(false), false}, w[0], w[1],
+                                              w[2], w[3]};
+  for (Oid s : std::set<Oid>(sources.begin(), sources.end())) {
+    const std::string sql = "SELECT count(*), count(*) FILTER (WHERE l._ar_sign = 0), "
+                            "extract(epoch FROM pg_catalog.now() - min(l._ar_at))::float8 FROM " +
+                            log_name(s) + " AS l WHERE $1 IS NOT NULL AND " + kWindow;
+    const pg::SpiResult r = execute_at(snap, sql, params, read_only);
+    SourceChanges c;
+    c.rows = *r.integer(0, 0);
+    c.truncated = *r.integer(0, 1) > 0;
+    c.lag = r.number(0, 2);
+    out[s] = c;
+  }
+  return out;
+}
+
+struct Outcome {
+  std::string mode;
+  std::string reason;
+  int64_t rows = 0;
+  double seconds = 0;
+};
+
+// The rows of the given tables, as the planner's statistics estimate them (50 rows a page for a table
+// never analysed).
+double estimated_rows(pg::SpiConnection& spi, const std::vector<Oid>& tables) {
+  std::vector<std::optional<int64_t>> ids(tables.begin(), tables.end());
+  const std::array<pg::SpiParam, 1> p = {pg::SpiParam{INT8ARRAYOID, pg::make_int8_array(ids), false}};
+  const pg::SpiResult r = spi.execute(
+      "SELECT coalesce(sum(CASE WHEN c.reltuples >= 0 THEN c.reltuples "
+      "ELSE pg_catalog.pg_relation_size(c.oid) / 8192 * 50 END), 0)::float8 FROM pg_catalog.pg_class AS c "
+      "WHERE c.oid = ANY ($1::oid[])",
+      p, true);
+  return r.number(0, 0).value_or(0);
+}
+
+Datum tid_array(const std::vector<Datum>& tids) {
+  const std::unique_ptr<bool[]> nulls(new bool[tids.size() + 1]());
+  return pg::make_array(tids, std::span<const bool>(nulls.get(), tids.size()), TIDOID);
+}
+
+// Brings view v up to date, as described at the top of this file. mode: auto, incremental or full.
+Outcome refresh(pg::SpiConnection& spi, Oid relid, const std::string& mode) {
+  const TimestampTz started = GetCurrentTimestamp();
+  reports::AsExtensionOwner as_extension;
+  std::optional<ViewRow> found = find_view(spi, relid, true);
+  if (!found) {
+    throw Error(sqlstate::undefined_object, relation_name(relid) + " is not a managed view");
+  }
+  ViewRow v = *found;
+  const std::string name = relation_name(v.relid);
+
+  // A crash empties the unlogged logs (and the sentinel with them): whatever they held is lost.
+  if (*spi.execute("SELECT count(*) FROM autoreport.capture_sentinel", {}, false).integer(0, 0) == 0) {
+    spi.execute(
+        "UPDATE autoreport.managed_view SET needs_full = true, full_reason = 'the server restarted after "
+        "a crash: captured changes may be incomplete' WHERE refresh <> 'full'",
+        {}, false);
+    spi.execute("INSERT INTO autoreport.capture_sentinel VALUES (true)", {}, false);
+    if (v.refresh != "full") {
+      v.needs_full = true;
+      v.full_reason = "the server restarted after a crash: captured changes may be incomplete";
+    }
+  }
+
+  Query* q = tree_from_text(v.tree);
+  Analysis a;
+  try {
+    a = analyze(q);
+  } catch (const Error& e) {
+    if (e.sqlstate() != sqlstate::object_not_in_prerequisite_state || e.origin() != 0) {
+      throw;
+    }
+    throw Error(sqlstate::object_not_in_prerequisite_state,
+                "managed view " + name + " is broken: " + e.message())
+        .with_hint(
+            "Drop it with autoreport.drop_view() and create it again over the tables as they are now.");
+  }
+  const bool incremental_view = v.refresh != "full";
+  if (incremental_view && !a.incremental) {
+    throw Error(sqlstate::object_not_in_prerequisite_state,
+                "managed view " + name + " is broken: " + a.refusal);
+  }
+
+  HeldSnapshot snap;
+  std::string used;
+  std::string reason;
+  std::map<Oid, SourceChanges> changes;
+  if (mode == "full") {
+    used = "full";
+    reason = "asked for";
+  } else if (!incremental_view) {
+    used = "full";
+    reason = "the view is refreshed in full (refresh => 'full')";
+  } else if (v.needs_full || !v.snapshot) {
+    used = "full";
+    reason = v.full_reason.value_or("the first refresh");
+  } else {
+    changes = pending(v, a.sources, snap.get(), false);
+    int64_t total = 0;
+    for (const auto& [source, c] : changes) {
+      total += c.rows;
+      if (c.truncated && used.empty()) {
+        used = "full";
+        reason = relation_name(source) + " was truncated";
+      }
+    }
+    if (used.empty()) {
+      used = "incremental";
+      if (total == 0) {
+        reason = "no changes since the last refresh";
+      } else if (mode == "incremental") {
+        reason = "asked for";
+      } else {
+        // Incremental work grows with the changes, a full refresh with the sources: a change costs
+        // about as much as reading kChangeCost source rows (measured by make bench).
+        constexpr double kChangeCost = 8.0;
+        const std::set<Oid> distinct(a.sources.begin(), a.sources.end());
+        const double rows = estimated_rows(spi, std::vector<Oid>(distinct.begin(), distinct.end()));
+        const std::string figures = std::to_string(total) + " captured changes against about " +
+                                    std::to_string(static_cast<int64_t>(rows)) + " source rows";
+        if (static_cast<double>(total) * kChangeCost > rows) {
+          used = "full";
+          reason = figures + ": a full refresh is cheaper";
+        } else {
+          reason = figures + ": applying the changes is cheaper";
+        }
+      }
+    }
+  }
+
+  const std::string view_table = relation_name(v.relid);
+  int64_t rows = 0;
+  {
+    AsViewOwner as_owner(v.owner);
+    if (used == "full") {
+      execute_at(snap.get(), "DELETE FROM " + view_table, {});
+      const std::string insert =
+          incremental_view ? Maintenance(a.shape, view_table).full_insert()
+                           : "INSERT INTO " + view_table + " SELECT * FROM (" + a.definition + ") AS q";
+      rows = static_cast<int64_t>(execute_at(snap.get(), insert, {}).processed());
+    } else {
+      std::vector<size_t> changed;
+      for (size_t i = 0; i < a.sources.size(); ++i) {
+        if (changes[a.sources[i]].rows > 0) {
+          changed.push_back(i);
+        }
+      }
+      if (!changed.empty()) {
+        const Maintenance m(a.shape, view_table);
+        // With more than one source changed, the delta holds rows that cancel out: a group's min or max
+        // cannot be taken from it, so every group touched is recomputed.
+        const bool all_dirty = changed.size() > 1 && a.shape.has_min_max();
+        const std::array<pg::SpiParam, 4> w = window_params(v);
+        const std::array<pg::SpiParam, 5> params = {pg::SpiParam{BOOLOID, BoolGetDatum(all_dirty), false},
+                                                    w[0], w[1], w[2], w[3]};
+        const pg::SpiResult r = execute_at(snap.get(), m.merge(changed, kWindow), params);
+        std::vector<Datum> emptied;
+        std::vector<Datum> dirty;
+        for (uint64_t i = 0; i < r.rows(); ++i) {
+          bool null = false;
+          const Datum tid = pg::SpiConnection::copy_out(r.datum(i, 0, &null), false, TIDOID);
+          if (a.shape.grouped && *r.integer(i, 1) == 0) {
+            emptied.push_back(tid);
+          } else if (*r.boolean(i, 2)) {
+            dirty.push_back(tid);
+          }
+        }
+        rows = static_cast<int64_t>(r.rows());
+        if (!emptied.empty()) {
+          const std::array<pg::SpiParam, 1> p = {pg::SpiParam{TIDARRAYOID, tid_array(emptied), false}};
+          execute_at(snap.get(), m.delete_groups(), p);
+        }
+        if (!dirty.empty()) {
+          const std::array<pg::SpiParam, 1> p = {pg::SpiParam{TIDARRAYOID, tid_array(dirty), false}};
+          if (!a.shape.grouped) {
+            execute_at(snap.get(), m.delete_groups(), p);
+          }
+          execute_at(snap.get(), m.recompute(), p);
+          if (a.shape.grouped) {
+            execute_at(snap.get(), m.delete_groups(), p);
+          }
+        }
+      }
+    }
+  }
+
+  // What the view now includes: everything committed in snap, and this transaction's changes before it.
+  const FullTransactionId own = pg::guard([] { return GetTopFullTransactionId(); });
+  const std::string applied =
+      *execute_at(snap.get(), "SELECT pg_catalog.pg_current_snapshot()::text", {}).text(0, 0);
+  long secs = 0;
+  int usecs = 0;
+  TimestampDifference(started, GetCurrentTimestamp(), &secs, &usecs);
+  const double seconds = static_cast<double>(secs) + usecs / 1e6;
+  const std::array<pg::SpiParam, 7> update = {int8_param(v.id),
+                                              text_param(applied),
+                                              pg::SpiParam{XID8OID, FullTransactionIdGetDatum(own), false},
+                                              int8_param(static_cast<int64_t>(snap.get()->curcid)),
+                                              text_param(used + "\n" + reason),
+                                              int8_param(rows),
+                                              pg::SpiParam{FLOAT8OID, Float8GetDatum(seconds), false}};
+  spi.execute(
+      "UPDATE autoreport.managed_view SET applied_snapshot = $2::pg_snapshot, applied_xid = $3, "
+      "applied_cid = $4, needs_full = false, full_reason = NULL, broken = NULL, last_refresh_at = now(), "
+      "last_mode = split_part($5, E'\\n', 1), last_reason = split_part($5, E'\\n', 2), last_rows = $6, "
+      "last_took = make_interval(secs => $7) "
+      "WHERE id = $1",
+      update, false);
+
+  // Log rows every view over a source has applied are deleted.
+  for (Oid s : std::set<Oid>(a.sources.begin(), a.sources.end())) {
+    if (!incremental_view) {
+      break;
+    }
+    const std::array<pg::SpiParam, 1> p = {int8_param(s)};
+    spi.execute(
+        "DELETE FROM " + log_name(s) +
+            " WHERE _ar_xid < (SELECT min(LEAST(pg_catalog.pg_snapshot_xmin(v.applied_snapshot), "
+            "v.applied_xid)) FROM autoreport.managed_view AS v JOIN autoreport.view_source AS s ON s.view = "
+            "v.id WHERE s.source = $1::oid AND v.refresh <> 'full')",
+        p, false);
+  }
+  return Outcome{used, reason, rows, seconds};
+}
+
+} // namespace
+
+namespace {
+
+std::string role_name(Oid role) {
+  const char* name = pg::guard([&] { return quote_identifier(GetUserNameFromId(role, false)); });
+  return name;
+}
+
+// The log of `source`, created when missing, with a column for each of `attnums`; `owner` may read it.
+void ensure_capture(pg::SpiConnection& spi, Oid source, const std::vector<AttrNumber>& attnums, Oid owner) {
+  const std::string log = log_name(source);
+  {
+    reports::AsExtensionOwner as_extension;
+    const std::array<pg::SpiParam, 1> src = {int8_param(source)};
+    spi.execute(
+        "SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('autoreport.capture'), $1::int4)", src,
+        false);
+    if (spi.execute("SELECT 1 FROM autoreport.capture WHERE source = $1::oid", src, false).rows() == 0) {
+      spi.execute(
+          "CREATE UNLOGGED TABLE " + log +
+              " (_ar_xid pg_catalog.xid8 NOT NULL, _ar_cid bigint NOT NULL, _ar_sign smallint NOT NULL, "
+              "_ar_at timestamptz NOT NULL DEFAULT pg_catalog.now())",
+          {}, false);
+      spi.execute("CREATE INDEX ON " + log + " (_ar_xid)", {}, false);
+      const std::array<pg::SpiParam, 2> row = {int8_param(source), text_param(log)};
+      spi.execute("INSERT INTO autoreport.capture (source, log) VALUES ($1::oid, $2::regclass)", row, false);
+    }
+    std::vector<std::string> grant = {"_ar_xid", "_ar_cid", "_ar_sign", "_ar_at"};
+    for (AttrNumber att : attnums) {
+      const std::string column = "c" + std::to_string(att);
+      const std::array<pg::SpiParam, 2> p = {text_param(log), text_param(column)};
+      const bool present = spi.execute("SELECT 1 FROM pg_catalog.pg_attribute WHERE attrelid = $1::regclass "
+                                       "AND attname = $2 AND NOT attisdropped",
+                                       p, false)
+                               .rows() > 0;
+      if (!present) {
+        const char* type = pg::guard([&] {
+          Oid typid;
+          int32 typmod;
+          Oid collation;
+          get_atttypetypmodcoll(source, att, &typid, &typmod, &collation);
+          return format_type_with_typemod(typid, typmod);
+        });
+        spi.execute("ALTER TABLE " + log + " ADD COLUMN " + column + " " + type, {}, false);
+      }
+      grant.push_back(column);
+    }
+    std::string list;
+    for (const std::string& g : grant) {
+      list += (list.empty() ? "" : ", ") + g;
+    }
+    spi.execute("GRANT SELECT (" + list + ") ON " + log + " TO " + role_name(owner), {}, false);
+  }
+  // The triggers are created as the caller, whom PostgreSQL checks for the TRIGGER privilege.
+  const std::array<pg::SpiParam, 1> rel = {int8_param(source)};
+  std::set<std::string> present;
+  const pg::SpiResult r = spi.execute("SELECT tgname::text FROM pg_catalog.pg_trigger WHERE tgrelid = "
+                                      "$1::oid AND tgname LIKE 'autoreport\\_capture\\_%'",
+                                      rel, false);
+  for (uint64_t i = 0; i < r.rows(); ++i) {
+    present.insert(*r.text(i, 0));
+  }
+  const std::string table = relation_name(source);
+  const char* arg = pg::guard([&] { return quote_literal_cstr(log.c_str()); });
+  const std::string call =
+      " FOR EACH STATEMENT EXECUTE FUNCTION autoreport.capture_changes(" + std::string(arg) + ")";
+  const std::pair<const char*, std::string> triggers[] = {
+      {kInsertTrigger, "AFTER INSERT ON " + table + " REFERENCING NEW TABLE AS autoreport_new"},
+      {kUpdateTrigger,
+       "AFTER UPDATE ON " + table + " REFERENCING OLD TABLE AS autoreport_old NEW TABLE AS autoreport_new"},
+      {kDeleteTrigger, "AFTER DELETE ON " + table + " REFERENCING OLD TABLE AS autoreport_old"},
+      {kTruncateTrigger, "AFTER TRUNCATE ON " + table},
+  };
+  for (const auto& [trigger, what] : triggers) {
+    if (present.count(trigger) == 0) {
+      spi.execute(std::string("CREATE TRIGGER ") + trigger + " " + what + call, {}, false);
+    }
+  }
+}
+
+// Removes the capture of `source` once no managed view reads it.
+void release_capture(pg::SpiConnection& spi, Oid source) {
+  reports::AsExtensionOwner as_extension;
+  const std::array<pg::SpiParam, 1> src = {int8_param(source)};
+  spi.execute("SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('autoreport.capture'), $1::int4)",
+              src, false);
+  if (spi.execute(
+             "SELECT 1 FROM autoreport.view_source AS s JOIN autoreport.managed_view AS v ON v.id = s.view "
+             "WHERE s.source = $1::oid AND v.refresh <> 'full'",
+             src, false)
+          .rows() > 0) {
+    return;
+  }
+  const bool exists = pg::guard([&] { return get_rel_name(source) != nullptr; });
+  if (exists) {
+    const std::string table = relation_name(source);
+    for (const char* trigger : {kInsertTrigger, kUpdateTrigger, kDeleteTrigger, kTruncateTrigger}) {
+      spi.execute(std::string("DROP TRIGGER IF EXISTS ") + trigger + " ON " + table, {}, false);
+    }
+  }
+  spi.execute("DROP TABLE IF EXISTS " + log_name(source), {}, false);
+  spi.execute("DELETE FROM autoreport.capture WHERE source = $1::oid", src, false);
+}
+
+void drop_one(pg::SpiConnection& spi, Oid relid, bool cascade) {
+  std::optional<ViewRow> v;
+  std::vector<Oid> dependents;
+  std::vector<Oid> sources;
+  {
+    reports::AsExtensionOwner as_extension;
+    v = find_view(spi, relid, true);
+    if (!v) {
+      return; // already dropped through another path of the cascade
+    }
+    const std::array<pg::SpiParam, 2> p = {int8_param(relid), int8_param(v->id)};
+    const pg::SpiResult d = spi.execute(
+        "SELECT DISTINCT v.relid::bigint FROM autoreport.managed_view AS v JOIN autoreport.view_source AS s "
+        "ON s.view = v.id WHERE s.source = $1::oid AND v.id <> $2",
+        p, false);
+    for (uint64_t i = 0; i < d.rows(); ++i) {
+      dependents.push_back(static_cast<Oid>(*d.integer(i, 0)));
+    }
+    const pg::SpiResult s =
+        spi.execute("SELECT DISTINCT source::bigint FROM autoreport.view_source WHERE view = $2", p, false);
+    for (uint64_t i = 0; i < s.rows(); ++i) {
+      sources.push_back(static_cast<Oid>(*s.integer(i, 0)));
+    }
+  }
+  if (!dependents.empty() && !cascade) {
+    throw Error("2BP01", "cannot drop managed view " + relation_name(relid) + " because managed view " +
+                             relation_name(dependents.front()) + " depends on it")
+        .with_hint("Drop the views that read it first, or use cascade => true.");
+  }
+  for (Oid d : dependents) {
+    drop_one(spi, d, true);
+  }
+  const std::string table = relation_name(relid);
+  spi.execute("DROP TABLE " + table, {}, false);
+  {
+    reports::AsExtensionOwner as_extension;
+    const std::array<pg::SpiParam, 1> p = {int8_param(v->id)};
+    spi.execute("DELETE FROM autoreport.managed_view WHERE id = $1", p, false);
+  }
+  for (Oid s : sources) {
+    release_capture(spi, s);
+  }
+}
+
+Datum interval_seconds(double seconds) {
+  return pg::input_value(INTERVALOID, std::to_string(seconds) + " seconds");
+}
+
+void refuse_on_standby(const char* what) {
+  if (pg::guard([] { return RecoveryInProgress(); })) {
+    throw Error(sqlstate::read_only_sql_transaction, std::string(what) + " on the primary only")
+        .with_hint("On a standby, read a managed view like any table.");
+  }
+}
+
+} // namespace
+
+AUTOREPORT_FUNCTION(autoreport_create_view) {
+  const std::string name = arg_text(fcinfo, 0, "name");
+  const std::string sql = arg_text(fcinfo, 1, "query");
+  const std::string refresh_mode = arg_text(fcinfo, 2, "refresh");
+  if (refresh_mode != "incremental" && refresh_mode != "immediate" && refresh_mode != "full") {
+    throw Error(sqlstate::invalid_parameter_value, "refresh must be incremental, immediate or full")
+        .with_detail("It was \"" + refresh_mode + "\".");
+  }
+  if (refresh_mode == "immediate") {
+    throw Error(sqlstate::feature_not_supported, "refresh => 'immediate' is not built yet")
+        .with_hint("Use 'incremental' and call autoreport.refresh_view(), or 'full'.");
+  }
+  if (!PG_ARGISNULL(3)) {
+    throw Error(sqlstate::feature_not_supported, "schedules for managed views are not built yet")
+        .with_hint("Leave schedule NULL and call autoreport.refresh_view().");
+  }
+  refuse_on_standby("managed views are created");
+
+  struct Target {
+    char* schema;
+    char* rel;
+  };
+  const Target target = pg::guard([&] {
+    RangeVar* rv = makeRangeVarFromNameList(stringToQualifiedNameList(name.c_str()));
+    const Oid ns = RangeVarGetCreationNamespace(rv);
+    return Target{get_namespace_name(ns), rv->relname};
+  });
+  const std::string table = pg::guard([&] { return quote_qualified_identifier(target.schema, target.rel); });
+
+  Query* q = parse_query(sql);
+  const Analysis a = analyze(q);
+  const bool incremental = refresh_mode != "full";
+  if (incremental && !a.incremental) {
+    throw Error(sqlstate::feature_not_supported, a.refusal)
+        .with_detail(a.refusal_detail)
+        .with_hint(a.refusal_hint.empty() ? "Create the view with refresh => 'full', which accepts any query."
+                                          : a.refusal_hint);
+  }
+  const Oid caller = GetUserId();
+  if (incremental) {
+    for (Oid s : std::set<Oid>(a.sources.begin(), a.sources.end())) {
+      if (pg::guard([&] { return pg_class_aclcheck(s, caller, ACL_TRIGGER); }) != ACLCHECK_OK) {
+        throw Error(sqlstate::insufficient_privilege,
+                    "permission denied to capture the changes of table " + relation_name(s))
+            .with_detail("An incremental view's changes are captured by triggers on its source tables.")
+            .with_hint("The view's creator needs the TRIGGER privilege on each source (or to own it).");
+      }
+      if (pg::guard([&] { return check_enable_rls(s, InvalidOid, true); }) == RLS_ENABLED) {
+        throw Error(sqlstate::feature_not_supported,
+                    "table " + relation_name(s) +
+                        " has row-level security, which incremental views do not support")
+            .with_detail("Its captured changes would show the view's owner rows its policies hide.")
+            .with_hint("Use refresh => 'full'.");
+      }
+    }
+  }
+
+  pg::SpiConnection spi;
+  {
+    pg::SettingScope path("search_path", "pg_catalog, pg_temp");
+    if (incremental) {
+      const Maintenance m(a.shape, table);
+      spi.execute("CREATE TABLE " + table + " (" + m.column_definitions() + ")", {}, false);
+      spi.execute(a.shape.grouped ? "CREATE UNIQUE INDEX ON " + table + " (" + m.key_index_columns() +
+                                        ") NULLS NOT DISTINCT"
+                                  : "CREATE UNIQUE INDEX ON " + table + " ((true))",
+                  {}, false);
+    } else {
+      std::string columns;
+      for (const OutputColumn& c : a.output) {
+        columns += (columns.empty() ? "" : ", ") + c.name + " " + c.type;
+      }
+      spi.execute("CREATE TABLE " + table + " (" + columns + ")", {}, false);
+    }
+  }
+  const Oid relid = resolve_view_table(table);
+  {
+    reports::AsExtensionOwner as_extension;
+    const std::array<pg::SpiParam, 5> row = {int8_param(relid), int8_param(caller), text_param(sql),
+                                             text_param(tree_to_text(q)), text_param(refresh_mode)};
+    const int64_t id =
+        *spi.execute("INSERT INTO autoreport.managed_view (relid, owner, query, tree, refresh, "
+                     "full_reason) VALUES ($1::oid, $2::oid::regrole, $3, $4, $5, 'the first refresh') "
+                     "RETURNING id",
+                     row, false)
+             .integer(0, 0);
+    for (size_t i = 0; i < a.sources.size(); ++i) {
+      const std::array<pg::SpiParam, 3> s = {int8_param(id), int8_param(static_cast<int64_t>(i + 1)),
+                                             int8_param(a.sources[i])};
+      spi.execute(
+          "INSERT INTO autoreport.view_source (view, position, source) VALUES ($1, $2::int4, $3::oid)", s,
+          false);
+    }
+  }
+  if (incremental) {
+    std::map<Oid, std::set<AttrNumber>> columns;
+    for (size_t i = 0; i < a.sources.size(); ++i) {
+      columns[a.sources[i]].insert(a.columns[i].begin(), a.columns[i].end());
+    }
+    for (const auto& [source, atts] : columns) {
+      ensure_capture(spi, source, std::vector<AttrNumber>(atts.begin(), atts.end()), caller);
+    }
+  }
+  refresh(spi, relid, "auto");
+  PG_RETURN_VOID();
+}
+
+AUTOREPORT_FUNCTION(autoreport_refresh_view) {
+  const std::string name = pg::text_to_string(PG_GETARG_DATUM(0));
+  const std::string mode = pg::text_to_string(PG_GETARG_DATUM(1));
+  if (mode != "auto" && mode != "incremental" && mode != "full") {
+    throw Error(sqlstate::invalid_parameter_value, "mode must be auto, incremental or full")
+        .with_detail("It was \"" + mode + "\".");
+  }
+  refuse_on_standby("managed views are refreshed");
+  const Oid relid = resolve_view_table(name);
+  pg::SpiConnection spi;
+  {
+    reports::AsExtensionOwner as_extension;
+    const std::optional<ViewRow> v = find_view(spi, relid, false);
+    if (!v) {
+      throw Error(sqlstate::undefined_object, "\"" + name + "\" is not a managed view");
+    }
+    if (mode == "incremental" && v->refresh == "full") {
+      throw Error(sqlstate::object_not_in_prerequisite_state,
+                  "managed view \"" + name + "\" is refreshed in full (refresh => 'full')")
+          .with_hint("Call refresh_view() with mode 'auto' or 'full'.");
+    }
+    require_may_change(v->owner, name, "refresh");
+  }
+  const Outcome o = refresh(spi, relid, mode);
+  pg::TupleSink sink(fcinfo);
+  const std::array<Datum, 4> values = {pg::string_to_text(o.mode), pg::string_to_text(o.reason),
+                                       Int64GetDatum(o.rows), interval_seconds(o.seconds)};
+  const std::array<bool, 4> nulls = {false, false, false, false};
+  sink.put(values, nulls);
+  return Datum(0);
+}
+
+AUTOREPORT_FUNCTION(autoreport_drop_view) {
+  const std::string name = pg::text_to_string(PG_GETARG_DATUM(0));
+  const bool cascade = PG_GETARG_BOOL(1);
+  refuse_on_standby("managed views are dropped");
+  const Oid relid = resolve_view_table(name);
+  pg::SpiConnection spi;
+  {
+    reports::AsExtensionOwner as_extension;
+    const std::optional<ViewRow> v = find_view(spi, relid, false);
+    if (!v) {
+      throw Error(sqlstate::undefined_object, "\"" + name + "\" is not a managed view")
+          .with_hint("Drop an ordinary table with DROP TABLE.");
+    }
+    require_may_change(v->owner, name, "drop");
+  }
+  drop_one(spi, relid, cascade);
+  PG_RETURN_VOID();
+}
+
+AUTOREPORT_FUNCTION(autoreport_pending_changes) {
+  const int64_t id = PG_GETARG_INT64(0);
+  if (pg::guard([] { return RecoveryInProgress(); })) {
+    PG_RETURN_NULL();
+  }
+  pg::SpiConnection spi;
+  const Oid caller = GetUserId();
+  reports::AsExtensionOwner as_extension;
+  const std::array<pg::SpiParam, 1> p = {int8_param(id)};
+  const pg::SpiResult r = spi.execute(
+      std::string("SELECT ") + kViewColumns + " FROM autoreport.managed_view WHERE id = $1", p, true);
+  if (r.rows() == 0) {
+    PG_RETURN_NULL();
+  }
+  const ViewRow v = view_row(r, 0);
+  if (v.refresh == "full" ||
+      (!pg::guard([&] { return has_privs_of_role(caller, v.owner); }) && !is_admin(caller))) {
+    PG_RETURN_NULL();
+  }
+  std::vector<Oid> sources;
+  const pg::SpiResult s =
+      spi.execute("SELECT source::bigint FROM autoreport.view_source WHERE view = $1", p, true);
+  for (uint64_t i = 0; i < s.rows(); ++i) {
+    sources.push_back(static_cast<Oid>(*s.integer(i, 0)));
+  }
+  HeldSnapshot snap;
+  int64_t total = 0;
+  std::optional<double> lag;
+  std::string changes;
+  for (const auto& [source, c] : pending(v, sources, snap.get(), true)) {
+    total += c.rows;
+    if (c.lag && (!lag || *c.lag > *lag)) {
+      lag = c.lag;
+    }
+    const std::string table = relation_name(source);
+    const char* key = pg::guard([&] {
+      StringInfoData buf;
+      initStringInfo(&buf);
+      escape_json(&buf, table.c_str());
+      return buf.data;
+    });
+    changes += (changes.empty() ? "" : ", ") + std::string(key) + ": " + std::to_string(c.rows);
+  }
+  std::string json = "{\"total\": " + std::to_string(total) + ", \"changes\": {" + changes + "}";
+  if (lag) {
+    json += ", \"lag_seconds\": " + std::to_string(*lag);
+  }
+  json += "}";
+  return pg::string_to_jsonb(json);
+}
+
+AUTOREPORT_FUNCTION(autoreport_capture_changes) {
+  if (!CALLED_AS_TRIGGER(fcinfo)) {
+    throw Error("39P01", "capture_changes() must be called as a trigger");
+  }
+  TriggerData* td = reinterpret_cast<TriggerData*>(fcinfo->context);
+  if (!TRIGGER_FIRED_FOR_STATEMENT(td->tg_event) || !TRIGGER_FIRED_AFTER(td->tg_event) ||
+      td->tg_trigger->tgnargs != 1) {
+    throw Error("39P01",
+                "capture_changes() must run AFTER ... FOR EACH STATEMENT with the log's name as argument");
+  }
+  const std::string log = td->tg_trigger->tgargs[0];
+  const Oid log_oid = pg::guard([&] {
+    return RangeVarGetRelid(makeRangeVarFromNameList(stringToQualifiedNameList(log.c_str())), NoLock, true);
+  });
+  if (!OidIsValid(log_oid)) {
+    return PointerGetDatum(nullptr); // no managed view reads this table any more
+  }
+  // The log's columns c<attnum>, each the source column of that number (NULL once dropped).
+  std::vector<std::string> log_columns = {"_ar_xid", "_ar_cid", "_ar_sign"};
+  std::vector<std::string> source_columns;
+  const TupleDesc source_desc = RelationGetDescr(td->tg_relation);
+  const int log_natts = pg::guard([&] {
+    HeapTuple tup = SearchSysCache1(RELOID, ObjectIdGetDatum(log_oid));
+    if (!HeapTupleIsValid(tup)) {
+      return 0;
+    }
+    const int n = reinterpret_cast<Form_pg_class>(GETSTRUCT(tup))->relnatts;
+    ReleaseSysCache(tup);
+    return n;
+  });
+  for (AttrNumber i = 1; i <= log_natts; ++i) {
+    const char* att = pg::guard([&] { return get_attname(log_oid, i, true); });
+    if (att == nullptr || att[0] != 'c') {
+      continue;
+    }
+    const int number = std::atoi(att + 1);
+    log_columns.emplace_back(att);
+    if (number >= 1 && number <= source_desc->natts &&
+        !TupleDescAttr(source_desc, number - 1)->attisdropped) {
+      source_columns.emplace_back(pg::guard(
+          [&] { return quote_identifier(NameStr(TupleDescAttr(source_desc, number - 1)->attname)); }));
+    } else {
+      source_columns.emplace_back("NULL");
+    }
+  }
+  std::string columns;
+  for (const std::string& c : log_columns) {
+    columns += (columns.empty() ? "" : ", ") + c;
+  }
+  auto rows = [&](const char* transition, int sign) {
+    std::string select = "SELECT $1, $2, " + std::to_string(sign) + "::int2";
+    for (const std::string& c : source_columns) {
+      select += ", " + c;
+    }
+    return select + " FROM " + pg::guard([&] { return quote_identifier(transition); });
+  };
+  std::string sql = "INSERT INTO " + log + " (" + columns + ") ";
+  if (TRIGGER_FIRED_BY_INSERT(td->tg_event)) {
+    sql += rows(td->tg_trigger->tgnewtable, 1);
+  } else if (TRIGGER_FIRED_BY_UPDATE(td->tg_event)) {
+    sql += rows(td->tg_trigger->tgoldtable, -1) + " UNION ALL " + rows(td->tg_trigger->tgnewtable, 1);
+  } else if (TRIGGER_FIRED_BY_DELETE(td->tg_event)) {
+    sql += rows(td->tg_trigger->tgoldtable, -1);
+  } else {
+    sql = "INSERT INTO " + log + " (_ar_xid, _ar_cid, _ar_sign) VALUES ($1, $2, 0::int2)";
+  }
+  const FullTransactionId xid = pg::guard([] { return GetTopFullTransactionId(); });
+  const std::array<pg::SpiParam, 2> params = {
+      pg::SpiParam{XID8OID, FullTransactionIdGetDatum(xid), false},
+      int8_param(static_cast<int64_t>(pg::guard([] { return GetCurrentCommandId(false); })))};
+  pg::SpiConnection spi;
+  pg::guard([&] {
+    if (SPI_register_trigger_data(td) != SPI_OK_TD_REGISTER) {
+      elog(ERROR, "could not register the transition tables");
+    }
+  });
+  reports::AsExtensionOwner as_extension;
+  spi.execute(sql, params, false);
+  return PointerGetDatum(nullptr);
+}
