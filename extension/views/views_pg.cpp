@@ -203,8 +203,8 @@ std::optional<ViewRow> find_view(pg::SpiConnection& spi, Oid relid, bool lock) {
   return view_row(r, 0);
 }
 
-void require_may_change(Oid owner, const std::string& name, const char* verb) {
-  const Oid caller = GetUserId();
+// caller: the role that called the function (GetUserId() before any switch to another role).
+void require_may_change(Oid caller, Oid owner, const std::string& name, const char* verb) {
   if (!pg::guard([&] { return has_privs_of_role(caller, owner); }) && !is_admin(caller)) {
     throw Error(sqlstate::insufficient_privilege,
                 std::string("permission denied to ") + verb + " managed view \"" + name + "\"")
@@ -557,6 +557,9 @@ void release_capture(pg::SpiConnection& spi, Oid source) {
   const std::array<pg::SpiParam, 1> src = {int8_param(source)};
   spi.execute("SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('autoreport.capture'), $1::int4)",
               src, false);
+  if (spi.execute("SELECT 1 FROM autoreport.capture WHERE source = $1::oid", src, false).rows() == 0) {
+    return; // never captured (only views refreshed in full read it)
+  }
   if (spi.execute(
              "SELECT 1 FROM autoreport.view_source AS s JOIN autoreport.managed_view AS v ON v.id = s.view "
              "WHERE s.source = $1::oid AND v.refresh <> 'full'",
@@ -747,6 +750,7 @@ AUTOREPORT_FUNCTION(autoreport_refresh_view) {
         .with_detail("It was \"" + mode + "\".");
   }
   refuse_on_standby("managed views are refreshed");
+  const Oid caller = GetUserId();
   const Oid relid = resolve_view_table(name);
   pg::SpiConnection spi;
   {
@@ -760,7 +764,7 @@ AUTOREPORT_FUNCTION(autoreport_refresh_view) {
                   "managed view \"" + name + "\" is refreshed in full (refresh => 'full')")
           .with_hint("Call refresh_view() with mode 'auto' or 'full'.");
     }
-    require_may_change(v->owner, name, "refresh");
+    require_may_change(caller, v->owner, name, "refresh");
   }
   const Outcome o = refresh(spi, relid, mode);
   pg::TupleSink sink(fcinfo);
@@ -775,6 +779,7 @@ AUTOREPORT_FUNCTION(autoreport_drop_view) {
   const std::string name = pg::text_to_string(PG_GETARG_DATUM(0));
   const bool cascade = PG_GETARG_BOOL(1);
   refuse_on_standby("managed views are dropped");
+  const Oid caller = GetUserId();
   const Oid relid = resolve_view_table(name);
   pg::SpiConnection spi;
   {
@@ -784,7 +789,7 @@ AUTOREPORT_FUNCTION(autoreport_drop_view) {
       throw Error(sqlstate::undefined_object, "\"" + name + "\" is not a managed view")
           .with_hint("Drop an ordinary table with DROP TABLE.");
     }
-    require_may_change(v->owner, name, "drop");
+    require_may_change(caller, v->owner, name, "drop");
   }
   drop_one(spi, relid, cascade);
   PG_RETURN_VOID();

@@ -1,0 +1,128 @@
+-- Managed views: the SQL surface and its errors. (views_differential proves the contents.)
+CREATE EXTENSION IF NOT EXISTS autoreport;
+\set VERBOSITY terse
+
+CREATE TABLE mv_region (id int PRIMARY KEY, name text);
+CREATE TABLE mv_order (id int PRIMARY KEY, region int, at timestamp, amount numeric, note text);
+INSERT INTO mv_region VALUES (1, 'north'), (2, 'south');
+INSERT INTO mv_order SELECT i, 1 + i % 2, timestamp '2026-01-01' + i * interval '10 days', i * 10, 'n' || i
+  FROM generate_series(1, 10) AS i;
+
+-- A view of revenue by region and month: an ordinary table with a unique index on the group keys.
+SELECT autoreport.create_view('mv_revenue',
+  $$SELECT r.name AS region, date_trunc('month', o.at) AS month, count(*) AS orders, sum(o.amount) AS revenue
+      FROM mv_order AS o JOIN mv_region AS r ON r.id = o.region GROUP BY 1, 2$$);
+SELECT region, month, orders, revenue FROM mv_revenue ORDER BY region, month;
+SELECT indexdef FROM pg_indexes WHERE tablename = 'mv_revenue';
+SELECT name, kind, refresh_mode, last_mode, last_reason, pending, state FROM autoreport.view_status;
+
+-- Changes are pending until a refresh applies them.
+INSERT INTO mv_order VALUES (11, 2, '2026-01-15', 5, 'late');
+UPDATE mv_region SET name = 'west' WHERE id = 1;
+SELECT name, pending, state FROM autoreport.view_status;
+SELECT mode_used, reason, rows_changed FROM autoreport.refresh_view('mv_revenue', 'incremental');
+SELECT region, month, orders, revenue FROM mv_revenue ORDER BY region, month;
+SELECT mode_used, reason, rows_changed FROM autoreport.refresh_view('mv_revenue');
+SELECT name, pending, state FROM autoreport.view_status;
+SELECT mode_used, reason FROM autoreport.refresh_view('mv_revenue', 'full');
+
+-- A renamed source column is followed; a dropped one breaks the view, and the refresh says why.
+ALTER TABLE mv_order RENAME COLUMN amount TO value;
+SELECT mode_used FROM autoreport.refresh_view('mv_revenue', 'full');
+CREATE TABLE mv_scratch (id int, v numeric);
+SELECT autoreport.create_view('mv_scratch_sum', 'SELECT id, sum(v) AS total FROM mv_scratch GROUP BY id');
+ALTER TABLE mv_scratch DROP COLUMN v;
+SELECT autoreport.refresh_view('mv_scratch_sum');
+SELECT autoreport.drop_view('mv_scratch_sum');
+
+-- What incremental maintenance refuses, by name (0A000), and full refresh accepts.
+SELECT autoreport.create_view('mv_bad', 'SELECT r.name, count(*) FROM mv_region r LEFT JOIN mv_order o ON o.region = r.id GROUP BY 1');
+SELECT autoreport.create_view('mv_bad', 'SELECT region, sum(value) OVER () FROM mv_order');
+SELECT autoreport.create_view('mv_bad', 'SELECT DISTINCT region FROM mv_order');
+SELECT autoreport.create_view('mv_bad', 'SELECT region, count(*) FROM mv_order GROUP BY region LIMIT 1');
+SELECT autoreport.create_view('mv_bad', 'SELECT region, count(*) FROM mv_order WHERE region IN (SELECT id FROM mv_region) GROUP BY region');
+SELECT autoreport.create_view('mv_bad', 'SELECT region, count(*) FROM mv_order GROUP BY region UNION ALL SELECT 1, 1');
+SELECT autoreport.create_view('mv_bad', 'WITH o AS (SELECT * FROM mv_order) SELECT region, count(*) FROM o GROUP BY region');
+SELECT autoreport.create_view('mv_bad', 'SELECT region, count(*) FROM mv_order WHERE at < now() GROUP BY region');
+SELECT autoreport.create_view('mv_bad', 'SELECT region, count(*) FROM mv_order GROUP BY region HAVING count(*) > 1');
+SELECT autoreport.create_view('mv_bad', 'SELECT id, region FROM mv_order');
+SELECT autoreport.create_view('mv_bad', 'SELECT region, sum(value) / count(*) AS mean FROM mv_order GROUP BY region');
+SELECT autoreport.create_view('mv_bad', 'SELECT region, note, count(*) FROM mv_order GROUP BY region');
+SELECT autoreport.create_view('mv_bad', 'SELECT region, count(*) FILTER (WHERE value > 1) AS n FROM mv_order GROUP BY region');
+SELECT autoreport.create_view('mv_bad', 'SELECT region, string_agg(note, '','') AS notes FROM mv_order GROUP BY region');
+SELECT autoreport.create_view('mv_bad', 'SELECT region, count(DISTINCT note) AS notes FROM mv_order GROUP BY region');
+CREATE VIEW mv_plain AS SELECT * FROM mv_order;
+SELECT autoreport.create_view('mv_bad', 'SELECT region, count(*) FROM mv_plain GROUP BY region');
+CREATE TEMP TABLE mv_temp (k int);
+SELECT autoreport.create_view('mv_bad', 'SELECT k, count(*) FROM mv_temp GROUP BY k');
+CREATE TABLE mv_parted (k int) PARTITION BY RANGE (k);
+SELECT autoreport.create_view('mv_bad', 'SELECT k, count(*) FROM mv_parted GROUP BY k');
+SELECT autoreport.create_view('mv_bad', 'SELECT region AS _ar_region, count(*) FROM mv_order GROUP BY region');
+SELECT count(*) AS left_behind FROM pg_class WHERE relname = 'mv_bad';
+
+-- Any query with refresh => 'full'.
+SELECT autoreport.create_view('mv_outer',
+  'SELECT r.name, count(o.id) AS orders FROM mv_region r LEFT JOIN mv_order o ON o.region = r.id GROUP BY 1', 'full');
+SELECT * FROM mv_outer ORDER BY name;
+SELECT mode_used, reason FROM autoreport.refresh_view('mv_outer');
+SELECT autoreport.refresh_view('mv_outer', 'incremental');
+
+-- Bad arguments.
+SELECT autoreport.create_view(NULL, 'SELECT 1');
+SELECT autoreport.create_view('mv_x', NULL);
+SELECT autoreport.create_view('mv_x', 'SELECT region, count(*) FROM mv_order GROUP BY region', 'sometimes');
+SELECT autoreport.create_view('mv_x', 'SELECT region, count(*) FROM mv_order GROUP BY region', 'immediate');
+SELECT autoreport.create_view('mv_x', 'SELECT region, count(*) FROM mv_order GROUP BY region', 'incremental', '@hourly');
+SELECT autoreport.create_view('mv_x', 'DELETE FROM mv_order');
+SELECT autoreport.create_view('mv_x', 'SELECT 1; SELECT 2');
+SELECT autoreport.create_view('mv_x', 'SELEC 1');
+SELECT autoreport.create_view('mv_x', 'SELECT k, count(*) FROM no_such_table GROUP BY k');
+SELECT autoreport.create_view('mv_revenue', 'SELECT region, count(*) FROM mv_order GROUP BY region');
+SELECT autoreport.refresh_view('mv_nothing');
+SELECT autoreport.refresh_view('mv_order');
+SELECT autoreport.refresh_view('mv_revenue', 'sometimes');
+SELECT autoreport.drop_view('mv_nothing');
+SELECT autoreport.drop_view('mv_order');
+
+-- A view over a view: refreshed in turn, and dropped only with cascade.
+SELECT autoreport.create_view('mv_by_region', 'SELECT region, sum(revenue) AS revenue FROM mv_revenue GROUP BY region');
+INSERT INTO mv_order VALUES (12, 2, '2026-03-15', 100, 'big');
+SELECT mode_used FROM autoreport.refresh_view('mv_revenue');
+SELECT mode_used FROM autoreport.refresh_view('mv_by_region');
+SELECT * FROM mv_by_region ORDER BY region;
+SELECT autoreport.drop_view('mv_revenue');
+SELECT autoreport.drop_view('mv_revenue', cascade => true);
+SELECT count(*) AS views, (SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'autoreport_capture_%') AS triggers,
+       (SELECT count(*) FROM pg_class WHERE relnamespace = 'autoreport_log'::regnamespace AND relkind = 'r') AS logs
+  FROM autoreport.view_status;
+
+-- Privileges: triggers need TRIGGER on each source; only the owner (or autoreport_admin) refreshes.
+CREATE ROLE mv_reader;
+CREATE ROLE mv_other;
+GRANT SELECT ON mv_order TO mv_reader;
+GRANT CREATE ON SCHEMA public TO mv_reader;
+SET ROLE mv_reader;
+SELECT autoreport.create_view('mv_mine', 'SELECT region, count(*) AS n FROM mv_order GROUP BY region');
+SELECT autoreport.create_view('mv_mine', 'SELECT region, count(*) AS n FROM mv_order GROUP BY region', 'full');
+SELECT name, refresh_mode FROM autoreport.view_status;
+RESET ROLE;
+GRANT TRIGGER ON mv_order TO mv_reader;
+SET ROLE mv_reader;
+SELECT autoreport.create_view('mv_mine_incr', 'SELECT region, count(*) AS n FROM mv_order GROUP BY region');
+RESET ROLE;
+SET ROLE mv_other;
+SELECT autoreport.refresh_view('mv_mine_incr');
+SELECT count(*) AS visible FROM autoreport.view_status;
+RESET ROLE;
+ALTER TABLE mv_region ENABLE ROW LEVEL SECURITY;
+GRANT SELECT, TRIGGER ON mv_region TO mv_reader;
+SET ROLE mv_reader;
+SELECT autoreport.create_view('mv_rls', 'SELECT name, count(*) FROM mv_region GROUP BY name');
+RESET ROLE;
+SELECT autoreport.drop_view('mv_mine');
+SELECT autoreport.drop_view('mv_mine_incr');
+SELECT autoreport.drop_view('mv_outer');
+REVOKE ALL ON mv_order, mv_region FROM mv_reader;
+REVOKE CREATE ON SCHEMA public FROM mv_reader;
+DROP ROLE mv_reader;
+DROP ROLE mv_other;
