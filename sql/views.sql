@@ -45,7 +45,8 @@ SELECT autoreport.create_view('mv_bad', 'SELECT region, count(*) FROM mv_order G
 SELECT autoreport.create_view('mv_bad', 'WITH o AS (SELECT * FROM mv_order) SELECT region, count(*) FROM o GROUP BY region');
 SELECT autoreport.create_view('mv_bad', 'SELECT region, count(*) FROM mv_order WHERE at < now() GROUP BY region');
 SELECT autoreport.create_view('mv_bad', 'SELECT region, count(*) FROM mv_order GROUP BY region HAVING count(*) > 1');
-SELECT autoreport.create_view('mv_bad', 'SELECT id, region FROM mv_order');
+CREATE TABLE mv_keyless (k int, v int);
+SELECT autoreport.create_view('mv_bad', 'SELECT k, v FROM mv_keyless');
 SELECT autoreport.create_view('mv_bad', 'SELECT region, sum(value) / count(*) AS mean FROM mv_order GROUP BY region');
 SELECT autoreport.create_view('mv_bad', 'SELECT region, note, count(*) FROM mv_order GROUP BY region');
 SELECT autoreport.create_view('mv_bad', 'SELECT region, count(*) FILTER (WHERE value > 1) AS n FROM mv_order GROUP BY region');

@@ -1,4 +1,5 @@
--- Managed views, proven against their own queries: seeded random batches of INSERT, UPDATE, DELETE and
+-- Managed views, proven against their own queries (aggregates by group, over joins and without GROUP BY,
+-- groups without aggregates, and rows followed by their sources' keys): seeded random batches of INSERT, UPDATE, DELETE and
 -- TRUNCATE on a fact table and two dimensions (NULL keys, rows moving between groups, groups emptied,
 -- minimums and maximums deleted, dimensions renamed and merged, several tables in one transaction),
 -- an incremental refresh after each batch, and each view compared with its query by EXCEPT ALL both
@@ -39,6 +40,14 @@ INSERT INTO dv_case VALUES
    $q$SELECT s.product, count(s.amount) AS priced, sum(s.amount) AS revenue, min(s.qty) AS min_qty
         FROM dv_sale AS s GROUP BY s.product$q$,
    'product, priced, revenue, min_qty'),
+  ('dv_rows',
+   $q$SELECT s.id, r.name AS region, s.amount * 2 AS doubled, s.at, p.category
+        FROM dv_sale AS s JOIN dv_region AS r ON r.id = s.region JOIN dv_product AS p ON p.id = s.product
+       WHERE s.qty > 3$q$,
+   'id, region, doubled, at, category'),
+  ('dv_zones_paid',
+   $q$SELECT r.zone, s.paid FROM dv_sale AS s JOIN dv_region AS r ON r.id = s.region GROUP BY r.zone, s.paid$q$,
+   'zone, paid'),
   ('dv_totals',
    $q$SELECT count(*) AS n, sum(s.amount) AS revenue, avg(s.amount) AS mean, min(s.at) AS first_at
         FROM dv_sale AS s WHERE s.paid$q$,

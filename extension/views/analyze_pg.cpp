@@ -8,6 +8,8 @@ extern "C" {
 #include "catalog/namespace.h"
 #include "catalog/pg_aggregate.h"
 #include "catalog/pg_class.h"
+#include "access/table.h"
+#include "catalog/pg_index.h"
 #include "catalog/pg_inherits.h"
 #include "catalog/pg_namespace.h"
 #include "catalog/pg_type.h"
@@ -20,6 +22,8 @@ extern "C" {
 #include "parser/parsetree.h"
 #include "tcop/tcopprot.h"
 #include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/relcache.h"
 #include "utils/ruleutils.h"
 #include "utils/syscache.h"
 }
@@ -184,6 +188,35 @@ void join_quals(Node* node, List* rtable, List** quals) {
   }
 }
 
+// The columns of a table's primary key, in order; empty when it has none.
+std::vector<AttrNumber> primary_key(Oid relid) {
+  struct Key {
+    int n;
+    AttrNumber att[INDEX_MAX_KEYS];
+  };
+  const Key k = pg::guard([&] {
+    Key out{0, {}};
+    Relation rel = table_open(relid, AccessShareLock);
+    const Oid index = RelationGetPrimaryKeyIndex(rel);
+    table_close(rel, AccessShareLock);
+    if (!OidIsValid(index)) {
+      return out;
+    }
+    HeapTuple tup = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(index));
+    if (!HeapTupleIsValid(tup)) {
+      return out;
+    }
+    const Form_pg_index f = reinterpret_cast<Form_pg_index>(GETSTRUCT(tup));
+    out.n = f->indnkeyatts;
+    for (int i = 0; i < out.n; ++i) {
+      out.att[i] = f->indkey.values[i];
+    }
+    ReleaseSysCache(tup);
+    return out;
+  });
+  return std::vector<AttrNumber>(k.att, k.att + k.n);
+}
+
 } // namespace
 
 std::string log_name(Oid source) {
@@ -336,11 +369,6 @@ Analysis analyze(Query* q) {
     if (q->havingQual != nullptr) {
       throw unsupported("HAVING is not maintained incrementally yet");
     }
-    if (!q->hasAggs || q->groupClause == NIL) {
-      if (!q->hasAggs) {
-        throw unsupported("a view without aggregates is not maintained incrementally yet");
-      }
-    }
     if (use.whole_row) {
       throw unsupported("whole-row references are not maintained incrementally");
     }
@@ -447,6 +475,7 @@ Analysis analyze(Query* q) {
 
     Shape& shape = out.shape;
     shape.grouped = q->groupClause != NIL;
+    shape.row_level = !q->hasAggs && q->groupClause == NIL;
     std::vector<std::string> conds;
     foreach (lc, quals) {
       conds.push_back("(" + deparse(static_cast<Node*>(lfirst(lc))) + ")");
@@ -478,6 +507,13 @@ Analysis analyze(Query* q) {
       }
       if (tle->resjunk) {
         continue; // an ORDER BY expression: the order of a table's rows is not kept
+      }
+      if (shape.row_level) {
+        col.role = Column::Role::value;
+        col.expr = deparse(expr);
+        col.name = quoted(tle->resname);
+        shape.columns.push_back(std::move(col));
+        continue;
       }
       if (!IsA(expr, Aggref)) {
         const bool has_aggs = pg::guard([&] { return contain_agg_clause(expr); });
@@ -523,6 +559,22 @@ Analysis analyze(Query* q) {
       src.table = pg::guard([&] { return quote_qualified_identifier(names.schema, names.rel); });
       src.alias = quoted(static_cast<const char*>(list_nth(ctx.names, static_cast<int>(i))));
       src.log = log_name(rte->relid);
+      if (shape.row_level) {
+        // Rows are followed by their sources' primary keys, which the log then holds too.
+        const std::vector<AttrNumber> key = primary_key(rte->relid);
+        if (key.empty()) {
+          throw unsupported("table " + std::string(names.rel) +
+                            " has no primary key, which a view without GROUP BY needs to follow its rows")
+              .with_hint("Add a primary key, aggregate with GROUP BY, or use refresh => 'full'.");
+        }
+        for (AttrNumber att : key) {
+          used[i].insert(att);
+          const char* col = pg::guard([&] { return get_attname(rte->relid, att, false); });
+          src.key.push_back({"c" + std::to_string(att), quoted(col)});
+          const Oid type = pg::guard([&] { return get_atttype(rte->relid, att); });
+          src.key_types.push_back(type_name(type, -1));
+        }
+      }
       for (AttrNumber att : used[i]) {
         const char* col = pg::guard([&] { return get_attname(rte->relid, att, false); });
         src.columns.push_back({"c" + std::to_string(att), quoted(col)});

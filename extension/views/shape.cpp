@@ -81,6 +81,10 @@ std::string hidden(std::size_t column, const char* suffix) {
   return "_ar_" + std::to_string(column) + "_" + suffix;
 }
 
+std::string hidden_key(std::size_t source, std::size_t k) {
+  return "_ar_pk" + std::to_string(source) + "_" + std::to_string(k);
+}
+
 Maintenance::Maintenance(Shape shape, std::string view) : shape_(std::move(shape)), view_(std::move(view)) {
   if (shape_.sources.empty()) {
     throw Error(sqlstate::internal_error, "a managed view needs at least one source table");
@@ -91,6 +95,14 @@ std::vector<std::string> Maintenance::column_names() const {
   std::vector<std::string> names;
   for (const Column& c : shape_.columns) {
     names.push_back(c.name);
+  }
+  if (shape_.row_level) {
+    for (std::size_t s = 0; s < shape_.sources.size(); ++s) {
+      for (std::size_t k = 0; k < shape_.sources[s].key.size(); ++k) {
+        names.push_back(hidden_key(s, k));
+      }
+    }
+    return names;
   }
   names.emplace_back("_ar_count");
   names.emplace_back("_ar_dirty");
@@ -120,6 +132,14 @@ std::string Maintenance::column_definitions() const {
   for (const Column& c : shape_.columns) {
     defs.push_back(c.name + " " + c.type);
   }
+  if (shape_.row_level) {
+    for (std::size_t s = 0; s < shape_.sources.size(); ++s) {
+      for (std::size_t k = 0; k < shape_.sources[s].key.size(); ++k) {
+        defs.push_back(hidden_key(s, k) + " " + shape_.sources[s].key_types[k] + " NOT NULL");
+      }
+    }
+    return join(defs, ", ");
+  }
   defs.emplace_back("_ar_count bigint NOT NULL");
   defs.emplace_back("_ar_dirty boolean NOT NULL DEFAULT false");
   for (std::size_t i = 0; i < shape_.columns.size(); ++i) {
@@ -140,6 +160,13 @@ std::string Maintenance::column_definitions() const {
 }
 
 std::string Maintenance::key_index_columns() const {
+  if (shape_.row_level) {
+    std::vector<std::string> keys;
+    for (std::size_t s = 0; s < shape_.sources.size(); ++s) {
+      keys.push_back(source_key_columns(s));
+    }
+    return join(keys, ", ");
+  }
   std::vector<std::string> keys;
   for (const Column& c : shape_.columns) {
     if (c.role == Column::Role::key) {
@@ -164,6 +191,17 @@ std::string Maintenance::group_by() const {
 
 std::string Maintenance::select_list_full() const {
   std::vector<std::string> out;
+  if (shape_.row_level) {
+    for (const Column& c : shape_.columns) {
+      out.push_back(c.expr);
+    }
+    for (const Source& src : shape_.sources) {
+      for (const Source::Logged& k : src.key) {
+        out.push_back(src.alias + "." + k.name);
+      }
+    }
+    return join(out, ", ");
+  }
   for (const Column& c : shape_.columns) {
     if (c.role == Column::Role::key) {
       out.push_back(c.expr);
@@ -443,6 +481,46 @@ std::string Maintenance::recompute() const {
     set.push_back(col + " = EXCLUDED." + col);
   }
   return sql + " ON CONFLICT (" + key_index_columns() + ") DO UPDATE SET " + join(set, ", ");
+}
+
+std::string Maintenance::source_key_columns(std::size_t s) const {
+  std::vector<std::string> cols;
+  for (std::size_t k = 0; k < shape_.sources.at(s).key.size(); ++k) {
+    cols.push_back(hidden_key(s, k));
+  }
+  return join(cols, ", ");
+}
+
+std::vector<std::string> Maintenance::row_changes(const std::vector<std::size_t>& changed,
+                                                  const std::string& window) const {
+  if (!shape_.row_level || changed.empty()) {
+    throw Error(sqlstate::internal_error,
+                "row changes apply to a view without GROUP BY, with a changed source");
+  }
+  std::vector<std::string> deletes;
+  std::vector<std::string> inserts;
+  for (std::size_t s : changed) {
+    const Source& src = shape_.sources.at(s);
+    std::vector<std::string> log_key;
+    std::vector<std::string> source_key;
+    for (const Source::Logged& k : src.key) {
+      log_key.push_back("l." + k.log);
+      source_key.push_back(src.alias + "." + k.name);
+    }
+    deletes.push_back("DELETE FROM " + view_ + " WHERE (" + source_key_columns(s) + ") IN (SELECT " +
+                      join(log_key, ", ") + " FROM " + src.log + " AS l WHERE " + window +
+                      " AND l._ar_sign < 0)");
+    std::string insert = "INSERT INTO " + view_ + " (" + all_columns() + ") SELECT " + select_list_full() +
+                         " FROM " + from_sources({}, "") + " WHERE (" + join(source_key, ", ") +
+                         ") IN (SELECT " + join(log_key, ", ") + " FROM " + src.log + " AS l WHERE " +
+                         window + " AND l._ar_sign > 0)";
+    if (!shape_.quals.empty()) {
+      insert += " AND " + shape_.quals;
+    }
+    inserts.push_back(insert + " ON CONFLICT DO NOTHING");
+  }
+  deletes.insert(deletes.end(), inserts.begin(), inserts.end());
+  return deletes;
 }
 
 std::string Maintenance::delete_groups() const {

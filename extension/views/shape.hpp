@@ -38,13 +38,17 @@ struct Source {
     std::string name;
   };
   std::vector<Logged> columns;
+  // Its primary key, for a view without GROUP BY (whose rows are followed by the keys of their
+  // sources' rows): the columns and their types.
+  std::vector<Logged> key;
+  std::vector<std::string> key_types;
 };
 
 // One visible column of the view's table, in the select list's order; hidden group keys follow.
 struct Column {
-  enum class Role { key, aggregate };
-  std::string name; // quoted
-  std::string type; // as format_type_with_typemod prints it
+  enum class Role { key, aggregate, value }; // value: a column of a view without GROUP BY
+  std::string name;                          // quoted
+  std::string type;                          // as format_type_with_typemod prints it
   Role role = Role::key;
   std::string expr;                   // key: the expression; aggregate: its argument ("" for count(*))
   AggKind kind = AggKind::count_star; // aggregate only
@@ -55,8 +59,9 @@ struct Column {
 struct Shape {
   std::vector<Source> sources;
   std::vector<Column> columns;
-  std::string quals;   // the WHERE clause and the inner joins' conditions, ANDed; "" when none
-  bool grouped = true; // false: aggregates without GROUP BY, always exactly one row
+  std::string quals;      // the WHERE clause and the inner joins' conditions, ANDed; "" when none
+  bool grouped = true;    // false: aggregates without GROUP BY, always exactly one row
+  bool row_level = false; // no GROUP BY and no aggregates: one row per combination of source rows
   bool has_min_max() const;
 };
 
@@ -84,6 +89,13 @@ public:
   std::string recompute() const;
   // DELETE of the emptied groups whose ctids are in $1 (tid[]).
   std::string delete_groups() const;
+  // A view without GROUP BY: the statements that apply the changes of the sources in `changed`, in
+  // order. The rows built from a source row whose key a change removed are deleted; then the rows
+  // built from the source rows a change wrote, as the sources are now, are inserted (once).
+  std::vector<std::string> row_changes(const std::vector<std::size_t>& changed,
+                                       const std::string& window) const;
+  // A view without GROUP BY: the hidden key columns of source s, for an index.
+  std::string source_key_columns(std::size_t s) const;
 
 private:
   std::string select_list_full() const;
@@ -98,5 +110,7 @@ private:
 
 // "_ar_<i>_<suffix>" for column i.
 std::string hidden(std::size_t column, const char* suffix);
+// "_ar_pk<s>_<k>": column k of source s's primary key, in a view without GROUP BY.
+std::string hidden_key(std::size_t source, std::size_t k);
 
 } // namespace autoreport::views

@@ -392,7 +392,14 @@ Outcome refresh(pg::SpiConnection& spi, Oid relid, const std::string& mode) {
           changed.push_back(i);
         }
       }
-      if (!changed.empty()) {
+      if (!changed.empty() && a.shape.row_level) {
+        const std::array<pg::SpiParam, 4> w = window_params(v);
+        const std::array<pg::SpiParam, 5> params = {pg::SpiParam{BOOLOID, BoolGetDatum(false), false}, w[0],
+                                                    w[1], w[2], w[3]};
+        for (const std::string& statement : Maintenance(a.shape, view_table).row_changes(changed, kWindow)) {
+          rows += static_cast<int64_t>(execute_at(snap.get(), statement, params).processed());
+        }
+      } else if (!changed.empty()) {
         const Maintenance m(a.shape, view_table);
         // With more than one source changed, the delta holds rows that cancel out: a group's min or max
         // cannot be taken from it, so every group touched is recomputed.
@@ -698,10 +705,17 @@ AUTOREPORT_FUNCTION(autoreport_create_view) {
     if (incremental) {
       const Maintenance m(a.shape, table);
       spi.execute("CREATE TABLE " + table + " (" + m.column_definitions() + ")", {}, false);
-      spi.execute(a.shape.grouped ? "CREATE UNIQUE INDEX ON " + table + " (" + m.key_index_columns() +
-                                        ") NULLS NOT DISTINCT"
-                                  : "CREATE UNIQUE INDEX ON " + table + " ((true))",
-                  {}, false);
+      if (a.shape.row_level) {
+        spi.execute("CREATE UNIQUE INDEX ON " + table + " (" + m.key_index_columns() + ")", {}, false);
+        for (size_t s = 1; s < a.shape.sources.size(); ++s) {
+          spi.execute("CREATE INDEX ON " + table + " (" + m.source_key_columns(s) + ")", {}, false);
+        }
+      } else {
+        spi.execute(a.shape.grouped ? "CREATE UNIQUE INDEX ON " + table + " (" + m.key_index_columns() +
+                                          ") NULLS NOT DISTINCT"
+                                    : "CREATE UNIQUE INDEX ON " + table + " ((true))",
+                    {}, false);
+      }
     } else {
       std::string columns;
       for (const OutputColumn& c : a.output) {
