@@ -40,6 +40,10 @@ SELECT autoreport.define_report('by_region', 'SELECT region, sum(amount) AS tota
   '{"since": {"type": "date", "default": "2026-01-01"}}');
 SELECT count(*) FROM reports.by_region();
 SELECT autoreport.schedule('ticker', 'every 1 second', 'by_region');
+CREATE TABLE orders (id serial PRIMARY KEY, region text, amount numeric);
+INSERT INTO orders (region, amount) SELECT region, amount FROM sales;
+SELECT autoreport.create_view('sales_by_region', 'SELECT region, count(*) AS n, sum(amount) AS total FROM orders GROUP BY region');
+INSERT INTO orders (region, amount) VALUES ('EMEA', 5);
 SQL
 
 pg_owned_dir "$STANDBY"
@@ -77,6 +81,18 @@ check "defining a report on the standby is refused with a clear error" \
 refused=$("$CLUSTER" psql "$STANDBY" -qAt -c "SELECT autoreport.drop_report('by_region')" 2>&1)
 check "dropping a report on the standby is refused with a clear error" \
   grep -q "cannot drop a report on a standby" <<<"$refused"
+
+# Managed views: read like any table on the standby; refreshed on the primary only.
+check "a managed view reads on the standby" \
+  test "$(standby -c "SELECT string_agg(region || '=' || total, ',' ORDER BY region) FROM sales_by_region")" = "APAC=250000,EMEA=250500"
+check "view_status answers on the standby, with no pending count (the logs live on the primary)" \
+  test "$(standby -c "SELECT name || ' ' || coalesce(pending::text, 'unknown') FROM autoreport.view_status")" = "sales_by_region unknown"
+refused=$("$CLUSTER" psql "$STANDBY" -qAt -c "SELECT autoreport.refresh_view('sales_by_region')" 2>&1)
+check "refreshing a view on the standby is refused with a clear error" \
+  grep -q "managed views are refreshed on the primary only" <<<"$refused"
+primary -c "SELECT autoreport.refresh_view('sales_by_region')" >/dev/null
+check "a refresh on the primary reaches the standby" \
+  bash -c "for _ in \$(seq 1 100); do [ \"\$($CLUSTER psql $STANDBY -qAt -c \"SELECT total FROM sales_by_region WHERE region = 'EMEA'\")\" = 250505 ] && exit 0; sleep 0.1; done; exit 1"
 
 # Schedules: nothing runs on a standby; after a promotion the launcher starts without a restart.
 children() { # the processes of a cluster's postmaster, by title
