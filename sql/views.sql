@@ -32,8 +32,25 @@ SELECT mode_used FROM autoreport.refresh_view('mv_revenue', 'full');
 CREATE TABLE mv_scratch (id int, v numeric);
 SELECT autoreport.create_view('mv_scratch_sum', 'SELECT id, sum(v) AS total FROM mv_scratch GROUP BY id');
 ALTER TABLE mv_scratch DROP COLUMN v;
+SELECT name, state, broken_reason FROM autoreport.view_status WHERE name = 'mv_scratch_sum'::regclass;
 SELECT autoreport.refresh_view('mv_scratch_sum');
 SELECT autoreport.drop_view('mv_scratch_sum');
+-- A retyped column breaks the view too, and writes to the table go on.
+CREATE TABLE mv_scratch2 (id int, v numeric);
+SELECT autoreport.create_view('mv_scratch2_sum', 'SELECT id, sum(v) AS total FROM mv_scratch2 GROUP BY id');
+ALTER TABLE mv_scratch2 ALTER COLUMN v TYPE text;
+INSERT INTO mv_scratch2 VALUES (1, 'one');
+SELECT state, broken_reason FROM autoreport.view_status WHERE name = 'mv_scratch2_sum'::regclass;
+-- DROP TABLE of a view's table removes the view, and the capture of its sources with it.
+DROP TABLE mv_scratch2_sum;
+SELECT count(*) AS views_left FROM autoreport.view_status WHERE name::text LIKE 'mv_scratch%';
+SELECT count(*) AS triggers_left FROM pg_trigger WHERE tgrelid = 'mv_scratch2'::regclass;
+-- A dropped source breaks the views that read it.
+CREATE TABLE mv_scratch3 (id int, v numeric);
+SELECT autoreport.create_view('mv_scratch3_sum', 'SELECT id, sum(v) AS total FROM mv_scratch3 GROUP BY id');
+DROP TABLE mv_scratch3;
+SELECT state, broken_reason FROM autoreport.view_status WHERE name = 'mv_scratch3_sum'::regclass;
+SELECT autoreport.drop_view('mv_scratch3_sum');
 
 -- What incremental maintenance refuses, by name (0A000), and full refresh accepts.
 SELECT autoreport.create_view('mv_bad', 'SELECT r.name, count(*) FROM mv_region r LEFT JOIN mv_order o ON o.region = r.id GROUP BY 1');

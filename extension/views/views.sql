@@ -63,6 +63,15 @@ CREATE FUNCTION @extschema@.capture_changes() RETURNS trigger
 COMMENT ON FUNCTION @extschema@.capture_changes() IS
   'statement trigger of the source tables of managed views: appends the statement''s changes to the table''s log';
 
+-- DROP TABLE of a view's table removes the view; a dropped or retyped column or table breaks the views
+-- that read it (autoreport.view_status says why); a rename is followed.
+CREATE FUNCTION @extschema@.views_ddl() RETURNS event_trigger
+  LANGUAGE c
+  AS 'MODULE_PATHNAME', 'autoreport_views_ddl';
+CREATE EVENT TRIGGER autoreport_views_drop ON sql_drop EXECUTE FUNCTION @extschema@.views_ddl();
+CREATE EVENT TRIGGER autoreport_views_alter ON ddl_command_end WHEN TAG IN ('ALTER TABLE')
+  EXECUTE FUNCTION @extschema@.views_ddl();
+
 CREATE FUNCTION @extschema@.create_view(name text, query text, refresh text DEFAULT 'incremental',
                                         schedule text DEFAULT NULL)
   RETURNS void
@@ -85,8 +94,8 @@ CREATE FUNCTION @extschema@.drop_view(name text, cascade boolean DEFAULT false)
 COMMENT ON FUNCTION @extschema@.drop_view(text, boolean) IS
   'drops a managed view: its table, its capture triggers where no other view needs them, its catalog rows';
 
--- Changes captured for view `id` and not yet applied: {"total": 12, "lag": "00:00:04.2", "changes":
--- {"public.orders": 12}}. NULL on a standby (the logs are unlogged and exist on the primary only) and
+-- Changes captured for view `id` and not yet applied: {"total": 12, "lag_seconds": 4.2, "changes":
+-- {"public.orders": 12}}, with "crashed": true when a crash emptied the logs since. NULL on a standby (the logs are unlogged and exist on the primary only) and
 -- for a role that may not see the view.
 CREATE FUNCTION @extschema@.pending_changes(id bigint)
   RETURNS jsonb
@@ -106,7 +115,8 @@ SELECT v.relid::regclass AS name,
        p.x -> 'changes' AS pending,
        pg_catalog.make_interval(secs => (p.x ->> 'lag_seconds')::float8) AS lag,
        CASE WHEN v.broken IS NOT NULL THEN 'broken'
-            WHEN v.needs_full OR coalesce((p.x ->> 'total')::bigint, 0) > 0 THEN 'stale'
+            WHEN v.needs_full OR coalesce((p.x ->> 'total')::bigint, 0) > 0
+              OR coalesce((p.x ->> 'crashed')::boolean, false) THEN 'stale'
             ELSE 'fresh' END AS state,
        v.broken AS broken_reason,
        pg_catalog.pg_total_relation_size(v.relid) AS size

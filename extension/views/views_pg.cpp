@@ -20,6 +20,7 @@ extern "C" {
 #include "access/xlog.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_type.h"
+#include "commands/event_trigger.h"
 #include "commands/trigger.h"
 #include "access/htup_details.h"
 #include "catalog/pg_class.h"
@@ -852,7 +853,11 @@ AUTOREPORT_FUNCTION(autoreport_pending_changes) {
     });
     changes += (changes.empty() ? "" : ", ") + std::string(key) + ": " + std::to_string(c.rows);
   }
-  std::string json = "{\"total\": " + std::to_string(total) + ", \"changes\": {" + changes + "}";
+  // After a crash the unlogged logs (and the sentinel) are empty: the changes they held are unknown.
+  const bool crashed =
+      *spi.execute("SELECT count(*) FROM autoreport.capture_sentinel", {}, true).integer(0, 0) == 0;
+  std::string json = "{\"total\": " + std::to_string(total) + ", \"changes\": {" + changes + "}" +
+                     (crashed ? ", \"crashed\": true" : "");
   if (lag) {
     json += ", \"lag_seconds\": " + std::to_string(*lag);
   }
@@ -897,8 +902,12 @@ AUTOREPORT_FUNCTION(autoreport_capture_changes) {
     }
     const int number = std::atoi(att + 1);
     log_columns.emplace_back(att);
+    const Oid log_type = pg::guard([&] { return get_atttype(log_oid, i); });
+    // A column dropped or retyped since it was first logged is logged as NULL: the views that read it
+    // are broken (the event trigger says so), and the write must go on.
     if (number >= 1 && number <= source_desc->natts &&
-        !TupleDescAttr(source_desc, number - 1)->attisdropped) {
+        !TupleDescAttr(source_desc, number - 1)->attisdropped &&
+        TupleDescAttr(source_desc, number - 1)->atttypid == log_type) {
       source_columns.emplace_back(pg::guard(
           [&] { return quote_identifier(NameStr(TupleDescAttr(source_desc, number - 1)->attname)); }));
     } else {
@@ -938,5 +947,118 @@ AUTOREPORT_FUNCTION(autoreport_capture_changes) {
   });
   reports::AsExtensionOwner as_extension;
   spi.execute(sql, params, false);
+  return PointerGetDatum(nullptr);
+}
+
+namespace {
+
+// Looks at view `id` (stored tree `tree`) again: broken (with why) when a table or column it reads
+// is gone or changed type, not broken otherwise.
+void recheck(pg::SpiConnection& spi, int64_t id, const std::string& tree) {
+  std::optional<std::string> broken;
+  try {
+    pg::subtransaction([&] { analyze(tree_from_text(tree)); });
+  } catch (const Error& e) {
+    if (e.sqlstate() != sqlstate::object_not_in_prerequisite_state) {
+      throw;
+    }
+    broken = e.message();
+  }
+  const std::array<pg::SpiParam, 2> p = {int8_param(id), text_param(broken)};
+  spi.execute("UPDATE autoreport.managed_view SET broken = $2 WHERE id = $1 AND broken IS DISTINCT FROM $2",
+              p, false);
+}
+
+// The views that read table `source`: id and stored tree.
+std::vector<std::pair<int64_t, std::string>> readers(pg::SpiConnection& spi, Oid source) {
+  const std::array<pg::SpiParam, 1> p = {int8_param(source)};
+  const pg::SpiResult r = spi.execute("SELECT DISTINCT v.id, v.tree FROM autoreport.managed_view AS v JOIN "
+                                      "autoreport.view_source AS s ON s.view = v.id WHERE s.source = $1::oid",
+                                      p, false);
+  std::vector<std::pair<int64_t, std::string>> out;
+  for (uint64_t i = 0; i < r.rows(); ++i) {
+    out.emplace_back(*r.integer(i, 0), *r.text(i, 1));
+  }
+  return out;
+}
+
+} // namespace
+
+// The event trigger of managed views. sql_drop: a view's table dropped with DROP TABLE leaves the
+// catalog (and its sources' capture, when no other view needs it); views reading a dropped table or
+// column are marked broken. ddl_command_end of ALTER TABLE: views reading the table are looked at again
+// (a retyped column breaks them; a renamed one is followed).
+AUTOREPORT_FUNCTION(autoreport_views_ddl) {
+  if (!CALLED_AS_EVENT_TRIGGER(fcinfo)) {
+    throw Error("39P01", "views_ddl() must be called as an event trigger");
+  }
+  const EventTriggerData* data = reinterpret_cast<EventTriggerData*>(fcinfo->context);
+  const std::string event = data->event;
+  pg::SpiConnection spi;
+  reports::AsExtensionOwner as_extension;
+  // Inside DROP EXTENSION autoreport itself there is nothing left to maintain.
+  if (spi.execute("SELECT pg_catalog.to_regclass('autoreport.managed_view') IS NULL", {}, false)
+          .boolean(0, 0)
+          .value_or(true)) {
+    return PointerGetDatum(nullptr);
+  }
+  if (event == "sql_drop") {
+    const pg::SpiResult r = spi.execute(
+        "SELECT objid::bigint, objsubid, object_type, object_identity FROM "
+        "pg_catalog.pg_event_trigger_dropped_objects() "
+        "WHERE classid = 'pg_catalog.pg_class'::regclass AND object_type IN ('table', 'table column')",
+        {}, false);
+    struct Dropped {
+      Oid relid;
+      bool column;
+      std::string identity;
+    };
+    std::vector<Dropped> dropped;
+    for (uint64_t i = 0; i < r.rows(); ++i) {
+      dropped.push_back({static_cast<Oid>(*r.integer(i, 0)), *r.text(i, 2) == "table column", *r.text(i, 3)});
+    }
+    for (const Dropped& d : dropped) {
+      const std::array<pg::SpiParam, 1> p = {int8_param(d.relid)};
+      if (d.column) {
+        for (const auto& [id, tree] : readers(spi, d.relid)) {
+          recheck(spi, id, tree);
+        }
+        continue;
+      }
+      const std::array<pg::SpiParam, 2> why = {
+          int8_param(d.relid), text_param("table " + d.identity + ", which the view reads, was dropped")};
+      spi.execute("UPDATE autoreport.managed_view AS v SET broken = $2 FROM autoreport.view_source AS s "
+                  "WHERE s.view = v.id AND s.source = $1::oid",
+                  why, false);
+      // A view's own table: the view is gone; its sources' capture goes when no other view needs it.
+      const pg::SpiResult sources =
+          spi.execute("DELETE FROM autoreport.view_source AS s USING autoreport.managed_view AS v "
+                      "WHERE s.view = v.id AND v.relid = $1::oid RETURNING s.source::bigint",
+                      p, false);
+      std::set<Oid> released;
+      for (uint64_t i = 0; i < sources.rows(); ++i) {
+        released.insert(static_cast<Oid>(*sources.integer(i, 0)));
+      }
+      spi.execute("DELETE FROM autoreport.managed_view WHERE relid = $1::oid", p, false);
+      for (Oid s : released) {
+        release_capture(spi, s);
+      }
+      // A dropped source's log goes with it.
+      if (spi.execute("DELETE FROM autoreport.capture WHERE source = $1::oid RETURNING 1", p, false).rows() >
+          0) {
+        spi.execute("DROP TABLE IF EXISTS " + log_name(d.relid), {}, false);
+      }
+    }
+    return PointerGetDatum(nullptr);
+  }
+  const pg::SpiResult r =
+      spi.execute("SELECT DISTINCT objid::bigint FROM pg_catalog.pg_event_trigger_ddl_commands() "
+                  "WHERE classid = 'pg_catalog.pg_class'::regclass",
+                  {}, false);
+  for (uint64_t i = 0; i < r.rows(); ++i) {
+    for (const auto& [id, tree] : readers(spi, static_cast<Oid>(*r.integer(i, 0)))) {
+      recheck(spi, id, tree);
+    }
+  }
   return PointerGetDatum(nullptr);
 }
