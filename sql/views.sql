@@ -102,12 +102,19 @@ SELECT autoreport.refresh_view('mv_revenue', 'sometimes');
 SELECT autoreport.drop_view('mv_nothing');
 SELECT autoreport.drop_view('mv_order');
 
--- A view over a view: refreshed in turn, and dropped only with cascade.
+-- A view over a view: refreshing it refreshes the view it reads first; dropped only with cascade.
 SELECT autoreport.create_view('mv_by_region', 'SELECT region, sum(revenue) AS revenue FROM mv_revenue GROUP BY region');
 INSERT INTO mv_order VALUES (12, 2, '2026-03-15', 100, 'big');
-SELECT mode_used FROM autoreport.refresh_view('mv_revenue');
-SELECT mode_used FROM autoreport.refresh_view('mv_by_region');
-SELECT * FROM mv_by_region ORDER BY region;
+SELECT mode_used, reason FROM autoreport.refresh_view('mv_by_region', 'incremental');
+SELECT region, revenue FROM mv_by_region ORDER BY region;
+-- A diamond: both middle views read mv_revenue, the last reads both; each refreshed once, sources first.
+SELECT autoreport.create_view('mv_months', 'SELECT month, sum(orders) AS orders FROM mv_revenue GROUP BY month');
+SELECT autoreport.create_view('mv_top', $$SELECT m.month, b.region, count(*) AS n
+  FROM mv_months AS m JOIN mv_by_region AS b ON true GROUP BY m.month, b.region$$);
+INSERT INTO mv_order VALUES (13, 1, '2026-05-15', 1, 'may');
+SELECT mode_used, reason FROM autoreport.refresh_view('mv_top', 'incremental');
+SELECT name, state, last_mode FROM autoreport.view_status ORDER BY name::text;
+SELECT count(*) AS months FROM mv_top WHERE month = '2026-05-01';
 SELECT autoreport.drop_view('mv_revenue');
 SELECT autoreport.drop_view('mv_revenue', cascade => true);
 SELECT count(*) AS views, (SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'autoreport_capture_%') AS triggers,

@@ -781,7 +781,37 @@ AUTOREPORT_FUNCTION(autoreport_refresh_view) {
     }
     require_may_change(caller, v->owner, name, "refresh");
   }
-  const Outcome o = refresh(spi, relid, mode);
+  // The managed views it reads, directly or not, are refreshed first, sources before readers and each
+  // once; those the caller may not refresh are read as they are.
+  std::vector<Oid> upstream;
+  {
+    reports::AsExtensionOwner as_extension;
+    const std::array<pg::SpiParam, 1> p = {int8_param(relid)};
+    const pg::SpiResult r = spi.execute(
+        "WITH RECURSIVE up (id, relid, owner, depth) AS ("
+        "  SELECT v.id, v.relid, v.owner, 0 FROM autoreport.managed_view AS v WHERE v.relid = $1::oid"
+        "  UNION ALL SELECT u.id, u.relid, u.owner, up.depth + 1 FROM up"
+        "  JOIN autoreport.view_source AS s ON s.view = up.id JOIN autoreport.managed_view AS u ON u.relid = "
+        "s.source"
+        "  WHERE up.depth < 64) "
+        "SELECT relid::bigint, owner::oid::bigint FROM up WHERE depth > 0 GROUP BY relid, owner ORDER BY "
+        "max(depth) DESC",
+        p, false);
+    for (uint64_t i = 0; i < r.rows(); ++i) {
+      const Oid owner = static_cast<Oid>(*r.integer(i, 1));
+      if (pg::guard([&] { return has_privs_of_role(caller, owner); }) || is_admin(caller)) {
+        upstream.push_back(static_cast<Oid>(*r.integer(i, 0)));
+      }
+    }
+  }
+  for (Oid u : upstream) {
+    refresh(spi, u, mode == "full" ? "full" : "auto");
+  }
+  Outcome o = refresh(spi, relid, mode);
+  if (!upstream.empty()) {
+    o.reason += " (after refreshing " + std::to_string(upstream.size()) +
+                (upstream.size() == 1 ? " managed view it reads)" : " managed views it reads)");
+  }
   pg::TupleSink sink(fcinfo);
   const std::array<Datum, 4> values = {pg::string_to_text(o.mode), pg::string_to_text(o.reason),
                                        Int64GetDatum(o.rows), interval_seconds(o.seconds)};
