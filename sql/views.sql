@@ -34,6 +34,7 @@ SELECT autoreport.create_view('mv_scratch_sum', 'SELECT id, sum(v) AS total FROM
 ALTER TABLE mv_scratch DROP COLUMN v;
 SELECT name, state, broken_reason FROM autoreport.view_status WHERE name = 'mv_scratch_sum'::regclass;
 SELECT autoreport.refresh_view('mv_scratch_sum');
+\echo :LAST_ERROR_SQLSTATE
 SELECT autoreport.drop_view('mv_scratch_sum');
 -- A retyped column breaks the view too, and writes to the table go on.
 CREATE TABLE mv_scratch2 (id int, v numeric);
@@ -54,28 +55,47 @@ SELECT autoreport.drop_view('mv_scratch3_sum');
 
 -- What incremental maintenance refuses, by name (0A000), and full refresh accepts.
 SELECT autoreport.create_view('mv_bad', 'SELECT r.name, count(*) FROM mv_region r LEFT JOIN mv_order o ON o.region = r.id GROUP BY 1');
+\echo :LAST_ERROR_SQLSTATE
 SELECT autoreport.create_view('mv_bad', 'SELECT region, sum(value) OVER () FROM mv_order');
+\echo :LAST_ERROR_SQLSTATE
 SELECT autoreport.create_view('mv_bad', 'SELECT DISTINCT region FROM mv_order');
+\echo :LAST_ERROR_SQLSTATE
 SELECT autoreport.create_view('mv_bad', 'SELECT region, count(*) FROM mv_order GROUP BY region LIMIT 1');
+\echo :LAST_ERROR_SQLSTATE
 SELECT autoreport.create_view('mv_bad', 'SELECT region, count(*) FROM mv_order WHERE region IN (SELECT id FROM mv_region) GROUP BY region');
+\echo :LAST_ERROR_SQLSTATE
 SELECT autoreport.create_view('mv_bad', 'SELECT region, count(*) FROM mv_order GROUP BY region UNION ALL SELECT 1, 1');
+\echo :LAST_ERROR_SQLSTATE
 SELECT autoreport.create_view('mv_bad', 'WITH o AS (SELECT * FROM mv_order) SELECT region, count(*) FROM o GROUP BY region');
+\echo :LAST_ERROR_SQLSTATE
 SELECT autoreport.create_view('mv_bad', 'SELECT region, count(*) FROM mv_order WHERE at < now() GROUP BY region');
+\echo :LAST_ERROR_SQLSTATE
 SELECT autoreport.create_view('mv_bad', 'SELECT region, count(*) FROM mv_order GROUP BY region HAVING count(*) > 1');
+\echo :LAST_ERROR_SQLSTATE
 CREATE TABLE mv_keyless (k int, v int);
 SELECT autoreport.create_view('mv_bad', 'SELECT k, v FROM mv_keyless');
+\echo :LAST_ERROR_SQLSTATE
 SELECT autoreport.create_view('mv_bad', 'SELECT region, sum(value) / count(*) AS mean FROM mv_order GROUP BY region');
+\echo :LAST_ERROR_SQLSTATE
 SELECT autoreport.create_view('mv_bad', 'SELECT region, note, count(*) FROM mv_order GROUP BY region');
+\echo :LAST_ERROR_SQLSTATE
 SELECT autoreport.create_view('mv_bad', 'SELECT region, count(*) FILTER (WHERE value > 1) AS n FROM mv_order GROUP BY region');
+\echo :LAST_ERROR_SQLSTATE
 SELECT autoreport.create_view('mv_bad', 'SELECT region, string_agg(note, '','') AS notes FROM mv_order GROUP BY region');
+\echo :LAST_ERROR_SQLSTATE
 SELECT autoreport.create_view('mv_bad', 'SELECT region, count(DISTINCT note) AS notes FROM mv_order GROUP BY region');
+\echo :LAST_ERROR_SQLSTATE
 CREATE VIEW mv_plain AS SELECT * FROM mv_order;
 SELECT autoreport.create_view('mv_bad', 'SELECT region, count(*) FROM mv_plain GROUP BY region');
+\echo :LAST_ERROR_SQLSTATE
 CREATE TEMP TABLE mv_temp (k int);
 SELECT autoreport.create_view('mv_bad', 'SELECT k, count(*) FROM mv_temp GROUP BY k');
+\echo :LAST_ERROR_SQLSTATE
 CREATE TABLE mv_parted (k int) PARTITION BY RANGE (k);
 SELECT autoreport.create_view('mv_bad', 'SELECT k, count(*) FROM mv_parted GROUP BY k');
+\echo :LAST_ERROR_SQLSTATE
 SELECT autoreport.create_view('mv_bad', 'SELECT region AS _ar_region, count(*) FROM mv_order GROUP BY region');
+\echo :LAST_ERROR_SQLSTATE
 SELECT count(*) AS left_behind FROM pg_class WHERE relname = 'mv_bad';
 
 -- Any query with refresh => 'full'.
@@ -84,23 +104,39 @@ SELECT autoreport.create_view('mv_outer',
 SELECT * FROM mv_outer ORDER BY name;
 SELECT mode_used, reason FROM autoreport.refresh_view('mv_outer');
 SELECT autoreport.refresh_view('mv_outer', 'incremental');
+\echo :LAST_ERROR_SQLSTATE
 
 -- Bad arguments.
 SELECT autoreport.create_view(NULL, 'SELECT 1');
+\echo :LAST_ERROR_SQLSTATE
 SELECT autoreport.create_view('mv_x', NULL);
+\echo :LAST_ERROR_SQLSTATE
 SELECT autoreport.create_view('mv_x', 'SELECT region, count(*) FROM mv_order GROUP BY region', 'sometimes');
+\echo :LAST_ERROR_SQLSTATE
 SELECT autoreport.create_view('mv_x', 'SELECT region, count(*) FROM mv_order GROUP BY region', 'immediate');
+\echo :LAST_ERROR_SQLSTATE
 SELECT autoreport.create_view('mv_x', 'SELECT region, count(*) FROM mv_order GROUP BY region', 'incremental', '@hourly');
+\echo :LAST_ERROR_SQLSTATE
 SELECT autoreport.create_view('mv_x', 'DELETE FROM mv_order');
+\echo :LAST_ERROR_SQLSTATE
 SELECT autoreport.create_view('mv_x', 'SELECT 1; SELECT 2');
+\echo :LAST_ERROR_SQLSTATE
 SELECT autoreport.create_view('mv_x', 'SELEC 1');
+\echo :LAST_ERROR_SQLSTATE
 SELECT autoreport.create_view('mv_x', 'SELECT k, count(*) FROM no_such_table GROUP BY k');
+\echo :LAST_ERROR_SQLSTATE
 SELECT autoreport.create_view('mv_revenue', 'SELECT region, count(*) FROM mv_order GROUP BY region');
+\echo :LAST_ERROR_SQLSTATE
 SELECT autoreport.refresh_view('mv_nothing');
+\echo :LAST_ERROR_SQLSTATE
 SELECT autoreport.refresh_view('mv_order');
+\echo :LAST_ERROR_SQLSTATE
 SELECT autoreport.refresh_view('mv_revenue', 'sometimes');
+\echo :LAST_ERROR_SQLSTATE
 SELECT autoreport.drop_view('mv_nothing');
+\echo :LAST_ERROR_SQLSTATE
 SELECT autoreport.drop_view('mv_order');
+\echo :LAST_ERROR_SQLSTATE
 
 -- A view over a view: refreshing it refreshes the view it reads first; dropped only with cascade.
 SELECT autoreport.create_view('mv_by_region', 'SELECT region, sum(revenue) AS revenue FROM mv_revenue GROUP BY region');
@@ -116,6 +152,7 @@ SELECT mode_used, reason FROM autoreport.refresh_view('mv_top', 'incremental');
 SELECT name, state, last_mode FROM autoreport.view_status ORDER BY name::text;
 SELECT count(*) AS months FROM mv_top WHERE month = '2026-05-01';
 SELECT autoreport.drop_view('mv_revenue');
+\echo :LAST_ERROR_SQLSTATE
 SELECT autoreport.drop_view('mv_revenue', cascade => true);
 SELECT count(*) AS views, (SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'autoreport_capture_%') AS triggers,
        (SELECT count(*) FROM pg_class WHERE relnamespace = 'autoreport_log'::regnamespace AND relkind = 'r') AS logs
@@ -128,6 +165,7 @@ GRANT SELECT ON mv_order TO mv_reader;
 GRANT CREATE ON SCHEMA public TO mv_reader;
 SET ROLE mv_reader;
 SELECT autoreport.create_view('mv_mine', 'SELECT region, count(*) AS n FROM mv_order GROUP BY region');
+\echo :LAST_ERROR_SQLSTATE
 SELECT autoreport.create_view('mv_mine', 'SELECT region, count(*) AS n FROM mv_order GROUP BY region', 'full');
 SELECT name, refresh_mode FROM autoreport.view_status;
 RESET ROLE;
@@ -137,12 +175,14 @@ SELECT autoreport.create_view('mv_mine_incr', 'SELECT region, count(*) AS n FROM
 RESET ROLE;
 SET ROLE mv_other;
 SELECT autoreport.refresh_view('mv_mine_incr');
+\echo :LAST_ERROR_SQLSTATE
 SELECT count(*) AS visible FROM autoreport.view_status;
 RESET ROLE;
 ALTER TABLE mv_region ENABLE ROW LEVEL SECURITY;
 GRANT SELECT, TRIGGER ON mv_region TO mv_reader;
 SET ROLE mv_reader;
 SELECT autoreport.create_view('mv_rls', 'SELECT name, count(*) FROM mv_region GROUP BY name');
+\echo :LAST_ERROR_SQLSTATE
 RESET ROLE;
 SELECT autoreport.drop_view('mv_mine');
 SELECT autoreport.drop_view('mv_mine_incr');

@@ -42,8 +42,8 @@ Column aggregate(const char* name, AggKind kind, const char* arg, const char* ty
 // Sales joined to regions: revenue, mean and maximum by region name.
 Shape sales() {
   Shape s;
-  s.sources = {{"public.sale", "s", "autoreport_log.log_1", {{"c2", "region"}, {"c3", "amount"}}},
-               {"public.region", "r", "autoreport_log.log_2", {{"c1", "id"}, {"c2", "name"}}}};
+  s.sources = {{"public.sale", "s", "autoreport_log.log_1", {{"c2", "region"}, {"c3", "amount"}}, {}, {}},
+               {"public.region", "r", "autoreport_log.log_2", {{"c1", "id"}, {"c2", "name"}}, {}, {}}};
   s.columns = {key("region", "r.name"),
                aggregate("n", AggKind::count_star, ""),
                aggregate("revenue", AggKind::sum, "s.amount"),
@@ -117,6 +117,34 @@ TEST(ViewsShape, RecomputationMatchesGroupsWhateverTheirNulls) {
   EXPECT_NE(sql.find("dirty.ctid = ANY ($1) AND dirty.region IS NOT DISTINCT FROM (r.name)"),
             std::string::npos);
   EXPECT_NE(sql.find("ON CONFLICT (region) DO UPDATE SET region = EXCLUDED.region"), std::string::npos);
+}
+
+// A view without GROUP BY: rows of changed keys are deleted, then rebuilt from the sources as they are.
+TEST(ViewsShape, RowsAreFollowedByTheirSourcesKeys) {
+  Shape s = sales();
+  s.grouped = false;
+  s.row_level = true;
+  s.columns = {key("region", "r.name"), key("amount", "s.amount")};
+  for (Column& c : s.columns) {
+    c.role = Column::Role::value;
+  }
+  s.sources[0].key = {{"c1", "id"}};
+  s.sources[0].key_types = {"integer"};
+  s.sources[1].key = {{"c1", "id"}};
+  s.sources[1].key_types = {"integer"};
+  const Maintenance m(s, "public.rows");
+  EXPECT_EQ(m.column_definitions(),
+            "region text, amount text, _ar_pk0_0 integer NOT NULL, _ar_pk1_0 integer NOT NULL");
+  EXPECT_EQ(m.key_index_columns(), "_ar_pk0_0, _ar_pk1_0");
+  const std::vector<std::string> steps = m.row_changes({1}, "true");
+  ASSERT_EQ(steps.size(), 2u);
+  EXPECT_EQ(steps[0],
+            "DELETE FROM public.rows WHERE (_ar_pk1_0) IN (SELECT l.c1 FROM autoreport_log.log_2 AS l "
+            "WHERE true AND l._ar_sign < 0)");
+  EXPECT_NE(steps[1].find("FROM public.sale AS s, public.region AS r WHERE (r.id) IN (SELECT l.c1"),
+            std::string::npos);
+  EXPECT_NE(steps[1].find("ON CONFLICT DO NOTHING"), std::string::npos);
+  EXPECT_EQ(test::sqlstate_of([&] { m.row_changes({}, "true"); }), "XX000");
 }
 
 TEST(ViewsShape, RefusesWhatItCannotBuild) {
