@@ -43,16 +43,19 @@ CREATE TABLE @extschema@.view_source (
   PRIMARY KEY (view, position)
 );
 CREATE INDEX ON @extschema@.view_source (source);
+COMMENT ON TABLE @extschema@.view_source IS 'the tables each managed view reads (internal)';
 
 -- A captured table and its log.
 CREATE TABLE @extschema@.capture (
   source oid PRIMARY KEY,
   log oid NOT NULL UNIQUE
 );
+COMMENT ON TABLE @extschema@.capture IS 'tables whose changes are captured for managed views, and their logs (internal)';
 
 -- One row, in an unlogged table: missing after a crash, when captured changes may have been lost.
 CREATE UNLOGGED TABLE @extschema@.capture_sentinel (intact boolean NOT NULL);
 INSERT INTO @extschema@.capture_sentinel VALUES (true);
+COMMENT ON TABLE @extschema@.capture_sentinel IS 'one row, gone after a crash emptied the logs of captured changes (internal)';
 
 REVOKE ALL ON @extschema@.managed_view, @extschema@.view_source, @extschema@.capture,
   @extschema@.capture_sentinel FROM PUBLIC;
@@ -68,6 +71,8 @@ COMMENT ON FUNCTION @extschema@.capture_changes() IS
 CREATE FUNCTION @extschema@.views_ddl() RETURNS event_trigger
   LANGUAGE c
   AS 'MODULE_PATHNAME', 'autoreport_views_ddl';
+COMMENT ON FUNCTION @extschema@.views_ddl() IS
+  'event trigger of managed views: follows DROP TABLE of a view, marks views broken by source DDL';
 CREATE EVENT TRIGGER autoreport_views_drop ON sql_drop EXECUTE FUNCTION @extschema@.views_ddl();
 CREATE EVENT TRIGGER autoreport_views_alter ON ddl_command_end WHEN TAG IN ('ALTER TABLE')
   EXECUTE FUNCTION @extschema@.views_ddl();
@@ -101,6 +106,8 @@ CREATE FUNCTION @extschema@.pending_changes(id bigint)
   RETURNS jsonb
   LANGUAGE c STABLE STRICT
   AS 'MODULE_PATHNAME', 'autoreport_pending_changes';
+COMMENT ON FUNCTION @extschema@.pending_changes(bigint) IS
+  'the changes captured for a managed view and not applied yet (used by autoreport.view_status)';
 
 CREATE VIEW @extschema@.view_status AS
 SELECT v.relid::regclass AS name,
