@@ -4,6 +4,7 @@
 #include "common/common_pg.hpp"
 #include "reports/reports_pg.hpp"
 #include "schedules/shared_pg.hpp"
+#include "views/schedule_pg.hpp"
 
 extern "C" {
 #include "utils/guc.h"
@@ -19,6 +20,7 @@ void _PG_init(void) {
     autoreport::audit::init();
     autoreport::reports::init();
     autoreport::schedules::shared_init();
+    autoreport::views::init_schedules();
     // Each capability defines its autoreport.* settings above this line.
     MarkGUCPrefixReserved("autoreport");
   });

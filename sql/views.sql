@@ -115,7 +115,9 @@ SELECT autoreport.create_view('mv_x', 'SELECT region, count(*) FROM mv_order GRO
 \echo :LAST_ERROR_SQLSTATE
 SELECT autoreport.create_view('mv_x', 'SELECT region, count(*) FROM mv_order GROUP BY region', 'immediate');
 \echo :LAST_ERROR_SQLSTATE
-SELECT autoreport.create_view('mv_x', 'SELECT region, count(*) FROM mv_order GROUP BY region', 'incremental', '@hourly');
+SELECT autoreport.create_view('mv_x', 'SELECT region, count(*) FROM mv_order GROUP BY region', 'incremental', '61 * * * *');
+\echo :LAST_ERROR_SQLSTATE
+SELECT autoreport.create_view('mv_x', 'SELECT region, count(*) FROM mv_order GROUP BY region', 'full', 'on change');
 \echo :LAST_ERROR_SQLSTATE
 SELECT autoreport.create_view('mv_x', 'DELETE FROM mv_order');
 \echo :LAST_ERROR_SQLSTATE
@@ -173,6 +175,18 @@ GRANT TRIGGER ON mv_order TO mv_reader;
 SET ROLE mv_reader;
 SELECT autoreport.create_view('mv_mine_incr', 'SELECT region, count(*) AS n FROM mv_order GROUP BY region');
 RESET ROLE;
+INSERT INTO mv_order VALUES (20, 1, '2026-06-01', 1, 'june');
+SET ROLE mv_reader;
+SELECT mode_used, rows_changed FROM autoreport.refresh_view('mv_mine_incr', 'incremental');
+RESET ROLE;
+-- An owner who lost SELECT on a source may not refresh (the captured changes would show what it may not read).
+REVOKE SELECT ON mv_order FROM mv_reader;
+INSERT INTO mv_order VALUES (21, 1, '2026-06-02', 1, 'june');
+SET ROLE mv_reader;
+SELECT autoreport.refresh_view('mv_mine_incr', 'incremental');
+\echo :LAST_ERROR_SQLSTATE
+RESET ROLE;
+GRANT SELECT ON mv_order TO mv_reader;
 SET ROLE mv_other;
 SELECT autoreport.refresh_view('mv_mine_incr');
 \echo :LAST_ERROR_SQLSTATE
@@ -189,5 +203,6 @@ SELECT autoreport.drop_view('mv_mine_incr');
 SELECT autoreport.drop_view('mv_outer');
 REVOKE ALL ON mv_order, mv_region FROM mv_reader;
 REVOKE CREATE ON SCHEMA public FROM mv_reader;
+REVOKE USAGE ON SCHEMA autoreport_log FROM mv_reader;
 DROP ROLE mv_reader;
 DROP ROLE mv_other;

@@ -497,9 +497,13 @@ void run_scheduler() {
     free_unstarted_slots();
     std::optional<int64_t> next;
     StartPass pass;
+    ExtraPass extra;
     try {
       next = record_due(jobs);
       pass = start_pending();
+      if (extra_pass() != nullptr) {
+        extra = extra_pass()();
+      }
     } catch (const Error& e) {
       // A pass that failed (a job removed under it, a lock timeout) is logged and tried again soon;
       // the transaction was rolled back, so nothing of it was recorded.
@@ -523,7 +527,7 @@ void run_scheduler() {
     }
     // Nothing to schedule and nothing unfinished: the scheduler ends (the launcher starts it again
     // when a job is scheduled, resumed or run).
-    if (jobs.empty() && !pass.any_unfinished && runs_seen == 0) {
+    if (jobs.empty() && !pass.any_unfinished && runs_seen == 0 && !extra.active) {
       idle_since = idle_since == 0 ? now : idle_since;
       if (TimestampDifferenceExceeds(idle_since, now, kIdleLingerMs)) {
         g_exit_state = SchedulerState::idle;
@@ -544,6 +548,9 @@ void run_scheduler() {
     if (pass.next_due != 0) {
       wait_ms = std::min(wait_ms, TimestampDifferenceMilliseconds(
                                       now, TimestampTzPlusMilliseconds(pass.next_due, -kLeadMs)));
+    }
+    if (extra.next_due != 0) {
+      wait_ms = std::min(wait_ms, std::max(0L, TimestampDifferenceMilliseconds(now, extra.next_due)));
     }
     if (idle_since != 0) {
       wait_ms = std::min(wait_ms, kIdleLingerMs);

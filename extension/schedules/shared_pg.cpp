@@ -239,8 +239,12 @@ bool run_in_flight(Oid database, int64 run) noexcept {
   return false;
 }
 
-bool start_worker(const char* function, const char* name, const char* type, Oid database, const void* extra,
-                  size_t extra_size) {
+namespace {
+
+ExtraPassFn g_extra_pass = nullptr;
+
+BackgroundWorker worker_for(const char* function, const char* name, const char* type, Oid database,
+                            const void* extra, size_t extra_size) {
   BackgroundWorker worker;
   std::memset(&worker, 0, sizeof worker);
   worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
@@ -253,7 +257,33 @@ bool start_worker(const char* function, const char* name, const char* type, Oid 
   worker.bgw_main_arg = ObjectIdGetDatum(database);
   std::memcpy(worker.bgw_extra, extra, std::min<size_t>(extra_size, BGW_EXTRALEN));
   worker.bgw_notify_pid = 0;
+  return worker;
+}
+
+} // namespace
+
+void set_extra_pass(ExtraPassFn pass) noexcept {
+  g_extra_pass = pass;
+}
+
+ExtraPassFn extra_pass() noexcept {
+  return g_extra_pass;
+}
+
+bool start_worker(const char* function, const char* name, const char* type, Oid database, const void* extra,
+                  size_t extra_size) {
+  BackgroundWorker worker = worker_for(function, name, type, database, extra, extra_size);
   return pg::guard([&] { return RegisterDynamicBackgroundWorker(&worker, nullptr); });
+}
+
+BackgroundWorkerHandle* start_worker_followed(const char* function, const char* name, const char* type,
+                                              Oid database, const void* extra, size_t extra_size) {
+  BackgroundWorker worker = worker_for(function, name, type, database, extra, extra_size);
+  worker.bgw_notify_pid = MyProcPid;
+  return pg::guard([&] {
+    BackgroundWorkerHandle* handle = nullptr;
+    return RegisterDynamicBackgroundWorker(&worker, &handle) ? handle : nullptr;
+  });
 }
 
 void shared_init() {

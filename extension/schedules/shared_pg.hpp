@@ -5,6 +5,7 @@
 #include "common/boundary_pg.hpp"
 
 extern "C" {
+#include "postmaster/bgworker.h"
 #include "storage/lwlock.h"
 #include "storage/proc.h"
 }
@@ -110,6 +111,24 @@ struct RunArgs {
 // background worker slot is free.
 bool start_worker(const char* function, const char* name, const char* type, Oid database, const void* extra,
                   size_t extra_size);
+
+// The same, with a handle to follow the worker (its notifications go to this process); nullptr when no
+// background worker slot is free.
+BackgroundWorkerHandle* start_worker_followed(const char* function, const char* name, const char* type,
+                                              Oid database, const void* extra, size_t extra_size);
+
+// Timed work of a capability above schedules (managed views' refreshes), done by each database's
+// scheduler after its jobs, in the scheduler's process: `active` when the database has such work at all
+// (the scheduler then stays), `next_due` the next time it is due (0: nothing timed; the scheduler is
+// woken for the rest). The pass runs its own transactions and may throw autoreport::Error.
+struct ExtraPass {
+  TimestampTz next_due = 0;
+  bool active = false;
+};
+using ExtraPassFn = ExtraPass (*)();
+// Set once, from _PG_init.
+void set_extra_pass(ExtraPassFn pass) noexcept;
+ExtraPassFn extra_pass() noexcept;
 
 // Wakes this database's scheduler (started by the launcher if none runs) when the current transaction
 // commits: its jobs changed. Does nothing when autoreport was not preloaded.

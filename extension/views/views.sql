@@ -17,7 +17,8 @@ CREATE TABLE @extschema@.managed_view (
   -- each refresh, so renames are followed, and a dropped or retyped column is found.
   tree text NOT NULL,
   refresh text NOT NULL CHECK (refresh IN ('incremental', 'immediate', 'full')),
-  schedule text,
+  schedule text,                        -- a cron expression, 'on change', or NULL (on demand only)
+  time_zone text,                       -- the zone a cron schedule is read in
   needs_full boolean NOT NULL DEFAULT true,
   full_reason text,
   broken text,                          -- why the view cannot be refreshed; NULL when it can
@@ -31,6 +32,8 @@ CREATE TABLE @extschema@.managed_view (
   last_reason text,
   last_took interval,
   last_rows bigint,
+  last_error text,                      -- why the last scheduled refresh failed, until one succeeds
+  last_error_at timestamptz,
   created_at timestamptz NOT NULL DEFAULT now()
 );
 COMMENT ON TABLE @extschema@.managed_view IS 'managed views (read autoreport.view_status instead)';
@@ -48,7 +51,8 @@ COMMENT ON TABLE @extschema@.view_source IS 'the tables each managed view reads 
 -- A captured table and its log.
 CREATE TABLE @extschema@.capture (
   source oid PRIMARY KEY,
-  log oid NOT NULL UNIQUE
+  log oid NOT NULL UNIQUE,
+  wake boolean NOT NULL DEFAULT false   -- its triggers wake the scheduler: an 'on change' view reads it
 );
 COMMENT ON TABLE @extschema@.capture IS 'tables whose changes are captured for managed views, and their logs (internal)';
 
@@ -122,10 +126,15 @@ SELECT v.relid::regclass AS name,
        p.x -> 'changes' AS pending,
        pg_catalog.make_interval(secs => (p.x ->> 'lag_seconds')::float8) AS lag,
        CASE WHEN v.broken IS NOT NULL THEN 'broken'
+            WHEN EXISTS (SELECT FROM pg_catalog.pg_stat_activity AS a WHERE a.backend_type = 'autoreport view refresh'
+                          AND a.datid = (SELECT oid FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database())
+                          AND a.application_name = 'autoreport refresh ' || v.id) THEN 'refreshing'
             WHEN v.needs_full OR coalesce((p.x ->> 'total')::bigint, 0) > 0
               OR coalesce((p.x ->> 'crashed')::boolean, false) THEN 'stale'
             ELSE 'fresh' END AS state,
        v.broken AS broken_reason,
+       v.last_error,
+       v.last_error_at,
        pg_catalog.pg_total_relation_size(v.relid) AS size
   FROM @extschema@.managed_view AS v
   CROSS JOIN LATERAL (SELECT @extschema@.pending_changes(v.id) AS x) AS p

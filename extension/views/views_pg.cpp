@@ -13,7 +13,10 @@
 #include "common/memory_pg.hpp"
 #include "common/settings_pg.hpp"
 #include "common/spi_pg.hpp"
+#include "common/time_zone_pg.hpp"
 #include "reports/catalog_pg.hpp"
+#include "schedules/cron.hpp"
+#include "schedules/shared_pg.hpp"
 
 extern "C" {
 #include "access/xact.h"
@@ -36,6 +39,7 @@ extern "C" {
 }
 
 #include <array>
+#include <cstring>
 #include <map>
 #include <optional>
 #include <set>
@@ -329,6 +333,25 @@ Outcome refresh(pg::SpiConnection& spi, Oid relid, const std::string& mode) {
                 "managed view " + name + " is broken: " + a.refusal);
   }
 
+  // The owner must still be allowed to read what the view reads: an incremental refresh reads the logs,
+  // not the sources, and would otherwise go on showing a role data it lost the right to see.
+  for (size_t i = 0; i < a.sources.size(); ++i) {
+    const Oid source = a.sources[i];
+    bool allowed = pg::guard([&] { return pg_class_aclcheck(source, v.owner, ACL_SELECT) == ACLCHECK_OK; });
+    if (!allowed && !a.columns[i].empty()) {
+      allowed = true; // or on each column the view reads
+      for (AttrNumber att : a.columns[i]) {
+        allowed = allowed && pg::guard([&] {
+                    return pg_attribute_aclcheck(source, att, v.owner, ACL_SELECT) == ACLCHECK_OK;
+                  });
+      }
+    }
+    if (!allowed) {
+      throw Error(sqlstate::insufficient_privilege, "permission denied for table " + relation_name(source))
+          .with_detail("The owner of managed view " + name + " may no longer read a table the view reads.");
+    }
+  }
+
   HeldSnapshot snap;
   std::string used;
   std::string reason;
@@ -457,6 +480,7 @@ Outcome refresh(pg::SpiConnection& spi, Oid relid, const std::string& mode) {
   spi.execute(
       "UPDATE autoreport.managed_view SET applied_snapshot = $2::pg_snapshot, applied_xid = $3, "
       "applied_cid = $4, needs_full = false, full_reason = NULL, broken = NULL, last_refresh_at = now(), "
+      "last_error = NULL, last_error_at = NULL, "
       "last_mode = split_part($5, E'\\n', 1), last_reason = split_part($5, E'\\n', 2), last_rows = $6, "
       "last_took = make_interval(secs => $7) "
       "WHERE id = $1",
@@ -485,6 +509,52 @@ namespace {
 std::string role_name(Oid role) {
   const char* name = pg::guard([&] { return quote_identifier(GetUserNameFromId(role, false)); });
   return name;
+}
+
+// The capture triggers of `source` that are missing (all but those in `present`), with the log's name as
+// argument and, when `wake`, "wake": the commit of a change then wakes the database's scheduler (an
+// `on change` view reads the table).
+void create_triggers(pg::SpiConnection& spi, Oid source, bool wake, const std::set<std::string>& present) {
+  const std::string log = log_name(source);
+  const std::string table = relation_name(source);
+  const char* arg = pg::guard([&] { return quote_literal_cstr(log.c_str()); });
+  const std::string call = " FOR EACH STATEMENT EXECUTE FUNCTION autoreport.capture_changes(" +
+                           std::string(arg) + (wake ? ", 'wake')" : ")");
+  const std::pair<const char*, std::string> triggers[] = {
+      {kInsertTrigger, "AFTER INSERT ON " + table + " REFERENCING NEW TABLE AS autoreport_new"},
+      {kUpdateTrigger,
+       "AFTER UPDATE ON " + table + " REFERENCING OLD TABLE AS autoreport_old NEW TABLE AS autoreport_new"},
+      {kDeleteTrigger, "AFTER DELETE ON " + table + " REFERENCING OLD TABLE AS autoreport_old"},
+      {kTruncateTrigger, "AFTER TRUNCATE ON " + table},
+  };
+  for (const auto& [trigger, what] : triggers) {
+    if (present.count(trigger) == 0) {
+      spi.execute(std::string("CREATE TRIGGER ") + trigger + " " + what + call, {}, false);
+    }
+  }
+}
+
+// Makes the capture triggers of `source` wake the scheduler exactly when an `on change` view reads it.
+void sync_wake(pg::SpiConnection& spi, Oid source) {
+  reports::AsExtensionOwner as_extension;
+  const std::array<pg::SpiParam, 1> src = {int8_param(source)};
+  const pg::SpiResult r = spi.execute(
+      "SELECT c.wake, EXISTS (SELECT FROM autoreport.view_source AS s JOIN autoreport.managed_view AS v "
+      "ON v.id = s.view WHERE s.source = c.source AND v.schedule = 'on change') FROM autoreport.capture AS c "
+      "WHERE c.source = $1::oid",
+      src, false);
+  if (r.rows() == 0 || *r.boolean(0, 0) == *r.boolean(0, 1)) {
+    return;
+  }
+  const bool wake = *r.boolean(0, 1);
+  const std::string table = relation_name(source);
+  for (const char* trigger : {kInsertTrigger, kUpdateTrigger, kDeleteTrigger, kTruncateTrigger}) {
+    spi.execute(std::string("DROP TRIGGER IF EXISTS ") + trigger + " ON " + table, {}, false);
+  }
+  create_triggers(spi, source, wake, {});
+  const std::array<pg::SpiParam, 2> p = {int8_param(source),
+                                         pg::SpiParam{BOOLOID, BoolGetDatum(wake), false}};
+  spi.execute("UPDATE autoreport.capture SET wake = $2 WHERE source = $1::oid", p, false);
 }
 
 // The log of `source`, created when missing, with a column for each of `attnums`; `owner` may read it.
@@ -530,6 +600,7 @@ void ensure_capture(pg::SpiConnection& spi, Oid source, const std::vector<AttrNu
     for (const std::string& g : grant) {
       list += (list.empty() ? "" : ", ") + g;
     }
+    spi.execute("GRANT USAGE ON SCHEMA autoreport_log TO " + role_name(owner), {}, false);
     spi.execute("GRANT SELECT (" + list + ") ON " + log + " TO " + role_name(owner), {}, false);
   }
   // The triggers are created as the caller, whom PostgreSQL checks for the TRIGGER privilege.
@@ -541,22 +612,15 @@ void ensure_capture(pg::SpiConnection& spi, Oid source, const std::vector<AttrNu
   for (uint64_t i = 0; i < r.rows(); ++i) {
     present.insert(*r.text(i, 0));
   }
-  const std::string table = relation_name(source);
-  const char* arg = pg::guard([&] { return quote_literal_cstr(log.c_str()); });
-  const std::string call =
-      " FOR EACH STATEMENT EXECUTE FUNCTION autoreport.capture_changes(" + std::string(arg) + ")";
-  const std::pair<const char*, std::string> triggers[] = {
-      {kInsertTrigger, "AFTER INSERT ON " + table + " REFERENCING NEW TABLE AS autoreport_new"},
-      {kUpdateTrigger,
-       "AFTER UPDATE ON " + table + " REFERENCING OLD TABLE AS autoreport_old NEW TABLE AS autoreport_new"},
-      {kDeleteTrigger, "AFTER DELETE ON " + table + " REFERENCING OLD TABLE AS autoreport_old"},
-      {kTruncateTrigger, "AFTER TRUNCATE ON " + table},
-  };
-  for (const auto& [trigger, what] : triggers) {
-    if (present.count(trigger) == 0) {
-      spi.execute(std::string("CREATE TRIGGER ") + trigger + " " + what + call, {}, false);
-    }
+  bool wake = false;
+  {
+    reports::AsExtensionOwner as_extension;
+    wake = spi.execute("SELECT wake FROM autoreport.capture WHERE source = $1::oid", rel, false)
+               .boolean(0, 0)
+               .value_or(false);
   }
+  create_triggers(spi, source, wake, present);
+  sync_wake(spi, source);
 }
 
 // Removes the capture of `source` once no managed view reads it.
@@ -627,6 +691,7 @@ void drop_one(pg::SpiConnection& spi, Oid relid, bool cascade) {
   }
   for (Oid s : sources) {
     release_capture(spi, s);
+    sync_wake(spi, s);
   }
 }
 
@@ -655,9 +720,20 @@ AUTOREPORT_FUNCTION(autoreport_create_view) {
     throw Error(sqlstate::feature_not_supported, "refresh => 'immediate' is not built yet")
         .with_hint("Use 'incremental' and call autoreport.refresh_view(), or 'full'.");
   }
+  std::optional<std::string> schedule;
+  std::optional<std::string> zone;
   if (!PG_ARGISNULL(3)) {
-    throw Error(sqlstate::feature_not_supported, "schedules for managed views are not built yet")
-        .with_hint("Leave schedule NULL and call autoreport.refresh_view().");
+    schedule = pg::text_to_string(PG_GETARG_DATUM(3));
+    if (schedule == "on change") {
+      if (refresh_mode == "full") {
+        throw Error(sqlstate::invalid_parameter_value, "schedule 'on change' needs an incremental view")
+            .with_detail("A view refreshed in full captures no changes.")
+            .with_hint("Give it a cron schedule, such as '*/15 * * * *'.");
+      }
+    } else {
+      (void)schedules::parse_schedule(*schedule); // 22023 naming the field and position
+      zone = pg::session_zone(true).name;
+    }
   }
   refuse_on_standby("managed views are created");
 
@@ -728,12 +804,13 @@ AUTOREPORT_FUNCTION(autoreport_create_view) {
   const Oid relid = resolve_view_table(table);
   {
     reports::AsExtensionOwner as_extension;
-    const std::array<pg::SpiParam, 5> row = {int8_param(relid), int8_param(caller), text_param(sql),
-                                             text_param(tree_to_text(q)), text_param(refresh_mode)};
+    const std::array<pg::SpiParam, 7> row = {
+        int8_param(relid),        int8_param(caller),   text_param(sql), text_param(tree_to_text(q)),
+        text_param(refresh_mode), text_param(schedule), text_param(zone)};
     const int64_t id =
-        *spi.execute("INSERT INTO autoreport.managed_view (relid, owner, query, tree, refresh, "
-                     "full_reason) VALUES ($1::oid, $2::oid::regrole, $3, $4, $5, 'the first refresh') "
-                     "RETURNING id",
+        *spi.execute("INSERT INTO autoreport.managed_view (relid, owner, query, tree, refresh, schedule, "
+                     "time_zone, full_reason) VALUES ($1::oid, $2::oid::regrole, $3, $4, $5, $6, $7, "
+                     "'the first refresh') RETURNING id",
                      row, false)
              .integer(0, 0);
     for (size_t i = 0; i < a.sources.size(); ++i) {
@@ -754,6 +831,18 @@ AUTOREPORT_FUNCTION(autoreport_create_view) {
     }
   }
   refresh(spi, relid, "auto");
+  if (schedule) {
+    schedules::wake_scheduler_at_commit();
+    if (!pg::preloaded()) {
+      const std::string n = relation_name(relid);
+      pg::guard([&] {
+        ereport(WARNING,
+                (errmsg("managed view %s will not refresh on its schedule until autoreport is preloaded",
+                        n.c_str()),
+                 errhint("Add autoreport to shared_preload_libraries and restart the server.")));
+      });
+    }
+  }
   PG_RETURN_VOID();
 }
 
@@ -901,11 +990,14 @@ AUTOREPORT_FUNCTION(autoreport_capture_changes) {
   }
   TriggerData* td = reinterpret_cast<TriggerData*>(fcinfo->context);
   if (!TRIGGER_FIRED_FOR_STATEMENT(td->tg_event) || !TRIGGER_FIRED_AFTER(td->tg_event) ||
-      td->tg_trigger->tgnargs != 1) {
+      td->tg_trigger->tgnargs < 1 || td->tg_trigger->tgnargs > 2) {
     throw Error("39P01",
                 "capture_changes() must run AFTER ... FOR EACH STATEMENT with the log's name as argument");
   }
   const std::string log = td->tg_trigger->tgargs[0];
+  if (td->tg_trigger->tgnargs == 2 && std::strcmp(td->tg_trigger->tgargs[1], "wake") == 0) {
+    schedules::wake_scheduler_at_commit(); // an `on change` view reads this table
+  }
   const Oid log_oid = pg::guard([&] {
     return RangeVarGetRelid(makeRangeVarFromNameList(stringToQualifiedNameList(log.c_str())), NoLock, true);
   });
@@ -1072,6 +1164,7 @@ AUTOREPORT_FUNCTION(autoreport_views_ddl) {
       spi.execute("DELETE FROM autoreport.managed_view WHERE relid = $1::oid", p, false);
       for (Oid s : released) {
         release_capture(spi, s);
+        sync_wake(spi, s);
       }
       // A dropped source's log goes with it.
       if (spi.execute("DELETE FROM autoreport.capture WHERE source = $1::oid RETURNING 1", p, false).rows() >

@@ -366,6 +366,40 @@ check("no instant of either job ran twice",
            "AND status IN ('running', 'succeeded', 'interrupted') GROUP BY 1, 2 HAVING count(*) > 1) AS d") == "0")
 psql("SELECT autoreport.unschedule('crash_all'); SELECT autoreport.unschedule('crash_skip')")
 
+# Managed views refresh themselves: on a cron schedule, and `on change` shortly after a commit; a
+# scheduled refresh that fails says why in view_status, and the next one that succeeds clears it.
+psql("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'view_owner') THEN CREATE ROLE view_owner; END IF; END $$; "
+     "CREATE TABLE vs_sale (id serial PRIMARY KEY, region text, amount numeric); "
+     "INSERT INTO vs_sale (region, amount) VALUES ('north', 10), ('south', 20); "
+     "GRANT SELECT, TRIGGER ON vs_sale TO view_owner; GRANT CREATE ON SCHEMA public TO view_owner")
+psql("SET ROLE view_owner; "
+     "SELECT autoreport.create_view('vs_every', 'SELECT region, sum(amount) AS total FROM vs_sale GROUP BY region', "
+     "schedule => 'every 1 seconds'); "
+     "SELECT autoreport.create_view('vs_changes', 'SELECT region, count(*) AS n FROM vs_sale GROUP BY region', "
+     "schedule => 'on change')")
+psql("INSERT INTO vs_sale (region, amount) VALUES ('east', 5)")
+check("an `on change` view applies a committed change by itself",
+      wait_for("on change", "SELECT count(*) FROM vs_changes WHERE region = 'east'", "1", timeout=15))
+check("a view on a cron schedule refreshes by itself",
+      wait_for("cron view", "SELECT total FROM vs_every WHERE region = 'east'", "5", timeout=15))
+check("and both are fresh",
+      wait_for("fresh", "SELECT string_agg(state, ',' ORDER BY name::text) FROM autoreport.view_status "
+               "WHERE name::text LIKE 'vs_%'", "fresh,fresh", timeout=15))
+psql("REVOKE SELECT ON vs_sale FROM view_owner")
+psql("INSERT INTO vs_sale (region, amount) VALUES ('west', 1)")
+check("a scheduled refresh that fails says why in view_status",
+      wait_for("failure", "SELECT bool_and(last_error LIKE '%permission denied%') FROM autoreport.view_status "
+               "WHERE name::text LIKE 'vs_%'", "t", timeout=20))
+psql("GRANT SELECT ON vs_sale TO view_owner")
+check("and once refreshes succeed again the error is cleared and the change applied",
+      wait_for("recovered", "SELECT count(*) FILTER (WHERE last_error IS NULL) || ' ' || "
+               "(SELECT count(*) FROM vs_changes WHERE region = 'west') FROM autoreport.view_status "
+               "WHERE name::text LIKE 'vs_%'", "2 1", timeout=40))
+psql("SELECT autoreport.drop_view('vs_every'); SELECT autoreport.drop_view('vs_changes')")
+check("no refresh worker is left behind",
+      wait_for("no refresh worker", "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'autoreport view refresh'",
+               "0", timeout=15))
+
 # pg_dump keeps jobs and output grants, ids included: a restored database runs them, and a job scheduled
 # after the restore gets an id of its own (the identity sequence is dumped too).
 PG_BIN = subprocess.run(["pg_config", "--bindir"], capture_output=True, text=True).stdout.strip()
