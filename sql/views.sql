@@ -160,6 +160,64 @@ SELECT count(*) AS views, (SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'au
        (SELECT count(*) FROM pg_class WHERE relnamespace = 'autoreport_log'::regnamespace AND relkind = 'r') AS logs
   FROM autoreport.view_status;
 
+-- An existing materialized view, adopted: refreshed CONCURRENTLY when it has a unique index.
+CREATE TABLE mv_base (id serial PRIMARY KEY, g int, v numeric);
+INSERT INTO mv_base (g, v) SELECT i % 3, i FROM generate_series(1, 30) AS i;
+CREATE MATERIALIZED VIEW mv_mat AS SELECT g, sum(v) AS s FROM mv_base GROUP BY g;
+CREATE MATERIALIZED VIEW mv_mat_unique AS SELECT g, count(*) AS n FROM mv_base GROUP BY g;
+CREATE UNIQUE INDEX ON mv_mat_unique (g);
+SELECT autoreport.manage_view('mv_mat');
+SELECT autoreport.manage_view('mv_mat_unique', '@hourly');
+SELECT autoreport.manage_view('mv_mat');
+\echo :LAST_ERROR_SQLSTATE
+SELECT autoreport.manage_view('mv_base');
+\echo :LAST_ERROR_SQLSTATE
+SELECT autoreport.manage_view(NULL);
+\echo :LAST_ERROR_SQLSTATE
+SELECT autoreport.manage_view('mv_mat', 'on change');
+\echo :LAST_ERROR_SQLSTATE
+INSERT INTO mv_base (g, v) VALUES (9, 1);
+SELECT mode_used, reason, rows_changed FROM autoreport.refresh_view('mv_mat');
+SELECT mode_used, reason FROM autoreport.refresh_view('mv_mat_unique');
+SELECT g, s FROM mv_mat WHERE g = 9;
+SELECT name, kind, refresh_mode, schedule, state FROM autoreport.view_status WHERE kind = 'materialized view' ORDER BY 1;
+-- Dropping an adopted view stops managing it; the materialized view stays.
+SELECT autoreport.drop_view('mv_mat');
+SELECT count(*) AS still_there FROM pg_matviews WHERE matviewname = 'mv_mat';
+
+-- alter_view: from full to incremental and back (the table gains and loses what incremental
+-- maintenance keeps), a schedule set and removed.
+SELECT autoreport.create_view('mv_alter', 'SELECT g, sum(v) AS s, count(*) AS n FROM mv_base GROUP BY g', 'full');
+SELECT autoreport.alter_view('mv_alter', 'incremental', 'on change');
+SELECT count(*) AS hidden_columns FROM pg_attribute WHERE attrelid = 'mv_alter'::regclass AND attname LIKE '\_ar\_%' AND NOT attisdropped;
+INSERT INTO mv_base (g, v) VALUES (9, 2);
+SELECT mode_used, rows_changed FROM autoreport.refresh_view('mv_alter', 'incremental');
+SELECT g, s, n FROM mv_alter WHERE g = 9;
+SELECT autoreport.alter_view('mv_alter', 'full');
+\echo :LAST_ERROR_SQLSTATE
+SELECT autoreport.alter_view('mv_alter', 'full', '*/5 * * * *');
+SELECT count(*) AS hidden_columns FROM pg_attribute WHERE attrelid = 'mv_alter'::regclass AND attname LIKE '\_ar\_%' AND NOT attisdropped;
+SELECT count(*) AS capture_triggers FROM pg_trigger WHERE tgrelid = 'mv_base'::regclass;
+SELECT g, s, n FROM mv_alter WHERE g = 9;
+SELECT name, refresh_mode, schedule FROM autoreport.view_status WHERE name = 'mv_alter'::regclass;
+SELECT autoreport.alter_view('mv_alter', NULL, 'none');
+SELECT name, refresh_mode, schedule FROM autoreport.view_status WHERE name = 'mv_alter'::regclass;
+SELECT autoreport.alter_view('mv_mat_unique', 'incremental');
+\echo :LAST_ERROR_SQLSTATE
+SELECT autoreport.alter_view('mv_alter', 'sometimes');
+\echo :LAST_ERROR_SQLSTATE
+SELECT autoreport.alter_view('mv_alter', 'immediate');
+\echo :LAST_ERROR_SQLSTATE
+SELECT autoreport.alter_view('mv_alter', NULL, 'bad cron');
+\echo :LAST_ERROR_SQLSTATE
+SELECT autoreport.alter_view('mv_nothing', 'full');
+\echo :LAST_ERROR_SQLSTATE
+SELECT autoreport.alter_view(NULL, 'full');
+\echo :LAST_ERROR_SQLSTATE
+SELECT autoreport.drop_view('mv_alter');
+SELECT autoreport.drop_view('mv_mat_unique');
+DROP MATERIALIZED VIEW mv_mat, mv_mat_unique;
+
 -- Privileges: triggers need TRIGGER on each source; only the owner (or autoreport_admin) refreshes.
 CREATE ROLE mv_reader;
 CREATE ROLE mv_other;

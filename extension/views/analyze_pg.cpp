@@ -267,7 +267,8 @@ Analysis analyze(Query* q) {
   std::vector<size_t> relation_rtes;
   for (size_t i = 0; i < n_rte; ++i) {
     const RangeTblEntry* rte = static_cast<RangeTblEntry*>(list_nth(q->rtable, static_cast<int>(i)));
-    if (rte->rtekind != RTE_RELATION) {
+    // (A view's stored query also lists the view itself twice, as OLD and NEW: not sources.)
+    if (rte->rtekind != RTE_RELATION || !rte->inFromCl) {
       continue;
     }
     const char* rel = pg::guard([&] { return get_rel_name(rte->relid); });

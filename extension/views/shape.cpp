@@ -127,7 +127,7 @@ std::string Maintenance::all_columns() const {
   return join(column_names(), ", ");
 }
 
-std::string Maintenance::column_definitions() const {
+std::vector<std::string> Maintenance::column_definition_list() const {
   std::vector<std::string> defs;
   for (const Column& c : shape_.columns) {
     defs.push_back(c.name + " " + c.type);
@@ -138,7 +138,7 @@ std::string Maintenance::column_definitions() const {
         defs.push_back(hidden_key(s, k) + " " + shape_.sources[s].key_types[k] + " NOT NULL");
       }
     }
-    return join(defs, ", ");
+    return defs;
   }
   defs.emplace_back("_ar_count bigint NOT NULL");
   defs.emplace_back("_ar_dirty boolean NOT NULL DEFAULT false");
@@ -156,7 +156,19 @@ std::string Maintenance::column_definitions() const {
       defs.push_back(hidden(i, "f") + " bigint NOT NULL DEFAULT 0");
     }
   }
-  return join(defs, ", ");
+  return defs;
+}
+
+std::string Maintenance::column_definitions() const {
+  return join(column_definition_list(), ", ");
+}
+
+std::size_t Maintenance::visible_columns() const {
+  std::size_t n = 0;
+  for (const Column& c : shape_.columns) {
+    n += c.hidden ? 0 : 1;
+  }
+  return n;
 }
 
 std::string Maintenance::key_index_columns() const {

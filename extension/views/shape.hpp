@@ -74,6 +74,9 @@ public:
 
   // CREATE TABLE's column list (visible columns, hidden keys, then the _ar_ columns).
   std::string column_definitions() const;
+  // The same, one column each; the first visible_columns() are the query's own columns.
+  std::vector<std::string> column_definition_list() const;
+  std::size_t visible_columns() const;
   // The columns of the unique index on the group keys ("" for a view without GROUP BY, whose index is
   // on the constant (true)).
   std::string key_index_columns() const;
@@ -102,8 +105,12 @@ private:
   std::string from_sources(const std::vector<std::size_t>& deltas, const std::string& window) const;
   std::string group_by() const;
   std::string all_columns() const;
+
+public:
+  // Every column of the table, in order.
   std::vector<std::string> column_names() const;
 
+private:
   Shape shape_;
   std::string view_;
 };

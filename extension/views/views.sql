@@ -17,6 +17,8 @@ CREATE TABLE @extschema@.managed_view (
   -- each refresh, so renames are followed, and a dropped or retyped column is found.
   tree text NOT NULL,
   refresh text NOT NULL CHECK (refresh IN ('incremental', 'immediate', 'full')),
+  -- 'table': created by create_view(); 'materialized view': adopted by manage_view()
+  kind text NOT NULL DEFAULT 'table' CHECK (kind IN ('table', 'materialized view')),
   schedule text,                        -- a cron expression, 'on change', or NULL (on demand only)
   time_zone text,                       -- the zone a cron schedule is read in
   needs_full boolean NOT NULL DEFAULT true,
@@ -103,6 +105,20 @@ CREATE FUNCTION @extschema@.drop_view(name text, cascade boolean DEFAULT false)
 COMMENT ON FUNCTION @extschema@.drop_view(text, boolean) IS
   'drops a managed view: its table, its capture triggers where no other view needs them, its catalog rows';
 
+CREATE FUNCTION @extschema@.manage_view(matview regclass, schedule text DEFAULT NULL)
+  RETURNS void
+  LANGUAGE c VOLATILE
+  AS 'MODULE_PATHNAME', 'autoreport_manage_view';
+COMMENT ON FUNCTION @extschema@.manage_view(regclass, text) IS
+  'adopts a materialized view: refreshed (CONCURRENTLY when it has a unique index) in dependency order, on its schedule';
+
+CREATE FUNCTION @extschema@.alter_view(name text, refresh text DEFAULT NULL, schedule text DEFAULT NULL)
+  RETURNS void
+  LANGUAGE c VOLATILE
+  AS 'MODULE_PATHNAME', 'autoreport_alter_view';
+COMMENT ON FUNCTION @extschema@.alter_view(text, text, text) IS
+  'changes a managed view''s refresh mode or schedule (NULL keeps it; schedule ''none'' removes it)';
+
 -- Changes captured for view `id` and not yet applied: {"total": 12, "lag_seconds": 4.2, "changes":
 -- {"public.orders": 12}}, with "crashed": true when a crash emptied the logs since. NULL on a standby (the logs are unlogged and exist on the primary only) and
 -- for a role that may not see the view.
@@ -115,7 +131,7 @@ COMMENT ON FUNCTION @extschema@.pending_changes(bigint) IS
 
 CREATE VIEW @extschema@.view_status AS
 SELECT v.relid::regclass AS name,
-       'managed'::text AS kind,
+       v.kind,
        v.refresh AS refresh_mode,
        v.schedule,
        v.last_refresh_at,

@@ -88,10 +88,12 @@ std::string relation_name(Oid relid) {
 // pg_catalog only (everything the generated SQL names is qualified).
 class AsViewOwner {
 public:
-  explicit AsViewOwner(Oid owner) : path_("search_path", "pg_catalog, pg_temp") {
+  // restricted: false only for REFRESH MATERIALIZED VIEW, which restricts itself (after making the
+  // temporary table CONCURRENTLY needs, which a restricted operation may not).
+  explicit AsViewOwner(Oid owner, bool restricted = true) : path_("search_path", "pg_catalog, pg_temp") {
     GetUserIdAndSecContext(&saved_user_, &saved_context_);
-    SetUserIdAndSecContext(owner,
-                           saved_context_ | SECURITY_LOCAL_USERID_CHANGE | SECURITY_RESTRICTED_OPERATION);
+    SetUserIdAndSecContext(owner, saved_context_ | SECURITY_LOCAL_USERID_CHANGE |
+                                      (restricted ? SECURITY_RESTRICTED_OPERATION : 0));
   }
   ~AsViewOwner() { SetUserIdAndSecContext(saved_user_, saved_context_); }
   AsViewOwner(const AsViewOwner&) = delete;
@@ -163,11 +165,12 @@ struct ViewRow {
   std::optional<std::string> snapshot;
   std::optional<std::string> xid;
   std::optional<int64_t> cid;
+  bool matview = false; // an adopted materialized view (manage_view), refreshed by REFRESH MATERIALIZED VIEW
 };
 
 constexpr const char* kViewColumns =
     "id, relid::bigint, owner::oid::bigint, tree, refresh, needs_full, full_reason, applied_snapshot::text, "
-    "applied_xid::text, applied_cid";
+    "applied_xid::text, applied_cid, kind = 'materialized view'";
 
 ViewRow view_row(const pg::SpiResult& r, uint64_t i) {
   ViewRow v;
@@ -181,6 +184,7 @@ ViewRow view_row(const pg::SpiResult& r, uint64_t i) {
   v.snapshot = r.text(i, 7);
   v.xid = r.text(i, 8);
   v.cid = r.integer(i, 9);
+  v.matview = *r.boolean(i, 10);
   return v;
 }
 
@@ -356,7 +360,21 @@ Outcome refresh(pg::SpiConnection& spi, Oid relid, const std::string& mode) {
   std::string used;
   std::string reason;
   std::map<Oid, SourceChanges> changes;
-  if (mode == "full") {
+  bool concurrently = false;
+  if (v.matview) {
+    // CONCURRENTLY needs a unique index on plain columns, without WHERE, and contents to compare with.
+    const std::array<pg::SpiParam, 1> p = {int8_param(v.relid)};
+    concurrently =
+        *spi.execute("SELECT c.relispopulated AND EXISTS (SELECT FROM pg_catalog.pg_index AS i WHERE "
+                     "i.indrelid = c.oid AND i.indisunique AND i.indisvalid AND i.indpred IS NULL AND "
+                     "NOT (0 = ANY (i.indkey::int2[]))) FROM pg_catalog.pg_class AS c WHERE c.oid = $1::oid",
+                     p, false)
+             .boolean(0, 0);
+    used = "full";
+    reason = concurrently
+                 ? "a materialized view, refreshed CONCURRENTLY (it has a unique index): readers never wait"
+                 : "a materialized view without a unique index, refreshed in full: readers wait for it";
+  } else if (mode == "full") {
     used = "full";
     reason = "asked for";
   } else if (!incremental_view) {
@@ -402,8 +420,13 @@ Outcome refresh(pg::SpiConnection& spi, Oid relid, const std::string& mode) {
   const std::string view_table = relation_name(v.relid);
   int64_t rows = 0;
   {
-    AsViewOwner as_owner(v.owner);
-    if (used == "full") {
+    AsViewOwner as_owner(v.owner, !v.matview);
+    if (v.matview) {
+      execute_at(
+          snap.get(),
+          std::string("REFRESH MATERIALIZED VIEW ") + (concurrently ? "CONCURRENTLY " : "") + view_table, {});
+      rows = -1; // REFRESH MATERIALIZED VIEW does not say
+    } else if (used == "full") {
       execute_at(snap.get(), "DELETE FROM " + view_table, {});
       const std::string insert =
           incremental_view ? Maintenance(a.shape, view_table).full_insert()
@@ -470,13 +493,14 @@ Outcome refresh(pg::SpiConnection& spi, Oid relid, const std::string& mode) {
   int usecs = 0;
   TimestampDifference(started, GetCurrentTimestamp(), &secs, &usecs);
   const double seconds = static_cast<double>(secs) + usecs / 1e6;
-  const std::array<pg::SpiParam, 7> update = {int8_param(v.id),
-                                              text_param(applied),
-                                              pg::SpiParam{XID8OID, FullTransactionIdGetDatum(own), false},
-                                              int8_param(static_cast<int64_t>(snap.get()->curcid)),
-                                              text_param(used + "\n" + reason),
-                                              int8_param(rows),
-                                              pg::SpiParam{FLOAT8OID, Float8GetDatum(seconds), false}};
+  const std::array<pg::SpiParam, 7> update = {
+      int8_param(v.id),
+      text_param(applied),
+      pg::SpiParam{XID8OID, FullTransactionIdGetDatum(own), false},
+      int8_param(static_cast<int64_t>(snap.get()->curcid)),
+      text_param(used + "\n" + reason),
+      int8_param(rows < 0 ? std::nullopt : std::optional<int64_t>(rows)),
+      pg::SpiParam{FLOAT8OID, Float8GetDatum(seconds), false}};
   spi.execute(
       "UPDATE autoreport.managed_view SET applied_snapshot = $2::pg_snapshot, applied_xid = $3, "
       "applied_cid = $4, needs_full = false, full_reason = NULL, broken = NULL, last_refresh_at = now(), "
@@ -683,7 +707,15 @@ void drop_one(pg::SpiConnection& spi, Oid relid, bool cascade) {
     drop_one(spi, d, true);
   }
   const std::string table = relation_name(relid);
-  spi.execute("DROP TABLE " + table, {}, false);
+  if (v->matview) {
+    // Adopted, not created here: it stays, and is no longer refreshed by autoreport.
+    pg::guard([&] {
+      ereport(NOTICE, (errmsg("materialized view %s is no longer managed; it is not dropped", table.c_str()),
+                       errhint("Drop it with DROP MATERIALIZED VIEW.")));
+    });
+  } else {
+    spi.execute("DROP TABLE " + table, {}, false);
+  }
   {
     reports::AsExtensionOwner as_extension;
     const std::array<pg::SpiParam, 1> p = {int8_param(v->id)};
@@ -693,6 +725,26 @@ void drop_one(pg::SpiConnection& spi, Oid relid, bool cascade) {
     release_capture(spi, s);
     sync_wake(spi, s);
   }
+}
+
+struct ViewSchedule {
+  std::optional<std::string> schedule; // nullopt: on demand only
+  std::optional<std::string> zone;     // the zone a cron schedule is read in
+};
+
+// A view's schedule as given: a cron expression (22023 naming what is wrong), read in the session's
+// zone, or 'on change', which needs captured changes.
+ViewSchedule view_schedule(const std::string& text, bool incremental) {
+  if (text == "on change") {
+    if (!incremental) {
+      throw Error(sqlstate::invalid_parameter_value, "schedule 'on change' needs an incremental view")
+          .with_detail("A view refreshed in full captures no changes.")
+          .with_hint("Give it a cron schedule, such as '*/15 * * * *'.");
+    }
+    return {text, std::nullopt};
+  }
+  (void)schedules::parse_schedule(text);
+  return {text, pg::session_zone(true).name};
 }
 
 Datum interval_seconds(double seconds) {
@@ -720,21 +772,11 @@ AUTOREPORT_FUNCTION(autoreport_create_view) {
     throw Error(sqlstate::feature_not_supported, "refresh => 'immediate' is not built yet")
         .with_hint("Use 'incremental' and call autoreport.refresh_view(), or 'full'.");
   }
-  std::optional<std::string> schedule;
-  std::optional<std::string> zone;
-  if (!PG_ARGISNULL(3)) {
-    schedule = pg::text_to_string(PG_GETARG_DATUM(3));
-    if (schedule == "on change") {
-      if (refresh_mode == "full") {
-        throw Error(sqlstate::invalid_parameter_value, "schedule 'on change' needs an incremental view")
-            .with_detail("A view refreshed in full captures no changes.")
-            .with_hint("Give it a cron schedule, such as '*/15 * * * *'.");
-      }
-    } else {
-      (void)schedules::parse_schedule(*schedule); // 22023 naming the field and position
-      zone = pg::session_zone(true).name;
-    }
-  }
+  const ViewSchedule sched =
+      PG_ARGISNULL(3) ? ViewSchedule{}
+                      : view_schedule(pg::text_to_string(PG_GETARG_DATUM(3)), refresh_mode != "full");
+  const std::optional<std::string>& schedule = sched.schedule;
+  const std::optional<std::string>& zone = sched.zone;
   refuse_on_standby("managed views are created");
 
   struct Target {
@@ -882,9 +924,10 @@ AUTOREPORT_FUNCTION(autoreport_refresh_view) {
         "  UNION ALL SELECT u.id, u.relid, u.owner, up.depth + 1 FROM up"
         "  JOIN autoreport.view_source AS s ON s.view = up.id JOIN autoreport.managed_view AS u ON u.relid = "
         "s.source"
-        "  WHERE up.depth < 64) "
-        "SELECT relid::bigint, owner::oid::bigint FROM up WHERE depth > 0 GROUP BY relid, owner ORDER BY "
-        "max(depth) DESC",
+        "  WHERE up.depth < 64) CYCLE relid SET cycle USING path "
+        "SELECT relid::bigint, owner::oid::bigint FROM up WHERE depth > 0 AND NOT cycle GROUP BY relid, "
+        "owner "
+        "ORDER BY max(depth) DESC",
         p, false);
     for (uint64_t i = 0; i < r.rows(); ++i) {
       const Oid owner = static_cast<Oid>(*r.integer(i, 1));
@@ -904,7 +947,7 @@ AUTOREPORT_FUNCTION(autoreport_refresh_view) {
   pg::TupleSink sink(fcinfo);
   const std::array<Datum, 4> values = {pg::string_to_text(o.mode), pg::string_to_text(o.reason),
                                        Int64GetDatum(o.rows), interval_seconds(o.seconds)};
-  const std::array<bool, 4> nulls = {false, false, false, false};
+  const std::array<bool, 4> nulls = {false, false, o.rows < 0, false};
   sink.put(values, nulls);
   return Datum(0);
 }
@@ -1128,7 +1171,8 @@ AUTOREPORT_FUNCTION(autoreport_views_ddl) {
     const pg::SpiResult r = spi.execute(
         "SELECT objid::bigint, objsubid, object_type, object_identity FROM "
         "pg_catalog.pg_event_trigger_dropped_objects() "
-        "WHERE classid = 'pg_catalog.pg_class'::regclass AND object_type IN ('table', 'table column')",
+        "WHERE classid = 'pg_catalog.pg_class'::regclass AND object_type IN ('table', 'table column', "
+        "'materialized view')",
         {}, false);
     struct Dropped {
       Oid relid;
@@ -1184,4 +1228,255 @@ AUTOREPORT_FUNCTION(autoreport_views_ddl) {
     }
   }
   return PointerGetDatum(nullptr);
+}
+
+namespace {
+
+// The analysed query of a materialized view, as PostgreSQL keeps it (its _RETURN rule).
+Query* matview_query(pg::SpiConnection& spi, Oid relid) {
+  const std::array<pg::SpiParam, 1> p = {int8_param(relid)};
+  const pg::SpiResult r = spi.execute(
+      "SELECT ev_action::text FROM pg_catalog.pg_rewrite WHERE ev_class = $1::oid AND rulename = '_RETURN'",
+      p, true);
+  if (r.rows() != 1 || !r.text(0, 0)) {
+    throw Error(sqlstate::object_not_in_prerequisite_state,
+                "the query of " + relation_name(relid) + " was not found");
+  }
+  const std::string text = *r.text(0, 0);
+  List* actions = pg::guard([&] { return static_cast<List*>(stringToNode(text.c_str())); });
+  if (list_length(actions) != 1) {
+    throw Error(sqlstate::object_not_in_prerequisite_state,
+                "the query of " + relation_name(relid) + " is not one query");
+  }
+  return linitial_node(Query, actions);
+}
+
+// Records the sources of view `id` (replacing what was recorded).
+void record_sources(pg::SpiConnection& spi, int64_t id, const std::vector<Oid>& sources) {
+  reports::AsExtensionOwner as_extension;
+  const std::array<pg::SpiParam, 1> v = {int8_param(id)};
+  spi.execute("DELETE FROM autoreport.view_source WHERE view = $1", v, false);
+  for (size_t i = 0; i < sources.size(); ++i) {
+    const std::array<pg::SpiParam, 3> s = {int8_param(id), int8_param(static_cast<int64_t>(i + 1)),
+                                           int8_param(sources[i])};
+    spi.execute("INSERT INTO autoreport.view_source (view, position, source) VALUES ($1, $2::int4, $3::oid)",
+                s, false);
+  }
+}
+
+void warn_schedule_needs_preload(Oid relid) {
+  schedules::wake_scheduler_at_commit();
+  if (pg::preloaded()) {
+    return;
+  }
+  const std::string n = relation_name(relid);
+  pg::guard([&] {
+    ereport(WARNING, (errmsg("managed view %s will not refresh on its schedule until autoreport is preloaded",
+                             n.c_str()),
+                      errhint("Add autoreport to shared_preload_libraries and restart the server.")));
+  });
+}
+
+} // namespace
+
+// autoreport.manage_view(matview regclass, schedule text DEFAULT NULL): an existing materialized view
+// refreshed by autoreport (REFRESH MATERIALIZED VIEW, CONCURRENTLY when it can), in dependency order
+// with the managed views it reads or that read it, on its schedule.
+AUTOREPORT_FUNCTION(autoreport_manage_view) {
+  if (PG_ARGISNULL(0)) {
+    throw Error(sqlstate::invalid_parameter_value, "matview must not be null");
+  }
+  const Oid relid = PG_GETARG_OID(0);
+  const Oid caller = GetUserId();
+  refuse_on_standby("managed views are adopted");
+  const char kind = pg::guard([&] { return get_rel_relkind(relid); });
+  const std::string name = relation_name(relid);
+  if (kind != RELKIND_MATVIEW) {
+    throw Error(sqlstate::invalid_parameter_value, name + " is not a materialized view")
+        .with_hint("Create a managed table with autoreport.create_view().");
+  }
+  if (!pg::guard([&] { return pg_class_ownercheck(relid, caller); })) {
+    throw Error(sqlstate::insufficient_privilege, "must be owner of materialized view " + name)
+        .with_detail("Refreshing a materialized view needs its ownership.");
+  }
+  const ViewSchedule sched =
+      PG_ARGISNULL(1) ? ViewSchedule{} : view_schedule(pg::text_to_string(PG_GETARG_DATUM(1)), false);
+  pg::SpiConnection spi;
+  Query* q = matview_query(spi, relid);
+  const Analysis a = analyze(q);
+  const Oid owner = pg::guard([&] {
+    HeapTuple tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+    if (!HeapTupleIsValid(tup)) {
+      elog(ERROR, "cache lookup failed for relation %u", relid);
+    }
+    const Oid o = reinterpret_cast<Form_pg_class>(GETSTRUCT(tup))->relowner;
+    ReleaseSysCache(tup);
+    return o;
+  });
+  int64_t id = 0;
+  {
+    reports::AsExtensionOwner as_extension;
+    if (find_view(spi, relid, false)) {
+      throw Error(sqlstate::duplicate_object, name + " is already managed");
+    }
+    const std::array<pg::SpiParam, 6> row = {int8_param(relid),          int8_param(owner),
+                                             text_param(a.definition),   text_param(tree_to_text(q)),
+                                             text_param(sched.schedule), text_param(sched.zone)};
+    id = *spi.execute(
+                 "INSERT INTO autoreport.managed_view (relid, owner, query, tree, refresh, kind, schedule, "
+                 "time_zone, needs_full, full_reason) VALUES ($1::oid, $2::oid::regrole, $3, $4, 'full', "
+                 "'materialized view', $5, $6, false, NULL) RETURNING id",
+                 row, false)
+              .integer(0, 0);
+  }
+  record_sources(spi, id, a.sources);
+  if (sched.schedule) {
+    warn_schedule_needs_preload(relid);
+  }
+  PG_RETURN_VOID();
+}
+
+// autoreport.alter_view(name, refresh DEFAULT NULL, schedule DEFAULT NULL): NULL keeps what is there;
+// schedule 'none' removes the schedule.
+AUTOREPORT_FUNCTION(autoreport_alter_view) {
+  if (PG_ARGISNULL(0)) {
+    throw Error(sqlstate::invalid_parameter_value, "name must not be null");
+  }
+  const std::string name = pg::text_to_string(PG_GETARG_DATUM(0));
+  const std::optional<std::string> new_refresh =
+      PG_ARGISNULL(1) ? std::nullopt : std::optional<std::string>(pg::text_to_string(PG_GETARG_DATUM(1)));
+  const std::optional<std::string> new_schedule =
+      PG_ARGISNULL(2) ? std::nullopt : std::optional<std::string>(pg::text_to_string(PG_GETARG_DATUM(2)));
+  if (new_refresh && *new_refresh != "incremental" && *new_refresh != "immediate" && *new_refresh != "full") {
+    throw Error(sqlstate::invalid_parameter_value, "refresh must be incremental, immediate or full")
+        .with_detail("It was \"" + *new_refresh + "\".");
+  }
+  if (new_refresh == "immediate") {
+    throw Error(sqlstate::feature_not_supported, "refresh => 'immediate' is not built yet");
+  }
+  refuse_on_standby("managed views are altered");
+  const Oid caller = GetUserId();
+  const Oid relid = resolve_view_table(name);
+  pg::SpiConnection spi;
+  std::optional<ViewRow> v;
+  {
+    reports::AsExtensionOwner as_extension;
+    v = find_view(spi, relid, true);
+    if (!v) {
+      throw Error(sqlstate::undefined_object, "\"" + name + "\" is not a managed view");
+    }
+    require_may_change(caller, v->owner, name, "alter");
+  }
+  const std::string table = relation_name(relid);
+  std::string refresh_mode = new_refresh.value_or(v->refresh);
+  if (v->matview && refresh_mode != "full") {
+    throw Error(sqlstate::invalid_parameter_value, "an adopted materialized view is refreshed in full")
+        .with_hint("Create a managed table with autoreport.create_view() to maintain it incrementally.");
+  }
+  Query* q = tree_from_text(v->tree);
+  const Analysis a = analyze(q);
+  if (refresh_mode != v->refresh) {
+    const Maintenance m(a.shape, table);
+    if (refresh_mode == "incremental") {
+      if (!a.incremental) {
+        throw Error(sqlstate::feature_not_supported, a.refusal)
+            .with_detail(a.refusal_detail)
+            .with_hint("The view stays refreshed in full.");
+      }
+      if (!pg::guard([&] { return pg_class_ownercheck(relid, caller); })) {
+        throw Error(sqlstate::insufficient_privilege, "must be owner of table " + table);
+      }
+      for (Oid s : std::set<Oid>(a.sources.begin(), a.sources.end())) {
+        if (pg::guard([&] { return pg_class_aclcheck(s, caller, ACL_TRIGGER); }) != ACLCHECK_OK) {
+          throw Error(sqlstate::insufficient_privilege,
+                      "permission denied to capture the changes of table " + relation_name(s))
+              .with_hint("The view's owner needs the TRIGGER privilege on each source (or to own it).");
+        }
+        if (pg::guard([&] { return check_enable_rls(s, InvalidOid, true); }) == RLS_ENABLED) {
+          throw Error(sqlstate::feature_not_supported,
+                      "table " + relation_name(s) +
+                          " has row-level security, which incremental views do not support");
+        }
+      }
+      // The columns incremental maintenance keeps, and the index it merges on; the contents are then
+      // recomputed in full.
+      pg::SettingScope path("search_path", "pg_catalog, pg_temp");
+      const std::vector<std::string> defs = m.column_definition_list();
+      std::string add;
+      for (size_t i = m.visible_columns(); i < defs.size(); ++i) {
+        std::string def = defs[i];
+        if (def.find(" NOT NULL") != std::string::npos && def.find("DEFAULT") == std::string::npos) {
+          def += " DEFAULT 0";
+        }
+        add += (add.empty() ? "ADD COLUMN " : ", ADD COLUMN ") + def;
+      }
+      spi.execute("ALTER TABLE " + table + " " + add, {}, false);
+      if (a.shape.row_level) {
+        spi.execute("CREATE UNIQUE INDEX ON " + table + " (" + m.key_index_columns() + ")", {}, false);
+      } else {
+        spi.execute(a.shape.grouped ? "CREATE UNIQUE INDEX ON " + table + " (" + m.key_index_columns() +
+                                          ") NULLS NOT DISTINCT"
+                                    : "CREATE UNIQUE INDEX ON " + table + " ((true))",
+                    {}, false);
+      }
+    } else {
+      // Back to full: the hidden columns (and the indexes on them) go, and so does the capture.
+      const std::vector<std::string> names = m.column_names();
+      std::string drop;
+      for (size_t i = m.visible_columns(); i < names.size(); ++i) {
+        drop += (drop.empty() ? "DROP COLUMN " : ", DROP COLUMN ") + names[i];
+      }
+      if (!drop.empty()) {
+        spi.execute("ALTER TABLE " + table + " " + drop + " CASCADE", {}, false);
+      }
+    }
+  }
+  const ViewSchedule sched = !new_schedule             ? ViewSchedule{}
+                             : *new_schedule == "none" ? ViewSchedule{}
+                                                       : view_schedule(*new_schedule, refresh_mode != "full");
+  const bool keep_schedule = !new_schedule;
+  if (keep_schedule && refresh_mode == "full") {
+    reports::AsExtensionOwner as_extension;
+    const std::array<pg::SpiParam, 1> p = {int8_param(v->id)};
+    if (spi.execute("SELECT schedule = 'on change' FROM autoreport.managed_view WHERE id = $1", p, false)
+            .boolean(0, 0)
+            .value_or(false) &&
+        !v->matview) {
+      throw Error(sqlstate::invalid_parameter_value, "schedule 'on change' needs an incremental view")
+          .with_hint("Give the view a cron schedule at the same time.");
+    }
+  }
+  {
+    reports::AsExtensionOwner as_extension;
+    const std::array<pg::SpiParam, 5> p = {int8_param(v->id), text_param(refresh_mode),
+                                           pg::SpiParam{BOOLOID, BoolGetDatum(keep_schedule), false},
+                                           text_param(sched.schedule), text_param(sched.zone)};
+    spi.execute("UPDATE autoreport.managed_view SET refresh = $2, "
+                "schedule = CASE WHEN $3 THEN schedule ELSE $4 END, time_zone = CASE WHEN $3 THEN time_zone "
+                "ELSE $5 END, "
+                "needs_full = needs_full OR refresh <> $2, "
+                "full_reason = CASE WHEN refresh <> $2 THEN 'the refresh mode changed' ELSE full_reason END "
+                "WHERE id = $1",
+                p, false);
+  }
+  // Capture follows the mode and the schedule.
+  std::map<Oid, std::set<AttrNumber>> columns;
+  for (size_t i = 0; i < a.sources.size(); ++i) {
+    columns[a.sources[i]].insert(a.columns[i].begin(), a.columns[i].end());
+  }
+  for (const auto& [source, atts] : columns) {
+    if (refresh_mode == "incremental" && v->refresh != "incremental") {
+      ensure_capture(spi, source, std::vector<AttrNumber>(atts.begin(), atts.end()), v->owner);
+    } else if (refresh_mode == "full" && v->refresh == "incremental") {
+      release_capture(spi, source);
+    }
+    sync_wake(spi, source);
+  }
+  if (refresh_mode != v->refresh) {
+    refresh(spi, relid, "full");
+  }
+  if (sched.schedule) {
+    warn_schedule_needs_preload(relid);
+  }
+  PG_RETURN_VOID();
 }

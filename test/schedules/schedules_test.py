@@ -377,11 +377,18 @@ psql("SET ROLE view_owner; "
      "schedule => 'every 1 seconds'); "
      "SELECT autoreport.create_view('vs_changes', 'SELECT region, count(*) AS n FROM vs_sale GROUP BY region', "
      "schedule => 'on change')")
+psql("CREATE MATERIALIZED VIEW vs_mat AS SELECT region, count(*) AS n FROM vs_sale GROUP BY region; "
+     "CREATE UNIQUE INDEX ON vs_mat (region); SELECT autoreport.manage_view('vs_mat', 'every 1 seconds')")
 psql("INSERT INTO vs_sale (region, amount) VALUES ('east', 5)")
 check("an `on change` view applies a committed change by itself",
       wait_for("on change", "SELECT count(*) FROM vs_changes WHERE region = 'east'", "1", timeout=15))
 check("a view on a cron schedule refreshes by itself",
       wait_for("cron view", "SELECT total FROM vs_every WHERE region = 'east'", "5", timeout=15))
+check("an adopted materialized view on a schedule is refreshed by itself",
+      wait_for("matview", "SELECT n FROM vs_mat WHERE region = 'east'", "1", timeout=15)
+      and psql("SELECT last_reason FROM autoreport.view_status WHERE name = 'vs_mat'::regclass").startswith(
+          "a materialized view, refreshed CONCURRENTLY"))
+psql("SELECT autoreport.drop_view('vs_mat'); DROP MATERIALIZED VIEW vs_mat")
 check("and both are fresh",
       wait_for("fresh", "SELECT string_agg(state, ',' ORDER BY name::text) FROM autoreport.view_status "
                "WHERE name::text LIKE 'vs_%'", "fresh,fresh", timeout=15))
