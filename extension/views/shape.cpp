@@ -405,8 +405,12 @@ std::string Maintenance::merge(const std::vector<std::size_t>& changed, const st
     case AggKind::max: {
       const bool is_min = c.kind == AggKind::min;
       const std::string gone = e + "." + hidden(i, "gone");
+      // The extreme may be gone when a removed value reached it, unless a value the delta adds goes
+      // strictly beyond the removed one: that value cannot have been removed too (the removed extreme
+      // would then reach it), so it is the new extreme. (Equal, it may be a row added and removed.)
       const std::string lost = "(" + gone + " IS NOT NULL AND " + v + " IS NOT NULL AND " + gone +
-                               (is_min ? " <= " : " >= ") + v + ")";
+                               (is_min ? " <= " : " >= ") + v + " AND (" + ev + " IS NULL OR " + ev +
+                               (is_min ? " >= " : " <= ") + gone + "))";
       start.push_back("g." + hidden(i, "v"));
       set.push_back(c.name + " = CASE WHEN " + new_n + " = 0 THEN NULL WHEN " + lost + " THEN " + v +
                     " ELSE " + (is_min ? "LEAST(" : "GREATEST(") + v + ", " + ev + ") END");
@@ -466,19 +470,20 @@ std::string Maintenance::recompute() const {
   // (still at their old ctid) are deleted.
   std::string sql = "INSERT INTO " + view_ + " AS v (" + all_columns() + ") SELECT " + select_list_full() +
                     " FROM " + from_sources({}, "");
-  std::vector<std::string> match;
-  for (const Column& c : shape_.columns) {
-    if (c.role == Column::Role::key) {
-      match.push_back("dirty." + c.name + " IS NOT DISTINCT FROM (" + c.expr + ")");
-    }
-  }
+  // The source rows whose every key is one of the dirty groups' (a hashed lookup per key; a few
+  // groups that are not dirty may come along, and are written unchanged).
   std::vector<std::string> where;
   if (!shape_.quals.empty()) {
     where.push_back("(" + shape_.quals + ")");
   }
   if (shape_.grouped) {
-    where.push_back("EXISTS (SELECT FROM " + view_ + " AS dirty WHERE dirty.ctid = ANY ($1) AND " +
-                    join(match, " AND ") + ")");
+    const std::string dirty = " FROM " + view_ + " AS dirty WHERE dirty.ctid = ANY ($1)";
+    for (const Column& c : shape_.columns) {
+      if (c.role == Column::Role::key) {
+        where.push_back("((" + c.expr + ") IN (SELECT dirty." + c.name + dirty + ") OR ((" + c.expr +
+                        ") IS NULL AND EXISTS (SELECT" + dirty + " AND dirty." + c.name + " IS NULL)))");
+      }
+    }
   }
   if (!where.empty()) {
     sql += " WHERE " + join(where, " AND ");
