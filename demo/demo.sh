@@ -20,7 +20,7 @@ CLUSTER_DIR=$ROOT/.cluster
 CLUSTER=$ROOT/scripts/cluster.sh
 DB=autoreport_demo
 STEPS=(start_cluster create_database create_extension load_data define_reports render_files forecast anomalies start_sidecar
-       schedule_jobs watch_events show_jobs summary)
+       schedule_jobs watch_events show_jobs managed_view summary)
 
 FORCE_RELOAD=0
 CURRENT_STEP=
@@ -353,6 +353,50 @@ step_show_jobs() {
   say "wrote output $id to $file ($(wc -c <"$file") bytes, SHA-256 as recorded)"
 }
 
+# A managed view of revenue by region, product category and month (demo.revenue_rcm, refreshed `on
+# change`), a report that reads it, new orders written on the last day of the data: view_status goes
+# stale, then fresh by itself, and the report shows the new orders. The new orders are then removed again (and the view
+# follows), so the sample data stays as loaded.
+step_managed_view() {
+  local view=demo.revenue_rcm i state last
+  say "a managed view: revenue by region, category and month over the 1M orders (autoreport.create_view)"
+  psql_demo -c 'SET client_min_messages = warning' \
+    -c "SELECT autoreport.drop_view('$view') FROM pg_class WHERE oid = to_regclass('$view')" \
+    -c "SELECT autoreport.create_view('$view', \$\$
+          SELECT r.name AS region, p.category, date_trunc('month', o.date::timestamp)::date AS month,
+                 count(*) AS orders, sum(o.revenue) AS revenue, max(o.revenue) AS largest
+            FROM demo.orders AS o JOIN demo.regions AS r USING (region_id) JOIN demo.products AS p USING (product_id)
+           WHERE o.status NOT IN ('cancelled', 'returned')
+           GROUP BY 1, 2, 3 \$\$, schedule => 'on change')" >/dev/null
+  psql_demo -f - >/dev/null <<'SQL'
+SELECT autoreport.define_report('revenue_by_category_month',
+  $$SELECT month, region, category, orders, revenue FROM demo.revenue_rcm
+     WHERE month >= :since ORDER BY month, region, category$$,
+  '{"since": {"type": "date", "default": "2026-10-01"}}',
+  'Monthly orders and revenue per region and category, read from the managed view demo.revenue_rcm');
+SQL
+  psql_demo -c "SELECT name, kind, refresh_mode, schedule, last_mode, last_took, state, size FROM autoreport.view_status"
+  say "writing 3 orders on 2026-10-31: the view is stale until its scheduler applies them"
+  last=$(query_demo "SELECT max(order_id) FROM demo.orders")
+  psql_demo -c "INSERT INTO demo.orders (order_id, ordered_at, date, customer_id, product_id, region_id, quantity,
+                                         unit_price, discount, revenue, status)
+                SELECT $last + i, timestamptz '2026-10-31 23:00+00', date '2026-10-31', c.customer_id, 1, c.region_id,
+                       1, 100.00, 0, 100.00, 'pending'
+                  FROM generate_series(1, 3) AS i, LATERAL (SELECT customer_id, region_id FROM demo.customers
+                                                              ORDER BY customer_id LIMIT 1) AS c" >/dev/null
+  psql_demo -c "SELECT name, pending, lag, state FROM autoreport.view_status"
+  for i in $(seq 1 30); do
+    state=$(query_demo "SELECT state FROM autoreport.view_status WHERE name = '$view'::regclass")
+    [ "$state" = fresh ] && break
+    sleep 0.5
+  done
+  psql_demo -c "SELECT name, pending, state, last_mode, last_reason, last_took FROM autoreport.view_status"
+  say "the report reads the view (reports.revenue_by_category_month), the new orders included:"
+  psql_demo -c "SELECT * FROM reports.revenue_by_category_month(since => '2026-10-01') LIMIT 8"
+  psql_demo -c "DELETE FROM demo.orders WHERE order_id > $last" \
+    -c "SELECT mode_used, reason FROM autoreport.refresh_view('$view')" >/dev/null
+}
+
 # Prints what is in the database, how to connect and what to try.
 step_summary() {
   local url port
@@ -381,6 +425,10 @@ Things to try:
     SELECT name, version, description, cacheable FROM autoreport.reports;
     SELECT * FROM reports.top_products(n => 5, category => 'Books');
     SELECT * FROM reports.revenue_by_region_month(region => 'Asia Pacific', since => '2026-06-01');
+
+    -- the managed view (a table kept fresh by itself) and how fresh it is
+    SELECT * FROM autoreport.view_status;
+    SELECT region, category, month, orders, revenue FROM demo.revenue_rcm WHERE month = '2026-10-01';
 
     -- any report as a file's bytes (csv, tsv, json, ndjson, html, markdown, xlsx, svg)
     SELECT convert_from(autoreport.render('revenue_by_region', '{}', 'markdown'), 'UTF8');
