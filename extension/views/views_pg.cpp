@@ -596,7 +596,7 @@ void ensure_capture(pg::SpiConnection& spi, Oid source, const std::vector<AttrNu
               " (_ar_xid pg_catalog.xid8 NOT NULL, _ar_cid bigint NOT NULL, _ar_sign smallint NOT NULL, "
               "_ar_at timestamptz NOT NULL DEFAULT pg_catalog.now())",
           {}, false);
-      spi.execute("CREATE INDEX ON " + log + " (_ar_xid)", {}, false);
+      // No index: every captured row would pay for it, and a refresh reads the whole (small, purged) log.
       const std::array<pg::SpiParam, 2> row = {int8_param(source), text_param(log)};
       spi.execute("INSERT INTO autoreport.capture (source, log) VALUES ($1::oid, $2::regclass)", row, false);
     }
