@@ -611,11 +611,14 @@ void ensure_capture(pg::SpiConnection& spi, Oid source, const std::vector<AttrNu
                                        p, false)
                                .rows() > 0;
       if (!present) {
+        // The base type of a domain: rows are logged as the extension's owner, who must never run a
+        // domain's CHECK (a function of the table owner's choosing).
         const char* type = pg::guard([&] {
           Oid typid;
           int32 typmod;
           Oid collation;
           get_atttypetypmodcoll(source, att, &typid, &typmod, &collation);
+          typid = getBaseTypeAndTypmod(typid, &typmod);
           return format_type_with_typemod(typid, typmod);
         });
         spi.execute("ALTER TABLE " + log + " ADD COLUMN " + column + " " + type, {}, false);
@@ -1040,6 +1043,15 @@ AUTOREPORT_FUNCTION(autoreport_capture_changes) {
                 "capture_changes() must run AFTER ... FOR EACH STATEMENT with the log's name as argument");
   }
   const std::string log = td->tg_trigger->tgargs[0];
+  // Only the log of the table the trigger is on: rows are logged as the extension's owner, and a
+  // trigger pointed at another table's log would forge that table's changes.
+  if (log != log_name(RelationGetRelid(td->tg_relation))) {
+    throw Error(sqlstate::insufficient_privilege, "capture_changes() on table " +
+                                                      relation_name(RelationGetRelid(td->tg_relation)) +
+                                                      " may write only that table's log")
+        .with_detail("Its argument names " + log + ".")
+        .with_hint("Capture triggers are installed by autoreport.create_view(); do not create them by hand.");
+  }
   if (td->tg_trigger->tgnargs == 2 && std::strcmp(td->tg_trigger->tgargs[1], "wake") == 0) {
     schedules::wake_scheduler_at_commit(); // an `on change` view reads this table
   }
@@ -1074,7 +1086,8 @@ AUTOREPORT_FUNCTION(autoreport_capture_changes) {
     // are broken (the event trigger says so), and the write must go on.
     if (number >= 1 && number <= source_desc->natts &&
         !TupleDescAttr(source_desc, number - 1)->attisdropped &&
-        TupleDescAttr(source_desc, number - 1)->atttypid == log_type) {
+        pg::guard([&] { return getBaseType(TupleDescAttr(source_desc, number - 1)->atttypid); }) ==
+            log_type) {
       source_columns.emplace_back(pg::guard(
           [&] { return quote_identifier(NameStr(TupleDescAttr(source_desc, number - 1)->attname)); }));
     } else {
