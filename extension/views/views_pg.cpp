@@ -221,6 +221,23 @@ void require_may_change(Oid caller, Oid owner, const std::string& name, const ch
   }
 }
 
+// The managed view in table `relid` (called `name` by the caller), read as the extension's owner and
+// row-locked when `lock`: 42704 (with `hint`, if any) when it is none, 42501 unless `caller` may `verb` it.
+ViewRow view_for_change(pg::SpiConnection& spi, Oid caller, Oid relid, const std::string& name,
+                        const char* verb, bool lock, const char* hint = nullptr) {
+  reports::AsExtensionOwner as_extension;
+  const std::optional<ViewRow> v = find_view(spi, relid, lock);
+  if (!v) {
+    Error e(sqlstate::undefined_object, "\"" + name + "\" is not a managed view");
+    if (hint != nullptr) {
+      e.with_hint(hint);
+    }
+    throw e;
+  }
+  require_may_change(caller, v->owner, name, verb);
+  return *v;
+}
+
 // The condition (on a log's rows, alias l) that keeps the changes a view has not applied: $2 is the
 // snapshot it includes, $3 and $4 the transaction and command of its last refresh, $5 a lower bound
 // of the transaction ids to read (for the log's index).
@@ -907,16 +924,13 @@ AUTOREPORT_FUNCTION(autoreport_refresh_view) {
   {
     reports::AsExtensionOwner as_extension;
     const std::optional<ViewRow> v = find_view(spi, relid, false);
-    if (!v) {
-      throw Error(sqlstate::undefined_object, "\"" + name + "\" is not a managed view");
-    }
-    if (mode == "incremental" && v->refresh == "full") {
+    if (v && mode == "incremental" && v->refresh == "full") {
       throw Error(sqlstate::object_not_in_prerequisite_state,
                   "managed view \"" + name + "\" is refreshed in full (refresh => 'full')")
           .with_hint("Call refresh_view() with mode 'auto' or 'full'.");
     }
-    require_may_change(caller, v->owner, name, "refresh");
   }
+  (void)view_for_change(spi, caller, relid, name, "refresh", false);
   // The managed views it reads, directly or not, are refreshed first, sources before readers and each
   // once; those the caller may not refresh are read as they are.
   std::vector<Oid> upstream;
@@ -964,15 +978,7 @@ AUTOREPORT_FUNCTION(autoreport_drop_view) {
   const Oid caller = GetUserId();
   const Oid relid = resolve_view_table(name);
   pg::SpiConnection spi;
-  {
-    reports::AsExtensionOwner as_extension;
-    const std::optional<ViewRow> v = find_view(spi, relid, false);
-    if (!v) {
-      throw Error(sqlstate::undefined_object, "\"" + name + "\" is not a managed view")
-          .with_hint("Drop an ordinary table with DROP TABLE.");
-    }
-    require_may_change(caller, v->owner, name, "drop");
-  }
+  (void)view_for_change(spi, caller, relid, name, "drop", false, "Drop an ordinary table with DROP TABLE.");
   drop_one(spi, relid, cascade);
   PG_RETURN_VOID();
 }
@@ -1373,15 +1379,7 @@ AUTOREPORT_FUNCTION(autoreport_alter_view) {
   const Oid caller = GetUserId();
   const Oid relid = resolve_view_table(name);
   pg::SpiConnection spi;
-  std::optional<ViewRow> v;
-  {
-    reports::AsExtensionOwner as_extension;
-    v = find_view(spi, relid, true);
-    if (!v) {
-      throw Error(sqlstate::undefined_object, "\"" + name + "\" is not a managed view");
-    }
-    require_may_change(caller, v->owner, name, "alter");
-  }
+  const std::optional<ViewRow> v = view_for_change(spi, caller, relid, name, "alter", true);
   const std::string table = relation_name(relid);
   std::string refresh_mode = new_refresh.value_or(v->refresh);
   if (v->matview && refresh_mode != "full") {
