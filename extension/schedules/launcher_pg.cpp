@@ -195,6 +195,7 @@ void run_launcher() {
   });
   pg::ScopedMemoryContext loop_memory("autoreport launcher");
   TimestampTz last_scan = 0;
+  std::vector<Oid> scanned; // the databases the last look at pg_database listed
   bool warned_full = false;
   for (;;) {
     loop_memory.reset();
@@ -211,19 +212,27 @@ void run_launcher() {
       pg::guard([] { ProcessConfigFile(PGC_SIGHUP); });
     }
     const TimestampTz now = GetCurrentTimestamp();
-    const bool rescan = last_scan == 0 || TimestampDifferenceExceeds(last_scan, now, kRescanMs);
+    bool rescan = last_scan == 0 || TimestampDifferenceExceeds(last_scan, now, kRescanMs);
     std::vector<Oid> databases;
-    if (rescan) {
-      databases = list_databases();
-      MemoryContextSwitchTo(loop_memory.get());
-      last_scan = now;
-    } else {
+    if (!rescan) {
       SchedulesLock lock;
       for (const DatabaseSlot& slot : shared()->databases) {
         if (slot.database != InvalidOid) {
           databases.push_back(slot.database);
         }
       }
+    }
+    // A slot of a database the last look at pg_database did not list (a new database kicked by a
+    // schedule, or a template held by CREATE DATABASE ... TEMPLATE) is judged by a new look: a template,
+    // or a database that takes no connections, never gets a scheduler.
+    for (const Oid db : databases) {
+      rescan = rescan || std::find(scanned.begin(), scanned.end(), db) == scanned.end();
+    }
+    if (rescan) {
+      scanned = list_databases();
+      MemoryContextSwitchTo(loop_memory.get());
+      databases = scanned;
+      last_scan = now;
     }
     bool full = false;
     const std::vector<Start> starts = plan_starts(databases, rescan, full);

@@ -310,6 +310,20 @@ check("the dropped database's scheduler is gone and the other database's runs on
                    "AND status = 'succeeded' AND started_at > now() - interval '1 second'", timeout=20))
 psql("SELECT autoreport.unschedule('first_every_second')")
 
+# CREATE DATABASE ... TEMPLATE holds the template while it copies; a template never gets a scheduler
+# after it (one started there fails to connect, and was started again and again).
+def template_failures():
+    with open(f"{CLUSTER}/server.log", errors="replace") as f:
+        return sum(1 for line in f if 'database "template0" is not currently accepting connections' in line)
+
+
+before = template_failures()
+psql("CREATE DATABASE from_template0 TEMPLATE template0")
+time.sleep(3)
+check("CREATE DATABASE ... TEMPLATE template0 starts no scheduler in the template",
+      template_failures() == before, f"{template_failures() - before} schedulers failed to connect to template0")
+psql("DROP DATABASE from_template0")
+
 # A server stopped in the middle of a run: the run is interrupted, the missed instants follow each job's
 # catch-up policy, and no instant runs twice.
 psql("SELECT autoreport.schedule('crash_all', '*/2 * * * * *', 'slow', options => '{\"catch_up\": \"all\", \"retries\": 0}')")
