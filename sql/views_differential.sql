@@ -1,5 +1,5 @@
 -- Managed views, proven against their own queries (aggregates by group, over joins and without GROUP BY,
--- groups without aggregates, and rows followed by their sources' keys): seeded random batches of INSERT, UPDATE, DELETE and
+-- groups without aggregates, HAVING, and rows followed by their sources' keys): seeded random batches of INSERT, UPDATE, DELETE and
 -- TRUNCATE on a fact table and two dimensions (NULL keys, rows moving between groups, groups emptied,
 -- minimums and maximums deleted, dimensions renamed and merged, several tables in one transaction),
 -- an incremental refresh after each batch, and each view compared with its query by EXCEPT ALL both
@@ -48,6 +48,17 @@ INSERT INTO dv_case VALUES
   ('dv_zones_paid',
    $q$SELECT r.zone, s.paid FROM dv_sale AS s JOIN dv_region AS r ON r.id = s.region GROUP BY r.zone, s.paid$q$,
    'zone, paid'),
+  ('dv_big_regions',
+   $q$SELECT r.name AS region, p.category, sum(s.amount) AS revenue, count(*) AS n
+        FROM dv_sale AS s JOIN dv_region AS r ON r.id = s.region JOIN dv_product AS p ON p.id = s.product
+       GROUP BY r.name, p.category
+      HAVING count(*) >= 8 AND max(s.qty) > 15 AND (r.name IS NULL OR r.name <> 'west')$q$,
+   'region, category, revenue, n'),
+  ('dv_busy_months',
+   $q$SELECT date_trunc('month', s.at) AS month, min(s.amount) AS lo
+        FROM dv_sale AS s GROUP BY date_trunc('month', s.at)
+      HAVING sum(s.amount) > 1400 OR sum(s.amount) IS NULL$q$,
+   'month, lo'),
   ('dv_totals',
    $q$SELECT count(*) AS n, sum(s.amount) AS revenue, avg(s.amount) AS mean, min(s.at) AS first_at
         FROM dv_sale AS s WHERE s.paid$q$,

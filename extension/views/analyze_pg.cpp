@@ -217,6 +217,53 @@ std::vector<AttrNumber> primary_key(Oid relid) {
   return std::vector<AttrNumber>(k.att, k.att + k.n);
 }
 
+// HAVING read over the view's table: each GROUP BY expression and aggregate the condition uses becomes
+// the placeholder $<kHavingParam + i> of the table's column i that holds it.
+constexpr size_t kHavingParam = 90000;
+
+struct Having {
+  std::vector<std::pair<Node*, size_t>>* targets; // expressions held by columns, and the columns
+  std::vector<const Aggref*> missing;             // aggregates no column holds yet
+  std::optional<std::string> ungrouped;           // a column read outside of them
+};
+
+Node* having_over_table(Node* node, Having* h) {
+  if (node == nullptr) {
+    return nullptr;
+  }
+  auto placeholder = [&](size_t column) {
+    Param* p = makeNode(Param);
+    p->paramkind = PARAM_EXTERN;
+    p->paramid = static_cast<int>(kHavingParam + column);
+    p->paramtype = exprType(node);
+    p->paramtypmod = exprTypmod(node);
+    p->paramcollid = exprCollation(node);
+    p->location = -1;
+    return reinterpret_cast<Node*>(p);
+  };
+  for (const auto& [expr, column] : *h->targets) {
+    if (equal(node, expr)) {
+      return placeholder(column);
+    }
+  }
+  if (IsA(node, Aggref)) {
+    const Aggref* agg = castNode(Aggref, node);
+    for (size_t i = 0; i < h->missing.size(); ++i) {
+      if (equal(node, h->missing[i])) {
+        return placeholder(h->targets->size() + i);
+      }
+    }
+    h->missing.push_back(agg);
+    return placeholder(h->targets->size() + h->missing.size() - 1);
+  }
+  if (IsA(node, Var)) {
+    h->ungrouped = "a column outside GROUP BY";
+    return node;
+  }
+  return expression_tree_mutator(
+      node, reinterpret_cast<Node* (*)()>(reinterpret_cast<void (*)()>(having_over_table)), h);
+}
+
 } // namespace
 
 std::string log_name(Oid source) {
@@ -367,8 +414,9 @@ Analysis analyze(Query* q) {
     if (q->rowMarks != NIL) {
       throw unsupported("FOR UPDATE and FOR SHARE are not maintained incrementally");
     }
-    if (q->havingQual != nullptr) {
-      throw unsupported("HAVING is not maintained incrementally yet");
+    if (q->havingQual != nullptr && q->groupClause == NIL) {
+      throw unsupported("HAVING without GROUP BY is not maintained incrementally")
+          .with_hint("Use refresh => 'full'.");
     }
     if (use.whole_row) {
       throw unsupported("whole-row references are not maintained incrementally");
@@ -474,6 +522,31 @@ Analysis analyze(Query* q) {
       return std::string(pg::guard([&] { return deparse_expression(p, ctx.dp, true, false); }));
     };
 
+    // A column of the view computing aggregate agg (one of the kinds maintained).
+    auto aggregate_column = [&](const Aggref* agg, const std::string& name, const std::string& type) {
+      Column col;
+      col.type = type;
+      col.role = Column::Role::aggregate;
+      col.kind = aggregate_kind(agg);
+      col.name = name;
+      if (col.kind != AggKind::count_star) {
+        Node* arg = reinterpret_cast<Node*>(linitial_node(TargetEntry, agg->args)->expr);
+        col.expr = deparse(arg);
+        const Oid arg_type = pg::guard([&] { return exprType(arg); });
+        if (col.kind == AggKind::avg) {
+          col.sum_type = avg_sum_type(arg_type);
+        } else if (col.kind == AggKind::sum &&
+                   !(arg_type == INT2OID || arg_type == INT4OID || arg_type == INT8OID ||
+                     arg_type == NUMERICOID || arg_type == FLOAT4OID || arg_type == FLOAT8OID ||
+                     arg_type == INTERVALOID || arg_type == CASHOID)) {
+          throw unsupported("sum() over " + type_name(arg_type, -1) + " is not maintained incrementally");
+        }
+      }
+      return col;
+    };
+    // The target list's GROUP BY expressions and aggregates, with the column of the view holding each.
+    std::vector<std::pair<Node*, size_t>> targets;
+
     Shape& shape = out.shape;
     shape.grouped = q->groupClause != NIL;
     shape.row_level = !q->hasAggs && q->groupClause == NIL;
@@ -504,6 +577,7 @@ Analysis analyze(Query* q) {
         col.hidden = tle->resjunk;
         col.name = tle->resjunk ? "_ar_key" + std::to_string(hidden_keys++) : quoted(tle->resname);
         shape.columns.push_back(std::move(col));
+        targets.push_back({expr, shape.columns.size() - 1});
         continue;
       }
       if (tle->resjunk) {
@@ -526,24 +600,44 @@ Analysis analyze(Query* q) {
                 has_aggs ? "Keep the aggregates as columns and compute the expression when reading the view."
                          : "Add it to GROUP BY.");
       }
-      const Aggref* agg = castNode(Aggref, expr);
-      col.role = Column::Role::aggregate;
-      col.kind = aggregate_kind(agg);
-      col.name = quoted(tle->resname);
-      if (col.kind != AggKind::count_star) {
-        Node* arg = reinterpret_cast<Node*>(linitial_node(TargetEntry, agg->args)->expr);
-        col.expr = deparse(arg);
-        const Oid arg_type = pg::guard([&] { return exprType(arg); });
-        if (col.kind == AggKind::avg) {
-          col.sum_type = avg_sum_type(arg_type);
-        } else if (col.kind == AggKind::sum &&
-                   !(arg_type == INT2OID || arg_type == INT4OID || arg_type == INT8OID ||
-                     arg_type == NUMERICOID || arg_type == FLOAT4OID || arg_type == FLOAT8OID ||
-                     arg_type == INTERVALOID || arg_type == CASHOID)) {
-          throw unsupported("sum() over " + type_name(arg_type, -1) + " is not maintained incrementally");
+      shape.columns.push_back(aggregate_column(castNode(Aggref, expr), quoted(tle->resname), col.type));
+      targets.push_back({expr, shape.columns.size() - 1});
+    }
+
+    // HAVING: the table keeps only the groups that pass it. The condition is kept twice: over the
+    // sources (full refresh, recomputation) and over the table's own columns (a merged group), its
+    // aggregates and GROUP BY expressions read from the columns that hold them (an aggregate the select
+    // list does not show gets a hidden column).
+    if (q->havingQual != nullptr) {
+      shape.having = deparse(q->havingQual);
+      if (shape.having.find("$9") != std::string::npos) {
+        throw unsupported("a HAVING condition that contains the text $9 is not maintained incrementally");
+      }
+      Having h{&targets, {}, {}};
+      Node* over_table = pg::guard([&] { return having_over_table(q->havingQual, &h); });
+      for (const Aggref* agg : h.missing) {
+        const Oid type = pg::guard([&] { return exprType(reinterpret_cast<const Node*>(agg)); });
+        const int32 typmod = pg::guard([&] { return exprTypmod(reinterpret_cast<const Node*>(agg)); });
+        Column col =
+            aggregate_column(agg, "_ar_h" + std::to_string(shape.columns.size()), type_name(type, typmod));
+        col.hidden = true;
+        shape.columns.push_back(std::move(col));
+        targets.push_back({reinterpret_cast<Node*>(const_cast<Aggref*>(agg)), shape.columns.size() - 1});
+      }
+      if (h.ungrouped) {
+        throw unsupported("a HAVING condition over " + *h.ungrouped + " is not maintained incrementally");
+      }
+      // Each placeholder $<kHavingParam + i> stands for column i of the table.
+      std::string text = pg::guard([&] { return deparse_expression(over_table, ctx.dp, true, false); });
+      for (size_t i = shape.columns.size(); i-- > 0;) {
+        const std::string placeholder = "$" + std::to_string(kHavingParam + i);
+        const std::string column = "v." + shape.columns[i].name;
+        for (size_t at = text.find(placeholder); at != std::string::npos; at = text.find(placeholder, at)) {
+          text.replace(at, placeholder.size(), column);
+          at += column.size();
         }
       }
-      shape.columns.push_back(std::move(col));
+      shape.having_on_table = text;
     }
 
     // The sources, under the names the deparsed text uses.

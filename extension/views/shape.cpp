@@ -273,7 +273,8 @@ std::string Maintenance::full_insert() const {
   if (!shape_.quals.empty()) {
     sql += " WHERE " + shape_.quals;
   }
-  return sql + group_by();
+  sql += group_by();
+  return shape_.having.empty() ? sql : sql + " HAVING " + shape_.having;
 }
 
 std::string Maintenance::merge(const std::vector<std::size_t>& changed, const std::string& window) const {
@@ -435,7 +436,7 @@ std::string Maintenance::merge(const std::vector<std::size_t>& changed, const st
     }
   }
   start.emplace_back("g._ar_c");
-  gone_any.insert(gone_any.begin(), "$1");
+  gone_any.insert(gone_any.begin(), shape_.having.empty() ? "$1" : "true");
   start.push_back("(" + join(gone_any, " OR ") + ")");
   for (std::size_t i = 0; i < cols.size(); ++i) {
     const Column& c = cols[i];
@@ -454,7 +455,9 @@ std::string Maintenance::merge(const std::vector<std::size_t>& changed, const st
   set.push_back("_ar_count = v._ar_count + " + e + "._ar_count");
   set.push_back("_ar_dirty = " + join(dirty_if, " OR "));
 
-  const std::string returning = " RETURNING v.ctid, v._ar_count, v._ar_dirty";
+  const std::string returning =
+      " RETURNING v.ctid, v._ar_count, v._ar_dirty, " +
+      (shape_.having_on_table.empty() ? "true" : "(" + shape_.having_on_table + ")");
   if (!shape_.grouped) {
     // One row, always there: an UPDATE from the delta (its values spelled as a new row's would be).
     return "UPDATE " + view_ + " AS v SET " + join(set, ", ") + " FROM (SELECT " + join(start, ", ") +
@@ -489,6 +492,9 @@ std::string Maintenance::recompute() const {
     sql += " WHERE " + join(where, " AND ");
   }
   sql += group_by();
+  if (!shape_.having.empty()) {
+    sql += " HAVING " + shape_.having;
+  }
   if (!shape_.grouped) {
     // The one row is replaced: delete it first (the caller runs delete_groups() before this).
     return sql;

@@ -53,13 +53,17 @@ struct Column {
   std::string expr;                   // key: the expression; aggregate: its argument ("" for count(*))
   AggKind kind = AggKind::count_star; // aggregate only
   std::string sum_type;               // avg only: the type its hidden sum is kept in
-  bool hidden = false;                // a GROUP BY expression the select list does not show
+  bool hidden = false; // a GROUP BY expression or an aggregate (of HAVING) the select list does not show
 };
 
 struct Shape {
   std::vector<Source> sources;
   std::vector<Column> columns;
-  std::string quals;      // the WHERE clause and the inner joins' conditions, ANDed; "" when none
+  std::string quals; // the WHERE clause and the inner joins' conditions, ANDed; "" when none
+  // HAVING: over the sources (as in the query) and over the view's table (alias v), or "" for none.
+  // The table keeps only the groups that pass it.
+  std::string having;
+  std::string having_on_table;
   bool grouped = true;    // false: aggregates without GROUP BY, always exactly one row
   bool row_level = false; // no GROUP BY and no aggregates: one row per combination of source rows
   bool has_min_max() const;
@@ -86,6 +90,8 @@ public:
   // aggregated per group, as an INSERT ... ON CONFLICT merge into the view that RETURNS each touched
   // group's ctid, _ar_count and _ar_dirty. `window` is a condition on a log's rows (written with
   // alias "l") that keeps the changes not yet applied; $1 (boolean) marks every touched group dirty.
+  // With HAVING, it also RETURNS whether the group passes it, and a group the table did not hold
+  // starts dirty (it may have been left out by HAVING: only a recomputation knows its state).
   std::string merge(const std::vector<std::size_t>& changed, const std::string& window) const;
   // DELETE of the groups whose ctids are in $1 (tid[]) and INSERT of their recomputation from the
   // sources, in one statement.

@@ -479,9 +479,14 @@ Outcome refresh(pg::SpiConnection& spi, Oid relid, const std::string& mode) {
         for (uint64_t i = 0; i < r.rows(); ++i) {
           bool null = false;
           const Datum tid = pg::SpiConnection::copy_out(r.datum(i, 0, &null), false, TIDOID);
-          if (a.shape.grouped && *r.integer(i, 1) == 0) {
-            emptied.push_back(tid);
-          } else if (*r.boolean(i, 2)) {
+          // A group the table did not hold is dirty when the view has HAVING: its count is the delta's,
+          // not the group's (HAVING may have left the group out), so only a recomputation settles it.
+          const bool is_dirty = *r.boolean(i, 2);
+          if (is_dirty && !a.shape.having.empty()) {
+            dirty.push_back(tid);
+          } else if (a.shape.grouped && (*r.integer(i, 1) == 0 || !r.boolean(i, 3).value_or(false))) {
+            emptied.push_back(tid); // emptied, or failing HAVING now
+          } else if (is_dirty) {
             dirty.push_back(tid);
           }
         }

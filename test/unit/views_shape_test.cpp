@@ -152,6 +152,22 @@ TEST(ViewsShape, RowsAreFollowedByTheirSourcesKeys) {
   EXPECT_EQ(test::sqlstate_of([&] { m.row_changes({}, "true"); }), "XX000");
 }
 
+TEST(ViewsShape, HavingFiltersTheGroupsAndStartsAnUnknownGroupDirty) {
+  Shape s = sales();
+  s.having = "(count(*) > 5)";
+  s.having_on_table = "(v.n > 5)";
+  const Maintenance m(s, "public.v");
+  EXPECT_NE(m.full_insert().find("GROUP BY r.name HAVING (count(*) > 5)"), std::string::npos);
+  EXPECT_NE(m.recompute().find("HAVING (count(*) > 5) ON CONFLICT"), std::string::npos);
+  const std::string merge = m.merge({0}, "true");
+  // A group the table did not hold starts dirty (HAVING may have left it out: only a recomputation knows).
+  EXPECT_NE(merge.find("g._ar_c, (true OR g._ar_4_gone IS NOT NULL)"), std::string::npos) << merge;
+  EXPECT_NE(merge.find("RETURNING v.ctid, v._ar_count, v._ar_dirty, ((v.n > 5))"), std::string::npos)
+      << merge;
+  // Without HAVING, every group passes.
+  EXPECT_NE(Maintenance(sales(), "public.v").merge({0}, "true").find("v._ar_dirty, true"), std::string::npos);
+}
+
 TEST(ViewsShape, RefusesWhatItCannotBuild) {
   EXPECT_EQ(test::sqlstate_of([] { Maintenance(Shape{}, "public.v"); }), "XX000");
   const Maintenance m(sales(), "public.v");
