@@ -95,6 +95,44 @@ DELETE FROM mv_order WHERE id > 100;
 SELECT mode_used, rows_changed FROM autoreport.refresh_view('mv_having');
 SELECT region, total FROM mv_having ORDER BY region;
 SELECT autoreport.drop_view('mv_having');
+
+-- refresh => 'immediate': each writing statement applies its changes in its own transaction, so the
+-- view is never stale; a rolled-back write takes its changes with it; a TRUNCATE recomputes.
+CREATE TABLE mv_now_src (id int PRIMARY KEY, k text, v numeric);
+INSERT INTO mv_now_src VALUES (1, 'a', 1), (2, 'a', 2), (3, 'b', 3);
+SELECT autoreport.create_view('mv_now', 'SELECT k, count(*) AS n, sum(v) AS total, max(v) AS hi FROM mv_now_src GROUP BY k', refresh => 'immediate');
+INSERT INTO mv_now_src VALUES (4, 'b', 10), (5, 'c', 5);
+SELECT k, n, total, hi FROM mv_now ORDER BY k;
+BEGIN;
+UPDATE mv_now_src SET k = 'a' WHERE k = 'b';
+DELETE FROM mv_now_src WHERE id = 5;
+SELECT k, n, total, hi FROM mv_now ORDER BY k;
+ROLLBACK;
+SELECT k, n, total, hi FROM mv_now ORDER BY k;
+SELECT refresh_mode, pending, state, last_mode, last_reason FROM autoreport.view_status WHERE name = 'mv_now'::regclass;
+TRUNCATE mv_now_src;
+SELECT count(*) AS rows_after_truncate FROM mv_now;
+SELECT last_mode, last_reason FROM autoreport.view_status WHERE name = 'mv_now'::regclass;
+-- Back to incremental: writes are only captured; then immediate again, which applies what is pending.
+SELECT autoreport.alter_view('mv_now', refresh => 'incremental');
+INSERT INTO mv_now_src VALUES (6, 'd', 6);
+SELECT count(*) AS rows_before_refresh FROM mv_now;
+SELECT autoreport.alter_view('mv_now', refresh => 'immediate');
+INSERT INTO mv_now_src VALUES (7, 'd', 7);
+SELECT k, n, total, hi FROM mv_now ORDER BY k;
+SELECT DISTINCT substr(encode(tgargs, 'escape'), position('\000' IN encode(tgargs, 'escape'))) AS trigger_flags
+  FROM pg_trigger WHERE tgrelid = 'mv_now_src'::regclass;
+-- A broken immediate view does not stop writes: the changes stay captured, the view says why.
+ALTER TABLE mv_now_src ALTER COLUMN v TYPE int;
+INSERT INTO mv_now_src VALUES (8, 'd', 8);
+SELECT state, broken_reason FROM autoreport.view_status WHERE name = 'mv_now'::regclass;
+SELECT autoreport.drop_view('mv_now');
+SELECT count(*) AS triggers_left FROM pg_trigger WHERE tgrelid = 'mv_now_src'::regclass;
+-- What immediate maintenance cannot do is refused as for incremental.
+SELECT autoreport.create_view('mv_bad', 'SELECT k, string_agg(k, '','') AS ks FROM mv_now_src GROUP BY k', refresh => 'immediate');
+\echo :LAST_ERROR_SQLSTATE
+SELECT autoreport.create_view('mv_bad', 'SELECT k FROM mv_now_src GROUP BY k', refresh => 'sometimes');
+\echo :LAST_ERROR_SQLSTATE
 CREATE TABLE mv_keyless (k int, v int);
 SELECT autoreport.create_view('mv_bad', 'SELECT k, v FROM mv_keyless');
 \echo :LAST_ERROR_SQLSTATE
@@ -135,8 +173,6 @@ SELECT autoreport.create_view(NULL, 'SELECT 1');
 SELECT autoreport.create_view('mv_x', NULL);
 \echo :LAST_ERROR_SQLSTATE
 SELECT autoreport.create_view('mv_x', 'SELECT region, count(*) FROM mv_order GROUP BY region', 'sometimes');
-\echo :LAST_ERROR_SQLSTATE
-SELECT autoreport.create_view('mv_x', 'SELECT region, count(*) FROM mv_order GROUP BY region', 'immediate');
 \echo :LAST_ERROR_SQLSTATE
 SELECT autoreport.create_view('mv_x', 'SELECT region, count(*) FROM mv_order GROUP BY region', 'incremental', '61 * * * *');
 \echo :LAST_ERROR_SQLSTATE
@@ -229,8 +265,10 @@ SELECT autoreport.alter_view('mv_mat_unique', 'incremental');
 \echo :LAST_ERROR_SQLSTATE
 SELECT autoreport.alter_view('mv_alter', 'sometimes');
 \echo :LAST_ERROR_SQLSTATE
+-- From full to immediate: the hidden columns and the capture come back, and writes are applied.
 SELECT autoreport.alter_view('mv_alter', 'immediate');
-\echo :LAST_ERROR_SQLSTATE
+SELECT refresh_mode, state FROM autoreport.view_status WHERE name = 'mv_alter'::regclass;
+SELECT count(*) AS capture_triggers FROM pg_trigger WHERE tgrelid = 'mv_base'::regclass;
 SELECT autoreport.alter_view('mv_alter', NULL, 'bad cron');
 \echo :LAST_ERROR_SQLSTATE
 SELECT autoreport.alter_view('mv_nothing', 'full');

@@ -54,7 +54,8 @@ COMMENT ON TABLE @extschema@.view_source IS 'the tables each managed view reads 
 CREATE TABLE @extschema@.capture (
   source oid PRIMARY KEY,
   log oid NOT NULL UNIQUE,
-  wake boolean NOT NULL DEFAULT false   -- its triggers wake the scheduler: an 'on change' view reads it
+  wake boolean NOT NULL DEFAULT false,  -- its triggers wake the scheduler: an 'on change' view reads it
+  immediate boolean NOT NULL DEFAULT false -- its triggers apply changes: an 'immediate' view reads it
 );
 COMMENT ON TABLE @extschema@.capture IS 'tables whose changes are captured for managed views, and their logs (internal)';
 

@@ -311,7 +311,8 @@ Datum tid_array(const std::vector<Datum>& tids) {
   return pg::make_array(tids, std::span<const bool>(nulls.get(), tids.size()), TIDOID);
 }
 
-// Brings view v up to date, as described at the top of this file. mode: auto, incremental or full.
+// Brings view v up to date, as described at the top of this file. mode: auto, incremental or full; or
+// immediate: from the capture trigger of a writing statement, applying its changes (incremental).
 Outcome refresh(pg::SpiConnection& spi, Oid relid, const std::string& mode) {
   const TimestampTz started = GetCurrentTimestamp();
   reports::AsExtensionOwner as_extension;
@@ -416,6 +417,8 @@ Outcome refresh(pg::SpiConnection& spi, Oid relid, const std::string& mode) {
         reason = "no changes since the last refresh";
       } else if (mode == "incremental") {
         reason = "asked for";
+      } else if (mode == "immediate") {
+        reason = "applied by the writing statement";
       } else {
         // Incremental work grows with the changes, a full refresh with the sources: a change costs
         // about as much as reading kChangeCost source rows (measured by bench/views.sh: applying 200,000
@@ -559,15 +562,32 @@ std::string role_name(Oid role) {
   return name;
 }
 
+// What the capture triggers of a table do besides logging, as their second argument says.
+struct CaptureFlags {
+  bool wake = false;      // the commit of a change wakes the database's scheduler (an `on change` view)
+  bool immediate = false; // the statement applies its changes to the `immediate` views reading the table
+  bool operator==(const CaptureFlags&) const = default;
+  std::string text() const {
+    return std::string(wake ? "wake" : "") + (wake && immediate ? "," : "") + (immediate ? "immediate" : "");
+  }
+  static CaptureFlags parse(const char* text) {
+    CaptureFlags f;
+    const std::string t = text;
+    f.wake = t == "wake" || t.rfind("wake,", 0) == 0;
+    f.immediate = t == "immediate" || (t.size() > 10 && t.compare(t.size() - 10, 10, ",immediate") == 0);
+    return f;
+  }
+};
+
 // The capture triggers of `source` that are missing (all but those in `present`), with the log's name as
-// argument and, when `wake`, "wake": the commit of a change then wakes the database's scheduler (an
-// `on change` view reads the table).
-void create_triggers(pg::SpiConnection& spi, Oid source, bool wake, const std::set<std::string>& present) {
+// argument and the flags, if any, as a second.
+void create_triggers(pg::SpiConnection& spi, Oid source, CaptureFlags flags,
+                     const std::set<std::string>& present) {
   const std::string log = log_name(source);
   const std::string table = relation_name(source);
   const char* arg = pg::guard([&] { return quote_literal_cstr(log.c_str()); });
   const std::string call = " FOR EACH STATEMENT EXECUTE FUNCTION autoreport.capture_changes(" +
-                           std::string(arg) + (wake ? ", 'wake')" : ")");
+                           std::string(arg) + (flags.text().empty() ? ")" : ", '" + flags.text() + "')");
   const std::pair<const char*, std::string> triggers[] = {
       {kInsertTrigger, "AFTER INSERT ON " + table + " REFERENCING NEW TABLE AS autoreport_new"},
       {kUpdateTrigger,
@@ -582,27 +602,36 @@ void create_triggers(pg::SpiConnection& spi, Oid source, bool wake, const std::s
   }
 }
 
-// Makes the capture triggers of `source` wake the scheduler exactly when an `on change` view reads it.
-void sync_wake(pg::SpiConnection& spi, Oid source) {
+// Makes the capture triggers of `source` wake the scheduler exactly when an `on change` view reads it,
+// and apply changes in the writing statement exactly when an `immediate` view does.
+void sync_flags(pg::SpiConnection& spi, Oid source) {
   reports::AsExtensionOwner as_extension;
   const std::array<pg::SpiParam, 1> src = {int8_param(source)};
-  const pg::SpiResult r = spi.execute(
-      "SELECT c.wake, EXISTS (SELECT FROM autoreport.view_source AS s JOIN autoreport.managed_view AS v "
-      "ON v.id = s.view WHERE s.source = c.source AND v.schedule = 'on change') FROM autoreport.capture AS c "
-      "WHERE c.source = $1::oid",
-      src, false);
-  if (r.rows() == 0 || *r.boolean(0, 0) == *r.boolean(0, 1)) {
+  const pg::SpiResult r =
+      spi.execute("SELECT c.wake, c.immediate, "
+                  "EXISTS (SELECT FROM autoreport.view_source AS s JOIN autoreport.managed_view AS v "
+                  "ON v.id = s.view WHERE s.source = c.source AND v.schedule = 'on change'), "
+                  "EXISTS (SELECT FROM autoreport.view_source AS s JOIN autoreport.managed_view AS v "
+                  "ON v.id = s.view WHERE s.source = c.source AND v.refresh = 'immediate') "
+                  "FROM autoreport.capture AS c WHERE c.source = $1::oid",
+                  src, false);
+  if (r.rows() == 0) {
     return;
   }
-  const bool wake = *r.boolean(0, 1);
+  const CaptureFlags now{*r.boolean(0, 0), *r.boolean(0, 1)};
+  const CaptureFlags wanted{*r.boolean(0, 2), *r.boolean(0, 3)};
+  if (now == wanted) {
+    return;
+  }
   const std::string table = relation_name(source);
   for (const char* trigger : {kInsertTrigger, kUpdateTrigger, kDeleteTrigger, kTruncateTrigger}) {
     spi.execute(std::string("DROP TRIGGER IF EXISTS ") + trigger + " ON " + table, {}, false);
   }
-  create_triggers(spi, source, wake, {});
-  const std::array<pg::SpiParam, 2> p = {int8_param(source),
-                                         pg::SpiParam{BOOLOID, BoolGetDatum(wake), false}};
-  spi.execute("UPDATE autoreport.capture SET wake = $2 WHERE source = $1::oid", p, false);
+  create_triggers(spi, source, wanted, {});
+  const std::array<pg::SpiParam, 3> p = {int8_param(source),
+                                         pg::SpiParam{BOOLOID, BoolGetDatum(wanted.wake), false},
+                                         pg::SpiParam{BOOLOID, BoolGetDatum(wanted.immediate), false}};
+  spi.execute("UPDATE autoreport.capture SET wake = $2, immediate = $3 WHERE source = $1::oid", p, false);
 }
 
 // The log of `source`, created when missing, with a column for each of `attnums`; `owner` may read it.
@@ -663,15 +692,15 @@ void ensure_capture(pg::SpiConnection& spi, Oid source, const std::vector<AttrNu
   for (uint64_t i = 0; i < r.rows(); ++i) {
     present.insert(*r.text(i, 0));
   }
-  bool wake = false;
+  CaptureFlags flags;
   {
     reports::AsExtensionOwner as_extension;
-    wake = spi.execute("SELECT wake FROM autoreport.capture WHERE source = $1::oid", rel, false)
-               .boolean(0, 0)
-               .value_or(false);
+    const pg::SpiResult f =
+        spi.execute("SELECT wake, immediate FROM autoreport.capture WHERE source = $1::oid", rel, false);
+    flags = CaptureFlags{f.boolean(0, 0).value_or(false), f.boolean(0, 1).value_or(false)};
   }
-  create_triggers(spi, source, wake, present);
-  sync_wake(spi, source);
+  create_triggers(spi, source, flags, present);
+  sync_flags(spi, source);
 }
 
 // Removes the capture of `source` once no managed view reads it.
@@ -750,7 +779,7 @@ void drop_one(pg::SpiConnection& spi, Oid relid, bool cascade) {
   }
   for (Oid s : sources) {
     release_capture(spi, s);
-    sync_wake(spi, s);
+    sync_flags(spi, s);
   }
 }
 
@@ -794,10 +823,6 @@ AUTOREPORT_FUNCTION(autoreport_create_view) {
   if (refresh_mode != "incremental" && refresh_mode != "immediate" && refresh_mode != "full") {
     throw Error(sqlstate::invalid_parameter_value, "refresh must be incremental, immediate or full")
         .with_detail("It was \"" + refresh_mode + "\".");
-  }
-  if (refresh_mode == "immediate") {
-    throw Error(sqlstate::feature_not_supported, "refresh => 'immediate' is not built yet")
-        .with_hint("Use 'incremental' and call autoreport.refresh_view(), or 'full'.");
   }
   const ViewSchedule sched =
       PG_ARGISNULL(3) ? ViewSchedule{}
@@ -1063,7 +1088,9 @@ AUTOREPORT_FUNCTION(autoreport_capture_changes) {
         .with_detail("Its argument names " + log + ".")
         .with_hint("Capture triggers are installed by autoreport.create_view(); do not create them by hand.");
   }
-  if (td->tg_trigger->tgnargs == 2 && std::strcmp(td->tg_trigger->tgargs[1], "wake") == 0) {
+  const CaptureFlags flags =
+      td->tg_trigger->tgnargs == 2 ? CaptureFlags::parse(td->tg_trigger->tgargs[1]) : CaptureFlags{};
+  if (flags.wake) {
     schedules::wake_scheduler_at_commit(); // an `on change` view reads this table
   }
   const Oid log_oid = pg::guard([&] {
@@ -1138,6 +1165,25 @@ AUTOREPORT_FUNCTION(autoreport_capture_changes) {
   });
   reports::AsExtensionOwner as_extension;
   spi.execute(sql, params, false);
+  if (flags.immediate) {
+    // The `immediate` views that read this table take the statement's changes now, in the writer's
+    // transaction, one after the other in the order they were created (each waits for a concurrent
+    // writer's transaction that applied changes to it to end). A broken view is left as it is: the
+    // changes stay logged, and the write goes on.
+    const std::array<pg::SpiParam, 1> src = {int8_param(RelationGetRelid(td->tg_relation))};
+    const pg::SpiResult views =
+        spi.execute("SELECT DISTINCT v.id, v.relid::bigint FROM autoreport.view_source AS s "
+                    "JOIN autoreport.managed_view AS v ON v.id = s.view WHERE s.source = $1::oid "
+                    "AND v.refresh = 'immediate' AND v.broken IS NULL ORDER BY v.id",
+                    src, false);
+    std::vector<Oid> relids;
+    for (uint64_t i = 0; i < views.rows(); ++i) {
+      relids.push_back(static_cast<Oid>(*views.integer(i, 1)));
+    }
+    for (Oid relid : relids) {
+      refresh(spi, relid, "immediate");
+    }
+  }
   return PointerGetDatum(nullptr);
 }
 
@@ -1234,7 +1280,7 @@ AUTOREPORT_FUNCTION(autoreport_views_ddl) {
       spi.execute("DELETE FROM autoreport.managed_view WHERE relid = $1::oid", p, false);
       for (Oid s : released) {
         release_capture(spi, s);
-        sync_wake(spi, s);
+        sync_flags(spi, s);
       }
       // A dropped source's log goes with it.
       if (spi.execute("DELETE FROM autoreport.capture WHERE source = $1::oid RETURNING 1", p, false).rows() >
@@ -1377,9 +1423,6 @@ AUTOREPORT_FUNCTION(autoreport_alter_view) {
     throw Error(sqlstate::invalid_parameter_value, "refresh must be incremental, immediate or full")
         .with_detail("It was \"" + *new_refresh + "\".");
   }
-  if (new_refresh == "immediate") {
-    throw Error(sqlstate::feature_not_supported, "refresh => 'immediate' is not built yet");
-  }
   refuse_on_standby("managed views are altered");
   const Oid caller = GetUserId();
   const Oid relid = resolve_view_table(name);
@@ -1393,9 +1436,11 @@ AUTOREPORT_FUNCTION(autoreport_alter_view) {
   }
   Query* q = tree_from_text(v->tree);
   const Analysis a = analyze(q);
-  if (refresh_mode != v->refresh) {
+  const bool was_captured = v->refresh != "full";
+  const bool captured = refresh_mode != "full";
+  if (captured != was_captured) {
     const Maintenance m(a.shape, table);
-    if (refresh_mode == "incremental") {
+    if (captured) {
       if (!a.incremental) {
         throw Error(sqlstate::feature_not_supported, a.refusal)
             .with_detail(a.refusal_detail)
@@ -1483,12 +1528,12 @@ AUTOREPORT_FUNCTION(autoreport_alter_view) {
     columns[a.sources[i]].insert(a.columns[i].begin(), a.columns[i].end());
   }
   for (const auto& [source, atts] : columns) {
-    if (refresh_mode == "incremental" && v->refresh != "incremental") {
+    if (captured && !was_captured) {
       ensure_capture(spi, source, std::vector<AttrNumber>(atts.begin(), atts.end()), v->owner);
-    } else if (refresh_mode == "full" && v->refresh == "incremental") {
+    } else if (!captured && was_captured) {
       release_capture(spi, source);
     }
-    sync_wake(spi, source);
+    sync_flags(spi, source);
   }
   if (refresh_mode != v->refresh) {
     refresh(spi, relid, "full");
