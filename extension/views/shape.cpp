@@ -257,6 +257,10 @@ std::string Maintenance::from_sources(const std::vector<std::size_t>& deltas,
       items.push_back(src.table + " AS " + src.alias);
       continue;
     }
+    if (s < deltas_.size() && !deltas_[s].empty()) {
+      items.push_back("(" + deltas_[s] + ") AS " + src.alias);
+      continue;
+    }
     std::vector<std::string> cols = {"l._ar_sign"};
     for (const Source::Logged& c : src.columns) {
       cols.push_back("l." + c.log + " AS " + c.name);
@@ -466,6 +470,11 @@ std::string Maintenance::merge(const std::vector<std::size_t>& changed, const st
   return "INSERT INTO " + view_ + " AS v (" + all_columns() + ") SELECT " + join(start, ", ") + " FROM (" +
          grouped + ") AS g ON CONFLICT (" + key_index_columns() + ") DO UPDATE SET " + join(set, ", ") +
          returning;
+}
+
+void Maintenance::set_delta(std::size_t source, std::string relation) {
+  deltas_.resize(shape_.sources.size());
+  deltas_.at(source) = std::move(relation);
 }
 
 std::string Maintenance::recompute() const {

@@ -116,9 +116,14 @@ public:
   // Every column of the table, in order.
   std::vector<std::string> column_names() const;
 
+  // Reads the changes of source s from `relation` (SQL text giving _ar_sign and the columns the view
+  // reads under their source names) instead of its log: a writer's own statement's transition tables.
+  void set_delta(std::size_t source, std::string relation);
+
 private:
   Shape shape_;
   std::string view_;
+  std::vector<std::string> deltas_; // per source: a relation set by set_delta, or ""
 };
 
 // "_ar_<i>_<suffix>" for column i.

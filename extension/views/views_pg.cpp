@@ -19,18 +19,22 @@
 #include "schedules/shared_pg.hpp"
 
 extern "C" {
+#include "access/table.h"
 #include "access/xact.h"
 #include "access/xlog.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "commands/event_trigger.h"
 #include "commands/trigger.h"
+#include "storage/bufmgr.h"
+#include "storage/lmgr.h"
 #include "access/htup_details.h"
 #include "catalog/pg_class.h"
 #include "utils/acl.h"
 #include "utils/json.h"
 #include "utils/lsyscache.h"
 #include "utils/regproc.h"
+#include "utils/rel.h"
 #include "utils/syscache.h"
 #include "utils/rls.h"
 #include "utils/snapmgr.h"
@@ -38,6 +42,7 @@ extern "C" {
 #include "utils/xid8.h"
 }
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 #include <map>
@@ -313,7 +318,45 @@ Datum tid_array(const std::vector<Datum>& tids) {
 
 // Brings view v up to date, as described at the top of this file. mode: auto, incremental or full; or
 // immediate: from the capture trigger of a writing statement, applying its changes (incremental).
-Outcome refresh(pg::SpiConnection& spi, Oid relid, const std::string& mode) {
+struct Written {
+  Oid source = InvalidOid; // the table the statement wrote
+  bool truncated = false;  // by TRUNCATE
+  // Its transition tables, registered in the current SPI connection (nullptr: none of that kind).
+  const char* old_table = nullptr;
+  const char* new_table = nullptr;
+};
+
+// The changes of one statement of a source as a delta relation (see Maintenance::set_delta).
+std::string statement_delta(const Source& src, const Written& w) {
+  std::string columns;
+  for (const Source::Logged& c : src.columns) {
+    columns += ", " + c.name;
+  }
+  std::vector<std::string> parts;
+  if (w.old_table != nullptr) {
+    parts.push_back("SELECT (-1)::int2 AS _ar_sign" + columns + " FROM " +
+                    std::string(pg::guard([&] { return quote_identifier(w.old_table); })));
+  }
+  if (w.new_table != nullptr) {
+    parts.push_back("SELECT 1::int2 AS _ar_sign" + columns + " FROM " +
+                    std::string(pg::guard([&] { return quote_identifier(w.new_table); })));
+  }
+  std::string out;
+  for (const std::string& p : parts) {
+    out += (out.empty() ? "" : " UNION ALL ") + p;
+  }
+  return out;
+}
+
+// The log blocks past which an immediate refresh next purges a log (per backend): a purge reads the
+// whole log, which views refreshed on demand may keep long, so a writer purges each time it doubled.
+std::map<Oid, BlockNumber>& purge_thresholds() {
+  static std::map<Oid, BlockNumber> thresholds;
+  return thresholds;
+}
+
+Outcome refresh(pg::SpiConnection& spi, Oid relid, const std::string& mode,
+                const std::optional<Written>& written = std::nullopt) {
   const TimestampTz started = GetCurrentTimestamp();
   reports::AsExtensionOwner as_extension;
   std::optional<ViewRow> found = find_view(spi, relid, true);
@@ -401,6 +444,14 @@ Outcome refresh(pg::SpiConnection& spi, Oid relid, const std::string& mode) {
   } else if (v.needs_full || !v.snapshot) {
     used = "full";
     reason = v.full_reason.value_or("the first refresh");
+  } else if (written) {
+    // The capture trigger of a statement: its own changes are all that is pending (every other write
+    // to an immediate view's sources was applied by its own statement; create_view and alter_view wait
+    // for the writers in flight when a view becomes immediate), so the logs are not counted.
+    changes[written->source] = SourceChanges{1, written->truncated, std::nullopt};
+    used = written->truncated ? "full" : "incremental";
+    reason = written->truncated ? relation_name(written->source) + " was truncated"
+                                : "applied by the writing statement";
   } else {
     changes = pending(v, a.sources, snap.get(), false);
     int64_t total = 0;
@@ -417,8 +468,6 @@ Outcome refresh(pg::SpiConnection& spi, Oid relid, const std::string& mode) {
         reason = "no changes since the last refresh";
       } else if (mode == "incremental") {
         reason = "asked for";
-      } else if (mode == "immediate") {
-        reason = "applied by the writing statement";
       } else {
         // Incremental work grows with the changes, a full refresh with the sources: a change costs
         // about as much as reading kChangeCost source rows (measured by bench/views.sh: applying 200,000
@@ -469,7 +518,13 @@ Outcome refresh(pg::SpiConnection& spi, Oid relid, const std::string& mode) {
           rows += static_cast<int64_t>(execute_at(snap.get(), statement, params).processed());
         }
       } else if (!changed.empty()) {
-        const Maintenance m(a.shape, view_table);
+        Maintenance m(a.shape, view_table);
+        // A writer's statement: its changes are read from its transition tables, not the log.
+        for (size_t i : changed) {
+          if (written && (written->old_table != nullptr || written->new_table != nullptr)) {
+            m.set_delta(i, statement_delta(a.shape.sources[i], *written));
+          }
+        }
         // With more than one source changed, the delta holds rows that cancel out: a group's min or max
         // cannot be taken from it, so every group touched is recomputed.
         const bool all_dirty = changed.size() > 1 && a.shape.has_min_max();
@@ -537,10 +592,29 @@ Outcome refresh(pg::SpiConnection& spi, Oid relid, const std::string& mode) {
       "WHERE id = $1",
       update, false);
 
-  // Log rows every view over a source has applied are deleted.
+  // Log rows every view over a source has applied are deleted (by a writer's immediate refresh, only
+  // once the log doubled in size since the last time).
   for (Oid s : std::set<Oid>(a.sources.begin(), a.sources.end())) {
     if (!incremental_view) {
       break;
+    }
+    if (written) {
+      const Oid log = pg::guard([&] {
+        return RangeVarGetRelid(makeRangeVarFromNameList(stringToQualifiedNameList(log_name(s).c_str())),
+                                NoLock, true);
+      });
+      const BlockNumber blocks = OidIsValid(log) ? pg::guard([&] {
+        Relation rel = table_open(log, AccessShareLock);
+        const BlockNumber n = RelationGetNumberOfBlocks(rel);
+        table_close(rel, AccessShareLock);
+        return n;
+      })
+                                                 : 0;
+      BlockNumber& threshold = purge_thresholds()[s];
+      if (blocks < std::max<BlockNumber>(threshold, 8)) {
+        continue;
+      }
+      threshold = blocks * 2;
     }
     const std::array<pg::SpiParam, 1> p = {int8_param(s)};
     spi.execute(
@@ -783,6 +857,16 @@ void drop_one(pg::SpiConnection& spi, Oid relid, bool cascade) {
   }
 }
 
+// A view becoming immediate waits for the writers in flight on its sources (and new writers wait for
+// it): from its commit on, every write to them applies its own changes, so none is left for a writer's
+// refresh to find (which reads only its own statement's changes). The lock is the one CREATE TRIGGER
+// takes.
+void wait_for_writers(const std::vector<Oid>& sources) {
+  for (Oid s : std::set<Oid>(sources.begin(), sources.end())) {
+    pg::guard([&] { LockRelationOid(s, ShareRowExclusiveLock); });
+  }
+}
+
 struct ViewSchedule {
   std::optional<std::string> schedule; // nullopt: on demand only
   std::optional<std::string> zone;     // the zone a cron schedule is read in
@@ -923,6 +1007,9 @@ AUTOREPORT_FUNCTION(autoreport_create_view) {
     for (const auto& [source, atts] : columns) {
       ensure_capture(spi, source, std::vector<AttrNumber>(atts.begin(), atts.end()), caller);
     }
+  }
+  if (refresh_mode == "immediate") {
+    wait_for_writers(a.sources);
   }
   refresh(spi, relid, "auto");
   if (schedule) {
@@ -1180,8 +1267,14 @@ AUTOREPORT_FUNCTION(autoreport_capture_changes) {
     for (uint64_t i = 0; i < views.rows(); ++i) {
       relids.push_back(static_cast<Oid>(*views.integer(i, 1)));
     }
+    const bool truncated = TRIGGER_FIRED_BY_TRUNCATE(td->tg_event);
+    const bool deletes = TRIGGER_FIRED_BY_UPDATE(td->tg_event) || TRIGGER_FIRED_BY_DELETE(td->tg_event);
+    const bool inserts = TRIGGER_FIRED_BY_UPDATE(td->tg_event) || TRIGGER_FIRED_BY_INSERT(td->tg_event);
+    const Written written{RelationGetRelid(td->tg_relation), truncated,
+                          deletes ? td->tg_trigger->tgoldtable : nullptr,
+                          inserts ? td->tg_trigger->tgnewtable : nullptr};
     for (Oid relid : relids) {
-      refresh(spi, relid, "immediate");
+      refresh(spi, relid, "immediate", written);
     }
   }
   return PointerGetDatum(nullptr);
@@ -1534,6 +1627,9 @@ AUTOREPORT_FUNCTION(autoreport_alter_view) {
       release_capture(spi, source);
     }
     sync_flags(spi, source);
+  }
+  if (refresh_mode == "immediate" && v->refresh != "immediate") {
+    wait_for_writers(a.sources);
   }
   if (refresh_mode != v->refresh) {
     refresh(spi, relid, "full");
