@@ -20,6 +20,13 @@ std::string text_to_string(Datum text_datum) {
   return std::string(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
 }
 
+std::string text_arg(FunctionCallInfo fcinfo, int n, const char* what) {
+  if (PG_ARGISNULL(n)) {
+    throw Error(sqlstate::invalid_parameter_value, std::string(what) + " must not be null");
+  }
+  return text_to_string(PG_GETARG_DATUM(n));
+}
+
 Datum string_to_text(std::string_view value) {
   return guard([&] {
     return PointerGetDatum(cstring_to_text_with_len(value.data(), static_cast<int>(value.size())));

@@ -16,6 +16,8 @@ namespace autoreport::pg {
 
 // text
 std::string text_to_string(Datum text_datum);
+// Argument n of a SQL function as text; NULL is 22023 "<what> must not be null".
+std::string text_arg(FunctionCallInfo fcinfo, int n, const char* what);
 Datum string_to_text(std::string_view value);
 
 // bytea: raw bytes in and out (the view is valid as long as the datum's memory).

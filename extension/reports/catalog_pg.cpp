@@ -34,6 +34,12 @@ namespace autoreport::reports {
 
 namespace pg = autoreport::pg;
 
+bool is_admin(Oid user) {
+  const Oid admin = pg::guard([] { return get_role_oid("autoreport_admin", true); });
+  return pg::guard(
+      [&] { return superuser_arg(user) || (OidIsValid(admin) && has_privs_of_role(user, admin)); });
+}
+
 namespace {
 
 // The role that owns the autoreport extension in this database.

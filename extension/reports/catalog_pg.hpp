@@ -92,4 +92,7 @@ void check_may_run(const ReportVersion& report);
 std::vector<Oid> param_types(const std::vector<ParamSpec>& params);
 Oid param_type(const ParamSpec& spec);
 
+// Whether `user` is a superuser or has the privileges of autoreport_admin.
+bool is_admin(Oid user);
+
 } // namespace autoreport::reports

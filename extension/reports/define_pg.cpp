@@ -81,16 +81,6 @@ void lock_report_name(const std::string& name) {
               args, false);
 }
 
-Oid admin_role() {
-  return pg::guard([] { return get_role_oid("autoreport_admin", true); });
-}
-
-bool is_admin(Oid user) {
-  const Oid admin = admin_role();
-  return pg::guard(
-      [&] { return superuser_arg(user) || (OidIsValid(admin) && has_privs_of_role(user, admin)); });
-}
-
 // Only one read-only SELECT or WITH statement: checked on the raw parse tree, before planning.
 void check_single_select(const std::string& sql) {
   List* stmts = pg::guard([&] { return pg_parse_query(sql.c_str()); });

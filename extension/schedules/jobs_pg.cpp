@@ -46,19 +46,6 @@ bool has_privs(Oid member, Oid role) {
   return pg::guard([&] { return has_privs_of_role(member, role); });
 }
 
-bool is_admin(Oid user) {
-  const Oid admin = pg::guard([] { return get_role_oid("autoreport_admin", true); });
-  return pg::guard(
-      [&] { return superuser_arg(user) || (OidIsValid(admin) && has_privs_of_role(user, admin)); });
-}
-
-std::string arg_text(FunctionCallInfo fcinfo, int n, const char* what) {
-  if (PG_ARGISNULL(n)) {
-    throw Error(sqlstate::invalid_parameter_value, std::string(what) + " must not be null");
-  }
-  return pg::text_to_string(PG_GETARG_DATUM(n));
-}
-
 // Tells this database's scheduler, at commit, that its jobs changed; warns when nothing will run them.
 void warn_unless_preloaded(const std::string& job) {
   wake_scheduler_at_commit();
@@ -109,7 +96,7 @@ template <typename F> void change_job(const std::string& name, const char* verb,
   if (!job) {
     throw no_such_job(name);
   }
-  if (!has_privs(caller, job->owner) && !is_admin(caller)) {
+  if (!has_privs(caller, job->owner) && !reports::is_admin(caller)) {
     throw Error(sqlstate::insufficient_privilege,
                 std::string("permission denied to ") + verb + " job \"" + name + "\"")
         .with_detail("Only the job's owner and members of autoreport_admin may change it.");
@@ -157,12 +144,12 @@ void check_channel(const std::string& channel) {
 
 // autoreport.schedule(name, cron, report, params, format, time_zone, options) → the job's id.
 AUTOREPORT_FUNCTION(autoreport_schedule) {
-  const std::string name = arg_text(fcinfo, 0, "job name");
-  const std::string cron = arg_text(fcinfo, 1, "cron");
-  const std::string report_name = arg_text(fcinfo, 2, "report");
-  const std::string format = arg_text(fcinfo, 4, "format");
+  const std::string name = pg::text_arg(fcinfo, 0, "job name");
+  const std::string cron = pg::text_arg(fcinfo, 1, "cron");
+  const std::string report_name = pg::text_arg(fcinfo, 2, "report");
+  const std::string format = pg::text_arg(fcinfo, 4, "format");
   const Oid caller = GetUserId();
-  if (!is_admin(caller)) {
+  if (!reports::is_admin(caller)) {
     throw Error(sqlstate::insufficient_privilege, "permission denied to schedule job \"" + name + "\"")
         .with_detail("Scheduling reports needs membership in autoreport_admin.")
         .with_hint("GRANT autoreport_admin TO " + role_name(caller) + ";");
@@ -375,7 +362,7 @@ AUTOREPORT_FUNCTION(autoreport_output) {
     may_read = grantee && has_privs(caller, static_cast<Oid>(*grantee));
   }
   if (!may_read) {
-    if (is_admin(caller)) {
+    if (reports::is_admin(caller)) {
       throw Error(sqlstate::insufficient_privilege, "permission denied for output " + std::to_string(id))
           .with_detail("Outputs are readable by the job's owner and the roles they granted them to.");
     }

@@ -64,19 +64,6 @@ constexpr const char* kUpdateTrigger = "autoreport_capture_update";
 constexpr const char* kDeleteTrigger = "autoreport_capture_delete";
 constexpr const char* kTruncateTrigger = "autoreport_capture_truncate";
 
-std::string arg_text(FunctionCallInfo fcinfo, int n, const char* what) {
-  if (PG_ARGISNULL(n)) {
-    throw Error(sqlstate::invalid_parameter_value, std::string(what) + " must not be null");
-  }
-  return pg::text_to_string(PG_GETARG_DATUM(n));
-}
-
-bool is_admin(Oid user) {
-  const Oid admin = pg::guard([] { return get_role_oid("autoreport_admin", true); });
-  return pg::guard(
-      [&] { return superuser_arg(user) || (OidIsValid(admin) && has_privs_of_role(user, admin)); });
-}
-
 std::string relation_name(Oid relid) {
   const char* name = pg::guard([&] {
     const char* rel = get_rel_name(relid);
@@ -219,7 +206,7 @@ std::optional<ViewRow> find_view(pg::SpiConnection& spi, Oid relid, bool lock) {
 
 // caller: the role that called the function (GetUserId() before any switch to another role).
 void require_may_change(Oid caller, Oid owner, const std::string& name, const char* verb) {
-  if (!pg::guard([&] { return has_privs_of_role(caller, owner); }) && !is_admin(caller)) {
+  if (!pg::guard([&] { return has_privs_of_role(caller, owner); }) && !reports::is_admin(caller)) {
     throw Error(sqlstate::insufficient_privilege,
                 std::string("permission denied to ") + verb + " managed view \"" + name + "\"")
         .with_detail("Only the view's owner and members of autoreport_admin may.");
@@ -867,6 +854,24 @@ void wait_for_writers(const std::vector<Oid>& sources) {
   }
 }
 
+// The indexes incremental maintenance merges on: unique on the group keys (NULLS NOT DISTINCT), on the
+// constant true for one row without GROUP BY, or on the sources' primary keys for rows (the first
+// source's unique, each other's for the deletes its changes make).
+void create_key_indexes(pg::SpiConnection& spi, const std::string& table, const Shape& shape,
+                        const Maintenance& m) {
+  if (shape.row_level) {
+    spi.execute("CREATE UNIQUE INDEX ON " + table + " (" + m.key_index_columns() + ")", {}, false);
+    for (size_t s = 1; s < shape.sources.size(); ++s) {
+      spi.execute("CREATE INDEX ON " + table + " (" + m.source_key_columns(s) + ")", {}, false);
+    }
+    return;
+  }
+  spi.execute(shape.grouped
+                  ? "CREATE UNIQUE INDEX ON " + table + " (" + m.key_index_columns() + ") NULLS NOT DISTINCT"
+                  : "CREATE UNIQUE INDEX ON " + table + " ((true))",
+              {}, false);
+}
+
 struct ViewSchedule {
   std::optional<std::string> schedule; // nullopt: on demand only
   std::optional<std::string> zone;     // the zone a cron schedule is read in
@@ -901,9 +906,9 @@ void refuse_on_standby(const char* what) {
 } // namespace
 
 AUTOREPORT_FUNCTION(autoreport_create_view) {
-  const std::string name = arg_text(fcinfo, 0, "name");
-  const std::string sql = arg_text(fcinfo, 1, "query");
-  const std::string refresh_mode = arg_text(fcinfo, 2, "refresh");
+  const std::string name = pg::text_arg(fcinfo, 0, "name");
+  const std::string sql = pg::text_arg(fcinfo, 1, "query");
+  const std::string refresh_mode = pg::text_arg(fcinfo, 2, "refresh");
   if (refresh_mode != "incremental" && refresh_mode != "immediate" && refresh_mode != "full") {
     throw Error(sqlstate::invalid_parameter_value, "refresh must be incremental, immediate or full")
         .with_detail("It was \"" + refresh_mode + "\".");
@@ -960,17 +965,7 @@ AUTOREPORT_FUNCTION(autoreport_create_view) {
     if (incremental) {
       const Maintenance m(a.shape, table);
       spi.execute("CREATE TABLE " + table + " (" + m.column_definitions() + ")", {}, false);
-      if (a.shape.row_level) {
-        spi.execute("CREATE UNIQUE INDEX ON " + table + " (" + m.key_index_columns() + ")", {}, false);
-        for (size_t s = 1; s < a.shape.sources.size(); ++s) {
-          spi.execute("CREATE INDEX ON " + table + " (" + m.source_key_columns(s) + ")", {}, false);
-        }
-      } else {
-        spi.execute(a.shape.grouped ? "CREATE UNIQUE INDEX ON " + table + " (" + m.key_index_columns() +
-                                          ") NULLS NOT DISTINCT"
-                                    : "CREATE UNIQUE INDEX ON " + table + " ((true))",
-                    {}, false);
-      }
+      create_key_indexes(spi, table, a.shape, m);
     } else {
       std::string columns;
       for (const OutputColumn& c : a.output) {
@@ -1067,7 +1062,7 @@ AUTOREPORT_FUNCTION(autoreport_refresh_view) {
         p, false);
     for (uint64_t i = 0; i < r.rows(); ++i) {
       const Oid owner = static_cast<Oid>(*r.integer(i, 1));
-      if (pg::guard([&] { return has_privs_of_role(caller, owner); }) || is_admin(caller)) {
+      if (pg::guard([&] { return has_privs_of_role(caller, owner); }) || reports::is_admin(caller)) {
         upstream.push_back(static_cast<Oid>(*r.integer(i, 0)));
       }
     }
@@ -1116,7 +1111,7 @@ AUTOREPORT_FUNCTION(autoreport_pending_changes) {
   }
   const ViewRow v = view_row(r, 0);
   if (v.refresh == "full" ||
-      (!pg::guard([&] { return has_privs_of_role(caller, v.owner); }) && !is_admin(caller))) {
+      (!pg::guard([&] { return has_privs_of_role(caller, v.owner); }) && !reports::is_admin(caller))) {
     PG_RETURN_NULL();
   }
   std::vector<Oid> sources;
@@ -1567,14 +1562,7 @@ AUTOREPORT_FUNCTION(autoreport_alter_view) {
         add += (add.empty() ? "ADD COLUMN " : ", ADD COLUMN ") + def;
       }
       spi.execute("ALTER TABLE " + table + " " + add, {}, false);
-      if (a.shape.row_level) {
-        spi.execute("CREATE UNIQUE INDEX ON " + table + " (" + m.key_index_columns() + ")", {}, false);
-      } else {
-        spi.execute(a.shape.grouped ? "CREATE UNIQUE INDEX ON " + table + " (" + m.key_index_columns() +
-                                          ") NULLS NOT DISTINCT"
-                                    : "CREATE UNIQUE INDEX ON " + table + " ((true))",
-                    {}, false);
-      }
+      create_key_indexes(spi, table, a.shape, m);
     } else {
       // Back to full: the hidden columns (and the indexes on them) go, and so does the capture.
       const std::vector<std::string> names = m.column_names();
