@@ -116,6 +116,41 @@ private:
   Snapshot snap_;
 };
 
+// The plan of sql, prepared once per backend and kept: a refresh's statements (the delta and merge of a
+// join above all) cost more to plan than to run when few rows changed. The plan cache replans a kept
+// plan when a table it reads changes; the statements name everything qualified, so their text is the
+// key. At most kMaxPlans are kept (all freed when full).
+SPIPlanPtr kept_plan(const std::string& sql, const std::vector<Oid>& types) {
+  constexpr size_t kMaxPlans = 64;
+  static std::map<std::string, SPIPlanPtr> plans;
+  std::string key = sql;
+  for (Oid t : types) {
+    key += "\x1f" + std::to_string(t);
+  }
+  const auto found = plans.find(key);
+  if (found != plans.end()) {
+    return found->second;
+  }
+  if (plans.size() >= kMaxPlans) {
+    for (auto& [text, plan] : plans) {
+      pg::guard([&] { SPI_freeplan(plan); });
+    }
+    plans.clear();
+  }
+  SPIPlanPtr plan = pg::guard([&] {
+    SPIPlanPtr p = SPI_prepare(sql.c_str(), static_cast<int>(types.size()), const_cast<Oid*>(types.data()));
+    if (p == nullptr) {
+      elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+    }
+    if (SPI_keepplan(p) != 0) {
+      elog(ERROR, "SPI_keepplan failed");
+    }
+    return p;
+  });
+  plans.emplace(std::move(key), plan);
+  return plan;
+}
+
 // Runs sql with bound parameters at snapshot `snap` (the statement may write; it sees the effects of
 // the earlier statements of this transaction).
 pg::SpiResult execute_at(Snapshot snap, const std::string& sql, std::span<const pg::SpiParam> params,
@@ -129,15 +164,9 @@ pg::SpiResult execute_at(Snapshot snap, const std::string& sql, std::span<const 
     nulls.push_back(p.is_null ? 'n' : ' ');
   }
   pg::MemoryContextSwitch keep(CurrentMemoryContext);
+  SPIPlanPtr plan = kept_plan(sql, types);
   const int rc = pg::guard([&] {
-    SPIPlanPtr plan = SPI_prepare(sql.c_str(), static_cast<int>(types.size()), types.data());
-    if (plan == nullptr) {
-      elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
-    }
-    const int r =
-        SPI_execute_snapshot(plan, values.data(), nulls.data(), snap, InvalidSnapshot, read_only, true, 0);
-    SPI_freeplan(plan);
-    return r;
+    return SPI_execute_snapshot(plan, values.data(), nulls.data(), snap, InvalidSnapshot, read_only, true, 0);
   });
   if (rc < 0) {
     throw Error(sqlstate::internal_error, "SPI could not run a managed view's statement")
