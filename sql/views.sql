@@ -355,3 +355,49 @@ REVOKE CREATE ON SCHEMA public FROM mv_reader;
 REVOKE USAGE ON SCHEMA autoreport_log FROM mv_reader;
 DROP ROLE mv_reader;
 DROP ROLE mv_other;
+
+-- Many views in one session: a backend keeps at most 64 prepared refresh statements, freed when full,
+-- but never under a statement that is running (here each refresh of a source view applies its delta
+-- to an immediate view over it, from the capture trigger its own write fires).
+CREATE TABLE mv_many_src (id int PRIMARY KEY, k int, v numeric);
+INSERT INTO mv_many_src SELECT i, i % 7, i FROM generate_series(1, 200) AS i;
+DO $$
+BEGIN
+  FOR i IN 1..30 LOOP
+    PERFORM autoreport.create_view(format('mv_many_%s', i),
+      format('SELECT k, count(*) AS n, sum(v) AS total FROM mv_many_src WHERE v > %s GROUP BY k', i));
+    PERFORM autoreport.create_view(format('mv_many_top_%s', i),
+      format('SELECT k %% 2 AS parity, sum(total) AS total, max(n) AS most FROM mv_many_%s GROUP BY k %% 2', i),
+      refresh => 'immediate');
+  END LOOP;
+  FOR round IN 1..3 LOOP
+    UPDATE mv_many_src SET v = v + 1 WHERE id % 5 = round;
+    FOR i IN 1..30 LOOP
+      PERFORM autoreport.refresh_view(format('mv_many_%s', i));
+    END LOOP;
+  END LOOP;
+END $$;
+CREATE FUNCTION pg_temp.many_differences() RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE
+  d bigint := 0;
+  n bigint;
+BEGIN
+  FOR i IN 1..30 LOOP
+    EXECUTE format('SELECT count(*) FROM ((SELECT parity, total, most FROM mv_many_top_%1$s
+                      EXCEPT ALL SELECT k %% 2, sum(s), max(c) FROM (SELECT k, count(*) AS c, sum(v) AS s
+                        FROM mv_many_src WHERE v > %1$s GROUP BY k) AS q GROUP BY k %% 2)
+                    UNION ALL (SELECT k %% 2, sum(s), max(c) FROM (SELECT k, count(*) AS c, sum(v) AS s
+                        FROM mv_many_src WHERE v > %1$s GROUP BY k) AS q GROUP BY k %% 2
+                      EXCEPT ALL SELECT parity, total, most FROM mv_many_top_%1$s)) AS x', i) INTO n;
+    d := d + n;
+  END LOOP;
+  RETURN d;
+END $$;
+SELECT pg_temp.many_differences() AS differences;
+DO $$
+BEGIN
+  FOR i IN 1..30 LOOP
+    PERFORM autoreport.drop_view(format('mv_many_%s', i), cascade => true);
+  END LOOP;
+END $$;
+DROP TABLE mv_many_src;

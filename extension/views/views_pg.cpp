@@ -120,7 +120,11 @@ private:
 // join above all) cost more to plan than to run when few rows changed. The plan cache replans a kept
 // plan when a table it reads changes; the statements name everything qualified, so their text is the
 // key. At most kMaxPlans are kept (all freed when full).
-SPIPlanPtr kept_plan(const std::string& sql, const std::vector<Oid>& types) {
+// Statements of execute_at() running now (a write to a view can fire a capture trigger that refreshes
+// another view): the kept plans are freed only when none is, never under a running one.
+int g_executing = 0;
+
+SPIPlanPtr kept_plan(const std::string& sql, const std::vector<Oid>& types, bool* kept) {
   constexpr size_t kMaxPlans = 64;
   static std::map<std::string, SPIPlanPtr> plans;
   std::string key = sql;
@@ -129,9 +133,11 @@ SPIPlanPtr kept_plan(const std::string& sql, const std::vector<Oid>& types) {
   }
   const auto found = plans.find(key);
   if (found != plans.end()) {
+    *kept = true;
     return found->second;
   }
-  if (plans.size() >= kMaxPlans) {
+  *kept = plans.size() < kMaxPlans || g_executing == 0;
+  if (plans.size() >= kMaxPlans && g_executing == 0) {
     for (auto& [text, plan] : plans) {
       pg::guard([&] { SPI_freeplan(plan); });
     }
@@ -142,12 +148,14 @@ SPIPlanPtr kept_plan(const std::string& sql, const std::vector<Oid>& types) {
     if (p == nullptr) {
       elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
     }
-    if (SPI_keepplan(p) != 0) {
+    if (*kept && SPI_keepplan(p) != 0) {
       elog(ERROR, "SPI_keepplan failed");
     }
     return p;
   });
-  plans.emplace(std::move(key), plan);
+  if (*kept) {
+    plans.emplace(std::move(key), plan);
+  }
   return plan;
 }
 
@@ -164,7 +172,25 @@ pg::SpiResult execute_at(Snapshot snap, const std::string& sql, std::span<const 
     nulls.push_back(p.is_null ? 'n' : ' ');
   }
   pg::MemoryContextSwitch keep(CurrentMemoryContext);
-  SPIPlanPtr plan = kept_plan(sql, types);
+  bool kept = false;
+  SPIPlanPtr plan = kept_plan(sql, types, &kept);
+  struct Executing {
+    SPIPlanPtr plan;
+    bool kept;
+    Executing(SPIPlanPtr p, bool k) : plan(p), kept(k) { ++g_executing; }
+    ~Executing() {
+      --g_executing;
+      if (!kept) {
+        try {
+          pg::guard([&] { SPI_freeplan(plan); });
+        } catch (...) {
+          // freed with its memory context at the end of the transaction
+        }
+      }
+    }
+    Executing(const Executing&) = delete;
+    Executing& operator=(const Executing&) = delete;
+  } executing(plan, kept);
   const int rc = pg::guard([&] {
     return SPI_execute_snapshot(plan, values.data(), nulls.data(), snap, InvalidSnapshot, read_only, true, 0);
   });
