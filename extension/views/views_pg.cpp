@@ -1,4 +1,5 @@
-// Managed views: create_view(), refresh_view(), drop_view(), pending_changes() and the capture trigger.
+// Managed views: create_view(), refresh_view(), drop_view(), alter_view(), manage_view(), pending_changes()
+// and the DDL event trigger; capture_pg.cpp captures the sources' changes.
 //
 // A view is an ordinary table owned by its creator. An incremental view's sources carry statement
 // triggers (capture_changes) that append each statement's changed rows, with their transaction and
@@ -8,6 +9,7 @@
 // extension's owner; the view's own statements run as the view's owner, as REFRESH MATERIALIZED VIEW
 // does.
 #include "views/analyze_pg.hpp"
+#include "views/capture_pg.hpp"
 
 #include "common/convert_pg.hpp"
 #include "common/memory_pg.hpp"
@@ -58,23 +60,6 @@ namespace {
 
 using pg::int8_param;
 using pg::text_param;
-
-constexpr const char* kInsertTrigger = "autoreport_capture_insert";
-constexpr const char* kUpdateTrigger = "autoreport_capture_update";
-constexpr const char* kDeleteTrigger = "autoreport_capture_delete";
-constexpr const char* kTruncateTrigger = "autoreport_capture_truncate";
-
-std::string relation_name(Oid relid) {
-  const char* name = pg::guard([&] {
-    const char* rel = get_rel_name(relid);
-    if (rel == nullptr) {
-      return static_cast<const char*>(nullptr);
-    }
-    return static_cast<const char*>(
-        quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)), rel));
-  });
-  return name ? name : "OID " + std::to_string(relid);
-}
 
 // The statements of a view run as its owner, in a restricted security context, names resolving in
 // pg_catalog only (everything the generated SQL names is qualified).
@@ -358,16 +343,6 @@ Datum tid_array(const std::vector<Datum>& tids) {
   return pg::make_array(tids, std::span<const bool>(nulls.get(), tids.size()), TIDOID);
 }
 
-// Brings view v up to date, as described at the top of this file. mode: auto, incremental or full; or
-// immediate: from the capture trigger of a writing statement, applying its changes (incremental).
-struct Written {
-  Oid source = InvalidOid; // the table the statement wrote
-  bool truncated = false;  // by TRUNCATE
-  // Its transition tables, registered in the current SPI connection (nullptr: none of that kind).
-  const char* old_table = nullptr;
-  const char* new_table = nullptr;
-};
-
 // The changes of one statement of a source as a delta relation (see Maintenance::set_delta).
 std::string statement_delta(const Source& src, const Written& w) {
   std::string columns;
@@ -397,6 +372,8 @@ std::map<Oid, BlockNumber>& purge_thresholds() {
   return thresholds;
 }
 
+// Brings view v up to date, as described at the top of this file. mode: auto, incremental or full; or
+// immediate: from the capture trigger of a writing statement, applying its changes (incremental).
 Outcome refresh(pg::SpiConnection& spi, Oid relid, const std::string& mode,
                 const std::optional<Written>& written = std::nullopt) {
   const TimestampTz started = GetCurrentTimestamp();
@@ -672,179 +649,6 @@ Outcome refresh(pg::SpiConnection& spi, Oid relid, const std::string& mode,
 } // namespace
 
 namespace {
-
-std::string role_name(Oid role) {
-  const char* name = pg::guard([&] { return quote_identifier(GetUserNameFromId(role, false)); });
-  return name;
-}
-
-// What the capture triggers of a table do besides logging, as their second argument says.
-struct CaptureFlags {
-  bool wake = false;      // the commit of a change wakes the database's scheduler (an `on change` view)
-  bool immediate = false; // the statement applies its changes to the `immediate` views reading the table
-  bool operator==(const CaptureFlags&) const = default;
-  std::string text() const {
-    return std::string(wake ? "wake" : "") + (wake && immediate ? "," : "") + (immediate ? "immediate" : "");
-  }
-  static CaptureFlags parse(const char* text) {
-    CaptureFlags f;
-    const std::string t = text;
-    f.wake = t == "wake" || t.rfind("wake,", 0) == 0;
-    f.immediate = t == "immediate" || (t.size() > 10 && t.compare(t.size() - 10, 10, ",immediate") == 0);
-    return f;
-  }
-};
-
-// The capture triggers of `source` that are missing (all but those in `present`), with the log's name as
-// argument and the flags, if any, as a second.
-void create_triggers(pg::SpiConnection& spi, Oid source, CaptureFlags flags,
-                     const std::set<std::string>& present) {
-  const std::string log = log_name(source);
-  const std::string table = relation_name(source);
-  const char* arg = pg::guard([&] { return quote_literal_cstr(log.c_str()); });
-  const std::string call = " FOR EACH STATEMENT EXECUTE FUNCTION autoreport.capture_changes(" +
-                           std::string(arg) + (flags.text().empty() ? ")" : ", '" + flags.text() + "')");
-  const std::pair<const char*, std::string> triggers[] = {
-      {kInsertTrigger, "AFTER INSERT ON " + table + " REFERENCING NEW TABLE AS autoreport_new"},
-      {kUpdateTrigger,
-       "AFTER UPDATE ON " + table + " REFERENCING OLD TABLE AS autoreport_old NEW TABLE AS autoreport_new"},
-      {kDeleteTrigger, "AFTER DELETE ON " + table + " REFERENCING OLD TABLE AS autoreport_old"},
-      {kTruncateTrigger, "AFTER TRUNCATE ON " + table},
-  };
-  for (const auto& [trigger, what] : triggers) {
-    if (present.count(trigger) == 0) {
-      spi.execute(std::string("CREATE TRIGGER ") + trigger + " " + what + call, {}, false);
-    }
-  }
-}
-
-// Makes the capture triggers of `source` wake the scheduler exactly when an `on change` view reads it,
-// and apply changes in the writing statement exactly when an `immediate` view does.
-void sync_flags(pg::SpiConnection& spi, Oid source) {
-  reports::AsExtensionOwner as_extension;
-  const std::array<pg::SpiParam, 1> src = {int8_param(source)};
-  const pg::SpiResult r =
-      spi.execute("SELECT c.wake, c.immediate, "
-                  "EXISTS (SELECT FROM autoreport.view_source AS s JOIN autoreport.managed_view AS v "
-                  "ON v.id = s.view WHERE s.source = c.source AND v.schedule = 'on change'), "
-                  "EXISTS (SELECT FROM autoreport.view_source AS s JOIN autoreport.managed_view AS v "
-                  "ON v.id = s.view WHERE s.source = c.source AND v.refresh = 'immediate') "
-                  "FROM autoreport.capture AS c WHERE c.source = $1::oid",
-                  src, false);
-  if (r.rows() == 0) {
-    return;
-  }
-  const CaptureFlags now{*r.boolean(0, 0), *r.boolean(0, 1)};
-  const CaptureFlags wanted{*r.boolean(0, 2), *r.boolean(0, 3)};
-  if (now == wanted) {
-    return;
-  }
-  const std::string table = relation_name(source);
-  for (const char* trigger : {kInsertTrigger, kUpdateTrigger, kDeleteTrigger, kTruncateTrigger}) {
-    spi.execute(std::string("DROP TRIGGER IF EXISTS ") + trigger + " ON " + table, {}, false);
-  }
-  create_triggers(spi, source, wanted, {});
-  const std::array<pg::SpiParam, 3> p = {int8_param(source),
-                                         pg::SpiParam{BOOLOID, BoolGetDatum(wanted.wake), false},
-                                         pg::SpiParam{BOOLOID, BoolGetDatum(wanted.immediate), false}};
-  spi.execute("UPDATE autoreport.capture SET wake = $2, immediate = $3 WHERE source = $1::oid", p, false);
-}
-
-// The log of `source`, created when missing, with a column for each of `attnums`; `owner` may read it.
-void ensure_capture(pg::SpiConnection& spi, Oid source, const std::vector<AttrNumber>& attnums, Oid owner) {
-  const std::string log = log_name(source);
-  {
-    reports::AsExtensionOwner as_extension;
-    const std::array<pg::SpiParam, 1> src = {int8_param(source)};
-    spi.execute(
-        "SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('autoreport.capture'), $1::int4)", src,
-        false);
-    if (spi.execute("SELECT 1 FROM autoreport.capture WHERE source = $1::oid", src, false).rows() == 0) {
-      spi.execute(
-          "CREATE UNLOGGED TABLE " + log +
-              " (_ar_xid pg_catalog.xid8 NOT NULL, _ar_cid bigint NOT NULL, _ar_sign smallint NOT NULL, "
-              "_ar_at timestamptz NOT NULL DEFAULT pg_catalog.now())",
-          {}, false);
-      // No index: every captured row would pay for it, and a refresh reads the whole (small, purged) log.
-      const std::array<pg::SpiParam, 2> row = {int8_param(source), text_param(log)};
-      spi.execute("INSERT INTO autoreport.capture (source, log) VALUES ($1::oid, $2::regclass)", row, false);
-    }
-    std::vector<std::string> grant = {"_ar_xid", "_ar_cid", "_ar_sign", "_ar_at"};
-    for (AttrNumber att : attnums) {
-      const std::string column = "c" + std::to_string(att);
-      const std::array<pg::SpiParam, 2> p = {text_param(log), text_param(column)};
-      const bool present = spi.execute("SELECT 1 FROM pg_catalog.pg_attribute WHERE attrelid = $1::regclass "
-                                       "AND attname = $2 AND NOT attisdropped",
-                                       p, false)
-                               .rows() > 0;
-      if (!present) {
-        // The base type of a domain: rows are logged as the extension's owner, who must never run a
-        // domain's CHECK (a function of the table owner's choosing).
-        const char* type = pg::guard([&] {
-          Oid typid;
-          int32 typmod;
-          Oid collation;
-          get_atttypetypmodcoll(source, att, &typid, &typmod, &collation);
-          typid = getBaseTypeAndTypmod(typid, &typmod);
-          return format_type_with_typemod(typid, typmod);
-        });
-        spi.execute("ALTER TABLE " + log + " ADD COLUMN " + column + " " + type, {}, false);
-      }
-      grant.push_back(column);
-    }
-    std::string list;
-    for (const std::string& g : grant) {
-      list += (list.empty() ? "" : ", ") + g;
-    }
-    spi.execute("GRANT USAGE ON SCHEMA autoreport_log TO " + role_name(owner), {}, false);
-    spi.execute("GRANT SELECT (" + list + ") ON " + log + " TO " + role_name(owner), {}, false);
-  }
-  // The triggers are created as the caller, whom PostgreSQL checks for the TRIGGER privilege.
-  const std::array<pg::SpiParam, 1> rel = {int8_param(source)};
-  std::set<std::string> present;
-  const pg::SpiResult r = spi.execute("SELECT tgname::text FROM pg_catalog.pg_trigger WHERE tgrelid = "
-                                      "$1::oid AND tgname LIKE 'autoreport\\_capture\\_%'",
-                                      rel, false);
-  for (uint64_t i = 0; i < r.rows(); ++i) {
-    present.insert(*r.text(i, 0));
-  }
-  CaptureFlags flags;
-  {
-    reports::AsExtensionOwner as_extension;
-    const pg::SpiResult f =
-        spi.execute("SELECT wake, immediate FROM autoreport.capture WHERE source = $1::oid", rel, false);
-    flags = CaptureFlags{f.boolean(0, 0).value_or(false), f.boolean(0, 1).value_or(false)};
-  }
-  create_triggers(spi, source, flags, present);
-  sync_flags(spi, source);
-}
-
-// Removes the capture of `source` once no managed view reads it.
-void release_capture(pg::SpiConnection& spi, Oid source) {
-  reports::AsExtensionOwner as_extension;
-  const std::array<pg::SpiParam, 1> src = {int8_param(source)};
-  spi.execute("SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('autoreport.capture'), $1::int4)",
-              src, false);
-  if (spi.execute("SELECT 1 FROM autoreport.capture WHERE source = $1::oid", src, false).rows() == 0) {
-    return; // never captured (only views refreshed in full read it)
-  }
-  if (spi.execute(
-             "SELECT 1 FROM autoreport.view_source AS s JOIN autoreport.managed_view AS v ON v.id = s.view "
-             "WHERE s.source = $1::oid AND v.refresh <> 'full'",
-             src, false)
-          .rows() > 0) {
-    return;
-  }
-  const bool exists = pg::guard([&] { return get_rel_name(source) != nullptr; });
-  if (exists) {
-    const std::string table = relation_name(source);
-    for (const char* trigger : {kInsertTrigger, kUpdateTrigger, kDeleteTrigger, kTruncateTrigger}) {
-      spi.execute(std::string("DROP TRIGGER IF EXISTS ") + trigger + " ON " + table, {}, false);
-    }
-  }
-  spi.execute("DROP TABLE IF EXISTS " + log_name(source), {}, false);
-  spi.execute("DELETE FROM autoreport.capture WHERE source = $1::oid", src, false);
-}
 
 void drop_one(pg::SpiConnection& spi, Oid relid, bool cascade) {
   std::optional<ViewRow> v;
@@ -1205,131 +1009,6 @@ AUTOREPORT_FUNCTION(autoreport_pending_changes) {
   return pg::string_to_jsonb(json);
 }
 
-AUTOREPORT_FUNCTION(autoreport_capture_changes) {
-  if (!CALLED_AS_TRIGGER(fcinfo)) {
-    throw Error("39P01", "capture_changes() must be called as a trigger");
-  }
-  TriggerData* td = reinterpret_cast<TriggerData*>(fcinfo->context);
-  if (!TRIGGER_FIRED_FOR_STATEMENT(td->tg_event) || !TRIGGER_FIRED_AFTER(td->tg_event) ||
-      td->tg_trigger->tgnargs < 1 || td->tg_trigger->tgnargs > 2) {
-    throw Error("39P01",
-                "capture_changes() must run AFTER ... FOR EACH STATEMENT with the log's name as argument");
-  }
-  const std::string log = td->tg_trigger->tgargs[0];
-  // Only the log of the table the trigger is on: rows are logged as the extension's owner, and a
-  // trigger pointed at another table's log would forge that table's changes.
-  if (log != log_name(RelationGetRelid(td->tg_relation))) {
-    throw Error(sqlstate::insufficient_privilege, "capture_changes() on table " +
-                                                      relation_name(RelationGetRelid(td->tg_relation)) +
-                                                      " may write only that table's log")
-        .with_detail("Its argument names " + log + ".")
-        .with_hint("Capture triggers are installed by autoreport.create_view(); do not create them by hand.");
-  }
-  const CaptureFlags flags =
-      td->tg_trigger->tgnargs == 2 ? CaptureFlags::parse(td->tg_trigger->tgargs[1]) : CaptureFlags{};
-  if (flags.wake) {
-    schedules::wake_scheduler_at_commit(); // an `on change` view reads this table
-  }
-  const Oid log_oid = pg::guard([&] {
-    return RangeVarGetRelid(makeRangeVarFromNameList(stringToQualifiedNameList(log.c_str())), NoLock, true);
-  });
-  if (!OidIsValid(log_oid)) {
-    return PointerGetDatum(nullptr); // no managed view reads this table any more
-  }
-  // The log's columns c<attnum>, each the source column of that number (NULL once dropped).
-  std::vector<std::string> log_columns = {"_ar_xid", "_ar_cid", "_ar_sign"};
-  std::vector<std::string> source_columns;
-  const TupleDesc source_desc = RelationGetDescr(td->tg_relation);
-  const int log_natts = pg::guard([&] {
-    HeapTuple tup = SearchSysCache1(RELOID, ObjectIdGetDatum(log_oid));
-    if (!HeapTupleIsValid(tup)) {
-      return 0;
-    }
-    const int n = reinterpret_cast<Form_pg_class>(GETSTRUCT(tup))->relnatts;
-    ReleaseSysCache(tup);
-    return n;
-  });
-  for (AttrNumber i = 1; i <= log_natts; ++i) {
-    const char* att = pg::guard([&] { return get_attname(log_oid, i, true); });
-    if (att == nullptr || att[0] != 'c') {
-      continue;
-    }
-    const int number = std::atoi(att + 1);
-    log_columns.emplace_back(att);
-    const Oid log_type = pg::guard([&] { return get_atttype(log_oid, i); });
-    // A column dropped or retyped since it was first logged is logged as NULL: the views that read it
-    // are broken (the event trigger says so), and the write must go on.
-    if (number >= 1 && number <= source_desc->natts &&
-        !TupleDescAttr(source_desc, number - 1)->attisdropped &&
-        pg::guard([&] { return getBaseType(TupleDescAttr(source_desc, number - 1)->atttypid); }) ==
-            log_type) {
-      source_columns.emplace_back(pg::guard(
-          [&] { return quote_identifier(NameStr(TupleDescAttr(source_desc, number - 1)->attname)); }));
-    } else {
-      source_columns.emplace_back("NULL");
-    }
-  }
-  std::string columns;
-  for (const std::string& c : log_columns) {
-    columns += (columns.empty() ? "" : ", ") + c;
-  }
-  auto rows = [&](const char* transition, int sign) {
-    std::string select = "SELECT $1, $2, " + std::to_string(sign) + "::int2";
-    for (const std::string& c : source_columns) {
-      select += ", " + c;
-    }
-    return select + " FROM " + pg::guard([&] { return quote_identifier(transition); });
-  };
-  std::string sql = "INSERT INTO " + log + " (" + columns + ") ";
-  if (TRIGGER_FIRED_BY_INSERT(td->tg_event)) {
-    sql += rows(td->tg_trigger->tgnewtable, 1);
-  } else if (TRIGGER_FIRED_BY_UPDATE(td->tg_event)) {
-    sql += rows(td->tg_trigger->tgoldtable, -1) + " UNION ALL " + rows(td->tg_trigger->tgnewtable, 1);
-  } else if (TRIGGER_FIRED_BY_DELETE(td->tg_event)) {
-    sql += rows(td->tg_trigger->tgoldtable, -1);
-  } else {
-    sql = "INSERT INTO " + log + " (_ar_xid, _ar_cid, _ar_sign) VALUES ($1, $2, 0::int2)";
-  }
-  const FullTransactionId xid = pg::guard([] { return GetTopFullTransactionId(); });
-  const std::array<pg::SpiParam, 2> params = {
-      pg::SpiParam{XID8OID, FullTransactionIdGetDatum(xid), false},
-      int8_param(static_cast<int64_t>(pg::guard([] { return GetCurrentCommandId(false); })))};
-  pg::SpiConnection spi;
-  pg::guard([&] {
-    if (SPI_register_trigger_data(td) != SPI_OK_TD_REGISTER) {
-      elog(ERROR, "could not register the transition tables");
-    }
-  });
-  reports::AsExtensionOwner as_extension;
-  spi.execute(sql, params, false);
-  if (flags.immediate) {
-    // The `immediate` views that read this table take the statement's changes now, in the writer's
-    // transaction, one after the other in the order they were created (each waits for a concurrent
-    // writer's transaction that applied changes to it to end). A broken view is left as it is: the
-    // changes stay logged, and the write goes on.
-    const std::array<pg::SpiParam, 1> src = {int8_param(RelationGetRelid(td->tg_relation))};
-    const pg::SpiResult views =
-        spi.execute("SELECT DISTINCT v.id, v.relid::bigint FROM autoreport.view_source AS s "
-                    "JOIN autoreport.managed_view AS v ON v.id = s.view WHERE s.source = $1::oid "
-                    "AND v.refresh = 'immediate' AND v.broken IS NULL ORDER BY v.id",
-                    src, false);
-    std::vector<Oid> relids;
-    for (uint64_t i = 0; i < views.rows(); ++i) {
-      relids.push_back(static_cast<Oid>(*views.integer(i, 1)));
-    }
-    const bool truncated = TRIGGER_FIRED_BY_TRUNCATE(td->tg_event);
-    const bool deletes = TRIGGER_FIRED_BY_UPDATE(td->tg_event) || TRIGGER_FIRED_BY_DELETE(td->tg_event);
-    const bool inserts = TRIGGER_FIRED_BY_UPDATE(td->tg_event) || TRIGGER_FIRED_BY_INSERT(td->tg_event);
-    const Written written{RelationGetRelid(td->tg_relation), truncated,
-                          deletes ? td->tg_trigger->tgoldtable : nullptr,
-                          inserts ? td->tg_trigger->tgnewtable : nullptr};
-    for (Oid relid : relids) {
-      refresh(spi, relid, "immediate", written);
-    }
-  }
-  return PointerGetDatum(nullptr);
-}
-
 namespace {
 
 // Looks at view `id` (stored tree `tree`) again: broken (with why) when a table or column it reads
@@ -1682,3 +1361,38 @@ AUTOREPORT_FUNCTION(autoreport_alter_view) {
   }
   PG_RETURN_VOID();
 }
+
+namespace autoreport::views {
+
+std::string relation_name(Oid relid) {
+  const char* name = pg::guard([&] {
+    const char* rel = get_rel_name(relid);
+    if (rel == nullptr) {
+      return static_cast<const char*>(nullptr);
+    }
+    return static_cast<const char*>(
+        quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)), rel));
+  });
+  return name ? name : "OID " + std::to_string(relid);
+}
+
+void apply_to_immediate_views(pg::SpiConnection& spi, const Written& written) {
+  // One after the other in the order they were created (each waits for a concurrent writer's
+  // transaction that applied changes to it to end). A broken view is left as it is: the changes stay
+  // logged, and the write goes on.
+  const std::array<pg::SpiParam, 1> src = {int8_param(written.source)};
+  const pg::SpiResult views =
+      spi.execute("SELECT DISTINCT v.id, v.relid::bigint FROM autoreport.view_source AS s "
+                  "JOIN autoreport.managed_view AS v ON v.id = s.view WHERE s.source = $1::oid "
+                  "AND v.refresh = 'immediate' AND v.broken IS NULL ORDER BY v.id",
+                  src, false);
+  std::vector<Oid> relids;
+  for (uint64_t i = 0; i < views.rows(); ++i) {
+    relids.push_back(static_cast<Oid>(*views.integer(i, 1)));
+  }
+  for (Oid relid : relids) {
+    refresh(spi, relid, "immediate", written);
+  }
+}
+
+} // namespace autoreport::views

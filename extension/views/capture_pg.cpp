@@ -1,0 +1,342 @@
+// Capture of the changes of managed views' source tables: the statement-level AFTER triggers
+// (capture_changes) that append each statement's changed rows, with their transaction and command, to
+// the source's unlogged log (autoreport_log.log_<oid>), and that apply them to the `immediate` views
+// reading the table; the logs and triggers installed, flagged and removed as views come and go.
+#include "views/capture_pg.hpp"
+
+#include "views/analyze_pg.hpp"
+
+#include "common/convert_pg.hpp"
+#include "common/spi_pg.hpp"
+#include "reports/catalog_pg.hpp"
+#include "schedules/shared_pg.hpp"
+
+extern "C" {
+#include "access/xact.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_type.h"
+#include "commands/trigger.h"
+#include "executor/spi.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/regproc.h"
+#include "utils/rel.h"
+#include "utils/syscache.h"
+#include "utils/xid8.h"
+}
+
+#include <array>
+#include <cstdlib>
+#include <cstring>
+#include <set>
+#include <string>
+#include <vector>
+
+using namespace autoreport;
+using namespace autoreport::views;
+
+namespace pg = autoreport::pg;
+
+namespace {
+
+using pg::int8_param;
+using pg::text_param;
+
+constexpr const char* kInsertTrigger = "autoreport_capture_insert";
+constexpr const char* kUpdateTrigger = "autoreport_capture_update";
+constexpr const char* kDeleteTrigger = "autoreport_capture_delete";
+constexpr const char* kTruncateTrigger = "autoreport_capture_truncate";
+
+} // namespace
+
+namespace autoreport::views {
+
+namespace {
+
+std::string role_name(Oid role) {
+  const char* name = pg::guard([&] { return quote_identifier(GetUserNameFromId(role, false)); });
+  return name;
+}
+
+// What the capture triggers of a table do besides logging, as their second argument says.
+struct CaptureFlags {
+  bool wake = false;      // the commit of a change wakes the database's scheduler (an `on change` view)
+  bool immediate = false; // the statement applies its changes to the `immediate` views reading the table
+  bool operator==(const CaptureFlags&) const = default;
+  std::string text() const {
+    return std::string(wake ? "wake" : "") + (wake && immediate ? "," : "") + (immediate ? "immediate" : "");
+  }
+  static CaptureFlags parse(const char* text) {
+    CaptureFlags f;
+    const std::string t = text;
+    f.wake = t == "wake" || t.rfind("wake,", 0) == 0;
+    f.immediate = t == "immediate" || (t.size() > 10 && t.compare(t.size() - 10, 10, ",immediate") == 0);
+    return f;
+  }
+};
+
+// The capture triggers of `source` that are missing (all but those in `present`), with the log's name as
+// argument and the flags, if any, as a second.
+void create_triggers(pg::SpiConnection& spi, Oid source, CaptureFlags flags,
+                     const std::set<std::string>& present) {
+  const std::string log = log_name(source);
+  const std::string table = relation_name(source);
+  const char* arg = pg::guard([&] { return quote_literal_cstr(log.c_str()); });
+  const std::string call = " FOR EACH STATEMENT EXECUTE FUNCTION autoreport.capture_changes(" +
+                           std::string(arg) + (flags.text().empty() ? ")" : ", '" + flags.text() + "')");
+  const std::pair<const char*, std::string> triggers[] = {
+      {kInsertTrigger, "AFTER INSERT ON " + table + " REFERENCING NEW TABLE AS autoreport_new"},
+      {kUpdateTrigger,
+       "AFTER UPDATE ON " + table + " REFERENCING OLD TABLE AS autoreport_old NEW TABLE AS autoreport_new"},
+      {kDeleteTrigger, "AFTER DELETE ON " + table + " REFERENCING OLD TABLE AS autoreport_old"},
+      {kTruncateTrigger, "AFTER TRUNCATE ON " + table},
+  };
+  for (const auto& [trigger, what] : triggers) {
+    if (present.count(trigger) == 0) {
+      spi.execute(std::string("CREATE TRIGGER ") + trigger + " " + what + call, {}, false);
+    }
+  }
+}
+
+} // namespace
+
+// Makes the capture triggers of `source` wake the scheduler exactly when an `on change` view reads it,
+// and apply changes in the writing statement exactly when an `immediate` view does.
+void sync_flags(pg::SpiConnection& spi, Oid source) {
+  reports::AsExtensionOwner as_extension;
+  const std::array<pg::SpiParam, 1> src = {int8_param(source)};
+  const pg::SpiResult r =
+      spi.execute("SELECT c.wake, c.immediate, "
+                  "EXISTS (SELECT FROM autoreport.view_source AS s JOIN autoreport.managed_view AS v "
+                  "ON v.id = s.view WHERE s.source = c.source AND v.schedule = 'on change'), "
+                  "EXISTS (SELECT FROM autoreport.view_source AS s JOIN autoreport.managed_view AS v "
+                  "ON v.id = s.view WHERE s.source = c.source AND v.refresh = 'immediate') "
+                  "FROM autoreport.capture AS c WHERE c.source = $1::oid",
+                  src, false);
+  if (r.rows() == 0) {
+    return;
+  }
+  const CaptureFlags now{*r.boolean(0, 0), *r.boolean(0, 1)};
+  const CaptureFlags wanted{*r.boolean(0, 2), *r.boolean(0, 3)};
+  if (now == wanted) {
+    return;
+  }
+  const std::string table = relation_name(source);
+  for (const char* trigger : {kInsertTrigger, kUpdateTrigger, kDeleteTrigger, kTruncateTrigger}) {
+    spi.execute(std::string("DROP TRIGGER IF EXISTS ") + trigger + " ON " + table, {}, false);
+  }
+  create_triggers(spi, source, wanted, {});
+  const std::array<pg::SpiParam, 3> p = {int8_param(source),
+                                         pg::SpiParam{BOOLOID, BoolGetDatum(wanted.wake), false},
+                                         pg::SpiParam{BOOLOID, BoolGetDatum(wanted.immediate), false}};
+  spi.execute("UPDATE autoreport.capture SET wake = $2, immediate = $3 WHERE source = $1::oid", p, false);
+}
+
+// The log of `source`, created when missing, with a column for each of `attnums`; `owner` may read it.
+void ensure_capture(pg::SpiConnection& spi, Oid source, const std::vector<AttrNumber>& attnums, Oid owner) {
+  const std::string log = log_name(source);
+  {
+    reports::AsExtensionOwner as_extension;
+    const std::array<pg::SpiParam, 1> src = {int8_param(source)};
+    spi.execute(
+        "SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('autoreport.capture'), $1::int4)", src,
+        false);
+    if (spi.execute("SELECT 1 FROM autoreport.capture WHERE source = $1::oid", src, false).rows() == 0) {
+      spi.execute(
+          "CREATE UNLOGGED TABLE " + log +
+              " (_ar_xid pg_catalog.xid8 NOT NULL, _ar_cid bigint NOT NULL, _ar_sign smallint NOT NULL, "
+              "_ar_at timestamptz NOT NULL DEFAULT pg_catalog.now())",
+          {}, false);
+      // No index: every captured row would pay for it, and a refresh reads the whole (small, purged) log.
+      const std::array<pg::SpiParam, 2> row = {int8_param(source), text_param(log)};
+      spi.execute("INSERT INTO autoreport.capture (source, log) VALUES ($1::oid, $2::regclass)", row, false);
+    }
+    std::vector<std::string> grant = {"_ar_xid", "_ar_cid", "_ar_sign", "_ar_at"};
+    for (AttrNumber att : attnums) {
+      const std::string column = "c" + std::to_string(att);
+      const std::array<pg::SpiParam, 2> p = {text_param(log), text_param(column)};
+      const bool present = spi.execute("SELECT 1 FROM pg_catalog.pg_attribute WHERE attrelid = $1::regclass "
+                                       "AND attname = $2 AND NOT attisdropped",
+                                       p, false)
+                               .rows() > 0;
+      if (!present) {
+        // The base type of a domain: rows are logged as the extension's owner, who must never run a
+        // domain's CHECK (a function of the table owner's choosing).
+        const char* type = pg::guard([&] {
+          Oid typid;
+          int32 typmod;
+          Oid collation;
+          get_atttypetypmodcoll(source, att, &typid, &typmod, &collation);
+          typid = getBaseTypeAndTypmod(typid, &typmod);
+          return format_type_with_typemod(typid, typmod);
+        });
+        spi.execute("ALTER TABLE " + log + " ADD COLUMN " + column + " " + type, {}, false);
+      }
+      grant.push_back(column);
+    }
+    std::string list;
+    for (const std::string& g : grant) {
+      list += (list.empty() ? "" : ", ") + g;
+    }
+    spi.execute("GRANT USAGE ON SCHEMA autoreport_log TO " + role_name(owner), {}, false);
+    spi.execute("GRANT SELECT (" + list + ") ON " + log + " TO " + role_name(owner), {}, false);
+  }
+  // The triggers are created as the caller, whom PostgreSQL checks for the TRIGGER privilege.
+  const std::array<pg::SpiParam, 1> rel = {int8_param(source)};
+  std::set<std::string> present;
+  const pg::SpiResult r = spi.execute("SELECT tgname::text FROM pg_catalog.pg_trigger WHERE tgrelid = "
+                                      "$1::oid AND tgname LIKE 'autoreport\\_capture\\_%'",
+                                      rel, false);
+  for (uint64_t i = 0; i < r.rows(); ++i) {
+    present.insert(*r.text(i, 0));
+  }
+  CaptureFlags flags;
+  {
+    reports::AsExtensionOwner as_extension;
+    const pg::SpiResult f =
+        spi.execute("SELECT wake, immediate FROM autoreport.capture WHERE source = $1::oid", rel, false);
+    flags = CaptureFlags{f.boolean(0, 0).value_or(false), f.boolean(0, 1).value_or(false)};
+  }
+  create_triggers(spi, source, flags, present);
+  sync_flags(spi, source);
+}
+
+// Removes the capture of `source` once no managed view reads it.
+void release_capture(pg::SpiConnection& spi, Oid source) {
+  reports::AsExtensionOwner as_extension;
+  const std::array<pg::SpiParam, 1> src = {int8_param(source)};
+  spi.execute("SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('autoreport.capture'), $1::int4)",
+              src, false);
+  if (spi.execute("SELECT 1 FROM autoreport.capture WHERE source = $1::oid", src, false).rows() == 0) {
+    return; // never captured (only views refreshed in full read it)
+  }
+  if (spi.execute(
+             "SELECT 1 FROM autoreport.view_source AS s JOIN autoreport.managed_view AS v ON v.id = s.view "
+             "WHERE s.source = $1::oid AND v.refresh <> 'full'",
+             src, false)
+          .rows() > 0) {
+    return;
+  }
+  const bool exists = pg::guard([&] { return get_rel_name(source) != nullptr; });
+  if (exists) {
+    const std::string table = relation_name(source);
+    for (const char* trigger : {kInsertTrigger, kUpdateTrigger, kDeleteTrigger, kTruncateTrigger}) {
+      spi.execute(std::string("DROP TRIGGER IF EXISTS ") + trigger + " ON " + table, {}, false);
+    }
+  }
+  spi.execute("DROP TABLE IF EXISTS " + log_name(source), {}, false);
+  spi.execute("DELETE FROM autoreport.capture WHERE source = $1::oid", src, false);
+}
+
+} // namespace autoreport::views
+
+AUTOREPORT_FUNCTION(autoreport_capture_changes) {
+  if (!CALLED_AS_TRIGGER(fcinfo)) {
+    throw Error("39P01", "capture_changes() must be called as a trigger");
+  }
+  TriggerData* td = reinterpret_cast<TriggerData*>(fcinfo->context);
+  if (!TRIGGER_FIRED_FOR_STATEMENT(td->tg_event) || !TRIGGER_FIRED_AFTER(td->tg_event) ||
+      td->tg_trigger->tgnargs < 1 || td->tg_trigger->tgnargs > 2) {
+    throw Error("39P01",
+                "capture_changes() must run AFTER ... FOR EACH STATEMENT with the log's name as argument");
+  }
+  const std::string log = td->tg_trigger->tgargs[0];
+  // Only the log of the table the trigger is on: rows are logged as the extension's owner, and a
+  // trigger pointed at another table's log would forge that table's changes.
+  if (log != log_name(RelationGetRelid(td->tg_relation))) {
+    throw Error(sqlstate::insufficient_privilege, "capture_changes() on table " +
+                                                      relation_name(RelationGetRelid(td->tg_relation)) +
+                                                      " may write only that table's log")
+        .with_detail("Its argument names " + log + ".")
+        .with_hint("Capture triggers are installed by autoreport.create_view(); do not create them by hand.");
+  }
+  const CaptureFlags flags =
+      td->tg_trigger->tgnargs == 2 ? CaptureFlags::parse(td->tg_trigger->tgargs[1]) : CaptureFlags{};
+  if (flags.wake) {
+    schedules::wake_scheduler_at_commit(); // an `on change` view reads this table
+  }
+  const Oid log_oid = pg::guard([&] {
+    return RangeVarGetRelid(makeRangeVarFromNameList(stringToQualifiedNameList(log.c_str())), NoLock, true);
+  });
+  if (!OidIsValid(log_oid)) {
+    return PointerGetDatum(nullptr); // no managed view reads this table any more
+  }
+  // The log's columns c<attnum>, each the source column of that number (NULL once dropped).
+  std::vector<std::string> log_columns = {"_ar_xid", "_ar_cid", "_ar_sign"};
+  std::vector<std::string> source_columns;
+  const TupleDesc source_desc = RelationGetDescr(td->tg_relation);
+  const int log_natts = pg::guard([&] {
+    HeapTuple tup = SearchSysCache1(RELOID, ObjectIdGetDatum(log_oid));
+    if (!HeapTupleIsValid(tup)) {
+      return 0;
+    }
+    const int n = reinterpret_cast<Form_pg_class>(GETSTRUCT(tup))->relnatts;
+    ReleaseSysCache(tup);
+    return n;
+  });
+  for (AttrNumber i = 1; i <= log_natts; ++i) {
+    const char* att = pg::guard([&] { return get_attname(log_oid, i, true); });
+    if (att == nullptr || att[0] != 'c') {
+      continue;
+    }
+    const int number = std::atoi(att + 1);
+    log_columns.emplace_back(att);
+    const Oid log_type = pg::guard([&] { return get_atttype(log_oid, i); });
+    // A column dropped or retyped since it was first logged is logged as NULL: the views that read it
+    // are broken (the event trigger says so), and the write must go on.
+    if (number >= 1 && number <= source_desc->natts &&
+        !TupleDescAttr(source_desc, number - 1)->attisdropped &&
+        pg::guard([&] { return getBaseType(TupleDescAttr(source_desc, number - 1)->atttypid); }) ==
+            log_type) {
+      source_columns.emplace_back(pg::guard(
+          [&] { return quote_identifier(NameStr(TupleDescAttr(source_desc, number - 1)->attname)); }));
+    } else {
+      source_columns.emplace_back("NULL");
+    }
+  }
+  std::string columns;
+  for (const std::string& c : log_columns) {
+    columns += (columns.empty() ? "" : ", ") + c;
+  }
+  auto rows = [&](const char* transition, int sign) {
+    std::string select = "SELECT $1, $2, " + std::to_string(sign) + "::int2";
+    for (const std::string& c : source_columns) {
+      select += ", " + c;
+    }
+    return select + " FROM " + pg::guard([&] { return quote_identifier(transition); });
+  };
+  std::string sql = "INSERT INTO " + log + " (" + columns + ") ";
+  if (TRIGGER_FIRED_BY_INSERT(td->tg_event)) {
+    sql += rows(td->tg_trigger->tgnewtable, 1);
+  } else if (TRIGGER_FIRED_BY_UPDATE(td->tg_event)) {
+    sql += rows(td->tg_trigger->tgoldtable, -1) + " UNION ALL " + rows(td->tg_trigger->tgnewtable, 1);
+  } else if (TRIGGER_FIRED_BY_DELETE(td->tg_event)) {
+    sql += rows(td->tg_trigger->tgoldtable, -1);
+  } else {
+    sql = "INSERT INTO " + log + " (_ar_xid, _ar_cid, _ar_sign) VALUES ($1, $2, 0::int2)";
+  }
+  const FullTransactionId xid = pg::guard([] { return GetTopFullTransactionId(); });
+  const std::array<pg::SpiParam, 2> params = {
+      pg::SpiParam{XID8OID, FullTransactionIdGetDatum(xid), false},
+      int8_param(static_cast<int64_t>(pg::guard([] { return GetCurrentCommandId(false); })))};
+  pg::SpiConnection spi;
+  pg::guard([&] {
+    if (SPI_register_trigger_data(td) != SPI_OK_TD_REGISTER) {
+      elog(ERROR, "could not register the transition tables");
+    }
+  });
+  reports::AsExtensionOwner as_extension;
+  spi.execute(sql, params, false);
+  if (flags.immediate) {
+    // The `immediate` views that read this table take the statement's changes now, in the writer's
+    // transaction.
+    const bool deletes = TRIGGER_FIRED_BY_UPDATE(td->tg_event) || TRIGGER_FIRED_BY_DELETE(td->tg_event);
+    const bool inserts = TRIGGER_FIRED_BY_UPDATE(td->tg_event) || TRIGGER_FIRED_BY_INSERT(td->tg_event);
+    apply_to_immediate_views(spi, Written{RelationGetRelid(td->tg_relation),
+                                          TRIGGER_FIRED_BY_TRUNCATE(td->tg_event),
+                                          deletes ? td->tg_trigger->tgoldtable : nullptr,
+                                          inserts ? td->tg_trigger->tgnewtable : nullptr});
+  }
+  return PointerGetDatum(nullptr);
+}

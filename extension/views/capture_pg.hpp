@@ -1,0 +1,35 @@
+// Capture of the changes of managed views' source tables (capture_pg.cpp), and what it needs of the
+// views (views_pg.cpp): a relation's name and the immediate application of a statement's changes.
+#pragma once
+
+#include "common/spi_pg.hpp"
+
+#include <string>
+#include <vector>
+
+namespace autoreport::views {
+
+// The log of `source`, created when missing, with a column for each of `attnums`; `owner` may read it;
+// and its capture triggers (created as the caller, whom PostgreSQL checks for the TRIGGER privilege).
+void ensure_capture(pg::SpiConnection& spi, Oid source, const std::vector<AttrNumber>& attnums, Oid owner);
+// Removes the capture of `source` once no managed view reads it.
+void release_capture(pg::SpiConnection& spi, Oid source);
+// Makes the capture triggers of `source` wake the scheduler exactly when an `on change` view reads it,
+// and apply changes in the writing statement exactly when an `immediate` view does.
+void sync_flags(pg::SpiConnection& spi, Oid source);
+
+// The statement a capture trigger fired for.
+struct Written {
+  Oid source = InvalidOid; // the table the statement wrote
+  bool truncated = false;  // by TRUNCATE
+  // Its transition tables, registered in the current SPI connection (nullptr: none of that kind).
+  const char* old_table = nullptr;
+  const char* new_table = nullptr;
+};
+
+// Applies the statement's changes to the `immediate` views that read its table (views_pg.cpp).
+void apply_to_immediate_views(pg::SpiConnection& spi, const Written& written);
+// A relation's name, qualified as the user would write it (views_pg.cpp).
+std::string relation_name(Oid relid);
+
+} // namespace autoreport::views
