@@ -270,6 +270,14 @@ std::string log_name(Oid source) {
   return "autoreport_log.log_" + std::to_string(source);
 }
 
+Oid log_oid(Oid source) {
+  return pg::guard([&] {
+    const Oid schema = get_namespace_oid("autoreport_log", true);
+    return OidIsValid(schema) ? get_relname_relid(("log_" + std::to_string(source)).c_str(), schema)
+                              : InvalidOid;
+  });
+}
+
 Query* parse_query(const std::string& sql) {
   List* raw = pg::guard([&] { return raw_parser(sql.c_str(), RAW_PARSE_DEFAULT); });
   if (list_length(raw) != 1) {

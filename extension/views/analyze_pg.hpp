@@ -49,5 +49,8 @@ Query* tree_from_text(const std::string& text);
 
 // The log table of a source (autoreport_log.log_<oid>), quoted.
 std::string log_name(Oid source);
+// Its OID, or InvalidOid when there is none. No privilege is checked: a writer of the source, whose
+// statement's capture trigger looks the log up, need not be able to use schema autoreport_log.
+Oid log_oid(Oid source);
 
 } // namespace autoreport::views

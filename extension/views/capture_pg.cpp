@@ -256,10 +256,8 @@ AUTOREPORT_FUNCTION(autoreport_capture_changes) {
   if (flags.wake) {
     schedules::wake_scheduler_at_commit(); // an `on change` view reads this table
   }
-  const Oid log_oid = pg::guard([&] {
-    return RangeVarGetRelid(makeRangeVarFromNameList(stringToQualifiedNameList(log.c_str())), NoLock, true);
-  });
-  if (!OidIsValid(log_oid)) {
+  const Oid log_relid = log_oid(RelationGetRelid(td->tg_relation));
+  if (!OidIsValid(log_relid)) {
     return PointerGetDatum(nullptr); // no managed view reads this table any more
   }
   // The log's columns c<attnum>, each the source column of that number (NULL once dropped).
@@ -267,7 +265,7 @@ AUTOREPORT_FUNCTION(autoreport_capture_changes) {
   std::vector<std::string> source_columns;
   const TupleDesc source_desc = RelationGetDescr(td->tg_relation);
   const int log_natts = pg::guard([&] {
-    HeapTuple tup = SearchSysCache1(RELOID, ObjectIdGetDatum(log_oid));
+    HeapTuple tup = SearchSysCache1(RELOID, ObjectIdGetDatum(log_relid));
     if (!HeapTupleIsValid(tup)) {
       return 0;
     }
@@ -276,13 +274,13 @@ AUTOREPORT_FUNCTION(autoreport_capture_changes) {
     return n;
   });
   for (AttrNumber i = 1; i <= log_natts; ++i) {
-    const char* att = pg::guard([&] { return get_attname(log_oid, i, true); });
+    const char* att = pg::guard([&] { return get_attname(log_relid, i, true); });
     if (att == nullptr || att[0] != 'c') {
       continue;
     }
     const int number = std::atoi(att + 1);
     log_columns.emplace_back(att);
-    const Oid log_type = pg::guard([&] { return get_atttype(log_oid, i); });
+    const Oid log_type = pg::guard([&] { return get_atttype(log_relid, i); });
     // A column dropped or retyped since it was first logged is logged as NULL: the views that read it
     // are broken (the event trigger says so), and the write must go on.
     if (number >= 1 && number <= source_desc->natts &&

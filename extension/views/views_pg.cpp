@@ -618,10 +618,7 @@ Outcome refresh(pg::SpiConnection& spi, Oid relid, const std::string& mode,
       break;
     }
     if (written) {
-      const Oid log = pg::guard([&] {
-        return RangeVarGetRelid(makeRangeVarFromNameList(stringToQualifiedNameList(log_name(s).c_str())),
-                                NoLock, true);
-      });
+      const Oid log = log_oid(s);
       const BlockNumber blocks = OidIsValid(log) ? pg::guard([&] {
         Relation rel = table_open(log, AccessShareLock);
         const BlockNumber n = RelationGetNumberOfBlocks(rel);
