@@ -18,6 +18,7 @@
 #include "schedules/shared_pg.hpp"
 
 extern "C" {
+#include "commands/trigger.h"
 #include "access/xact.h"
 #include "access/xlog.h"
 #include "catalog/pg_type.h"
@@ -242,6 +243,15 @@ AUTOREPORT_FUNCTION(autoreport_schedule) {
   }
   warn_unless_preloaded(name);
   PG_RETURN_INT64(id);
+}
+
+// autoreport.wake_scheduler(): the statement trigger that wakes this database's scheduler at commit.
+AUTOREPORT_FUNCTION(autoreport_wake_scheduler) {
+  if (!CALLED_AS_TRIGGER(fcinfo)) {
+    throw Error("39P01", "wake_scheduler() must be called as a trigger");
+  }
+  wake_scheduler_at_commit();
+  return PointerGetDatum(nullptr);
 }
 
 // autoreport.unschedule(name): the job, its runs and its outputs are removed.

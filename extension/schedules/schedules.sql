@@ -108,6 +108,17 @@ SELECT pg_catalog.pg_extension_config_dump('@extschema@.job', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.job_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.output_grant', '');
 
+-- Rows that come into the jobs' (or managed views') catalog other than through the functions, as a
+-- restore of a dump copies them, wake this database's scheduler at commit: the launcher would
+-- otherwise find the database idle and look again only minutes later.
+CREATE FUNCTION @extschema@.wake_scheduler() RETURNS trigger
+  LANGUAGE c
+  AS 'MODULE_PATHNAME', 'autoreport_wake_scheduler';
+COMMENT ON FUNCTION @extschema@.wake_scheduler() IS
+  'statement trigger of autoreport.job and autoreport.managed_view: wakes the database''s scheduler at commit';
+CREATE TRIGGER wake_scheduler AFTER INSERT ON @extschema@.job
+  FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.wake_scheduler();
+
 -- NULL when this server can run jobs in this database now; otherwise why not, in words: 'library not
 -- preloaded', 'on a standby', 'launcher not running', 'too many databases'.
 CREATE FUNCTION @extschema@.scheduler_status() RETURNS text

@@ -23,6 +23,7 @@ extern "C" {
 #include "utils/regproc.h"
 #include "utils/rel.h"
 #include "utils/syscache.h"
+#include "utils/tuplestore.h"
 #include "utils/xid8.h"
 }
 
@@ -143,6 +144,10 @@ void ensure_capture(pg::SpiConnection& spi, Oid source, const std::vector<AttrNu
         "SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('autoreport.capture'), $1::int4)", src,
         false);
     if (spi.execute("SELECT 1 FROM autoreport.capture WHERE source = $1::oid", src, false).rows() == 0) {
+      // (A table of that name that no capture owns was restored from a dump of another database.)
+      if (OidIsValid(log_oid(source))) {
+        spi.execute("DROP TABLE " + log, {}, false);
+      }
       spi.execute(
           "CREATE UNLOGGED TABLE " + log +
               " (_ar_xid pg_catalog.xid8 NOT NULL, _ar_cid bigint NOT NULL, _ar_sign smallint NOT NULL, "
@@ -182,12 +187,28 @@ void ensure_capture(pg::SpiConnection& spi, Oid source, const std::vector<AttrNu
     spi.execute("GRANT USAGE ON SCHEMA autoreport_log TO " + role_name(owner), {}, false);
     spi.execute("GRANT SELECT (" + list + ") ON " + log + " TO " + role_name(owner), {}, false);
   }
+  // Capture triggers that name another log were restored from a dump of another database: replaced.
+  const std::array<pg::SpiParam, 2> rel = {int8_param(source), text_param(log)};
+  {
+    reports::AsExtensionOwner as_extension;
+    const pg::SpiResult stale = spi.execute(
+        "SELECT tgname::text FROM pg_catalog.pg_trigger WHERE tgrelid = $1::oid AND tgname LIKE "
+        "'autoreport\\_capture\\_%' AND substr(tgargs, 1, octet_length(convert_to($2, 'UTF8')) + 1) <> "
+        "convert_to($2, 'UTF8') || '\\x00'::bytea",
+        rel, false);
+    std::vector<std::string> names;
+    for (uint64_t i = 0; i < stale.rows(); ++i) {
+      names.push_back(*stale.text(i, 0));
+    }
+    for (const std::string& t : names) {
+      spi.execute("DROP TRIGGER " + t + " ON " + relation_name(source), {}, false);
+    }
+  }
   // The triggers are created as the caller, whom PostgreSQL checks for the TRIGGER privilege.
-  const std::array<pg::SpiParam, 1> rel = {int8_param(source)};
   std::set<std::string> present;
   const pg::SpiResult r = spi.execute("SELECT tgname::text FROM pg_catalog.pg_trigger WHERE tgrelid = "
                                       "$1::oid AND tgname LIKE 'autoreport\\_capture\\_%'",
-                                      rel, false);
+                                      std::span<const pg::SpiParam>(rel.data(), 1), false);
   for (uint64_t i = 0; i < r.rows(); ++i) {
     present.insert(*r.text(i, 0));
   }
@@ -195,7 +216,8 @@ void ensure_capture(pg::SpiConnection& spi, Oid source, const std::vector<AttrNu
   {
     reports::AsExtensionOwner as_extension;
     const pg::SpiResult f =
-        spi.execute("SELECT wake, immediate FROM autoreport.capture WHERE source = $1::oid", rel, false);
+        spi.execute("SELECT wake, immediate FROM autoreport.capture WHERE source = $1::oid",
+                    std::span<const pg::SpiParam>(rel.data(), 1), false);
     flags = CaptureFlags{f.boolean(0, 0).value_or(false), f.boolean(0, 1).value_or(false)};
   }
   create_triggers(spi, source, flags, present);
@@ -242,15 +264,6 @@ AUTOREPORT_FUNCTION(autoreport_capture_changes) {
                 "capture_changes() must run AFTER ... FOR EACH STATEMENT with the log's name as argument");
   }
   const std::string log = td->tg_trigger->tgargs[0];
-  // Only the log of the table the trigger is on: rows are logged as the extension's owner, and a
-  // trigger pointed at another table's log would forge that table's changes.
-  if (log != log_name(RelationGetRelid(td->tg_relation))) {
-    throw Error(sqlstate::insufficient_privilege, "capture_changes() on table " +
-                                                      relation_name(RelationGetRelid(td->tg_relation)) +
-                                                      " may write only that table's log")
-        .with_detail("Its argument names " + log + ".")
-        .with_hint("Capture triggers are installed by autoreport.create_view(); do not create them by hand.");
-  }
   const CaptureFlags flags =
       td->tg_trigger->tgnargs == 2 ? CaptureFlags::parse(td->tg_trigger->tgargs[1]) : CaptureFlags{};
   if (flags.wake) {
@@ -258,7 +271,24 @@ AUTOREPORT_FUNCTION(autoreport_capture_changes) {
   }
   const Oid log_relid = log_oid(RelationGetRelid(td->tg_relation));
   if (!OidIsValid(log_relid)) {
-    return PointerGetDatum(nullptr); // no managed view reads this table any more
+    // No managed view reads this table any more, or it was restored from a dump (whose triggers name
+    // the other database's log) and no view over it has been taken over yet.
+    return PointerGetDatum(nullptr);
+  }
+  // Only the log of the table the trigger is on: rows are logged as the extension's owner, and a
+  // trigger pointed at another table's log would forge that table's changes.
+  if (log != log_name(RelationGetRelid(td->tg_relation))) {
+    pg::SpiConnection spi;
+    reports::AsExtensionOwner as_extension;
+    const std::array<pg::SpiParam, 1> src = {int8_param(RelationGetRelid(td->tg_relation))};
+    if (spi.execute("SELECT FROM autoreport.capture WHERE source = $1::oid", src, true).rows() == 0) {
+      return PointerGetDatum(nullptr); // (a table of the log's name restored from a dump; not captured)
+    }
+    throw Error(sqlstate::insufficient_privilege, "capture_changes() on table " +
+                                                      relation_name(RelationGetRelid(td->tg_relation)) +
+                                                      " may write only that table's log")
+        .with_detail("Its argument names " + log + ".")
+        .with_hint("Capture triggers are installed by autoreport.create_view(); do not create them by hand.");
   }
   // The log's columns c<attnum>, each the source column of that number (NULL once dropped).
   std::vector<std::string> log_columns = {"_ar_xid", "_ar_cid", "_ar_sign"};
@@ -331,10 +361,14 @@ AUTOREPORT_FUNCTION(autoreport_capture_changes) {
     // transaction.
     const bool deletes = TRIGGER_FIRED_BY_UPDATE(td->tg_event) || TRIGGER_FIRED_BY_DELETE(td->tg_event);
     const bool inserts = TRIGGER_FIRED_BY_UPDATE(td->tg_event) || TRIGGER_FIRED_BY_INSERT(td->tg_event);
+    const int64_t rows = pg::guard([&] {
+      return (deletes && td->tg_oldtable != nullptr ? tuplestore_tuple_count(td->tg_oldtable) : 0) +
+             (inserts && td->tg_newtable != nullptr ? tuplestore_tuple_count(td->tg_newtable) : 0);
+    });
     apply_to_immediate_views(spi, Written{RelationGetRelid(td->tg_relation),
                                           TRIGGER_FIRED_BY_TRUNCATE(td->tg_event),
                                           deletes ? td->tg_trigger->tgoldtable : nullptr,
-                                          inserts ? td->tg_trigger->tgnewtable : nullptr});
+                                          inserts ? td->tg_trigger->tgnewtable : nullptr, rows});
   }
   return PointerGetDatum(nullptr);
 }

@@ -4,6 +4,7 @@
 
 #include "common/spi_pg.hpp"
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,7 @@ struct Written {
   // Its transition tables, registered in the current SPI connection (nullptr: none of that kind).
   const char* old_table = nullptr;
   const char* new_table = nullptr;
+  int64_t rows = 0; // the rows in them
 };
 
 // Applies the statement's changes to the `immediate` views that read its table (views_pg.cpp).

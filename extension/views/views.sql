@@ -8,14 +8,24 @@ COMMENT ON SCHEMA autoreport_log IS 'captured changes of the source tables of ma
 
 -- Managed views: a table kept equal to a query's result. Written only by the functions below, as the
 -- extension's owner, after their own checks; read through autoreport.view_status.
+--
+-- pg_dump keeps managed_view and view_source (extension configuration tables): relid, owner and
+-- source are dumped by name (regclass, regrole) and so name the restored objects. What only holds in
+-- the database a row was written in (the tree's OIDs, the snapshot applied, the captured changes) is
+-- known by `origin`: a row restored elsewhere is taken over at its first refresh, which analyses
+-- `definition` again, captures its sources anew and refreshes it in full.
 CREATE TABLE @extschema@.managed_view (
   id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-  relid oid NOT NULL UNIQUE,            -- the view's table
+  relid regclass NOT NULL UNIQUE,       -- the view's table
   owner regrole NOT NULL,
   query text NOT NULL,                  -- as given to create_view()
   -- The analysed query (nodeToString, as PostgreSQL keeps a view's): names are looked up again at
   -- each refresh, so renames are followed, and a dropped or retyped column is found.
   tree text NOT NULL,
+  -- The query deparsed with every name qualified, as of the last refresh or DDL on a source.
+  definition text NOT NULL,
+  -- The cluster and database the row's OIDs, tree and snapshot belong to: '<system identifier>/<database OID>'.
+  origin text NOT NULL,
   refresh text NOT NULL CHECK (refresh IN ('incremental', 'immediate', 'full')),
   -- 'table': created by create_view(); 'materialized view': adopted by manage_view()
   kind text NOT NULL DEFAULT 'table' CHECK (kind IN ('table', 'materialized view')),
@@ -44,11 +54,16 @@ COMMENT ON TABLE @extschema@.managed_view IS 'managed views (read autoreport.vie
 CREATE TABLE @extschema@.view_source (
   view bigint NOT NULL REFERENCES @extschema@.managed_view (id) ON DELETE CASCADE,
   position integer NOT NULL,
-  source oid NOT NULL,
+  source regclass NOT NULL,
   PRIMARY KEY (view, position)
 );
 CREATE INDEX ON @extschema@.view_source (source);
 COMMENT ON TABLE @extschema@.view_source IS 'the tables each managed view reads (internal)';
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.managed_view', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.managed_view_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.view_source', '');
+CREATE TRIGGER wake_scheduler AFTER INSERT ON @extschema@.managed_view
+  FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.wake_scheduler();
 
 -- A captured table and its log.
 CREATE TABLE @extschema@.capture (
@@ -121,8 +136,9 @@ COMMENT ON FUNCTION @extschema@.alter_view(text, text, text) IS
   'changes a managed view''s refresh mode or schedule (NULL keeps it; schedule ''none'' removes it)';
 
 -- Changes captured for view `id` and not yet applied: {"total": 12, "lag_seconds": 4.2, "changes":
--- {"public.orders": 12}}, with "crashed": true when a crash emptied the logs since. NULL on a standby (the logs are unlogged and exist on the primary only) and
--- for a role that may not see the view.
+-- {"public.orders": 12}}, with "crashed": true when a crash emptied the logs since, "restored": true
+-- for a view restored from a dump and not refreshed since. NULL on a standby (the logs are unlogged
+-- and exist on the primary only) and for a role that may not see the view.
 CREATE FUNCTION @extschema@.pending_changes(id bigint)
   RETURNS jsonb
   LANGUAGE c STABLE STRICT
@@ -131,7 +147,7 @@ COMMENT ON FUNCTION @extschema@.pending_changes(bigint) IS
   'the changes captured for a managed view and not applied yet (used by autoreport.view_status)';
 
 CREATE VIEW @extschema@.view_status AS
-SELECT v.relid::regclass AS name,
+SELECT v.relid AS name,
        v.kind,
        v.refresh AS refresh_mode,
        v.schedule,
@@ -147,7 +163,8 @@ SELECT v.relid::regclass AS name,
                           AND a.datid = (SELECT oid FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database())
                           AND a.application_name = 'autoreport refresh ' || v.id) THEN 'refreshing'
             WHEN v.needs_full OR coalesce((p.x ->> 'total')::bigint, 0) > 0
-              OR coalesce((p.x ->> 'crashed')::boolean, false) THEN 'stale'
+              OR coalesce((p.x ->> 'crashed')::boolean, false)
+              OR coalesce((p.x ->> 'restored')::boolean, false) THEN 'stale'
             ELSE 'fresh' END AS state,
        v.broken AS broken_reason,
        v.last_error,

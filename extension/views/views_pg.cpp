@@ -33,6 +33,7 @@ extern "C" {
 #include "access/htup_details.h"
 #include "catalog/pg_class.h"
 #include "utils/acl.h"
+#include "utils/inval.h"
 #include "utils/json.h"
 #include "utils/lsyscache.h"
 #include "utils/regproc.h"
@@ -48,6 +49,7 @@ extern "C" {
 #include <array>
 #include <cstring>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <vector>
@@ -104,15 +106,18 @@ private:
 // The plan of sql, prepared once per backend and kept: a refresh's statements (the delta and merge of a
 // join above all) cost more to plan than to run when few rows changed. The plan cache replans a kept
 // plan when a table it reads changes; the statements name everything qualified, so their text is the
-// key. At most kMaxPlans are kept (all freed when full).
+// key. At most kMaxPlans are kept (all freed when full). generic: the plan is made once for any
+// parameters (CURSOR_OPT_GENERIC_PLAN); otherwise the plan cache plans each execution for its
+// parameters until a generic plan costs no more (it never does for a join over a log, whose size the
+// parameters decide), which is what a large change needs and a small one cannot afford.
 // Statements of execute_at() running now (a write to a view can fire a capture trigger that refreshes
 // another view): the kept plans are freed only when none is, never under a running one.
 int g_executing = 0;
 
-SPIPlanPtr kept_plan(const std::string& sql, const std::vector<Oid>& types, bool* kept) {
+SPIPlanPtr kept_plan(const std::string& sql, const std::vector<Oid>& types, bool generic, bool* kept) {
   constexpr size_t kMaxPlans = 64;
   static std::map<std::string, SPIPlanPtr> plans;
-  std::string key = sql;
+  std::string key = (generic ? "g" : "c") + sql;
   for (Oid t : types) {
     key += "\x1f" + std::to_string(t);
   }
@@ -129,7 +134,8 @@ SPIPlanPtr kept_plan(const std::string& sql, const std::vector<Oid>& types, bool
     plans.clear();
   }
   SPIPlanPtr plan = pg::guard([&] {
-    SPIPlanPtr p = SPI_prepare(sql.c_str(), static_cast<int>(types.size()), const_cast<Oid*>(types.data()));
+    SPIPlanPtr p = SPI_prepare_cursor(sql.c_str(), static_cast<int>(types.size()),
+                                      const_cast<Oid*>(types.data()), generic ? CURSOR_OPT_GENERIC_PLAN : 0);
     if (p == nullptr) {
       elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
     }
@@ -145,9 +151,11 @@ SPIPlanPtr kept_plan(const std::string& sql, const std::vector<Oid>& types, bool
 }
 
 // Runs sql with bound parameters at snapshot `snap` (the statement may write; it sees the effects of
-// the earlier statements of this transaction).
+// the earlier statements of this transaction), or at the statement's own snapshot when snap is
+// InvalidSnapshot. generic: see kept_plan (false for the statements whose work grows with the changes,
+// when many changed).
 pg::SpiResult execute_at(Snapshot snap, const std::string& sql, std::span<const pg::SpiParam> params,
-                         bool read_only = false) {
+                         bool read_only = false, bool generic = true) {
   std::vector<Oid> types;
   std::vector<Datum> values;
   std::vector<char> nulls;
@@ -158,7 +166,7 @@ pg::SpiResult execute_at(Snapshot snap, const std::string& sql, std::span<const 
   }
   pg::MemoryContextSwitch keep(CurrentMemoryContext);
   bool kept = false;
-  SPIPlanPtr plan = kept_plan(sql, types, &kept);
+  SPIPlanPtr plan = kept_plan(sql, types, generic, &kept);
   struct Executing {
     SPIPlanPtr plan;
     bool kept;
@@ -198,11 +206,13 @@ struct ViewRow {
   std::optional<std::string> xid;
   std::optional<int64_t> cid;
   bool matview = false; // an adopted materialized view (manage_view), refreshed by REFRESH MATERIALIZED VIEW
+  std::string definition;
+  std::string origin; // the database the row was written in (see views.sql)
 };
 
 constexpr const char* kViewColumns =
     "id, relid::bigint, owner::oid::bigint, tree, refresh, needs_full, full_reason, applied_snapshot::text, "
-    "applied_xid::text, applied_cid, kind = 'materialized view'";
+    "applied_xid::text, applied_cid, kind = 'materialized view', definition, origin";
 
 ViewRow view_row(const pg::SpiResult& r, uint64_t i) {
   ViewRow v;
@@ -217,7 +227,14 @@ ViewRow view_row(const pg::SpiResult& r, uint64_t i) {
   v.xid = r.text(i, 8);
   v.cid = r.integer(i, 9);
   v.matview = *r.boolean(i, 10);
+  v.definition = *r.text(i, 11);
+  v.origin = *r.text(i, 12);
   return v;
+}
+
+// This database, as managed_view.origin names it: a row written elsewhere was restored from a dump.
+std::string here() {
+  return std::to_string(pg::guard([] { return GetSystemIdentifier(); })) + "/" + std::to_string(MyDatabaseId);
 }
 
 // The managed view stored in table `name` (resolved as the caller would), or 42704.
@@ -232,12 +249,13 @@ Oid resolve_view_table(const std::string& name) {
   return relid;
 }
 
-std::optional<ViewRow> find_view(pg::SpiConnection& spi, Oid relid, bool lock) {
+std::optional<ViewRow> find_view(Oid relid, bool lock) {
   const std::array<pg::SpiParam, 1> args = {int8_param(relid)};
   const pg::SpiResult r =
-      spi.execute(std::string("SELECT ") + kViewColumns +
-                      " FROM autoreport.managed_view WHERE relid = $1::oid" + (lock ? " FOR UPDATE" : ""),
-                  args, false);
+      execute_at(InvalidSnapshot,
+                 std::string("SELECT ") + kViewColumns +
+                     " FROM autoreport.managed_view WHERE relid = $1::oid" + (lock ? " FOR UPDATE" : ""),
+                 args, false);
   if (r.rows() == 0) {
     return std::nullopt;
   }
@@ -255,10 +273,10 @@ void require_may_change(Oid caller, Oid owner, const std::string& name, const ch
 
 // The managed view in table `relid` (called `name` by the caller), read as the extension's owner and
 // row-locked when `lock`: 42704 (with `hint`, if any) when it is none, 42501 unless `caller` may `verb` it.
-ViewRow view_for_change(pg::SpiConnection& spi, Oid caller, Oid relid, const std::string& name,
-                        const char* verb, bool lock, const char* hint = nullptr) {
+ViewRow view_for_change(Oid caller, Oid relid, const std::string& name, const char* verb, bool lock,
+                        const char* hint = nullptr) {
   reports::AsExtensionOwner as_extension;
-  const std::optional<ViewRow> v = find_view(spi, relid, lock);
+  const std::optional<ViewRow> v = find_view(relid, lock);
   if (!v) {
     Error e(sqlstate::undefined_object, "\"" + name + "\" is not a managed view");
     if (hint != nullptr) {
@@ -327,15 +345,27 @@ struct Outcome {
 
 // The rows of the given tables, as the planner's statistics estimate them (50 rows a page for a table
 // never analysed).
-double estimated_rows(pg::SpiConnection& spi, const std::vector<Oid>& tables) {
-  std::vector<std::optional<int64_t>> ids(tables.begin(), tables.end());
-  const std::array<pg::SpiParam, 1> p = {pg::SpiParam{INT8ARRAYOID, pg::make_int8_array(ids), false}};
-  const pg::SpiResult r = spi.execute(
-      "SELECT coalesce(sum(CASE WHEN c.reltuples >= 0 THEN c.reltuples "
-      "ELSE pg_catalog.pg_relation_size(c.oid) / 8192 * 50 END), 0)::float8 FROM pg_catalog.pg_class AS c "
-      "WHERE c.oid = ANY ($1::oid[])",
-      p, true);
-  return r.number(0, 0).value_or(0);
+double estimated_rows(const std::vector<Oid>& tables) {
+  return pg::guard([&] {
+    double total = 0;
+    for (Oid t : tables) {
+      HeapTuple tup = SearchSysCache1(RELOID, ObjectIdGetDatum(t));
+      if (!HeapTupleIsValid(tup)) {
+        continue;
+      }
+      const Form_pg_class c = reinterpret_cast<Form_pg_class>(GETSTRUCT(tup));
+      double n = c->reltuples;
+      const bool storage = RELKIND_HAS_STORAGE(c->relkind);
+      ReleaseSysCache(tup);
+      if (n < 0 && storage) {
+        Relation rel = table_open(t, AccessShareLock);
+        n = static_cast<double>(RelationGetNumberOfBlocks(rel)) * 50;
+        table_close(rel, AccessShareLock);
+      }
+      total += std::max(n, 0.0);
+    }
+    return total;
+  });
 }
 
 Datum tid_array(const std::vector<Datum>& tids) {
@@ -372,36 +402,227 @@ std::map<Oid, BlockNumber>& purge_thresholds() {
   return thresholds;
 }
 
+// The analysed query of a materialized view, as PostgreSQL keeps it (its _RETURN rule).
+Query* matview_query(pg::SpiConnection& spi, Oid relid) {
+  const std::array<pg::SpiParam, 1> p = {int8_param(relid)};
+  const pg::SpiResult r = spi.execute(
+      "SELECT ev_action::text FROM pg_catalog.pg_rewrite WHERE ev_class = $1::oid AND rulename = '_RETURN'",
+      p, true);
+  if (r.rows() != 1 || !r.text(0, 0)) {
+    throw Error(sqlstate::object_not_in_prerequisite_state,
+                "the query of " + relation_name(relid) + " was not found");
+  }
+  const std::string text = *r.text(0, 0);
+  List* actions = pg::guard([&] { return static_cast<List*>(stringToNode(text.c_str())); });
+  if (list_length(actions) != 1) {
+    throw Error(sqlstate::object_not_in_prerequisite_state,
+                "the query of " + relation_name(relid) + " is not one query");
+  }
+  return linitial_node(Query, actions);
+}
+
+// Records the sources of view `id` (replacing what was recorded).
+void record_sources(pg::SpiConnection& spi, int64_t id, const std::vector<Oid>& sources) {
+  reports::AsExtensionOwner as_extension;
+  const std::array<pg::SpiParam, 1> v = {int8_param(id)};
+  spi.execute("DELETE FROM autoreport.view_source WHERE view = $1", v, false);
+  for (size_t i = 0; i < sources.size(); ++i) {
+    const std::array<pg::SpiParam, 3> s = {int8_param(id), int8_param(static_cast<int64_t>(i + 1)),
+                                           int8_param(sources[i])};
+    spi.execute("INSERT INTO autoreport.view_source (view, position, source) VALUES ($1, $2::int4, $3::oid)",
+                s, false);
+  }
+}
+
+// Takes over view v, restored from a dump of another database (its origin): the tree analysed again
+// from the definition (an adopted materialized view's from the materialized view), the sources recorded
+// and captured anew (logs and capture triggers restored from the dump, which name the other database's
+// OIDs, replaced), and a full refresh due. v is updated to match.
+void take_over(pg::SpiConnection& spi, ViewRow& v) {
+  const std::string name = relation_name(v.relid);
+  const bool captured = v.refresh != "full" && !v.matview;
+  // A scheduled refresh waits for the restore to end (the capture triggers of the dump come last).
+  if (captured && IsBackgroundWorker) {
+    const std::array<pg::SpiParam, 1> p = {int8_param(v.id)};
+    if (*execute_at(
+             InvalidSnapshot,
+             "SELECT count(*) FROM autoreport.view_source AS s WHERE s.view = $1 AND NOT EXISTS (SELECT "
+             "FROM pg_catalog.pg_trigger AS t WHERE t.tgrelid = s.source AND t.tgname = "
+             "'autoreport_capture_truncate')",
+             p, false)
+             .integer(0, 0) > 0) {
+      throw Error(sqlstate::object_not_in_prerequisite_state,
+                  "managed view " + name + " was restored from a dump and its sources are not restored yet")
+          .with_hint("Its scheduled refresh takes it over once they are; so does autoreport.refresh_view().");
+    }
+  }
+  std::string tree;
+  Analysis a;
+  try {
+    pg::subtransaction([&] {
+      pg::SettingScope path("search_path", "pg_catalog, pg_temp");
+      Query* q = v.matview ? matview_query(spi, v.relid) : parse_query(v.definition);
+      a = analyze(q);
+      tree = tree_to_text(q);
+    });
+  } catch (const Error& e) {
+    throw Error(sqlstate::object_not_in_prerequisite_state,
+                "managed view " + name +
+                    " is broken: it was restored from a dump, and its query does not read "
+                    "the restored tables as it did: " +
+                    e.message())
+        .with_hint(
+            "Drop it with autoreport.drop_view() and create it again over the tables as they are now.");
+  }
+  if (captured && !a.incremental) {
+    throw Error(sqlstate::object_not_in_prerequisite_state,
+                "managed view " + name + " is broken: it was restored from a dump: " + a.refusal);
+  }
+  const std::string reason = "restored from a dump: refreshed in full once";
+  const std::array<pg::SpiParam, 5> row = {int8_param(v.id), text_param(tree), text_param(a.definition),
+                                           text_param(here()), text_param(reason)};
+  execute_at(
+      InvalidSnapshot,
+      "UPDATE autoreport.managed_view SET tree = $2, definition = $3, origin = $4, needs_full = true, "
+      "full_reason = $5, applied_snapshot = NULL, applied_xid = NULL, applied_cid = NULL, broken = NULL "
+      "WHERE id = $1",
+      row, false);
+  record_sources(spi, v.id, a.sources);
+  // The logs restored from the dump belong to no capture of this database.
+  const pg::SpiResult stale =
+      execute_at(InvalidSnapshot,
+                 "SELECT c.oid::regclass::text FROM pg_catalog.pg_class AS c WHERE c.relnamespace = "
+                 "'autoreport_log'::regnamespace AND c.relkind = 'r' AND NOT EXISTS (SELECT FROM "
+                 "autoreport.capture AS k "
+                 "WHERE k.log = c.oid)",
+                 {}, false);
+  std::vector<std::string> logs;
+  for (uint64_t i = 0; i < stale.rows(); ++i) {
+    logs.push_back(*stale.text(i, 0));
+  }
+  for (const std::string& log : logs) {
+    spi.execute("DROP TABLE IF EXISTS " + log, {}, false);
+  }
+  if (captured) {
+    std::map<Oid, std::set<AttrNumber>> columns;
+    for (size_t i = 0; i < a.sources.size(); ++i) {
+      columns[a.sources[i]].insert(a.columns[i].begin(), a.columns[i].end());
+    }
+    for (const auto& [source, atts] : columns) {
+      ensure_capture(spi, source, std::vector<AttrNumber>(atts.begin(), atts.end()), v.owner);
+    }
+  }
+  v.tree = tree;
+  v.definition = a.definition;
+  v.origin = here();
+  v.needs_full = true;
+  v.full_reason = reason;
+  v.snapshot.reset();
+  v.xid.reset();
+  v.cid.reset();
+}
+
+// The analyses of views' stored trees, kept per backend: analyze() reads the catalogs for every source,
+// column, function and type the query names, which costs more than applying a one-row change. An entry
+// is dropped when its tree changes or when the catalogs it read may have: an invalidation of one of its
+// sources or of its table (DDL, ANALYZE), of all relations, or of any namespace, type, function or
+// operator (a rename changes the deparsed names). The callbacks only erase entries: a refresh holds its
+// own reference to the analysis it uses.
+struct CachedAnalysis {
+  std::string tree;
+  Oid relid = InvalidOid;
+  std::shared_ptr<const Analysis> analysis;
+};
+
+std::map<int64_t, CachedAnalysis>& analyses() {
+  static std::map<int64_t, CachedAnalysis> cache;
+  return cache;
+}
+
+// Counts the invalidations: an analysis made while one arrived is used once and not kept.
+uint64_t g_invalidations = 0;
+
+void forget_relation(Datum, Oid relid) {
+  ++g_invalidations;
+  auto& cache = analyses();
+  if (!OidIsValid(relid)) {
+    cache.clear();
+    return;
+  }
+  for (auto it = cache.begin(); it != cache.end();) {
+    const std::vector<Oid>& sources = it->second.analysis->sources;
+    if (it->second.relid == relid || std::find(sources.begin(), sources.end(), relid) != sources.end()) {
+      it = cache.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+void forget_all(Datum, int, uint32) {
+  ++g_invalidations;
+  analyses().clear();
+}
+
+// The analysis of view `id` (table relid) stored as `tree`, from the cache or analysed now.
+std::shared_ptr<const Analysis> view_analysis(int64_t id, Oid relid, const std::string& tree) {
+  static bool registered = false;
+  if (!registered) {
+    pg::guard([] {
+      CacheRegisterRelcacheCallback(forget_relation, 0);
+      for (int cache : {NAMESPACEOID, TYPEOID, PROCOID, OPEROID}) {
+        CacheRegisterSyscacheCallback(cache, forget_all, 0);
+      }
+    });
+    registered = true;
+  }
+  auto& cache = analyses();
+  const auto found = cache.find(id);
+  if (found != cache.end() && found->second.tree == tree && found->second.relid == relid) {
+    return found->second.analysis;
+  }
+  const uint64_t invalidations = g_invalidations;
+  auto a = std::make_shared<const Analysis>(analyze(tree_from_text(tree)));
+  if (invalidations == g_invalidations) {
+    analyses()[id] = CachedAnalysis{tree, relid, a};
+  }
+  return a;
+}
+
 // Brings view v up to date, as described at the top of this file. mode: auto, incremental or full; or
 // immediate: from the capture trigger of a writing statement, applying its changes (incremental).
 Outcome refresh(pg::SpiConnection& spi, Oid relid, const std::string& mode,
                 const std::optional<Written>& written = std::nullopt) {
   const TimestampTz started = GetCurrentTimestamp();
   reports::AsExtensionOwner as_extension;
-  std::optional<ViewRow> found = find_view(spi, relid, true);
+  std::optional<ViewRow> found = find_view(relid, true);
   if (!found) {
     throw Error(sqlstate::undefined_object, relation_name(relid) + " is not a managed view");
   }
   ViewRow v = *found;
   const std::string name = relation_name(v.relid);
+  if (v.origin != here()) {
+    take_over(spi, v);
+  }
 
   // A crash empties the unlogged logs (and the sentinel with them): whatever they held is lost.
-  if (*spi.execute("SELECT count(*) FROM autoreport.capture_sentinel", {}, false).integer(0, 0) == 0) {
-    spi.execute(
+  if (*execute_at(InvalidSnapshot, "SELECT count(*) FROM autoreport.capture_sentinel", {}, false)
+           .integer(0, 0) == 0) {
+    execute_at(
+        InvalidSnapshot,
         "UPDATE autoreport.managed_view SET needs_full = true, full_reason = 'the server restarted after "
         "a crash: captured changes may be incomplete' WHERE refresh <> 'full'",
         {}, false);
-    spi.execute("INSERT INTO autoreport.capture_sentinel VALUES (true)", {}, false);
+    execute_at(InvalidSnapshot, "INSERT INTO autoreport.capture_sentinel VALUES (true)", {}, false);
     if (v.refresh != "full") {
       v.needs_full = true;
       v.full_reason = "the server restarted after a crash: captured changes may be incomplete";
     }
   }
 
-  Query* q = tree_from_text(v.tree);
-  Analysis a;
+  std::shared_ptr<const Analysis> analysis;
   try {
-    a = analyze(q);
+    analysis = view_analysis(v.id, v.relid, v.tree);
   } catch (const Error& e) {
     if (e.sqlstate() != sqlstate::object_not_in_prerequisite_state || e.origin() != 0) {
       throw;
@@ -411,6 +632,7 @@ Outcome refresh(pg::SpiConnection& spi, Oid relid, const std::string& mode,
         .with_hint(
             "Drop it with autoreport.drop_view() and create it again over the tables as they are now.");
   }
+  const Analysis& a = *analysis;
   const bool incremental_view = v.refresh != "full";
   if (incremental_view && !a.incremental) {
     throw Error(sqlstate::object_not_in_prerequisite_state,
@@ -445,10 +667,11 @@ Outcome refresh(pg::SpiConnection& spi, Oid relid, const std::string& mode,
     // CONCURRENTLY needs a unique index on plain columns, without WHERE, and contents to compare with.
     const std::array<pg::SpiParam, 1> p = {int8_param(v.relid)};
     concurrently =
-        *spi.execute("SELECT c.relispopulated AND EXISTS (SELECT FROM pg_catalog.pg_index AS i WHERE "
-                     "i.indrelid = c.oid AND i.indisunique AND i.indisvalid AND i.indpred IS NULL AND "
-                     "NOT (0 = ANY (i.indkey::int2[]))) FROM pg_catalog.pg_class AS c WHERE c.oid = $1::oid",
-                     p, false)
+        *execute_at(InvalidSnapshot,
+                    "SELECT c.relispopulated AND EXISTS (SELECT FROM pg_catalog.pg_index AS i WHERE "
+                    "i.indrelid = c.oid AND i.indisunique AND i.indisvalid AND i.indpred IS NULL AND "
+                    "NOT (0 = ANY (i.indkey::int2[]))) FROM pg_catalog.pg_class AS c WHERE c.oid = $1::oid",
+                    p, false)
              .boolean(0, 0);
     used = "full";
     reason = concurrently
@@ -467,7 +690,8 @@ Outcome refresh(pg::SpiConnection& spi, Oid relid, const std::string& mode,
     // The capture trigger of a statement: its own changes are all that is pending (every other write
     // to an immediate view's sources was applied by its own statement; create_view and alter_view wait
     // for the writers in flight when a view becomes immediate), so the logs are not counted.
-    changes[written->source] = SourceChanges{1, written->truncated, std::nullopt};
+    changes[written->source] =
+        SourceChanges{std::max<int64_t>(written->rows, 1), written->truncated, std::nullopt};
     used = written->truncated ? "full" : "incremental";
     reason = written->truncated ? relation_name(written->source) + " was truncated"
                                 : "applied by the writing statement";
@@ -494,7 +718,7 @@ Outcome refresh(pg::SpiConnection& spi, Oid relid, const std::string& mode,
         // a 500,000-group one).
         constexpr double kChangeCost = 2.0;
         const std::set<Oid> distinct(a.sources.begin(), a.sources.end());
-        const double rows = estimated_rows(spi, std::vector<Oid>(distinct.begin(), distinct.end()));
+        const double rows = estimated_rows(std::vector<Oid>(distinct.begin(), distinct.end()));
         const std::string figures = std::to_string(total) + " captured changes against about " +
                                     std::to_string(static_cast<int64_t>(rows)) + " source rows";
         if (static_cast<double>(total) * kChangeCost > rows) {
@@ -507,6 +731,13 @@ Outcome refresh(pg::SpiConnection& spi, Oid relid, const std::string& mode,
     }
   }
 
+  // Few changes: the statements that apply them use their kept generic plans (see kept_plan).
+  constexpr int64_t kFewChanges = 1000;
+  int64_t captured = 0;
+  for (const auto& [source, c] : changes) {
+    captured += c.rows;
+  }
+  const bool few = captured <= kFewChanges;
   const std::string view_table = relation_name(v.relid);
   int64_t rows = 0;
   {
@@ -534,7 +765,7 @@ Outcome refresh(pg::SpiConnection& spi, Oid relid, const std::string& mode,
         const std::array<pg::SpiParam, 5> params = {pg::SpiParam{BOOLOID, BoolGetDatum(false), false}, w[0],
                                                     w[1], w[2], w[3]};
         for (const std::string& statement : Maintenance(a.shape, view_table).row_changes(changed, kWindow)) {
-          rows += static_cast<int64_t>(execute_at(snap.get(), statement, params).processed());
+          rows += static_cast<int64_t>(execute_at(snap.get(), statement, params, false, few).processed());
         }
       } else if (!changed.empty()) {
         Maintenance m(a.shape, view_table);
@@ -550,7 +781,7 @@ Outcome refresh(pg::SpiConnection& spi, Oid relid, const std::string& mode,
         const std::array<pg::SpiParam, 4> w = window_params(v);
         const std::array<pg::SpiParam, 5> params = {pg::SpiParam{BOOLOID, BoolGetDatum(all_dirty), false},
                                                     w[0], w[1], w[2], w[3]};
-        const pg::SpiResult r = execute_at(snap.get(), m.merge(changed, kWindow), params);
+        const pg::SpiResult r = execute_at(snap.get(), m.merge(changed, kWindow), params, false, few);
         std::vector<Datum> emptied;
         std::vector<Datum> dirty;
         for (uint64_t i = 0; i < r.rows(); ++i) {
@@ -570,16 +801,16 @@ Outcome refresh(pg::SpiConnection& spi, Oid relid, const std::string& mode,
         rows = static_cast<int64_t>(r.rows());
         if (!emptied.empty()) {
           const std::array<pg::SpiParam, 1> p = {pg::SpiParam{TIDARRAYOID, tid_array(emptied), false}};
-          execute_at(snap.get(), m.delete_groups(), p);
+          execute_at(snap.get(), m.delete_groups(), p, false, few);
         }
         if (!dirty.empty()) {
           const std::array<pg::SpiParam, 1> p = {pg::SpiParam{TIDARRAYOID, tid_array(dirty), false}};
           if (!a.shape.grouped) {
-            execute_at(snap.get(), m.delete_groups(), p);
+            execute_at(snap.get(), m.delete_groups(), p, false, few);
           }
-          execute_at(snap.get(), m.recompute(), p);
+          execute_at(snap.get(), m.recompute(), p, false, few);
           if (a.shape.grouped) {
-            execute_at(snap.get(), m.delete_groups(), p);
+            execute_at(snap.get(), m.delete_groups(), p, false, few);
           }
         }
       }
@@ -594,20 +825,22 @@ Outcome refresh(pg::SpiConnection& spi, Oid relid, const std::string& mode,
   int usecs = 0;
   TimestampDifference(started, GetCurrentTimestamp(), &secs, &usecs);
   const double seconds = static_cast<double>(secs) + usecs / 1e6;
-  const std::array<pg::SpiParam, 7> update = {
+  const std::array<pg::SpiParam, 8> update = {
       int8_param(v.id),
       text_param(applied),
       pg::SpiParam{XID8OID, FullTransactionIdGetDatum(own), false},
       int8_param(static_cast<int64_t>(snap.get()->curcid)),
       text_param(used + "\n" + reason),
       int8_param(rows < 0 ? std::nullopt : std::optional<int64_t>(rows)),
-      pg::SpiParam{FLOAT8OID, Float8GetDatum(seconds), false}};
-  spi.execute(
+      pg::SpiParam{FLOAT8OID, Float8GetDatum(seconds), false},
+      text_param(a.definition)};
+  execute_at(
+      InvalidSnapshot,
       "UPDATE autoreport.managed_view SET applied_snapshot = $2::pg_snapshot, applied_xid = $3, "
       "applied_cid = $4, needs_full = false, full_reason = NULL, broken = NULL, last_refresh_at = now(), "
       "last_error = NULL, last_error_at = NULL, "
       "last_mode = split_part($5, E'\\n', 1), last_reason = split_part($5, E'\\n', 2), last_rows = $6, "
-      "last_took = make_interval(secs => $7) "
+      "last_took = make_interval(secs => $7), definition = $8 "
       "WHERE id = $1",
       update, false);
 
@@ -616,6 +849,11 @@ Outcome refresh(pg::SpiConnection& spi, Oid relid, const std::string& mode,
   for (Oid s : std::set<Oid>(a.sources.begin(), a.sources.end())) {
     if (!incremental_view) {
       break;
+    }
+    // A log this refresh applied nothing of keeps what it held until one that does (a log is purged
+    // often enough: the next refresh with changes of it purges it).
+    if (used != "full" && changes[s].rows == 0) {
+      continue;
     }
     if (written) {
       const Oid log = log_oid(s);
@@ -633,7 +871,8 @@ Outcome refresh(pg::SpiConnection& spi, Oid relid, const std::string& mode,
       threshold = blocks * 2;
     }
     const std::array<pg::SpiParam, 1> p = {int8_param(s)};
-    spi.execute(
+    execute_at(
+        InvalidSnapshot,
         "DELETE FROM " + log_name(s) +
             " WHERE _ar_xid < (SELECT min(LEAST(pg_catalog.pg_snapshot_xmin(v.applied_snapshot), "
             "v.applied_xid)) FROM autoreport.managed_view AS v JOIN autoreport.view_source AS s ON s.view = "
@@ -653,7 +892,7 @@ void drop_one(pg::SpiConnection& spi, Oid relid, bool cascade) {
   std::vector<Oid> sources;
   {
     reports::AsExtensionOwner as_extension;
-    v = find_view(spi, relid, true);
+    v = find_view(relid, true);
     if (!v) {
       return; // already dropped through another path of the cascade
     }
@@ -833,13 +1072,14 @@ AUTOREPORT_FUNCTION(autoreport_create_view) {
   const Oid relid = resolve_view_table(table);
   {
     reports::AsExtensionOwner as_extension;
-    const std::array<pg::SpiParam, 7> row = {
-        int8_param(relid),        int8_param(caller),   text_param(sql), text_param(tree_to_text(q)),
-        text_param(refresh_mode), text_param(schedule), text_param(zone)};
+    const std::array<pg::SpiParam, 9> row = {
+        int8_param(relid),        int8_param(caller),   text_param(sql),  text_param(tree_to_text(q)),
+        text_param(refresh_mode), text_param(schedule), text_param(zone), text_param(a.definition),
+        text_param(here())};
     const int64_t id =
         *spi.execute("INSERT INTO autoreport.managed_view (relid, owner, query, tree, refresh, schedule, "
-                     "time_zone, full_reason) VALUES ($1::oid, $2::oid::regrole, $3, $4, $5, $6, $7, "
-                     "'the first refresh') RETURNING id",
+                     "time_zone, definition, origin, full_reason) VALUES ($1::oid, $2::oid::regrole, $3, $4, "
+                     "$5, $6, $7, $8, $9, 'the first refresh') RETURNING id",
                      row, false)
              .integer(0, 0);
     for (size_t i = 0; i < a.sources.size(); ++i) {
@@ -891,35 +1131,45 @@ AUTOREPORT_FUNCTION(autoreport_refresh_view) {
   pg::SpiConnection spi;
   {
     reports::AsExtensionOwner as_extension;
-    const std::optional<ViewRow> v = find_view(spi, relid, false);
+    const std::optional<ViewRow> v = find_view(relid, false);
     if (v && mode == "incremental" && v->refresh == "full") {
       throw Error(sqlstate::object_not_in_prerequisite_state,
                   "managed view \"" + name + "\" is refreshed in full (refresh => 'full')")
           .with_hint("Call refresh_view() with mode 'auto' or 'full'.");
     }
   }
-  (void)view_for_change(spi, caller, relid, name, "refresh", false);
+  (void)view_for_change(caller, relid, name, "refresh", false);
   // The managed views it reads, directly or not, are refreshed first, sources before readers and each
   // once; those the caller may not refresh are read as they are.
   std::vector<Oid> upstream;
   {
     reports::AsExtensionOwner as_extension;
-    const std::array<pg::SpiParam, 1> p = {int8_param(relid)};
-    const pg::SpiResult r = spi.execute(
-        "WITH RECURSIVE up (id, relid, owner, depth) AS ("
-        "  SELECT v.id, v.relid, v.owner, 0 FROM autoreport.managed_view AS v WHERE v.relid = $1::oid"
-        "  UNION ALL SELECT u.id, u.relid, u.owner, up.depth + 1 FROM up"
-        "  JOIN autoreport.view_source AS s ON s.view = up.id JOIN autoreport.managed_view AS u ON u.relid = "
-        "s.source"
-        "  WHERE up.depth < 64) CYCLE relid SET cycle USING path "
-        "SELECT relid::bigint, owner::oid::bigint FROM up WHERE depth > 0 AND NOT cycle GROUP BY relid, "
-        "owner "
-        "ORDER BY max(depth) DESC",
-        p, false);
-    for (uint64_t i = 0; i < r.rows(); ++i) {
-      const Oid owner = static_cast<Oid>(*r.integer(i, 1));
-      if (pg::guard([&] { return has_privs_of_role(caller, owner); }) || reports::is_admin(caller)) {
-        upstream.push_back(static_cast<Oid>(*r.integer(i, 0)));
+    const std::array<pg::SpiParam, 1> view = {int8_param(relid)};
+    if (*execute_at(
+             InvalidSnapshot,
+             "SELECT EXISTS (SELECT FROM autoreport.managed_view AS v JOIN autoreport.view_source AS s ON "
+             "s.view = v.id JOIN autoreport.managed_view AS u ON u.relid = s.source WHERE v.relid = $1::oid)",
+             view, false)
+             .boolean(0, 0)) {
+      const std::array<pg::SpiParam, 1> p = {int8_param(relid)};
+      const pg::SpiResult r = execute_at(
+          InvalidSnapshot,
+          "WITH RECURSIVE up (id, relid, owner, depth) AS ("
+          "  SELECT v.id, v.relid, v.owner, 0 FROM autoreport.managed_view AS v WHERE v.relid = $1::oid"
+          "  UNION ALL SELECT u.id, u.relid, u.owner, up.depth + 1 FROM up"
+          "  JOIN autoreport.view_source AS s ON s.view = up.id JOIN autoreport.managed_view AS u ON u.relid "
+          "= "
+          "s.source"
+          "  WHERE up.depth < 64) CYCLE relid SET cycle USING path "
+          "SELECT relid::bigint, owner::oid::bigint FROM up WHERE depth > 0 AND NOT cycle GROUP BY relid, "
+          "owner "
+          "ORDER BY max(depth) DESC",
+          p, false);
+      for (uint64_t i = 0; i < r.rows(); ++i) {
+        const Oid owner = static_cast<Oid>(*r.integer(i, 1));
+        if (pg::guard([&] { return has_privs_of_role(caller, owner); }) || reports::is_admin(caller)) {
+          upstream.push_back(static_cast<Oid>(*r.integer(i, 0)));
+        }
       }
     }
   }
@@ -946,7 +1196,7 @@ AUTOREPORT_FUNCTION(autoreport_drop_view) {
   const Oid caller = GetUserId();
   const Oid relid = resolve_view_table(name);
   pg::SpiConnection spi;
-  (void)view_for_change(spi, caller, relid, name, "drop", false, "Drop an ordinary table with DROP TABLE.");
+  (void)view_for_change(caller, relid, name, "drop", false, "Drop an ordinary table with DROP TABLE.");
   drop_one(spi, relid, cascade);
   PG_RETURN_VOID();
 }
@@ -966,8 +1216,14 @@ AUTOREPORT_FUNCTION(autoreport_pending_changes) {
     PG_RETURN_NULL();
   }
   const ViewRow v = view_row(r, 0);
-  if (v.refresh == "full" ||
-      (!pg::guard([&] { return has_privs_of_role(caller, v.owner); }) && !reports::is_admin(caller))) {
+  if (!pg::guard([&] { return has_privs_of_role(caller, v.owner); }) && !reports::is_admin(caller)) {
+    PG_RETURN_NULL();
+  }
+  if (v.origin != here()) {
+    // Restored from a dump: what it includes is unknown until its first refresh takes it over.
+    return pg::string_to_jsonb("{\"total\": 0, \"changes\": {}, \"restored\": true}");
+  }
+  if (v.refresh == "full") {
     PG_RETURN_NULL();
   }
   std::vector<Oid> sources;
@@ -1012,24 +1268,29 @@ namespace {
 // is gone or changed type, not broken otherwise.
 void recheck(pg::SpiConnection& spi, int64_t id, const std::string& tree) {
   std::optional<std::string> broken;
+  std::optional<std::string> definition; // as renamed, kept for a restore of a dump (see views.sql)
   try {
-    pg::subtransaction([&] { analyze(tree_from_text(tree)); });
+    pg::subtransaction([&] { definition = analyze(tree_from_text(tree)).definition; });
   } catch (const Error& e) {
     if (e.sqlstate() != sqlstate::object_not_in_prerequisite_state) {
       throw;
     }
     broken = e.message();
   }
-  const std::array<pg::SpiParam, 2> p = {int8_param(id), text_param(broken)};
-  spi.execute("UPDATE autoreport.managed_view SET broken = $2 WHERE id = $1 AND broken IS DISTINCT FROM $2",
+  const std::array<pg::SpiParam, 3> p = {int8_param(id), text_param(broken), text_param(definition)};
+  spi.execute("UPDATE autoreport.managed_view SET broken = $2, definition = coalesce($3, definition) "
+              "WHERE id = $1 AND (broken IS DISTINCT FROM $2 OR definition IS DISTINCT FROM coalesce($3, "
+              "definition))",
               p, false);
 }
 
-// The views that read table `source`: id and stored tree.
+// The views that read table `source`: id and stored tree. (Not those restored from a dump and not taken
+// over yet: their trees name the OIDs of another database.)
 std::vector<std::pair<int64_t, std::string>> readers(pg::SpiConnection& spi, Oid source) {
-  const std::array<pg::SpiParam, 1> p = {int8_param(source)};
+  const std::array<pg::SpiParam, 2> p = {int8_param(source), text_param(here())};
   const pg::SpiResult r = spi.execute("SELECT DISTINCT v.id, v.tree FROM autoreport.managed_view AS v JOIN "
-                                      "autoreport.view_source AS s ON s.view = v.id WHERE s.source = $1::oid",
+                                      "autoreport.view_source AS s ON s.view = v.id WHERE s.source = $1::oid "
+                                      "AND v.origin = $2",
                                       p, false);
   std::vector<std::pair<int64_t, std::string>> out;
   for (uint64_t i = 0; i < r.rows(); ++i) {
@@ -1123,38 +1384,6 @@ AUTOREPORT_FUNCTION(autoreport_views_ddl) {
 
 namespace {
 
-// The analysed query of a materialized view, as PostgreSQL keeps it (its _RETURN rule).
-Query* matview_query(pg::SpiConnection& spi, Oid relid) {
-  const std::array<pg::SpiParam, 1> p = {int8_param(relid)};
-  const pg::SpiResult r = spi.execute(
-      "SELECT ev_action::text FROM pg_catalog.pg_rewrite WHERE ev_class = $1::oid AND rulename = '_RETURN'",
-      p, true);
-  if (r.rows() != 1 || !r.text(0, 0)) {
-    throw Error(sqlstate::object_not_in_prerequisite_state,
-                "the query of " + relation_name(relid) + " was not found");
-  }
-  const std::string text = *r.text(0, 0);
-  List* actions = pg::guard([&] { return static_cast<List*>(stringToNode(text.c_str())); });
-  if (list_length(actions) != 1) {
-    throw Error(sqlstate::object_not_in_prerequisite_state,
-                "the query of " + relation_name(relid) + " is not one query");
-  }
-  return linitial_node(Query, actions);
-}
-
-// Records the sources of view `id` (replacing what was recorded).
-void record_sources(pg::SpiConnection& spi, int64_t id, const std::vector<Oid>& sources) {
-  reports::AsExtensionOwner as_extension;
-  const std::array<pg::SpiParam, 1> v = {int8_param(id)};
-  spi.execute("DELETE FROM autoreport.view_source WHERE view = $1", v, false);
-  for (size_t i = 0; i < sources.size(); ++i) {
-    const std::array<pg::SpiParam, 3> s = {int8_param(id), int8_param(static_cast<int64_t>(i + 1)),
-                                           int8_param(sources[i])};
-    spi.execute("INSERT INTO autoreport.view_source (view, position, source) VALUES ($1, $2::int4, $3::oid)",
-                s, false);
-  }
-}
-
 void warn_schedule_needs_preload(Oid relid) {
   schedules::wake_scheduler_at_commit();
   if (pg::preloaded()) {
@@ -1207,16 +1436,17 @@ AUTOREPORT_FUNCTION(autoreport_manage_view) {
   int64_t id = 0;
   {
     reports::AsExtensionOwner as_extension;
-    if (find_view(spi, relid, false)) {
+    if (find_view(relid, false)) {
       throw Error(sqlstate::duplicate_object, name + " is already managed");
     }
-    const std::array<pg::SpiParam, 6> row = {int8_param(relid),          int8_param(owner),
+    const std::array<pg::SpiParam, 7> row = {int8_param(relid),          int8_param(owner),
                                              text_param(a.definition),   text_param(tree_to_text(q)),
-                                             text_param(sched.schedule), text_param(sched.zone)};
+                                             text_param(sched.schedule), text_param(sched.zone),
+                                             text_param(here())};
     id = *spi.execute(
                  "INSERT INTO autoreport.managed_view (relid, owner, query, tree, refresh, kind, schedule, "
-                 "time_zone, needs_full, full_reason) VALUES ($1::oid, $2::oid::regrole, $3, $4, 'full', "
-                 "'materialized view', $5, $6, false, NULL) RETURNING id",
+                 "time_zone, needs_full, full_reason, definition, origin) VALUES ($1::oid, $2::oid::regrole, "
+                 "$3, $4, 'full', 'materialized view', $5, $6, false, NULL, $3, $7) RETURNING id",
                  row, false)
               .integer(0, 0);
   }
@@ -1246,7 +1476,11 @@ AUTOREPORT_FUNCTION(autoreport_alter_view) {
   const Oid caller = GetUserId();
   const Oid relid = resolve_view_table(name);
   pg::SpiConnection spi;
-  const std::optional<ViewRow> v = view_for_change(spi, caller, relid, name, "alter", true);
+  std::optional<ViewRow> v = view_for_change(caller, relid, name, "alter", true);
+  if (v->origin != here()) {
+    reports::AsExtensionOwner as_extension;
+    take_over(spi, *v); // restored from a dump
+  }
   const std::string table = relation_name(relid);
   std::string refresh_mode = new_refresh.value_or(v->refresh);
   if (v->matview && refresh_mode != "full") {

@@ -434,6 +434,21 @@ SELECT autoreport.schedule('kept', 'every 2 seconds', 'one', '{}', 'json', 'Euro
 SELECT autoreport.schedule('paused', '0 6 * * mon-fri', 'one', options => '{"enabled": false}');
 SELECT autoreport.unschedule('dropped');
 SELECT autoreport.grant_output('kept', 'dump_reader');
+CREATE TABLE dv_region (id int PRIMARY KEY, name text);
+CREATE TABLE dv_sale (id int PRIMARY KEY, region int, amount numeric);
+INSERT INTO dv_region VALUES (1, 'north'), (2, 'south'), (3, 'east');
+INSERT INTO dv_sale SELECT i, 1 + i % 3, i FROM generate_series(1, 30) AS i;
+SELECT autoreport.create_view('dv_by_region', 'SELECT r.name, count(*) AS n, sum(s.amount) AS total '
+  'FROM dv_sale AS s JOIN dv_region AS r ON r.id = s.region GROUP BY r.name');
+SELECT autoreport.create_view('dv_top', 'SELECT name, total FROM dv_by_region ORDER BY total DESC LIMIT 2', 'full');
+SELECT autoreport.create_view('dv_now', 'SELECT region, max(amount) AS top FROM dv_sale GROUP BY region', 'immediate');
+SELECT autoreport.create_view('dv_every', 'SELECT region, count(*) AS n FROM dv_sale GROUP BY region',
+  schedule => 'every 1 seconds');
+CREATE MATERIALIZED VIEW dv_mat AS SELECT region, count(*) AS n FROM dv_sale GROUP BY region;
+CREATE UNIQUE INDEX ON dv_mat (region);
+SELECT autoreport.manage_view('dv_mat');
+ALTER TABLE dv_sale RENAME COLUMN amount TO value;
+INSERT INTO dv_sale VALUES (31, 1, 1000);
 """)
 port = open(f"{CLUSTER}/port").read().strip()
 dump = subprocess.run([f"{PG_BIN}/pg_dump", "-h", "127.0.0.1", "-p", port, "-U", "postgres", "-d", "dump_src"],
@@ -451,6 +466,57 @@ check("the restored jobs are the dumped ones, ids and options included",
       src_jobs != "" and psql_db("dump_dst", jobs) == src_jobs, (src_jobs, psql_db("dump_dst", jobs)))
 check("and so are the output grants", psql_db("dump_dst", grants) == psql_db("dump_src", grants) == "2 dump_reader",
       psql_db("dump_dst", grants))
+# Managed views survive it: the restored rows name the restored tables; each is taken over by its first
+# refresh (scheduled or not), refreshed in full, captured anew; until then its sources take writes and
+# view_status says it is stale.
+VIEWS = {"dv_by_region": ("name, n, total", "SELECT r.name, count(*), sum(s.value) FROM dv_sale AS s "
+                          "JOIN dv_region AS r ON r.id = s.region GROUP BY r.name"),
+         "dv_top": ("name, total", "SELECT r.name, sum(s.value) AS t FROM dv_sale AS s JOIN dv_region AS r "
+                    "ON r.id = s.region GROUP BY r.name ORDER BY t DESC LIMIT 2"),
+         "dv_now": ("region, top", "SELECT region, max(value) FROM dv_sale GROUP BY region"),
+         "dv_every": ("region, n", "SELECT region, count(*) FROM dv_sale GROUP BY region"),
+         "dv_mat": ("region, n", "SELECT region, count(*) FROM dv_sale GROUP BY region")}
+
+
+def differs(db, view):
+    cols, query = VIEWS[view]
+    return psql_db(db, f"SELECT (SELECT count(*) FROM (SELECT {cols} FROM {view} EXCEPT ALL ({query})) AS a) + "
+                       f"(SELECT count(*) FROM (({query}) EXCEPT ALL SELECT {cols} FROM {view}) AS b)")
+
+
+check("the restored database lists the managed views, those not refreshed since stale",
+      psql_db("dump_dst", "SELECT string_agg(name::text || ' ' || state, ', ' ORDER BY name::text) FROM "
+              "autoreport.view_status WHERE name::text <> 'dv_every'")
+      == "dv_by_region stale, dv_mat stale, dv_now stale, dv_top stale",
+      psql_db("dump_dst", "SELECT string_agg(name::text || ' ' || state, ', ') FROM autoreport.view_status"))
+try:
+    psql_db("dump_dst", "INSERT INTO dv_sale VALUES (32, 2, 7); UPDATE dv_sale SET value = value + 1 WHERE id = 5")
+    wrote = True
+except subprocess.CalledProcessError:
+    wrote = False
+check("writes to their restored sources go on (the dumped capture triggers name the other database's logs)", wrote)
+check("a scheduled view is taken over by its scheduled refresh",
+      wait_for("restored dv_every", "SELECT state FROM autoreport.view_status WHERE name = 'dv_every'::regclass",
+               "fresh", timeout=30, db="dump_dst") and differs("dump_dst", "dv_every") == "0")
+psql_db("dump_dst", "SELECT autoreport.refresh_view('dv_top'); SELECT autoreport.refresh_view('dv_now'); "
+        "SELECT autoreport.refresh_view('dv_mat')")
+check("refresh_view() takes the others over (a view over a view after the one it reads), each equal to its query",
+      all(differs("dump_dst", v) == "0" for v in VIEWS)
+      and psql_db("dump_dst", "SELECT last_reason FROM autoreport.view_status WHERE name = 'dv_by_region'::regclass")
+      == "restored from a dump: refreshed in full once",
+      {v: differs("dump_dst", v) for v in VIEWS})
+psql_db("dump_dst", "INSERT INTO dv_sale VALUES (33, 3, 50); DELETE FROM dv_sale WHERE id = 31")
+check("after that an immediate view takes each write in the writer's transaction",
+      differs("dump_dst", "dv_now") == "0", differs("dump_dst", "dv_now"))
+check("and an incremental one applies the captured changes",
+      psql_db("dump_dst", "SELECT mode_used FROM autoreport.refresh_view('dv_by_region')") == "incremental"
+      and differs("dump_dst", "dv_by_region") == "0")
+check("the capture triggers name this database's log; no log of the other database is left",
+      psql_db("dump_dst", "SELECT count(*) FROM pg_trigger WHERE tgrelid = 'dv_sale'::regclass AND tgname LIKE "
+              "'autoreport_capture%' AND position(convert_to('autoreport_log.log_' || tgrelid::text, 'UTF8') "
+              "IN tgargs) = 1") == "4"
+      and psql_db("dump_dst", "SELECT count(*) FROM pg_class AS c WHERE c.relnamespace = 'autoreport_log'::regnamespace "
+                  "AND c.relkind = 'r' AND c.oid NOT IN (SELECT log FROM autoreport.capture)") == "0")
 check("a job scheduled after the restore gets a new id",
       psql_db("dump_dst", "SELECT autoreport.schedule('after', '@daily', 'one') > 3") == "t")
 check("the restored database runs the restored job",
