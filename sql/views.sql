@@ -413,3 +413,17 @@ BEGIN
   END LOOP;
 END $$;
 DROP TABLE mv_many_src;
+-- An UPDATE logs only the rows whose columns a view reads changed: an update of other columns writes
+-- nothing to the log, and the view stays fresh; a mixed one logs the changed rows alone.
+CREATE TABLE mv_wide (id int PRIMARY KEY, grp int, v numeric, other text);
+INSERT INTO mv_wide SELECT i, i % 3, i, 'x' FROM generate_series(1, 100) AS i;
+SELECT autoreport.create_view('mv_wide_sum', 'SELECT grp, sum(v) AS total FROM mv_wide GROUP BY grp');
+UPDATE mv_wide SET other = 'y';
+SELECT state, pending FROM autoreport.view_status WHERE name = 'mv_wide_sum'::regclass;
+UPDATE mv_wide SET other = 'z', v = CASE WHEN id <= 10 THEN v + 1 ELSE v END;
+SELECT state, pending FROM autoreport.view_status WHERE name = 'mv_wide_sum'::regclass;
+SELECT mode_used, rows_changed FROM autoreport.refresh_view('mv_wide_sum');
+SELECT count(*) AS differences FROM ((SELECT grp, total FROM mv_wide_sum EXCEPT ALL SELECT grp, sum(v) FROM mv_wide GROUP BY grp)
+  UNION ALL (SELECT grp, sum(v) FROM mv_wide GROUP BY grp EXCEPT ALL SELECT grp, total FROM mv_wide_sum)) AS d;
+SELECT autoreport.drop_view('mv_wide_sum');
+DROP TABLE mv_wide;

@@ -12,13 +12,18 @@
 #include "schedules/shared_pg.hpp"
 
 extern "C" {
+#include "access/heapam.h"
+#include "access/tableam.h"
 #include "access/xact.h"
+#include "executor/executor.h"
+#include "executor/tuptable.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
 #include "utils/builtins.h"
+#include "utils/datum.h"
 #include "utils/lsyscache.h"
 #include "utils/regproc.h"
 #include "utils/rel.h"
@@ -253,6 +258,169 @@ void release_capture(pg::SpiConnection& spi, Oid source) {
 
 } // namespace autoreport::views
 
+namespace {
+
+// What an attribute of a log holds: a source column's number (> 0), NULL, or one of these.
+constexpr int kFillNull = 0;
+constexpr int kFillXid = -1;
+constexpr int kFillCid = -2;
+constexpr int kFillSign = -3;
+constexpr int kFillAt = -4;
+
+// Appends a statement's changes to the log log_relid: the rows of its old transition table with sign
+// -1, of its new one with +1 (either may be null), each with the transaction and command, and the
+// transaction's start (as DEFAULT now() would), in batches of heap_multi_insert. An UPDATE's old and new
+// versions of a row come in the same order in its two tables: a pair whose logged columns are equal
+// cancels out and is not logged (an update of columns no view reads writes nothing). Cancelling any
+// equal -1/+1 pair is right whatever rows it came from: the log is a sum.
+void append_changes(Oid log_relid, Tuplestorestate* old_rows, Tuplestorestate* new_rows,
+                    TupleDesc source_desc, const std::vector<int>& fill, FullTransactionId xid,
+                    CommandId cid) {
+  pg::guard([&] {
+    constexpr int64 kBatch = 1000;
+    const int64 total =
+        (old_rows ? tuplestore_tuple_count(old_rows) : 0) + (new_rows ? tuplestore_tuple_count(new_rows) : 0);
+    if (total == 0) {
+      return;
+    }
+    const int batch_size = static_cast<int>(std::min(total, kBatch));
+    Relation log = table_open(log_relid, RowExclusiveLock);
+    const TupleDesc desc = RelationGetDescr(log);
+    const int natts = std::min(desc->natts, static_cast<int>(fill.size()));
+    TupleTableSlot** batch = static_cast<TupleTableSlot**>(palloc(sizeof(TupleTableSlot*) * batch_size));
+    for (int i = 0; i < batch_size; ++i) {
+      batch[i] = MakeSingleTupleTableSlot(desc, &TTSOpsHeapTuple);
+    }
+    TupleTableSlot* old_slot = MakeSingleTupleTableSlot(source_desc, &TTSOpsMinimalTuple);
+    TupleTableSlot* new_slot = MakeSingleTupleTableSlot(source_desc, &TTSOpsMinimalTuple);
+    Datum* values = static_cast<Datum*>(palloc0(sizeof(Datum) * desc->natts));
+    bool* nulls = static_cast<bool*>(palloc(sizeof(bool) * desc->natts));
+    const TimestampTz at = GetCurrentTransactionStartTimestamp();
+    BulkInsertState bulk = GetBulkInsertState();
+    const CommandId insert_cid = GetCurrentCommandId(true);
+    int n = 0;
+    auto flush = [&] {
+      if (n > 0) {
+        table_multi_insert(log, batch, n, insert_cid, 0, bulk);
+        for (int i = 0; i < n; ++i) {
+          ExecClearTuple(batch[i]);
+        }
+        n = 0;
+      }
+    };
+    auto add = [&](TupleTableSlot* source, int16 sign) {
+      for (int a = 0; a < desc->natts; ++a) {
+        const int what =
+            a < natts && !TupleDescAttr(desc, a)->attisdropped ? fill[static_cast<size_t>(a)] : 0;
+        nulls[a] = false;
+        switch (what) {
+        case kFillXid:
+          values[a] = FullTransactionIdGetDatum(xid);
+          break;
+        case kFillCid:
+          values[a] = Int64GetDatum(static_cast<int64>(cid));
+          break;
+        case kFillSign:
+          values[a] = Int16GetDatum(sign);
+          break;
+        case kFillAt:
+          values[a] = TimestampTzGetDatum(at);
+          break;
+        case kFillNull:
+          nulls[a] = true;
+          break;
+        default:
+          values[a] = source->tts_values[what - 1];
+          nulls[a] = source->tts_isnull[what - 1];
+        }
+      }
+      ExecStoreHeapTuple(heap_form_tuple(desc, values, nulls), batch[n], true);
+      if (++n == batch_size) {
+        flush();
+      }
+    };
+    // The logged columns of two versions are equal (as stored: 1.0 and 1.00 differ, and are logged).
+    auto same = [&](TupleTableSlot* x, TupleTableSlot* y) {
+      for (int a = 0; a < natts; ++a) {
+        const int what = fill[static_cast<size_t>(a)];
+        if (what <= 0 || TupleDescAttr(desc, a)->attisdropped) {
+          continue;
+        }
+        const Form_pg_attribute att = TupleDescAttr(source_desc, what - 1);
+        const bool xn = x->tts_isnull[what - 1];
+        if (xn != y->tts_isnull[what - 1] ||
+            (!xn &&
+             !datum_image_eq(x->tts_values[what - 1], y->tts_values[what - 1], att->attbyval, att->attlen))) {
+          return false;
+        }
+      }
+      return true;
+    };
+    // Read pointers of our own: the transition tables are read again by other triggers and views.
+    int old_reader = -1;
+    int new_reader = -1;
+    if (old_rows != nullptr) {
+      old_reader = tuplestore_alloc_read_pointer(old_rows, EXEC_FLAG_REWIND);
+      tuplestore_select_read_pointer(old_rows, old_reader);
+      tuplestore_rescan(old_rows);
+    }
+    if (new_rows != nullptr) {
+      new_reader = tuplestore_alloc_read_pointer(new_rows, EXEC_FLAG_REWIND);
+      tuplestore_select_read_pointer(new_rows, new_reader);
+      tuplestore_rescan(new_rows);
+    }
+    for (;;) {
+      bool have_old = false;
+      bool have_new = false;
+      if (old_rows != nullptr) {
+        tuplestore_select_read_pointer(old_rows, old_reader);
+        have_old = tuplestore_gettupleslot(old_rows, true, false, old_slot);
+        if (have_old) {
+          slot_getallattrs(old_slot);
+        }
+      }
+      if (new_rows != nullptr) {
+        tuplestore_select_read_pointer(new_rows, new_reader);
+        have_new = tuplestore_gettupleslot(new_rows, true, false, new_slot);
+        if (have_new) {
+          slot_getallattrs(new_slot);
+        }
+      }
+      if (!have_old && !have_new) {
+        break;
+      }
+      if (have_old && have_new && same(old_slot, new_slot)) {
+        continue;
+      }
+      if (have_old) {
+        add(old_slot, -1);
+      }
+      if (have_new) {
+        add(new_slot, 1);
+      }
+    }
+    flush();
+    if (old_rows != nullptr) {
+      tuplestore_select_read_pointer(old_rows, 0);
+    }
+    if (new_rows != nullptr) {
+      tuplestore_select_read_pointer(new_rows, 0);
+    }
+    FreeBulkInsertState(bulk);
+    for (int i = 0; i < batch_size; ++i) {
+      ExecDropSingleTupleTableSlot(batch[i]);
+    }
+    ExecDropSingleTupleTableSlot(old_slot);
+    ExecDropSingleTupleTableSlot(new_slot);
+    pfree(batch);
+    pfree(values);
+    pfree(nulls);
+    table_close(log, NoLock);
+  });
+}
+
+} // namespace
+
 AUTOREPORT_FUNCTION(autoreport_capture_changes) {
   if (!CALLED_AS_TRIGGER(fcinfo)) {
     throw Error("39P01", "capture_changes() must be called as a trigger");
@@ -294,18 +462,37 @@ AUTOREPORT_FUNCTION(autoreport_capture_changes) {
   std::vector<std::string> log_columns = {"_ar_xid", "_ar_cid", "_ar_sign"};
   std::vector<std::string> source_columns;
   const TupleDesc source_desc = RelationGetDescr(td->tg_relation);
-  const int log_natts = pg::guard([&] {
+  struct LogForm {
+    int natts;
+    bool indexed;
+  };
+  const LogForm log_form = pg::guard([&] {
     HeapTuple tup = SearchSysCache1(RELOID, ObjectIdGetDatum(log_relid));
     if (!HeapTupleIsValid(tup)) {
-      return 0;
+      return LogForm{0, false};
     }
-    const int n = reinterpret_cast<Form_pg_class>(GETSTRUCT(tup))->relnatts;
+    const Form_pg_class c = reinterpret_cast<Form_pg_class>(GETSTRUCT(tup));
+    const LogForm f{c->relnatts, c->relhasindex};
     ReleaseSysCache(tup);
-    return n;
+    return f;
   });
+  const int log_natts = log_form.natts;
+  // What each attribute of the log holds (see LogFill).
+  std::vector<int> fill(static_cast<size_t>(log_natts), kFillNull);
   for (AttrNumber i = 1; i <= log_natts; ++i) {
     const char* att = pg::guard([&] { return get_attname(log_relid, i, true); });
-    if (att == nullptr || att[0] != 'c') {
+    if (att == nullptr) {
+      continue;
+    }
+    for (const auto& [name, kind] : {std::pair<const char*, int>{"_ar_xid", kFillXid},
+                                     {"_ar_cid", kFillCid},
+                                     {"_ar_sign", kFillSign},
+                                     {"_ar_at", kFillAt}}) {
+      if (std::strcmp(att, name) == 0) {
+        fill[static_cast<size_t>(i - 1)] = kind;
+      }
+    }
+    if (att[0] != 'c') {
       continue;
     }
     const int number = std::atoi(att + 1);
@@ -319,6 +506,7 @@ AUTOREPORT_FUNCTION(autoreport_capture_changes) {
             log_type) {
       source_columns.emplace_back(pg::guard(
           [&] { return quote_identifier(NameStr(TupleDescAttr(source_desc, number - 1)->attname)); }));
+      fill[static_cast<size_t>(i - 1)] = number;
     } else {
       source_columns.emplace_back("NULL");
     }
@@ -355,7 +543,18 @@ AUTOREPORT_FUNCTION(autoreport_capture_changes) {
     }
   });
   reports::AsExtensionOwner as_extension;
-  spi.execute(sql, params, false);
+  // The rows are appended directly, in batches (a log has no index: INSERT ... SELECT, which inserts
+  // them one by one through the executor, cost twice as much). A TRUNCATE's marker, or a log someone
+  // gave an index, goes through SQL.
+  if (TRIGGER_FIRED_BY_TRUNCATE(td->tg_event) || log_form.indexed) {
+    spi.execute(sql, params, false);
+  } else {
+    const CommandId cid = pg::guard([] { return GetCurrentCommandId(false); });
+    const bool deletes = TRIGGER_FIRED_BY_UPDATE(td->tg_event) || TRIGGER_FIRED_BY_DELETE(td->tg_event);
+    const bool inserts = TRIGGER_FIRED_BY_UPDATE(td->tg_event) || TRIGGER_FIRED_BY_INSERT(td->tg_event);
+    append_changes(log_relid, deletes ? td->tg_oldtable : nullptr, inserts ? td->tg_newtable : nullptr,
+                   source_desc, fill, xid, cid);
+  }
   if (flags.immediate) {
     // The `immediate` views that read this table take the statement's changes now, in the writer's
     // transaction.
