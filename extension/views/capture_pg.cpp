@@ -156,9 +156,15 @@ void ensure_capture(pg::SpiConnection& spi, Oid source, const std::vector<AttrNu
       spi.execute(
           "CREATE UNLOGGED TABLE " + log +
               " (_ar_xid pg_catalog.xid8 NOT NULL, _ar_cid bigint NOT NULL, _ar_sign smallint NOT NULL, "
-              "_ar_at timestamptz NOT NULL DEFAULT pg_catalog.now())",
+              "_ar_at timestamptz NOT NULL DEFAULT pg_catalog.now()) WITH (autovacuum_vacuum_scale_factor = "
+              "0, "
+              "autovacuum_vacuum_threshold = 10000, autovacuum_analyze_scale_factor = 0, "
+              "autovacuum_analyze_threshold = 10000)",
           {}, false);
       // No index: every captured row would pay for it, and a refresh reads the whole (small, purged) log.
+      // Autovacuum looks at it after every 10,000 rows purged or captured, not after a fifth of the
+      // table: a purged log is kept short (its empty tail cut, its free space reused), and its
+      // statistics follow its size.
       const std::array<pg::SpiParam, 2> row = {int8_param(source), text_param(log)};
       spi.execute("INSERT INTO autoreport.capture (source, log) VALUES ($1::oid, $2::regclass)", row, false);
     }
