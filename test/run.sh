@@ -149,7 +149,7 @@ suite_pgtap() {
 }
 
 suite_concurrency() {
-  say "concurrency (pgbench: define, drop and call one report from 8 clients)"
+  say "concurrency (pgbench, 8 clients: define, drop and call one report; write, refresh and read managed views)"
   local dir=$OUT/concurrency-cluster log=$OUT/concurrency.log
   rm -rf "$dir"
   if ! "$ROOT/scripts/cluster.sh" start "$dir" >/dev/null; then
@@ -158,6 +158,8 @@ suite_concurrency() {
   fi
   timeout 300 "$ROOT/test/concurrency/define_drop_call.sh" "$dir" >"$log" 2>&1 ||
     echo "not ok - test/concurrency/define_drop_call.sh exited with status $?" >>"$log"
+  timeout 300 "$ROOT/test/concurrency/views_burst.sh" "$dir" >>"$log" 2>&1 ||
+    echo "not ok - test/concurrency/views_burst.sh exited with status $?" >>"$log"
   cat "$log"
   record concurrency "$(grep -c '^ok - ' "$log")" "$(grep -c '^not ok - ' "$log")"
   "$ROOT/scripts/cluster.sh" stop "$dir" >/dev/null

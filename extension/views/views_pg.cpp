@@ -1625,11 +1625,13 @@ void apply_to_immediate_views(pg::SpiConnection& spi, const Written& written) {
   // One after the other in the order they were created (each waits for a concurrent writer's
   // transaction that applied changes to it to end). A broken view is left as it is: the changes stay
   // logged, and the write goes on.
-  const std::array<pg::SpiParam, 1> src = {int8_param(written.source)};
+  // (A view restored from a dump is left to the refresh that takes it over: taking it over here would
+  // replace the capture triggers of the table this statement is writing.)
+  const std::array<pg::SpiParam, 2> src = {int8_param(written.source), text_param(here())};
   const pg::SpiResult views =
       spi.execute("SELECT DISTINCT v.id, v.relid::bigint FROM autoreport.view_source AS s "
                   "JOIN autoreport.managed_view AS v ON v.id = s.view WHERE s.source = $1::oid "
-                  "AND v.refresh = 'immediate' AND v.broken IS NULL ORDER BY v.id",
+                  "AND v.refresh = 'immediate' AND v.broken IS NULL AND v.origin = $2 ORDER BY v.id",
                   src, false);
   std::vector<Oid> relids;
   for (uint64_t i = 0; i < views.rows(); ++i) {
