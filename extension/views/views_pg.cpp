@@ -600,16 +600,17 @@ Outcome refresh(pg::SpiConnection& spi, Oid relid, const std::string& mode,
     take_over(spi, v);
   }
 
-  // A crash empties the unlogged logs (and the sentinel with them): whatever they held is lost.
+  // A crash empties the unlogged logs (and the sentinel with them): whatever they held is lost. (An
+  // immediate view lost nothing: each write changed it in the writer's own transaction.)
   if (*execute_at(InvalidSnapshot, "SELECT count(*) FROM autoreport.capture_sentinel", {}, false)
            .integer(0, 0) == 0) {
     execute_at(
         InvalidSnapshot,
         "UPDATE autoreport.managed_view SET needs_full = true, full_reason = 'the server restarted after "
-        "a crash: captured changes may be incomplete' WHERE refresh <> 'full'",
+        "a crash: captured changes may be incomplete' WHERE refresh = 'incremental'",
         {}, false);
     execute_at(InvalidSnapshot, "INSERT INTO autoreport.capture_sentinel VALUES (true)", {}, false);
-    if (v.refresh != "full") {
+    if (v.refresh == "incremental") {
       v.needs_full = true;
       v.full_reason = "the server restarted after a crash: captured changes may be incomplete";
     }
@@ -1266,6 +1267,7 @@ AUTOREPORT_FUNCTION(autoreport_pending_changes) {
   }
   // After a crash the unlogged logs (and the sentinel) are empty: the changes they held are unknown.
   const bool crashed =
+      v.refresh == "incremental" &&
       *spi.execute("SELECT count(*) FROM autoreport.capture_sentinel", {}, true).integer(0, 0) == 0;
   std::string json = "{\"total\": " + std::to_string(total) + ", \"changes\": {" + changes + "}" +
                      (crashed ? ", \"crashed\": true" : "");
