@@ -271,14 +271,74 @@ std::string Maintenance::from_sources(const std::vector<std::size_t>& deltas,
   return join(items, ", ");
 }
 
-std::string Maintenance::full_insert() const {
-  std::string sql = "INSERT INTO " + view_ + " (" + all_columns() + ") SELECT " + select_list_full() +
-                    " FROM " + from_sources({}, "");
+std::string Maintenance::full_select() const {
+  std::string sql = "SELECT " + select_list_full() + " FROM " + from_sources({}, "");
   if (!shape_.quals.empty()) {
     sql += " WHERE " + shape_.quals;
   }
   sql += group_by();
   return shape_.having.empty() ? sql : sql + " HAVING " + shape_.having;
+}
+
+std::string Maintenance::full_insert() const {
+  return "INSERT INTO " + view_ + " (" + all_columns() + ") " + full_select();
+}
+
+std::vector<std::string> Maintenance::key_columns() const {
+  std::vector<std::string> keys;
+  if (shape_.row_level) {
+    for (std::size_t s = 0; s < shape_.sources.size(); ++s) {
+      for (std::size_t k = 0; k < shape_.sources[s].key.size(); ++k) {
+        keys.push_back(hidden_key(s, k));
+      }
+    }
+  } else if (shape_.grouped) {
+    for (const Column& c : shape_.columns) {
+      if (c.role == Column::Role::key) {
+        keys.push_back(c.name);
+      }
+    }
+  }
+  return keys;
+}
+
+std::string Maintenance::full_difference(const std::vector<std::string>& types) const {
+  const std::vector<std::string> keys = key_columns();
+  const std::vector<std::string> names = column_names();
+  if (keys.empty() || types.size() != names.size()) {
+    throw Error(sqlstate::internal_error,
+                "a full refresh by difference needs the view's keys and column types");
+  }
+  std::vector<std::string> casts;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    casts.push_back("_ar_q." + names[i] + "::" + types[i] + " AS " + names[i]);
+  }
+  std::vector<std::string> same_keys;
+  std::vector<std::string> values;
+  for (const std::string& k : keys) {
+    same_keys.push_back("_ar_n." + k + " = _ar_v." + k);
+  }
+  for (const std::string& c : names) {
+    values.push_back("_ar_n." + c);
+  }
+  // A column never NULL in a row of the new contents: its NULL says the row is only in the table.
+  const std::string present = shape_.row_level ? keys.front() : "_ar_count";
+  // (The aliases start with _ar_, as no column of a view's table does: `_ar_v *= _ar_n` names rows.)
+  return "SELECT _ar_v.ctid AS _ar_old, " + join(values, ", ") + " FROM (SELECT " + join(casts, ", ") +
+         " FROM (" + full_select() + ") AS _ar_q(" + join(names, ", ") + ")) AS _ar_n FULL JOIN " + view_ +
+         " AS _ar_v ON " + join(same_keys, " AND ") + " WHERE _ar_v.ctid IS NULL OR _ar_n." + present +
+         " IS NULL OR NOT (_ar_v OPERATOR(pg_catalog.*=) _ar_n)";
+}
+
+std::vector<std::string> Maintenance::apply_difference(const std::string& relation) const {
+  const std::vector<std::string> keys = key_columns();
+  const std::string present = shape_.row_level ? keys.at(0) : "_ar_count";
+  return {
+      "DELETE FROM " + view_ + " WHERE ctid OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT _ar_old FROM " +
+          relation + " WHERE _ar_old IS NOT NULL))",
+      "INSERT INTO " + view_ + " (" + all_columns() + ") SELECT " + all_columns() + " FROM " + relation +
+          " WHERE " + present + " IS NOT NULL",
+  };
 }
 
 std::string Maintenance::merge(const std::vector<std::size_t>& changed, const std::string& window) const {

@@ -86,6 +86,19 @@ public:
   std::string key_index_columns() const;
   // INSERT ... SELECT of the whole view from the sources (run after DELETE FROM the view).
   std::string full_insert() const;
+  // The SELECT behind it: the whole view, its columns in the table's order (column_names()).
+  std::string full_select() const;
+  // The columns that tell the view's rows apart: the group keys, or the keys of the source rows of a
+  // view without GROUP BY; none for aggregates without GROUP BY (always one row).
+  std::vector<std::string> key_columns() const;
+  // A full refresh that writes only what differs. full_difference: a SELECT of the rows where the
+  // table and the query disagree, by a FULL JOIN on the keys (a NULL key equals nothing): _ar_old, the
+  // ctid of the table's row (NULL for a new key), then the query's row (all NULL for a key gone), its
+  // columns cast to `types` (the table's, in order) and compared with the table's byte for byte (so a
+  // full refresh restores exactly what the query gives). Throws when key_columns() is empty.
+  std::string full_difference(const std::vector<std::string>& types) const;
+  // Given those rows in `relation`: DELETE of the table's rows that differ, INSERT of the query's.
+  std::vector<std::string> apply_difference(const std::string& relation) const;
   // The delta of the captured changes of the sources whose index is in `changed` (each at least one),
   // aggregated per group, as an INSERT ... ON CONFLICT merge into the view that RETURNS each touched
   // group's ctid, _ar_count and _ar_dirty. `window` is a condition on a log's rows (written with

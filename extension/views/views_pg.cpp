@@ -10,6 +10,7 @@
 // does.
 #include "views/analyze_pg.hpp"
 #include "views/capture_pg.hpp"
+#include "views/statements_pg.hpp"
 
 #include "common/convert_pg.hpp"
 #include "common/memory_pg.hpp"
@@ -102,97 +103,6 @@ public:
 private:
   Snapshot snap_;
 };
-
-// The plan of sql, prepared once per backend and kept: a refresh's statements (the delta and merge of a
-// join above all) cost more to plan than to run when few rows changed. The plan cache replans a kept
-// plan when a table it reads changes; the statements name everything qualified, so their text is the
-// key. At most kMaxPlans are kept (all freed when full). generic: the plan is made once for any
-// parameters (CURSOR_OPT_GENERIC_PLAN); otherwise the plan cache plans each execution for its
-// parameters until a generic plan costs no more (it never does for a join over a log, whose size the
-// parameters decide), which is what a large change needs and a small one cannot afford.
-// Statements of execute_at() running now (a write to a view can fire a capture trigger that refreshes
-// another view): the kept plans are freed only when none is, never under a running one.
-int g_executing = 0;
-
-SPIPlanPtr kept_plan(const std::string& sql, const std::vector<Oid>& types, bool generic, bool* kept) {
-  constexpr size_t kMaxPlans = 64;
-  static std::map<std::string, SPIPlanPtr> plans;
-  std::string key = (generic ? "g" : "c") + sql;
-  for (Oid t : types) {
-    key += "\x1f" + std::to_string(t);
-  }
-  const auto found = plans.find(key);
-  if (found != plans.end()) {
-    *kept = true;
-    return found->second;
-  }
-  *kept = plans.size() < kMaxPlans || g_executing == 0;
-  if (plans.size() >= kMaxPlans && g_executing == 0) {
-    for (auto& [text, plan] : plans) {
-      pg::guard([&] { SPI_freeplan(plan); });
-    }
-    plans.clear();
-  }
-  SPIPlanPtr plan = pg::guard([&] {
-    SPIPlanPtr p = SPI_prepare_cursor(sql.c_str(), static_cast<int>(types.size()),
-                                      const_cast<Oid*>(types.data()), generic ? CURSOR_OPT_GENERIC_PLAN : 0);
-    if (p == nullptr) {
-      elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
-    }
-    if (*kept && SPI_keepplan(p) != 0) {
-      elog(ERROR, "SPI_keepplan failed");
-    }
-    return p;
-  });
-  if (*kept) {
-    plans.emplace(std::move(key), plan);
-  }
-  return plan;
-}
-
-// Runs sql with bound parameters at snapshot `snap` (the statement may write; it sees the effects of
-// the earlier statements of this transaction), or at the statement's own snapshot when snap is
-// InvalidSnapshot. generic: see kept_plan (false for the statements whose work grows with the changes,
-// when many changed).
-pg::SpiResult execute_at(Snapshot snap, const std::string& sql, std::span<const pg::SpiParam> params,
-                         bool read_only = false, bool generic = true) {
-  std::vector<Oid> types;
-  std::vector<Datum> values;
-  std::vector<char> nulls;
-  for (const pg::SpiParam& p : params) {
-    types.push_back(p.type);
-    values.push_back(p.value);
-    nulls.push_back(p.is_null ? 'n' : ' ');
-  }
-  pg::MemoryContextSwitch keep(CurrentMemoryContext);
-  bool kept = false;
-  SPIPlanPtr plan = kept_plan(sql, types, generic, &kept);
-  struct Executing {
-    SPIPlanPtr plan;
-    bool kept;
-    Executing(SPIPlanPtr p, bool k) : plan(p), kept(k) { ++g_executing; }
-    ~Executing() {
-      --g_executing;
-      if (!kept) {
-        try {
-          pg::guard([&] { SPI_freeplan(plan); });
-        } catch (...) {
-          // freed with its memory context at the end of the transaction
-        }
-      }
-    }
-    Executing(const Executing&) = delete;
-    Executing& operator=(const Executing&) = delete;
-  } executing(plan, kept);
-  const int rc = pg::guard([&] {
-    return SPI_execute_snapshot(plan, values.data(), nulls.data(), snap, InvalidSnapshot, read_only, true, 0);
-  });
-  if (rc < 0) {
-    throw Error(sqlstate::internal_error, "SPI could not run a managed view's statement")
-        .with_detail(std::string(SPI_result_code_string(rc)) + " for: " + sql);
-  }
-  return pg::SpiResult(SPI_tuptable, SPI_processed, rc);
-}
 
 struct ViewRow {
   int64_t id = 0;
@@ -708,16 +618,24 @@ Outcome refresh(pg::SpiConnection& spi, Oid relid, const std::string& mode,
       } else if (mode == "incremental") {
         reason = "asked for";
       } else {
-        // Incremental work grows with the changes, a full refresh with the sources: a change costs
-        // about as much as reading kChangeCost source rows (measured by bench/views.sh: applying 200,000
-        // changes took a third of our full refresh of a 1,500-group view over 1M rows, a third of it for
-        // a 500,000-group one).
-        constexpr double kChangeCost = 2.0;
+        // Incremental work grows with the changes and the groups they touch, a full refresh with the
+        // sources and the view's rows (compared with the query's); in units of reading a source row,
+        // from bench/views.sh (1M source rows; 1,500 and 500,000 groups): a change costs about 5
+        // (aggregating it with its dimensions), each group it may touch 8 more (finding and rewriting
+        // the view's row: at most one a change, at most the view's rows), each row of the view 9 in a
+        // full refresh (joining it with the query's and comparing).
+        constexpr double kChangeCost = 5.0;
+        constexpr double kGroupCost = 8.0;
+        constexpr double kViewRowCost = 9.0;
         const std::set<Oid> distinct(a.sources.begin(), a.sources.end());
         const double rows = estimated_rows(std::vector<Oid>(distinct.begin(), distinct.end()));
+        const double view_rows = estimated_rows({v.relid});
+        const double changes = static_cast<double>(total);
         const std::string figures = std::to_string(total) + " captured changes against about " +
-                                    std::to_string(static_cast<int64_t>(rows)) + " source rows";
-        if (static_cast<double>(total) * kChangeCost > rows) {
+                                    std::to_string(static_cast<int64_t>(rows)) + " source rows and " +
+                                    std::to_string(static_cast<int64_t>(view_rows)) + " view rows";
+        if (changes * kChangeCost + std::min(changes, view_rows) * kGroupCost >
+            rows + view_rows * kViewRowCost) {
           used = "full";
           reason = figures + ": a full refresh is cheaper";
         } else {
@@ -759,6 +677,15 @@ Outcome refresh(pg::SpiConnection& spi, Oid relid, const std::string& mode,
           snap.get(),
           std::string("REFRESH MATERIALIZED VIEW ") + (concurrently ? "CONCURRENTLY " : "") + view_table, {});
       rows = -1; // REFRESH MATERIALIZED VIEW does not say
+    } else if (used == "full" && incremental_view &&
+               !Maintenance(a.shape, view_table).key_columns().empty() &&
+               execute_at(snap.get(), "SELECT EXISTS (SELECT FROM " + view_table + ")", {}, true)
+                       .boolean(0, 0) == true) {
+      // Writing only what differs: a DELETE of every row and an INSERT of them all would check each
+      // new row's key against the index entries of the rows just deleted (a 500,000-group view took
+      // 6.7 s so, against 0.9 s for REFRESH MATERIALIZED VIEW), and leave the table twice its size.
+      // (An empty table, as a new view's, is filled by the INSERT below.)
+      rows = refresh_full_by_difference(snap.get(), Maintenance(a.shape, view_table), v.relid);
     } else if (used == "full") {
       execute_at(snap.get(), "DELETE FROM " + view_table, {});
       const std::string insert =

@@ -74,6 +74,35 @@ TEST(ViewsShape, FullRefreshGroupsTheSourcesByTheKeys) {
             std::string::npos);
 }
 
+TEST(ViewsShape, AFullRefreshByDifferenceComparesTheQueryWithTheTableByKey) {
+  const Maintenance m(sales(), "public.v");
+  EXPECT_EQ(m.key_columns(), std::vector<std::string>{"region"});
+  std::vector<std::string> types(m.column_names().size(), "numeric");
+  types[0] = "text";
+  const std::string sql = m.full_difference(types);
+  // The query's rows typed as the table's, under aliases no column of the table can have.
+  EXPECT_NE(sql.find("SELECT _ar_q.region::text AS region, _ar_q.n::numeric AS n"), std::string::npos);
+  EXPECT_NE(sql.find("FULL JOIN public.v AS _ar_v ON _ar_n.region = _ar_v.region"), std::string::npos);
+  // A row only in the table (no _ar_count), only in the query (no ctid), or different in any byte.
+  EXPECT_NE(
+      sql.find("WHERE _ar_v.ctid IS NULL OR _ar_n._ar_count IS NULL OR NOT (_ar_v OPERATOR(pg_catalog.*=) "
+               "_ar_n)"),
+      std::string::npos);
+  const std::vector<std::string> apply = m.apply_difference("d");
+  ASSERT_EQ(apply.size(), 2u);
+  EXPECT_EQ(apply[0].rfind(
+                "DELETE FROM public.v WHERE ctid OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT _ar_old FROM d", 0),
+            0u);
+  EXPECT_NE(apply[1].find("FROM d WHERE _ar_count IS NOT NULL"), std::string::npos);
+  // Types that do not match the columns, or a view without keys, are refused.
+  EXPECT_EQ(test::sqlstate_of([&] { m.full_difference({"text"}); }), "XX000");
+  Shape one_row = sales();
+  one_row.columns.erase(one_row.columns.begin());
+  one_row.grouped = false;
+  EXPECT_TRUE(Maintenance(one_row, "public.t").key_columns().empty());
+  EXPECT_EQ(test::sqlstate_of([&] { Maintenance(one_row, "public.t").full_difference(types); }), "XX000");
+}
+
 TEST(ViewsShape, ADeltaHasOneTermPerSubsetOfTheChangedSources) {
   const Maintenance m(sales(), "public.v");
   const std::string one = m.merge({0}, "true");
