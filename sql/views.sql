@@ -448,3 +448,20 @@ SELECT grp, total::text, n FROM mv_diff_sum ORDER BY grp;
 SELECT pg_relation_size('mv_diff_sum') > 0 AS kept, (SELECT count(*) FROM mv_diff_sum) AS groups;
 SELECT autoreport.drop_view('mv_diff_sum');
 DROP TABLE mv_diff;
+-- A log that a large batch grew and a refresh emptied is truncated, unless a view over the same table
+-- has not applied it yet (then the refresh of that view truncates it).
+CREATE TABLE mv_batch (id int PRIMARY KEY, grp int, v int);
+SELECT autoreport.create_view('mv_batch_a', 'SELECT grp, sum(v) AS total FROM mv_batch GROUP BY grp');
+SELECT autoreport.create_view('mv_batch_b', 'SELECT grp, count(*) AS n FROM mv_batch GROUP BY grp');
+INSERT INTO mv_batch SELECT i, i % 10, i FROM generate_series(1, 30000) AS i;
+SELECT pg_relation_size('autoreport_log.log_' || 'mv_batch'::regclass::oid) / 8192 >= 128 AS grown;
+SELECT rows_changed FROM autoreport.refresh_view('mv_batch_a');
+SELECT pg_relation_size('autoreport_log.log_' || 'mv_batch'::regclass::oid) / 8192 >= 128 AS still_grown;
+SELECT rows_changed FROM autoreport.refresh_view('mv_batch_b');
+SELECT pg_relation_size('autoreport_log.log_' || 'mv_batch'::regclass::oid) AS bytes_after;
+UPDATE mv_batch SET v = v + 1 WHERE id <= 5;
+SELECT rows_changed FROM autoreport.refresh_view('mv_batch_a');
+SELECT (SELECT total FROM mv_batch_a WHERE grp = 1) = (SELECT sum(v) FROM mv_batch WHERE grp = 1) AS right_after;
+SELECT autoreport.drop_view('mv_batch_a');
+SELECT autoreport.drop_view('mv_batch_b');
+DROP TABLE mv_batch;

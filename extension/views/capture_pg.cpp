@@ -517,27 +517,31 @@ AUTOREPORT_FUNCTION(autoreport_capture_changes) {
       source_columns.emplace_back("NULL");
     }
   }
-  std::string columns;
-  for (const std::string& c : log_columns) {
-    columns += (columns.empty() ? "" : ", ") + c;
-  }
-  auto rows = [&](const char* transition, int sign) {
-    std::string select = "SELECT $1, $2, " + std::to_string(sign) + "::int2";
-    for (const std::string& c : source_columns) {
-      select += ", " + c;
+  // The statement that appends the rows through SQL (built only for the cases that need it).
+  auto statement = [&] {
+    if (TRIGGER_FIRED_BY_TRUNCATE(td->tg_event)) {
+      return "INSERT INTO " + log + " (_ar_xid, _ar_cid, _ar_sign) VALUES ($1, $2, 0::int2)";
     }
-    return select + " FROM " + pg::guard([&] { return quote_identifier(transition); });
+    std::string columns;
+    for (const std::string& c : log_columns) {
+      columns += (columns.empty() ? "" : ", ") + c;
+    }
+    auto rows = [&](const char* transition, int sign) {
+      std::string select = "SELECT $1, $2, " + std::to_string(sign) + "::int2";
+      for (const std::string& c : source_columns) {
+        select += ", " + c;
+      }
+      return select + " FROM " + pg::guard([&] { return quote_identifier(transition); });
+    };
+    std::string sql = "INSERT INTO " + log + " (" + columns + ") ";
+    if (TRIGGER_FIRED_BY_INSERT(td->tg_event)) {
+      return sql + rows(td->tg_trigger->tgnewtable, 1);
+    }
+    if (TRIGGER_FIRED_BY_UPDATE(td->tg_event)) {
+      return sql + rows(td->tg_trigger->tgoldtable, -1) + " UNION ALL " + rows(td->tg_trigger->tgnewtable, 1);
+    }
+    return sql + rows(td->tg_trigger->tgoldtable, -1);
   };
-  std::string sql = "INSERT INTO " + log + " (" + columns + ") ";
-  if (TRIGGER_FIRED_BY_INSERT(td->tg_event)) {
-    sql += rows(td->tg_trigger->tgnewtable, 1);
-  } else if (TRIGGER_FIRED_BY_UPDATE(td->tg_event)) {
-    sql += rows(td->tg_trigger->tgoldtable, -1) + " UNION ALL " + rows(td->tg_trigger->tgnewtable, 1);
-  } else if (TRIGGER_FIRED_BY_DELETE(td->tg_event)) {
-    sql += rows(td->tg_trigger->tgoldtable, -1);
-  } else {
-    sql = "INSERT INTO " + log + " (_ar_xid, _ar_cid, _ar_sign) VALUES ($1, $2, 0::int2)";
-  }
   const FullTransactionId xid = pg::guard([] { return GetTopFullTransactionId(); });
   const std::array<pg::SpiParam, 2> params = {
       pg::SpiParam{XID8OID, FullTransactionIdGetDatum(xid), false},
@@ -553,7 +557,7 @@ AUTOREPORT_FUNCTION(autoreport_capture_changes) {
   // them one by one through the executor, cost twice as much). A TRUNCATE's marker, or a log someone
   // gave an index, goes through SQL.
   if (TRIGGER_FIRED_BY_TRUNCATE(td->tg_event) || log_form.indexed) {
-    spi.execute(sql, params, false);
+    spi.execute(statement(), params, false);
   } else {
     const CommandId cid = pg::guard([] { return GetCurrentCommandId(false); });
     const bool deletes = TRIGGER_FIRED_BY_UPDATE(td->tg_event) || TRIGGER_FIRED_BY_DELETE(td->tg_event);

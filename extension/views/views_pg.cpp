@@ -307,6 +307,38 @@ std::map<Oid, BlockNumber>& purge_thresholds() {
   return thresholds;
 }
 
+// A log larger than this many blocks that a purge left empty is truncated (when no one else holds it):
+// its emptied pages would otherwise be read by every refresh until autovacuum, then kept in the file
+// (VACUUM returns only the trailing ones), after a large batch of changes.
+constexpr BlockNumber kTruncateBlocks = 128;
+
+// Truncates the log of `source` if it has kTruncateBlocks or more, holds no row a view has not applied
+// (after this refresh's purge) and no writer holds it: its lock is taken without waiting, and only rows
+// of transactions that committed before it can be in it then. Run as the extension's owner.
+void truncate_drained_log(Oid source) {
+  const Oid log = log_oid(source);
+  if (!OidIsValid(log)) {
+    return;
+  }
+  const bool locked = pg::guard([&] {
+    Relation rel = table_open(log, AccessShareLock);
+    const BlockNumber blocks = RelationGetNumberOfBlocks(rel);
+    // Open elsewhere in this backend (a query still reading it): TRUNCATE would refuse.
+    const bool in_use = rel->rd_refcnt > 1;
+    table_close(rel, AccessShareLock);
+    return blocks >= kTruncateBlocks && !in_use && ConditionalLockRelationOid(log, AccessExclusiveLock);
+  });
+  if (!locked) {
+    return;
+  }
+  if (*execute_at(InvalidSnapshot, "SELECT EXISTS (SELECT FROM " + log_name(source) + ")", {}, false)
+           .boolean(0, 0)) {
+    pg::guard([&] { UnlockRelationOid(log, AccessExclusiveLock); }); // nothing written under it
+    return;
+  }
+  execute_at(InvalidSnapshot, "TRUNCATE " + log_name(source), {});
+}
+
 // The analysed query of a materialized view, as PostgreSQL keeps it (its _RETURN rule).
 Query* matview_query(pg::SpiConnection& spi, Oid relid) {
   const std::array<pg::SpiParam, 1> p = {int8_param(relid)};
@@ -817,6 +849,9 @@ Outcome refresh(pg::SpiConnection& spi, Oid relid, const std::string& mode,
             "v.applied_xid)) FROM autoreport.managed_view AS v JOIN autoreport.view_source AS s ON s.view = "
             "v.id WHERE s.source = $1::oid AND v.refresh <> 'full')",
         p, false);
+    if (!written) {
+      truncate_drained_log(s);
+    }
   }
   return Outcome{used, reason, rows, seconds};
 }
@@ -1071,16 +1106,11 @@ AUTOREPORT_FUNCTION(autoreport_refresh_view) {
   const Oid caller = GetUserId();
   const Oid relid = resolve_view_table(name);
   pg::SpiConnection spi;
-  {
-    reports::AsExtensionOwner as_extension;
-    const std::optional<ViewRow> v = find_view(relid, false);
-    if (v && mode == "incremental" && v->refresh == "full") {
-      throw Error(sqlstate::object_not_in_prerequisite_state,
-                  "managed view \"" + name + "\" is refreshed in full (refresh => 'full')")
-          .with_hint("Call refresh_view() with mode 'auto' or 'full'.");
-    }
+  if (view_for_change(caller, relid, name, "refresh", false).refresh == "full" && mode == "incremental") {
+    throw Error(sqlstate::object_not_in_prerequisite_state,
+                "managed view \"" + name + "\" is refreshed in full (refresh => 'full')")
+        .with_hint("Call refresh_view() with mode 'auto' or 'full'.");
   }
-  (void)view_for_change(caller, relid, name, "refresh", false);
   // The managed views it reads, directly or not, are refreshed first, sources before readers and each
   // once; those the caller may not refresh are read as they are.
   std::vector<Oid> upstream;
