@@ -465,3 +465,23 @@ SELECT (SELECT total FROM mv_batch_a WHERE grp = 1) = (SELECT sum(v) FROM mv_bat
 SELECT autoreport.drop_view('mv_batch_a');
 SELECT autoreport.drop_view('mv_batch_b');
 DROP TABLE mv_batch;
+-- A statement's rows equal in every column the views read are logged as one row with their count:
+-- a load into 4 groups logs 4 rows (more than 32,767 equal rows take more than one); rows moved
+-- between groups log a row per old and new group; view_status and the reason count the rows changed.
+CREATE TABLE mv_load (id int PRIMARY KEY, grp int, note text);
+SELECT autoreport.create_view('mv_load_n', 'SELECT grp, count(*) AS n FROM mv_load GROUP BY grp');
+INSERT INTO mv_load SELECT i, i % 4, 'x' || i FROM generate_series(1, 20000) AS i;
+SELECT format('SELECT count(*) AS log_rows, sum(_ar_sign) AS net FROM autoreport_log.log_%s', 'mv_load'::regclass::oid) AS q \gset
+:q;
+SELECT pending FROM autoreport.view_status WHERE name = 'mv_load_n'::regclass;
+SELECT rows_changed, split_part(reason, ' against', 1) AS counted FROM autoreport.refresh_view('mv_load_n');
+SELECT grp, n FROM mv_load_n ORDER BY grp;
+UPDATE mv_load SET grp = 9 WHERE id <= 5000;
+INSERT INTO mv_load SELECT i, 7, 'y' FROM generate_series(20001, 60000) AS i;
+SELECT format('SELECT _ar_sign, count(*) FROM autoreport_log.log_%s GROUP BY 1 ORDER BY 1', 'mv_load'::regclass::oid) AS q \gset
+:q;
+SELECT rows_changed, split_part(reason, ' against', 1) AS counted FROM autoreport.refresh_view('mv_load_n');
+SELECT (SELECT count(*) FROM ((SELECT grp, n FROM mv_load_n EXCEPT ALL SELECT grp, count(*) FROM mv_load GROUP BY grp)
+  UNION ALL (SELECT grp, count(*) FROM mv_load GROUP BY grp EXCEPT ALL SELECT grp, n FROM mv_load_n)) AS d) AS differences;
+SELECT autoreport.drop_view('mv_load_n');
+DROP TABLE mv_load;

@@ -23,6 +23,7 @@ extern "C" {
 #include "commands/trigger.h"
 #include "executor/spi.h"
 #include "utils/builtins.h"
+#include "common/hashfn.h"
 #include "utils/datum.h"
 #include "utils/lsyscache.h"
 #include "utils/regproc.h"
@@ -36,6 +37,7 @@ extern "C" {
 #include <cstdlib>
 #include <cstring>
 #include <set>
+#include <unordered_map>
 #include <string>
 #include <vector>
 
@@ -278,12 +280,18 @@ constexpr int kFillAt = -4;
 // transaction's start (as DEFAULT now() would), in batches of heap_multi_insert. An UPDATE's old and new
 // versions of a row come in the same order in its two tables: a pair whose logged columns are equal
 // cancels out and is not logged (an update of columns no view reads writes nothing). Cancelling any
-// equal -1/+1 pair is right whatever rows it came from: the log is a sum.
+// equal -1/+1 pair is right whatever rows it came from: the log is a sum. For the same reason the
+// statement's rows equal in every logged column are one log row whose sign is their net count (at most
+// 32,767 a row): a load of many rows that the views read only a few columns of (a region, a day) logs
+// a row for each distinct combination. Rows are collected so until a first 1,000 show that fewer than
+// half of them repeat; then the rest go in as they come (hashing them would cost more than it saves).
 void append_changes(Oid log_relid, Tuplestorestate* old_rows, Tuplestorestate* new_rows,
                     TupleDesc source_desc, const std::vector<int>& fill, FullTransactionId xid,
                     CommandId cid) {
   pg::guard([&] {
     constexpr int64 kBatch = 1000;
+    constexpr int64 kSample = 1000;
+    constexpr int kMaxCount = PG_INT16_MAX;
     const int64 total =
         (old_rows ? tuplestore_tuple_count(old_rows) : 0) + (new_rows ? tuplestore_tuple_count(new_rows) : 0);
     if (total == 0) {
@@ -293,6 +301,12 @@ void append_changes(Oid log_relid, Tuplestorestate* old_rows, Tuplestorestate* n
     Relation log = table_open(log_relid, RowExclusiveLock);
     const TupleDesc desc = RelationGetDescr(log);
     const int natts = std::min(desc->natts, static_cast<int>(fill.size()));
+    int sign_att = -1;
+    for (int a = 0; a < natts; ++a) {
+      if (fill[static_cast<size_t>(a)] == kFillSign) {
+        sign_att = a;
+      }
+    }
     TupleTableSlot** batch = static_cast<TupleTableSlot**>(palloc(sizeof(TupleTableSlot*) * batch_size));
     for (int i = 0; i < batch_size; ++i) {
       batch[i] = MakeSingleTupleTableSlot(desc, &TTSOpsHeapTuple);
@@ -304,9 +318,19 @@ void append_changes(Oid log_relid, Tuplestorestate* old_rows, Tuplestorestate* n
     const TimestampTz at = GetCurrentTransactionStartTimestamp();
     BulkInsertState bulk = GetBulkInsertState();
     const CommandId insert_cid = GetCurrentCommandId(true);
+    // The rows collected: each formed once, with its net count and the hash of its logged columns.
+    struct Entry {
+      HeapTuple tuple;
+      int count;
+    };
+    std::vector<Entry> entries;
+    std::unordered_multimap<uint32, size_t> by_hash;
+    bool collapse = sign_att >= 0 && total > 1;
+    int64 seen = 0;
     int n = 0;
-    auto flush = [&] {
-      if (n > 0) {
+    auto insert = [&](HeapTuple tuple) {
+      ExecStoreHeapTuple(tuple, batch[n], true);
+      if (++n == batch_size) {
         table_multi_insert(log, batch, n, insert_cid, 0, bulk);
         for (int i = 0; i < n; ++i) {
           ExecClearTuple(batch[i]);
@@ -314,7 +338,35 @@ void append_changes(Oid log_relid, Tuplestorestate* old_rows, Tuplestorestate* n
         n = 0;
       }
     };
+    // Writes the collected rows, each with its count as sign (split by kMaxCount), and forgets them.
+    auto write_entries = [&] {
+      Datum* v = static_cast<Datum*>(palloc(sizeof(Datum) * desc->natts));
+      bool* isnull = static_cast<bool*>(palloc(sizeof(bool) * desc->natts));
+      for (Entry& e : entries) {
+        if (e.count == 1 || e.count == -1) {
+          const int16 sign = DatumGetInt16(heap_getattr(e.tuple, sign_att + 1, desc, &isnull[0]));
+          if (sign == e.count) {
+            insert(e.tuple);
+            continue;
+          }
+        }
+        if (e.count != 0) {
+          heap_deform_tuple(e.tuple, desc, v, isnull);
+          for (int left = std::abs(e.count); left > 0; left -= kMaxCount) {
+            const int part = std::min(left, kMaxCount);
+            v[sign_att] = Int16GetDatum(static_cast<int16>(e.count < 0 ? -part : part));
+            insert(heap_form_tuple(desc, v, isnull));
+          }
+        }
+        heap_freetuple(e.tuple);
+      }
+      pfree(v);
+      pfree(isnull);
+      entries.clear();
+      by_hash.clear();
+    };
     auto add = [&](TupleTableSlot* source, int16 sign) {
+      uint32 hash = 0;
       for (int a = 0; a < desc->natts; ++a) {
         const int what =
             a < natts && !TupleDescAttr(desc, a)->attisdropped ? fill[static_cast<size_t>(a)] : 0;
@@ -338,11 +390,47 @@ void append_changes(Oid log_relid, Tuplestorestate* old_rows, Tuplestorestate* n
         default:
           values[a] = source->tts_values[what - 1];
           nulls[a] = source->tts_isnull[what - 1];
+          if (collapse) {
+            const Form_pg_attribute att = TupleDescAttr(source_desc, what - 1);
+            hash = hash_combine(hash, nulls[a] ? 0x9e3779b9U
+                                               : datum_image_hash(values[a], att->attbyval, att->attlen));
+          }
         }
       }
-      ExecStoreHeapTuple(heap_form_tuple(desc, values, nulls), batch[n], true);
-      if (++n == batch_size) {
-        flush();
+      if (!collapse) {
+        insert(heap_form_tuple(desc, values, nulls));
+        return;
+      }
+      // After the first kSample rows: few repeat, the rest are not worth hashing.
+      if (++seen == kSample + 1 && static_cast<int64>(entries.size()) * 2 > kSample) {
+        collapse = false;
+        write_entries();
+        insert(heap_form_tuple(desc, values, nulls));
+        return;
+      }
+      const auto range = by_hash.equal_range(hash);
+      for (auto it = range.first; it != range.second; ++it) {
+        Entry& e = entries[it->second];
+        bool equal = true;
+        for (int a = 0; a < natts && equal; ++a) {
+          const int what = fill[static_cast<size_t>(a)];
+          if (what <= 0 || TupleDescAttr(desc, a)->attisdropped) {
+            continue;
+          }
+          bool isnull = false;
+          const Datum d = heap_getattr(e.tuple, a + 1, desc, &isnull);
+          const Form_pg_attribute att = TupleDescAttr(desc, a);
+          equal = isnull == nulls[a] && (isnull || datum_image_eq(d, values[a], att->attbyval, att->attlen));
+        }
+        if (equal) {
+          e.count += sign;
+          return;
+        }
+      }
+      by_hash.emplace(hash, entries.size());
+      entries.push_back(Entry{heap_form_tuple(desc, values, nulls), sign});
+      if (static_cast<int64>(entries.size()) >= kBatch * 16) {
+        write_entries(); // many distinct rows: bound what is held
       }
     };
     // The logged columns of two versions are equal (as stored: 1.0 and 1.00 differ, and are logged).
@@ -405,7 +493,13 @@ void append_changes(Oid log_relid, Tuplestorestate* old_rows, Tuplestorestate* n
         add(new_slot, 1);
       }
     }
-    flush();
+    write_entries();
+    if (n > 0) {
+      table_multi_insert(log, batch, n, insert_cid, 0, bulk);
+      for (int i = 0; i < n; ++i) {
+        ExecClearTuple(batch[i]);
+      }
+    }
     if (old_rows != nullptr) {
       tuplestore_select_read_pointer(old_rows, 0);
     }

@@ -212,7 +212,8 @@ std::array<pg::SpiParam, 3> window_params(const ViewRow& v) {
 }
 
 struct SourceChanges {
-  int64_t rows = 0;
+  int64_t rows = 0;    // log rows: the work of applying them
+  int64_t changes = 0; // rows changed (a log row stands for as many equal ones as its sign says)
   bool truncated = false;
   std::optional<double> lag; // seconds since the oldest change was captured
 };
@@ -229,13 +230,15 @@ std::map<Oid, SourceChanges> pending(const ViewRow& v, const std::vector<Oid>& s
                                               w[2]};
   for (Oid s : std::set<Oid>(sources.begin(), sources.end())) {
     const std::string sql = "SELECT count(*), count(*) FILTER (WHERE l._ar_sign = 0), "
-                            "extract(epoch FROM pg_catalog.now() - min(l._ar_at))::float8 FROM " +
+                            "extract(epoch FROM pg_catalog.now() - min(l._ar_at))::float8, "
+                            "coalesce(sum(abs(l._ar_sign)), 0)::int8 FROM " +
                             log_name(s) + " AS l WHERE $1 IS NOT NULL AND " + kWindow;
     const pg::SpiResult r = execute_at(snap, sql, params, read_only);
     SourceChanges c;
     c.rows = *r.integer(0, 0);
     c.truncated = *r.integer(0, 1) > 0;
     c.lag = r.number(0, 2);
+    c.changes = *r.integer(0, 3);
     out[s] = c;
   }
   return out;
@@ -629,15 +632,17 @@ Outcome refresh(pg::SpiConnection& spi, Oid relid, const std::string& mode,
     // to an immediate view's sources was applied by its own statement; create_view and alter_view wait
     // for the writers in flight when a view becomes immediate), so the logs are not counted.
     changes[written->source] =
-        SourceChanges{std::max<int64_t>(written->rows, 1), written->truncated, std::nullopt};
+        SourceChanges{std::max<int64_t>(written->rows, 1), written->rows, written->truncated, std::nullopt};
     used = written->truncated ? "full" : "incremental";
     reason = written->truncated ? relation_name(written->source) + " was truncated"
                                 : "applied by the writing statement";
   } else {
     changes = pending(v, a.sources, snap.get(), false);
     int64_t total = 0;
+    int64_t changed = 0;
     for (const auto& [source, c] : changes) {
       total += c.rows;
+      changed += c.changes;
       if (c.truncated && used.empty()) {
         used = "full";
         reason = relation_name(source) + " was truncated";
@@ -663,9 +668,11 @@ Outcome refresh(pg::SpiConnection& spi, Oid relid, const std::string& mode,
         const double rows = estimated_rows(std::vector<Oid>(distinct.begin(), distinct.end()));
         const double view_rows = estimated_rows({v.relid});
         const double changes = static_cast<double>(total);
-        const std::string figures = std::to_string(total) + " captured changes against about " +
-                                    std::to_string(static_cast<int64_t>(rows)) + " source rows and " +
-                                    std::to_string(static_cast<int64_t>(view_rows)) + " view rows";
+        const std::string figures = std::to_string(changed) + " captured changes" +
+                                    (changed != total ? " (" + std::to_string(total) + " log rows)" : "") +
+                                    " against about " + std::to_string(static_cast<int64_t>(rows)) +
+                                    " source rows and " + std::to_string(static_cast<int64_t>(view_rows)) +
+                                    " view rows";
         if (changes * kChangeCost + std::min(changes, view_rows) * kGroupCost >
             rows + view_rows * kViewRowCost) {
           used = "full";
@@ -1209,7 +1216,7 @@ AUTOREPORT_FUNCTION(autoreport_pending_changes) {
   std::optional<double> lag;
   std::string changes;
   for (const auto& [source, c] : pending(v, sources, snap.get(), true)) {
-    total += c.rows;
+    total += c.changes;
     if (c.lag && (!lag || *c.lag > *lag)) {
       lag = c.lag;
     }
@@ -1220,7 +1227,7 @@ AUTOREPORT_FUNCTION(autoreport_pending_changes) {
       escape_json(&buf, table.c_str());
       return buf.data;
     });
-    changes += (changes.empty() ? "" : ", ") + std::string(key) + ": " + std::to_string(c.rows);
+    changes += (changes.empty() ? "" : ", ") + std::string(key) + ": " + std::to_string(c.changes);
   }
   // After a crash the unlogged logs (and the sentinel) are empty: the changes they held are unknown.
   const bool crashed =
