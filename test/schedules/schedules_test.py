@@ -519,11 +519,12 @@ psql_db("dump_dst", "SELECT autoreport.refresh_view('dv_top'); SELECT autoreport
         "SELECT autoreport.refresh_view('dv_mat')")
 check("refresh_view() takes the others over (a view over a view after the one it reads), each equal to its query",
       all(differs("dump_dst", v) == "0" for v in VIEWS)
-      and psql_db("dump_dst", "SELECT string_agg(name::text || ' ' || state, ', ' ORDER BY name::text) FROM "
-                  "autoreport.view_status WHERE name::text <> 'dv_every'")
-      == "dv_by_region fresh, dv_mat fresh, dv_now fresh, dv_top fresh",
+      and wait_for("the restored views fresh", "SELECT string_agg(name::text || ' ' || state, ', ' ORDER BY "
+                   "name::text) FROM autoreport.view_status WHERE name::text <> 'dv_every'",
+                   "dv_by_region fresh, dv_mat fresh, dv_now fresh, dv_top fresh", timeout=15, db="dump_dst"),
       ({v: differs("dump_dst", v) for v in VIEWS},
-       psql_db("dump_dst", "SELECT string_agg(name::text || ': ' || last_reason, '; ') FROM autoreport.view_status")))
+       psql_db("dump_dst", "SELECT string_agg(name::text || ' ' || state || ' ' || coalesce(pending::text, '-') || ': ' "
+               "|| last_reason, '; ') FROM autoreport.view_status")))
 psql_db("dump_dst", "INSERT INTO dv_sale VALUES (33, 3, 50); DELETE FROM dv_sale WHERE id = 31")
 check("after that an immediate view takes each write in the writer's transaction",
       differs("dump_dst", "dv_now") == "0", differs("dump_dst", "dv_now"))
