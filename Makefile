@@ -28,7 +28,8 @@ SQL_SOURCES = \
 	extension/channels/channels.sql \
 	extension/forecast/forecast.sql \
 	extension/schedules/schedules.sql \
-	extension/views/views.sql
+	extension/views/views.sql \
+	extension/analyze/analyze.sql
 
 # Pure C++ files include no PostgreSQL header and are also compiled into the unit tests; glue files
 # are named *_pg.cpp.
@@ -50,7 +51,7 @@ EXTRA_CLEAN = build $(ALL_SOURCES:.cpp=.d)
 # (test/preload.conf lists the settings); `make test` runs it on a temporary instance (test/run.sh).
 REGRESS = version boundary progress reports report_params render cache cache_subscription audit audit_runs \
 	audit_refused render_limits channels forecast forecast_progress forecast_cancel anomalies schedules_next_runs schedules alerts \
-	views views_differential
+	views views_differential what_if
 # The boundary probes live in the test-only module build/autoreport_test.so, which is never installed.
 REGRESS_OPTS = --dbname=regression --dlpath=$(CURDIR)/build
 

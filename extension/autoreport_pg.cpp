@@ -1,5 +1,6 @@
 // _PG_init, the composition root: loads each capability in turn, the foundation first. It holds no
 // logic of its own; each capability's init() is declared in its own header.
+#include "analyze/analyze_pg.hpp"
 #include "audit/audit_pg.hpp"
 #include "common/common_pg.hpp"
 #include "reports/reports_pg.hpp"
@@ -21,6 +22,7 @@ void _PG_init(void) {
     autoreport::reports::init();
     autoreport::schedules::shared_init();
     autoreport::views::init_schedules();
+    autoreport::analyze::init();
     // Each capability defines its autoreport.* settings above this line.
     MarkGUCPrefixReserved("autoreport");
   });

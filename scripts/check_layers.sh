@@ -7,6 +7,7 @@
 #   reports/                     over render/, audit/ and common/
 #   schedules/                   over reports/ and what it builds on
 #   views/                       over schedules/ and what it builds on
+#   analyze/                     over views/ and what it builds on
 #   extension/autoreport_pg.cpp  the composition root: may include every capability's header
 #
 # PostgreSQL's own headers (access/, utils/...) are not folders of extension/ and are not checked here.
@@ -22,6 +23,7 @@ declare -A allowed=(
   [reports]="common render audit reports"
   [schedules]="common render audit reports schedules"
   [views]="common render audit reports schedules views"
+  [analyze]="common render audit reports schedules views analyze"
 )
 ours=$(find extension -mindepth 1 -maxdepth 1 -type d -printf '%f\n' | sort)
 bad=0

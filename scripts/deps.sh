@@ -12,6 +12,8 @@ PACKAGES=(
   g++ make git pkg-config postgresql-server-dev-15 libpq-dev libxlsxwriter-dev nlohmann-json3-dev libssl-dev libboost1.81-dev
   # run and test
   postgresql-15 postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl libgtest-dev
+  # the reference what_if()'s costs are checked against (tests only; autoreport never needs it)
+  postgresql-15-hypopg
   # lint and fuzz
   clang-format cppcheck clang-14 libclang-rt-14-dev
   # readers the render tests check files with (a real spreadsheet reader, XML parser, browser)
