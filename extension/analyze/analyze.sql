@@ -13,3 +13,17 @@ CREATE FUNCTION @extschema@.estimate_index_size(statement text)
   AS 'MODULE_PATHNAME', 'autoreport_estimate_index_size';
 COMMENT ON FUNCTION @extschema@.estimate_index_size(text) IS
   'the bytes a CREATE INDEX statement would write on the table as it is now (nothing is built)';
+
+CREATE FUNCTION @extschema@.explain(query text, params jsonb DEFAULT NULL, "analyze" boolean DEFAULT false)
+  RETURNS TABLE(severity text, node text, finding text, detail text, fix text)
+  LANGUAGE c VOLATILE PARALLEL UNSAFE
+  AS 'MODULE_PATHNAME', 'autoreport_explain';
+COMMENT ON FUNCTION @extschema@.explain(text, jsonb, boolean) IS
+  'the plan of a query read in plain words: each finding with its severity and the fix (analyze => true runs a read-only query); the plan itself is the row with finding = ''plan''';
+
+CREATE FUNCTION @extschema@.explain_report(name text, params jsonb DEFAULT '{}', "analyze" boolean DEFAULT false)
+  RETURNS TABLE(severity text, node text, finding text, detail text, fix text)
+  LANGUAGE c VOLATILE PARALLEL UNSAFE
+  AS 'MODULE_PATHNAME', 'autoreport_explain_report';
+COMMENT ON FUNCTION @extschema@.explain_report(text, jsonb, boolean) IS
+  'explain() of a report''s query with its parameters bound, planned and run as the report runs';

@@ -561,9 +561,9 @@ void collect_used(Plan* plan, List* subplans, bool* used, List* hypothetical) {
   collect_used(plan->righttree, subplans, used, hypothetical);
 }
 
-// The query's plans (one a statement the rewriter makes of it), checked against the caller's
-// privileges as EXPLAIN checks them.
-List* plan_query(const char* query) {
+} // namespace
+
+RawStmt* one_statement(const char* query, const char* function) {
   List* raw = pg_parse_query(query);
   if (list_length(raw) != 1) {
     ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -579,17 +579,22 @@ List* plan_query(const char* query) {
     break;
   default:
     ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-                    errmsg("what_if plans SELECT, INSERT, UPDATE, DELETE and MERGE statements, not %s",
+                    errmsg("%s plans SELECT, INSERT, UPDATE, DELETE and MERGE statements, not %s", function,
                            CreateCommandName(stmt->stmt))));
   }
+  return stmt;
+}
+
+List* plan_query(const char* query, const Oid* types, int ntypes, ParamListInfo bound) {
+  RawStmt* stmt = one_statement(query, "what_if");
   List* plans = NIL;
   ListCell* lc = nullptr;
-  foreach (lc, pg_analyze_and_rewrite_fixedparams(stmt, query, nullptr, 0, nullptr)) {
+  foreach (lc, pg_analyze_and_rewrite_fixedparams(stmt, query, types, ntypes, nullptr)) {
     Query* q = lfirst_node(Query, lc);
     if (q->commandType == CMD_UTILITY) {
       continue; // a rule's NOTIFY
     }
-    PlannedStmt* p = pg_plan_query(q, query, CURSOR_OPT_PARALLEL_OK, nullptr);
+    PlannedStmt* p = pg_plan_query(q, query, CURSOR_OPT_PARALLEL_OK, bound);
     ExecCheckRTPerms(p->rtable, true);
     plans = lappend(plans, p);
   }
@@ -604,6 +609,40 @@ double total_cost(List* plans) {
   }
   return cost;
 }
+
+double cost_with_index(const char* query, const Oid* types, int ntypes, ParamListInfo bound,
+                       const char* index, bool* used) {
+  Hypothetical* h = parse_hypothetical(index, 0, NIL);
+  List* indexes = list_make1(h);
+  g_active = indexes;
+  g_named = indexes;
+  double cost = 0;
+  PG_TRY();
+  {
+    List* plans = plan_query(query, types, ntypes, bound);
+    bool seen = false;
+    ListCell* lc = nullptr;
+    foreach (lc, plans) {
+      PlannedStmt* p = lfirst_node(PlannedStmt, lc);
+      collect_used(p->planTree, p->subplans, &seen, indexes);
+      ListCell* sub = nullptr;
+      foreach (sub, p->subplans) {
+        collect_used(static_cast<Plan*>(lfirst(sub)), p->subplans, &seen, indexes);
+      }
+    }
+    *used = seen;
+    cost = total_cost(plans);
+  }
+  PG_FINALLY();
+  {
+    g_active = NIL;
+    g_named = NIL;
+  }
+  PG_END_TRY();
+  return cost;
+}
+
+namespace {
 
 // The plans as EXPLAIN (FORMAT JSON) prints them.
 char* explain_json(List* plans, const char* query) {
@@ -649,7 +688,7 @@ double estimated_rows(const Hypothetical* h) {
         &sql, " WHERE %s",
         deparse_expression(reinterpret_cast<Node*>(make_ands_explicit(h->indpred)), context, false, false));
   }
-  List* plans = plan_query(sql.data);
+  List* plans = plan_query(sql.data, nullptr, 0, nullptr);
   return linitial_node(PlannedStmt, plans)->planTree->plan_rows;
 }
 
@@ -878,12 +917,13 @@ AUTOREPORT_FUNCTION(autoreport_what_if) {
                      analyze::parse_hypothetical(statements[i]->c_str(), static_cast<int>(i + 1), indexes));
     });
   }
-  const double before = pg::guard([&] { return analyze::total_cost(analyze::plan_query(query.c_str())); });
+  const double before =
+      pg::guard([&] { return analyze::total_cost(analyze::plan_query(query.c_str(), nullptr, 0, nullptr)); });
   analyze::WhatIf result{};
   {
     analyze::Active active(indexes);
     result = pg::guard([&] {
-      List* plans = analyze::plan_query(query.c_str());
+      List* plans = analyze::plan_query(query.c_str(), nullptr, 0, nullptr);
       bool* used = static_cast<bool*>(palloc0(sizeof(bool) * std::max(1, list_length(indexes))));
       ListCell* lc = nullptr;
       foreach (lc, plans) {

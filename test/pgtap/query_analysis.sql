@@ -1,6 +1,7 @@
--- Error codes of what_if() and estimate_index_size(), as applications catch them.
+-- Error codes of query analysis (what_if, estimate_index_size, explain, explain_report), as applications
+-- catch them.
 BEGIN;
-SELECT plan(24);
+SELECT plan(32);
 
 CREATE TABLE tap_wi (id int PRIMARY KEY, a int, b text);
 INSERT INTO tap_wi SELECT i, i % 10, i::text FROM generate_series(1, 1000) AS i;
@@ -42,6 +43,18 @@ SELECT throws_ok($$ SELECT autoreport.estimate_index_size(NULL) $$, '22023', NUL
 SELECT throws_ok($$ SELECT autoreport.estimate_index_size('CREATE TABLE x (a int)') $$, '22023', NULL,
   'estimate_index_size of another statement: 22023');
 SELECT lives_ok($$ SELECT autoreport.what_if('SELECT * FROM tap_wi WHERE a = 1', '{}') $$, 'no indexes: the plan as it is');
+SELECT throws_ok($$ SELECT autoreport.explain(NULL) $$, '22023', 'query must not be null', 'explain(NULL): 22023');
+SELECT throws_ok($$ SELECT autoreport.explain('SELECT * FROM tap_wi WHERE a = $1', '{"a": 1}') $$, '22023', NULL,
+  'params that are not an array: 22023');
+SELECT throws_ok($$ SELECT autoreport.explain('SELECT * FROM tap_wi WHERE a = $1') $$, '22023', NULL,
+  'a parameter without a value: 22023');
+SELECT throws_ok($$ SELECT autoreport.explain('UPDATE tap_wi SET a = 1', NULL, true) $$, '25006', NULL,
+  'explain with analyze of a write: 25006');
+SELECT throws_ok($$ SELECT autoreport.explain('VACUUM tap_wi') $$, '0A000', NULL, 'explain of a utility statement: 0A000');
+SELECT throws_ok($$ SELECT autoreport.explain_report('tap_no_such_report') $$, '42704', NULL,
+  'explain_report of a report that does not exist: 42704');
+SELECT lives_ok($$ SELECT autoreport.explain('SELECT * FROM tap_wi WHERE a = $1', '[1]', true) $$,
+  'explain with parameters and analyze');
 
 CREATE ROLE tap_wi_stranger;
 SET LOCAL ROLE tap_wi_stranger;
@@ -51,6 +64,8 @@ SELECT throws_ok($$ SELECT autoreport.what_if('SELECT * FROM tap_wi', '{}') $$, 
   'a query the role may not run: 42501');
 SELECT throws_ok($$ SELECT autoreport.estimate_index_size('CREATE INDEX ON tap_wi (a)') $$, '42501', NULL,
   'the size of an index on a table the role may not read: 42501');
+SELECT throws_ok($$ SELECT autoreport.explain('SELECT * FROM tap_wi') $$, '42501', NULL,
+  'explain of a query the role may not run: 42501');
 RESET ROLE;
 SELECT is((SELECT count(*) FROM pg_class WHERE relname LIKE 'tap_wi%' AND relkind = 'i'), 1::bigint,
   'nothing was built');
