@@ -51,7 +51,7 @@ EXTRA_CLEAN = build $(ALL_SOURCES:.cpp=.d)
 # (test/preload.conf lists the settings); `make test` runs it on a temporary instance (test/run.sh).
 REGRESS = version boundary progress reports report_params render cache cache_subscription audit audit_runs \
 	audit_refused render_limits channels forecast forecast_progress forecast_cancel anomalies schedules_next_runs schedules alerts \
-	views views_differential what_if explain index_health
+	views views_differential what_if explain index_health capture advise
 # The boundary probes live in the test-only module build/autoreport_test.so, which is never installed.
 REGRESS_OPTS = --dbname=regression --dlpath=$(CURDIR)/build
 

@@ -106,7 +106,7 @@ suite_regress() {
 
 suite_nopreload() {
   say "pg_regress (not preloaded)"
-  run_pg_regress nopreload "$ROOT/test/no_preload.conf" no_preload audit_no_preload schedules_no_preload
+  run_pg_regress nopreload "$ROOT/test/no_preload.conf" no_preload audit_no_preload schedules_no_preload analyze_no_preload
 }
 
 suite_isolation() {

@@ -96,3 +96,49 @@ SELECT f.indexrelid::regclass AS index,
 COMMENT ON VIEW @extschema@.index_health IS
   'indexes that are unused, duplicate or redundant (a prefix of another), with their size and the DROP INDEX they suggest; never one that enforces a constraint';
 GRANT SELECT ON @extschema@.index_health TO PUBLIC;
+
+-- Slow-query capture (needs autoreport in shared_preload_libraries).
+CREATE FUNCTION @extschema@.captured(
+    OUT query_id bigint, OUT role oid, OUT dbid oid, OUT toplevel boolean, OUT query text,
+    OUT query_cut boolean, OUT calls bigint, OUT total_ms float8, OUT max_ms float8, OUT rows bigint,
+    OUT first_seen timestamptz, OUT last_seen timestamptz, OUT params text[], OUT params_complete boolean)
+  RETURNS SETOF record
+  LANGUAGE c VOLATILE STRICT PARALLEL SAFE
+  AS 'MODULE_PATHNAME', 'autoreport_captured';
+COMMENT ON FUNCTION @extschema@.captured() IS
+  'the captured slow statements the caller may see (the captured_queries view reads it)';
+
+CREATE VIEW @extschema@.captured_queries AS
+SELECT c.query_id, c.role::regrole AS role, d.datname AS database, c.toplevel, c.query, c.calls,
+       c.total_ms, c.total_ms / c.calls AS mean_ms, c.max_ms, c.rows, c.first_seen, c.last_seen,
+       c.params, c.params_complete, c.query_cut
+  FROM @extschema@.captured() AS c
+  LEFT JOIN pg_catalog.pg_database AS d ON d.oid = c.dbid;
+COMMENT ON VIEW @extschema@.captured_queries IS
+  'statements slower than autoreport.capture_min_duration, grouped by query id, with constants replaced by $n; params are the constants and parameters of the slowest call';
+GRANT SELECT ON @extschema@.captured_queries TO PUBLIC;
+
+CREATE FUNCTION @extschema@.clear_captured()
+  RETURNS bigint
+  LANGUAGE c VOLATILE STRICT PARALLEL UNSAFE
+  AS 'MODULE_PATHNAME', 'autoreport_clear_captured';
+COMMENT ON FUNCTION @extschema@.clear_captured() IS
+  'forgets every captured statement and resets the capture counters; returns how many were removed';
+REVOKE EXECUTE ON FUNCTION @extschema@.clear_captured() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.clear_captured() TO autoreport_admin;
+
+CREATE FUNCTION @extschema@.capture_info(
+    OUT entries integer, OUT capacity integer, OUT captured bigint, OUT evictions bigint,
+    OUT errors bigint, OUT since timestamptz, OUT min_duration_ms integer)
+  RETURNS record
+  LANGUAGE c VOLATILE STRICT PARALLEL SAFE
+  AS 'MODULE_PATHNAME', 'autoreport_capture_info';
+COMMENT ON FUNCTION @extschema@.capture_info() IS
+  'the capture''s state: statements held and the capacity, slow calls captured, evictions, errors (logged, never raised), since when';
+
+CREATE FUNCTION @extschema@.advise(budget text DEFAULT '1GB', queries text[] DEFAULT NULL)
+  RETURNS TABLE(ddl text, bytes bigint, cost_saving float8, queries integer)
+  LANGUAGE c VOLATILE PARALLEL UNSAFE
+  AS 'MODULE_PATHNAME', 'autoreport_advise';
+COMMENT ON FUNCTION @extschema@.advise(text, text[]) IS
+  'the indexes a workload needs within a storage budget (a size, or a share of its tables such as ''10%''), costed on hypothetical indexes: the CREATE INDEX, its estimated bytes, the cost it saves, the queries that use it; the last row is a summary. Without queries, the captured slow statements weighted by calls';

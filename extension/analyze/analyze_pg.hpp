@@ -14,6 +14,9 @@ namespace autoreport::analyze {
 // nothing else. Called from _PG_init.
 void init();
 
+// Slow-query capture's settings, shared memory and executor hooks (capture_pg.cpp; called by init()).
+void init_capture();
+
 // These raise PostgreSQL errors (call them inside pg::guard).
 
 // The one statement of `query`, refused unless SELECT, INSERT, UPDATE, DELETE or MERGE (`function`

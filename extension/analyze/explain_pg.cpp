@@ -27,6 +27,7 @@ extern "C" {
 }
 
 #include "analyze/analyze_pg.hpp"
+#include "analyze/hypothetical_pg.hpp"
 #include "analyze/plan_rules.hpp"
 #include "common/boundary_pg.hpp"
 #include "common/convert_pg.hpp"
@@ -130,25 +131,7 @@ Prepared prepare_typed(const char* query, const std::vector<pg::SpiParam>& param
 
 // EXPLAIN (FORMAT JSON, VERBOSE[, ANALYZE, BUFFERS]) of the prepared statement, as the caller.
 char* explain(const char* query, const Prepared& p, bool analyze) {
-  ExplainState* es = NewExplainState();
-  es->format = EXPLAIN_FORMAT_JSON;
-  es->verbose = true;
-  es->analyze = analyze;
-  es->buffers = analyze;
-  es->timing = analyze;
-  es->summary = analyze;
-  ExplainBeginOutput(es);
-  List* plans = plan_query(query, p.types, p.ntypes, p.bound);
-  ListCell* lc = nullptr;
-  foreach (lc, plans) {
-    ExplainOnePlan(lfirst_node(PlannedStmt, lc), nullptr, es, query, p.bound, nullptr, nullptr, nullptr);
-    if (lnext(plans, lc) != nullptr) {
-      ExplainSeparatePlans(es);
-    }
-    CommandCounterIncrement();
-  }
-  ExplainEndOutput(es);
-  return es->str->data;
+  return explain_json(plan_query(query, p.types, p.ntypes, p.bound), query, p.bound, true, analyze, NIL);
 }
 
 Oid relation_oid(const std::string& schema, const std::string& name) {

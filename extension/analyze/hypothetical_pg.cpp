@@ -21,6 +21,7 @@ extern "C" {
 #include "access/nbtree.h"
 #include "access/relation.h"
 #include "access/table.h"
+#include "access/xact.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_am.h"
 #include "catalog/pg_class.h"
@@ -53,6 +54,7 @@ extern "C" {
 }
 
 #include "analyze/analyze_pg.hpp"
+#include "analyze/hypothetical_pg.hpp"
 #include "analyze/index_size.hpp"
 #include "common/boundary_pg.hpp"
 #include "common/convert_pg.hpp"
@@ -66,8 +68,6 @@ extern "C" {
 #include <vector>
 
 namespace autoreport::analyze {
-
-namespace {
 
 // One hypothetical index, in the memory of the call that parsed it. Expressions and the predicate
 // refer to the table as range table entry 1.
@@ -92,6 +92,8 @@ struct Hypothetical {
   bool deduplicate;
   int pages_per_range;
 };
+
+namespace {
 
 // The hypothetical indexes the current what_if() call plans with (NIL outside it), and the depth of
 // planner() calls in progress.
@@ -298,6 +300,8 @@ Oid unused_oid(List* taken) {
     candidate--;
   }
 }
+
+} // namespace
 
 // Parses and checks CREATE INDEX statement `text` (element `position` of the caller's array, or 0) as
 // PostgreSQL checks it before building an index. Raises PostgreSQL errors.
@@ -507,17 +511,23 @@ Hypothetical* parse_hypothetical(const char* text, int position, List* taken) {
   return h;
 }
 
-// The hypothetical indexes a plan scans, in the order given.
-void collect_used(Plan* plan, List* subplans, bool* used, List* hypothetical);
+const char* hypothetical_name(const Hypothetical* h) {
+  return h->name;
+}
 
-void collect_list(List* plans, List* subplans, bool* used, List* hypothetical) {
+namespace {
+
+// The hypothetical indexes a plan scans, in the order given.
+void collect_used(Plan* plan, bool* used, List* hypothetical);
+
+void collect_list(List* plans, bool* used, List* hypothetical) {
   ListCell* lc = nullptr;
   foreach (lc, plans) {
-    collect_used(static_cast<Plan*>(lfirst(lc)), subplans, used, hypothetical);
+    collect_used(static_cast<Plan*>(lfirst(lc)), used, hypothetical);
   }
 }
 
-void collect_used(Plan* plan, List* subplans, bool* used, List* hypothetical) {
+void collect_used(Plan* plan, bool* used, List* hypothetical) {
   if (plan == nullptr) {
     return;
   }
@@ -534,22 +544,22 @@ void collect_used(Plan* plan, List* subplans, bool* used, List* hypothetical) {
     index = reinterpret_cast<BitmapIndexScan*>(plan)->indexid;
     break;
   case T_Append:
-    collect_list(reinterpret_cast<Append*>(plan)->appendplans, subplans, used, hypothetical);
+    collect_list(reinterpret_cast<Append*>(plan)->appendplans, used, hypothetical);
     break;
   case T_MergeAppend:
-    collect_list(reinterpret_cast<MergeAppend*>(plan)->mergeplans, subplans, used, hypothetical);
+    collect_list(reinterpret_cast<MergeAppend*>(plan)->mergeplans, used, hypothetical);
     break;
   case T_BitmapAnd:
-    collect_list(reinterpret_cast<BitmapAnd*>(plan)->bitmapplans, subplans, used, hypothetical);
+    collect_list(reinterpret_cast<BitmapAnd*>(plan)->bitmapplans, used, hypothetical);
     break;
   case T_BitmapOr:
-    collect_list(reinterpret_cast<BitmapOr*>(plan)->bitmapplans, subplans, used, hypothetical);
+    collect_list(reinterpret_cast<BitmapOr*>(plan)->bitmapplans, used, hypothetical);
     break;
   case T_SubqueryScan:
-    collect_used(reinterpret_cast<SubqueryScan*>(plan)->subplan, subplans, used, hypothetical);
+    collect_used(reinterpret_cast<SubqueryScan*>(plan)->subplan, used, hypothetical);
     break;
   case T_CustomScan:
-    collect_list(reinterpret_cast<CustomScan*>(plan)->custom_plans, subplans, used, hypothetical);
+    collect_list(reinterpret_cast<CustomScan*>(plan)->custom_plans, used, hypothetical);
     break;
   default:
     break;
@@ -557,8 +567,18 @@ void collect_used(Plan* plan, List* subplans, bool* used, List* hypothetical) {
   for (int i = 0; i < list_length(hypothetical); i++) {
     used[i] = used[i] || static_cast<const Hypothetical*>(list_nth(hypothetical, i))->oid == index;
   }
-  collect_used(plan->lefttree, subplans, used, hypothetical);
-  collect_used(plan->righttree, subplans, used, hypothetical);
+  collect_used(plan->lefttree, used, hypothetical);
+  collect_used(plan->righttree, used, hypothetical);
+}
+
+// The hypothetical indexes that the plans (and their subplans) scan.
+void collect_used_plans(List* plans, bool* used, List* hypothetical) {
+  ListCell* lc = nullptr;
+  foreach (lc, plans) {
+    PlannedStmt* p = lfirst_node(PlannedStmt, lc);
+    collect_used(p->planTree, used, hypothetical);
+    collect_list(p->subplans, used, hypothetical);
+  }
 }
 
 } // namespace
@@ -610,70 +630,60 @@ double total_cost(List* plans) {
   return cost;
 }
 
-double cost_with_index(const char* query, const Oid* types, int ntypes, ParamListInfo bound,
-                       const char* index, bool* used) {
-  Hypothetical* h = parse_hypothetical(index, 0, NIL);
-  List* indexes = list_make1(h);
+List* plan_with(const char* query, const Oid* types, int ntypes, ParamListInfo bound, List* indexes,
+                bool* used) {
+  List* plans = NIL;
   g_active = indexes;
-  g_named = indexes;
-  double cost = 0;
   PG_TRY();
   {
-    List* plans = plan_query(query, types, ntypes, bound);
-    bool seen = false;
-    ListCell* lc = nullptr;
-    foreach (lc, plans) {
-      PlannedStmt* p = lfirst_node(PlannedStmt, lc);
-      collect_used(p->planTree, p->subplans, &seen, indexes);
-      ListCell* sub = nullptr;
-      foreach (sub, p->subplans) {
-        collect_used(static_cast<Plan*>(lfirst(sub)), p->subplans, &seen, indexes);
-      }
-    }
-    *used = seen;
-    cost = total_cost(plans);
+    plans = plan_query(query, types, ntypes, bound);
+    collect_used_plans(plans, used, indexes);
   }
   PG_FINALLY();
-  {
-    g_active = NIL;
-    g_named = NIL;
-  }
+  { g_active = NIL; }
   PG_END_TRY();
-  return cost;
+  return plans;
 }
 
-namespace {
+double cost_with_index(const char* query, const Oid* types, int ntypes, ParamListInfo bound,
+                       const char* index, bool* used) {
+  List* indexes = list_make1(parse_hypothetical(index, 0, NIL));
+  *used = false;
+  return total_cost(plan_with(query, types, ntypes, bound, indexes, used));
+}
 
-// The plans as EXPLAIN (FORMAT JSON) prints them.
-char* explain_json(List* plans, const char* query) {
+char* explain_json(List* plans, const char* query, ParamListInfo bound, bool verbose, bool analyze,
+                   List* indexes) {
   ExplainState* es = NewExplainState();
   es->format = EXPLAIN_FORMAT_JSON;
-  ExplainBeginOutput(es);
-  ListCell* lc = nullptr;
-  foreach (lc, plans) {
-    ExplainOnePlan(lfirst_node(PlannedStmt, lc), nullptr, es, query, nullptr, nullptr, nullptr, nullptr);
-    if (lnext(plans, lc) != nullptr) {
-      ExplainSeparatePlans(es);
+  es->verbose = verbose;
+  es->analyze = analyze;
+  es->buffers = analyze;
+  es->timing = analyze;
+  es->summary = analyze;
+  g_named = indexes;
+  PG_TRY();
+  {
+    ExplainBeginOutput(es);
+    ListCell* lc = nullptr;
+    foreach (lc, plans) {
+      ExplainOnePlan(lfirst_node(PlannedStmt, lc), nullptr, es, query, bound, nullptr, nullptr, nullptr);
+      if (lnext(plans, lc) != nullptr) {
+        ExplainSeparatePlans(es);
+      }
+      if (analyze) {
+        CommandCounterIncrement();
+      }
     }
+    ExplainEndOutput(es);
   }
-  ExplainEndOutput(es);
+  PG_FINALLY();
+  { g_named = NIL; }
+  PG_END_TRY();
   return es->str->data;
 }
 
-// While it lives, what_if()'s planning sees `indexes`; they are named for EXPLAIN.
-class Active {
-public:
-  explicit Active(List* indexes) {
-    g_active = indexes;
-    g_named = indexes;
-  }
-  Active(const Active&) = delete;
-  Active& operator=(const Active&) = delete;
-  ~Active() {
-    g_active = NIL;
-    g_named = NIL;
-  }
-};
+namespace {
 
 // Rows the planner expects `SELECT FROM ONLY relation [WHERE predicate]` to return.
 double estimated_rows(const Hypothetical* h) {
@@ -881,6 +891,32 @@ struct WhatIf {
 
 } // namespace
 
+double distinct_values(Oid relid, AttrNumber column) {
+  const Statistics st = column_statistics(relid, column);
+  if (st.distinct >= 0) {
+    return st.distinct;
+  }
+  double rows = 0;
+  if (HeapTuple tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid)); HeapTupleIsValid(tuple)) {
+    rows = std::max<double>(reinterpret_cast<Form_pg_class>(GETSTRUCT(tuple))->reltuples, 0);
+    ReleaseSysCache(tuple);
+  }
+  return -st.distinct * rows;
+}
+
+int64_t estimate_bytes(Hypothetical* h) {
+  std::array<double, 5> sampled = {0, 0, 0, 0, 0};
+  if (const char* sql = pg::guard([&] { return sample_sql(h); }); sql != nullptr) {
+    pg::SpiConnection spi;
+    const pg::SpiResult r = spi.execute(sql, {}, true);
+    for (size_t i = 0; i < sampled.size(); ++i) {
+      sampled[i] = r.number(0, static_cast<int>(i)).value_or(0);
+    }
+  }
+  const IndexModel model = pg::guard([&] { return size_model(h, sampled); });
+  return estimate_index_bytes(model);
+}
+
 void init() {
   g_prev_planner = planner_hook;
   planner_hook = counting_planner;
@@ -888,6 +924,7 @@ void init() {
   get_relation_info_hook = hypothetical_relation_info;
   g_prev_index_name = explain_get_index_name_hook;
   explain_get_index_name_hook = hypothetical_index_name;
+  init_capture();
 }
 
 } // namespace autoreport::analyze
@@ -919,25 +956,12 @@ AUTOREPORT_FUNCTION(autoreport_what_if) {
   }
   const double before =
       pg::guard([&] { return analyze::total_cost(analyze::plan_query(query.c_str(), nullptr, 0, nullptr)); });
-  analyze::WhatIf result{};
-  {
-    analyze::Active active(indexes);
-    result = pg::guard([&] {
-      List* plans = analyze::plan_query(query.c_str(), nullptr, 0, nullptr);
-      bool* used = static_cast<bool*>(palloc0(sizeof(bool) * std::max(1, list_length(indexes))));
-      ListCell* lc = nullptr;
-      foreach (lc, plans) {
-        PlannedStmt* p = lfirst_node(PlannedStmt, lc);
-        analyze::collect_used(p->planTree, p->subplans, used, indexes);
-        ListCell* sub = nullptr;
-        foreach (sub, p->subplans) {
-          analyze::collect_used(static_cast<Plan*>(lfirst(sub)), p->subplans, used, indexes);
-        }
-      }
-      return analyze::WhatIf{before, analyze::total_cost(plans), used,
-                             analyze::explain_json(plans, query.c_str())};
-    });
-  }
+  const analyze::WhatIf result = pg::guard([&] {
+    bool* used = static_cast<bool*>(palloc0(sizeof(bool) * std::max(1, list_length(indexes))));
+    List* plans = analyze::plan_with(query.c_str(), nullptr, 0, nullptr, indexes, used);
+    return analyze::WhatIf{before, analyze::total_cost(plans), used,
+                           analyze::explain_json(plans, query.c_str(), nullptr, false, false, indexes)};
+  });
   std::vector<std::optional<std::string>> names;
   for (int i = 0; i < list_length(indexes); ++i) {
     if (result.used[i]) {
@@ -955,14 +979,5 @@ AUTOREPORT_FUNCTION(autoreport_what_if) {
 AUTOREPORT_FUNCTION(autoreport_estimate_index_size) {
   const std::string statement = pg::text_arg(fcinfo, 0, "statement");
   Hypothetical* h = pg::guard([&] { return analyze::parse_hypothetical(statement.c_str(), 0, NIL); });
-  std::array<double, 5> sampled = {0, 0, 0, 0, 0};
-  if (const char* sql = pg::guard([&] { return analyze::sample_sql(h); }); sql != nullptr) {
-    pg::SpiConnection spi;
-    const pg::SpiResult r = spi.execute(sql, {}, true);
-    for (size_t i = 0; i < sampled.size(); ++i) {
-      sampled[i] = r.number(0, static_cast<int>(i)).value_or(0);
-    }
-  }
-  const analyze::IndexModel model = pg::guard([&] { return analyze::size_model(h, sampled); });
-  PG_RETURN_INT64(analyze::estimate_index_bytes(model));
+  PG_RETURN_INT64(analyze::estimate_bytes(h));
 }

@@ -2,6 +2,7 @@
 #include "reports/placeholders.hpp"
 
 #include "common/error.hpp"
+#include "common/sql_lexer.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -10,88 +11,10 @@
 
 namespace autoreport::reports {
 
+using sql::ident_char;
+using sql::ident_start;
+
 namespace {
-
-bool ident_start(unsigned char c) {
-  return std::isalpha(c) || c == '_' || c >= 0x80;
-}
-bool ident_char(unsigned char c) {
-  return ident_start(c) || std::isdigit(c) || c == '$';
-}
-
-// Index just past a '...' literal starting at i (the quote). backslash: E'' escapes apply.
-size_t skip_string(std::string_view s, size_t i, bool backslash) {
-  ++i;
-  while (i < s.size()) {
-    if (backslash && s[i] == '\\') {
-      i += 2;
-      continue;
-    }
-    if (s[i] == '\'') {
-      if (i + 1 < s.size() && s[i + 1] == '\'') {
-        i += 2;
-        continue;
-      }
-      return i + 1;
-    }
-    ++i;
-  }
-  return s.size();
-}
-
-// Index just past a "..." identifier starting at i.
-size_t skip_quoted_ident(std::string_view s, size_t i) {
-  ++i;
-  while (i < s.size()) {
-    if (s[i] == '"') {
-      if (i + 1 < s.size() && s[i + 1] == '"') {
-        i += 2;
-        continue;
-      }
-      return i + 1;
-    }
-    ++i;
-  }
-  return s.size();
-}
-
-// Index just past a /* */ comment starting at i; these nest in PostgreSQL.
-size_t skip_block_comment(std::string_view s, size_t i) {
-  int depth = 0;
-  while (i < s.size()) {
-    if (s.compare(i, 2, "/*") == 0) {
-      ++depth;
-      i += 2;
-    } else if (s.compare(i, 2, "*/") == 0) {
-      i += 2;
-      if (--depth == 0) {
-        return i;
-      }
-    } else {
-      ++i;
-    }
-  }
-  return s.size();
-}
-
-// If a dollar quote ($tag$ or $$) starts at i, the index just past its closing tag; otherwise i.
-size_t skip_dollar_quote(std::string_view s, size_t i) {
-  size_t j = i + 1;
-  while (j < s.size() && s[j] != '$') {
-    const unsigned char c = static_cast<unsigned char>(s[j]);
-    const bool ok = j == i + 1 ? ident_start(c) : (ident_start(c) || std::isdigit(c));
-    if (!ok) {
-      return i;
-    }
-    ++j;
-  }
-  if (j >= s.size()) {
-    return i;
-  }
-  const std::string_view tag = s.substr(i, j - i + 1);
-  const size_t end = s.find(tag, j + 1);
-  return end == std::string_view::npos ? s.size() : end + tag.size();
-}
 
 std::string lower(std::string_view name) {
   std::string out(name);
@@ -128,25 +51,23 @@ Scan scan(std::string_view s, bool standard_strings) {
     const char c = s[i];
     const unsigned char prev = i > 0 ? static_cast<unsigned char>(s[i - 1]) : ' ';
     if (c == '\'') {
-      const bool escape = !standard_strings || ((prev == 'e' || prev == 'E') &&
-                                                (i < 2 || !ident_char(static_cast<unsigned char>(s[i - 2]))));
-      i = skip_string(s, i, escape);
+      i = sql::skip_string(s, i, sql::escape_string_at(s, i, standard_strings));
       last = Prev::Other;
     } else if (c == '"') {
-      i = skip_quoted_ident(s, i);
+      i = sql::skip_quoted_ident(s, i);
       last = Prev::Operand;
     } else if (c == '-' && i + 1 < s.size() && s[i + 1] == '-') {
       const size_t nl = s.find('\n', i);
       i = nl == std::string_view::npos ? s.size() : nl + 1;
     } else if (c == '/' && i + 1 < s.size() && s[i + 1] == '*') {
-      i = skip_block_comment(s, i);
+      i = sql::skip_block_comment(s, i);
     } else if (std::isspace(static_cast<unsigned char>(c))) {
       ++i;
     } else if (c == '$' && !ident_char(prev)) {
       if (i + 1 < s.size() && std::isdigit(static_cast<unsigned char>(s[i + 1]))) {
         result.positional.push_back(i);
       }
-      const size_t end = skip_dollar_quote(s, i);
+      const size_t end = sql::skip_dollar_quote(s, i);
       i = end == i ? i + 1 : end;
       last = Prev::Other;
     } else if (c == '(' || c == '[') {

@@ -1,0 +1,314 @@
+// Extend-style greedy index selection with what-if costs cached per query and relevant index set.
+#include "analyze/advisor.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <queue>
+#include <set>
+
+#include "common/pure.hpp"
+
+namespace autoreport::analyze::advisor {
+
+namespace {
+
+constexpr double kPage = 8192;
+
+bool contains(const std::vector<size_t>& v, size_t x) {
+  return std::find(v.begin(), v.end(), x) != v.end();
+}
+
+// Columns of one table in one query, by how the query uses them.
+struct TableUse {
+  std::vector<const ColumnUse*> equality; // most distinct first
+  std::vector<const ColumnUse*> range;
+  std::vector<const ColumnUse*> group; // GROUP BY order
+  std::vector<const ColumnUse*> order; // ORDER BY order
+  std::vector<const ColumnUse*> all;
+};
+
+std::vector<int> column_list(const std::vector<const ColumnUse*>& uses, size_t limit) {
+  std::vector<int> out;
+  for (const ColumnUse* u : uses) {
+    if (out.size() == limit) {
+      break;
+    }
+    if (std::find(out.begin(), out.end(), u->column) == out.end()) {
+      out.push_back(u->column);
+    }
+  }
+  return out;
+}
+
+} // namespace
+
+Advisor::Advisor(std::vector<Query> queries, Oracle& oracle, const Options& options)
+    : queries_(std::move(queries)), oracle_(oracle), options_(options) {}
+
+size_t Advisor::add_index(const Index& index) {
+  const auto key = std::make_pair(index.table, index.columns);
+  if (const auto it = ids_.find(key); it != ids_.end()) {
+    return it->second;
+  }
+  indexes_.push_back(index);
+  bytes_.push_back(-1);
+  ids_.emplace(key, indexes_.size() - 1);
+  return indexes_.size() - 1;
+}
+
+bool Advisor::relevant(size_t index, size_t query) const {
+  const Index& ix = indexes_[index];
+  for (const ColumnUse& c : queries_[query].columns) {
+    if (c.table == ix.table && c.column == ix.columns.front()) {
+      return true;
+    }
+  }
+  return false;
+}
+
+std::vector<size_t> Advisor::relevant_set(const std::vector<size_t>& config, size_t query) const {
+  std::vector<size_t> out;
+  for (size_t i : config) {
+    if (relevant(i, query)) {
+      out.push_back(i);
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+double Advisor::query_cost(size_t query, const std::vector<size_t>& config, std::vector<bool>* used) {
+  std::vector<size_t> set = relevant_set(config, query);
+  // The cache holds the cost; the used flags are asked again only when wanted.
+  const auto key = std::make_pair(query, set);
+  if (used == nullptr) {
+    if (const auto it = cache_.find(key); it != cache_.end()) {
+      ++cached_;
+      return it->second;
+    }
+  }
+  std::vector<bool> flags(set.size(), false);
+  const double cost = oracle_.cost(query, set, flags);
+  ++plannings_;
+  cache_[key] = cost;
+  if (used != nullptr) {
+    used->assign(config.size(), false);
+    for (size_t k = 0; k < set.size(); ++k) {
+      if (flags[k]) {
+        (*used)[static_cast<size_t>(std::find(config.begin(), config.end(), set[k]) - config.begin())] = true;
+      }
+    }
+  }
+  return cost;
+}
+
+double Advisor::workload_cost(const std::vector<size_t>& config) {
+  double total = 0;
+  for (size_t q = 0; q < queries_.size(); ++q) {
+    total += queries_[q].weight * query_cost(q, config);
+  }
+  return total;
+}
+
+void Advisor::generate_candidates() {
+  const size_t width = static_cast<size_t>(std::max(1, options_.max_width));
+  for (const Query& q : queries_) {
+    std::map<uint32_t, TableUse> tables;
+    for (const ColumnUse& c : q.columns) {
+      TableUse& t = tables[c.table];
+      t.all.push_back(&c);
+      if ((c.uses & (kEquality | kJoin)) != 0) {
+        t.equality.push_back(&c);
+      } else if ((c.uses & kRange) != 0) {
+        t.range.push_back(&c);
+      }
+      if ((c.uses & kGroup) != 0) {
+        t.group.push_back(&c);
+      }
+      if ((c.uses & kOrder) != 0) {
+        t.order.push_back(&c);
+      }
+    }
+    for (auto& [table, t] : tables) {
+      std::stable_sort(t.equality.begin(), t.equality.end(),
+                       [](const ColumnUse* a, const ColumnUse* b) { return a->distinct > b->distinct; });
+      const auto by_position = [](const ColumnUse* a, const ColumnUse* b) {
+        return a->position < b->position;
+      };
+      std::stable_sort(t.group.begin(), t.group.end(), by_position);
+      std::stable_sort(t.order.begin(), t.order.end(), by_position);
+      std::vector<std::vector<int>> shapes;
+      for (const ColumnUse* c : t.all) {
+        shapes.push_back({c->column});
+      }
+      const std::vector<int> eq = column_list(t.equality, width);
+      shapes.push_back(eq);
+      for (const ColumnUse* r : t.range) {
+        std::vector<int> s = column_list(t.equality, width - 1);
+        s.push_back(r->column);
+        shapes.push_back(s);
+      }
+      std::vector<const ColumnUse*> eq_order = t.equality;
+      eq_order.insert(eq_order.end(), t.order.begin(), t.order.end());
+      shapes.push_back(column_list(eq_order, width));
+      shapes.push_back(column_list(t.group, width));
+      shapes.push_back(column_list(t.order, width));
+      for (std::vector<int>& s : shapes) {
+        if (s.empty()) {
+          continue;
+        }
+        const Index ix{table, s};
+        if (ids_.count({table, s}) == 0 && !oracle_.exists(ix)) {
+          add_index(ix);
+        }
+      }
+    }
+  }
+}
+
+std::vector<int> Advisor::companions(const Index& index) const {
+  std::set<int> out;
+  for (const Query& q : queries_) {
+    bool leads = false;
+    for (const ColumnUse& c : q.columns) {
+      leads = leads || (c.table == index.table && c.column == index.columns.front());
+    }
+    if (!leads) {
+      continue;
+    }
+    for (const ColumnUse& c : q.columns) {
+      if (c.table == index.table &&
+          std::find(index.columns.begin(), index.columns.end(), c.column) == index.columns.end()) {
+        out.insert(c.column);
+      }
+    }
+  }
+  return {out.begin(), out.end()};
+}
+
+Advice Advisor::run() {
+  Advice advice;
+  generate_candidates();
+  const size_t seeds = indexes_.size();
+  std::vector<size_t> config;
+  std::vector<double> current(queries_.size());
+  for (size_t q = 0; q < queries_.size(); ++q) {
+    current[q] = query_cost(q, config);
+    advice.cost_before += queries_[q].weight * current[q];
+  }
+  const double min_gain = options_.min_gain_share * advice.cost_before;
+  double total_bytes = 0;
+
+  struct Option {
+    size_t add;
+    long replace; // the chosen index it widens, or -1
+    double ratio;
+    double gain;
+    long version;
+    bool operator<(const Option& o) const { return ratio < o.ratio; }
+  };
+  std::priority_queue<Option> options;
+  const double unknown = std::numeric_limits<double>::infinity();
+  for (size_t i = 0; i < seeds; ++i) {
+    options.push({i, -1, unknown, 0, -1});
+  }
+  const auto bytes = [&](size_t i) {
+    if (bytes_[i] < 0) {
+      bytes_[i] = oracle_.bytes(i);
+    }
+    return bytes_[i];
+  };
+  long version = 0;
+  while (!options.empty()) {
+    Option o = options.top();
+    options.pop();
+    if (contains(config, o.add) || (o.replace >= 0 && !contains(config, static_cast<size_t>(o.replace)))) {
+      continue;
+    }
+    std::vector<size_t> next = config;
+    if (o.replace >= 0) {
+      next.erase(std::find(next.begin(), next.end(), static_cast<size_t>(o.replace)));
+    }
+    next.push_back(o.add);
+    if (o.version != version) {
+      double gain = 0;
+      for (size_t q = 0; q < queries_.size(); ++q) {
+        if (relevant(o.add, q) || (o.replace >= 0 && relevant(static_cast<size_t>(o.replace), q))) {
+          gain += queries_[q].weight * (current[q] - query_cost(q, next));
+        }
+      }
+      if (gain <= 0 || gain < min_gain) {
+        continue; // sizes are asked only of options worth taking
+      }
+      const double delta = bytes(o.add) - (o.replace >= 0 ? bytes(static_cast<size_t>(o.replace)) : 0);
+      o.gain = gain;
+      o.ratio = gain / std::max(delta, kPage);
+      o.version = version;
+      options.push(o);
+      continue;
+    }
+    const double delta = bytes(o.add) - (o.replace >= 0 ? bytes(static_cast<size_t>(o.replace)) : 0);
+    if (total_bytes + delta > options_.budget_bytes) {
+      continue; // the config only grows: it will not fit later either
+    }
+    if (o.gain < min_gain) {
+      continue;
+    }
+    config = next;
+    total_bytes += delta;
+    ++version;
+    for (size_t q = 0; q < queries_.size(); ++q) {
+      current[q] = query_cost(q, config);
+    }
+    const Index chosen = indexes_[o.add];
+    if (static_cast<int>(chosen.columns.size()) < options_.max_width) {
+      for (int column : companions(chosen)) {
+        Index wider = chosen;
+        wider.columns.push_back(column);
+        if (ids_.count({wider.table, wider.columns}) == 0 && oracle_.exists(wider)) {
+          continue;
+        }
+        options.push({add_index(wider), static_cast<long>(o.add), unknown, 0, -1});
+      }
+    }
+  }
+
+  // Keep only what some plan uses.
+  std::vector<int> users;
+  for (;;) {
+    users.assign(config.size(), 0);
+    std::vector<bool> used;
+    for (size_t q = 0; q < queries_.size(); ++q) {
+      query_cost(q, config, &used);
+      for (size_t k = 0; k < config.size(); ++k) {
+        users[k] += used[k] ? 1 : 0;
+      }
+    }
+    std::vector<size_t> kept;
+    for (size_t k = 0; k < config.size(); ++k) {
+      if (users[k] > 0) {
+        kept.push_back(config[k]);
+      }
+    }
+    if (kept.size() == config.size()) {
+      break;
+    }
+    config = kept;
+  }
+  advice.cost_after = workload_cost(config);
+  for (size_t k = 0; k < config.size(); ++k) {
+    std::vector<size_t> without = config;
+    without.erase(without.begin() + static_cast<long>(k));
+    advice.chosen.push_back(
+        {config[k], bytes(config[k]), workload_cost(without) - advice.cost_after, users[k]});
+  }
+  std::stable_sort(advice.chosen.begin(), advice.chosen.end(),
+                   [](const Choice& a, const Choice& b) { return a.saving > b.saving; });
+  advice.plannings = plannings_;
+  advice.cached = cached_;
+  advice.candidates = indexes_.size();
+  return advice;
+}
+
+} // namespace autoreport::analyze::advisor

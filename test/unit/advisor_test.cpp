@@ -1,0 +1,134 @@
+// Index selection against a model planner: savings per byte, the budget, widening, unused indexes
+// never suggested, and the cost cache.
+#include "analyze/advisor.hpp"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+namespace autoreport::analyze::advisor {
+namespace {
+
+// One table (1). q0: col 1 = x AND col 2 > y (100; 10 with an index on 1, 2 on (1, 2)); q1: col 3 = x
+// (50; 5 on 3); q2: ORDER BY col 4 (80; the model never uses an index for it).
+class Model : public Oracle {
+public:
+  explicit Model(Advisor** advisor) : advisor_(advisor) {}
+  double cost(size_t query, const std::vector<size_t>& indexes, std::vector<bool>& used) override {
+    ++calls;
+    double best = query == 0 ? 100 : query == 1 ? 50 : 80;
+    long pick = -1;
+    for (size_t k = 0; k < indexes.size(); ++k) {
+      const Index& ix = (*advisor_)->indexes()[indexes[k]];
+      double c = best;
+      if (query == 0 && ix.columns[0] == 1) {
+        c = ix.columns.size() > 1 && ix.columns[1] == 2 ? 2 : 10;
+      } else if (query == 1 && ix.columns[0] == 3) {
+        c = 5;
+      }
+      if (c < best) {
+        best = c;
+        pick = static_cast<long>(k);
+      }
+    }
+    if (pick >= 0) {
+      used[static_cast<size_t>(pick)] = true;
+    }
+    return best;
+  }
+  double bytes(size_t index) override {
+    return 100000.0 * static_cast<double>((*advisor_)->indexes()[index].columns.size());
+  }
+  bool exists(const Index& index) override { return existing.count(index.columns) > 0; }
+
+  long calls = 0;
+  std::set<std::vector<int>> existing;
+
+private:
+  Advisor** advisor_;
+};
+
+std::vector<Query> workload() {
+  Query q0;
+  q0.columns = {{1, 1, kEquality, 1000, 0}, {1, 2, kRange, 50, 0}};
+  Query q1;
+  q1.columns = {{1, 3, kEquality | kJoin, 10, 0}};
+  Query q2;
+  q2.columns = {{1, 4, kOrder, 10, 1}};
+  return {q0, q1, q2};
+}
+
+std::vector<std::vector<int>> chosen(const Advisor& a, const Advice& advice) {
+  std::vector<std::vector<int>> out;
+  for (const Choice& c : advice.chosen) {
+    out.push_back(a.indexes()[c.id].columns);
+  }
+  return out;
+}
+
+TEST(Advisor, TakesTheBestSetAndNeverAnUnusedIndex) {
+  Advisor* self = nullptr;
+  Model model(&self);
+  Advisor a(workload(), model, Options{});
+  self = &a;
+  const Advice advice = a.run();
+  EXPECT_EQ(chosen(a, advice), (std::vector<std::vector<int>>{{1, 2}, {3}}));
+  EXPECT_DOUBLE_EQ(advice.cost_before, 230);
+  EXPECT_DOUBLE_EQ(advice.cost_after, 2 + 5 + 80);
+  EXPECT_DOUBLE_EQ(advice.chosen[0].saving, 98);
+  EXPECT_DOUBLE_EQ(advice.chosen[1].saving, 45);
+  EXPECT_EQ(advice.chosen[0].queries, 1);
+  EXPECT_DOUBLE_EQ(advice.chosen[0].bytes, 200000);
+  // Each (query, relevant index set) is planned once.
+  EXPECT_GT(advice.cached, 0);
+  EXPECT_EQ(advice.plannings, model.calls);
+}
+
+TEST(Advisor, StaysWithinTheBudget) {
+  Advisor* self = nullptr;
+  Model model(&self);
+  Options o;
+  o.budget_bytes = 150000; // one single-column index
+  Advisor a(workload(), model, o);
+  self = &a;
+  const Advice advice = a.run();
+  EXPECT_EQ(chosen(a, advice), (std::vector<std::vector<int>>{{1}})); // 90 saved per 100 kB beats 45
+  o.budget_bytes = 50000;
+  Advisor none(workload(), model, o);
+  self = &none;
+  EXPECT_TRUE(none.run().chosen.empty());
+}
+
+TEST(Advisor, TakesTheMostSavingPerByteFirst) {
+  Advisor* self = nullptr;
+  Model model(&self);
+  Options o;
+  o.budget_bytes = 200000; // (1, 2) or (1) + (3): (1, 2) saves 98, (1) + (3) saves 135
+  Advisor a(workload(), model, o);
+  self = &a;
+  const Advice advice = a.run();
+  EXPECT_EQ(chosen(a, advice), (std::vector<std::vector<int>>{{1}, {3}}));
+}
+
+TEST(Advisor, SkipsWhatExistingIndexesServe) {
+  Advisor* self = nullptr;
+  Model model(&self);
+  model.existing = {{3}};
+  Advisor a(workload(), model, Options{});
+  self = &a;
+  const Advice advice = a.run();
+  EXPECT_EQ(chosen(a, advice), (std::vector<std::vector<int>>{{1, 2}}));
+}
+
+TEST(Advisor, TinyGainsAreNotWorthAnIndex) {
+  Advisor* self = nullptr;
+  Model model(&self);
+  Options o;
+  o.min_gain_share = 0.5; // only options saving half the workload's cost
+  Advisor a(workload(), model, o);
+  self = &a;
+  EXPECT_TRUE(a.run().chosen.empty());
+}
+
+} // namespace
+} // namespace autoreport::analyze::advisor
