@@ -126,7 +126,7 @@ SELECT * FROM autoreport.what_if('SELECT 1', ARRAY['CREATE INDEX ON wi (a COLLAT
 CREATE VIEW wi_view AS SELECT * FROM wi;
 SELECT * FROM autoreport.what_if('SELECT 1', ARRAY['CREATE INDEX ON wi_view (a)']);
 DROP VIEW wi_view;
-SELECT * FROM autoreport.what_if('SELECT 1', array_fill('CREATE INDEX ON wi (a)'::text, ARRAY[65]));
+SELECT * FROM autoreport.what_if('SELECT 1', array_fill('CREATE INDEX ON wi (a)'::text, ARRAY[1025]));
 SELECT autoreport.estimate_index_size(NULL);
 SELECT autoreport.estimate_index_size('CREATE TABLE x (a int)');
 SELECT autoreport.estimate_index_size('CREATE INDEX ON wi (nothing)');

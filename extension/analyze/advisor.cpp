@@ -187,19 +187,28 @@ std::vector<int> Advisor::companions(const Index& index) const {
   return {out.begin(), out.end()};
 }
 
-Advice Advisor::run() {
-  Advice advice;
-  generate_candidates();
-  const size_t seeds = indexes_.size();
-  std::vector<size_t> config;
-  std::vector<double> current(queries_.size());
-  for (size_t q = 0; q < queries_.size(); ++q) {
-    current[q] = query_cost(q, config);
-    advice.cost_before += queries_[q].weight * current[q];
+double Advisor::bytes(size_t index) {
+  if (bytes_[index] < 0) {
+    bytes_[index] = oracle_.bytes(index);
   }
-  const double min_gain = options_.min_gain_share * advice.cost_before;
-  double total_bytes = 0;
+  return bytes_[index];
+}
 
+double Advisor::config_bytes(const std::vector<size_t>& config) {
+  double total = 0;
+  for (size_t i : config) {
+    total += bytes(i);
+  }
+  return total;
+}
+
+double Advisor::min_gain(const std::vector<size_t>& config) {
+  return options_.min_gain_share * workload_cost(config);
+}
+
+// Extend: add the option (a candidate, or a chosen index widened by one column) that saves the most
+// per byte and fits, until none saves enough. Options are re-costed lazily.
+void Advisor::greedy(std::vector<size_t>& config) {
   struct Option {
     size_t add;
     long replace; // the chosen index it widens, or -1
@@ -210,15 +219,34 @@ Advice Advisor::run() {
   };
   std::priority_queue<Option> options;
   const double unknown = std::numeric_limits<double>::infinity();
-  for (size_t i = 0; i < seeds; ++i) {
-    options.push({i, -1, unknown, 0, -1});
-  }
-  const auto bytes = [&](size_t i) {
-    if (bytes_[i] < 0) {
-      bytes_[i] = oracle_.bytes(i);
+  const auto push_widenings = [&](size_t chosen) {
+    const Index ix = indexes_[chosen];
+    if (static_cast<int>(ix.columns.size()) >= options_.max_width) {
+      return;
     }
-    return bytes_[i];
+    for (int column : companions(ix)) {
+      Index wider = ix;
+      wider.columns.push_back(column);
+      if (ids_.count({wider.table, wider.columns}) == 0 && oracle_.exists(wider)) {
+        continue;
+      }
+      options.push({add_index(wider), static_cast<long>(chosen), unknown, 0, -1});
+    }
   };
+  for (size_t i = 0; i < indexes_.size(); ++i) {
+    if (!contains(config, i)) {
+      options.push({i, -1, unknown, 0, -1});
+    }
+  }
+  for (size_t i : config) {
+    push_widenings(i);
+  }
+  std::vector<double> current(queries_.size());
+  for (size_t q = 0; q < queries_.size(); ++q) {
+    current[q] = query_cost(q, config);
+  }
+  double total_bytes = config_bytes(config);
+  double floor = min_gain(config);
   long version = 0;
   while (!options.empty()) {
     Option o = options.top();
@@ -238,7 +266,7 @@ Advice Advisor::run() {
           gain += queries_[q].weight * (current[q] - query_cost(q, next));
         }
       }
-      if (gain <= 0 || gain < min_gain) {
+      if (gain <= 0 || gain < floor) {
         continue; // sizes are asked only of options worth taking
       }
       const double delta = bytes(o.add) - (o.replace >= 0 ? bytes(static_cast<size_t>(o.replace)) : 0);
@@ -252,25 +280,124 @@ Advice Advisor::run() {
     if (total_bytes + delta > options_.budget_bytes) {
       continue; // the config only grows: it will not fit later either
     }
-    if (o.gain < min_gain) {
-      continue;
-    }
     config = next;
     total_bytes += delta;
     ++version;
     for (size_t q = 0; q < queries_.size(); ++q) {
       current[q] = query_cost(q, config);
     }
-    const Index chosen = indexes_[o.add];
-    if (static_cast<int>(chosen.columns.size()) < options_.max_width) {
-      for (int column : companions(chosen)) {
-        Index wider = chosen;
-        wider.columns.push_back(column);
-        if (ids_.count({wider.table, wider.columns}) == 0 && oracle_.exists(wider)) {
+    floor = min_gain(config);
+    push_widenings(o.add);
+  }
+}
+
+// Local search after the greedy: drop an index that no longer saves enough, or put a multi-column
+// index's columns in another order (dropping the chosen indexes it then leads), whichever lowers the
+// workload's cost most within the budget, else frees the most bytes for at most the gain floor of
+// cost. The greedy's first pick can block a better one (a single column that one query likes best,
+// where another order of a wider index serves more queries); this undoes that. True when it changed
+// the set.
+bool Advisor::improve(std::vector<size_t>& config) {
+  bool changed = false;
+  for (int step = 0; step < 32; ++step) {
+    const double cost = workload_cost(config);
+    const double size = config_bytes(config);
+    const double tolerance = min_gain(config);
+    std::vector<size_t> best;
+    double best_cost = cost;
+    double best_size = size;
+    bool best_cheaper = false;
+    bool found = false;
+    const auto consider = [&](const std::vector<size_t>& candidate) {
+      const double s = config_bytes(candidate);
+      if (s > options_.budget_bytes) {
+        return;
+      }
+      const double c = workload_cost(candidate);
+      const bool cheaper = c < cost - 1e-9 * std::max(cost, 1.0);
+      if (cheaper) {
+        if (!best_cheaper || c < best_cost) {
+          best = candidate, best_cost = c, best_size = s, best_cheaper = true, found = true;
+        }
+      } else if (!best_cheaper && c <= cost + tolerance && s < best_size) {
+        best = candidate, best_cost = c, best_size = s, found = true;
+      }
+    };
+    // Two chosen indexes on a table merged into one (either order), in place of both.
+    for (size_t k = 0; k < config.size(); ++k) {
+      for (size_t l = 0; l < config.size(); ++l) {
+        const Index& a = indexes_[config[k]];
+        const Index& b = indexes_[config[l]];
+        if (k == l || a.table != b.table ||
+            static_cast<int>(a.columns.size() + b.columns.size()) > options_.max_width) {
           continue;
         }
-        options.push({add_index(wider), static_cast<long>(o.add), unknown, 0, -1});
+        Index merged = a;
+        bool overlap = false;
+        for (int column : b.columns) {
+          overlap = overlap || std::find(a.columns.begin(), a.columns.end(), column) != a.columns.end();
+          merged.columns.push_back(column);
+        }
+        if (overlap || (ids_.count({merged.table, merged.columns}) == 0 && oracle_.exists(merged))) {
+          continue;
+        }
+        std::vector<size_t> candidate;
+        for (size_t j = 0; j < config.size(); ++j) {
+          if (j != k && j != l) {
+            candidate.push_back(config[j]);
+          }
+        }
+        candidate.push_back(add_index(merged));
+        consider(candidate);
       }
+    }
+    for (size_t k = 0; k < config.size(); ++k) {
+      std::vector<size_t> dropped = config;
+      dropped.erase(dropped.begin() + static_cast<long>(k));
+      consider(dropped);
+      Index ix = indexes_[config[k]];
+      if (ix.columns.size() < 2) {
+        continue;
+      }
+      std::vector<int> order = ix.columns;
+      std::sort(order.begin(), order.end());
+      do {
+        if (order == ix.columns ||
+            (ids_.count({ix.table, order}) == 0 && oracle_.exists({ix.table, order}))) {
+          continue;
+        }
+        const size_t other = add_index({ix.table, order});
+        std::vector<size_t> moved;
+        for (size_t j : dropped) {
+          const Index& jx = indexes_[j];
+          const bool led = jx.table == ix.table && jx.columns.size() < order.size() &&
+                           std::equal(jx.columns.begin(), jx.columns.end(), order.begin());
+          if (!led && j != other) {
+            moved.push_back(j);
+          }
+        }
+        moved.push_back(other);
+        consider(moved);
+      } while (std::next_permutation(order.begin(), order.end()));
+    }
+    if (!found) {
+      break;
+    }
+    config = best;
+    changed = true;
+  }
+  return changed;
+}
+
+Advice Advisor::run() {
+  Advice advice;
+  generate_candidates();
+  std::vector<size_t> config;
+  advice.cost_before = workload_cost(config);
+  for (int round = 0; round < 4; ++round) {
+    greedy(config);
+    if (!improve(config)) {
+      break;
     }
   }
 

@@ -83,8 +83,9 @@ struct Advice {
 struct Options {
   double budget_bytes = 1024.0 * 1024 * 1024;
   int max_width = 3;
-  // An option must save at least this share of the workload's cost to be taken.
-  double min_gain_share = 0.001;
+  // An option must save at least this share of the workload's cost (with the indexes chosen so far)
+  // to be taken; an index that saves less is dropped again.
+  double min_gain_share = 0.005;
 };
 
 class Advisor {
@@ -99,6 +100,11 @@ private:
   std::vector<size_t> relevant_set(const std::vector<size_t>& config, size_t query) const;
   double query_cost(size_t query, const std::vector<size_t>& config, std::vector<bool>* used = nullptr);
   double workload_cost(const std::vector<size_t>& config);
+  double bytes(size_t index);
+  double config_bytes(const std::vector<size_t>& config);
+  double min_gain(const std::vector<size_t>& config);
+  void greedy(std::vector<size_t>& config);
+  bool improve(std::vector<size_t>& config);
   void generate_candidates();
   std::vector<int> companions(const Index& index) const;
 

@@ -105,7 +105,7 @@ planner_hook_type g_prev_planner = nullptr;
 get_relation_info_hook_type g_prev_relation_info = nullptr;
 explain_get_index_name_hook_type g_prev_index_name = nullptr;
 
-constexpr int kMaxIndexes = 64;
+constexpr int kMaxIndexes = 1024; // Dexter-style callers hypothesise every pair of a few dozen columns
 
 PlannedStmt* counting_planner(Query* parse, const char* query, int options, ParamListInfo params) {
   PlannedStmt* result = nullptr;

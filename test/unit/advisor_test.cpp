@@ -132,3 +132,64 @@ TEST(Advisor, TinyGainsAreNotWorthAnIndex) {
 
 } // namespace
 } // namespace autoreport::analyze::advisor
+
+namespace autoreport::analyze::advisor {
+namespace {
+
+// q0 filters on column 1 (100; 10 with an index led by 1); q1 on columns 1 and 2 (1000; 20 led by
+// 1, 25 led by 2, 2 with both). Column 2's index saves most per byte alone, so the greedy takes it
+// first, then column 1's; one index on (1, 2) serves both better in fewer bytes.
+class Pair : public Oracle {
+public:
+  explicit Pair(Advisor** advisor) : advisor_(advisor) {}
+  double cost(size_t query, const std::vector<size_t>& indexes, std::vector<bool>& used) override {
+    double best = query == 0 ? 100 : 1000;
+    long pick = -1;
+    for (size_t k = 0; k < indexes.size(); ++k) {
+      const std::vector<int>& c = (*advisor_)->indexes()[indexes[k]].columns;
+      double v = best;
+      if (query == 0 && c[0] == 1) {
+        v = 10;
+      } else if (query == 1) {
+        v = c.size() >= 2 ? 2 : c[0] == 1 ? 20 : 25;
+      }
+      if (v < best) {
+        best = v;
+        pick = static_cast<long>(k);
+      }
+    }
+    if (pick >= 0) {
+      used[static_cast<size_t>(pick)] = true;
+    }
+    return best;
+  }
+  double bytes(size_t index) override {
+    const std::vector<int>& c = (*advisor_)->indexes()[index].columns;
+    return c.size() >= 2 ? 30e6 : c[0] == 1 ? 23e6 : 20.6e6;
+  }
+  bool exists(const Index&) override { return false; }
+
+private:
+  Advisor** advisor_;
+};
+
+TEST(Advisor, MergesWhatTheGreedyTookApart) {
+  Advisor* self = nullptr;
+  Pair model(&self);
+  Query q0;
+  q0.columns = {{1, 1, kEquality, 100000, 0}};
+  Query q1;
+  q1.columns = {{1, 1, kEquality, 100000, 0}, {1, 2, kEquality, 5000, 0}};
+  Options o;
+  o.budget_bytes = 50e6;
+  o.max_width = 2;
+  Advisor a({q0, q1}, model, o);
+  self = &a;
+  const Advice advice = a.run();
+  ASSERT_EQ(advice.chosen.size(), 1u);
+  EXPECT_EQ(a.indexes()[advice.chosen[0].id].columns, (std::vector<int>{1, 2}));
+  EXPECT_DOUBLE_EQ(advice.cost_after, 12);
+}
+
+} // namespace
+} // namespace autoreport::analyze::advisor

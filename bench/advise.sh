@@ -1,0 +1,196 @@
+#!/bin/bash
+# Benchmark: autoreport.advise() against Dexter's rule and against an exhaustive search, on a
+# TPC-H-like database and its 22 queries, measured in the same run; and the cost of slow-query capture.
+#
+#   1. The data: bench/tpch/schema.sql at scale ADVISE_SCALE (0.5: lineitem ~3M rows), primary keys
+#      only; the workload: the 22 queries of bench/tpch/queries.sql with the specification's parameters.
+#   2. Index sets: (a) none; (b) Dexter's rule (bench/advise/baselines.sql, on what_if: single-column
+#      candidates, then pairs, kept when they halve a query's cost); (c) advise() at budgets of 5%, 10%
+#      and 25% of the tables' size, as users call it (its defaults otherwise), timed (target < 10 s).
+#   3. Each set is built for real (CREATE INDEX), then the 22 queries run one after another, three
+#      times; the workload's time is the median of the three totals (server clock, each query capped by
+#      statement_timeout = ADVISE_TIMEOUT s, a capped query counted at the cap and marked), and the
+#      indexes' real bytes are summed. Targets: ours at most Dexter's time with no more bytes than it,
+#      at every budget.
+#   4. Exhaustive search over the top 12 candidates (those of advise() at every budget, Dexter's, and
+#      every single column a query filters, joins, groups or sorts on, ranked by the planner cost each
+#      saves alone): the best subset within each budget by the workload's planner cost, against the
+#      cost of advise()'s set. Target: within 5%.
+#   5. Capture: pgbench -S (select-only, 2 clients, 20 s, scale 10) with capture on and a threshold
+#      above every query, against capture off (autoreport.capture_min_duration = -1), alternated,
+#      median of 3 each. Target: within 3%.
+# Run it through bench/run.sh advise.
+set -Eeuo pipefail
+# shellcheck source=SCRIPTDIR/../scripts/lib.sh
+source "$(dirname "$0")/../scripts/lib.sh"
+[ -n "${BENCH_CLUSTER:-}" ] || die "run this benchmark through bench/run.sh advise"
+
+CLUSTER=$ROOT/scripts/cluster.sh
+DB=bench_advise
+SCALE=${ADVISE_SCALE:-0.5}
+TIMEOUT=${ADVISE_TIMEOUT:-60}
+RUNS=3
+WORK=$ROOT/build/bench-advise
+mkdir -p "$WORK"
+
+psql_bench() { "$CLUSTER" psql "$BENCH_CLUSTER" -d "$DB" -v ON_ERROR_STOP=1 -q -At "$@"; }
+
+setup() {
+  "$CLUSTER" psql "$BENCH_CLUSTER" -d postgres -q -c "DROP DATABASE IF EXISTS $DB" -c "CREATE DATABASE $DB"
+  psql_bench -c "CREATE EXTENSION autoreport"
+  local started=$SECONDS
+  psql_bench -v scale="$SCALE" -f "$ROOT/bench/tpch/schema.sql" >/dev/null
+  echo "  TPC-H-like data at scale $SCALE loaded in $((SECONDS - started)) s"
+  psql_bench -f "$ROOT/bench/advise/baselines.sql"
+  # The workload: one row per query.
+  psql_bench -c "CREATE TABLE bench_workload (n int PRIMARY KEY, q text NOT NULL)"
+  awk '/^-- Q[0-9]+$/ { if (q != "") print n "\t" q; n = substr($0, 5); q = ""; next }
+       n != "" { gsub(/\t/, " "); sub(/;[ ]*$/, ""); q = q (q == "" ? "" : " ") $0 }
+       END { if (q != "") print n "\t" q }' "$ROOT/bench/tpch/queries.sql" |
+    psql_bench -c "COPY bench_workload FROM STDIN"
+  [ "$(psql_bench -c "SELECT count(*) FROM bench_workload")" = 22 ] || die "expected 22 queries"
+  psql_bench -c "CREATE TABLE bench_set (label text, ddl text, seconds float8)"
+  psql_bench -c "CREATE VIEW bench_queries AS SELECT array_agg(q ORDER BY n) AS q FROM bench_workload"
+  echo "  data size (the tables): $(psql_bench -c "SELECT pg_size_pretty(sum(pg_relation_size(c.oid)))
+      FROM pg_class AS c WHERE c.relnamespace = 'tpch'::regnamespace AND c.relkind = 'r'")"
+}
+
+drop_indexes() {
+  psql_bench -c "DO \$\$ DECLARE r record; BEGIN
+    FOR r IN SELECT i.indexrelid::regclass AS ix FROM pg_index AS i JOIN pg_class AS c ON c.oid = i.indrelid
+              WHERE c.relnamespace = 'tpch'::regnamespace AND NOT i.indisprimary LOOP
+      EXECUTE 'DROP INDEX ' || r.ix;
+    END LOOP; END \$\$"
+}
+
+# The 22 queries, RUNS times, each timed by the server's clock; prints "run n seconds capped".
+run_workload() {
+  local script=$WORK/workload.sql run n
+  {
+    echo "SET statement_timeout = '${TIMEOUT}s';"
+    for run in $(seq 1 $RUNS); do
+      for n in $(seq 1 22); do
+        echo "SELECT q AS query FROM bench_workload WHERE n = $n \\gset"
+        echo "SELECT clock_timestamp() AS t0 \\gset"
+        echo "\\o /dev/null"
+        echo ":query;"
+        echo "\\o"
+        echo "SELECT $run, $n, extract(epoch FROM clock_timestamp() - :'t0'::timestamptz), clock_timestamp() - :'t0'::timestamptz >= interval '${TIMEOUT}s';"
+      done
+    done
+  } >"$script"
+  "$CLUSTER" psql "$BENCH_CLUSTER" -d "$DB" -q -At -F ' ' -f "$script" 2>/dev/null
+}
+
+# Builds the set named label (its CREATE INDEX statements in bench_set), runs the workload, and
+# prints one line: label, median seconds, capped queries, real bytes, planner cost.
+measure() {
+  local label=$1 times
+  drop_indexes
+  psql_bench -c "DO \$\$ DECLARE r record; BEGIN
+    FOR r IN SELECT ddl FROM bench_set WHERE label = '$label' LOOP EXECUTE r.ddl; END LOOP; END \$\$"
+  psql_bench -c "ANALYZE" >/dev/null
+  times=$(run_workload)
+  # Per query: the median of its runs, kept for the table printed at the end.
+  awk -v l="$label" '{ t[$2] = t[$2] " " $3 } END { for (q in t) { n = split(t[q], a, " "); asort(a); printf "%s\t%d\t%.3f\n", l, q, a[int((n + 1) / 2)] } }' <<<"$times" >>"$WORK/per_query.txt"
+  local median capped bytes cost
+  median=$(awk '{ t[$1] += $3 } END { for (r in t) print t[r] }' <<<"$times" | sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')
+  capped=$(awk '$4 == "t" { c[$2] = 1 } END { s = ""; for (q in c) s = s " Q" q; print (s == "" ? "none" : s) }' <<<"$times")
+  bytes=$(psql_bench -c "SELECT coalesce(sum(pg_relation_size(i.indexrelid)), 0) FROM pg_index AS i
+      JOIN pg_class AS c ON c.oid = i.indrelid WHERE c.relnamespace = 'tpch'::regnamespace AND NOT i.indisprimary")
+  cost=$(psql_bench -c "SELECT round(bench_cost((SELECT q FROM bench_queries), '{}'))")
+  printf '%s\t%s\t%s\t%s\t%s\n' "$label" "$median" "$bytes" "$cost" "$capped"
+}
+
+main() {
+  setup
+  say "advice"
+  local budgets=(5 10 25) b started
+  psql_bench -c "INSERT INTO bench_set SELECT 'dexter', d, NULL FROM bench_dexter((SELECT q FROM bench_queries)) AS d"
+  echo "  Dexter's rule: $(psql_bench -c "SELECT count(*) FROM bench_set WHERE label = 'dexter'") indexes"
+  psql_bench -c "SELECT '    ' || ddl FROM bench_set WHERE label = 'dexter' ORDER BY ddl"
+  for b in "${budgets[@]}"; do
+    psql_bench <<SQL
+SELECT clock_timestamp() AS t0 \\gset
+CREATE TEMP TABLE a AS SELECT * FROM autoreport.advise('$b%', (SELECT q FROM bench_queries));
+INSERT INTO bench_set SELECT 'ours $b%', ddl, extract(epoch FROM clock_timestamp() - :'t0'::timestamptz) FROM a WHERE ddl NOT LIKE '--%';
+SELECT '  ours at $b%: ' || ddl FROM a WHERE ddl LIKE '--%';
+SELECT '    ' || ddl || '   (' || pg_size_pretty(bytes) || ', saves ' || round(cost_saving) || ', ' || queries || ' queries)' FROM a WHERE ddl NOT LIKE '--%';
+SQL
+  done
+
+  say "workload runtime (22 queries, median of $RUNS, each capped at ${TIMEOUT}s)"
+  local results=$WORK/results.txt label sets
+  : >"$results"
+  : >"$WORK/per_query.txt"
+  IFS=, read -r -a sets <<<"${ADVISE_SETS:-none,dexter,ours 5%,ours 10%,ours 25%}"
+  for label in "${sets[@]}"; do
+    measure "$label" | tee -a "$results" |
+      awk -F'\t' '{ printf "  %-9s %9.2f s   indexes %11s bytes   planner cost %11s   capped: %s\n", $1, $2, $3, $4, $5 }'
+  done
+  drop_indexes
+  echo "  per query (median seconds):"
+  awk -F'\t' '{ v[$2, $1] = $3; if (!($1 in seen)) { seen[$1] = 1; order[++n] = $1 } }
+    END { printf "    %-4s", "q"; for (i = 1; i <= n; i++) printf " %9s", order[i]; print "";
+          for (q = 1; q <= 22; q++) { printf "    Q%-3d", q; for (i = 1; i <= n; i++) printf " %9.3f", v[q, order[i]]; print "" } }' "$WORK/per_query.txt"
+  local dexter_t dexter_b
+  dexter_t=$(awk -F'\t' '$1 == "dexter" { print $2 }' "$results")
+  dexter_b=$(awk -F'\t' '$1 == "dexter" { print $3 }' "$results")
+  for b in "${budgets[@]}"; do
+    awk -F'\t' -v l="ours $b%" -v dt="$dexter_t" -v db="$dexter_b" '$1 == l {
+      ok = ($2 <= dt && $3 <= db) ? "met" : "NOT met";
+      printf "  %-9s time / Dexter %.2f, bytes / Dexter %.2f (target <= 1 and <= 1)   %s\n", l, $2 / dt, (db > 0 ? $3 / db : 0), ok }' "$results"
+  done
+
+  say "exhaustive search over the top 12 candidates"
+  psql_bench <<'SQL'
+CREATE TEMP TABLE pool AS
+SELECT DISTINCT ddl FROM bench_set WHERE label <> 'none'
+UNION
+SELECT format('CREATE INDEX ON %s (%I)', c.oid::regclass, a.attname)
+  FROM pg_class AS c JOIN pg_attribute AS a ON a.attrelid = c.oid AND a.attnum > 0
+ WHERE c.relnamespace = 'tpch'::regnamespace AND c.relkind = 'r'
+   AND EXISTS (SELECT FROM bench_workload AS w WHERE w.q ~* ('\m' || a.attname || '\M'));
+CREATE TABLE bench_top AS
+SELECT ddl, autoreport.estimate_index_size(ddl) AS bytes,
+       bench_cost((SELECT q FROM bench_queries), '{}') - bench_cost((SELECT q FROM bench_queries), ARRAY[ddl]) AS saving
+  FROM pool ORDER BY saving DESC, ddl LIMIT 12;
+SQL
+  psql_bench -c "SELECT '    ' || ddl || '  saves ' || round(saving) FROM bench_top ORDER BY saving DESC"
+  local size
+  size=$(psql_bench -c "SELECT sum(pg_relation_size(c.oid)) FROM pg_class AS c WHERE c.relnamespace = 'tpch'::regnamespace AND c.relkind = 'r'")
+  for b in "${budgets[@]}"; do
+    started=$SECONDS
+    psql_bench -c "SELECT e.best_cost AS best, e.subsets, e.plannings,
+                          bench_cost((SELECT q FROM bench_queries), ARRAY(SELECT ddl FROM bench_set WHERE label = 'ours $b%')) AS ours
+                     FROM bench_exhaustive((SELECT q FROM bench_queries), ARRAY(SELECT ddl FROM bench_top ORDER BY saving DESC),
+                                           ARRAY(SELECT bytes FROM bench_top ORDER BY saving DESC), ($size::bigint * $b / 100)) AS e" |
+      awk -F'|' -v b="$b%" -v s=$((SECONDS - started)) '{
+        r = $4 / $1; printf "  budget %-4s exhaustive best %.0f (%d subsets, %d plannings, %d s), ours %.0f: ours / best %.3f (target <= 1.05)   %s\n",
+          b, $1, $2, $3, s, $4, r, (r <= 1.05 ? "met" : "NOT met") }'
+  done
+
+  say "capture overhead (pgbench -S)"
+  "$CLUSTER" psql "$BENCH_CLUSTER" -d postgres -q -c "DROP DATABASE IF EXISTS bench_pgbench" -c "CREATE DATABASE bench_pgbench"
+  local pgbench=$PG_BIN/pgbench port
+  port=$("$CLUSTER" port "$BENCH_CLUSTER")
+  as_pg "$pgbench" -h 127.0.0.1 -p "$port" -U postgres -i -q -s 10 bench_pgbench >/dev/null 2>&1
+  local on=() off=() tps
+  for run in $(seq 1 $RUNS); do
+    for mode in off on; do
+      local setting=-1
+      [ "$mode" = on ] && setting=10s
+      "$CLUSTER" psql "$BENCH_CLUSTER" -d postgres -q -c "ALTER DATABASE bench_pgbench SET autoreport.capture_min_duration = '$setting'"
+      tps=$(as_pg "$pgbench" -h 127.0.0.1 -p "$port" -U postgres -S -n -c 2 -j 2 -T 20 bench_pgbench 2>/dev/null |
+        awk '/^tps/ { print $3; exit }')
+      if [ "$mode" = on ]; then on+=("$tps"); else off+=("$tps"); fi
+    done
+  done
+  local med_on med_off
+  med_on=$(printf '%s\n' "${on[@]}" | sort -g | sed -n 2p)
+  med_off=$(printf '%s\n' "${off[@]}" | sort -g | sed -n 2p)
+  awk -v on="$med_on" -v off="$med_off" 'BEGIN {
+    d = (off - on) / off * 100; printf "  tps capture off %.0f, on %.0f (threshold 10s): %.1f%% slower (target <= 3%%)   %s\n", off, on, d, (d <= 3 ? "met" : "NOT met") }'
+}
+
+main "$@"
