@@ -20,7 +20,7 @@ CLUSTER_DIR=$ROOT/.cluster
 CLUSTER=$ROOT/scripts/cluster.sh
 DB=autoreport_demo
 STEPS=(start_cluster create_database create_extension load_data define_reports render_files forecast anomalies start_sidecar
-       schedule_jobs watch_events show_jobs managed_view summary)
+       schedule_jobs watch_events show_jobs managed_view query_analysis summary)
 
 FORCE_RELOAD=0
 CURRENT_STEP=
@@ -395,6 +395,66 @@ SQL
   psql_demo -c "SELECT * FROM reports.revenue_by_category_month(since => '2026-10-01') LIMIT 8"
   psql_demo -c "DELETE FROM demo.orders WHERE order_id > $last" \
     -c "SELECT mode_used, reason FROM autoreport.refresh_view('$view')" >/dev/null
+}
+
+# Query analysis on a slow report: demo_returns (the largest returned orders since a date, by default
+# since the data begins) reads all 1M orders. Its time (median of 3, the result cache off), explain_report's findings with analyze,
+# the report's query captured as it runs (autoreport.capture_min_duration for this session), the
+# advice on that captured workload, the advice applied, and the time again. An index an earlier demo
+# run applied (recorded in demo.advised_indexes) is dropped first, so each run starts slow.
+step_query_analysis() {
+  say "query analysis: a slow report, what explain_report finds, the advice, applied"
+  psql_demo -c 'SET client_min_messages = warning' -c 'CREATE TABLE IF NOT EXISTS demo.advised_indexes (name text PRIMARY KEY)' \
+    -c "DO \$\$ DECLARE r record; BEGIN
+          FOR r IN DELETE FROM demo.advised_indexes RETURNING name LOOP EXECUTE 'DROP INDEX IF EXISTS ' || r.name; END LOOP;
+        END \$\$" >/dev/null
+  psql_demo -f - >/dev/null <<'SQL'
+SELECT autoreport.define_report('demo_returns',
+  $$SELECT o.order_id, o.date, c.name AS customer, r.name AS region, o.revenue
+      FROM demo.orders AS o JOIN demo.customers AS c USING (customer_id) JOIN demo.regions AS r ON r.region_id = o.region_id
+     WHERE o.status = 'returned' AND o.date >= :since
+     ORDER BY o.revenue DESC LIMIT 20$$,
+  '{"since": {"type": "date", "default": "2024-11-01"}}',
+  'The largest returned orders since a date (by default, all of them)');
+SQL
+  local before after
+  report_time() {
+    psql_demo -At <<'SQL'
+SET autoreport.cache = off;
+CREATE TEMP TABLE t (ms float8);
+DO $$ DECLARE t0 timestamptz; BEGIN
+  FOR i IN 1..3 LOOP
+    t0 := clock_timestamp();
+    PERFORM * FROM reports.demo_returns();
+    INSERT INTO t VALUES (extract(epoch FROM clock_timestamp() - t0) * 1000);
+  END LOOP; END $$;
+SELECT round(percentile_disc(0.5) WITHIN GROUP (ORDER BY ms)::numeric, 1) FROM t;
+SQL
+  }
+  before=$(report_time)
+  say "reports.demo_returns() takes $before ms (median of 3, result cache off); explain_report with analyze:"
+  psql_demo -c "SELECT severity, node, finding, fix FROM autoreport.explain_report('demo_returns', '{}', \"analyze\" => true)
+                 WHERE finding <> 'plan' ORDER BY severity = 'info', node"
+  say "its query captured as it runs, and the advice on the captured workload (autoreport.advise):"
+  psql_demo -At >/dev/null <<'SQL'
+SELECT autoreport.clear_captured();
+SET autoreport.cache = off;
+SET autoreport.capture_min_duration = '20ms';
+SELECT count(*) FROM reports.demo_returns();
+SELECT count(*) FROM reports.demo_returns(since => '2025-06-01');
+SQL
+  psql_demo -c "SELECT query, calls, round(mean_ms::numeric, 1) AS mean_ms, params FROM autoreport.captured_queries
+                 WHERE query LIKE '%demo.orders%' ORDER BY total_ms DESC"
+  psql_demo -c "CREATE TEMP TABLE advice AS SELECT * FROM autoreport.advise('100MB')" \
+    -c "SELECT ddl, pg_size_pretty(bytes) AS size, round(cost_saving) AS cost_saving, queries FROM advice" \
+    -c "DO \$\$ DECLARE r record; known regclass[] := ARRAY(SELECT indexrelid::regclass FROM pg_index WHERE indrelid = 'demo.orders'::regclass);
+        BEGIN
+          FOR r IN SELECT ddl FROM advice WHERE ddl NOT LIKE '--%' AND ddl LIKE '%demo.orders%' LOOP EXECUTE r.ddl; END LOOP;
+          INSERT INTO demo.advised_indexes SELECT indexrelid::regclass::text FROM pg_index
+           WHERE indrelid = 'demo.orders'::regclass AND indexrelid::regclass <> ALL (known);
+        END \$\$"
+  after=$(report_time)
+  say "advice applied ($(query_demo "SELECT string_agg(name, ', ') FROM demo.advised_indexes")): reports.demo_returns() takes $after ms (was $before ms)"
 }
 
 # Prints what is in the database, how to connect and what to try.

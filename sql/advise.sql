@@ -58,8 +58,14 @@ SELECT n, (SELECT string_agg(DISTINCT m[1], ', ') FROM regexp_matches(plan::text
 -- Existing indexes are taken into account: nothing more to suggest.
 SELECT ddl LIKE '-- workload cost % with 0 indexes %' AS nothing_more
   FROM autoreport.advise('1GB', (SELECT array_agg(q ORDER BY n) FROM workload));
-DROP INDEX adv.orders_customer_idx, adv.orders_status_created_idx, adv.customers_region_idx,
-           adv.orders_created_id_idx;
+DO $$
+DECLARE r record;
+BEGIN
+  FOR r IN SELECT i.indexrelid::regclass AS ix FROM pg_index AS i JOIN pg_class AS c ON c.oid = i.indrelid
+            WHERE c.relnamespace = 'adv'::regnamespace AND NOT i.indisprimary LOOP
+    EXECUTE 'DROP INDEX ' || r.ix;
+  END LOOP;
+END $$;
 
 -- The budget: a size, or a share of the workload's tables; what does not fit is left out.
 SELECT count(*) - 1 AS indexes, max(bytes) FILTER (WHERE ddl LIKE '--%') <= 300 * 1024 AS within

@@ -5,7 +5,8 @@ CREATE EXTENSION IF NOT EXISTS autoreport;
 CREATE EXTENSION IF NOT EXISTS hypopg;
 \set VERBOSITY terse
 
-CREATE TABLE wi (id int PRIMARY KEY, a int, b text, c numeric, d date, e float8, skew int);
+CREATE TABLE wi (id int PRIMARY KEY, a int, b text, c numeric, d date, e float8, skew int)
+  WITH (autovacuum_enabled = off); -- no autovacuum between our planning and HypoPG's
 INSERT INTO wi SELECT i, i % 100, md5(i::text), i / 7.0, date '2020-01-01' + i % 1000, (i * 7919 % 100003) / 100003.0,
   CASE WHEN i % 10 < 8 THEN 1 ELSE i END
   FROM generate_series(1, 200000) AS i;

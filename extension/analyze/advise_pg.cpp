@@ -546,6 +546,26 @@ private:
   std::map<uint32_t, std::vector<std::vector<int>>> existing_;
 };
 
+// The heap size of the tables the workload's candidates are on.
+double table_bytes(const Workload& w) {
+  std::set<uint32_t> tables;
+  for (const advisor::Query& q : w.queries) {
+    for (const advisor::ColumnUse& c : q.columns) {
+      tables.insert(c.table);
+    }
+  }
+  double bytes = 0;
+  for (uint32_t table : tables) {
+    bytes += pg::guard([&] {
+      Relation rel = table_open(table, AccessShareLock);
+      const double b = static_cast<double>(RelationGetNumberOfBlocks(rel)) * BLCKSZ;
+      table_close(rel, AccessShareLock);
+      return b;
+    });
+  }
+  return bytes;
+}
+
 // The budget in bytes: a size ('1GB', '500 MB', as pg_size_bytes reads it) or a share of the
 // workload's tables ('10%': of their heap size).
 double parse_budget(const std::string& text, const Workload& w) {
@@ -563,22 +583,7 @@ double parse_budget(const std::string& text, const Workload& w) {
           .with_hint(
               "Give a size such as '1GB' or '500MB', or a share of the workload's tables such as '10%'.");
     }
-    std::set<uint32_t> tables;
-    for (const advisor::Query& q : w.queries) {
-      for (const advisor::ColumnUse& c : q.columns) {
-        tables.insert(c.table);
-      }
-    }
-    double bytes = 0;
-    for (uint32_t table : tables) {
-      bytes += pg::guard([&] {
-        Relation rel = table_open(table, AccessShareLock);
-        const double b = static_cast<double>(RelationGetNumberOfBlocks(rel)) * BLCKSZ;
-        table_close(rel, AccessShareLock);
-        return b;
-      });
-    }
-    return bytes * share / 100;
+    return table_bytes(w) * share / 100;
   }
   const int64 bytes = pg::guard(
       [&] { return DatumGetInt64(DirectFunctionCall1(pg_size_bytes, CStringGetTextDatum(t.c_str()))); });
@@ -629,6 +634,7 @@ AUTOREPORT_FUNCTION(autoreport_advise) {
   analyze::PlannerOracle oracle(workload);
   analyze::advisor::Options options;
   options.budget_bytes = budget;
+  options.data_bytes = analyze::table_bytes(workload);
   analyze::advisor::Advisor advisor(workload.queries, oracle, options);
   oracle.attach(&advisor);
   const analyze::advisor::Advice advice = advisor.run();

@@ -270,6 +270,9 @@ void Advisor::greedy(std::vector<size_t>& config) {
         continue; // sizes are asked only of options worth taking
       }
       const double delta = bytes(o.add) - (o.replace >= 0 ? bytes(static_cast<size_t>(o.replace)) : 0);
+      if (options_.data_bytes > 0 && gain < workload_cost(config) * delta / options_.data_bytes) {
+        continue; // saves a smaller share of the cost than its share of the data's size
+      }
       o.gain = gain;
       o.ratio = gain / std::max(delta, kPage);
       o.version = version;
@@ -298,6 +301,10 @@ void Advisor::greedy(std::vector<size_t>& config) {
 // where another order of a wider index serves more queries); this undoes that. True when it changed
 // the set.
 bool Advisor::improve(std::vector<size_t>& config) {
+  // The cost worth `freed` bytes by the share rule (Options::data_bytes).
+  const auto proportional = [&](double freed, double cost) {
+    return options_.data_bytes > 0 ? cost * freed / options_.data_bytes : 0.0;
+  };
   bool changed = false;
   for (int step = 0; step < 32; ++step) {
     const double cost = workload_cost(config);
@@ -319,7 +326,8 @@ bool Advisor::improve(std::vector<size_t>& config) {
         if (!best_cheaper || c < best_cost) {
           best = candidate, best_cost = c, best_size = s, best_cheaper = true, found = true;
         }
-      } else if (!best_cheaper && c <= cost + tolerance && s < best_size) {
+      } else if (!best_cheaper && c <= cost + std::max(tolerance, proportional(size - s, cost)) &&
+                 s < best_size) {
         best = candidate, best_cost = c, best_size = s, found = true;
       }
     };

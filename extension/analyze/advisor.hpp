@@ -86,6 +86,10 @@ struct Options {
   // An option must save at least this share of the workload's cost (with the indexes chosen so far)
   // to be taken; an index that saves less is dropped again.
   double min_gain_share = 0.005;
+  // The size of the data the workload reads (0: unknown). When known, an option must also save at
+  // least the share of the workload's cost that its bytes are of this size: an index a tenth the
+  // size of the tables must save a tenth of the cost.
+  double data_bytes = 0;
 };
 
 class Advisor {

@@ -52,6 +52,7 @@ struct Reader {
   int64_t work_mem_kb;
   bool analyzed = false;
   int counter = 0;
+  int limits_above = 0; // Limit nodes above the node being read
   PlanReading out;
 
   std::string label(const json& node, int id) const {
@@ -95,11 +96,15 @@ struct Reader {
     const bool executed = !node.contains("Actual Loops") || get(node, "Actual Loops") > 0;
 
     bool below = false;
+    // Below a Limit, a node stops when the Limit has its rows: fewer rows than planned is no
+    // misestimate there.
+    limits_above += type == "Limit" ? 1 : 0;
     if (const auto plans = node.find("Plans"); plans != node.end() && plans->is_array()) {
       for (const json& child : *plans) {
         below = walk(child, &node) || below;
       }
     }
+    limits_above -= type == "Limit" ? 1 : 0;
 
     const std::string relation = text(node, "Relation Name");
     const std::string schema = text(node, "Schema");
@@ -111,7 +116,8 @@ struct Reader {
     }
 
     // Misestimates: reported where they start (no node below is misestimated as badly).
-    const double ratio = misestimate(node);
+    const bool stopped_early = limits_above > 0 && get(node, "Actual Rows") < get(node, "Plan Rows");
+    const double ratio = stopped_early ? 1 : misestimate(node);
     const bool misestimated = executed && ratio >= kMisestimate;
     if (misestimated && !below) {
       const double actual = get(node, "Actual Rows");
@@ -319,7 +325,7 @@ PlanReading read_plan(const std::string& text_json, int64_t work_mem_kb) {
       !doc[0].contains("Plan")) {
     throw Error(sqlstate::invalid_parameter_value, "not a plan as EXPLAIN (FORMAT JSON) prints one");
   }
-  Reader r{work_mem_kb, false, 0, {}};
+  Reader r{work_mem_kb, false, 0, 0, {}};
   for (const json& statement : doc) {
     if (!statement.is_object() || !statement.contains("Plan") || !statement["Plan"].is_object()) {
       continue;

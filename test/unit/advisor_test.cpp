@@ -193,3 +193,29 @@ TEST(Advisor, MergesWhatTheGreedyTookApart) {
 
 } // namespace
 } // namespace autoreport::analyze::advisor
+
+namespace autoreport::analyze::advisor {
+namespace {
+
+TEST(Advisor, AnIndexMustSaveAtLeastTheShareOfTheDataItTakes) {
+  Advisor* self = nullptr;
+  Model model(&self);
+  Options o;
+  // Single-column indexes take 100 kB. With 1 MB of data each must save 10% of the workload's cost:
+  // (1) (90 of 230) and then (3) (45 of 140) do; widening (1) to (1, 2) saves 8 of 95, less than the
+  // 10% its 100 kB more needs.
+  o.data_bytes = 1e6;
+  Advisor a(workload(), model, o);
+  self = &a;
+  Advice advice = a.run();
+  EXPECT_EQ(chosen(a, advice), (std::vector<std::vector<int>>{{1}, {3}}));
+  // With 300 kB of data each must save a third: only (1) does.
+  o.data_bytes = 300e3;
+  Advisor b(workload(), model, o);
+  self = &b;
+  advice = b.run();
+  EXPECT_EQ(chosen(b, advice), (std::vector<std::vector<int>>{{1}}));
+}
+
+} // namespace
+} // namespace autoreport::analyze::advisor

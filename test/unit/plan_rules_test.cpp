@@ -170,3 +170,25 @@ TEST(PlanRules, MemorySettingsAreWholeMegabytes) {
 
 } // namespace
 } // namespace autoreport::analyze
+
+namespace autoreport::analyze {
+namespace {
+
+TEST(PlanRules, NodesALimitStoppedEarlyAreNotMisestimated) {
+  // A top-20 sort under a Limit returns 20 of the 24,000 rows it planned: expected, not a misestimate.
+  // Above the Limit, and for more rows than planned below it, misestimates still count.
+  const PlanReading r = read_plan(R"J([{"Plan": {"Node Type": "Limit", "Plan Rows": 20, "Actual Rows": 20,
+    "Actual Loops": 1, "Plans": [{"Node Type": "Sort", "Plan Rows": 24000, "Actual Rows": 20, "Actual Loops": 1,
+    "Plans": [{"Node Type": "Seq Scan", "Relation Name": "t", "Schema": "public", "Alias": "t",
+    "Plan Rows": 24000, "Actual Rows": 24500, "Actual Loops": 1}]}]}, "Execution Time": 80.0}])J",
+                                  4096);
+  EXPECT_EQ(find(r, "row misestimate x10"), nullptr);
+  const PlanReading under = read_plan(R"J([{"Plan": {"Node Type": "Limit", "Plan Rows": 20, "Actual Rows": 20,
+    "Actual Loops": 1, "Plans": [{"Node Type": "Seq Scan", "Relation Name": "t", "Schema": "public", "Alias": "t",
+    "Filter": "(a = 1)", "Plan Rows": 2, "Actual Rows": 20, "Actual Loops": 1}]}, "Execution Time": 80.0}])J",
+                                      4096);
+  EXPECT_NE(find(under, "row misestimate x10"), nullptr);
+}
+
+} // namespace
+} // namespace autoreport::analyze
