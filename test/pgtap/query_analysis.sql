@@ -1,7 +1,7 @@
 -- Error codes of query analysis (what_if, estimate_index_size, explain, explain_report), as applications
 -- catch them.
 BEGIN;
-SELECT plan(32);
+SELECT plan(37);
 
 CREATE TABLE tap_wi (id int PRIMARY KEY, a int, b text);
 INSERT INTO tap_wi SELECT i, i % 10, i::text FROM generate_series(1, 1000) AS i;
@@ -37,8 +37,21 @@ SELECT throws_ok($$ SELECT autoreport.what_if('SELECT 1', ARRAY['CREATE INDEX ON
   '22023', NULL, 'an unknown option: 22023');
 SELECT throws_ok($$ SELECT autoreport.what_if('SELECT 1', ARRAY['CREATE INDEX ON tap_wi (a text_pattern_ops)']) $$,
   '42804', NULL, 'an operator class of another type: 42804');
-SELECT throws_ok($$ SELECT autoreport.what_if('SELECT 1', array_fill('CREATE INDEX ON tap_wi (a)'::text, ARRAY[65])) $$,
-  '54000', NULL, 'more than 64 indexes: 54000');
+SELECT throws_ok($$ SELECT autoreport.what_if('SELECT 1', array_fill('CREATE INDEX ON tap_wi (a)'::text, ARRAY[1025])) $$,
+  '54000', NULL, 'more than 1,024 indexes: 54000');
+SELECT throws_ok($$ SELECT * FROM autoreport.advise('lots', ARRAY['SELECT 1']) $$, '22023', NULL,
+  'advise with a budget that is not a size: 22023');
+SELECT throws_ok($$ SELECT * FROM autoreport.advise('-1%', ARRAY['SELECT 1']) $$, '22023', NULL,
+  'advise with a negative share: 22023');
+SELECT throws_ok($$ SELECT * FROM autoreport.advise('1GB', ARRAY['VACUUM tap_wi']) $$, '0A000', NULL,
+  'advise of a utility statement: 0A000');
+SELECT throws_ok($$ SELECT * FROM autoreport.advise('1GB', ARRAY['SELECT * FROM tap_missing']) $$, '42P01', NULL,
+  'advise of a missing table: 42P01');
+CREATE TABLE tap_adv (id int, k int, pad text);
+INSERT INTO tap_adv SELECT i, i, repeat('x', 200) FROM generate_series(1, 20000) AS i;
+ANALYZE tap_adv;
+SELECT is((SELECT array_agg(ddl) FROM autoreport.advise('1GB', ARRAY['SELECT pad FROM tap_adv WHERE k = 7']) WHERE ddl NOT LIKE '--%'),
+  ARRAY['CREATE INDEX ON public.tap_adv (k)'], 'advise suggests the index for a selective filter');
 SELECT throws_ok($$ SELECT autoreport.estimate_index_size(NULL) $$, '22023', NULL, 'estimate_index_size(NULL): 22023');
 SELECT throws_ok($$ SELECT autoreport.estimate_index_size('CREATE TABLE x (a int)') $$, '22023', NULL,
   'estimate_index_size of another statement: 22023');
