@@ -413,6 +413,17 @@ void add_captured(Workload& w) {
   }
 }
 
+// The tables the workload's candidate columns are on.
+std::set<uint32_t> workload_tables(const Workload& w) {
+  std::set<uint32_t> tables;
+  for (const advisor::Query& q : w.queries) {
+    for (const advisor::ColumnUse& c : q.columns) {
+      tables.insert(c.table);
+    }
+  }
+  return tables;
+}
+
 std::string quoted_table(Oid table) {
   return pg::guard([&] {
     return pstrdup(
@@ -508,14 +519,8 @@ private:
 
   // Valid B-tree indexes without a predicate, by table: their key columns (0 for an expression).
   void load_existing() {
-    std::set<uint32_t> tables;
-    for (const advisor::Query& q : workload_.queries) {
-      for (const advisor::ColumnUse& c : q.columns) {
-        tables.insert(c.table);
-      }
-    }
     pg::SpiConnection spi;
-    for (uint32_t table : tables) {
+    for (uint32_t table : workload_tables(workload_)) {
       const pg::SpiResult r = spi.execute(
           "SELECT array_to_string((i.indkey::int2[])[0:i.indnkeyatts - 1], ',') FROM pg_catalog.pg_index AS "
           "i "
@@ -548,14 +553,8 @@ private:
 
 // The heap size of the tables the workload's candidates are on.
 double table_bytes(const Workload& w) {
-  std::set<uint32_t> tables;
-  for (const advisor::Query& q : w.queries) {
-    for (const advisor::ColumnUse& c : q.columns) {
-      tables.insert(c.table);
-    }
-  }
   double bytes = 0;
-  for (uint32_t table : tables) {
+  for (uint32_t table : workload_tables(w)) {
     bytes += pg::guard([&] {
       Relation rel = table_open(table, AccessShareLock);
       const double b = static_cast<double>(RelationGetNumberOfBlocks(rel)) * BLCKSZ;

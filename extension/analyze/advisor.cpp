@@ -19,6 +19,13 @@ bool contains(const std::vector<size_t>& v, size_t x) {
   return std::find(v.begin(), v.end(), x) != v.end();
 }
 
+// Whether the query uses the index's leading column (only then can the index serve it).
+bool leads(const Query& q, const Index& ix) {
+  return std::any_of(q.columns.begin(), q.columns.end(), [&](const ColumnUse& c) {
+    return c.table == ix.table && c.column == ix.columns.front();
+  });
+}
+
 // Columns of one table in one query, by how the query uses them.
 struct TableUse {
   std::vector<const ColumnUse*> equality; // most distinct first
@@ -58,13 +65,7 @@ size_t Advisor::add_index(const Index& index) {
 }
 
 bool Advisor::relevant(size_t index, size_t query) const {
-  const Index& ix = indexes_[index];
-  for (const ColumnUse& c : queries_[query].columns) {
-    if (c.table == ix.table && c.column == ix.columns.front()) {
-      return true;
-    }
-  }
-  return false;
+  return leads(queries_[query], indexes_[index]);
 }
 
 std::vector<size_t> Advisor::relevant_set(const std::vector<size_t>& config, size_t query) const {
@@ -170,11 +171,7 @@ void Advisor::generate_candidates() {
 std::vector<int> Advisor::companions(const Index& index) const {
   std::set<int> out;
   for (const Query& q : queries_) {
-    bool leads = false;
-    for (const ColumnUse& c : q.columns) {
-      leads = leads || (c.table == index.table && c.column == index.columns.front());
-    }
-    if (!leads) {
+    if (!leads(q, index)) {
       continue;
     }
     for (const ColumnUse& c : q.columns) {
@@ -218,6 +215,10 @@ void Advisor::greedy(std::vector<size_t>& config) {
     bool operator<(const Option& o) const { return ratio < o.ratio; }
   };
   std::priority_queue<Option> options;
+  // The bytes an option adds (a widening replaces the index it widens).
+  const auto added_bytes = [&](const Option& o) {
+    return bytes(o.add) - (o.replace >= 0 ? bytes(static_cast<size_t>(o.replace)) : 0);
+  };
   const double unknown = std::numeric_limits<double>::infinity();
   const auto push_widenings = [&](size_t chosen) {
     const Index ix = indexes_[chosen];
@@ -269,7 +270,7 @@ void Advisor::greedy(std::vector<size_t>& config) {
       if (gain <= 0 || gain < floor) {
         continue; // sizes are asked only of options worth taking
       }
-      const double delta = bytes(o.add) - (o.replace >= 0 ? bytes(static_cast<size_t>(o.replace)) : 0);
+      const double delta = added_bytes(o);
       if (options_.data_bytes > 0 && gain < workload_cost(config) * delta / options_.data_bytes) {
         continue; // saves a smaller share of the cost than its share of the data's size
       }
@@ -279,7 +280,7 @@ void Advisor::greedy(std::vector<size_t>& config) {
       options.push(o);
       continue;
     }
-    const double delta = bytes(o.add) - (o.replace >= 0 ? bytes(static_cast<size_t>(o.replace)) : 0);
+    const double delta = added_bytes(o);
     if (total_bytes + delta > options_.budget_bytes) {
       continue; // the config only grows: it will not fit later either
     }
