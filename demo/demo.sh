@@ -408,15 +408,7 @@ step_query_analysis() {
     -c "DO \$\$ DECLARE r record; BEGIN
           FOR r IN DELETE FROM demo.advised_indexes RETURNING name LOOP EXECUTE 'DROP INDEX IF EXISTS ' || r.name; END LOOP;
         END \$\$" >/dev/null
-  psql_demo -f - >/dev/null <<'SQL'
-SELECT autoreport.define_report('demo_returns',
-  $$SELECT o.order_id, o.date, c.name AS customer, r.name AS region, o.revenue
-      FROM demo.orders AS o JOIN demo.customers AS c USING (customer_id) JOIN demo.regions AS r ON r.region_id = o.region_id
-     WHERE o.status = 'returned' AND o.date >= :since
-     ORDER BY o.revenue DESC LIMIT 20$$,
-  '{"since": {"type": "date", "default": "2024-11-01"}}',
-  'The largest returned orders since a date (by default, all of them)');
-SQL
+  psql_demo -f "$ROOT/demo/slow_report.sql" >/dev/null
   local before after
   report_time() {
     psql_demo -At <<'SQL'

@@ -74,6 +74,22 @@ SELECT count(*) - 1 AS indexes FROM autoreport.advise('0', (SELECT array_agg(q O
 SELECT max(bytes) FILTER (WHERE ddl LIKE '--%') <= 0.05 * (pg_relation_size('adv.orders') + pg_relation_size('adv.customers')) AS within_share
   FROM autoreport.advise('5%', (SELECT array_agg(q ORDER BY n) FROM workload));
 
+-- A constant the query writes makes partial candidates: the largest open orders (1% of them), in a
+-- budget no index on every row fits, get an index of the open orders only; built, the plan uses it.
+CREATE TEMP TABLE partial AS
+SELECT ddl, bytes FROM autoreport.advise('200kB', ARRAY['SELECT id, total FROM adv.orders WHERE status = ''open'' ORDER BY total DESC LIMIT 5'])
+ WHERE ddl NOT LIKE '--%';
+SELECT ddl, bytes < 200 * 1024 AS within FROM partial;
+SELECT autoreport.estimate_index_size('CREATE INDEX ON adv.orders (total)') > 200 * 1024 AS a_full_index_does_not_fit;
+DO $$ BEGIN EXECUTE (SELECT ddl FROM partial); END $$;
+SELECT (SELECT string_agg(DISTINCT m[1], ', ') FROM regexp_matches(detail, '"Index Name": "([^"]+)"', 'g') AS m) AS index_used
+  FROM autoreport.explain('SELECT id, total FROM adv.orders WHERE status = ''open'' ORDER BY total DESC LIMIT 5') WHERE finding = 'plan';
+DROP INDEX adv.orders_total_idx;
+-- A value written with a cast (as a captured statement's bound parameters come back) is taken for a
+-- parameter, not a constant of the query: no partial index for it.
+SELECT count(*) FILTER (WHERE ddl LIKE '% WHERE %') AS partial
+  FROM autoreport.advise('1GB', ARRAY['SELECT id, total FROM adv.orders WHERE status = ''open''::text ORDER BY total DESC LIMIT 5']);
+
 -- The captured workload, weighted by calls, its constants put back.
 SELECT autoreport.clear_captured() >= 0 AS cleared;
 SET autoreport.capture_min_duration = 0;

@@ -15,6 +15,7 @@ extern "C" {
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_index.h"
+#include "catalog/pg_type.h"
 #include "nodes/nodeFuncs.h"
 #include "optimizer/optimizer.h"
 #include "parser/parsetree.h"
@@ -40,9 +41,12 @@ extern "C" {
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <array>
+#include <cctype>
 #include <chrono>
 #include <cmath>
+#include <cstring>
 #include <map>
 #include <optional>
 #include <set>
@@ -63,10 +67,21 @@ struct Found {
   int position;
 };
 
+// A column = constant predicate written in the query (palloc'd): a partial index's WHERE.
+struct FoundPredicate {
+  Oid table;
+  int column;
+  char* literal;
+};
+
 struct FoundList {
   Found* items;
   int count;
   int capacity;
+  const char* text; // the query's text (constants are located in it)
+  FoundPredicate* predicates;
+  int npredicates;
+  int cpredicates;
 };
 
 void note(FoundList* f, Oid table, int column, unsigned use, int position) {
@@ -121,6 +136,94 @@ bool resolve(Node* expr, Query* q, Oid* table, int* column) {
   default:
     return false;
   }
+}
+
+// Whether the constant at `location` of the query text is written as a literal without a cast: a
+// quoted string ('returned') or a number, not followed by ::type. A captured statement's bound
+// parameters come back cast ('Asia'::text), so they are never taken for constants of the query.
+bool plain_literal(const char* text, int location) {
+  if (text == nullptr || location < 0 || location >= static_cast<int>(strlen(text))) {
+    return false;
+  }
+  const char* p = text + location;
+  if (*p == '\'') {
+    for (++p; *p != '\0'; ++p) {
+      if (*p == '\'') {
+        if (p[1] != '\'') {
+          break;
+        }
+        ++p;
+      }
+    }
+    if (*p != '\'') {
+      return false;
+    }
+    ++p;
+  } else if (std::isdigit(static_cast<unsigned char>(*p)) || *p == '-' || *p == '.') {
+    ++p;
+    while (std::isalnum(static_cast<unsigned char>(*p)) || *p == '.' || *p == '_') {
+      ++p;
+    }
+  } else {
+    return false;
+  }
+  while (std::isspace(static_cast<unsigned char>(*p))) {
+    ++p;
+  }
+  return !(p[0] == ':' && p[1] == ':');
+}
+
+// The constant as an SQL literal for a partial index's WHERE on a column of type `column_type`:
+// bare for a number (as the query wrote it), quoted for a value of the column's type or a string
+// compared with a string column, cast otherwise. Whether the planner proves the query implies it is
+// for what-if planning to show: a partial index it cannot use saves nothing and is never suggested.
+char* literal_of(const Const* c, Oid column_type) {
+  Oid output = InvalidOid;
+  bool varlena = false;
+  getTypeOutputInfo(c->consttype, &output, &varlena);
+  char* value = OidOutputFunctionCall(output, c->constvalue);
+  const bool digits = value[0] != '\0' && strspn(value, "0123456789.-") == strlen(value);
+  const bool bare =
+      digits && (c->consttype == INT4OID || (c->consttype == NUMERICOID && strchr(value, '.')) ||
+                 (c->consttype == INT8OID && c->consttype == column_type));
+  if (bare) {
+    return value;
+  }
+  char column_category = 0;
+  bool preferred = false;
+  get_type_category_preferred(column_type, &column_category, &preferred);
+  if (c->consttype == column_type || (c->consttype == TEXTOID && column_category == TYPCATEGORY_STRING)) {
+    return quote_literal_cstr(value);
+  }
+  return psprintf("%s::%s", quote_literal_cstr(value), format_type_be(c->consttype));
+}
+
+// Notes column = constant (an equality of a B-tree family, a constant written in the query).
+void note_predicate(FoundList* f, Oid table, int column, Node* other) {
+  while (other != nullptr && IsA(other, RelabelType)) {
+    other = reinterpret_cast<Node*>(reinterpret_cast<RelabelType*>(other)->arg);
+  }
+  if (other == nullptr || !IsA(other, Const)) {
+    return;
+  }
+  const Const* c = reinterpret_cast<const Const*>(other);
+  if (c->constisnull || !plain_literal(f->text, c->location)) {
+    return;
+  }
+  char* literal = literal_of(c, get_atttype(table, static_cast<AttrNumber>(column)));
+  for (int i = 0; i < f->npredicates; i++) {
+    const FoundPredicate& p = f->predicates[i];
+    if (p.table == table && p.column == column && strcmp(p.literal, literal) == 0) {
+      return;
+    }
+  }
+  if (f->npredicates == f->cpredicates) {
+    f->cpredicates = f->cpredicates == 0 ? 4 : f->cpredicates * 2;
+    f->predicates = static_cast<FoundPredicate*>(
+        f->predicates == nullptr ? palloc(sizeof(FoundPredicate) * f->cpredicates)
+                                 : repalloc(f->predicates, sizeof(FoundPredicate) * f->cpredicates));
+  }
+  f->predicates[f->npredicates++] = FoundPredicate{table, column, literal};
 }
 
 // The B-tree strategy of an operator (0 when no B-tree family has it).
@@ -189,8 +292,14 @@ void classify(Node* clause, Query* q, FoundList* f) {
       }
     } else if (l && !contain_vars_of_level(right, 0)) {
       note_use(f, lt, lc, use_of(strategy));
+      if (strategy == BTEqualStrategyNumber) {
+        note_predicate(f, lt, lc, right);
+      }
     } else if (r && !contain_vars_of_level(left, 0)) {
       note_use(f, rt, rc, use_of(strategy));
+      if (strategy == BTEqualStrategyNumber) {
+        note_predicate(f, rt, rc, left);
+      }
     }
   } else if (IsA(clause, ScalarArrayOpExpr)) {
     ScalarArrayOpExpr* op = reinterpret_cast<ScalarArrayOpExpr*>(clause);
@@ -327,6 +436,7 @@ FoundList* query_columns(const char* query, int position) {
   error_context_stack = &callback;
   RawStmt* stmt = one_statement(query, "advise");
   auto* found = static_cast<FoundList*>(palloc0(sizeof(FoundList)));
+  found->text = query;
   ListCell* lc = nullptr;
   foreach (lc, pg_analyze_and_rewrite_fixedparams(stmt, query, nullptr, 0, nullptr)) {
     Query* q = lfirst_node(Query, lc);
@@ -343,6 +453,8 @@ FoundList* query_columns(const char* query, int position) {
       note(kept, x.table, x.column, x.uses, x.position);
     }
   }
+  kept->predicates = found->predicates;
+  kept->npredicates = found->npredicates;
   error_context_stack = callback.previous;
   return kept;
 }
@@ -362,6 +474,14 @@ void add_query(Workload& w, const std::string& text, double weight, int position
     const double distinct =
         pg::guard([&] { return distinct_values(x.table, static_cast<AttrNumber>(x.column)); });
     q.columns.push_back({x.table, x.column, x.uses, distinct, x.position});
+  }
+  for (int i = 0; i < found->npredicates; i++) {
+    const FoundPredicate& p = found->predicates[i];
+    const bool kept = std::any_of(q.columns.begin(), q.columns.end(),
+                                  [&](const advisor::ColumnUse& c) { return c.table == p.table; });
+    if (kept) { // on a table advise may index
+      q.predicates.push_back({p.table, p.column, p.literal});
+    }
   }
   w.texts.push_back(text);
   w.queries.push_back(std::move(q));
@@ -457,7 +577,11 @@ public:
     for (size_t k = 0; k < ix.columns.size(); ++k) {
       out += (k > 0 ? ", " : "") + quoted_column(ix.table, ix.columns[k]);
     }
-    return out + ")";
+    out += ")";
+    if (ix.where_column != 0) {
+      out += " WHERE " + quoted_column(ix.table, ix.where_column) + " = " + ix.where_value;
+    }
+    return out;
   }
 
   double cost(size_t query, const std::vector<size_t>& indexes, std::vector<bool>& used) override {

@@ -19,11 +19,22 @@ bool contains(const std::vector<size_t>& v, size_t x) {
   return std::find(v.begin(), v.end(), x) != v.end();
 }
 
-// Whether the query uses the index's leading column (only then can the index serve it).
+// Whether the query uses the index's leading column and, for a partial index, has its predicate
+// (only then can the index serve it).
 bool leads(const Query& q, const Index& ix) {
+  if (ix.where_column != 0 &&
+      std::find(q.predicates.begin(), q.predicates.end(),
+                Predicate{ix.table, ix.where_column, ix.where_value}) == q.predicates.end()) {
+    return false;
+  }
   return std::any_of(q.columns.begin(), q.columns.end(), [&](const ColumnUse& c) {
     return c.table == ix.table && c.column == ix.columns.front();
   });
+}
+
+// The same predicate (both partial on the same one, or both not partial).
+bool same_predicate(const Index& a, const Index& b) {
+  return a.where_column == b.where_column && a.where_value == b.where_value;
 }
 
 // Columns of one table in one query, by how the query uses them.
@@ -54,13 +65,12 @@ Advisor::Advisor(std::vector<Query> queries, Oracle& oracle, const Options& opti
     : queries_(std::move(queries)), oracle_(oracle), options_(options) {}
 
 size_t Advisor::add_index(const Index& index) {
-  const auto key = std::make_pair(index.table, index.columns);
-  if (const auto it = ids_.find(key); it != ids_.end()) {
+  if (const auto it = ids_.find(index); it != ids_.end()) {
     return it->second;
   }
   indexes_.push_back(index);
   bytes_.push_back(-1);
-  ids_.emplace(key, indexes_.size() - 1);
+  ids_.emplace(index, indexes_.size() - 1);
   return indexes_.size() - 1;
 }
 
@@ -159,9 +169,24 @@ void Advisor::generate_candidates() {
         if (s.empty()) {
           continue;
         }
-        const Index ix{table, s};
-        if (ids_.count({table, s}) == 0 && !oracle_.exists(ix)) {
+        const Index ix{table, s, 0, {}};
+        if (ids_.count(ix) == 0 && !oracle_.exists(ix)) {
           add_index(ix);
+        }
+        // Partial: the shape without the predicate's column, WHERE column = constant.
+        for (const Predicate& p : q.predicates) {
+          if (p.table != table) {
+            continue;
+          }
+          Index partial{table, {}, p.column, p.value};
+          for (int column : s) {
+            if (column != p.column) {
+              partial.columns.push_back(column);
+            }
+          }
+          if (!partial.columns.empty() && ids_.count(partial) == 0 && !oracle_.exists(partial)) {
+            add_index(partial);
+          }
         }
       }
     }
@@ -175,7 +200,7 @@ std::vector<int> Advisor::companions(const Index& index) const {
       continue;
     }
     for (const ColumnUse& c : q.columns) {
-      if (c.table == index.table &&
+      if (c.table == index.table && c.column != index.where_column &&
           std::find(index.columns.begin(), index.columns.end(), c.column) == index.columns.end()) {
         out.insert(c.column);
       }
@@ -228,7 +253,7 @@ void Advisor::greedy(std::vector<size_t>& config) {
     for (int column : companions(ix)) {
       Index wider = ix;
       wider.columns.push_back(column);
-      if (ids_.count({wider.table, wider.columns}) == 0 && oracle_.exists(wider)) {
+      if (ids_.count(wider) == 0 && oracle_.exists(wider)) {
         continue;
       }
       options.push({add_index(wider), static_cast<long>(chosen), unknown, 0, -1});
@@ -337,7 +362,7 @@ bool Advisor::improve(std::vector<size_t>& config) {
       for (size_t l = 0; l < config.size(); ++l) {
         const Index& a = indexes_[config[k]];
         const Index& b = indexes_[config[l]];
-        if (k == l || a.table != b.table ||
+        if (k == l || a.table != b.table || !same_predicate(a, b) ||
             static_cast<int>(a.columns.size() + b.columns.size()) > options_.max_width) {
           continue;
         }
@@ -347,7 +372,7 @@ bool Advisor::improve(std::vector<size_t>& config) {
           overlap = overlap || std::find(a.columns.begin(), a.columns.end(), column) != a.columns.end();
           merged.columns.push_back(column);
         }
-        if (overlap || (ids_.count({merged.table, merged.columns}) == 0 && oracle_.exists(merged))) {
+        if (overlap || (ids_.count(merged) == 0 && oracle_.exists(merged))) {
           continue;
         }
         std::vector<size_t> candidate;
@@ -371,15 +396,17 @@ bool Advisor::improve(std::vector<size_t>& config) {
       std::vector<int> order = ix.columns;
       std::sort(order.begin(), order.end());
       do {
-        if (order == ix.columns ||
-            (ids_.count({ix.table, order}) == 0 && oracle_.exists({ix.table, order}))) {
+        Index reordered = ix;
+        reordered.columns = order;
+        if (order == ix.columns || (ids_.count(reordered) == 0 && oracle_.exists(reordered))) {
           continue;
         }
-        const size_t other = add_index({ix.table, order});
+        const size_t other = add_index(reordered);
         std::vector<size_t> moved;
         for (size_t j : dropped) {
           const Index& jx = indexes_[j];
-          const bool led = jx.table == ix.table && jx.columns.size() < order.size() &&
+          const bool led = jx.table == ix.table && same_predicate(jx, ix) &&
+                           jx.columns.size() < order.size() &&
                            std::equal(jx.columns.begin(), jx.columns.end(), order.begin());
           if (!led && j != other) {
             moved.push_back(j);

@@ -3,7 +3,9 @@
 // Candidates come from the columns each query uses on each table: equality and range predicates,
 // join keys, GROUP BY and ORDER BY. Single columns, and for each query and table the multi-column
 // shapes an index serves best: equality columns first (most distinct values first), then one range
-// column, or then the ORDER BY columns; the GROUP BY columns together.
+// column, or then the ORDER BY columns; the GROUP BY columns together. Where the query compares a
+// column with a constant it writes (status = 'returned'), each shape is also a candidate as a partial
+// index WHERE that column = that constant, without the column in its keys.
 //
 // Selection is Extend-style greedy (Schlosser et al., ICDE 2019; the best performer in Kossmann et
 // al., VLDB 2020): each step takes, of adding a candidate or widening a chosen index by one more
@@ -40,15 +42,28 @@ struct ColumnUse {
   int position;    // the column's place in GROUP BY or ORDER BY (0 when neither)
 };
 
+// A column compared for equality with a constant written in the query (column = 'returned'): a
+// partial index WHERE column = that constant serves the query and leaves the other rows out.
+struct Predicate {
+  uint32_t table = 0;
+  int column = 0;
+  std::string value; // the constant as an SQL literal
+  auto operator<=>(const Predicate&) const = default;
+};
+
 struct Query {
   double weight = 1;
   std::vector<ColumnUse> columns;
+  std::vector<Predicate> predicates;
 };
 
 struct Index {
   uint32_t table = 0;
   std::vector<int> columns;
-  bool operator==(const Index&) const = default;
+  // A partial index's predicate (column = value); column 0: the index is not partial.
+  int where_column = 0;
+  std::string where_value;
+  auto operator<=>(const Index&) const = default;
 };
 
 // What the advisor asks of the database.
@@ -116,7 +131,7 @@ private:
   Oracle& oracle_;
   Options options_;
   std::vector<Index> indexes_;
-  std::map<std::pair<uint32_t, std::vector<int>>, size_t> ids_;
+  std::map<Index, size_t> ids_;
   std::map<std::pair<size_t, std::vector<size_t>>, double> cache_;
   std::vector<double> bytes_; // < 0: not yet asked
   long plannings_ = 0;

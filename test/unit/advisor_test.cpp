@@ -217,5 +217,82 @@ TEST(Advisor, AnIndexMustSaveAtLeastTheShareOfTheDataItTakes) {
   EXPECT_EQ(chosen(b, advice), (std::vector<std::vector<int>>{{1}}));
 }
 
+// One table (1). q0: col 5 = 'returned' ORDER BY col 4 LIMIT 20 (100; 3 with an index that leads
+// with 4 and has only the returned rows, or with (5, 4); 40 on 5 alone); q1: col 4 > x (60; an index
+// on 4 that holds every row: 20). A partial index takes 5 kB, a full one 100 kB per column.
+class PartialModel : public Oracle {
+public:
+  explicit PartialModel(Advisor** advisor) : advisor_(advisor) {}
+  double cost(size_t query, const std::vector<size_t>& indexes, std::vector<bool>& used) override {
+    double best = query == 0 ? 100 : 60;
+    long pick = -1;
+    for (size_t k = 0; k < indexes.size(); ++k) {
+      const Index& ix = (*advisor_)->indexes()[indexes[k]];
+      const bool returned_only = ix.where_column == 5 && ix.where_value == "'returned'";
+      EXPECT_TRUE(ix.where_column == 0 || returned_only) << "a predicate the queries do not have";
+      EXPECT_FALSE(query == 1 && ix.where_column != 0)
+          << "a partial index asked of a query without its predicate";
+      double c = best;
+      if (query == 0 && ((returned_only && ix.columns[0] == 4) || ix.columns == std::vector<int>{5, 4})) {
+        c = 3;
+      } else if (query == 0 && ix.columns[0] == 5) {
+        c = 40;
+      } else if (query == 1 && ix.columns[0] == 4 && ix.where_column == 0) {
+        c = 20;
+      }
+      if (c < best) {
+        best = c;
+        pick = static_cast<long>(k);
+      }
+    }
+    if (pick >= 0) {
+      used[static_cast<size_t>(pick)] = true;
+    }
+    return best;
+  }
+  double bytes(size_t index) override {
+    const Index& ix = (*advisor_)->indexes()[index];
+    return ix.where_column != 0 ? 5000.0 : 100000.0 * static_cast<double>(ix.columns.size());
+  }
+  bool exists(const Index&) override { return false; }
+
+private:
+  Advisor** advisor_;
+};
+
+TEST(Advisor, AConstantOfTheQueryMakesAPartialIndex) {
+  Query q0;
+  q0.columns = {{1, 5, kEquality, 4, 0}, {1, 4, kOrder, 1e6, 1}};
+  q0.predicates = {{1, 5, "'returned'"}};
+  Advisor* self = nullptr;
+  PartialModel model(&self);
+  Options o;
+  o.budget_bytes = 50000; // no full index fits
+  Advisor a({q0}, model, o);
+  self = &a;
+  Advice advice = a.run();
+  ASSERT_EQ(advice.chosen.size(), 1u);
+  const Index& ix = a.indexes()[advice.chosen[0].id];
+  EXPECT_EQ(ix.columns, std::vector<int>{4});
+  EXPECT_EQ(ix.where_column, 5);
+  EXPECT_EQ(ix.where_value, "'returned'");
+  EXPECT_DOUBLE_EQ(advice.cost_after, 3);
+
+  // Another query that ranges over col 4 cannot use the partial index: it gets a full one when the
+  // budget allows.
+  Query q1;
+  q1.columns = {{1, 4, kRange, 1e6, 0}};
+  o.budget_bytes = 1e6;
+  Advisor b({q0, q1}, model, o);
+  self = &b;
+  advice = b.run();
+  std::set<std::pair<std::vector<int>, int>> got;
+  for (const Choice& c : advice.chosen) {
+    got.insert({b.indexes()[c.id].columns, b.indexes()[c.id].where_column});
+  }
+  EXPECT_EQ(got, (std::set<std::pair<std::vector<int>, int>>{{{4}, 5}, {{4}, 0}}));
+  EXPECT_DOUBLE_EQ(advice.cost_after, 3 + 20);
+}
+
 } // namespace
 } // namespace autoreport::analyze::advisor
