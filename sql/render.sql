@@ -45,7 +45,13 @@ SELECT count(*) AS chunks, max(length(c)) AS biggest, min(length(c)) AS smallest
 -- Errors: unknown format, unknown or wrongly typed option, bad option JSON, bad chunk size.
 SELECT autoreport.render('metrics', '{}', 'pdf');
 \echo :LAST_ERROR_SQLSTATE
-SELECT autoreport.render('metrics', '{}', 'csv', '{"delimiter": ";"}');
+SELECT autoreport.render('metrics', '{}', 'csv', '{"quote": "x"}');
+\echo :LAST_ERROR_SQLSTATE
+-- csv for European Excel: ";" between fields, "," in numbers; the two may not be the same.
+SELECT convert_from(autoreport.render('metrics', '{}', 'csv', '{"delimiter": ";", "decimal": ","}'), 'UTF8') AS csv;
+SELECT autoreport.render('metrics', '{}', 'csv', '{"decimal": ","}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT autoreport.render('metrics', '{}', 'csv', '{"delimiter": ";;"}');
 \echo :LAST_ERROR_SQLSTATE
 SELECT autoreport.render('metrics', '{}', 'csv', '{"header": "yes"}');
 \echo :LAST_ERROR_SQLSTATE

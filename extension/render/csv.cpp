@@ -7,7 +7,10 @@
 // - TSV follows the same rules with a tab delimiter, as Python's excel-tab dialect and spreadsheets
 //   read it (not the IANA text/tab-separated-values rule that forbids tabs in fields).
 // - Options: "header" (bool, default true) writes the column names first; "null" (string, default "")
-//   is written, unquoted, for NULL; "formula_guard" (bool, default true), see below.
+//   is written, unquoted, for NULL; "formula_guard" (bool, default true), see below. For csv also
+//   "delimiter" (one character, default ","; not a double quote, CR or LF) and "decimal" ("." or ",",
+//   default "."): the decimal separator of float and numeric values, so that European Excel, which
+//   reads "delimiter": ";" files, reads 4016,10 as a number. The two must differ (22023).
 // - NULL and the empty string stay distinguishable, as in PostgreSQL's COPY ... CSV: a non-NULL value
 //   whose text equals the null string is always quoted (so '' is written as "" by default). For that
 //   to work the null string itself must not need quoting: one containing the delimiter, a double
@@ -23,6 +26,8 @@
 
 #include "common/error.hpp"
 #include "render/escape.hpp"
+
+#include <algorithm>
 
 #include "common/pure.hpp"
 
@@ -60,7 +65,28 @@ public:
   // Reads and checks the options, so that a bad one fails before any output.
   DelimitedRenderer(const Options& options, Output& out, char delimiter) : out_(out), delimiter_(delimiter) {
     const std::string format = delimiter == '\t' ? "tsv" : "csv";
-    options.allow_only(format, {"header", "null", "formula_guard"});
+    if (format == "csv") {
+      options.allow_only(format, {"header", "null", "formula_guard", "delimiter", "decimal"});
+      const std::string d = options.text("delimiter", ",");
+      if (d.size() != 1 || d[0] == '"' || d[0] == '\r' || d[0] == '\n') {
+        throw Error(sqlstate::invalid_parameter_value,
+                    "option \"delimiter\" must be one character other than a double quote, CR or LF")
+            .with_detail("It was \"" + d + "\".");
+      }
+      delimiter_ = d[0];
+      const std::string dec = options.text("decimal", ".");
+      if (dec != "." && dec != ",") {
+        throw Error(sqlstate::invalid_parameter_value, "option \"decimal\" must be \".\" or \",\"")
+            .with_detail("It was \"" + dec + "\".");
+      }
+      decimal_ = dec[0];
+      if (decimal_ == delimiter_) {
+        throw Error(sqlstate::invalid_parameter_value, "options \"decimal\" and \"delimiter\" must differ")
+            .with_hint("European Excel reads \"delimiter\": \";\" with \"decimal\": \",\".");
+      }
+    } else {
+      options.allow_only(format, {"header", "null", "formula_guard"});
+    }
     header_ = options.boolean("header", true);
     null_ = options.text("null", "");
     guard_ = options.boolean("formula_guard", true);
@@ -108,6 +134,10 @@ public:
         append_field(cell.boolean ? "true" : "false", false, true);
       } else if (kind == Kind::Bytes) {
         append_field(base64_encode(cell.text), guard_, true);
+      } else if (decimal_ != '.' && (kind == Kind::Float || kind == Kind::Numeric)) {
+        std::string text(cell.text);
+        std::replace(text.begin(), text.end(), '.', decimal_);
+        append_field(text, false, true);
       } else {
         append_field(cell.text, guard_ && guarded_kind(kind), true);
       }
@@ -159,6 +189,7 @@ private:
 
   Output& out_;
   char delimiter_;
+  char decimal_ = '.';
   bool header_ = true;
   std::string null_;
   bool guard_ = true;

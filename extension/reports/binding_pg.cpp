@@ -2,9 +2,14 @@
 #include "reports/binding_pg.hpp"
 
 #include "common/convert_pg.hpp"
+#include "common/time_zone_pg.hpp"
 
 extern "C" {
+#include "access/xact.h"
 #include "catalog/pg_collation.h"
+#include "nodes/primnodes.h"
+#include "utils/date.h"
+#include "utils/timestamp.h"
 #include "catalog/pg_type.h"
 #include "mb/pg_wchar.h"
 #include "utils/array.h"
@@ -234,6 +239,57 @@ void describe(const ReportVersion& report, BoundParams& b) {
       .with_detail("Report \"" + report.name + "\" needs a value of type " + spec.sql_type() + ".");
 }
 
+// An explicit NULL for a parameter that is not nullable.
+[[noreturn]] void not_nullable(const ReportVersion& report, const ParamSpec& spec) {
+  if (spec.required) {
+    missing(report, spec);
+  }
+  std::string when_left_out = "NULL";
+  if (spec.default_value) {
+    when_left_out = spec.default_value->is_string() ? spec.default_value->get<std::string>()
+                                                    : dump_exact(*spec.default_value);
+  }
+  throw Error(sqlstate::invalid_parameter_value,
+              "parameter \"" + spec.name + "\" of report \"" + report.name + "\" must not be null")
+      .with_hint("Leave it out to use its default (" + when_left_out +
+                 "), or declare the parameter \"nullable\": true.");
+}
+
+// The value of a parameter left out: its default (a relative date resolved now), or NULL.
+pg::SpiParam default_value(const ParamSpec& spec) {
+  const Oid type = param_type(spec);
+  if (spec.relative_default) {
+    const Datum d = resolve_relative_default(spec);
+    check_value(spec, d);
+    return {type, d, false};
+  }
+  if (spec.default_value) {
+    return {type, json_datum(spec, *spec.default_value), false};
+  }
+  return {type, Datum(0), true};
+}
+
+// Whether argument `arg` of the call was left out (PostgreSQL put the function's DEFAULT NULL there):
+// the planner inserts the stored default, a NULL constant with no place in the query's text. An
+// explicit NULL was written somewhere (a constant with a location, or a parameter). A NULL bound to
+// a parameter of a custom plan becomes a constant without location too, and counts as left out.
+bool left_out(FunctionCallInfo fcinfo, int arg) {
+  const Node* expr = fcinfo->flinfo != nullptr ? fcinfo->flinfo->fn_expr : nullptr;
+  if (expr == nullptr || !IsA(expr, FuncExpr)) {
+    return true; // no call expression to look at: as before, NULL is the default
+  }
+  const List* args = reinterpret_cast<const FuncExpr*>(expr)->args;
+  if (arg >= list_length(args)) {
+    return true;
+  }
+  const Node* a = static_cast<const Node*>(list_nth(args, arg));
+  while (a != nullptr && IsA(a, RelabelType)) {
+    a = reinterpret_cast<const Node*>(reinterpret_cast<const RelabelType*>(a)->arg);
+  }
+  return a != nullptr && IsA(a, Const) && reinterpret_cast<const Const*>(a)->constisnull &&
+         reinterpret_cast<const Const*>(a)->location < 0;
+}
+
 } // namespace
 
 BoundParams bind_json(const ReportVersion& report, const std::string& params_json) {
@@ -261,17 +317,18 @@ BoundParams bind_json(const ReportVersion& report, const std::string& params_jso
   for (const ParamSpec& spec : report.params) {
     const Oid type = param_type(spec);
     const auto it = given.find(spec.name);
-    const bool absent = it == given.end() || it->is_null();
-    if (absent) {
+    if (it == given.end()) {
       if (spec.required) {
         missing(report, spec);
       }
-      if (spec.default_value) {
-        const Datum d = json_datum(spec, *spec.default_value);
-        b.values.push_back({type, d, false});
-      } else {
-        b.values.push_back({type, Datum(0), true});
+      b.values.push_back(default_value(spec));
+      continue;
+    }
+    if (it->is_null()) {
+      if (!spec.nullable) {
+        not_nullable(report, spec);
       }
+      b.values.push_back({type, Datum(0), true});
       continue;
     }
     const Datum d = json_datum(spec, *it);
@@ -307,6 +364,11 @@ BoundParams bind_args(const ReportVersion& report, FunctionCallInfo fcinfo) {
     if (is_null && spec.required) {
       missing(report, spec);
     }
+    // NULL is the value of an optional parameter without a default that was left out; written
+    // explicitly, it must be allowed.
+    if (is_null && !spec.nullable && (spec.default_value || !left_out(fcinfo, arg))) {
+      not_nullable(report, spec);
+    }
     const Datum d = is_null ? Datum(0) : PG_GETARG_DATUM(arg);
     if (!is_null) {
       check_value(spec, d);
@@ -332,7 +394,7 @@ void validate_declaration(const ParamSpec& spec) {
   if (lo && hi && compare(element_type(spec), *lo, *hi) > 0) {
     throw Error(sqlstate::invalid_parameter_value, label(spec) + ": min is greater than max");
   }
-  if (spec.default_value) {
+  if (spec.default_value && !spec.relative_default) { // a relative one is checked at each call
     try {
       check_value(spec, json_datum(spec, *spec.default_value, "default"));
     } catch (const Error& e) {
@@ -344,7 +406,41 @@ void validate_declaration(const ParamSpec& spec) {
   }
 }
 
+Datum resolve_relative_default(const ParamSpec& spec) {
+  const int64_t at = pg::to_unix_seconds(GetCurrentTransactionStartTimestamp());
+  const pg::NamedZone session = pg::session_zone(false);
+  const pg::PgZone zone(session.tz);
+  const LocalDateTime v = resolve(*spec.relative_default, at, zone);
+  if (spec.base == BaseType::Date) {
+    return DateADTGetDatum(static_cast<DateADT>(v.days() - (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE)));
+  }
+  std::optional<TimestampTz> t = pg::from_unix_seconds(v.instant(zone));
+  if (t && v.has_time) { // "now" and what derives from it keep now()'s microseconds
+    *t += GetCurrentTransactionStartTimestamp() % USECS_PER_SEC;
+  }
+  if (!t) {
+    throw Error(sqlstate::datetime_field_overflow,
+                "default of parameter \"" + spec.name + "\" is out of range for type timestamptz");
+  }
+  return TimestampTzGetDatum(*t);
+}
+
 std::string default_literal(const ParamSpec& spec) {
+  if (spec.required) {
+    // Left out, the parameter's default raises 22023 naming it (PostgreSQL would say only that no
+    // function matches).
+    char* quoted = pg::guard([&] { return quote_literal_cstr(spec.name.c_str()); });
+    std::string out = "autoreport.required(" + std::string(quoted) + ", NULL::" + spec.sql_type() + ")";
+    pfree(quoted);
+    return out;
+  }
+  if (spec.relative_default) {
+    char* quoted = pg::guard([&] { return quote_literal_cstr(spec.relative_default->text().c_str()); });
+    std::string out = "autoreport.relative_date(" + std::string(quoted) + ")" +
+                      (spec.base == BaseType::Date ? "::date" : "");
+    pfree(quoted);
+    return out;
+  }
   if (!spec.default_value) {
     return "NULL::" + spec.sql_type();
   }

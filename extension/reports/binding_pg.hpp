@@ -29,7 +29,13 @@ BoundParams bind_args(const ReportVersion& report, FunctionCallInfo fcinfo);
 // the default respects the bounds.
 void validate_declaration(const ParamSpec& spec);
 
-// The value of a JSON scalar or array as the SQL literal text of a DEFAULT clause (quoted and cast).
+// The DEFAULT clause of a parameter in reports.<name>(...): the value as a literal (quoted and cast),
+// autoreport.relative_date('...') for a relative date (resolved at each call, shown by \df), and
+// autoreport.required('name', NULL::type) for a required one (22023 naming it when left out).
 std::string default_literal(const ParamSpec& spec);
+
+// A relative default's value now: at the start of the transaction (as now()), in the session's
+// TimeZone; a date or a timestamptz Datum.
+Datum resolve_relative_default(const ParamSpec& spec);
 
 } // namespace autoreport::reports

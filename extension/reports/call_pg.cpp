@@ -1,10 +1,14 @@
 // Calling a report: its own function reports.<name>(...) and the generic autoreport.run(name, params).
 #include "audit/audit_pg.hpp"
 #include "common/convert_pg.hpp"
+#include "common/relative_date.hpp"
+#include "common/time_zone_pg.hpp"
 #include "reports/execute_pg.hpp"
 
 extern "C" {
 #include "access/htup_details.h"
+#include "access/xact.h"
+#include "utils/timestamp.h"
 #include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
 #include "utils/builtins.h"
@@ -90,6 +94,36 @@ AUTOREPORT_FUNCTION(autoreport_report_call) {
     rec.cache_hit = outcome.cache_hit;
   });
   return Datum(0);
+}
+
+// autoreport.required(parameter text, type anyelement) → anyelement: the DEFAULT of a required
+// parameter of reports.<name>(...), evaluated only when the call leaves the parameter out.
+AUTOREPORT_FUNCTION(autoreport_required) {
+  const std::string name = PG_ARGISNULL(0) ? std::string("?") : pg::text_to_string(PG_GETARG_DATUM(0));
+  const Oid type = pg::guard([&] { return get_fn_expr_argtype(fcinfo->flinfo, 1); });
+  const std::string type_name =
+      OidIsValid(type) ? std::string(pg::guard([&] { return format_type_be(type); })) : "a value";
+  throw Error(sqlstate::invalid_parameter_value, "parameter \"" + name + "\" is required")
+      .with_detail("The report needs a value of type " + type_name + ".")
+      .with_hint("Pass it by name: " + name + " => ...");
+}
+
+// autoreport.relative_date(expression text) → timestamptz: a relative date ("today", "start of last
+// month", "today - 7 days") at the start of the transaction (as now()), in the session's TimeZone.
+AUTOREPORT_FUNCTION(autoreport_relative_date) {
+  const RelativeDate date = parse_relative_date(pg::text_to_string(PG_GETARG_DATUM(0)));
+  const int64_t at = pg::to_unix_seconds(GetCurrentTransactionStartTimestamp());
+  const pg::NamedZone session = pg::session_zone(false);
+  const pg::PgZone zone(session.tz);
+  const LocalDateTime v = resolve(date, at, zone);
+  std::optional<TimestampTz> t = pg::from_unix_seconds(v.instant(zone));
+  if (t && v.has_time) { // "now" and what derives from it keep now()'s microseconds
+    *t += GetCurrentTransactionStartTimestamp() % USECS_PER_SEC;
+  }
+  if (!t) {
+    throw Error(sqlstate::datetime_field_overflow, "relative date is out of range for type timestamptz");
+  }
+  return TimestampTzGetDatum(*t);
 }
 
 // autoreport.run(name, params jsonb) → one jsonb object per row, as to_jsonb(row) would give.

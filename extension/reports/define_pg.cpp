@@ -180,7 +180,7 @@ Ddl make_ddl(const std::string& name, const std::vector<ParamSpec>& params,
              const std::vector<ResultColumn>& cols) {
   std::vector<DdlParam> ddl_params;
   for (const ParamSpec& p : params) {
-    ddl_params.push_back({p.name, p.sql_type(), p.required, p.required ? "" : default_literal(p)});
+    ddl_params.push_back({p.name, p.sql_type(), p.required, default_literal(p)});
   }
   std::vector<DdlColumn> ddl_columns;
   for (const ResultColumn& c : cols) {
@@ -312,6 +312,7 @@ struct DefineArgs {
   std::string description;
   bool has_ttl = false;
   Datum ttl = Datum(0);
+  std::optional<bool> expose; // as a view; nothing: as it was (not, for a new report)
 };
 
 DefineArgs read_define_args(FunctionCallInfo fcinfo) {
@@ -325,6 +326,16 @@ DefineArgs read_define_args(FunctionCallInfo fcinfo) {
   a.description = PG_ARGISNULL(3) ? "" : pg::text_to_string(PG_GETARG_DATUM(3));
   a.has_ttl = !PG_ARGISNULL(4);
   a.ttl = a.has_ttl ? PG_GETARG_DATUM(4) : Datum(0);
+  if (PG_NARGS() > 5 && !PG_ARGISNULL(5)) {
+    const std::string expose = pg::text_to_string(PG_GETARG_DATUM(5));
+    if (expose != "view" && expose != "none") {
+      throw Error(sqlstate::invalid_parameter_value,
+                  "expose must be 'view' or 'none', not \"" + expose + "\"")
+          .with_hint("'view' also makes the report the view report_views." + a.name +
+                     " (at its defaults); 'none' removes it.");
+    }
+    a.expose = expose == "view";
+  }
   check_report_name(a.name);
   if (a.has_ttl) {
     const bool positive = pg::guard([&] {
@@ -386,6 +397,14 @@ Definition analyse_definition(const DefineArgs& a) {
   check_single_select(d.bound);
   d.columns = prepare(d.bound, param_types(d.params), &d.analysis);
   check_reads_only(d.analysis, a.name);
+  if (!d.analysis.cacheable) {
+    const std::string because = d.analysis.not_cacheable_because;
+    const std::string hint = d.analysis.not_cacheable_hint;
+    pg::guard([&] {
+      ereport(NOTICE, (errmsg("report \"%s\" will not be cached: %s", a.name.c_str(), because.c_str()),
+                       hint.empty() ? 0 : errhint("%s", hint.c_str())));
+    });
+  }
   d.search_path = current_search_path();
   d.settings = parse_settings();
   d.params_text = params_to_json(d.params).dump();
@@ -505,9 +524,59 @@ void write_version(pg::SpiConnection& spi, const DefineArgs& a, const Definition
               head, false);
 }
 
+// Whether the report is exposed as a view now (autoreport.report.expose).
+bool exposed(pg::SpiConnection& spi, const std::string& name) {
+  const std::array<pg::SpiParam, 1> a = {pg::SpiParam{TEXTOID, pg::string_to_text(name), false}};
+  const pg::SpiResult r =
+      spi.execute("SELECT expose = 'view' FROM autoreport.report WHERE name = $1", a, false);
+  return r.rows() == 1 && r.boolean(0, 0).value_or(false);
+}
+
+void drop_view(pg::SpiConnection& spi, const std::string& name) {
+  const std::string view = "report_views." + quote_ident(name);
+  const std::array<pg::SpiParam, 1> a = {pg::SpiParam{TEXTOID, pg::string_to_text(view), false}};
+  if (spi.execute("SELECT FROM pg_catalog.pg_class WHERE oid = pg_catalog.to_regclass($1) AND relkind = 'v'",
+                  a, false)
+          .rows() == 1) {
+    spi.execute("DROP VIEW " + view, {}, false);
+  }
+}
+
+// Makes report_views.<name> what the report is now (or drops it), and records it. The view runs the
+// function as the one who reads it (security_invoker): reading it takes EXECUTE on the function, so
+// it has the function's privileges, whatever grants are made later.
+void sync_view(pg::SpiConnection& spi, const std::string& name, bool expose, const std::string& description,
+               const std::vector<ParamSpec>& params) {
+  const std::string view = "report_views." + quote_ident(name);
+  if (expose) {
+    for (const ParamSpec& p : params) {
+      if (p.required) {
+        throw Error(sqlstate::invalid_parameter_value, "report \"" + name +
+                                                           "\" cannot be exposed as a view: parameter \"" +
+                                                           p.name + "\" is required")
+            .with_detail("A view shows the report at its defaults.")
+            .with_hint("Give the parameter a default, or define the report with expose => 'none'.");
+      }
+    }
+    spi.execute("CREATE OR REPLACE VIEW " + view +
+                    " WITH (security_invoker = true) AS SELECT * FROM reports." + quote_ident(name) + "()",
+                {}, false);
+    spi.execute("GRANT SELECT ON " + view + " TO PUBLIC", {}, false);
+    spi.execute("COMMENT ON VIEW " + view + " IS " +
+                    quote_lit((description.empty() ? "autoreport report " + name : description) +
+                              " (at its defaults; reading it needs EXECUTE on reports." + name + ")"),
+                {}, false);
+  } else {
+    drop_view(spi, name);
+  }
+  const std::array<pg::SpiParam, 2> a = {pg::SpiParam{TEXTOID, pg::string_to_text(name), false},
+                                         pg::SpiParam{BOOLOID, BoolGetDatum(expose), false}};
+  spi.execute("UPDATE autoreport.report SET expose = CASE WHEN $2 THEN 'view' END WHERE name = $1", a, false);
+}
+
 } // namespace
 
-// autoreport.define_report(name, query, params, description, cache_ttl) → the new version number.
+// autoreport.define_report(name, query, params, description, cache_ttl, expose) → the new version number.
 AUTOREPORT_FUNCTION(autoreport_define_report) {
   const DefineArgs args = read_define_args(fcinfo);
   check_writable("define a report");
@@ -532,11 +601,19 @@ AUTOREPORT_FUNCTION(autoreport_define_report) {
   const Redefinition what =
       redefinition(old.has_value(), intact, intact && catalog_same(spi, args, def, *old));
   const std::vector<Oid> watched = def.analysis.cacheable ? def.analysis.tables : std::vector<Oid>{};
+  const bool was_exposed = old && exposed(spi, args.name);
+  const bool expose = args.expose.value_or(was_exposed);
   if (what == Redefinition::unchanged) {
     // Defining a report exactly as it is makes no new version (a script can run again safely). The
     // tables it reads may have gained partitions or children since: watch them all again.
     cache::watch_tables(args.name, watched);
+    if (expose != was_exposed) {
+      sync_view(spi, args.name, expose, args.description, def.params);
+    }
     PG_RETURN_INT32(old->version);
+  }
+  if (what != Redefinition::same_objects) {
+    drop_view(spi, args.name); // it depends on the function about to be replaced
   }
   const Oid function =
       what == Redefinition::same_objects ? old->function : recreate_objects(spi, args.name, old, ddl, owner);
@@ -546,6 +623,7 @@ AUTOREPORT_FUNCTION(autoreport_define_report) {
   const int version = next_version(what, old ? std::optional<int>(old->version) : std::nullopt,
                                    old ? 0 : highest_version(spi, args.name));
   write_version(spi, args, def, ddl, version, caller, owner, function);
+  sync_view(spi, args.name, expose, args.description, def.params);
   cache::watch_tables(args.name, watched);
   PG_RETURN_INT32(version);
 }
@@ -574,6 +652,7 @@ AUTOREPORT_FUNCTION(autoreport_drop_report) {
   }
   AsExtensionOwner as_owner;
   pg::SpiConnection spi;
+  drop_view(spi, name);
   if (pg::guard([&] { return SearchSysCacheExists1(PROCOID, ObjectIdGetDatum(old->function)); })) {
     const std::string function = pg::guard([&] { return format_procedure_qualified(old->function); });
     spi.execute("DROP FUNCTION " + function, {}, false);

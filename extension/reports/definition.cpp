@@ -21,10 +21,7 @@ Ddl report_ddl(const std::string& name, const std::vector<DdlParam>& params,
       if (p.required != required) {
         continue;
       }
-      args += (args.empty() ? "" : ", ") + quote(p.name) + " " + p.type;
-      if (!p.required) {
-        args += " DEFAULT " + p.default_sql;
-      }
+      args += (args.empty() ? "" : ", ") + quote(p.name) + " " + p.type + " DEFAULT " + p.default_sql;
       types += (types.empty() ? "" : ", ") + p.type;
     }
   }

@@ -12,8 +12,8 @@ namespace autoreport::reports {
 struct DdlParam {
   std::string name;
   std::string type;        // as SQL spells it: date, integer, text[]...
-  bool required = false;   // required parameters come first and have no DEFAULT
-  std::string default_sql; // the DEFAULT expression of an optional one
+  bool required = false;   // required parameters come first
+  std::string default_sql; // the DEFAULT expression (a required one's raises an error naming it)
 };
 
 struct DdlColumn {

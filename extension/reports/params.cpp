@@ -130,12 +130,13 @@ ParamSpec read_spec(std::string name, const json& decl) {
   if (!decl.is_object()) {
     bad("parameter \"" + spec.name + "\" must be declared as an object or a type name");
   }
-  static const char* kFields[] = {"name", "type",    "required",   "default",   "min",
+  static const char* kFields[] = {"name", "type",    "required",   "nullable",  "default",    "min",
                                   "max",  "allowed", "max_length", "max_items", "description"};
   for (const auto& [key, value] : decl.items()) {
     if (std::find(std::begin(kFields), std::end(kFields), key) == std::end(kFields)) {
       bad("parameter \"" + spec.name + "\" has unknown field \"" + key + "\"",
-          "Fields are: type, required, default, min, max, allowed, max_length, max_items, description.");
+          "Fields are: type, required, nullable, default, min, max, allowed, max_length, max_items, "
+          "description.");
     }
   }
   const bool is_enum = read_type(spec, decl.value("type", json()));
@@ -144,6 +145,12 @@ ParamSpec read_spec(std::string name, const json& decl) {
       bad("parameter \"" + spec.name + "\": required must be true or false");
     }
     spec.required = decl["required"].get<bool>();
+  }
+  if (decl.contains("nullable")) {
+    if (!decl["nullable"].is_boolean()) {
+      bad("parameter \"" + spec.name + "\": nullable must be true or false");
+    }
+    spec.nullable = decl["nullable"].get<bool>();
   }
   if (decl.contains("description")) {
     if (!decl["description"].is_string()) {
@@ -167,6 +174,16 @@ ParamSpec read_spec(std::string name, const json& decl) {
       check_scalar(spec, "default", d);
     }
     spec.default_value = d;
+    // A date or time default that reads as a relative date is one: resolved at each call.
+    if (!spec.is_array && (spec.base == BaseType::Date || spec.base == BaseType::TimestampTz) &&
+        d.is_string()) {
+      try {
+        spec.relative_default = parse_relative_date(d.get<std::string>());
+        spec.default_value = spec.relative_default->text();
+      } catch (const Error&) {
+        // not relative: a date or time the glue reads with the type's input function
+      }
+    }
   }
   for (const char* bound : {"min", "max"}) {
     if (decl.contains(bound) && !decl[bound].is_null()) {
@@ -294,6 +311,9 @@ ExactJson params_to_json(const std::vector<ParamSpec>& params) {
     o["name"] = p.name;
     o["type"] = p.sql_type();
     o["required"] = p.required;
+    if (p.nullable) {
+      o["nullable"] = true;
+    }
     if (p.default_value) {
       o["default"] = *p.default_value;
     }

@@ -4,12 +4,16 @@
 //   [{"name": "since", "type": "date", "default": "2026-01-01"}, ...]   order as written
 //   {"since": {"type": "date", "required": true}, "region": "text"}     order of first use in the query
 // Fields: type (date, timestamptz, integer, bigint, numeric, text, boolean, or any of these with [] for
-// an array; "enum" is text with "allowed"), required, default, min, max (integer, bigint, numeric,
-// date, timestamptz), allowed (a list of values), max_length (text), max_items (arrays), description.
+// an array; "enum" is text with "allowed"), required, nullable, default, min, max (integer, bigint,
+// numeric, date, timestamptz), allowed (a list of values), max_length (text), max_items (arrays),
+// description. The default of a date or timestamptz parameter may be a relative date
+// (common/relative_date.hpp: "today", "start of last month", "today - 7 days"), resolved at each call.
+// A parameter is NOT NULL unless declared "nullable": true.
 // Typed checks of values (is "2026-02-30" a date? is the default within min and max?) need
 // PostgreSQL's type input functions and happen in the glue (binding_pg.cpp).
 #pragma once
 
+#include "common/relative_date.hpp"
 #include "reports/exact_json.hpp"
 
 #include <nlohmann/json.hpp>
@@ -28,8 +32,11 @@ struct ParamSpec {
   BaseType base = BaseType::Text;
   bool is_array = false;
   bool required = false;
+  bool nullable = false; // an explicit NULL is a value (otherwise 22023)
   // JSON values as parse_exact_json reads them (numbers exact), typed-checked by the glue.
   std::optional<nlohmann::json> default_value;
+  // A default that is a relative date (default_value holds its canonical spelling).
+  std::optional<RelativeDate> relative_default;
   std::optional<nlohmann::json> min;
   std::optional<nlohmann::json> max;
   std::vector<nlohmann::json> allowed;

@@ -9,6 +9,7 @@ extern "C" {
 #include "catalog/pg_class.h"
 #include "catalog/pg_namespace.h"
 #include "catalog/pg_proc.h"
+#include "catalog/pg_type.h"
 #include "executor/executor.h"
 #include "nodes/nodeFuncs.h"
 #include "nodes/primnodes.h"
@@ -32,6 +33,8 @@ namespace {
 // What the walk over a query found.
 struct Walk {
   std::string reason;
+  std::string hint;  // what the author can change, when there is something
+  bool weak = false; // the reason is a stable function, which reading the clock below it explains better
   std::vector<Oid> tables;
   Oid acts = InvalidOid; // the first built-in function found that acts beyond reading
 };
@@ -89,18 +92,63 @@ bool acts_beyond_report(Oid fn, void* context) {
 // immutable, or any function not built into PostgreSQL. A user's (or an extension's) IMMUTABLE label is
 // a promise nobody checks: such a function may read a table the cache does not watch.
 bool not_immutable(Oid fn, void* context) {
-  if (fn >= FirstNormalObjectId) {
+  if (fn >= FirstNormalObjectId || func_volatile(fn) != PROVOLATILE_IMMUTABLE) {
     *static_cast<Oid*>(context) = fn;
     return true;
   }
-  return func_volatile(fn) != PROVOLATILE_IMMUTABLE;
+  return false;
 }
 
-// Notes the first reason the result may not be cached; later ones add nothing.
-void refuse(Walk* w, std::string reason) {
-  if (w->reason.empty()) {
+// Notes the first reason the result may not be cached, and what would make it cacheable; later ones
+// add nothing.
+void refuse(Walk* w, std::string reason, std::string hint = {}, bool weak = false) {
+  if (w->reason.empty() || (w->weak && !weak)) {
     w->reason = std::move(reason);
+    w->hint = std::move(hint);
+    w->weak = weak;
   }
+}
+
+constexpr const char* kRelativeHint =
+    "Give the report a date parameter with a relative default instead (\"default\": \"today\"): it is "
+    "resolved at each call, and results are cached per date.";
+
+// The reason a built-in function that is not immutable keeps a report from the cache, and the fix.
+void refuse_builtin(Walk* w, Oid fn) {
+  const std::string name = get_func_name(fn);
+  const std::string call = format_procedure(fn);
+  if (func_volatile(fn) == PROVOLATILE_VOLATILE) {
+    refuse(w, "it calls " + call + ", which is volatile (its result can change at every call)",
+           name == "clock_timestamp" || name == "timeofday" ? kRelativeHint : "");
+    return;
+  }
+  static const std::set<std::string> kClock = {"now", "statement_timestamp", "transaction_timestamp"};
+  if (kClock.count(name) > 0) {
+    refuse(w, "it calls " + call + ", which reads the time", kRelativeHint);
+    return;
+  }
+  Oid result = InvalidOid;
+  Oid* args = nullptr;
+  int nargs = 0;
+  result = get_func_signature(fn, &args, &nargs);
+  bool takes_tz = result == TIMESTAMPTZOID;
+  for (int i = 0; i < nargs; ++i) {
+    takes_tz = takes_tz || args[i] == TIMESTAMPTZOID;
+  }
+  std::string hint;
+  if (takes_tz && name == "date_trunc") {
+    hint = "date_trunc on a date resolves to the timestamp with time zone variant, whose result depends on "
+           "the session's TimeZone; convert the date to timestamp so that the immutable variant is used: "
+           "date_trunc('month', d::timestamp).";
+  } else if (takes_tz) {
+    hint = "A date or timestamp became timestamp with time zone here, whose meaning depends on the "
+           "session's TimeZone; convert it to timestamp without time zone (d::timestamp) so that the "
+           "immutable variant is used.";
+  }
+  refuse(w,
+         "it calls " + call +
+             ", which is stable (its result depends on settings such as TimeZone or DateStyle)",
+         hint, true);
 }
 
 void check_relation(Walk* w, RangeTblEntry* rte) {
@@ -152,8 +200,12 @@ bool walker(Node* node, Walk* w) {
   }
   if (IsA(node, SQLValueFunction)) {
     const SQLValueFunctionOp op = reinterpret_cast<SQLValueFunction*>(node)->op;
-    if (op != SVFOP_CURRENT_ROLE && op != SVFOP_CURRENT_USER && op != SVFOP_USER) {
-      refuse(w, "it reads the time or the session (CURRENT_DATE, now(), session_user...)");
+    if (op == SVFOP_CURRENT_DATE || op == SVFOP_CURRENT_TIME || op == SVFOP_CURRENT_TIME_N ||
+        op == SVFOP_CURRENT_TIMESTAMP || op == SVFOP_CURRENT_TIMESTAMP_N || op == SVFOP_LOCALTIME ||
+        op == SVFOP_LOCALTIME_N || op == SVFOP_LOCALTIMESTAMP || op == SVFOP_LOCALTIMESTAMP_N) {
+      refuse(w, "it reads the time (CURRENT_DATE, CURRENT_TIMESTAMP, LOCALTIMESTAMP...)", kRelativeHint);
+    } else if (op != SVFOP_CURRENT_ROLE && op != SVFOP_CURRENT_USER && op != SVFOP_USER) {
+      refuse(w, "it reads the session (session_user, current_schema...)");
     }
   } else if (IsA(node, NextValueExpr)) {
     refuse(w, "it draws from a sequence");
@@ -169,7 +221,9 @@ bool walker(Node* node, Walk* w) {
     }
     Oid user_function = InvalidOid;
     if (check_functions_in_node(node, not_immutable, &user_function)) {
-      if (OidIsValid(user_function)) {
+      if (OidIsValid(user_function) && user_function < FirstNormalObjectId) {
+        refuse_builtin(w, user_function);
+      } else if (OidIsValid(user_function)) {
         refuse(w,
                "it calls function " + std::string(format_procedure(user_function)) +
                    ", which is not built into PostgreSQL (its IMMUTABLE label cannot be trusted: it may read "
@@ -218,6 +272,7 @@ PreparedReport analyse_plan(SPIPlanPtr plan) {
   }
   p.cacheable = w.reason.empty();
   p.not_cacheable_because = w.reason;
+  p.not_cacheable_hint = w.hint;
   p.acting_function = w.acts;
   std::sort(w.tables.begin(), w.tables.end());
   w.tables.erase(std::unique(w.tables.begin(), w.tables.end()), w.tables.end());

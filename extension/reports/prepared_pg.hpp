@@ -15,6 +15,7 @@ struct PreparedReport {
   SPIPlanPtr plan = nullptr;
   bool cacheable = false;
   std::string not_cacheable_because; // why not, in words, when !cacheable
+  std::string not_cacheable_hint;    // what the author can change to make it cacheable, if anything
   std::vector<Oid> tables;           // the ordinary tables the query reads (its cache dependencies)
   // The rewritten query as PostgreSQL will run it for this role: views expanded, row-level security
   // policies applied, names resolved. Part of the cache key, so a changed view or policy never

@@ -6,6 +6,12 @@ CREATE SCHEMA reports;
 COMMENT ON SCHEMA reports IS 'one function per autoreport report: SELECT * FROM reports.<name>(...)';
 GRANT USAGE ON SCHEMA reports TO PUBLIC;
 
+-- Reports defined with expose => 'view' are also views here, for tools that list tables and views
+-- only (Metabase, Tableau): report_views.<name> is SELECT * FROM reports.<name>() at its defaults.
+CREATE SCHEMA report_views;
+COMMENT ON SCHEMA report_views IS 'one view per report defined with expose => ''view'': the report at its defaults';
+GRANT USAGE ON SCHEMA report_views TO PUBLIC;
+
 CREATE TABLE @extschema@.report (
   name text PRIMARY KEY,
   owner regrole NOT NULL,
@@ -14,6 +20,8 @@ CREATE TABLE @extschema@.report (
   -- OID, never by name (a regprocedure, so that dump and restore carry it over).
   function regprocedure NOT NULL UNIQUE,
   cache_ttl interval,
+  -- 'view': the report is also the view report_views.<name>, at its defaults (define_report's expose).
+  expose text CHECK (expose = 'view'),
   created_at timestamptz NOT NULL DEFAULT now(),
   updated_at timestamptz NOT NULL DEFAULT now()
 );
@@ -77,6 +85,28 @@ CREATE VIEW @extschema@.reports AS
 COMMENT ON VIEW @extschema@.reports IS 'the reports you may run, with their current version, parameters and columns';
 GRANT SELECT ON @extschema@.reports TO PUBLIC;
 
+-- One row per parameter of the reports the caller may run: what a BI tool needs to build its pickers.
+CREATE VIEW @extschema@.report_parameters AS
+  SELECT r.name AS report,
+         p.position::integer AS position,
+         p.param->>'name' AS name,
+         p.param->>'type' AS type,
+         (p.param->>'required')::boolean AS required,
+         coalesce((p.param->>'nullable')::boolean, false) AS nullable,
+         p.param->>'default' AS default_expression,
+         CASE WHEN p.param ? 'allowed'
+              THEN ARRAY(SELECT pg_catalog.jsonb_array_elements_text(p.param->'allowed')) END AS allowed,
+         p.param->>'min' AS min,
+         p.param->>'max' AS max,
+         (p.param->>'max_length')::bigint AS max_length,
+         (p.param->>'max_items')::bigint AS max_items,
+         p.param->>'description' AS description
+    FROM @extschema@.reports AS r,
+         pg_catalog.jsonb_array_elements(r.parameters) WITH ORDINALITY AS p(param, position);
+COMMENT ON VIEW @extschema@.report_parameters IS
+  'the parameters of the reports you may run: position, type, required, nullable, default, allowed values, bounds';
+GRANT SELECT ON @extschema@.report_parameters TO PUBLIC;
+
 CREATE VIEW @extschema@.report_versions AS
   SELECT v.report AS name, v.version, v.query, v.params AS parameters,
          (SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object('name', c->'name', 'type', c->'type'))
@@ -93,11 +123,12 @@ COMMENT ON VIEW @extschema@.report_versions IS
 GRANT SELECT ON @extschema@.report_versions TO PUBLIC;
 
 CREATE FUNCTION @extschema@.define_report(name text, query text, params jsonb DEFAULT NULL,
-                                          description text DEFAULT NULL, cache_ttl interval DEFAULT NULL)
+                                          description text DEFAULT NULL, cache_ttl interval DEFAULT NULL,
+                                          expose text DEFAULT NULL)
   RETURNS integer
   LANGUAGE c VOLATILE PARALLEL UNSAFE
   AS 'MODULE_PATHNAME', 'autoreport_define_report';
-COMMENT ON FUNCTION @extschema@.define_report(text, text, jsonb, text, interval) IS
+COMMENT ON FUNCTION @extschema@.define_report(text, text, jsonb, text, interval, text) IS
   'create a report, or a new version of it, and its function reports.<name>(...); returns the version';
 
 CREATE FUNCTION @extschema@.drop_report(name text, if_exists boolean DEFAULT false)
@@ -106,6 +137,22 @@ CREATE FUNCTION @extschema@.drop_report(name text, if_exists boolean DEFAULT fal
   AS 'MODULE_PATHNAME', 'autoreport_drop_report';
 COMMENT ON FUNCTION @extschema@.drop_report(text, boolean) IS
   'drop a report and its function; its versions stay in autoreport.report_versions';
+
+-- The DEFAULT of a required parameter of reports.<name>(...): evaluated only when the call leaves the
+-- parameter out, it says which parameter is required (22023).
+CREATE FUNCTION @extschema@.required(parameter text, type anyelement)
+  RETURNS anyelement
+  LANGUAGE c VOLATILE PARALLEL SAFE
+  AS 'MODULE_PATHNAME', 'autoreport_required';
+COMMENT ON FUNCTION @extschema@.required(text, anyelement) IS
+  'the default of a required report parameter: raises 22023 naming it when the call leaves it out';
+
+CREATE FUNCTION @extschema@.relative_date(expression text)
+  RETURNS timestamptz
+  LANGUAGE c STABLE STRICT PARALLEL SAFE
+  AS 'MODULE_PATHNAME', 'autoreport_relative_date';
+COMMENT ON FUNCTION @extschema@.relative_date(text) IS
+  'a relative date (today, start of last month, today - 7 days) at the start of the transaction, in the session''s time zone';
 
 CREATE FUNCTION @extschema@.run(name text, params jsonb DEFAULT '{}')
   RETURNS SETOF jsonb

@@ -16,17 +16,20 @@ std::string quote(const std::string& s) {
   return s;
 }
 
-TEST(Definition, RequiredParametersComeFirstAndOnlyOptionalOnesHaveDefaults) {
+// Every parameter has a DEFAULT: a required one's raises an error naming it when it is left out.
+TEST(Definition, RequiredParametersComeFirstAndEveryOneHasADefault) {
   const Ddl d = report_ddl("sales",
                            {{"since", "date", false, "'2026-01-01'::date"},
-                            {"region", "text", true, ""},
+                            {"region", "text", true, "autoreport.required('region', NULL::text)"},
                             {"n", "integer", false, "10"},
-                            {"tags", "text[]", true, ""}},
+                            {"tags", "text[]", true, "autoreport.required('tags', NULL::text[])"}},
                            {{"region", "text"}, {"Total", "numeric(12,2)"}}, quote);
   EXPECT_EQ(d.type, "CREATE TYPE reports.sales AS (region text, \"Total\" numeric(12,2))");
-  EXPECT_EQ(d.function, "CREATE FUNCTION reports.sales(region text, tags text[], since date DEFAULT "
-                        "'2026-01-01'::date, n integer DEFAULT 10) RETURNS SETOF reports.sales LANGUAGE c "
-                        "VOLATILE PARALLEL UNSAFE AS '$libdir/autoreport', 'autoreport_report_call'");
+  EXPECT_EQ(d.function,
+            "CREATE FUNCTION reports.sales(region text DEFAULT autoreport.required('region', "
+            "NULL::text), tags text[] DEFAULT autoreport.required('tags', NULL::text[]), since date "
+            "DEFAULT '2026-01-01'::date, n integer DEFAULT 10) RETURNS SETOF reports.sales LANGUAGE c "
+            "VOLATILE PARALLEL UNSAFE AS '$libdir/autoreport', 'autoreport_report_call'");
   // The signature lists the argument types in the function's order.
   EXPECT_EQ(d.signature, "reports.sales(text, text[], date, integer)");
   EXPECT_EQ(d.full(), d.type + ";\n" + d.function);

@@ -152,6 +152,32 @@ TEST(Params, EveryMistakeIsNamed) {
             "parameter \"x\" is declared twice");
   EXPECT_EQ(error_of(R"({"x": {"name": "y", "type": "date"}})"),
             "parameter \"x\": \"name\" belongs only in the array form of params");
+  EXPECT_EQ(error_of(R"({"x": {"type": "date", "nullable": "yes"}})"),
+            "parameter \"x\": nullable must be true or false");
+}
+
+// A date or time default that reads as a relative date is one, in its canonical spelling; anything
+// else stays a literal for the type's input function. Only nullable parameters say so in the JSON.
+TEST(Params, RelativeDefaultsAndNullable) {
+  const auto p = parse_params(R"({"since": {"type": "date", "default": "Today  -7 days"},
+                                  "at": {"type": "timestamptz", "default": "now"},
+                                  "day": {"type": "date", "default": "2026-01-01"},
+                                  "word": {"type": "text", "default": "today"},
+                                  "region": {"type": "text", "nullable": true}})",
+                              {"since", "at", "day", "word", "region"});
+  ASSERT_EQ(p.size(), 5u);
+  ASSERT_TRUE(p[0].relative_default.has_value());
+  EXPECT_EQ(p[0].default_value->get<std::string>(), "today - 7 days");
+  ASSERT_TRUE(p[1].relative_default.has_value());
+  EXPECT_TRUE(p[1].relative_default->now);
+  EXPECT_FALSE(p[2].relative_default.has_value());
+  EXPECT_FALSE(p[3].relative_default.has_value()); // text: "today" is a word
+  EXPECT_FALSE(p[0].nullable);
+  EXPECT_TRUE(p[4].nullable);
+  const std::string j = params_to_json(p).dump();
+  EXPECT_NE(j.find(R"("default":"today - 7 days")"), std::string::npos) << j;
+  EXPECT_EQ(j.find(R"("nullable")"), j.rfind(R"("nullable")")) << j; // once: region's
+  EXPECT_NE(j.find(R"("nullable":true,"required":false,"type":"text")"), std::string::npos) << j;
 }
 
 } // namespace

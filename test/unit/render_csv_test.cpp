@@ -146,11 +146,42 @@ TEST(RenderCsv, StreamsTheHeaderBeforeAnyRow) {
 }
 
 TEST(RenderCsv, RefusesUnknownOptions) {
-  const Error e = options_error(csv, R"({"delimiter": ";"})");
+  const Error e = options_error(csv, R"({"lang": "en"})");
   EXPECT_EQ(e.sqlstate(), "22023");
-  EXPECT_EQ(e.message(), "unknown option \"delimiter\" for format csv");
-  EXPECT_EQ(e.detail(), "Format csv accepts: header, null, formula_guard.");
-  EXPECT_EQ(options_error(tsv, R"({"lang": "en"})").message(), "unknown option \"lang\" for format tsv");
+  EXPECT_EQ(e.message(), "unknown option \"lang\" for format csv");
+  EXPECT_EQ(e.detail(), "Format csv accepts: header, null, formula_guard, delimiter, decimal.");
+  EXPECT_EQ(options_error(tsv, R"({"delimiter": ";"})").message(),
+            "unknown option \"delimiter\" for format tsv");
+}
+
+// European Excel: semicolons between fields, commas in numbers; only floats and numerics change, and
+// a field holding the delimiter is quoted.
+TEST(RenderCsv, DelimiterAndDecimalForEuropeanSpreadsheets) {
+  const std::string out =
+      render(csv, sales(),
+             {{integer_cell(1, "1"), text_cell("a;b"), number_cell("4016.10"), bool_cell(true),
+               text_cell("2026-01-31")},
+              {integer_cell(2, "2"), text_cell("1.5"), number_cell("-0.50"), bool_cell(false), null_cell()}},
+             R"({"delimiter": ";", "decimal": ","})");
+  EXPECT_EQ(out, "id;name;price;paid;day\r\n"
+                 "1;\"a;b\";4016,10;true;2026-01-31\r\n"
+                 "2;1.5;-0,50;false;\r\n");
+  // A comma decimal needs quotes with the default delimiter... which is why the two must differ.
+  Error e = options_error(csv, R"({"decimal": ","})");
+  EXPECT_EQ(e.sqlstate(), "22023");
+  EXPECT_EQ(e.message(), "options \"decimal\" and \"delimiter\" must differ");
+  for (const char* bad : {R"({"delimiter": ""})", R"({"delimiter": ";;"})", R"({"delimiter": "\""})",
+                          R"({"delimiter": "\n"})"}) {
+    e = options_error(csv, bad);
+    EXPECT_EQ(e.sqlstate(), "22023") << bad;
+    EXPECT_EQ(e.message(), "option \"delimiter\" must be one character other than a double quote, CR or LF");
+  }
+  e = options_error(csv, R"({"decimal": "·", "delimiter": ";"})");
+  EXPECT_EQ(e.message(), "option \"decimal\" must be \".\" or \",\"");
+  // Tabs work too.
+  EXPECT_EQ(render(csv, table({{"x", Kind::Float, "double precision"}, {"y", Kind::Text, "text"}}),
+                   {{number_cell("0.25", false), text_cell("b")}}, R"({"delimiter": "\t", "decimal": ","})"),
+            "x\ty\r\n0,25\tb\r\n");
 }
 
 TEST(RenderCsv, RefusesOptionsOfTheWrongType) {
