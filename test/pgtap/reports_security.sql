@@ -91,7 +91,8 @@ SELECT throws_ok($$ SELECT * FROM reports.by_id(1) $$, '55000',
   'function reports.by_id(bigint) of report "by_id" was altered', 'a STRICT report function is refused');
 SELECT is(autoreport.define_report('by_id', 'SELECT label FROM sec.items WHERE id = :id', '{"id": "bigint"}'), 2,
   'redefining the report as it was recreates its function (a new version)');
-SELECT is((SELECT count(*) FROM reports.by_id(NULL)), 0::bigint, 'the repaired function runs with a NULL argument');
+SELECT throws_ok($$ SELECT * FROM reports.by_id(NULL) $$, '22023', 'parameter "id" of report "by_id" must not be null',
+  'the repaired function runs with a NULL argument (and refuses it: a STRICT one would not have run)');
 SELECT ok(has_function_privilege('sec_analyst', 'reports.by_id(bigint)', 'EXECUTE'),
   'the owner''s grant survives the repair');
 SET ROLE sec_admin;
