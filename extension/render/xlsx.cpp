@@ -12,6 +12,9 @@
 //   numeric(30,10) amounts) are written as right-aligned text that keeps every digit; all others are
 //   numbers. float4/float8 values are doubles already and are always numbers. NaN and ±Infinity, which
 //   Excel has no number for, are the texts "NaN", "Infinity", "-Infinity".
+// - A numeric column with a declared scale shows it, with thousands separators: numeric(14,2) shows
+//   4,016.10, not 4016.1 (format #,##0.00); numeric(p,0) shows #,##0; money #,##0.00. Other numbers
+//   keep Excel's General format (an id column gets no separators).
 // - Dates and timestamps are Excel serial dates with the formats yyyy-mm-dd and yyyy-mm-dd hh:mm:ss.
 //   Excel has no time zones: timestamptz values are written in UTC and the header says so
 //   ("ordered_at (UTC)"). Values Excel cannot show (±infinity, before 1900-03-01, after 9999-12-31)
@@ -53,6 +56,34 @@ constexpr size_t max_exact_digits = 15; // significant digits Excel shows and ke
 constexpr double min_width = 8;
 constexpr double max_width = 60;
 constexpr size_t max_base64_source = 24579; // bytes whose base64 is just over Excel's cell limit
+
+// The Excel number format for a numeric column's declared type ("numeric(14,2)" → "#,##0.00"), or
+// nothing for General.
+std::optional<std::string> number_format_for(std::string_view type_name) {
+  if (type_name == "money") {
+    return "#,##0.00";
+  }
+  constexpr std::string_view prefix = "numeric(";
+  if (!type_name.starts_with(prefix) || !type_name.ends_with(")")) {
+    return std::nullopt;
+  }
+  const size_t comma = type_name.find(',');
+  if (comma == std::string_view::npos) {
+    return "#,##0"; // numeric(p): scale 0
+  }
+  int scale = 0;
+  for (size_t i = comma + 1; i + 1 < type_name.size(); ++i) {
+    const char ch = type_name[i];
+    if (ch < '0' || ch > '9') {
+      return std::nullopt; // a negative scale (PostgreSQL 15 allows it): General
+    }
+    scale = scale * 10 + (ch - '0');
+    if (scale > 30) {
+      return std::nullopt;
+    }
+  }
+  return scale == 0 ? std::string("#,##0") : "#,##0." + std::string(static_cast<size_t>(scale), '0');
+}
 
 // Significant digits of a decimal number written as PostgreSQL does ("-0012.3400" has 4).
 size_t significant_digits(std::string_view decimal) {
@@ -148,6 +179,14 @@ public:
     format_set_num_format(datetime_, "yyyy-mm-dd hh:mm:ss");
     exact_number_ = workbook_add_format(book);
     format_set_align(exact_number_, LXW_ALIGN_RIGHT);
+    for (const Column& column : info.columns) {
+      lxw_format* format = nullptr;
+      if (const std::optional<std::string> code = number_format_for(column.type_name)) {
+        format = workbook_add_format(book);
+        format_set_num_format(format, code->c_str());
+      }
+      number_formats_.push_back(format);
+    }
   }
 
   // Holds the first rows until the column widths are known, then writes every row as it comes.
@@ -352,7 +391,7 @@ private:
       if (!cell.finite) {
         write_text(r, c, non_finite_text(cell));
       } else if (std::isfinite(cell.number) && significant_digits(cell.text) <= max_exact_digits) {
-        write_number(r, c, cell.number, nullptr);
+        write_number(r, c, cell.number, number_formats_[c]);
       } else {
         write_text(r, c, cell.text, exact_number_);
       }
@@ -402,6 +441,7 @@ private:
   lxw_format* date_ = nullptr;
   lxw_format* datetime_ = nullptr;
   lxw_format* exact_number_ = nullptr;
+  std::vector<lxw_format*> number_formats_; // per column: a numeric's declared scale, or General
 
   lxw_worksheet* sheet_ = nullptr;
   unsigned sheet_count_ = 0;

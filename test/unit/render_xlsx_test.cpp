@@ -186,6 +186,25 @@ TEST(XlsxRender, EveryKindKeepsItsType) {
   }
 }
 
+// A numeric column shows its declared scale with thousands separators, as openpyxl reads it back.
+TEST(XlsxRender, NumericColumnsShowTheirScale) {
+  CellStore s;
+  const TableInfo info = table(
+      {Column{"revenue", Kind::Numeric, "numeric(14,2)"}, Column{"units", Kind::Numeric, "numeric(10,0)"},
+       Column{"rate", Kind::Numeric, "numeric(6,4)"}, Column{"price", Kind::Numeric, "money"},
+       Column{"any", Kind::Numeric, "numeric"}, Column{"id", Kind::Integer, "bigint"}});
+  const json book = read_back(render(info, {{s.numeric("4016.10"), s.numeric("1200"), s.numeric("0.1250"),
+                                             s.numeric("3.50"), s.numeric("4016.1"), s.integer(123456)}}));
+  ASSERT_FALSE(book.contains("error")) << book.dump();
+  const json& sheet = book["sheets"][0];
+  EXPECT_EQ(cell(sheet, 1, 0), (json{{"v", 4016.1}, {"t", "n"}, {"f", "#,##0.00"}}));
+  EXPECT_EQ(cell(sheet, 1, 1)["f"], "#,##0");
+  EXPECT_EQ(cell(sheet, 1, 2)["f"], "#,##0.0000");
+  EXPECT_EQ(cell(sheet, 1, 3)["f"], "#,##0.00");
+  EXPECT_EQ(cell(sheet, 1, 4)["f"], "General"); // no declared scale
+  EXPECT_EQ(cell(sheet, 1, 5)["f"], "General"); // an id gets no separators
+}
+
 TEST(XlsxRender, NumbersBeyondFifteenDigitsStayExactAsText) {
   CellStore s;
   const TableInfo info = table({col("n", Kind::Integer), col("x", Kind::Numeric), col("f", Kind::Float)});
