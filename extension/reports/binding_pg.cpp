@@ -406,17 +406,23 @@ void validate_declaration(const ParamSpec& spec) {
   }
 }
 
-Datum resolve_relative_default(const ParamSpec& spec) {
-  const int64_t at = pg::to_unix_seconds(GetCurrentTransactionStartTimestamp());
+LocalDateTime resolve_at_transaction_start(const RelativeDate& date, std::optional<TimestampTz>* instant) {
+  const TimestampTz start = GetCurrentTransactionStartTimestamp();
   const pg::NamedZone session = pg::session_zone(false);
   const pg::PgZone zone(session.tz);
-  const LocalDateTime v = resolve(*spec.relative_default, at, zone);
+  const LocalDateTime v = resolve(date, pg::to_unix_seconds(start), zone);
+  *instant = pg::from_unix_seconds(v.instant(zone));
+  if (*instant && v.has_time) { // "now" and what derives from it keep now()'s microseconds
+    **instant += start % USECS_PER_SEC;
+  }
+  return v;
+}
+
+Datum resolve_relative_default(const ParamSpec& spec) {
+  std::optional<TimestampTz> t;
+  const LocalDateTime v = resolve_at_transaction_start(*spec.relative_default, &t);
   if (spec.base == BaseType::Date) {
     return DateADTGetDatum(static_cast<DateADT>(v.days() - (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE)));
-  }
-  std::optional<TimestampTz> t = pg::from_unix_seconds(v.instant(zone));
-  if (t && v.has_time) { // "now" and what derives from it keep now()'s microseconds
-    *t += GetCurrentTransactionStartTimestamp() % USECS_PER_SEC;
   }
   if (!t) {
     throw Error(sqlstate::datetime_field_overflow,

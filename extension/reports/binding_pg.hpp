@@ -5,6 +5,12 @@
 #include "common/spi_pg.hpp"
 #include "reports/catalog_pg.hpp"
 
+extern "C" {
+#include "datatype/timestamp.h"
+}
+
+#include <optional>
+
 #include <string>
 #include <utility>
 #include <vector>
@@ -37,5 +43,10 @@ std::string default_literal(const ParamSpec& spec);
 // A relative default's value now: at the start of the transaction (as now()), in the session's
 // TimeZone; a date or a timestamptz Datum.
 Datum resolve_relative_default(const ParamSpec& spec);
+
+// A relative date at the start of the transaction in the session's TimeZone: its local date and time,
+// and in `instant` the timestamptz (nothing when out of range), with now()'s microseconds when it
+// derives from "now". What resolve_relative_default and autoreport.relative_date() both use.
+LocalDateTime resolve_at_transaction_start(const RelativeDate& date, std::optional<TimestampTz>* instant);
 
 } // namespace autoreport::reports

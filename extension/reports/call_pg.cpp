@@ -112,14 +112,8 @@ AUTOREPORT_FUNCTION(autoreport_required) {
 // month", "today - 7 days") at the start of the transaction (as now()), in the session's TimeZone.
 AUTOREPORT_FUNCTION(autoreport_relative_date) {
   const RelativeDate date = parse_relative_date(pg::text_to_string(PG_GETARG_DATUM(0)));
-  const int64_t at = pg::to_unix_seconds(GetCurrentTransactionStartTimestamp());
-  const pg::NamedZone session = pg::session_zone(false);
-  const pg::PgZone zone(session.tz);
-  const LocalDateTime v = resolve(date, at, zone);
-  std::optional<TimestampTz> t = pg::from_unix_seconds(v.instant(zone));
-  if (t && v.has_time) { // "now" and what derives from it keep now()'s microseconds
-    *t += GetCurrentTransactionStartTimestamp() % USECS_PER_SEC;
-  }
+  std::optional<TimestampTz> t;
+  resolve_at_transaction_start(date, &t);
   if (!t) {
     throw Error(sqlstate::datetime_field_overflow, "relative date is out of range for type timestamptz");
   }
