@@ -9,6 +9,27 @@
 namespace autoreport::analyze::advisor {
 namespace {
 
+// A model planner's answer: the query's cost without an index, lowered by the cheapest index that
+// `with` (the query's cost with that one index, or the cost without it) says serves it; that index is
+// marked used.
+template <typename With>
+double cheapest(const Advisor& advisor, const std::vector<size_t>& indexes, std::vector<bool>& used,
+                double without, With with) {
+  double best = without;
+  long pick = -1;
+  for (size_t k = 0; k < indexes.size(); ++k) {
+    const double c = with(advisor.indexes()[indexes[k]], best);
+    if (c < best) {
+      best = c;
+      pick = static_cast<long>(k);
+    }
+  }
+  if (pick >= 0) {
+    used[static_cast<size_t>(pick)] = true;
+  }
+  return best;
+}
+
 // One table (1). q0: col 1 = x AND col 2 > y (100; 10 with an index on 1, 2 on (1, 2)); q1: col 3 = x
 // (50; 5 on 3); q2: ORDER BY col 4 (80; the model never uses an index for it).
 class Model : public Oracle {
@@ -16,25 +37,19 @@ public:
   explicit Model(Advisor** advisor) : advisor_(advisor) {}
   double cost(size_t query, const std::vector<size_t>& indexes, std::vector<bool>& used) override {
     ++calls;
-    double best = query == 0 ? 100 : query == 1 ? 50 : 80;
-    long pick = -1;
-    for (size_t k = 0; k < indexes.size(); ++k) {
-      const Index& ix = (*advisor_)->indexes()[indexes[k]];
-      double c = best;
-      if (query == 0 && ix.columns[0] == 1) {
-        c = ix.columns.size() > 1 && ix.columns[1] == 2 ? 2 : 10;
-      } else if (query == 1 && ix.columns[0] == 3) {
-        c = 5;
-      }
-      if (c < best) {
-        best = c;
-        pick = static_cast<long>(k);
-      }
-    }
-    if (pick >= 0) {
-      used[static_cast<size_t>(pick)] = true;
-    }
-    return best;
+    return cheapest(**advisor_, indexes, used,
+                    query == 0   ? 100
+                    : query == 1 ? 50
+                                 : 80,
+                    [&](const Index& ix, double best) {
+                      if (query == 0 && ix.columns[0] == 1) {
+                        return ix.columns.size() > 1 && ix.columns[1] == 2 ? 2.0 : 10.0;
+                      }
+                      if (query == 1 && ix.columns[0] == 3) {
+                        return 5.0;
+                      }
+                      return best;
+                    });
   }
   double bytes(size_t index) override {
     return 100000.0 * static_cast<double>((*advisor_)->indexes()[index].columns.size());
@@ -224,31 +239,22 @@ class PartialModel : public Oracle {
 public:
   explicit PartialModel(Advisor** advisor) : advisor_(advisor) {}
   double cost(size_t query, const std::vector<size_t>& indexes, std::vector<bool>& used) override {
-    double best = query == 0 ? 100 : 60;
-    long pick = -1;
-    for (size_t k = 0; k < indexes.size(); ++k) {
-      const Index& ix = (*advisor_)->indexes()[indexes[k]];
+    return cheapest(**advisor_, indexes, used, query == 0 ? 100 : 60, [&](const Index& ix, double best) {
       const bool returned_only = ix.where_column == 5 && ix.where_value == "'returned'";
       EXPECT_TRUE(ix.where_column == 0 || returned_only) << "a predicate the queries do not have";
       EXPECT_FALSE(query == 1 && ix.where_column != 0)
           << "a partial index asked of a query without its predicate";
-      double c = best;
       if (query == 0 && ((returned_only && ix.columns[0] == 4) || ix.columns == std::vector<int>{5, 4})) {
-        c = 3;
-      } else if (query == 0 && ix.columns[0] == 5) {
-        c = 40;
-      } else if (query == 1 && ix.columns[0] == 4 && ix.where_column == 0) {
-        c = 20;
+        return 3.0;
       }
-      if (c < best) {
-        best = c;
-        pick = static_cast<long>(k);
+      if (query == 0 && ix.columns[0] == 5) {
+        return 40.0;
       }
-    }
-    if (pick >= 0) {
-      used[static_cast<size_t>(pick)] = true;
-    }
-    return best;
+      if (query == 1 && ix.columns[0] == 4 && ix.where_column == 0) {
+        return 20.0;
+      }
+      return best;
+    });
   }
   double bytes(size_t index) override {
     const Index& ix = (*advisor_)->indexes()[index];
