@@ -1,7 +1,7 @@
 # autoreport: PGXS build of the extension, plus the project's entry points.
 #
 #   make            build autoreport.so and the install script
-#   make install    install into the PostgreSQL found by pg_config
+#   make install    install into the PostgreSQL found by pg_config (and the client build/autoreport)
 #   make deps       install the Debian 12 packages that build, test and demo need
 #   make test       deps, build, install, then every suite; ends with "N passed, N failed"
 #   make demo       deps, build, install, start a throwaway cluster with sample data
@@ -39,6 +39,8 @@ GLUE_SOURCES = $(filter %_pg.cpp,$(ALL_SOURCES))
 PURE_SOURCES = $(filter-out %_pg.cpp,$(ALL_SOURCES))
 # The sidecar's own pure code (sidecar/src, no Boost.Beast or libpq): unit-tested and fuzzed too.
 SIDECAR_PURE_SOURCES = sidecar/src/jwt.cpp sidecar/src/protocol.cpp sidecar/src/subscriptions.cpp sidecar/src/outbox.cpp sidecar/src/config.cpp sidecar/src/metrics.cpp
+# The command-line client's pure code (cli/, no libpq): arguments, parameters and options, tables.
+CLI_PURE_SOURCES = cli/args.cpp cli/settings.cpp cli/table.cpp
 
 MODULE_big = autoreport
 OBJS       = $(ALL_SOURCES:.cpp=.o)
@@ -105,8 +107,8 @@ FORCE:
 
 extension/common/version_pg.o: build/revision.h
 
-# Tests, fuzzing, the sidecar, benchmark tools and lint: one file each.
-include mk/tests.mk mk/fuzz.mk mk/sidecar.mk mk/tools.mk mk/lint.mk
+# Tests, fuzzing, the sidecar, the command-line client, benchmark tools and lint: one file each.
+include mk/tests.mk mk/fuzz.mk mk/sidecar.mk mk/cli.mk mk/tools.mk mk/lint.mk
 
 .PHONY: print-regress deps test unit fuzz sidecar demo stop bench lint format check-format cppcheck check-pure check-layers
 deps:
@@ -116,12 +118,12 @@ unit: build/unit_tests
 	build/unit_tests
 
 test: deps
-	$(MAKE) -j$(shell nproc) all build/unit_tests build/autoreport_test.so fuzz build/autoreport-sidecar build/sidecar-load
+	$(MAKE) -j$(shell nproc) all build/unit_tests build/autoreport_test.so fuzz build/autoreport-sidecar build/sidecar-load build/autoreport
 	$(MAKE) install
 	@test/run.sh
 
 demo: deps
-	$(MAKE) -j$(shell nproc) all build/autoreport-sidecar
+	$(MAKE) -j$(shell nproc) all build/autoreport-sidecar build/autoreport
 	$(MAKE) install
 	@demo/demo.sh
 

@@ -1,5 +1,5 @@
 # Lint (included by the Makefile): formatting, cppcheck, the pure-file rule and the include layers.
-OWN_CXX_FILES = $(sort $(wildcard extension/*.cpp extension/*/*.cpp extension/*/*.hpp sidecar/src/*.cpp sidecar/src/*.hpp \
+OWN_CXX_FILES = $(sort $(wildcard extension/*.cpp extension/*/*.cpp extension/*/*.hpp sidecar/src/*.cpp sidecar/src/*.hpp cli/*.cpp cli/*.hpp \
 	test/unit/*.cpp test/module/*.cpp test/module/*.hpp test/fuzz/*.cpp test/fuzz/*.hpp test/bench/*.cpp))
 
 check-format:
@@ -7,7 +7,7 @@ check-format:
 
 cppcheck:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability --std=c++20 --language=c++ \
-	  --inline-suppr --suppress=missingIncludeSystem --library=googletest -Iextension -Isidecar/src $(filter %.cpp,$(OWN_CXX_FILES))
+	  --inline-suppr --suppress=missingIncludeSystem --library=googletest -I. -Iextension -Isidecar/src $(filter %.cpp,$(OWN_CXX_FILES))
 
 # Every pure file's last include is common/pure.hpp, which fails the build if PostgreSQL leaked in.
 PURE_CHECK_FILES = $(PURE_SOURCES) $(filter-out %_pg.cpp,$(wildcard test/module/*.cpp))

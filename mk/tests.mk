@@ -3,13 +3,13 @@
 # ---- unit tests ---------------------------------------------------------------------------------
 GTEST_LIBS = -lgtest -lgtest_main -pthread -lxlsxwriter -lcrypto
 UNIT_SOURCES = $(sort $(wildcard test/unit/*.cpp))
-UNIT_OBJS = $(patsubst %.cpp,build/unit/%.o,$(PURE_SOURCES) $(SIDECAR_PURE_SOURCES) $(UNIT_SOURCES))
+UNIT_OBJS = $(patsubst %.cpp,build/unit/%.o,$(PURE_SOURCES) $(SIDECAR_PURE_SOURCES) $(CLI_PURE_SOURCES) $(UNIT_SOURCES))
 
 # Unit-test objects are built without any PostgreSQL include path: a pure file that includes a
 # PostgreSQL header fails to compile here.
 build/unit/%.o: %.cpp
 	@mkdir -p $(dir $@)
-	$(CXX) $(AR_CXXFLAGS) -g -O1 -Iextension -Isidecar/src -Itest/unit -c -o $@ $<
+	$(CXX) $(AR_CXXFLAGS) -g -O1 -I. -Iextension -Isidecar/src -Itest/unit -c -o $@ $<
 
 build/unit_tests: $(UNIT_OBJS)
 	$(CXX) -o $@ $^ $(GTEST_LIBS)
