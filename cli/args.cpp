@@ -252,7 +252,8 @@ Render options:
   -F, --format=FORMAT      csv, tsv, json, ndjson, html, markdown, xlsx, svg
                            (default: from the output file's extension, else csv)
   -o, --output=FILE        write to FILE (written whole or not at all); "-" or none: standard output
-  --chunk-size=BYTES       bytes per chunk streamed from the server (default 1048576)
+  --chunk-size=BYTES       bytes per chunk streamed from the server (1024 to 268435456;
+                           default 1048576)
 
 List and describe options:
   --json                   JSON instead of a table

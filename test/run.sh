@@ -12,6 +12,7 @@
 #   schedules  jobs run by the launcher, schedulers and run workers: events, retries, a stopped server
 #   standby    a real primary and streaming replica: reports run on the standby
 #   sidecar    the WebSocket sidecar against the throwaway cluster with real WebSocket clients
+#   cli        the command-line client build/autoreport against the throwaway cluster
 #   charts     SVG charts rendered by headless Chromium to PNGs that are checked not to be blank
 #   lint       clang-format and cppcheck on our own files
 # A failing suite does not stop the others. Set SUITES="unit regress" to run some of them.
@@ -19,7 +20,7 @@ set -uo pipefail
 source "$(dirname "$0")/../scripts/lib.sh"
 
 OUT=$ROOT/build/test
-SUITES=${SUITES:-unit fuzz regress nopreload isolation pgtap concurrency schedules standby sidecar charts lint}
+SUITES=${SUITES:-unit fuzz regress nopreload isolation pgtap concurrency schedules standby sidecar cli charts lint}
 PASSED=0
 FAILED=0
 declare -a SUMMARY=()
@@ -217,6 +218,24 @@ suite_sidecar() {
     fi
   done
   record sidecar "$(grep -c '^ok - ' "$log")" "$(grep -c '^not ok - ' "$log")"
+  "$ROOT/scripts/cluster.sh" stop "$dir" >/dev/null
+}
+
+suite_cli() {
+  say "command-line client (build/autoreport against a real server)"
+  local dir=$OUT/cli-cluster log=$OUT/cli.log
+  rm -rf "$dir"
+  if ! "$ROOT/scripts/cluster.sh" start "$dir" >/dev/null; then
+    record cli 0 1
+    return
+  fi
+  timeout 300 bash "$ROOT/test/cli/cli_test.sh" "$ROOT/build/autoreport" "$dir" >"$log" 2>&1
+  local status=$?
+  cat "$log"
+  if [ "$status" -ne 0 ] && ! grep -q '^not ok - ' "$log"; then
+    echo "not ok - test/cli/cli_test.sh exited with status $status" | tee -a "$log"
+  fi
+  record cli "$(grep -c '^ok - ' "$log")" "$(grep -c '^not ok - ' "$log")"
   "$ROOT/scripts/cluster.sh" stop "$dir" >/dev/null
 }
 
