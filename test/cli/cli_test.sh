@@ -72,6 +72,10 @@ SELECT autoreport.define_report('by_region',
   'Sales by region');
 SELECT autoreport.define_report('all_sales', $$SELECT * FROM sales ORDER BY id$$, '[]', 'Every sale');
 SELECT autoreport.define_report('whoami', $$SELECT current_setting('application_name') AS app$$, '[]');
+SELECT autoreport.define_report('slow', $$SELECT s FROM (SELECT :s AS s) AS x, pg_sleep(:s)$$,
+  '[{"name": "s", "type": "numeric"}]');
+SELECT autoreport.define_report('wide', $$SELECT g, repeat('x', 200) AS pad FROM generate_series(1, :n) AS g$$,
+  '[{"name": "n", "type": "integer"}]');
 SELECT autoreport.define_report('divide', $$SELECT 1 / :d AS q$$, '[{"name": "d", "type": "integer"}]');
 SQL
 
@@ -126,6 +130,15 @@ expected all_sales '{}' tsv >want.tsv
 if [ "$st" -eq 0 ] && cmp -s all.tsv want.tsv && [ "$(stat -c %s all.tsv)" -gt 100000 ]; then
   ok "streamed in 1,024-byte chunks: $(stat -c %s all.tsv) bytes equal to render()"
 else not_ok "streamed in 1,024-byte chunks: equal to render()" err; fi
+
+# Rows are written as they arrive: an 80 MB result does not make an 80 MB client.
+/usr/bin/time -f '%M' -o rss "$BIN" render wide --param n=400000 -o wide.csv 2>err
+st=$?
+size=$(stat -c %s wide.csv 2>/dev/null || echo 0)
+if [ "$st" -eq 0 ] && [ "$size" -gt 80000000 ] && [ "$(tail -1 rss)" -lt 40000 ]; then
+  ok "an ${size}-byte result streamed by a client of $(tail -1 rss) kB at most"
+else not_ok "a large result streamed with bounded memory (status $st, $size bytes, $(tail -1 rss) kB)" err; fi
+rm -f wide.csv
 
 umask 022
 run render top_products -o mode.csv
@@ -198,6 +211,32 @@ if [ "$st" -eq 3 ] && [ ! -e new.csv ] && no_temp_files; then
   ok "a failing render leaves no file and no temporary file"
 else not_ok "a failing render leaves no file and no temporary file: $(ls -A)" err; fi
 
+# Ctrl-C during a render: the query is cancelled on the server (as psql does), the temporary file removed.
+log_cancels() { grep -c 'canceling statement due to user request' "$CLUSTER/server.log"; }
+before=$(log_cancels)
+"$BIN" render slow --param s=30 -o slow.csv >out 2>err &
+pid=$!
+sleep 1.5
+had_temp=$(compgen -G '.*.autoreport-*' | wc -l)
+kill -INT "$pid"
+wait "$pid"
+st=$?
+sleep 0.5
+if [ "$st" -eq 130 ] && [ "$had_temp" -eq 1 ] && [ ! -e slow.csv ] && no_temp_files && [ "$(log_cancels)" -gt "$before" ]; then
+  ok "SIGINT during a render: the query cancelled, no file left, status 130"
+else not_ok "SIGINT during a render: status $st, temporary file seen $had_temp, cancels $before -> $(log_cancels)" err; fi
+
+# The connection lost in the middle: status 2.
+"$BIN" render slow --param s=30 -o slow.csv >out 2>err &
+pid=$!
+sleep 1.5
+psql_ -d postgres -At -c "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'autoreport'" >/dev/null
+wait "$pid"
+st=$?
+if [ "$st" -eq 2 ] && grep -q '^autoreport: error: connection to server was lost$' err && [ ! -e slow.csv ] && no_temp_files; then
+  ok "the connection lost during a render: status 2, no file left"
+else not_ok "the connection lost during a render: status 2 ($st), no file left" err; fi
+
 run -p 1 list
 if [ "$st" -eq 2 ] && grep -q '^autoreport: error: connection to server at "127.0.0.1", port 1 failed' err; then
   ok "no server: status 2 and libpq's message"
@@ -247,8 +286,10 @@ cat >want.txt <<'TXT'
  all_sales    | 1       | Every sale
  by_region    | 1       | Sales by region
  divide       | 1       |
+ slow         | 1       |
  top_products | 1       | Best-selling products by revenue
  whoami       | 1       |
+ wide         | 1       |
 TXT
 if [ "$st" -eq 0 ] && diff want.txt out >diff.txt; then ok "list: an aligned table of name, version, description"
 else not_ok "list: an aligned table of name, version, description" diff.txt err; fi
@@ -257,8 +298,8 @@ run list --json
 if [ "$st" -eq 0 ] && python3 -c '
 import json, sys
 r = json.load(open("out"))
-assert [x["name"] for x in r] == ["all_sales", "by_region", "divide", "top_products", "whoami"], r
-assert r[3]["parameters"][1]["max"] == 500'; then ok "list --json: the reports view's rows"
+assert [x["name"] for x in r] == ["all_sales", "by_region", "divide", "slow", "top_products", "whoami", "wide"], r
+assert r[4]["parameters"][1]["max"] == 500'; then ok "list --json: the reports view's rows"
 else not_ok "list --json: the reports view's rows" out err; fi
 
 run describe top_products
