@@ -5,6 +5,8 @@
 #include "views/capture_pg.hpp"
 
 #include "views/analyze_pg.hpp"
+#include "views/catalog_pg.hpp"
+#include "views/refresh_pg.hpp"
 
 #include "common/convert_pg.hpp"
 #include "common/spi_pg.hpp"

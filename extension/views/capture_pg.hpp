@@ -1,11 +1,10 @@
-// Capture of the changes of managed views' source tables (capture_pg.cpp), and what it needs of the
-// views (views_pg.cpp): a relation's name and the immediate application of a statement's changes.
+// Capture of the changes of managed views' source tables (capture_pg.cpp), and the statement a capture
+// trigger fired for, whose changes refresh_pg.cpp applies to the `immediate` views.
 #pragma once
 
 #include "common/spi_pg.hpp"
 
 #include <cstdint>
-#include <string>
 #include <vector>
 
 namespace autoreport::views {
@@ -28,10 +27,5 @@ struct Written {
   const char* new_table = nullptr;
   int64_t rows = 0; // the rows in them
 };
-
-// Applies the statement's changes to the `immediate` views that read its table (views_pg.cpp).
-void apply_to_immediate_views(pg::SpiConnection& spi, const Written& written);
-// A relation's name, qualified as the user would write it (views_pg.cpp).
-std::string relation_name(Oid relid);
 
 } // namespace autoreport::views

@@ -4,7 +4,7 @@
 
 #include "common/error.hpp"
 #include "common/memory_pg.hpp"
-#include "views/capture_pg.hpp"
+#include "views/catalog_pg.hpp"
 
 extern "C" {
 #include "access/relation.h"
