@@ -51,7 +51,7 @@ EXTRA_CLEAN = build $(ALL_SOURCES:.cpp=.d)
 # The pg_regress suite (sql/NAME.sql, expected/NAME.out). `make installcheck` runs it against the
 # running server PGHOST/PGPORT point at, which must preload autoreport and allow logical replication
 # (test/preload.conf lists the settings); `make test` runs it on a temporary instance (test/run.sh).
-REGRESS = version boundary progress reports report_params report_defaults report_expose render cache cache_subscription audit audit_runs \
+REGRESS = version boundary progress reports report_params report_defaults report_expose report_presentation render cache cache_subscription audit audit_runs \
 	audit_refused render_limits channels forecast forecast_progress forecast_cancel anomalies schedules_next_runs schedules alerts \
 	views views_differential what_if explain index_health capture advise
 # The boundary probes live in the test-only module build/autoreport_test.so, which is never installed.

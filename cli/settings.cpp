@@ -49,7 +49,10 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-constexpr std::array<std::string_view, 3> kBooleanOptions = {"header", "formula_guard", "chart"};
+constexpr std::array<std::string_view, 5> kBooleanOptions = {"header", "formula_guard", "chart", "totals",
+                                                             "parameters_sheet"};
+// Options that are true, false or a word (chart: "first", "last").
+constexpr std::array<std::string_view, 1> kBooleanOrWordOptions = {"chart"};
 constexpr std::array<std::string_view, 3> kIntegerOptions = {"width", "height", "max_points"};
 
 bool contains(const auto& list, std::string_view name) {
@@ -64,6 +67,9 @@ std::string option_value(const Setting& s) {
     }
     if (v == "false" || v == "f" || v == "off" || v == "no" || v == "0") {
       return "false";
+    }
+    if (contains(kBooleanOrWordOptions, s.name)) {
+      return quoted(s.value, "option \"" + s.name + "\"");
     }
     throw UsageError{"option \"" + s.name + "\" must be true or false, not \"" + s.value + "\""};
   }

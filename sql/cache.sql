@@ -6,7 +6,7 @@ SELECT autoreport.define_report('region_totals',
   '{"min": {"type": "numeric", "default": 0}}') AS version;
 SELECT cacheable, cache_note FROM autoreport.reports WHERE name = 'region_totals';
 -- The table is watched by a statement trigger that fires even in replication apply.
-SELECT tgname, tgenabled FROM pg_trigger WHERE tgrelid = 'orders_c'::regclass;
+SELECT tgname, tgenabled FROM pg_trigger WHERE tgrelid = 'orders_c'::regclass ORDER BY tgname;
 
 -- A helper that shows what the cache did since the last call.
 CREATE TEMP TABLE last_stats AS SELECT hits, misses, bypassed FROM autoreport.cache_stats;

@@ -18,7 +18,7 @@ SELECT jsonb_array_length(convert_from(autoreport.render('metrics', '{}', 'json'
 SELECT convert_from(autoreport.render('metrics', '{}', 'ndjson'), 'UTF8') AS ndjson;
 SELECT convert_from(autoreport.render('metrics', '{}', 'markdown'), 'UTF8') AS markdown;
 SELECT position('<caption>' IN html) > 0 AS has_caption, position('lang="de"' IN html) > 0 AS lang,
-       position('<th scope="col" class="num">revenue</th>' IN html) > 0 AS th_scope_numeric_right,
+       position('<th scope="col" class="num" data-column="revenue">Revenue</th>' IN html) > 0 AS th_scope_numeric_right,
        position('&lt;b&gt;bold&lt;/b&gt; &amp; more' IN html) > 0 AS escaped,
        position('<script' IN html) = 0 AS no_script, position('src=' IN html) = 0 AND position('href=' IN html) = 0 AS no_external
   FROM (SELECT convert_from(autoreport.render('metrics', '{}', 'html', '{"lang": "de"}'), 'UTF8') AS html) AS h;

@@ -45,7 +45,7 @@ bool listed(const std::string& canonical) {
 
 Error not_a_zone(const std::string& name) {
   return Error(sqlstate::invalid_parameter_value, "time zone \"" + name + "\" not recognized")
-      .with_detail("A schedule's time zone is an IANA zone name, as listed in pg_timezone_names.")
+      .with_detail("autoreport's time zones are IANA zone names, as listed in pg_timezone_names.")
       .with_hint("Use a name such as Europe/Berlin, America/New_York, Asia/Kolkata or UTC.");
 }
 

@@ -61,14 +61,17 @@ struct Converted {
   char* out; // palloc'd text, or null when buf holds it
   int64 integer;
   double number;
+  int32 utc_offset; // timestamptz: seconds east of UTC in the zone written
   bool finite;
 };
 
-void convert_datum(Kind kind, Oid type, Oid output_fn, Datum d, Converted* c) {
+// zone: for timestamptz, the zone to write it in (nullptr: the session's).
+void convert_datum(Kind kind, Oid type, Oid output_fn, Datum d, Converted* c, const pg_tz* zone = nullptr) {
   c->out = nullptr;
   c->buf[0] = '\0';
   c->integer = 0;
   c->number = 0;
+  c->utc_offset = 0;
   c->finite = true;
   switch (kind) {
   case Kind::Date: {
@@ -97,10 +100,13 @@ void convert_datum(Kind kind, Oid type, Oid output_fn, Datum d, Converted* c) {
     int tz = 0;
     const char* tzn = nullptr;
     const bool with_tz = kind == Kind::TimestampTz;
-    if (timestamp2tm(ts, with_tz ? &tz : nullptr, &tm, &fsec, with_tz ? &tzn : nullptr, nullptr) != 0) {
+    // (timestamp2tm only reads the zone; its parameter is not declared const)
+    if (timestamp2tm(ts, with_tz ? &tz : nullptr, &tm, &fsec, with_tz ? &tzn : nullptr,
+                     with_tz ? const_cast<pg_tz*>(zone) : nullptr) != 0) {
       ereport(ERROR, (errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE), errmsg("timestamp out of range")));
     }
     EncodeDateTime(&tm, fsec, with_tz, tz, tzn, USE_XSD_DATES, c->buf);
+    c->utc_offset = -tz;
     c->integer = ts + kUnixEpochShiftDays * USECS_PER_DAY;
     return;
   }
@@ -129,7 +135,8 @@ void convert_datum(Kind kind, Oid type, Oid output_fn, Datum d, Converted* c) {
 
 } // namespace
 
-CellConverter::CellConverter(TupleDesc desc, bool numbers) : numbers_(numbers) {
+CellConverter::CellConverter(TupleDesc desc, bool numbers, const pg_tz* zone)
+    : numbers_(numbers), zone_(zone) {
   io_.resize(static_cast<size_t>(desc->natts));
   for (int i = 0; i < desc->natts; ++i) {
     Form_pg_attribute att = TupleDescAttr(desc, i);
@@ -142,7 +149,10 @@ CellConverter::CellConverter(TupleDesc desc, bool numbers) : numbers_(numbers) {
       fmgr_info_cxt(fn, &io.output, CurrentMemoryContext);
       return format_type_with_typemod(att->atttypid, att->atttypmod);
     });
-    columns_.push_back({NameStr(att->attname), kind_of(io.type), type_name});
+    Column& column = columns_.emplace_back();
+    column.name = NameStr(att->attname);
+    column.kind = kind_of(io.type);
+    column.type_name = type_name;
   }
   cells_.resize(columns_.size());
   converted_.resize(columns_.size());
@@ -153,10 +163,11 @@ CellConverter::CellConverter(TupleDesc desc, bool numbers) : numbers_(numbers) {
 namespace {
 
 // Converts one non-null value; C only (it runs under a guard).
-void convert_value(Kind kind, CellConverter::ColumnIo* io, Datum d, bool numbers,
+void convert_value(Kind kind, CellConverter::ColumnIo* io, Datum d, bool numbers, const pg_tz* zone,
                    CellConverter::Converted* c) {
   c->integer = 0;
   c->number = 0;
+  c->utc_offset = 0;
   c->finite = true;
   switch (kind) {
   case Kind::Boolean:
@@ -197,9 +208,10 @@ void convert_value(Kind kind, CellConverter::ColumnIo* io, Datum d, bool numbers
   case Kind::TimestampTz:
   case Kind::Interval: {
     Converted tmp;
-    convert_datum(kind, io->type, InvalidOid, d, &tmp);
+    convert_datum(kind, io->type, InvalidOid, d, &tmp, zone);
     memcpy(c->buf, tmp.buf, sizeof c->buf);
     c->integer = tmp.integer;
+    c->utc_offset = tmp.utc_offset;
     c->finite = tmp.finite;
     c->text = c->buf;
     c->length = strlen(c->buf);
@@ -222,7 +234,7 @@ std::span<const Cell> CellConverter::convert(HeapTuple tuple, TupleDesc desc) {
       Converted& c = converted_[i];
       c.is_null = nulls_[i] != 0;
       if (!c.is_null) {
-        convert_value(columns_[i].kind, &io_[i], values_[i], numbers_, &c);
+        convert_value(columns_[i].kind, &io_[i], values_[i], numbers_, zone_, &c);
       }
     }
   });
@@ -239,6 +251,7 @@ std::span<const Cell> CellConverter::convert(HeapTuple tuple, TupleDesc desc) {
     cell.number = c.number;
     cell.finite = c.finite;
     cell.boolean = c.boolean;
+    cell.utc_offset = c.utc_offset;
   }
   return cells_;
 }
@@ -251,10 +264,11 @@ Kind kind_for_type(Oid type) {
   return kind_of(pg::guard([&] { return getBaseType(type); }));
 }
 
-std::string iso_timestamptz(TimestampTz ts) {
+std::string iso_timestamptz(TimestampTz ts, const pg_tz* zone) {
   Converted c;
-  pg::guard(
-      [&] { convert_datum(Kind::TimestampTz, TIMESTAMPTZOID, InvalidOid, TimestampTzGetDatum(ts), &c); });
+  pg::guard([&] {
+    convert_datum(Kind::TimestampTz, TIMESTAMPTZOID, InvalidOid, TimestampTzGetDatum(ts), &c, zone);
+  });
   return c.buf;
 }
 

@@ -7,6 +7,7 @@
 #include "render/table.hpp"
 
 extern "C" {
+#include "pgtime.h"
 #include "utils/datetime.h"
 }
 
@@ -22,7 +23,8 @@ class CellConverter {
 public:
   // numbers: also fill Cell::number for numeric columns (charts and spreadsheets need it; text
   // formats do not, and converting numeric to double costs).
-  CellConverter(TupleDesc desc, bool numbers);
+  // zone: the zone timestamptz values are written in (nullptr: the session's TimeZone).
+  CellConverter(TupleDesc desc, bool numbers, const pg_tz* zone = nullptr);
   const std::vector<Column>& columns() const noexcept { return columns_; }
   // The cells of one tuple (of a descriptor like the one given at construction); valid until the
   // next call.
@@ -40,6 +42,7 @@ public:
     size_t length;
     int64 integer;
     double number;
+    int32 utc_offset;
     bool finite;
     bool boolean;
     bool is_null;
@@ -53,6 +56,7 @@ private:
   std::vector<Datum> values_;
   std::vector<char> nulls_; // bool, as heap_deform_tuple wants
   bool numbers_;
+  const pg_tz* zone_;
 };
 
 } // namespace autoreport::render
@@ -61,5 +65,6 @@ namespace autoreport::render {
 // The rendering kind of a column of this type (domains resolved to their base type).
 Kind kind_for_type(Oid type);
 // A timestamptz as ISO 8601 with the session time zone's offset, e.g. 2026-11-27T12:00:00+00:00.
-std::string iso_timestamptz(TimestampTz ts);
+// zone: as CellConverter's.
+std::string iso_timestamptz(TimestampTz ts, const pg_tz* zone = nullptr);
 } // namespace autoreport::render

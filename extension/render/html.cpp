@@ -14,23 +14,38 @@
 // - NULL is a cell with class="null" holding the option "null" text (default ""): shown in a muted
 //   italic colour, and an empty one is hatched so it reads differently from an empty string. A screen
 //   reader announces an empty NULL cell as blank; set "null" to a word to have it spoken.
-// - Booleans are true/false; bytea is base64; everything else is Cell::text. Every text (values,
-//   names, title, parameters) goes through xml_escape; cells keep their line breaks (pre-wrap).
+// - Headings are the columns' labels (define_report's `columns`), else their names humanised
+//   ("order_count" → "Order count"); a heading that differs from the name keeps it in data-column.
+// - Values as people read them in the "locale" option's convention (default: the session's lc_numeric
+//   when autoreport knows it, else en-US; locale.hpp): numbers grouped and at the column's decimals,
+//   currency and percent styles, dates in the locale's order inside <time datetime="ISO">, booleans as
+//   the locale's Yes and No; bytea is base64; everything else is Cell::text. Every text (values, names,
+//   title, parameters) goes through xml_escape; cells keep their line breaks (pre-wrap).
+// - timestamptz values are shown in the render's time zone (option "time_zone", default the session's
+//   TimeZone), which the caption names.
+// - Option "totals" (default false): a totals row in <tfoot> (totals.hpp: exact sums of number columns
+//   other than identifiers and percentages, or what each column's `total` says), labelled in the first
+//   column without a total.
 // - The row count is in <tfoot> ("1 row", "N rows").
 // - Colours meet WCAG AA contrast (text at least 4.5:1 against its background).
 // - Streams: the head and table header at begin(), one write per row, the rest at end().
-// - Option "chart" (bool, default false): the rows are also fed to the SVG renderer (make_svg with
-//   default options), which keeps what it needs; at end() its chart is written in a <figure> after
-//   the table (after, so the table still streams). An XML prolog before <svg> is dropped, as inline
-//   SVG in HTML has none. An error of the chart renderer is the render's error.
+// - Option "chart" (true, "last", "first" or false, default false): the rows are also fed to the SVG
+//   renderer (make_svg with default options), which keeps what it needs; at end() its chart is written
+//   in a <figure> after the table (true or "last": the table still streams) or before it ("first": the
+//   table is held until the chart is drawn). An XML prolog before <svg> is dropped, as inline SVG in
+//   HTML has none. An error of the chart renderer is the render's error.
 #include "render/html.hpp"
 
 #include "common/error.hpp"
 #include "render/column_names.hpp"
 #include "render/escape.hpp"
+#include "render/locale.hpp"
+#include "render/presentation.hpp"
 #include "render/svg.hpp"
+#include "render/totals.hpp"
 
 #include <algorithm>
+#include <optional>
 
 #include "common/pure.hpp"
 
@@ -53,6 +68,7 @@ tbody tr:nth-child(even){background:#f6f8fa}
 td.null{color:#57606a;font-style:italic}
 td.null:empty{background:repeating-linear-gradient(135deg,transparent 0 4px,#d0d7de 4px 5px)}
 tfoot td{border:none;color:#3d444d;padding-top:.5rem}
+tfoot tr.totals td{border:1px solid #afb8c1;border-top:2px solid #57606a;color:#1b1f24;font-weight:600;padding:.3rem .6rem}
 figure{margin:1.5rem 0}
 figure svg{max-width:100%;height:auto}
 figcaption{color:#3d444d}
@@ -94,8 +110,9 @@ class HtmlRenderer final : public Renderer {
 public:
   // Reads and checks the options, so that a bad one fails before any output.
   HtmlRenderer(const Options& options, Output& out) : out_(out) {
-    options.allow_only("html", {"lang", "null", "chart"});
-    lang_ = options.text("lang", "en");
+    options.allow_only("html", {"lang", "null", "chart", "locale", "totals"});
+    locale_option_ = locale_option(options);
+    lang_ = options.text("lang", locale_option_ != nullptr ? locale_option_->tag : "en");
     if (!is_language_tag(lang_)) {
       throw Error(sqlstate::invalid_parameter_value,
                   "option \"lang\" must be a language tag such as \"en\" or \"pt-BR\"")
@@ -104,9 +121,23 @@ public:
                      "digits, separated by hyphens.");
     }
     null_ = xml_escape(options.text("null", ""));
-    if (options.boolean("chart", false)) {
+    bool chart = false;
+    if (options.is_string("chart")) {
+      const std::string where = options.text("chart", "");
+      if (where != "first" && where != "last") {
+        throw Error(sqlstate::invalid_parameter_value,
+                    "option \"chart\" must be true, false, \"first\" or \"last\"")
+            .with_detail("It was \"" + where + "\".");
+      }
+      chart = true;
+      chart_first_ = where == "first";
+    } else {
+      chart = options.boolean("chart", false);
+    }
+    if (chart) {
       chart_renderer_ = make_svg(Options{}, chart_);
     }
+    with_totals_ = options.boolean("totals", false);
   }
 
   // Writes the head, the caption and the table header.
@@ -140,16 +171,28 @@ public:
       s += "<p class=\"generated\">Generated <time datetime=\"" + xml_escape(info.generated_at) + "\">" +
            xml_escape(shown) + "</time></p>\n";
     }
+    const bool zoned = std::any_of(info.columns.begin(), info.columns.end(),
+                                   [](const Column& c) { return c.kind == Kind::TimestampTz; });
+    if (zoned && !is_blank(info.time_zone)) {
+      s += "<p class=\"time-zone\">Times are in " + xml_escape(info.time_zone) + ".</p>\n";
+    }
     s += "</caption>\n<thead>\n<tr>";
-    kinds_.clear();
-    for (size_t i = 0; i < info.columns.size(); ++i) {
-      const Column& c = info.columns[i];
-      kinds_.push_back(c.kind);
-      s += is_numeric(c.kind) ? "<th scope=\"col\" class=\"num\">" : "<th scope=\"col\">";
-      s += xml_escape(display_name(c, i)) + "</th>";
+    columns_ = info.columns;
+    locale_ = &resolve_locale(locale_option_, info);
+    for (size_t i = 0; i < columns_.size(); ++i) {
+      const Column& c = columns_[i];
+      const std::string label = column_label(c, i);
+      s += is_numeric(c.kind) ? "<th scope=\"col\" class=\"num\"" : "<th scope=\"col\"";
+      if (label != display_name(c, i)) {
+        s += " data-column=\"" + xml_escape(display_name(c, i)) + "\"";
+      }
+      s += ">" + xml_escape(label) + "</th>";
     }
     s += "</tr>\n</thead>\n<tbody>\n";
-    out_.write(s);
+    if (with_totals_) {
+      totals_.emplace(columns_);
+    }
+    write(s);
     rows_ = 0;
     if (chart_renderer_) {
       chart_renderer_->begin(info);
@@ -159,26 +202,34 @@ public:
   // Writes one table row (and feeds it to the chart).
   void row(std::span<const Cell> cells) override {
     line_ = "<tr>";
-    for (size_t i = 0; i < kinds_.size(); ++i) {
+    for (size_t i = 0; i < columns_.size(); ++i) {
       const Cell cell = i < cells.size() ? cells[i] : Cell{}; // a missing cell is NULL
-      const bool numeric = is_numeric(kinds_[i]);
+      const Kind kind = columns_[i].kind;
+      const bool numeric = is_numeric(kind);
       if (cell.is_null) {
         line_ += numeric ? "<td class=\"num null\">" : "<td class=\"null\">";
         line_ += null_;
+      } else if (is_temporal(kind) && cell.finite) {
+        line_ += "<td><time datetime=\"";
+        append_xml_escaped(line_, cell.text);
+        line_ += "\">";
+        append_xml_escaped(line_, human_text(columns_[i], cell, *locale_));
+        line_ += "</time>";
       } else {
         line_ += numeric ? "<td class=\"num\">" : "<td>";
-        if (kinds_[i] == Kind::Boolean) {
-          line_ += cell.boolean ? "true" : "false";
-        } else if (kinds_[i] == Kind::Bytes) {
-          line_ += base64_encode(cell.text);
-        } else {
+        if (kind == Kind::Text || kind == Kind::Json) {
           append_xml_escaped(line_, cell.text);
+        } else {
+          append_xml_escaped(line_, human_text(columns_[i], cell, *locale_));
         }
       }
       line_ += "</td>";
     }
     line_ += "</tr>\n";
-    out_.write(line_);
+    write(line_);
+    if (totals_) {
+      totals_->add(cells);
+    }
     ++rows_;
     if (chart_renderer_) {
       chart_renderer_->row(cells);
@@ -187,27 +238,68 @@ public:
 
   // Writes the row count, the chart if asked, and closes the document.
   void end() override {
-    std::string s = "</tbody>\n<tfoot>\n<tr><td colspan=\"" +
-                    std::to_string(std::max<size_t>(kinds_.size(), 1)) + "\">" + std::to_string(rows_) +
+    std::string s = "</tbody>\n<tfoot>\n" + totals_row() + "<tr><td colspan=\"" +
+                    std::to_string(std::max<size_t>(columns_.size(), 1)) + "\">" + std::to_string(rows_) +
                     (rows_ == 1 ? " row" : " rows") + "</td></tr>\n</tfoot>\n</table>\n";
+    std::string figure;
     if (chart_renderer_) {
       chart_renderer_->end();
       const std::string& svg = chart_.data();
       const size_t start = svg.find("<svg");
-      s += "<figure class=\"chart\">\n";
-      s += std::string_view(svg).substr(start == std::string::npos ? 0 : start);
-      s += "\n<figcaption>Chart of " + title_ + "</figcaption>\n</figure>\n";
+      figure += "<figure class=\"chart\">\n";
+      figure += std::string_view(svg).substr(start == std::string::npos ? 0 : start);
+      figure += "\n<figcaption>Chart of " + title_ + "</figcaption>\n</figure>\n";
     }
-    s += "</main>\n</body>\n</html>\n";
-    out_.write(s);
+    if (chart_first_) {
+      // The head (up to <main>), the chart, then the table held back.
+      const size_t main = held_.find("<main>\n");
+      const size_t cut = main == std::string::npos ? 0 : main + 7;
+      out_.write(std::string_view(held_).substr(0, cut));
+      out_.write(figure);
+      out_.write(std::string_view(held_).substr(cut));
+      out_.write(s);
+    } else {
+      out_.write(s);
+      out_.write(figure);
+    }
+    out_.write("</main>\n</body>\n</html>\n");
   }
 
 private:
+  // Writes to the output, or holds the table until the chart is drawn when it comes first.
+  void write(std::string_view text) {
+    if (chart_first_) {
+      held_ += text;
+    } else {
+      out_.write(text);
+    }
+  }
+
+  // The totals row (with its label), or nothing when the option is off.
+  std::string totals_row() const {
+    if (!totals_) {
+      return "";
+    }
+    std::string s = "<tr class=\"totals\">";
+    const std::vector<std::string> shown = totals_->shown(columns_, *locale_);
+    for (size_t i = 0; i < columns_.size(); ++i) {
+      const bool numeric = is_numeric(columns_[i].kind) || totals_->kind(i) == Total::count;
+      s += (numeric ? "<td class=\"num\">" : "<td>") + xml_escape(shown[i]) + "</td>";
+    }
+    return s + "</tr>\n";
+  }
+
   Output& out_;
   std::string lang_;
   std::string null_;  // escaped
   std::string title_; // escaped
-  std::vector<Kind> kinds_;
+  std::vector<Column> columns_;
+  const Locale* locale_option_ = nullptr;
+  const Locale* locale_ = nullptr;
+  bool with_totals_ = false;
+  std::optional<Totals> totals_;
+  bool chart_first_ = false;
+  std::string held_; // the document so far, when the chart comes first
   size_t rows_ = 0;
   std::string line_; // the row being built, reused between rows
   StringOutput chart_;

@@ -12,14 +12,22 @@
 //   only line break a table cell can hold. Other control characters are dropped and invalid UTF-8
 //   becomes U+FFFD.
 // - Option "null" (default ""): the text written for NULL (escaped like any text).
-// - Booleans are true/false; bytea is base64; everything else is Cell::text.
+// - Headings are the columns' labels, else their names humanised; values as the "locale" option writes
+//   them (numbers grouped, currency and percent styles, dates in the locale's order, booleans as its Yes
+//   and No; locale.hpp), bytea as base64, everything else as Cell::text.
+// - Option "totals" (default false): a last line with the totals (totals.hpp), its label in bold.
 // - A result without columns gives no output: a GFM table needs at least one column.
 // - Streams: one write per line.
 #include "render/markdown.hpp"
 
 #include "render/column_names.hpp"
 #include "render/escape.hpp"
+#include "render/locale.hpp"
+#include "render/presentation.hpp"
+#include "render/totals.hpp"
 #include "render/utf8.hpp"
+
+#include <optional>
 
 #include "common/pure.hpp"
 
@@ -86,12 +94,16 @@ class MarkdownRenderer final : public Renderer {
 public:
   // Reads and checks the options, so that a bad one fails before any output.
   MarkdownRenderer(const Options& options, Output& out) : out_(out) {
-    options.allow_only("markdown", {"null"});
+    options.allow_only("markdown", {"null", "locale", "totals"});
     null_ = options.text("null", "");
+    locale_option_ = locale_option(options);
+    with_totals_ = options.boolean("totals", false);
   }
 
   // Writes the header and delimiter rows.
   void begin(const TableInfo& info) override {
+    columns_ = info.columns;
+    locale_ = &resolve_locale(locale_option_, info);
     kinds_.clear();
     for (const Column& c : info.columns) {
       kinds_.push_back(c.kind);
@@ -99,10 +111,13 @@ public:
     if (kinds_.empty()) {
       return;
     }
+    if (with_totals_) {
+      totals_.emplace(columns_);
+    }
     line_ = "|";
     for (size_t i = 0; i < info.columns.size(); ++i) {
       line_ += ' ';
-      append_cell_text(line_, display_name(info.columns[i], i));
+      append_cell_text(line_, column_label(info.columns[i], i));
       line_ += " |";
     }
     line_ += "\n|";
@@ -124,12 +139,32 @@ public:
       line_ += ' ';
       if (cell.is_null) {
         append_cell_text(line_, null_);
-      } else if (kinds_[i] == Kind::Boolean) {
-        line_ += cell.boolean ? "true" : "false";
-      } else if (kinds_[i] == Kind::Bytes) {
-        line_ += base64_encode(cell.text);
-      } else {
+      } else if (kinds_[i] == Kind::Text || kinds_[i] == Kind::Json) {
         append_cell_text(line_, cell.text);
+      } else {
+        append_cell_text(line_, human_text(columns_[i], cell, *locale_));
+      }
+      line_ += " |";
+    }
+    line_ += '\n';
+    out_.write(line_);
+    if (totals_) {
+      totals_->add(cells);
+    }
+  }
+
+  // The totals line, when asked; a GFM table ends with its last line.
+  void end() override {
+    if (!totals_) {
+      return;
+    }
+    line_ = "|";
+    for (const std::string& text : totals_->shown(columns_, *locale_)) {
+      line_ += ' ';
+      if (!text.empty()) {
+        line_ += "**";
+        append_cell_text(line_, text);
+        line_ += "**";
       }
       line_ += " |";
     }
@@ -137,13 +172,15 @@ public:
     out_.write(line_);
   }
 
-  // Nothing to close: a GFM table ends with its last line.
-  void end() override {}
-
 private:
   Output& out_;
   std::string null_;
   std::vector<Kind> kinds_;
+  std::vector<Column> columns_;
+  const Locale* locale_option_ = nullptr;
+  const Locale* locale_ = nullptr;
+  bool with_totals_ = false;
+  std::optional<Totals> totals_;
   std::string line_; // the line being built, reused between rows
 };
 

@@ -30,19 +30,18 @@ Options Options::parse(std::string_view json_text) {
 
 void Options::allow_only(std::string_view format, std::initializer_list<std::string_view> allowed) const {
   for (const auto& [key, value] : json_.items()) {
-    bool ok = false;
+    bool ok = key == "time_zone"; // every format: applied where values are read (render_pg.cpp)
     for (std::string_view a : allowed) {
       ok = ok || key == a;
     }
     if (!ok) {
       std::string list;
       for (std::string_view a : allowed) {
-        list += (list.empty() ? "" : ", ") + std::string(a);
+        list += std::string(a) + ", ";
       }
       throw Error(sqlstate::invalid_parameter_value,
                   "unknown option \"" + key + "\" for format " + std::string(format))
-          .with_detail(list.empty() ? "Format " + std::string(format) + " takes no options."
-                                    : "Format " + std::string(format) + " accepts: " + list + ".");
+          .with_detail("Format " + std::string(format) + " accepts: " + list + "time_zone.");
     }
   }
 }
@@ -54,6 +53,11 @@ const nlohmann::json* Options::find(std::string_view key) const {
 
 bool Options::has(std::string_view key) const {
   return find(key) != nullptr;
+}
+
+bool Options::is_string(std::string_view key) const {
+  const nlohmann::json* v = find(key);
+  return v != nullptr && v->is_string();
 }
 
 bool Options::boolean(std::string_view key, bool fallback) const {

@@ -17,7 +17,8 @@ public:
   // Parses a JSON object; throws autoreport::Error 22023 when it is not one.
   static Options parse(std::string_view json_text);
 
-  // Refuses keys outside `allowed`, naming the format and the keys it accepts.
+  // Refuses keys outside `allowed` and "time_zone" (which every format takes), naming the format and
+  // the keys it accepts.
   void allow_only(std::string_view format, std::initializer_list<std::string_view> allowed) const;
 
   // Typed access: the default when absent; 22023 naming the option when present with another type.
@@ -27,6 +28,8 @@ public:
   std::optional<std::string> nullable_text(std::string_view key, std::optional<std::string> fallback) const;
   int64_t integer(std::string_view key, int64_t fallback, int64_t min, int64_t max) const;
   bool has(std::string_view key) const;
+  // True when the option is given as a string (for options that take true/false or a word).
+  bool is_string(std::string_view key) const;
 
 private:
   const nlohmann::json* find(std::string_view key) const;

@@ -41,20 +41,43 @@ inline bool is_temporal(Kind k) {
   return k == Kind::Date || k == Kind::Timestamp || k == Kind::TimestampTz;
 }
 
+// How a number column is shown to people (define_report's `columns`); machine formats ignore it.
+enum class NumberStyle {
+  automatic, // grouped, at the type's declared scale (identifiers and years not grouped)
+  number,    // grouped, always
+  currency,  // with Column::currency's symbol, at its decimals (2 for most)
+  percent,   // the value × 100 with a percent sign: 0.125 is 12.5%
+  text,      // as PostgreSQL writes it, never grouped (codes, ids)
+};
+
+// What a totals row (render option "totals") shows for a column.
+enum class Total { automatic, none, sum, avg, min, max, count };
+
 struct Column {
+  Column() = default;
+  Column(std::string name_, Kind kind_, std::string type_name_ = "")
+      : name(std::move(name_)), kind(kind_), type_name(std::move(type_name_)) {}
+
   std::string name;
   Kind kind = Kind::Text;
   std::string type_name; // as PostgreSQL names it: "numeric(12,2)", "timestamp with time zone", ...
+  // Presentation (render/presentation.hpp): what human formats (HTML, Markdown, XLSX, PDF) show.
+  std::string label; // the heading; empty: the name humanised
+  NumberStyle style = NumberStyle::automatic;
+  std::string currency; // ISO 4217 code, for NumberStyle::currency
+  int decimals = -1;    // digits after the point; -1: the style's or the type's default
+  Total total = Total::automatic;
 };
 
 // One value. Valid until the next row() call: renderers copy what they keep.
 struct Cell {
   bool is_null = true;
-  std::string_view text; // see Kind; empty for NULL
-  double number = 0;     // Integer, Float, Numeric
-  int64_t integer = 0;   // Integer; Date (days); Timestamp/TimestampTz (microseconds since 1970-01-01 UTC)
-  bool boolean = false;  // Boolean
-  bool finite = true;    // false for NaN/±Infinity numbers and ±infinity dates and timestamps
+  std::string_view text;  // see Kind; empty for NULL
+  double number = 0;      // Integer, Float, Numeric
+  int64_t integer = 0;    // Integer; Date (days); Timestamp/TimestampTz (microseconds since 1970-01-01 UTC)
+  bool boolean = false;   // Boolean
+  bool finite = true;     // false for NaN/±Infinity numbers and ±infinity dates and timestamps
+  int32_t utc_offset = 0; // TimestampTz: seconds east of UTC of the zone the text is written in
 };
 
 // What a document says about itself (HTML caption, SVG title, XLSX properties).
@@ -64,6 +87,8 @@ struct TableInfo {
   std::string description;                                     // the report's description
   std::vector<std::pair<std::string, std::string>> parameters; // name, value as text, in order
   std::string generated_at;                                    // ISO 8601 with offset
+  std::string time_zone; // the zone timestamptz values are written in (render option "time_zone")
+  std::string locale;    // the locale when the render gives none (the session's lc_numeric, if known)
 };
 
 // Where rendered bytes go. write() may throw autoreport::Error (e.g. when a size limit is reached).

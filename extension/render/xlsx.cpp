@@ -12,13 +12,27 @@
 //   numeric(30,10) amounts) are written as right-aligned text that keeps every digit; all others are
 //   numbers. float4/float8 values are doubles already and are always numbers. NaN and ±Infinity, which
 //   Excel has no number for, are the texts "NaN", "Infinity", "-Infinity".
-// - A numeric column with a declared scale shows it, with thousands separators: numeric(14,2) shows
-//   4,016.10, not 4016.1 (format #,##0.00); numeric(p,0) shows #,##0; money #,##0.00. Other numbers
-//   keep Excel's General format (an id column gets no separators).
-// - Dates and timestamps are Excel serial dates with the formats yyyy-mm-dd and yyyy-mm-dd hh:mm:ss.
-//   Excel has no time zones: timestamptz values are written in UTC and the header says so
-//   ("ordered_at (UTC)"). Values Excel cannot show (±infinity, before 1900-03-01, after 9999-12-31)
-//   are their PostgreSQL text.
+// - The header row shows the columns' labels (define_report's `columns`), else their names humanised
+//   ("order_count" → "Order count").
+// - Number formats follow the column's presentation and type: a numeric with a declared scale shows it,
+//   with thousands separators (numeric(14,2) shows 4,016.10, not 4016.1: #,##0.00; numeric(p,0)
+//   #,##0; money #,##0.00); format "currency" shows the currency's symbol where the locale puts it
+//   ("€"#,##0.00 or #,##0.00\ "€"); "percent" 0.0% (the value is a fraction: 0.125 shows 12.5%);
+//   "number" #,##0 with the column's decimals; identifier-like columns (id, *_id, year) and others keep
+//   General. Excel shows the separators of the reader's own settings.
+// - Dates and timestamps are Excel serial dates with the formats yyyy-mm-dd and yyyy-mm-dd hh:mm:ss
+//   (in the "locale" option's order when one is given: dd.mm.yyyy for de-DE). Excel has no time zones:
+//   timestamptz values are written as the wall-clock time in the render's time zone (option
+//   "time_zone", default the session's TimeZone), which the parameters sheet names; the header keeps
+//   the column's label. Values Excel cannot show (±infinity, before 1900-03-01, after 9999-12-31) are
+//   their PostgreSQL text.
+// - Option "totals" (default false): after each sheet's rows, a bold totals row of SUBTOTAL formulas
+//   (SUM 109, AVERAGE 101, MIN 105, MAX 104, COUNTA 103: they follow the autofilter, leaving out
+//   filtered rows) over that sheet's rows, with the computed value cached so that readers that do not
+//   calculate (pandas, openpyxl) see it too; labelled with the locale's word for total in the first
+//   column without a total (totals.hpp says which columns have one).
+// - A second sheet, "Parameters" (option "parameters_sheet", default true), lists the report, its
+//   description, each parameter and value, the generation time, the time zone and the row count.
 // - Booleans are Excel booleans; time, interval, json and every other type are their text; bytea is
 //   base64 text; NULL is an empty cell. Text longer than Excel's 32,767 characters per cell is cut with
 //   a visible marker.
@@ -33,13 +47,17 @@
 #include "render/escape.hpp"
 #include "render/excel_date.hpp"
 #include "render/excel_text.hpp"
+#include "render/locale.hpp"
+#include "render/presentation.hpp"
 #include "render/temp_file.hpp"
+#include "render/totals.hpp"
 #include "render/xlsx_workbook.hpp"
 
 #include <xlsxwriter.h>
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -57,32 +75,71 @@ constexpr double min_width = 8;
 constexpr double max_width = 60;
 constexpr size_t max_base64_source = 24579; // bytes whose base64 is just over Excel's cell limit
 
-// The Excel number format for a numeric column's declared type ("numeric(14,2)" → "#,##0.00"), or
-// nothing for General.
-std::optional<std::string> number_format_for(std::string_view type_name) {
-  if (type_name == "money") {
-    return "#,##0.00";
-  }
-  constexpr std::string_view prefix = "numeric(";
-  if (!type_name.starts_with(prefix) || !type_name.ends_with(")")) {
-    return std::nullopt;
-  }
-  const size_t comma = type_name.find(',');
-  if (comma == std::string_view::npos) {
-    return "#,##0"; // numeric(p): scale 0
-  }
-  int scale = 0;
-  for (size_t i = comma + 1; i + 1 < type_name.size(); ++i) {
-    const char ch = type_name[i];
-    if (ch < '0' || ch > '9') {
-      return std::nullopt; // a negative scale (PostgreSQL 15 allows it): General
+// "#,##0" with `decimals` zeros after the point.
+std::string grouped_format(int decimals) {
+  return decimals <= 0 ? std::string("#,##0") : "#,##0." + std::string(static_cast<size_t>(decimals), '0');
+}
+
+// The Excel number format of a number column (see the top of this file), or nothing for General.
+std::optional<std::string> number_format_for(const Column& column, const Locale& locale) {
+  const std::optional<int> scale = declared_scale(column.type_name);
+  switch (column.style) {
+  case NumberStyle::currency: {
+    const int decimals = column.decimals >= 0 ? column.decimals : currency_decimals(column.currency);
+    std::string symbol;
+    for (char c : currency_symbol(column.currency)) {
+      symbol += c == '"' ? "\"\"" : std::string(1, c);
     }
-    scale = scale * 10 + (ch - '0');
-    if (scale > 30) {
+    const std::string number = grouped_format(decimals);
+    switch (locale.currency) {
+    case CurrencyPlace::before:
+      return "\"" + symbol + "\"" + number;
+    case CurrencyPlace::before_space:
+      return "\"" + symbol + " \"" + number;
+    case CurrencyPlace::after_space:
+      return number + "\\ \"" + symbol + "\"";
+    }
+    return number;
+  }
+  case NumberStyle::percent: {
+    const int decimals = column.decimals >= 0 ? column.decimals : (scale ? std::max(*scale - 2, 0) : 1);
+    return decimals == 0 ? std::string("0%") : "0." + std::string(static_cast<size_t>(decimals), '0') + "%";
+  }
+  case NumberStyle::number:
+    if (column.decimals >= 0 || scale) {
+      return grouped_format(column.decimals >= 0 ? column.decimals : *scale);
+    }
+    return column.kind == Kind::Integer ? std::optional<std::string>("#,##0") : std::nullopt;
+  case NumberStyle::text:
+    return std::nullopt;
+  case NumberStyle::automatic:
+    if (column.decimals >= 0) {
+      return grouped_format(column.decimals);
+    }
+    if (identifier_like(column.name) || !scale) {
       return std::nullopt;
     }
+    return grouped_format(*scale);
   }
-  return scale == 0 ? std::string("#,##0") : "#,##0." + std::string(static_cast<size_t>(scale), '0');
+  return std::nullopt;
+}
+
+// The SUBTOTAL function number of a total (ignoring rows hidden by the filter), 0 for none.
+int subtotal_function(Total total) {
+  switch (total) {
+  case Total::sum:
+    return 109;
+  case Total::avg:
+    return 101;
+  case Total::min:
+    return 105;
+  case Total::max:
+    return 104;
+  case Total::count:
+    return 103;
+  default:
+    return 0;
+  }
 }
 
 // Significant digits of a decimal number written as PostgreSQL does ("-0012.3400" has 4).
@@ -134,8 +191,11 @@ class XlsxRenderer final : public Renderer {
 public:
   // Reads and checks the options (unknown keys and invalid sheet names are 22023).
   XlsxRenderer(const Options& options, Output& out, uint32_t rows_per_sheet) : out_(out) {
-    options.allow_only("xlsx", {"sheet_name", "header"});
+    options.allow_only("xlsx", {"sheet_name", "header", "locale", "totals", "parameters_sheet"});
     header_ = options.boolean("header", true);
+    locale_option_ = locale_option(options);
+    with_totals_ = options.boolean("totals", false);
+    parameters_sheet_ = options.boolean("parameters_sheet", true);
     const uint32_t limit = header_ ? excel_max_rows - 1 : excel_max_rows;
     rows_per_sheet_ = std::clamp<uint32_t>(rows_per_sheet, 1, limit);
     if (options.has("sheet_name")) {
@@ -156,14 +216,14 @@ public:
       throw Error(sqlstate::program_limit_exceeded, "xlsx worksheets hold at most 16384 columns")
           .with_detail("The result has " + std::to_string(info.columns.size()) + " columns.");
     }
+    info_ = info;
+    columns_ = info.columns;
+    const Locale& locale = resolve_locale(locale_option_, info);
+    total_word_ = std::string(locale.total);
     for (size_t i = 0; i < info.columns.size(); ++i) {
       const Column& column = info.columns[i];
       kinds_.push_back(column.kind);
-      std::string name = display_name(column, i);
-      if (column.kind == Kind::TimestampTz) {
-        name += " (UTC)";
-      }
-      headers_.push_back(excel_cell_text(name));
+      headers_.push_back(excel_cell_text(column_label(column, i)));
     }
     base_name_ = sheet_name_ ? *sheet_name_ : sheet_name_from_title(info.title);
 
@@ -173,19 +233,33 @@ public:
     lxw_workbook* book = book_->get();
     bold_ = workbook_add_format(book);
     format_set_bold(bold_);
+    // Dates in ISO order unless a locale is asked for (the reader's Excel does not reorder them).
+    const std::string date_format = locale_option_ != nullptr ? std::string(locale.excel_date) : "yyyy-mm-dd";
     date_ = workbook_add_format(book);
-    format_set_num_format(date_, "yyyy-mm-dd");
+    format_set_num_format(date_, date_format.c_str());
     datetime_ = workbook_add_format(book);
-    format_set_num_format(datetime_, "yyyy-mm-dd hh:mm:ss");
+    format_set_num_format(datetime_, (date_format + " hh:mm:ss").c_str());
     exact_number_ = workbook_add_format(book);
     format_set_align(exact_number_, LXW_ALIGN_RIGHT);
     for (const Column& column : info.columns) {
       lxw_format* format = nullptr;
-      if (const std::optional<std::string> code = number_format_for(column.type_name)) {
+      lxw_format* total = nullptr;
+      const std::optional<std::string> code =
+          is_numeric(column.kind) ? number_format_for(column, locale) : std::nullopt;
+      if (code) {
         format = workbook_add_format(book);
         format_set_num_format(format, code->c_str());
       }
+      if (with_totals_) {
+        total = workbook_add_format(book);
+        format_set_bold(total);
+        format_set_top(total, LXW_BORDER_THIN);
+        if (code && effective_total(column) != Total::count) {
+          format_set_num_format(total, code->c_str());
+        }
+      }
       number_formats_.push_back(format);
+      total_formats_.push_back(total);
     }
   }
 
@@ -207,6 +281,9 @@ public:
       lay_out();
     }
     finish_sheet();
+    if (parameters_sheet_) {
+      write_parameters_sheet();
+    }
     check_temp_usage(book_->scratch_bytes());
     book_->close();
     book_.reset();
@@ -306,7 +383,11 @@ private:
     ++sheet_count_;
     const std::string name = sheet_count_ == 1 ? base_name_ : numbered_sheet_name(base_name_, sheet_count_);
     sheet_ = book_->add_sheet(name);
+    sheet_names_.push_back(name);
     rows_in_sheet_ = 0;
+    if (with_totals_) {
+      totals_.emplace(columns_);
+    }
     for (size_t c = 0; c < widths_.size(); ++c) {
       const auto col = static_cast<lxw_col_t>(c);
       check_lxw(worksheet_set_column(sheet_, col, col, widths_[c], nullptr), "setting a column width");
@@ -332,6 +413,68 @@ private:
           worksheet_autofilter(sheet_, 0, 0, rows_in_sheet_, static_cast<lxw_col_t>(headers_.size() - 1)),
           "setting the autofilter");
     }
+    if (totals_) {
+      write_totals();
+    }
+  }
+
+  // The totals row under the current sheet's rows (see the top of this file).
+  void write_totals() {
+    const lxw_row_t first = header_ ? 1 : 0;
+    const lxw_row_t r = first + rows_in_sheet_;
+    const std::optional<size_t> label = totals_->label_column();
+    for (size_t c = 0; c < columns_.size(); ++c) {
+      const auto col = static_cast<lxw_col_t>(c);
+      const int function = rows_in_sheet_ == 0 ? 0 : subtotal_function(totals_->kind(c));
+      if (function == 0) {
+        if (label && *label == c) {
+          write_text(r, col, total_word_, total_formats_[c]);
+        } else {
+          check_lxw(worksheet_write_blank(sheet_, r, col, total_formats_[c]), "writing the totals row");
+        }
+        continue;
+      }
+      char range[32];
+      lxw_rowcol_to_range(range, first, col, r - 1, col);
+      const std::string formula = "=SUBTOTAL(" + std::to_string(function) + "," + range + ")";
+      const std::optional<std::string> value = totals_->value(c);
+      const double cached = value ? std::strtod(value->c_str(), nullptr) : 0;
+      check_lxw(worksheet_write_formula_num(sheet_, r, col, formula.c_str(), total_formats_[c],
+                                            std::isfinite(cached) ? cached : 0),
+                "writing the totals row");
+    }
+  }
+
+  // The sheet that says what the workbook holds: the report, its parameters, when, in which zone.
+  void write_parameters_sheet() {
+    std::string name = "Parameters";
+    while (std::find(sheet_names_.begin(), sheet_names_.end(), name) != sheet_names_.end()) {
+      name = "Report " + name;
+    }
+    lxw_worksheet* sheet = book_->add_sheet(name);
+    std::vector<std::pair<std::string, std::string>> rows = {{"Report", info_.title}};
+    if (!info_.description.empty()) {
+      rows.emplace_back("Description", info_.description);
+    }
+    for (const auto& [param, value] : info_.parameters) {
+      rows.emplace_back(param, value);
+    }
+    rows.emplace_back("Generated at", info_.generated_at);
+    if (!info_.time_zone.empty()) {
+      rows.emplace_back("Time zone", info_.time_zone);
+    }
+    rows.emplace_back("Rows", std::to_string(rows_total_));
+    check_lxw(worksheet_set_column(sheet, 0, 0, 24, nullptr), "setting a column width");
+    check_lxw(worksheet_set_column(sheet, 1, 1, 60, nullptr), "setting a column width");
+    check_lxw(worksheet_write_string(sheet, 0, 0, "Name", bold_), "writing the parameters");
+    check_lxw(worksheet_write_string(sheet, 0, 1, "Value", bold_), "writing the parameters");
+    for (size_t i = 0; i < rows.size(); ++i) {
+      const auto r = static_cast<lxw_row_t>(i + 1);
+      check_lxw(worksheet_write_string(sheet, r, 0, excel_cell_text(rows[i].first).c_str(), nullptr),
+                "writing the parameters");
+      check_lxw(worksheet_write_string(sheet, r, 1, excel_cell_text(rows[i].second).c_str(), nullptr),
+                "writing the parameters");
+    }
   }
 
   // Writes one row, moving on to a new sheet when the current one is full.
@@ -347,7 +490,11 @@ private:
         write_cell(r, static_cast<lxw_col_t>(c), kinds_[c], cells[c]);
       }
     }
+    if (totals_) {
+      totals_->add(cells);
+    }
     ++rows_in_sheet_;
+    ++rows_total_;
     if (++rows_since_check_ == kRowsPerUsageCheck) {
       rows_since_check_ = 0;
       check_temp_usage(book_->scratch_bytes());
@@ -400,10 +547,15 @@ private:
       write_temporal(r, c, cell, cell.finite ? excel_serial_from_days(cell.integer) : std::nullopt, date_);
       return;
     case Kind::Timestamp:
-    case Kind::TimestampTz:
       write_temporal(r, c, cell, cell.finite ? excel_serial_from_micros(cell.integer) : std::nullopt,
                      datetime_);
       return;
+    case Kind::TimestampTz: {
+      // The wall-clock time in the render's zone.
+      const int64_t local = cell.integer + static_cast<int64_t>(cell.utc_offset) * 1000000;
+      write_temporal(r, c, cell, cell.finite ? excel_serial_from_micros(local) : std::nullopt, datetime_);
+      return;
+    }
     case Kind::Bytes:
       write_text(r, c, base64_encode(cell.text.substr(0, max_base64_source)));
       return;
@@ -428,6 +580,16 @@ private:
   uint32_t rows_per_sheet_ = excel_max_rows - 1;
   std::optional<std::string> sheet_name_;
 
+  const Locale* locale_option_ = nullptr;
+  bool with_totals_ = false;
+  bool parameters_sheet_ = true;
+  TableInfo info_;
+  std::vector<Column> columns_;
+  std::string total_word_;
+  std::optional<Totals> totals_; // the current sheet's
+  std::vector<std::string> sheet_names_;
+  uint64_t rows_total_ = 0;
+
   std::vector<Kind> kinds_;
   std::vector<std::string> headers_;
   std::vector<double> widths_;
@@ -441,7 +603,8 @@ private:
   lxw_format* date_ = nullptr;
   lxw_format* datetime_ = nullptr;
   lxw_format* exact_number_ = nullptr;
-  std::vector<lxw_format*> number_formats_; // per column: a numeric's declared scale, or General
+  std::vector<lxw_format*> number_formats_; // per column: see number_format_for(), or General
+  std::vector<lxw_format*> total_formats_;  // per column: its totals cell's (bold, a top border)
 
   lxw_worksheet* sheet_ = nullptr;
   unsigned sheet_count_ = 0;

@@ -126,8 +126,13 @@ std::optional<ReportVersion> read_version(const char* where, const pg::SpiParam&
   r.params = parse_params(*res.text(0, 5), {});
   const nlohmann::json columns = nlohmann::json::parse(*res.text(0, 6));
   for (const nlohmann::json& c : columns) {
+    nlohmann::json presentation = c;
+    for (const char* key : {"name", "type", "type_oid", "typmod"}) {
+      presentation.erase(key);
+    }
     r.columns.push_back({c.at("name").get<std::string>(), c.at("type_oid").get<Oid>(),
-                         c.at("typmod").get<int32>(), c.at("type").get<std::string>(), ""});
+                         c.at("typmod").get<int32>(), c.at("type").get<std::string>(), "",
+                         presentation.empty() ? "" : presentation.dump()});
   }
   r.description = *res.text(0, 7);
   r.signature = *res.text(0, 8);

@@ -32,8 +32,9 @@ struct ResultColumn {
   std::string name;
   Oid type;
   int32 typmod;
-  std::string type_name; // format_type_with_typemod, as users read it
-  std::string ddl_type;  // schema-qualified, for the row type's DDL (only set at definition)
+  std::string type_name;    // format_type_with_typemod, as users read it
+  std::string ddl_type;     // schema-qualified, for the row type's DDL (only set at definition)
+  std::string presentation; // define_report's `columns` for it: a JSON object text, "" for none
 };
 
 // One version of a report as the catalog holds it.

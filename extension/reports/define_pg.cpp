@@ -8,6 +8,8 @@
 #include "reports/cache_pg.hpp"
 #include "reports/placeholders.hpp"
 #include "reports/prepared_pg.hpp"
+#include "render/cells_pg.hpp"
+#include "render/presentation.hpp"
 
 extern "C" {
 #include "access/xact.h"
@@ -32,7 +34,9 @@ extern "C" {
 #include "miscadmin.h"
 }
 
+#include <algorithm>
 #include <array>
+#include <map>
 #include <regex>
 
 using namespace autoreport;
@@ -144,7 +148,7 @@ std::vector<ResultColumn> prepare(const std::string& bound, const std::vector<Oi
   std::vector<ResultColumn> columns;
   for (int i = 0; i < desc->natts; ++i) {
     Form_pg_attribute att = TupleDescAttr(desc, i);
-    ResultColumn c{NameStr(att->attname), att->atttypid, att->atttypmod, "", ""};
+    ResultColumn c{NameStr(att->attname), att->atttypid, att->atttypmod, "", "", ""};
     c.type_name = pg::guard([&] { return format_type_with_typemod(att->atttypid, att->atttypmod); });
     // The row type is created under search_path pg_catalog, pg_temp: a type found through the
     // definer's path (an enum in their schema) must be named with its schema there.
@@ -312,7 +316,8 @@ struct DefineArgs {
   std::string description;
   bool has_ttl = false;
   Datum ttl = Datum(0);
-  std::optional<bool> expose; // as a view; nothing: as it was (not, for a new report)
+  std::optional<bool> expose;              // as a view; nothing: as it was (not, for a new report)
+  std::optional<std::string> columns_json; // presentation; nothing: as it was, for the columns still there
 };
 
 DefineArgs read_define_args(FunctionCallInfo fcinfo) {
@@ -335,6 +340,9 @@ DefineArgs read_define_args(FunctionCallInfo fcinfo) {
                      " (at its defaults); 'none' removes it.");
     }
     a.expose = expose == "view";
+  }
+  if (PG_NARGS() > 6 && !PG_ARGISNULL(6)) {
+    a.columns_json = pg::jsonb_to_string(PG_GETARG_DATUM(6));
   }
   check_report_name(a.name);
   if (a.has_ttl) {
@@ -376,7 +384,54 @@ struct Definition {
   std::string columns_text; // the columns as the catalog keeps them
 };
 
-Definition analyse_definition(const DefineArgs& a) {
+// The presentation of each column (by name) this definition gives: the `columns` argument, checked
+// against the result; or, when it is left out, the previous version's for the columns still there that
+// it still fits (one that no longer does is dropped with a NOTICE).
+std::map<std::string, std::string> presentation_of(const DefineArgs& a,
+                                                   const std::vector<ResultColumn>& result,
+                                                   const std::optional<ReportVersion>& old) {
+  std::vector<render::Column> columns;
+  for (const ResultColumn& c : result) {
+    render::Column& col = columns.emplace_back();
+    col.name = c.name;
+    col.kind = render::kind_for_type(c.type);
+    col.type_name = c.type_name;
+  }
+  std::map<std::string, std::string> out;
+  if (a.columns_json) {
+    for (auto& [name, json] : render::parse_presentation(*a.columns_json, columns)) {
+      out[name] = std::move(json);
+    }
+    return out;
+  }
+  if (!old) {
+    return out;
+  }
+  for (const ResultColumn& previous : old->columns) {
+    const bool still_there = std::any_of(result.begin(), result.end(),
+                                         [&](const ResultColumn& c) { return c.name == previous.name; });
+    if (previous.presentation.empty() || !still_there) {
+      continue;
+    }
+    try {
+      const nlohmann::json one = {{previous.name, nlohmann::json::parse(previous.presentation)}};
+      for (auto& [name, json] : render::parse_presentation(one.dump(), columns)) {
+        out[name] = std::move(json);
+      }
+    } catch (const Error& e) {
+      const std::string why = e.what();
+      pg::guard([&] {
+        ereport(NOTICE,
+                (errmsg("the presentation of column \"%s\" of report \"%s\" no longer fits and is dropped",
+                        previous.name.c_str(), a.name.c_str()),
+                 errdetail("%s", why.c_str())));
+      });
+    }
+  }
+  return out;
+}
+
+Definition analyse_definition(const DefineArgs& a, const std::optional<ReportVersion>& old) {
   Definition d;
   // The placeholder scanner reads literals as the parser will: with backslash escapes when
   // standard_conforming_strings is off (the setting is recorded and restored at every run).
@@ -408,9 +463,15 @@ Definition analyse_definition(const DefineArgs& a) {
   d.search_path = current_search_path();
   d.settings = parse_settings();
   d.params_text = params_to_json(d.params).dump();
+  const std::map<std::string, std::string> presentation = presentation_of(a, d.columns, old);
   nlohmann::json cols = nlohmann::json::array();
   for (const ResultColumn& c : d.columns) {
-    cols.push_back({{"name", c.name}, {"type", c.type_name}, {"type_oid", c.type}, {"typmod", c.typmod}});
+    nlohmann::json col = {
+        {"name", c.name}, {"type", c.type_name}, {"type_oid", c.type}, {"typmod", c.typmod}};
+    if (const auto it = presentation.find(c.name); it != presentation.end()) {
+      col.update(nlohmann::json::parse(it->second));
+    }
+    cols.push_back(std::move(col));
   }
   d.columns_text = cols.dump();
   return d;
@@ -576,7 +637,8 @@ void sync_view(pg::SpiConnection& spi, const std::string& name, bool expose, con
 
 } // namespace
 
-// autoreport.define_report(name, query, params, description, cache_ttl, expose) → the new version number.
+// autoreport.define_report(name, query, params, description, cache_ttl, expose, columns) → the new version
+// number.
 AUTOREPORT_FUNCTION(autoreport_define_report) {
   const DefineArgs args = read_define_args(fcinfo);
   check_writable("define a report");
@@ -584,7 +646,7 @@ AUTOREPORT_FUNCTION(autoreport_define_report) {
   lock_report_name(args.name);
   const std::optional<ReportVersion> old = find_report(args.name);
   check_may_define(args.name, caller, old);
-  const Definition def = analyse_definition(args);
+  const Definition def = analyse_definition(args, old);
   const Ddl ddl = make_ddl(args.name, def.params, def.columns);
   const Oid owner = old ? old->owner : caller;
 

@@ -2,6 +2,9 @@
 #include "audit/audit_pg.hpp"
 #include "common/convert_pg.hpp"
 #include "common/runtime.hpp"
+#include "common/time_zone_pg.hpp"
+#include "render/locale.hpp"
+#include "render/presentation.hpp"
 #include "render/cells_pg.hpp"
 #include "render/renderers.hpp"
 #include "render/temp_file.hpp"
@@ -239,14 +242,30 @@ RunOutcome render_report(const RenderRequest& req, render::Output& out, const Ro
   info.title = req.report.name;
   info.description = req.report.description;
   info.parameters = req.params.display;
-  info.generated_at = render::iso_timestamptz(GetCurrentTransactionStartTimestamp());
+  // Option "time_zone" (any format): an IANA zone for timestamptz values, default the session's TimeZone.
+  const pg::NamedZone zone = req.options.has("time_zone") ? pg::find_zone(req.options.text("time_zone", ""))
+                                                          : pg::session_zone(false);
+  info.time_zone = zone.name;
+  info.generated_at = render::iso_timestamptz(GetCurrentTransactionStartTimestamp(), zone.tz);
+  // The locale human formats use when the render names none: the session's lc_numeric, if known.
+  const char* numeric_locale = pg::guard([] { return GetConfigOption("lc_numeric", false, false); });
+  if (const render::Locale* l = render::locale_from_posix(numeric_locale != nullptr ? numeric_locale : "")) {
+    info.locale = std::string(l->tag);
+  }
+  // The columns as the report presents them (define_report's `columns`), matched by position.
+  const auto present = [&](std::vector<render::Column>& columns) {
+    for (size_t i = 0; i < columns.size() && i < req.report.columns.size(); ++i) {
+      render::apply_presentation(columns[i], req.report.columns[i].presentation);
+    }
+  };
   uint64 rows = 0;
   const RunOutcome outcome =
       produce_rows(req.report, req.params, [&](TupleDesc desc, std::span<HeapTuple> batch) {
         if (!converter) {
           converter = std::make_unique<render::CellConverter>(
-              desc, req.format == "xlsx" || req.format == "svg" || req.options.boolean("chart", false));
+              desc, req.format == "xlsx" || req.format == "svg" || req.options.has("chart"), zone.tz);
           info.columns = converter->columns();
+          present(info.columns);
           renderer->begin(info);
         }
         for (HeapTuple t : batch) {
@@ -268,6 +287,7 @@ RunOutcome render_report(const RenderRequest& req, render::Output& out, const Ro
       col.kind = render::kind_for_type(c.type);
       info.columns.push_back(col);
     }
+    present(info.columns);
     renderer->begin(info);
   }
   renderer->end();

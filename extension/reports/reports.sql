@@ -69,7 +69,7 @@ CREATE VIEW @extschema@.reports AS
          r.current_version AS version,
          v.description,
          v.params AS parameters,
-         (SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object('name', c->'name', 'type', c->'type'))
+         (SELECT pg_catalog.jsonb_agg(c - 'type_oid' - 'typmod')
             FROM pg_catalog.jsonb_array_elements(v.columns) AS c) AS columns,
          r.owner,
          r.function,
@@ -109,7 +109,7 @@ GRANT SELECT ON @extschema@.report_parameters TO PUBLIC;
 
 CREATE VIEW @extschema@.report_versions AS
   SELECT v.report AS name, v.version, v.query, v.params AS parameters,
-         (SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object('name', c->'name', 'type', c->'type'))
+         (SELECT pg_catalog.jsonb_agg(c - 'type_oid' - 'typmod')
             FROM pg_catalog.jsonb_array_elements(v.columns) AS c) AS columns,
          v.description,
          v.defined_by, v.defined_at, r.name IS NULL AS dropped
@@ -124,11 +124,11 @@ GRANT SELECT ON @extschema@.report_versions TO PUBLIC;
 
 CREATE FUNCTION @extschema@.define_report(name text, query text, params jsonb DEFAULT NULL,
                                           description text DEFAULT NULL, cache_ttl interval DEFAULT NULL,
-                                          expose text DEFAULT NULL)
+                                          expose text DEFAULT NULL, columns jsonb DEFAULT NULL)
   RETURNS integer
   LANGUAGE c VOLATILE PARALLEL UNSAFE
   AS 'MODULE_PATHNAME', 'autoreport_define_report';
-COMMENT ON FUNCTION @extschema@.define_report(text, text, jsonb, text, interval, text) IS
+COMMENT ON FUNCTION @extschema@.define_report(text, text, jsonb, text, interval, text, jsonb) IS
   'create a report, or a new version of it, and its function reports.<name>(...); returns the version';
 
 CREATE FUNCTION @extschema@.drop_report(name text, if_exists boolean DEFAULT false)

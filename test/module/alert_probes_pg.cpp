@@ -46,7 +46,7 @@ Rows collect(const std::string& sql) {
   });
   for (int i = 0; i < rows.desc->natts; ++i) {
     const Form_pg_attribute a = TupleDescAttr(rows.desc, i);
-    rows.columns.push_back({NameStr(a->attname), a->atttypid, a->atttypmod, "", ""});
+    rows.columns.push_back({NameStr(a->attname), a->atttypid, a->atttypmod, "", "", ""});
   }
   return rows;
 }

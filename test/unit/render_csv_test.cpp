@@ -149,7 +149,7 @@ TEST(RenderCsv, RefusesUnknownOptions) {
   const Error e = options_error(csv, R"({"lang": "en"})");
   EXPECT_EQ(e.sqlstate(), "22023");
   EXPECT_EQ(e.message(), "unknown option \"lang\" for format csv");
-  EXPECT_EQ(e.detail(), "Format csv accepts: header, null, formula_guard, delimiter, decimal.");
+  EXPECT_EQ(e.detail(), "Format csv accepts: header, null, formula_guard, delimiter, decimal, time_zone.");
   EXPECT_EQ(options_error(tsv, R"({"delimiter": ";"})").message(),
             "unknown option \"delimiter\" for format tsv");
 }

@@ -45,11 +45,11 @@ TEST(RenderHtml, WritesACompleteDocument) {
                             "<p class=\"generated\">Generated <time datetime=\"2026-01-31T09:00:00+00:00\">"
                             "2026-01-31 09:00:00+00:00</time></p>\n</caption>\n"))
       << out;
-  EXPECT_TRUE(contains(out,
-                       "<thead>\n<tr><th scope=\"col\">region</th><th scope=\"col\" class=\"num\">total</th>"
-                       "</tr>\n</thead>\n<tbody>\n"
-                       "<tr><td>North</td><td class=\"num\">1200.50</td></tr>\n</tbody>\n"
-                       "<tfoot>\n<tr><td colspan=\"2\">1 row</td></tr>\n</tfoot>\n</table>\n"))
+  EXPECT_TRUE(contains(out, "<thead>\n<tr><th scope=\"col\" data-column=\"region\">Region</th>"
+                            "<th scope=\"col\" class=\"num\" data-column=\"total\">Total</th>"
+                            "</tr>\n</thead>\n<tbody>\n"
+                            "<tr><td>North</td><td class=\"num\">1,200.50</td></tr>\n</tbody>\n"
+                            "<tfoot>\n<tr><td colspan=\"2\">1 row</td></tr>\n</tfoot>\n</table>\n"))
       << out;
   EXPECT_TRUE(contains(out, ".num{text-align:right"));
   EXPECT_TRUE(out.ends_with("</table>\n</main>\n</body>\n</html>\n"));
@@ -98,14 +98,14 @@ TEST(RenderHtml, ShowsBooleansBytesAndUnicode) {
   const TableInfo info =
       table({{"b", Kind::Boolean, "boolean"}, {"y", Kind::Bytes, "bytea"}, {"t", Kind::Text, "text"}});
   const std::string out = render(html, info, {{bool_cell(false), text_cell("foob"), text_cell("東京 \xFF")}});
-  EXPECT_TRUE(contains(out, "<tr><td>false</td><td>Zm9vYg==</td><td>東京 \xEF\xBF\xBD</td></tr>")) << out;
+  EXPECT_TRUE(contains(out, "<tr><td>No</td><td>Zm9vYg==</td><td>東京 \xEF\xBF\xBD</td></tr>")) << out;
 }
 
 TEST(RenderHtml, EmptyTitleAndNoRows) {
   const TableInfo info = table({{"", Kind::Text, "text"}});
   const std::string out = render(html, info, {});
   EXPECT_TRUE(contains(out, "<title>Report</title>"));
-  EXPECT_TRUE(contains(out, "<th scope=\"col\">column_1</th>"));
+  EXPECT_TRUE(contains(out, "<th scope=\"col\" data-column=\"column_1\">Column 1</th>"));
   EXPECT_TRUE(contains(out, "<tbody>\n</tbody>\n<tfoot>\n<tr><td colspan=\"1\">0 rows</td></tr>"));
   EXPECT_FALSE(contains(out, "class=\"description\""));
   EXPECT_FALSE(contains(out, "<time"));
@@ -132,10 +132,10 @@ TEST(RenderHtml, RefusesUnknownOptionsAndWrongTypes) {
   Error e = options_error(html, R"({"theme": "dark"})");
   EXPECT_EQ(e.sqlstate(), "22023");
   EXPECT_EQ(e.message(), "unknown option \"theme\" for format html");
-  EXPECT_EQ(e.detail(), "Format html accepts: lang, null, chart.");
+  EXPECT_EQ(e.detail(), "Format html accepts: lang, null, chart, locale, totals, time_zone.");
   e = options_error(html, R"({"chart": "yes"})");
   EXPECT_EQ(e.sqlstate(), "22023");
-  EXPECT_EQ(e.message(), "option \"chart\" must be true or false");
+  EXPECT_EQ(e.message(), "option \"chart\" must be true, false, \"first\" or \"last\"");
   e = options_error(html, R"({"lang": 1})");
   EXPECT_EQ(e.sqlstate(), "22023");
   EXPECT_EQ(e.message(), "option \"lang\" must be a string");
@@ -150,7 +150,7 @@ TEST(RenderHtml, StreamsRowsAsTheyArrive) {
   EXPECT_TRUE(contains(out.data(), "<tbody>\n"));
   const size_t before = out.data().size();
   r->row(std::vector<Cell>{text_cell("West"), number_cell("5")});
-  EXPECT_EQ(out.data().substr(before), "<tr><td>West</td><td class=\"num\">5</td></tr>\n");
+  EXPECT_EQ(out.data().substr(before), "<tr><td>West</td><td class=\"num\">5.00</td></tr>\n");
 }
 
 TEST(RenderHtml, ChartIsAnInlineSvgFigureAfterTheTable) {

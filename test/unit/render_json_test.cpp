@@ -149,7 +149,7 @@ TEST(RenderJson, RefusesUnknownOptions) {
   Error e = options_error(json_array, R"({"pretty": true})");
   EXPECT_EQ(e.sqlstate(), "22023");
   EXPECT_EQ(e.message(), "unknown option \"pretty\" for format json");
-  EXPECT_EQ(e.detail(), "Format json accepts: large_integers.");
+  EXPECT_EQ(e.detail(), "Format json accepts: large_integers, time_zone.");
   e = options_error(ndjson, R"({"header": true})");
   EXPECT_EQ(e.message(), "unknown option \"header\" for format ndjson");
 }

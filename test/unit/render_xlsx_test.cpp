@@ -145,7 +145,8 @@ TEST(XlsxRender, EveryKindKeepsItsType) {
   EXPECT_EQ(book["properties"]["title"], "sales");
   EXPECT_EQ(book["properties"]["subject"], "Revenue by day");
   EXPECT_EQ(book["properties"]["description"], "Revenue by day");
-  ASSERT_EQ(book["sheets"].size(), 1u);
+  ASSERT_EQ(book["sheets"].size(), 2u); // the rows, then the parameters
+  EXPECT_EQ(book["sheets"][1]["name"], "Parameters");
   const json& sheet = book["sheets"][0];
   EXPECT_EQ(sheet["name"], "sales");
   EXPECT_EQ(sheet["freeze"], "A2");
@@ -155,9 +156,8 @@ TEST(XlsxRender, EveryKindKeepsItsType) {
     EXPECT_TRUE(bold);
   }
 
-  const std::vector<std::string> header = {"id",  "amount",           "ratio", "paid", "day",
-                                           "at",  "ordered_at (UTC)", "note",  "blob", "took",
-                                           "doc", "column_12"};
+  const std::vector<std::string> header = {"ID",         "Amount", "Ratio", "Paid", "Day", "At",
+                                           "Ordered at", "Note",   "Blob",  "Took", "Doc", "Column 12"};
   for (size_t c = 0; c < header.size(); ++c) {
     EXPECT_EQ(cell(sheet, 0, c)["v"], header[c]);
   }
@@ -246,7 +246,7 @@ TEST(XlsxRender, DatesExcelCannotShowAreText) {
       {s.date(1900, 3, 1), s.timestamp(1969, 12, 31, 18, 0, 0, true)},
   };
   const json sheet = read_back(render(info, rows))["sheets"][0];
-  EXPECT_EQ(cell(sheet, 0, 1)["v"], "t (UTC)");
+  EXPECT_EQ(cell(sheet, 0, 1)["v"], "T");
   EXPECT_EQ(cell(sheet, 1, 0), (json{{"v", "infinity"}, {"t", "s"}, {"f", "General"}}));
   EXPECT_EQ(cell(sheet, 1, 1)["v"], "-infinity");
   EXPECT_EQ(cell(sheet, 2, 0)["v"], "1899-12-31");
@@ -333,7 +333,7 @@ TEST(XlsxRender, EmptyResultHasTheHeaderOnly) {
   const TableInfo info = table({col("a", Kind::Integer), col("b", Kind::Text)});
   const json sheet = read_back(render(info, {}))["sheets"][0];
   EXPECT_EQ(sheet["max_row"], 1);
-  EXPECT_EQ(cell(sheet, 0, 1)["v"], "b");
+  EXPECT_EQ(cell(sheet, 0, 1)["v"], "B");
   EXPECT_EQ(sheet["autofilter"], "A1:B1");
 }
 
@@ -346,7 +346,8 @@ TEST(XlsxSpill, RowsBeyondASheetContinueOnNumberedSheets) {
   }
   const json book = read_back(render(info, rows, "", 10));
   ASSERT_FALSE(book.contains("error")) << book.dump();
-  ASSERT_EQ(book["sheets"].size(), 3u);
+  ASSERT_EQ(book["sheets"].size(), 4u); // three of rows, then the parameters
+  EXPECT_EQ(book["sheets"][3]["name"], "Parameters");
   const std::vector<std::string> names = {"orders", "orders (2)", "orders (3)"};
   const std::vector<int> sizes = {10, 10, 5};
   int next = 1;
@@ -356,7 +357,7 @@ TEST(XlsxSpill, RowsBeyondASheetContinueOnNumberedSheets) {
     EXPECT_EQ(sheet["max_row"], sizes[k] + 1);
     EXPECT_EQ(sheet["freeze"], "A2");
     EXPECT_EQ(sheet["autofilter"], "A1:B" + std::to_string(sizes[k] + 1));
-    EXPECT_EQ(cell(sheet, 0, 0)["v"], "n");
+    EXPECT_EQ(cell(sheet, 0, 0)["v"], "N");
     EXPECT_TRUE(sheet["widths"].contains("B"));
     for (int r = 1; r <= sizes[k]; ++r, ++next) {
       EXPECT_EQ(cell(sheet, r, 0)["v"], next);
@@ -372,10 +373,10 @@ TEST(XlsxSpill, ExactlyFullSheetsMakeNoEmptySheet) {
   for (int i = 0; i < 20; ++i) {
     rows.push_back({s.integer(i)});
   }
-  EXPECT_EQ(read_back(render(info, rows, "", 10))["sheets"].size(), 2u);
+  EXPECT_EQ(read_back(render(info, rows, "", 10))["sheets"].size(), 3u); // two of rows, the parameters
   // Without a header a sheet holds one more data row.
   const json book = read_back(render(info, rows, R"({"header": false})", 10));
-  ASSERT_EQ(book["sheets"].size(), 2u);
+  ASSERT_EQ(book["sheets"].size(), 3u);
   EXPECT_EQ(book["sheets"][1]["max_row"], 10);
 }
 
@@ -470,14 +471,14 @@ TEST(XlsxSpill, RealExcelLimitOfRowsPerSheet) {
   const auto written = std::chrono::steady_clock::now();
   const json book = read_back(out.data(), true);
   ASSERT_FALSE(book.contains("error")) << book.dump();
-  ASSERT_EQ(book["sheets"].size(), 2u);
+  ASSERT_EQ(book["sheets"].size(), 3u);
   EXPECT_EQ(book["sheets"][0]["name"], "big");
   EXPECT_EQ(book["sheets"][0]["rows"], excel_max_rows); // 1 header + 1,048,575 data rows
   EXPECT_EQ(book["sheets"][0]["first"][1][0], 1);
   EXPECT_EQ(book["sheets"][0]["last"][0], excel_max_rows - 1);
   EXPECT_EQ(book["sheets"][1]["name"], "big (2)");
   EXPECT_EQ(book["sheets"][1]["rows"], 12); // header + the 11 rows left
-  EXPECT_EQ(book["sheets"][1]["first"][0][0], "n");
+  EXPECT_EQ(book["sheets"][1]["first"][0][0], "N");
   EXPECT_EQ(book["sheets"][1]["first"][1][0], excel_max_rows);
   EXPECT_EQ(book["sheets"][1]["last"][0], total);
   const auto read = std::chrono::steady_clock::now();
