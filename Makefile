@@ -60,14 +60,18 @@ REGRESS_OPTS = --dbname=regression --dlpath=$(CURDIR)/build
 PG_INCLUDEDIR_SERVER := $(shell $(PG_CONFIG) --includedir-server 2>/dev/null)
 # -isystem for PostgreSQL's headers: GCC then ignores the same directory given with -I by PGXS, and our
 # strict warnings judge only our own code.
-PG_CPPFLAGS = -isystem $(PG_INCLUDEDIR_SERVER) -Iextension -Ibuild \
+# cairo, pango and librsvg draw PDF pages and PNG charts (render/pdf.cpp, render/png.cpp); their
+# headers as system headers, so our strict warnings judge only our own code.
+RENDER_CFLAGS := $(patsubst -I%,-isystem %,$(shell pkg-config --cflags pangocairo librsvg-2.0 2>/dev/null))
+RENDER_LIBS := $(shell pkg-config --libs pangocairo librsvg-2.0 2>/dev/null)
+PG_CPPFLAGS = -isystem $(PG_INCLUDEDIR_SERVER) -Iextension -Ibuild $(RENDER_CFLAGS) \
 	-DAUTOREPORT_VERSION='"$(EXTVERSION)"' \
 	'-DPGDLLEXPORT=__attribute__((visibility("default")))'
 # The strict flags every C++ file of ours is built with (the extension, tests, sidecar and tools).
 STRICT_CXXFLAGS = -std=c++20 -Wall -Wextra -Werror
 AR_CXXFLAGS = $(STRICT_CXXFLAGS) -fPIC -fvisibility=hidden -fvisibility-inlines-hidden -MMD -MP
 PG_CXXFLAGS = $(AR_CXXFLAGS)
-SHLIB_LINK  = -lstdc++ -lxlsxwriter
+SHLIB_LINK  = -lstdc++ -lxlsxwriter $(RENDER_LIBS)
 
 # No LLVM bitcode for JIT inlining: it would need clang to accept our C++20 and brings nothing here.
 # (override, set before PGXS, wins over Makefile.global's with_llvm = yes)

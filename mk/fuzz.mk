@@ -10,11 +10,11 @@ FUZZ_LIB_OBJS = $(patsubst %.cpp,build/fuzz/obj/%.o,$(PURE_SOURCES) $(SIDECAR_PU
 
 build/fuzz/obj/%.o: %.cpp
 	@mkdir -p $(dir $@)
-	$(FUZZ_CXX) $(subst fuzzer$(comma),fuzzer-no-link$(comma),$(FUZZ_FLAGS)) -MMD -MP -c -o $@ $<
+	$(FUZZ_CXX) $(subst fuzzer$(comma),fuzzer-no-link$(comma),$(FUZZ_FLAGS)) -MMD -MP $(RENDER_CFLAGS) -c -o $@ $<
 
 build/fuzz/%: test/fuzz/%_fuzz.cpp $(wildcard test/fuzz/*.hpp) $(FUZZ_LIB_OBJS)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CXX) $(FUZZ_FLAGS) -o $@ $< $(FUZZ_LIB_OBJS) -lxlsxwriter -lcrypto
+	$(FUZZ_CXX) $(FUZZ_FLAGS) -o $@ $< $(FUZZ_LIB_OBJS) -lxlsxwriter -lcrypto $(RENDER_LIBS)
 
 fuzz: $(FUZZ_TARGETS)
 

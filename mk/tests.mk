@@ -1,7 +1,7 @@
 # Unit tests and the test-only module (included by the Makefile).
 
 # ---- unit tests ---------------------------------------------------------------------------------
-GTEST_LIBS = -lgtest -lgtest_main -pthread -lxlsxwriter -lcrypto
+GTEST_LIBS = -lgtest -lgtest_main -pthread -lxlsxwriter -lcrypto $(RENDER_LIBS)
 UNIT_SOURCES = $(sort $(wildcard test/unit/*.cpp))
 UNIT_OBJS = $(patsubst %.cpp,build/unit/%.o,$(PURE_SOURCES) $(SIDECAR_PURE_SOURCES) $(CLI_PURE_SOURCES) $(UNIT_SOURCES))
 
@@ -9,7 +9,7 @@ UNIT_OBJS = $(patsubst %.cpp,build/unit/%.o,$(PURE_SOURCES) $(SIDECAR_PURE_SOURC
 # PostgreSQL header fails to compile here.
 build/unit/%.o: %.cpp
 	@mkdir -p $(dir $@)
-	$(CXX) $(AR_CXXFLAGS) -g -O1 -I. -Iextension -Isidecar/src -Itest/unit -c -o $@ $<
+	$(CXX) $(AR_CXXFLAGS) -g -O1 -I. -Iextension -Isidecar/src -Itest/unit $(RENDER_CFLAGS) -c -o $@ $<
 
 build/unit_tests: $(UNIT_OBJS)
 	$(CXX) -o $@ $^ $(GTEST_LIBS)

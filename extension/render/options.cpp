@@ -55,6 +55,14 @@ bool Options::has(std::string_view key) const {
   return find(key) != nullptr;
 }
 
+Options Options::without(std::initializer_list<std::string_view> keys) const {
+  Options o = *this;
+  for (std::string_view k : keys) {
+    o.json_.erase(std::string(k));
+  }
+  return o;
+}
+
 bool Options::is_string(std::string_view key) const {
   const nlohmann::json* v = find(key);
   return v != nullptr && v->is_string();

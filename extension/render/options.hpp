@@ -28,6 +28,8 @@ public:
   std::optional<std::string> nullable_text(std::string_view key, std::optional<std::string> fallback) const;
   int64_t integer(std::string_view key, int64_t fallback, int64_t min, int64_t max) const;
   bool has(std::string_view key) const;
+  // The same options without `keys` (for a renderer that hands the rest to another).
+  Options without(std::initializer_list<std::string_view> keys) const;
   // True when the option is given as a string (for options that take true/false or a word).
   bool is_string(std::string_view key) const;
 

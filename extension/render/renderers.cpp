@@ -6,6 +6,8 @@
 #include "render/html.hpp"
 #include "render/json.hpp"
 #include "render/markdown.hpp"
+#include "render/pdf.hpp"
+#include "render/png.hpp"
 #include "render/svg.hpp"
 #include "render/xlsx.hpp"
 
@@ -30,6 +32,8 @@ constexpr Format kFormats[] = {
     {"markdown", "text/markdown; charset=utf-8", "md"},
     {"xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"},
     {"svg", "image/svg+xml", "svg"},
+    {"pdf", "application/pdf", "pdf"},
+    {"png", "image/png", "png"},
 };
 
 const Format& find_format(std::string_view name) {
@@ -77,6 +81,12 @@ std::unique_ptr<Renderer> make_renderer(std::string_view format, const Options& 
   }
   if (name == "xlsx") {
     return make_xlsx(options, out);
+  }
+  if (name == "pdf") {
+    return make_pdf(options, out);
+  }
+  if (name == "png") {
+    return make_png(options, out);
   }
   return make_svg(options, out);
 }
