@@ -16,6 +16,8 @@ PACKAGES=(
   postgresql-15 postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl libgtest-dev
   # the reference what_if()'s costs are checked against (tests only; autoreport never needs it)
   postgresql-15-hypopg
+  # a JDK and pgjdbc for the jdbc suite (tests only; autoreport never needs them at run time)
+  default-jdk-headless libpostgresql-jdbc-java
   # lint and fuzz
   clang-format cppcheck clang-14 libclang-rt-14-dev
   # readers the render tests check files with (a real spreadsheet reader, XML parser, browser)

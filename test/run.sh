@@ -13,6 +13,7 @@
 #   standby    a real primary and streaming replica: reports run on the standby
 #   sidecar    the WebSocket sidecar against the throwaway cluster with real WebSocket clients
 #   cli        the command-line client build/autoreport against the throwaway cluster
+#   jdbc       reports through pgjdbc (java, test/jdbc/ReportClient.java) on its own throwaway cluster
 #   charts     SVG charts rendered by headless Chromium to PNGs that are checked not to be blank
 #   lint       clang-format and cppcheck on our own files
 # A failing suite does not stop the others. Set SUITES="unit regress" to run some of them.
@@ -20,7 +21,7 @@ set -uo pipefail
 source "$(dirname "$0")/../scripts/lib.sh"
 
 OUT=$ROOT/build/test
-SUITES=${SUITES:-unit fuzz regress nopreload isolation pgtap concurrency schedules standby sidecar cli charts lint}
+SUITES=${SUITES:-unit fuzz regress nopreload isolation pgtap concurrency schedules standby sidecar cli jdbc charts lint}
 PASSED=0
 FAILED=0
 declare -a SUMMARY=()
@@ -237,6 +238,20 @@ suite_cli() {
   fi
   record cli "$(grep -c '^ok - ' "$log")" "$(grep -c '^not ok - ' "$log")"
   "$ROOT/scripts/cluster.sh" stop "$dir" >/dev/null
+}
+
+suite_jdbc() {
+  say "JDBC (pgjdbc against a real server: stringtype=unspecified, binds, errors, report_parameters, views)"
+  local dir=$OUT/jdbc-cluster log=$OUT/jdbc.log
+  rm -rf "$dir"
+  # The script starts the cluster and stops it; without java or the driver it fails with a "not ok".
+  timeout 600 bash "$ROOT/test/jdbc/jdbc_test.sh" "$dir" >"$log" 2>&1
+  local status=$?
+  cat "$log"
+  if [ "$status" -ne 0 ] && ! grep -q '^not ok - ' "$log"; then
+    echo "not ok - test/jdbc/jdbc_test.sh exited with status $status" | tee -a "$log"
+  fi
+  record jdbc "$(grep -c '^ok - ' "$log")" "$(grep -c '^not ok - ' "$log")"
 }
 
 suite_charts() {
