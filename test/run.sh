@@ -15,13 +15,14 @@
 #   cli        the command-line client build/autoreport against the throwaway cluster
 #   jdbc       reports through pgjdbc (java, test/jdbc/ReportClient.java) on its own throwaway cluster
 #   charts     SVG charts rendered by headless Chromium to PNGs that are checked not to be blank
+#   pdf        PDF and PNG rendered by the extension, read back by pdftotext and pdftoppm
 #   lint       clang-format and cppcheck on our own files
 # A failing suite does not stop the others. Set SUITES="unit regress" to run some of them.
 set -uo pipefail
 source "$(dirname "$0")/../scripts/lib.sh"
 
 OUT=$ROOT/build/test
-SUITES=${SUITES:-unit fuzz regress nopreload isolation pgtap concurrency schedules standby sidecar cli jdbc charts lint}
+SUITES=${SUITES:-unit fuzz regress nopreload isolation pgtap concurrency schedules standby sidecar cli jdbc charts pdf lint}
 PASSED=0
 FAILED=0
 declare -a SUMMARY=()
@@ -257,6 +258,19 @@ suite_jdbc() {
 suite_charts() {
   say "charts in a real browser (headless Chromium)"
   if bash "$ROOT/test/render/chart_png_test.sh"; then record charts 1 0; else record charts 0 1; fi
+}
+
+suite_pdf() {
+  say "PDF and PNG read back by poppler (pdftotext, pdftoppm)"
+  local log=$OUT/pdf.log
+  bash "$ROOT/test/render/pdf_test.sh" 2>&1 | tee "$log"
+  local line
+  line=$(grep -E '^pdf_test: [0-9]+ passed, [0-9]+ failed' "$log" | tail -1)
+  if [ -z "$line" ]; then
+    record pdf 0 1
+    return
+  fi
+  record pdf "$(echo "$line" | awk '{print $2}')" "$(echo "$line" | awk '{print $4}')"
 }
 
 suite_lint() {

@@ -22,6 +22,7 @@
 #include "render/pdf.hpp"
 
 #include "common/error.hpp"
+#include "render/chart.hpp"
 #include "render/locale.hpp"
 #include "render/presentation.hpp"
 #include "render/svg.hpp"
@@ -180,6 +181,11 @@ public:
   }
 
   void end() override {
+    // Left to itself (no "chart" option), the PDF has a chart of a time series, or of at most
+    // chart_max_categories bars: a chart of the first 50 of 10,000 rows would mislead.
+    if (svg_ && !chart_ && !is_temporal(info_.columns[0].kind) && rows_.size() > chart_max_categories) {
+      svg_.reset();
+    }
     if (svg_) {
       svg_->end();
     }
@@ -193,6 +199,8 @@ public:
     cairo_pdf_surface_set_size(surface_.get(), page_w_, page_h_);
     paginate();
     draw();
+    cell_layouts_.clear();
+    bold_layouts_.clear();
     layout_.reset();
     cr_.reset();
     cairo_surface_finish(surface_.get());
@@ -239,8 +247,16 @@ private:
     std::vector<double> natural(n, 0);
     for (size_t c = 0; c < n; ++c) {
       natural[c] = text_width(header_[c], bold.get());
-      for (size_t r = 0; r < rows_.size() && r < layout_rows; ++r) {
-        natural[c] = std::max(natural[c], text_width(rows_[r][c], regular.get()));
+      // The first rows, and the longest text of all (numbers and dates must never be cut).
+      size_t longest = 0;
+      for (size_t r = 0; r < rows_.size(); ++r) {
+        if (r < layout_rows) {
+          natural[c] = std::max(natural[c], text_width(rows_[r][c], regular.get()));
+        }
+        longest = rows_[r][c].size() > rows_[longest][c].size() ? r : longest;
+      }
+      if (!rows_.empty()) {
+        natural[c] = std::max(natural[c], text_width(rows_[longest][c], regular.get()));
       }
       natural[c] = std::min(natural[c], max_natural_width) + 2 * cell_pad_x;
     }
@@ -303,22 +319,35 @@ private:
     regular_ = font(font_size_, false);
     bold_ = font(font_size_, true);
     line_height_ = std::ceil(font_size_ * 1.2) + 2 * cell_pad_y;
+    make_cell_layouts();
   }
 
-  // Sets the layout up for a cell of column c (width, alignment, wrapping) with text.
-  void set_cell(size_t c, std::string_view text, bool bold) {
-    PangoLayout* l = layout_.get();
-    pango_layout_set_font_description(l, bold ? bold_.get() : regular_.get());
-    pango_layout_set_width(l, static_cast<int>((widths_[c] - 2 * cell_pad_x) * PANGO_SCALE));
-    pango_layout_set_alignment(l, numeric_column(c) ? PANGO_ALIGN_RIGHT : PANGO_ALIGN_LEFT);
-    if (wraps_[c]) {
-      pango_layout_set_wrap(l, PANGO_WRAP_WORD_CHAR);
-      pango_layout_set_height(l, -max_cell_lines);
-    } else {
-      pango_layout_set_height(l, -1);
+  // One layout per column and weight, set up once (width, alignment, wrapping): a cell only sets its
+  // text, which keeps pango from redoing the setup for each of a large table's cells.
+  void make_cell_layouts() {
+    for (int bold = 0; bold < 2; ++bold) {
+      for (size_t c = 0; c < widths_.size(); ++c) {
+        Owned<PangoLayout> l(pango_cairo_create_layout(cr_.get()));
+        pango_layout_set_font_description(l.get(), bold != 0 ? bold_.get() : regular_.get());
+        pango_layout_set_width(l.get(), static_cast<int>((widths_[c] - 2 * cell_pad_x) * PANGO_SCALE));
+        pango_layout_set_alignment(l.get(), numeric_column(c) ? PANGO_ALIGN_RIGHT : PANGO_ALIGN_LEFT);
+        if (wraps_[c]) {
+          pango_layout_set_wrap(l.get(), PANGO_WRAP_WORD_CHAR);
+          pango_layout_set_height(l.get(), -max_cell_lines);
+        } else {
+          pango_layout_set_height(l.get(), -1);
+        }
+        pango_layout_set_ellipsize(l.get(), PANGO_ELLIPSIZE_END);
+        (bold != 0 ? bold_layouts_ : cell_layouts_).push_back(std::move(l));
+      }
     }
-    pango_layout_set_ellipsize(l, PANGO_ELLIPSIZE_END);
+  }
+
+  // The layout of a cell of column c holding text.
+  PangoLayout* set_cell(size_t c, std::string_view text, bool bold) {
+    PangoLayout* l = (bold ? bold_layouts_ : cell_layouts_)[c].get();
     pango_layout_set_text(l, text.data(), static_cast<int>(text.size()));
+    return l;
   }
 
   // The height of a table line with these cells.
@@ -328,9 +357,8 @@ private:
       if (!wraps_[c] && cells[c].find('\n') == std::string::npos) {
         continue;
       }
-      set_cell(c, cells[c], bold);
       int w = 0, ph = 0;
-      pango_layout_get_size(layout_.get(), &w, &ph);
+      pango_layout_get_size(set_cell(c, cells[c], bold), &w, &ph);
       h = std::max(h, static_cast<double>(ph) / PANGO_SCALE + 2 * cell_pad_y);
     }
     return h;
@@ -350,10 +378,14 @@ private:
       }
       out.emplace_back(clean(params), font(8, false));
     }
-    std::string generated = "Generated " + info_.generated_at;
-    if (const size_t t = generated.find('T'); t != std::string::npos) {
-      generated[t] = ' ';
+    // "2026-03-01T09:30:00.123456+01:00" is shown "2026-03-01 09:30:00 +01:00".
+    std::string when = info_.generated_at;
+    if (when.size() >= 19 && when[10] == 'T') {
+      const size_t zone = when.find_first_of("+-Z", 19);
+      when = when.substr(0, 10) + " " + when.substr(11, 8) +
+             (zone == std::string::npos ? "" : " " + when.substr(zone));
     }
+    std::string generated = "Generated " + when;
     const bool zoned = std::any_of(info_.columns.begin(), info_.columns.end(),
                                    [](const Column& c) { return c.kind == Kind::TimestampTz; });
     if (zoned && !info_.time_zone.empty()) {
@@ -449,9 +481,9 @@ private:
     double x = margin;
     for (size_t c = 0; c < cells.size() && c < widths_.size(); ++c) {
       if (!cells[c].empty()) {
-        set_cell(c, cells[c], kind != LineKind::row);
+        PangoLayout* l = set_cell(c, cells[c], kind != LineKind::row);
         cairo_move_to(cr, x + cell_pad_x, y + cell_pad_y);
-        pango_cairo_show_layout(cr, layout_.get());
+        pango_cairo_show_layout(cr, l);
       }
       x += widths_[c];
     }
@@ -537,7 +569,8 @@ private:
 
   Owned<cairo_surface_t> surface_;
   Owned<cairo_t> cr_;
-  Owned<PangoLayout> layout_;
+  Owned<PangoLayout> layout_; // headings, footers and measuring
+  std::vector<Owned<PangoLayout>> cell_layouts_, bold_layouts_;
   Owned<PangoFontDescription> regular_, bold_;
   double page_w_ = 0, page_h_ = 0, font_size_ = body_size, line_height_ = 0;
   std::vector<double> widths_;
