@@ -379,11 +379,12 @@ private:
       out.emplace_back(clean(params), font(8, false));
     }
     // "2026-03-01T09:30:00.123456+01:00" is shown "2026-03-01 09:30:00 +01:00".
-    std::string when = info_.generated_at;
-    if (when.size() >= 19 && when[10] == 'T') {
-      const size_t zone = when.find_first_of("+-Z", 19);
-      when = when.substr(0, 10) + " " + when.substr(11, 8) +
-             (zone == std::string::npos ? "" : " " + when.substr(zone));
+    const std::string& at = info_.generated_at;
+    std::string when = at;
+    if (at.size() >= 19 && at[10] == 'T') {
+      const size_t zone = at.find_first_of("+-Z", 19);
+      when = at.substr(0, 10) + " " + at.substr(11, 8) +
+             (zone == std::string::npos ? "" : " " + at.substr(zone));
     }
     std::string generated = "Generated " + when;
     const bool zoned = std::any_of(info_.columns.begin(), info_.columns.end(),
