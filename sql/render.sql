@@ -31,6 +31,23 @@ SELECT position('<svg' IN s) > 0 AS is_svg, position('<title' IN s) > 0 AS has_t
 SELECT autoreport.define_report('labels', 'SELECT region, note FROM metrics');
 SELECT autoreport.render('labels', '{}', 'svg');
 \echo :LAST_ERROR_SQLSTATE
+-- pdf (cairo and pango; test/render/pdf_test.sh reads them back with poppler) and png (the chart).
+SELECT substr(p, 1, 5) = '%PDF-'::bytea AS is_pdf, position('%%EOF'::bytea IN p) > 0 AS complete
+  FROM (SELECT autoreport.render('metrics', '{}', 'pdf', '{"totals": true, "locale": "fr-FR"}') AS p) AS f;
+SELECT substr(p, 1, 5) = '%PDF-'::bytea AS table_without_chart
+  FROM (SELECT autoreport.render('labels', '{}', 'pdf') AS p) AS f;
+SELECT substr(p, 1, 8) = '\x89504e470d0a1a0a'::bytea AS is_png
+  FROM (SELECT autoreport.render('metrics', '{}', 'png', '{"scale": 1}') AS p) AS f;
+SELECT autoreport.render('labels', '{}', 'pdf', '{"chart": true}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT autoreport.render('labels', '{}', 'png');
+\echo :LAST_ERROR_SQLSTATE
+SELECT autoreport.render('metrics', '{}', 'pdf', '{"page": "A3"}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT autoreport.render('metrics', '{}', 'pdf', '{"orientation": "sideways"}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT autoreport.render('metrics', '{}', 'png', '{"scale": 0}');
+\echo :LAST_ERROR_SQLSTATE
 
 -- An empty result still has its header.
 SELECT convert_from(autoreport.render('metrics', '{"since": "2030-01-01"}', 'csv'), 'UTF8') AS empty_csv;
@@ -43,7 +60,7 @@ SELECT count(*) AS chunks, max(length(c)) AS biggest, min(length(c)) AS smallest
   FROM autoreport.render_chunks('series', '{}', 'json', '{}', 1024) WITH ORDINALITY AS t(c, n);
 
 -- Errors: unknown format, unknown or wrongly typed option, bad option JSON, bad chunk size.
-SELECT autoreport.render('metrics', '{}', 'pdf');
+SELECT autoreport.render('metrics', '{}', 'docx');
 \echo :LAST_ERROR_SQLSTATE
 SELECT autoreport.render('metrics', '{}', 'csv', '{"quote": "x"}');
 \echo :LAST_ERROR_SQLSTATE

@@ -88,7 +88,7 @@ SELECT autoreport.schedule('bad', '@daily', 'sched_days', '{"since": {"sql": "SE
 \echo :LAST_ERROR_SQLSTATE
 SELECT autoreport.schedule('bad', '@daily', 'sched_days', '["2026-01-01"]');
 \echo :LAST_ERROR_SQLSTATE
-SELECT autoreport.schedule('bad', '@daily', 'sched_days', '{"since": "2026-01-01"}', 'pdf');
+SELECT autoreport.schedule('bad', '@daily', 'sched_days', '{"since": "2026-01-01"}', 'docx');
 \echo :LAST_ERROR_SQLSTATE
 SELECT autoreport.schedule('bad', '@daily', 'sched_days', '{"since": "2026-01-01"}', 'csv', 'UTC', '{"retry": 3}');
 \echo :LAST_ERROR_SQLSTATE

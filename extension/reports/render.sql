@@ -6,7 +6,7 @@ CREATE FUNCTION @extschema@.render(name text, params jsonb DEFAULT '{}', format 
   LANGUAGE c VOLATILE PARALLEL UNSAFE
   AS 'MODULE_PATHNAME', 'autoreport_render';
 COMMENT ON FUNCTION @extschema@.render(text, jsonb, text, jsonb) IS
-  'run a report and render its result as csv, tsv, json, ndjson, html, markdown, xlsx or svg';
+  'run a report and render its result as csv, tsv, json, ndjson, html, markdown, xlsx, svg, pdf or png';
 
 CREATE FUNCTION @extschema@.render_chunks(name text, params jsonb DEFAULT '{}', format text DEFAULT 'csv',
                                           options jsonb DEFAULT '{}', chunk_size bigint DEFAULT 1048576)
