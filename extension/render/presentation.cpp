@@ -173,8 +173,8 @@ std::string humanise(std::string_view name) {
     if (is_abbreviation(lower)) {
       std::transform(shown.begin(), shown.end(), shown.begin(),
                      [](char c) { return is_lower(c) ? static_cast<char>(c - 32) : c; });
-    } else if (!out.empty() && !std::all_of(word.begin(), word.end(), is_upper)) {
-      shown = lower; // "orderCount" → "Order count"; an all-capitals word (EUR) stays
+    } else if (!out.empty() && std::any_of(word.begin(), word.end(), is_lower)) {
+      shown = lower; // "orderCount" → "Order count"; a word without lower case (EUR, Q1) stays
     }
     if (out.empty() && !shown.empty() && is_lower(shown[0])) {
       shown[0] = static_cast<char>(shown[0] - 32);
@@ -266,9 +266,10 @@ bool identifier_like(std::string_view name) {
     return true;
   }
   for (std::string_view s : suffixes) {
-    // "id" alone as a suffix only in camel case (customerId), not in words like "paid".
+    // "id" alone as a suffix only in camel case (customerId, customerID), not in words like "paid".
     if (s == "id") {
-      if (name.size() > 2 && name.ends_with("Id") && is_lower(name[name.size() - 3])) {
+      if (name.size() > 2 && (name.ends_with("Id") || name.ends_with("ID")) &&
+          is_lower(name[name.size() - 3])) {
         return true;
       }
       continue;

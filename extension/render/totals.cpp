@@ -22,17 +22,13 @@ int compare(const Decimal& a, const Decimal& b) {
   return difference.is_zero() ? 0 : (difference.negative ? -1 : 1);
 }
 
+// v with 15 significant digits, the most a double holds without binary noise ("1.5e-07" for small and
+// large values, which Decimal::parse reads). Not fixed notation: 15 digits after the point would show
+// noise (1234567.891 as 1234567.891000000061467) and 1e300 would not fit the buffer.
 std::string double_text(double v) {
   char buf[64];
-  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed, 15);
-  std::string s(buf, ec == std::errc() ? end : buf);
-  if (s.find('.') != std::string::npos) {
-    s.erase(s.find_last_not_of('0') + 1);
-    if (s.back() == '.') {
-      s.pop_back();
-    }
-  }
-  return s;
+  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::general, 15);
+  return std::string(buf, ec == std::errc() ? end : buf);
 }
 
 } // namespace
@@ -82,11 +78,14 @@ std::optional<std::string> Totals::value(size_t i) const {
   default:
     break;
   }
-  if (c.nan || (c.positive_infinity && c.negative_infinity)) {
+  if (c.nan) {
     return kinds_[i] == Total::min || kinds_[i] == Total::max ? std::nullopt
                                                               : std::optional<std::string>("NaN");
   }
-  const std::string infinite = c.positive_infinity ? "Infinity" : (c.negative_infinity ? "-Infinity" : "");
+  // Infinity - Infinity is NaN for a sum or an average; a minimum or maximum still has an answer.
+  const bool both = c.positive_infinity && c.negative_infinity;
+  const std::string infinite =
+      both ? "NaN" : (c.positive_infinity ? "Infinity" : (c.negative_infinity ? "-Infinity" : ""));
   switch (kinds_[i]) {
   case Total::sum:
     return infinite.empty() ? c.sum.text() : infinite;
@@ -97,12 +96,19 @@ std::optional<std::string> Totals::value(size_t i) const {
     return infinite.empty()
                ? double_text(std::strtod(c.sum.text().c_str(), nullptr) / static_cast<double>(c.count))
                : infinite;
+  // A column of nothing but Infinity has Infinity as its minimum too (and -Infinity as its maximum).
   case Total::min:
-    return c.negative_infinity ? "-Infinity"
-                               : (c.min ? std::optional<std::string>(c.min->text()) : std::nullopt);
+    if (c.negative_infinity) {
+      return "-Infinity";
+    }
+    return c.min ? std::optional<std::string>(c.min->text())
+                 : (c.positive_infinity ? std::optional<std::string>("Infinity") : std::nullopt);
   case Total::max:
-    return c.positive_infinity ? "Infinity"
-                               : (c.max ? std::optional<std::string>(c.max->text()) : std::nullopt);
+    if (c.positive_infinity) {
+      return "Infinity";
+    }
+    return c.max ? std::optional<std::string>(c.max->text())
+                 : (c.negative_infinity ? std::optional<std::string>("-Infinity") : std::nullopt);
   default:
     return std::nullopt;
   }

@@ -4,7 +4,8 @@
 // - One worksheet named after the report (or the "sheet_name" option), with a bold header row that
 //   stays in view (frozen) and carries an autofilter over all rows, and columns sized from the header
 //   and the first 200 rows (those rows are held back until the widths are known; the rest stream).
-// - Excel holds at most 1,048,576 rows per sheet, the header included. Rows beyond that continue on
+// - Excel holds at most 1,048,576 rows per sheet, the header (and the totals row) included. Rows beyond that
+// continue on
 //   further sheets named "<name> (2)", "<name> (3)", ..., each with the same header, frozen row,
 //   autofilter and widths: a workbook can carry every row, and silently cutting a result would lose data.
 // - Numbers: Excel stores doubles and shows at most 15 significant digits, and a value typed back is
@@ -56,6 +57,7 @@
 #include <xlsxwriter.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdlib>
 #include <memory>
@@ -196,7 +198,8 @@ public:
     locale_option_ = locale_option(options);
     with_totals_ = options.boolean("totals", false);
     parameters_sheet_ = options.boolean("parameters_sheet", true);
-    const uint32_t limit = header_ ? excel_max_rows - 1 : excel_max_rows;
+    // The header and the totals row take rows of their own out of Excel's limit.
+    const uint32_t limit = excel_max_rows - (header_ ? 1 : 0) - (with_totals_ ? 1 : 0);
     rows_per_sheet_ = std::clamp<uint32_t>(rows_per_sheet, 1, limit);
     if (options.has("sheet_name")) {
       std::string name = options.text("sheet_name", "");
@@ -447,8 +450,16 @@ private:
 
   // The sheet that says what the workbook holds: the report, its parameters, when, in which zone.
   void write_parameters_sheet() {
+    // Excel (and libxlsxwriter) compare sheet names without regard to case: a report sheet called
+    // "parameters" takes the name too.
+    const auto same_name = [](std::string_view a, std::string_view b) {
+      return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
+        return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+      });
+    };
     std::string name = "Parameters";
-    while (std::find(sheet_names_.begin(), sheet_names_.end(), name) != sheet_names_.end()) {
+    while (std::any_of(sheet_names_.begin(), sheet_names_.end(),
+                       [&](const std::string& taken) { return same_name(taken, name); })) {
       name = "Report " + name;
     }
     lxw_worksheet* sheet = book_->add_sheet(name);
@@ -521,7 +532,7 @@ private:
     case Kind::Integer: {
       const std::string digits = std::to_string(cell.integer);
       if (significant_digits(digits) <= max_exact_digits) {
-        write_number(r, c, static_cast<double>(cell.integer), nullptr);
+        write_number(r, c, static_cast<double>(cell.integer), number_formats_[c]);
       } else {
         write_text(r, c, digits, exact_number_);
       }
@@ -529,7 +540,7 @@ private:
     }
     case Kind::Float:
       if (cell.finite && std::isfinite(cell.number)) {
-        write_number(r, c, cell.number, nullptr);
+        write_number(r, c, cell.number, number_formats_[c]);
       } else {
         write_text(r, c, non_finite_text(cell));
       }

@@ -4,8 +4,10 @@
 Used by the XLSX unit tests (test/unit/render_xlsx_test.cpp): they render a workbook, run this script
 on it and compare what a spreadsheet user would see.
 
-    check_xlsx.py FILE            every sheet: name, size, frozen pane, autofilter, column widths and
-                                  every cell as {"v": value, "t": type, "f": number format}
+    check_xlsx.py FILE            every sheet: name, size, frozen pane, autofilter, column widths, the
+                                  boldness of the first and last rows, and every cell as
+                                  {"v": value, "t": type, "f": number format}; a formula cell also has
+                                  "formula" (its text, "=SUBTOTAL(109,B2:B4)") and "v" is its cached value
     check_xlsx.py --summary FILE  every sheet: name, row count (by reading every row), first and last rows
                                   (read-only mode, for files with a million rows)
 
@@ -33,16 +35,28 @@ def cell_json(value, number_format):
 
 def describe_full(path):
     book = openpyxl.load_workbook(path)
+    # The values a reader that does not calculate sees: a formula's cached result.
+    cached = openpyxl.load_workbook(path, data_only=True)
     props = book.properties
     sheets = []
     for ws in book.worksheets:
+        values = cached[ws.title]
         widths = {}
         for letter, dim in ws.column_dimensions.items():
             if dim.width is not None and dim.customWidth:
                 widths[letter] = round(dim.width, 2)
         rows = []
         for row in ws.iter_rows():
-            rows.append([cell_json(c.value, c.number_format) for c in row])
+            described = []
+            for c in row:
+                if c.data_type == "f":
+                    shown = cell_json(values[c.coordinate].value, c.number_format) or {"v": None, "t": None,
+                                                                                        "f": c.number_format}
+                    shown["formula"] = c.value
+                    described.append(shown)
+                else:
+                    described.append(cell_json(c.value, c.number_format))
+            rows.append(described)
         sheets.append({
             "name": ws.title,
             "max_row": ws.max_row,
@@ -51,6 +65,8 @@ def describe_full(path):
             "autofilter": ws.auto_filter.ref,
             "widths": widths,
             "bold_first_row": [bool(c.font and c.font.b) for c in next(ws.iter_rows(max_row=1), [])],
+            "bold_last_row": [bool(c.font and c.font.b)
+                              for c in next(ws.iter_rows(min_row=ws.max_row, max_row=ws.max_row), [])],
             "rows": rows,
         })
     return {

@@ -175,5 +175,144 @@ TEST(RenderHtml, ChartIsAnInlineSvgFigureAfterTheTable) {
   EXPECT_FALSE(contains(render(html, info, {{d1, v1}}), "<svg")) << "no chart unless asked";
 }
 
+Column styled(std::string name, Kind kind, std::string type, NumberStyle style, std::string currency = "") {
+  Column c{std::move(name), kind, std::move(type)};
+  c.style = style;
+  c.currency = std::move(currency);
+  return c;
+}
+
+TEST(RenderHtml, LocaleWritesNumbersDatesAndBooleans) {
+  const TableInfo info = table({{"total", Kind::Numeric, "numeric(12,2)"},
+                                {"day", Kind::Date, "date"},
+                                {"ok", Kind::Boolean, "boolean"},
+                                styled("share", Kind::Numeric, "numeric(6,4)", NumberStyle::percent),
+                                styled("price", Kind::Numeric, "numeric", NumberStyle::currency, "EUR")});
+  const std::vector<std::vector<Cell>> rows = {{number_cell("1234567.5"), text_cell("2026-01-31"),
+                                                bool_cell(true), number_cell("0.1234"),
+                                                number_cell("-9.995")}};
+  std::string out = render(html, info, rows, R"({"locale": "de-DE"})");
+  EXPECT_TRUE(contains(out, "<html lang=\"de-DE\">")) << "the locale's tag is the document's language";
+  EXPECT_TRUE(contains(out, "<tr><td class=\"num\">1.234.567,50</td>"
+                            "<td><time datetime=\"2026-01-31\">31.01.2026</time></td><td>Ja</td>"
+                            "<td class=\"num\">12,34\u00a0%</td><td class=\"num\">-10,00\u00a0€</td></tr>"))
+      << out;
+  // "lang" still wins over the locale's tag.
+  EXPECT_TRUE(
+      contains(render(html, info, rows, R"({"locale": "de-DE", "lang": "de"})"), "<html lang=\"de\">"));
+  // Without the option, the session's locale; without that, en-US.
+  TableInfo session = info;
+  session.locale = "fr-FR";
+  out = render(html, session, rows);
+  EXPECT_TRUE(contains(out, "<td class=\"num\">1\u202f234\u202f567,50</td>")) << out;
+  EXPECT_TRUE(contains(out, "<html lang=\"en\">"));
+  out = render(html, info, rows);
+  EXPECT_TRUE(contains(out,
+                       "<td class=\"num\">1,234,567.50</td><td><time datetime=\"2026-01-31\">01/31/2026"
+                       "</time></td><td>Yes</td><td class=\"num\">12.34%</td><td class=\"num\">-€10.00</td>"))
+      << out;
+  const Error e = options_error(html, R"({"locale": "xx"})");
+  EXPECT_EQ(e.sqlstate(), "22023");
+  EXPECT_EQ(e.message(), "unknown locale \"xx\"");
+}
+
+TEST(RenderHtml, NumbersKeepEveryDigitAndNonFiniteText) {
+  const TableInfo info = table({{"amount", Kind::Numeric, "numeric"},
+                                {"ratio", Kind::Float, "double precision"},
+                                {"customer_id", Kind::Integer, "bigint"}});
+  const std::string out =
+      render(html, info,
+             {{number_cell("123456789012345678901234567890.5"), number_cell("1e+20"),
+               integer_cell(1234567, "1234567")},
+              {number_cell("NaN", false), number_cell("-Infinity", false), integer_cell(7, "7")},
+              {number_cell("-0.004"), number_cell("1.5e-07"), null_cell()}});
+  EXPECT_TRUE(
+      contains(out, "<tr><td class=\"num\">123,456,789,012,345,678,901,234,567,890.5</td>"
+                    "<td class=\"num\">100,000,000,000,000,000,000</td><td class=\"num\">1234567</td></tr>"))
+      << out;
+  EXPECT_TRUE(contains(out, "<tr><td class=\"num\">NaN</td><td class=\"num\">-Infinity</td>")) << out;
+  EXPECT_TRUE(contains(out, "<tr><td class=\"num\">-0.004</td><td class=\"num\">0.00000015</td>")) << out;
+}
+
+TEST(RenderHtml, LabelsKeepTheColumnNameInDataColumn) {
+  Column revenue{"revenue", Kind::Numeric, "numeric(12,2)"};
+  revenue.label = "Umsatz <€>";
+  const TableInfo info =
+      table({{"Region", Kind::Text, "text"}, revenue, {"customerId", Kind::Integer, "bigint"}});
+  const std::string out = render(html, info, {});
+  EXPECT_TRUE(contains(out, "<th scope=\"col\">Region</th>"))
+      << "a heading equal to the name has no data-column";
+  EXPECT_TRUE(contains(out, "<th scope=\"col\" class=\"num\" data-column=\"revenue\">Umsatz &lt;€&gt;</th>"));
+  EXPECT_TRUE(contains(out, "<th scope=\"col\" class=\"num\" data-column=\"customerId\">Customer ID</th>"));
+}
+
+TEST(RenderHtml, TotalsRowInTheFooter) {
+  Column region{"region", Kind::Text, "text"};
+  Column note{"note", Kind::Text, "text"};
+  note.total = Total::count;
+  const TableInfo info =
+      table({region,
+             styled("revenue", Kind::Numeric, "numeric(12,2)", NumberStyle::currency, "EUR"),
+             {"customer_id", Kind::Integer, "bigint"},
+             styled("share", Kind::Numeric, "numeric(6,4)", NumberStyle::percent),
+             note});
+  const std::vector<std::vector<Cell>> rows = {
+      {text_cell("North"), number_cell("1000.10"), integer_cell(1, "1"), number_cell("0.5"), text_cell("a")},
+      {text_cell("South"), number_cell("-1234.56"), integer_cell(2, "2"), number_cell("0.5"), null_cell()}};
+  std::string out = render(html, info, rows, R"({"totals": true})");
+  EXPECT_TRUE(contains(out,
+                       "</tbody>\n<tfoot>\n<tr class=\"totals\"><td>Total</td><td class=\"num\">-€234.46</td>"
+                       "<td class=\"num\"></td><td class=\"num\"></td><td class=\"num\">1</td></tr>\n"
+                       "<tr><td colspan=\"5\">2 rows</td></tr>\n</tfoot>"))
+      << out;
+  out = render(html, info, rows, R"({"totals": true, "locale": "de-DE"})");
+  EXPECT_TRUE(contains(out, "<tr class=\"totals\"><td>Summe</td><td class=\"num\">-234,46\u00a0€</td>"))
+      << out;
+  EXPECT_FALSE(contains(render(html, info, rows), "class=\"totals\"")) << "no totals unless asked";
+  // No rows: the label and zero sums.
+  out = render(html, info, {}, R"({"totals": true})");
+  EXPECT_TRUE(contains(out, "<tr class=\"totals\"><td>Total</td><td class=\"num\">€0.00</td>")) << out;
+  const Error e = options_error(html, R"({"totals": "yes"})");
+  EXPECT_EQ(e.message(), "option \"totals\" must be true or false");
+}
+
+TEST(RenderHtml, ChartFirstComesBeforeTheTable) {
+  TableInfo info = table({{"day", Kind::Date, "date"}, {"total", Kind::Numeric, "numeric"}});
+  info.title = "daily";
+  Cell d1 = text_cell("2026-01-01");
+  d1.integer = 20454;
+  Cell d2 = text_cell("2026-01-02");
+  d2.integer = 20455;
+  Cell v1 = number_cell("10");
+  v1.number = 10;
+  Cell v2 = number_cell("12.5");
+  v2.number = 12.5;
+  const std::string first = render(html, info, {{d1, v1}, {d2, v2}}, R"({"chart": "first", "totals": true})");
+  const size_t figure = first.find("<figure class=\"chart\">\n<svg");
+  ASSERT_NE(figure, std::string::npos) << first;
+  EXPECT_EQ(first.find("<main>\n<figure class=\"chart\">"), first.find("<main>")) << "the chart opens <main>";
+  EXPECT_LT(first.find("</figure>"), first.find("<table>"));
+  EXPECT_EQ(first.rfind("<!DOCTYPE html>", 0), 0u);
+  EXPECT_TRUE(contains(first, "<tr class=\"totals\"><td>Total</td><td class=\"num\">22.5</td></tr>"))
+      << first;
+  EXPECT_TRUE(first.ends_with("</table>\n</main>\n</body>\n</html>\n"));
+  // "last" is the same as true: after the table.
+  const std::string last = render(html, info, {{d1, v1}, {d2, v2}}, R"({"chart": "last"})");
+  EXPECT_LT(last.find("</table>"), last.find("<figure class=\"chart\">"));
+  EXPECT_EQ(options_error(html, R"({"chart": "middle"})").detail(), "It was \"middle\".");
+}
+
+TEST(RenderHtml, ChartFirstHoldsTheTableUntilTheEnd) {
+  TableInfo info = table({{"label", Kind::Text, "text"}, {"n", Kind::Integer, "integer"}});
+  StringOutput out;
+  auto r = make_html(Options::parse(R"({"chart": "first"})"), out);
+  r->begin(info);
+  Cell n = integer_cell(1, "1");
+  r->row(std::vector<Cell>{text_cell("a"), n});
+  EXPECT_TRUE(out.data().empty()) << "nothing is written before the chart is drawn";
+  r->end();
+  EXPECT_LT(out.data().find("<svg"), out.data().find("<tr><td>a</td><td class=\"num\">1</td></tr>"));
+}
+
 } // namespace
 } // namespace autoreport::render

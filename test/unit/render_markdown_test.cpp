@@ -82,5 +82,93 @@ TEST(RenderMarkdown, RefusesUnknownOptionsAndWrongTypes) {
   EXPECT_EQ(e.message(), "option \"null\" must be a string");
 }
 
+Column styled(std::string name, Kind kind, std::string type, NumberStyle style, std::string currency = "") {
+  Column c{std::move(name), kind, std::move(type)};
+  c.style = style;
+  c.currency = std::move(currency);
+  return c;
+}
+
+TEST(RenderMarkdown, LocaleWritesNumbersDatesAndBooleans) {
+  const TableInfo info = table({{"total", Kind::Numeric, "numeric(12,2)"},
+                                {"day", Kind::Date, "date"},
+                                {"ok", Kind::Boolean, "boolean"},
+                                styled("price", Kind::Numeric, "numeric", NumberStyle::currency, "JPY"),
+                                {"year", Kind::Integer, "integer"}});
+  const std::vector<std::vector<Cell>> rows = {{number_cell("1234567.5"), text_cell("2026-01-31"),
+                                                bool_cell(false), number_cell("-1500.5"),
+                                                integer_cell(2026, "2026")}};
+  EXPECT_EQ(render(markdown, info, rows, R"({"locale": "de-DE"})"),
+            "| Total | Day | Ok | Price | Year |\n"
+            "| ---: | --- | --- | ---: | ---: |\n"
+            "| 1.234.567,50 | 31.01.2026 | Nein | -1.501\u00a0¥ | 2026 |\n");
+  EXPECT_EQ(render(markdown, info, rows, R"({"locale": "ja-JP"})"),
+            "| Total | Day | Ok | Price | Year |\n"
+            "| ---: | --- | --- | ---: | ---: |\n"
+            "| 1,234,567.50 | 2026/01/31 | いいえ | -¥1,501 | 2026 |\n");
+  TableInfo session = info;
+  session.locale = "sv-SE";
+  EXPECT_TRUE(render(markdown, session, rows).find("| 1\u00a0234\u00a0567,50 | 2026-01-31 | Nej |") !=
+              std::string::npos);
+  const Error e = options_error(markdown, R"({"locale": "en"})");
+  EXPECT_EQ(e.sqlstate(), "22023");
+  EXPECT_EQ(e.message(), "unknown locale \"en\"");
+}
+
+TEST(RenderMarkdown, NumbersRoundWithoutNegativeZeroAndKeepNonFiniteText) {
+  const TableInfo info = table({{"amount", Kind::Numeric, "numeric(12,2)"}, {"ratio", Kind::Float, "real"}});
+  EXPECT_EQ(render(markdown, info,
+                   {{number_cell("9.995"), number_cell("NaN", false)},
+                    {number_cell("-0.004"), number_cell("Infinity", false)},
+                    {number_cell("-1234.5"), number_cell("1.5e-07")}}),
+            "| Amount | Ratio |\n| ---: | ---: |\n"
+            "| 10.00 | NaN |\n| 0.00 | Infinity |\n| -1,234.50 | 0.00000015 |\n");
+}
+
+TEST(RenderMarkdown, LabelsAreEscapedLikeAnyText) {
+  Column c{"revenue", Kind::Numeric, "numeric"};
+  c.label = "Revenue | *net*";
+  EXPECT_EQ(render(markdown, table({c, {"order_count", Kind::Integer, "bigint"}}), {}),
+            "| Revenue \\| \\*net\\* | Order count |\n| ---: | ---: |\n");
+}
+
+TEST(RenderMarkdown, TotalsLineInBold) {
+  Column note{"note", Kind::Text, "text"};
+  note.total = Total::count;
+  const TableInfo info =
+      table({{"region", Kind::Text, "text"},
+             styled("revenue", Kind::Numeric, "numeric(12,2)", NumberStyle::currency, "USD"),
+             {"customer_id", Kind::Integer, "bigint"},
+             note});
+  const std::vector<std::vector<Cell>> rows = {
+      {text_cell("North"), number_cell("1000.10"), integer_cell(1, "1"), text_cell("x")},
+      {text_cell("South"), number_cell("-1234.56"), integer_cell(2, "2"), text_cell("")},
+      {text_cell("West"), null_cell(), null_cell(), null_cell()}};
+  EXPECT_EQ(render(markdown, info, rows, R"({"totals": true})"), "| Region | Revenue | Customer ID | Note |\n"
+                                                                 "| --- | ---: | ---: | --- |\n"
+                                                                 "| North | $1,000.10 | 1 | x |\n"
+                                                                 "| South | -$1,234.56 | 2 |  |\n"
+                                                                 "| West |  |  |  |\n"
+                                                                 "| **Total** | **-$234.46** |  | **2** |\n");
+  EXPECT_TRUE(render(markdown, info, rows, R"({"totals": true, "locale": "da-DK"})")
+                  .ends_with("| **I alt** | **-234,46\u00a0$** |  | **2** |\n"));
+  // No rows: the header, then the totals.
+  EXPECT_EQ(render(markdown, info, {}, R"({"totals": true})"),
+            "| Region | Revenue | Customer ID | Note |\n| --- | ---: | ---: | --- |\n"
+            "| **Total** | **$0.00** |  | **0** |\n");
+  // A result without columns has no table, and no totals line either.
+  EXPECT_EQ(render(markdown, table({}), {}, R"({"totals": true})"), "");
+  EXPECT_EQ(options_error(markdown, R"({"totals": 1})").message(), "option \"totals\" must be true or false");
+}
+
+TEST(RenderMarkdown, TotalsOfEveryColumnHaveNoLabel) {
+  const TableInfo info = table({{"a", Kind::Integer, "integer"}, {"b", Kind::Numeric, "numeric"}});
+  EXPECT_EQ(
+      render(markdown, info,
+             {{integer_cell(1500, "1500"), number_cell("0.1")}, {integer_cell(2, "2"), number_cell("0.2")}},
+             R"({"totals": true})"),
+      "| A | B |\n| ---: | ---: |\n| 1,500 | 0.1 |\n| 2 | 0.2 |\n| **1,502** | **0.3** |\n");
+}
+
 } // namespace
 } // namespace autoreport::render

@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <map>
 
 namespace autoreport::render {
 namespace {
@@ -485,6 +486,408 @@ TEST(XlsxSpill, RealExcelLimitOfRowsPerSheet) {
   using seconds = std::chrono::duration<double>;
   std::printf("[          ] %u rows: written in %.1f s (%zu bytes), read back by openpyxl in %.1f s\n", total,
               seconds(written - start).count(), out.data().size(), seconds(read - written).count());
+}
+
+// A column with a presentation, as define_report's `columns` gives it.
+Column styled(std::string name, Kind kind, std::string type, NumberStyle style, std::string currency = "",
+              int decimals = -1) {
+  Column c{std::move(name), kind, std::move(type)};
+  c.style = style;
+  c.currency = std::move(currency);
+  c.decimals = decimals;
+  return c;
+}
+
+// The Parameters sheet's rows as name → value.
+std::map<std::string, std::string> parameters_of(const json& sheet) {
+  std::map<std::string, std::string> out;
+  for (size_t r = 1; r < sheet.at("rows").size(); ++r) {
+    const json& name = cell(sheet, r, 0);
+    const json& value = cell(sheet, r, 1);
+    out[name["v"].get<std::string>()] = value.is_null() ? "" : value["v"].get<std::string>();
+  }
+  return out;
+}
+
+// The number formats a spreadsheet user sees, from each column's presentation and the locale.
+TEST(XlsxPresentation, NumberFormatsFollowTheColumnsPresentation) {
+  CellStore s;
+  const TableInfo info =
+      table({styled("revenue", Kind::Numeric, "numeric(14,2)", NumberStyle::currency, "EUR"),
+             styled("share", Kind::Numeric, "numeric", NumberStyle::percent),
+             styled("rate", Kind::Numeric, "numeric(6,4)", NumberStyle::percent),
+             styled("price", Kind::Numeric, "numeric", NumberStyle::number, "", 2),
+             styled("yen", Kind::Numeric, "numeric", NumberStyle::currency, "JPY"),
+             styled("code", Kind::Numeric, "numeric(10,2)", NumberStyle::text),
+             styled("units", Kind::Numeric, "numeric(10,0)", NumberStyle::automatic),
+             styled("weight", Kind::Numeric, "numeric", NumberStyle::automatic, "", 3),
+             styled("pct0", Kind::Numeric, "numeric", NumberStyle::percent, "", 0)});
+  const json book = read_back(render(
+      info, {{s.numeric("1234.5"), s.numeric("0.125"), s.numeric("0.1234"), s.numeric("3.14159"),
+              s.numeric("1500"), s.numeric("7.50"), s.numeric("1200"), s.numeric("1.5"), s.numeric("0.5")}}));
+  ASSERT_FALSE(book.contains("error")) << book.dump();
+  const json& sheet = book["sheets"][0];
+  EXPECT_EQ(cell(sheet, 0, 0)["v"], "Revenue");
+  EXPECT_EQ(cell(sheet, 1, 0), (json{{"v", 1234.5}, {"t", "n"}, {"f", "\"€\"#,##0.00"}}));
+  EXPECT_EQ(cell(sheet, 1, 1), (json{{"v", 0.125}, {"t", "n"}, {"f", "0.0%"}}));
+  EXPECT_EQ(cell(sheet, 1, 2)["f"], "0.00%"); // numeric(6,4) as a percentage: two decimals
+  EXPECT_EQ(cell(sheet, 1, 3), (json{{"v", 3.14159}, {"t", "n"}, {"f", "#,##0.00"}}));
+  EXPECT_EQ(cell(sheet, 1, 4)["f"], "\"¥\"#,##0"); // yen have no decimals
+  EXPECT_EQ(cell(sheet, 1, 5)["f"], "General");
+  EXPECT_EQ(cell(sheet, 1, 6)["f"], "#,##0");
+  EXPECT_EQ(cell(sheet, 1, 7)["f"], "#,##0.000");
+  EXPECT_EQ(cell(sheet, 1, 8)["f"], "0%");
+}
+
+TEST(XlsxPresentation, CurrencySymbolGoesWhereTheLocalePutsIt) {
+  CellStore s;
+  const TableInfo info =
+      table({styled("revenue", Kind::Numeric, "numeric(14,2)", NumberStyle::currency, "EUR"),
+             styled("brl", Kind::Numeric, "numeric(14,2)", NumberStyle::currency, "BRL"),
+             styled("odd", Kind::Numeric, "numeric(14,2)", NumberStyle::currency, "XYZ")});
+  const std::vector<std::vector<Cell>> rows = {{s.numeric("-1234.50"), s.numeric("10"), s.numeric("1")}};
+  json sheet = read_back(render(info, rows, R"({"locale": "de-DE"})"))["sheets"][0];
+  EXPECT_EQ(cell(sheet, 1, 0), (json{{"v", -1234.5}, {"t", "n"}, {"f", "#,##0.00\\ \"€\""}}));
+  EXPECT_EQ(cell(sheet, 1, 1)["f"], "#,##0.00\\ \"R$\"");
+  sheet = read_back(render(info, rows, R"({"locale": "pt-BR"})"))["sheets"][0];
+  EXPECT_EQ(cell(sheet, 1, 0)["f"], "\"€ \"#,##0.00");
+  EXPECT_EQ(cell(sheet, 1, 1)["f"], "\"R$ \"#,##0.00");
+  sheet = read_back(render(info, rows))["sheets"][0];
+  EXPECT_EQ(cell(sheet, 1, 1)["f"], "\"R$\"#,##0.00");
+  EXPECT_EQ(cell(sheet, 1, 2)["f"], "\"XYZ\"#,##0.00");
+}
+
+// Integer and float columns get their presentation's format too (a ratio shown as a percentage).
+TEST(XlsxPresentation, IntegerAndFloatColumnsKeepTheirFormat) {
+  CellStore s;
+  const TableInfo info = table({styled("ratio", Kind::Float, "double precision", NumberStyle::percent),
+                                styled("cents", Kind::Integer, "bigint", NumberStyle::currency, "USD", 0),
+                                styled("visits", Kind::Integer, "bigint", NumberStyle::number),
+                                styled("customer_id", Kind::Integer, "bigint", NumberStyle::automatic),
+                                styled("visits_auto", Kind::Integer, "bigint", NumberStyle::automatic)});
+  const json sheet = read_back(render(info, {{s.floating(0.25), s.integer(1999), s.integer(1234567),
+                                              s.integer(1234567), s.integer(1234567)}}))["sheets"][0];
+  EXPECT_EQ(cell(sheet, 1, 0), (json{{"v", 0.25}, {"t", "n"}, {"f", "0.0%"}}));
+  EXPECT_EQ(cell(sheet, 1, 1), (json{{"v", 1999}, {"t", "n"}, {"f", "\"$\"#,##0"}}));
+  EXPECT_EQ(cell(sheet, 1, 2)["f"], "#,##0");
+  EXPECT_EQ(cell(sheet, 1, 3)["f"], "General");
+  EXPECT_EQ(cell(sheet, 1, 4)["f"], "General"); // an integer without a presentation: as before
+}
+
+TEST(XlsxPresentation, IdentifierLikeColumnsAreNotGrouped) {
+  CellStore s;
+  const TableInfo info = table(
+      {Column{"id", Kind::Numeric, "numeric(10,0)"}, Column{"customer_id", Kind::Numeric, "numeric(10,0)"},
+       Column{"year", Kind::Numeric, "numeric(4,0)"}, Column{"customerId", Kind::Numeric, "numeric(10,0)"},
+       Column{"paid", Kind::Numeric, "numeric(10,0)"}});
+  const json sheet = read_back(render(info, {{s.numeric("12345"), s.numeric("12345"), s.numeric("2026"),
+                                              s.numeric("12345"), s.numeric("12345")}}))["sheets"][0];
+  for (size_t c = 0; c < 4; ++c) {
+    EXPECT_EQ(cell(sheet, 1, c)["f"], "General") << c;
+  }
+  EXPECT_EQ(cell(sheet, 1, 4)["f"], "#,##0"); // "paid" only ends in "id"
+  EXPECT_EQ(cell(sheet, 0, 3)["v"], "Customer ID");
+}
+
+TEST(XlsxPresentation, LabelsHeadTheColumns) {
+  CellStore s;
+  Column revenue{"revenue", Kind::Numeric, "numeric(14,2)"};
+  revenue.label = "Umsatz (€)";
+  const TableInfo info = table({Column{"order_count", Kind::Integer, "bigint"}, revenue});
+  const json sheet = read_back(render(info, {{s.integer(1), s.numeric("2")}}))["sheets"][0];
+  EXPECT_EQ(cell(sheet, 0, 0)["v"], "Order count");
+  EXPECT_EQ(cell(sheet, 0, 1)["v"], "Umsatz (€)");
+}
+
+TEST(XlsxPresentation, DatesInTheLocalesOrderWhenOneIsAsked) {
+  CellStore s;
+  const TableInfo info = table({col("day", Kind::Date), col("at", Kind::Timestamp)});
+  const std::vector<std::vector<Cell>> rows = {{s.date(2026, 1, 31), s.timestamp(2026, 1, 31, 9, 30, 0)}};
+  json sheet = read_back(render(info, rows, R"({"locale": "de-DE"})"))["sheets"][0];
+  EXPECT_EQ(cell(sheet, 1, 0), (json{{"v", "2026-01-31T00:00:00"}, {"t", "d"}, {"f", "dd.mm.yyyy"}}));
+  EXPECT_EQ(cell(sheet, 1, 1)["f"], "dd.mm.yyyy hh:mm:ss");
+  sheet = read_back(render(info, rows, R"({"locale": "en-US"})"))["sheets"][0];
+  EXPECT_EQ(cell(sheet, 1, 0)["f"], "mm/dd/yyyy");
+  // The session's locale alone does not reorder dates: ISO unless the render asks.
+  TableInfo session = info;
+  session.locale = "de-DE";
+  sheet = read_back(render(session, rows))["sheets"][0];
+  EXPECT_EQ(cell(sheet, 1, 0)["f"], "yyyy-mm-dd");
+}
+
+// Excel has no time zones: a timestamptz is the wall-clock time of the zone the value is written in.
+TEST(XlsxPresentation, TimestamptzIsTheWallTimeOfItsZone) {
+  CellStore s;
+  const TableInfo info = table({col("at", Kind::TimestampTz), col("utc", Kind::TimestampTz)});
+  Cell berlin = s.timestamp(2026, 1, 31, 23, 30, 0, true); // 23:30 UTC
+  berlin.utc_offset = 3600;
+  berlin.text = s.text("2026-02-01T00:30:00+01:00").text;
+  Cell new_york = s.timestamp(2026, 1, 31, 3, 15, 0, true);
+  new_york.utc_offset = -5 * 3600;
+  new_york.text = s.text("2026-01-30T22:15:00-05:00").text;
+  Cell kolkata = s.timestamp(2026, 6, 30, 20, 0, 0, true);
+  kolkata.utc_offset = 5 * 3600 + 1800;
+  const json sheet = read_back(render(info, {{berlin, s.timestamp(2026, 1, 31, 23, 30, 0, true)},
+                                             {new_york, s.null()},
+                                             {kolkata, s.null()}}))["sheets"][0];
+  EXPECT_EQ(cell(sheet, 1, 0),
+            (json{{"v", "2026-02-01T00:30:00"}, {"t", "d"}, {"f", "yyyy-mm-dd hh:mm:ss"}}));
+  EXPECT_EQ(cell(sheet, 1, 1)["v"], "2026-01-31T23:30:00");
+  EXPECT_EQ(cell(sheet, 2, 0)["v"], "2026-01-30T22:15:00");
+  EXPECT_EQ(cell(sheet, 3, 0)["v"], "2026-07-01T01:30:00");
+  EXPECT_EQ(cell(sheet, 0, 0)["v"], "At"); // the heading is the label; the Parameters sheet names the zone
+}
+
+TEST(XlsxTotals, RowOfSubtotalFormulasWithCachedValues) {
+  CellStore s;
+  const TableInfo info =
+      table({col("region", Kind::Text),
+             styled("revenue", Kind::Numeric, "numeric(14,2)", NumberStyle::currency, "EUR"),
+             Column{"orders", Kind::Integer, "bigint"}, Column{"customer_id", Kind::Integer, "bigint"},
+             styled("share", Kind::Numeric, "numeric(6,4)", NumberStyle::percent)});
+  const std::vector<std::vector<Cell>> rows = {
+      {s.text("North"), s.numeric("1000.10"), s.integer(3), s.integer(17), s.numeric("0.2500")},
+      {s.text("South"), s.numeric("-200.05"), s.integer(4), s.integer(18), s.numeric("0.7500")},
+      {s.text("East"), s.null(), s.integer(5), s.integer(19), s.null()},
+  };
+  const json book = read_back(render(info, rows, R"({"totals": true})"));
+  ASSERT_FALSE(book.contains("error")) << book.dump();
+  const json& sheet = book["sheets"][0];
+  EXPECT_EQ(sheet["max_row"], 5);
+  EXPECT_EQ(sheet["autofilter"], "A1:E4"); // the filter covers the rows, not the totals
+  EXPECT_EQ(cell(sheet, 4, 0), (json{{"v", "Total"}, {"t", "s"}, {"f", "General"}}));
+  EXPECT_EQ(cell(sheet, 4, 1),
+            (json{{"v", 800.05}, {"t", "n"}, {"f", "\"€\"#,##0.00"}, {"formula", "=SUBTOTAL(109,B2:B4)"}}));
+  EXPECT_EQ(cell(sheet, 4, 2),
+            (json{{"v", 12}, {"t", "n"}, {"f", "General"}, {"formula", "=SUBTOTAL(109,C2:C4)"}}));
+  EXPECT_TRUE(cell(sheet, 4, 3).is_null()) << "identifiers are not added up";
+  EXPECT_TRUE(cell(sheet, 4, 4).is_null()) << "nor percentages";
+  for (bool bold : sheet["bold_last_row"]) {
+    EXPECT_TRUE(bold);
+  }
+}
+
+TEST(XlsxTotals, EachKindOfTotalIsItsSubtotalFunction) {
+  CellStore s;
+  const auto with = [](Column c, Total t) {
+    c.total = t;
+    return c;
+  };
+  const TableInfo info = table({with(Column{"a", Kind::Numeric, "numeric"}, Total::avg),
+                                with(Column{"b", Kind::Numeric, "numeric"}, Total::min),
+                                with(Column{"c", Kind::Numeric, "numeric"}, Total::max),
+                                with(Column{"d", Kind::Text, "text"}, Total::count),
+                                with(Column{"e", Kind::Date, "date"}, Total::count),
+                                with(Column{"f", Kind::Numeric, "numeric"}, Total::none)});
+  const std::vector<std::vector<Cell>> rows = {
+      {s.numeric("1"), s.numeric("5"), s.numeric("5"), s.text("x"), s.date(2026, 1, 1), s.numeric("1")},
+      {s.numeric("2"), s.numeric("-3.5"), s.numeric("7.25"), s.null(), s.null(), s.numeric("2")},
+      {s.numeric("4"), s.null(), s.numeric("-1"), s.text(""), s.date(2026, 1, 2), s.numeric("3")},
+  };
+  const json sheet = read_back(render(info, rows, R"({"totals": true, "locale": "de-DE"})"))["sheets"][0];
+  const json& totals = sheet["rows"][4];
+  EXPECT_EQ(totals[0]["formula"], "=SUBTOTAL(101,A2:A4)");
+  EXPECT_NEAR(totals[0]["v"].get<double>(), 7.0 / 3, 1e-13); // 15 significant digits
+  EXPECT_EQ(totals[1]["formula"], "=SUBTOTAL(105,B2:B4)");
+  EXPECT_EQ(totals[1]["v"], -3.5);
+  EXPECT_EQ(totals[2]["formula"], "=SUBTOTAL(104,C2:C4)");
+  EXPECT_EQ(totals[2]["v"], 7.25);
+  // Counting a text column: COUNTA of the non-empty cells (the empty string is a value).
+  EXPECT_EQ(totals[3]["formula"], "=SUBTOTAL(103,D2:D4)");
+  EXPECT_EQ(totals[3]["v"], 2);
+  EXPECT_EQ(totals[3]["f"], "General");
+  EXPECT_EQ(totals[4]["formula"], "=SUBTOTAL(103,E2:E4)");
+  EXPECT_EQ(totals[4]["v"], 2);
+  EXPECT_EQ(totals[4]["f"], "General"); // a count, not a date
+  EXPECT_EQ(totals[5]["v"], "Summe");   // the label, in the locale's word
+}
+
+TEST(XlsxTotals, NonFiniteValuesAreNotCachedAsNumbers) {
+  CellStore s;
+  const TableInfo info = table({col("label", Kind::Text), col("ratio", Kind::Float)});
+  const json sheet = read_back(render(
+      info, {{s.text("a"), s.floating(1.5)}, {s.text("b"), s.floating(NAN)}, {s.text("c"), s.floating(2.5)}},
+      R"({"totals": true})"))["sheets"][0];
+  EXPECT_EQ(cell(sheet, 2, 1)["v"], "NaN");
+  const json& total = cell(sheet, 4, 1);
+  EXPECT_EQ(total["formula"], "=SUBTOTAL(109,B2:B4)");
+  EXPECT_TRUE(total["v"].is_number()) << total.dump(); // Excel has no NaN: never a NaN in the file
+}
+
+// Without rows there is nothing to total: no formula over an empty range (which would be the totals
+// cell itself, a circular reference Excel warns about).
+TEST(XlsxTotals, EmptyResultHasALabelAndNoFormula) {
+  const TableInfo info = table({col("region", Kind::Text), Column{"revenue", Kind::Numeric, "numeric(14,2)"},
+                                Column{"orders", Kind::Integer, "bigint"}});
+  json sheet = read_back(render(info, {}, R"({"totals": true})"))["sheets"][0];
+  EXPECT_EQ(sheet["max_row"], 2);
+  EXPECT_EQ(cell(sheet, 1, 0)["v"], "Total");
+  for (const json& c : sheet["rows"][1]) {
+    EXPECT_TRUE(c.is_null() || !c.contains("formula")) << c.dump();
+  }
+  // Without a header either.
+  sheet = read_back(render(info, {}, R"({"totals": true, "header": false})"))["sheets"][0];
+  EXPECT_EQ(cell(sheet, 0, 0)["v"], "Total");
+  for (const json& c : sheet["rows"][0]) {
+    EXPECT_TRUE(c.is_null() || !c.contains("formula")) << c.dump();
+  }
+}
+
+TEST(XlsxTotals, WithoutAHeaderTheFormulaStartsAtTheFirstRow) {
+  CellStore s;
+  const TableInfo info = table({col("region", Kind::Text), Column{"n", Kind::Integer, "bigint"}});
+  const json sheet = read_back(render(info, {{s.text("a"), s.integer(1)}, {s.text("b"), s.integer(2)}},
+                                      R"({"totals": true, "header": false})"))["sheets"][0];
+  EXPECT_EQ(sheet["max_row"], 3);
+  EXPECT_EQ(cell(sheet, 2, 1)["formula"], "=SUBTOTAL(109,B1:B2)");
+  EXPECT_EQ(cell(sheet, 2, 1)["v"], 3);
+}
+
+TEST(XlsxTotals, EverySheetOfASpillHasItsOwnTotals) {
+  CellStore s;
+  const TableInfo info = table({col("label", Kind::Text), Column{"n", Kind::Integer, "bigint"}}, "orders");
+  std::vector<std::vector<Cell>> rows;
+  for (int i = 1; i <= 25; ++i) {
+    rows.push_back({s.text("row " + std::to_string(i)), s.integer(i)});
+  }
+  const json book = read_back(render(info, rows, R"({"totals": true})", 10));
+  ASSERT_FALSE(book.contains("error")) << book.dump();
+  ASSERT_EQ(book["sheets"].size(), 4u);
+  const std::vector<int> sizes = {10, 10, 5};
+  const std::vector<int> sums = {55, 155, 115};
+  for (size_t k = 0; k < 3; ++k) {
+    const json& sheet = book["sheets"][k];
+    const int last = sizes[k] + 1; // header, then the rows
+    EXPECT_EQ(sheet["max_row"], last + 1);
+    EXPECT_EQ(sheet["autofilter"], "A1:B" + std::to_string(last));
+    EXPECT_EQ(cell(sheet, last, 0)["v"], "Total");
+    EXPECT_EQ(cell(sheet, last, 1)["formula"], "=SUBTOTAL(109,B2:B" + std::to_string(last) + ")");
+    EXPECT_EQ(cell(sheet, last, 1)["v"], sums[k]) << sheet["name"];
+  }
+  EXPECT_EQ(parameters_of(book["sheets"][3])["Rows"], "25");
+}
+
+TEST(XlsxTotals, ExactlyFullSheetsGetTheirTotalsToo) {
+  CellStore s;
+  const TableInfo info = table({col("label", Kind::Text), Column{"n", Kind::Integer, "bigint"}});
+  std::vector<std::vector<Cell>> rows;
+  for (int i = 1; i <= 20; ++i) {
+    rows.push_back({s.text("x"), s.integer(i)});
+  }
+  const json book = read_back(render(info, rows, R"({"totals": true})", 10));
+  ASSERT_EQ(book["sheets"].size(), 3u); // no empty third sheet of rows
+  EXPECT_EQ(cell(book["sheets"][0], 11, 1)["v"], 55);
+  EXPECT_EQ(cell(book["sheets"][1], 11, 1)["v"], 155);
+}
+
+TEST(XlsxParameters, SheetSaysWhatTheWorkbookHolds) {
+  CellStore s;
+  TableInfo info = table({col("n", Kind::Integer), col("at", Kind::TimestampTz)});
+  info.parameters = {{"since", "2026-01-01"}, {"region", "North"}};
+  info.generated_at = "2026-01-31T09:00:00+01:00";
+  info.time_zone = "Europe/Berlin";
+  const json book = read_back(render(info, {{s.integer(1), s.null()}, {s.integer(2), s.null()}}));
+  ASSERT_EQ(book["sheets"].size(), 2u);
+  const json& sheet = book["sheets"][1];
+  EXPECT_EQ(sheet["name"], "Parameters");
+  EXPECT_EQ(cell(sheet, 0, 0)["v"], "Name");
+  EXPECT_EQ(cell(sheet, 0, 1)["v"], "Value");
+  const std::vector<std::pair<std::string, std::string>> expected = {
+      {"Report", "sales"},
+      {"Description", "Revenue by day"},
+      {"since", "2026-01-01"},
+      {"region", "North"},
+      {"Generated at", "2026-01-31T09:00:00+01:00"},
+      {"Time zone", "Europe/Berlin"},
+      {"Rows", "2"}};
+  ASSERT_EQ(sheet["rows"].size(), expected.size() + 1);
+  for (size_t i = 0; i < expected.size(); ++i) {
+    EXPECT_EQ(cell(sheet, i + 1, 0)["v"], expected[i].first);
+    EXPECT_EQ(cell(sheet, i + 1, 1)["v"], expected[i].second);
+  }
+}
+
+TEST(XlsxParameters, SheetCanBeLeftOut) {
+  const TableInfo info = table({col("n", Kind::Integer)});
+  const json book = read_back(render(info, {}, R"({"parameters_sheet": false})"));
+  ASSERT_EQ(book["sheets"].size(), 1u);
+  EXPECT_EQ(book["sheets"][0]["name"], "sales");
+}
+
+// A report whose own sheet is called Parameters keeps that name; the parameters move aside.
+TEST(XlsxParameters, NameClashWithTheReportsSheet) {
+  CellStore s;
+  const TableInfo info = table({col("n", Kind::Integer)}, "Parameters");
+  json book = read_back(render(info, {{s.integer(1)}}));
+  ASSERT_FALSE(book.contains("error")) << book.dump();
+  ASSERT_EQ(book["sheets"].size(), 2u);
+  EXPECT_EQ(book["sheets"][0]["name"], "Parameters");
+  EXPECT_EQ(cell(book["sheets"][0], 1, 0)["v"], 1);
+  EXPECT_EQ(book["sheets"][1]["name"], "Report Parameters");
+  EXPECT_EQ(parameters_of(book["sheets"][1])["Report"], "Parameters");
+
+  // Excel compares sheet names without regard to case.
+  for (const std::string name : {"parameters", "PARAMETERS"}) {
+    book = read_back(render(info, {{s.integer(1)}}, R"({"sheet_name": ")" + name + "\"}"));
+    ASSERT_FALSE(book.contains("error")) << name << ": " << book.dump();
+    ASSERT_EQ(book["sheets"].size(), 2u);
+    EXPECT_EQ(book["sheets"][0]["name"], name);
+    EXPECT_EQ(book["sheets"][1]["name"], "Report Parameters");
+  }
+
+  // Spilled sheets are "Parameters (2)", ...: no clash with those.
+  book = read_back(render(info, {{s.integer(1)}, {s.integer(2)}, {s.integer(3)}}, "", 2));
+  ASSERT_EQ(book["sheets"].size(), 3u);
+  EXPECT_EQ(book["sheets"][1]["name"], "Parameters (2)");
+  EXPECT_EQ(book["sheets"][2]["name"], "Report Parameters");
+}
+
+TEST(XlsxRender, PresentationOptionsAreChecked) {
+  const auto fails = [&](const std::string& options, const std::string& message) {
+    StringOutput out;
+    try {
+      make_xlsx(Options::parse(options), out);
+      ADD_FAILURE() << "no error for " << options;
+    } catch (const Error& e) {
+      EXPECT_EQ(e.sqlstate(), "22023") << options;
+      EXPECT_EQ(e.message(), message) << options;
+    }
+  };
+  fails(R"({"totals": "yes"})", "option \"totals\" must be true or false");
+  fails(R"({"parameters_sheet": 1})", "option \"parameters_sheet\" must be true or false");
+  fails(R"({"locale": "xx-XX"})", "unknown locale \"xx-XX\"");
+}
+
+// A totals row needs a row of its own: a sheet filled up to Excel's limit leaves room for it, the rows
+// going on to the next sheet. Writes a million rows (a second or two); reads only each sheet's extent
+// and formulas back (openpyxl would take several times longer).
+TEST(XlsxSpill, TotalsRowFitsUnderExcelsLimit) {
+  const TableInfo info = table({col("n", Kind::Integer)}, "big");
+  StringOutput out;
+  auto r = make_xlsx(Options::parse(R"({"totals": true, "parameters_sheet": false})"), out);
+  r->begin(info);
+  Cell c;
+  c.is_null = false;
+  for (uint32_t i = 1; i < excel_max_rows; ++i) { // without totals, the header and these rows fill a sheet
+    c.integer = i;
+    c.number = i;
+    r->row({&c, 1});
+  }
+  ASSERT_NO_THROW(r->end());
+  const ScratchDir dir;
+  const std::string file = dir.write("big.xlsx", out.data());
+  std::string extents;
+  ASSERT_EQ(testing::run_command(
+                "/usr/bin/python3 -c 'import re, sys, zipfile\n"
+                "z = zipfile.ZipFile(sys.argv[1])\n"
+                "for n in sorted(x for x in z.namelist() if x.startswith(\"xl/worksheets/sheet\")):\n"
+                "    xml = z.read(n).decode()\n"
+                "    print(re.search(\"<dimension ref=.([A-Z0-9:]+)\", xml).group(1), "
+                "*re.findall(\"<f>([^<]+)</f>\", xml))' " +
+                    file,
+                &extents),
+            0);
+  EXPECT_EQ(extents, "A1:A1048576 SUBTOTAL(109,A2:A1048575)\nA1:A3 SUBTOTAL(109,A2)\n");
 }
 
 } // namespace
