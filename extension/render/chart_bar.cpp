@@ -18,7 +18,7 @@ constexpr double label_gap = 6;        // between horizontal labels
 constexpr double turned_max_px = 180;  // longest turned label, unless the picture is small
 constexpr double min_label_pitch = 15; // closer turned labels overlap
 constexpr double panel_title_px = 18;  // above each small multiple
-constexpr double panel_gap_px = 8;
+constexpr double panel_gap_px = 16;
 
 // Draws the bars of the given series in plot: side by side within each category's group, or stacked
 // (positive values upwards from zero, negative values downwards).

@@ -17,7 +17,7 @@ namespace autoreport::render::chart {
 namespace {
 
 constexpr double panel_title_px = 18; // above each small multiple
-constexpr double panel_gap_px = 8;
+constexpr double panel_gap_px = 16;
 
 // Draws one series: a polyline for each unbroken run, a dot for a run of one point, and a tooltip
 // point at each drawn point.
