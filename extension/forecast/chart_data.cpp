@@ -67,6 +67,10 @@ render::ChartData forecast_chart_data(const RegularSeries& history, const Foreca
       interval.upper.push_back(observed ? joined : forecast.upper[level_index][t - n]);
     }
   }
+  if (band) {
+    // A quantity never observed below zero (sales, visits) is not forecast below it either.
+    render::floor_band_at_zero(interval, history.values);
+  }
   c.series = {std::move(past), std::move(future)};
   if (band) {
     c.bands.push_back(std::move(interval));
@@ -91,6 +95,8 @@ render::ChartData anomaly_chart_data(const RegularSeries& series, std::span<cons
     range.upper.push_back(points[t].upper);
     flagged.values.push_back(points[t].flag && !missing ? series.values[t] : kNan);
   }
+  // The expected range of a quantity never observed below zero does not reach below it.
+  render::floor_band_at_zero(range, observed.values);
   c.series = {std::move(observed), std::move(expected)};
   c.bands.push_back(std::move(range));
   c.markers.push_back(std::move(flagged));

@@ -19,7 +19,7 @@ std::string_view text_style(std::string_view css_class) {
   if (css_class == "title") {
     return R"( font-size="16" font-weight="bold" fill="#222222")";
   }
-  if (css_class == "axis-title" || css_class == "legend") {
+  if (css_class == "axis-title" || css_class == "legend" || css_class == "panel-title") {
     return R"( font-size="12" fill="#222222")";
   }
   if (css_class == "note") {
@@ -171,6 +171,39 @@ void draw_y_axis(std::string& out, const NiceTicks& ticks, const Box& plot, std:
 void draw_x_title(std::string& out, std::string_view title, const Box& plot, double y) {
   add_text(out, (plot.left + plot.right) / 2, y, ellipsize(title, plot.width(), font), "axis-title",
            "text-anchor=\"middle\"");
+}
+
+void draw_right_axis(std::string& out, const NiceTicks& ticks, const Box& plot, std::string_view title,
+                     double title_x, std::string_view colour) {
+  out += "<g class=\"y-axis right\">\n";
+  for (double v : ticks.values) {
+    add_text(out, plot.right + 8, y_of(v, ticks, plot) + 4, tick_label(v, ticks), "tick y right",
+             "text-anchor=\"start\"");
+  }
+  if (!colour.empty()) {
+    draw_axis_line(out, plot.right, plot, colour);
+  }
+  if (!title.empty()) {
+    const double cy = (plot.top + plot.bottom) / 2;
+    add_text(out, title_x, cy, ellipsize(title, plot.height(), font), "axis-title right",
+             "text-anchor=\"middle\" transform=\"rotate(90 " + num(title_x) + " " + num(cy) + ")\"");
+  }
+  out += "</g>\n";
+}
+
+void draw_axis_line(std::string& out, double x, const Box& plot, std::string_view colour) {
+  out += "<line class=\"axis-line\" x1=\"" + num(x) + "\" x2=\"" + num(x) + "\" y1=\"" + num(plot.top) +
+         "\" y2=\"" + num(plot.bottom) + "\" stroke=\"";
+  out += colour;
+  out += "\" stroke-width=\"2\"/>\n";
+}
+
+void draw_panel_title(std::string& out, std::string_view title, const Box& plot, std::string_view colour) {
+  out += "<rect class=\"swatch\" x=\"" + num(plot.left) + "\" y=\"" + num(plot.top - 14) +
+         "\" width=\"10\" height=\"10\" fill=\"";
+  out += colour;
+  out += "\"/>\n";
+  add_text(out, plot.left + 14, plot.top - 5, ellipsize(title, plot.width() - 14, font), "panel-title");
 }
 
 } // namespace autoreport::render::chart

@@ -3,9 +3,11 @@
 
 #include "render/axis.hpp"
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 namespace autoreport::render::chart {
 
@@ -69,6 +71,39 @@ void draw_y_axis(std::string& out, const NiceTicks& ticks, const Box& plot, std:
 // The x axis title, centred under the plot at baseline y.
 void draw_x_title(std::string& out, std::string_view title, const Box& plot, double y);
 
+// Tick labels right of the plot (no grid lines: the left axis has them) and the axis title turned
+// beside them at title_x; the axis line in `colour` ties it to its series.
+void draw_right_axis(std::string& out, const NiceTicks& ticks, const Box& plot, std::string_view title,
+                     double title_x, std::string_view colour);
+
+// A vertical axis line at x in `colour`, 2 px wide: ties an axis to the one series read on it.
+void draw_axis_line(std::string& out, double x, const Box& plot, std::string_view colour);
+
+// The name of a small multiple, above its panel.
+void draw_panel_title(std::string& out, std::string_view title, const Box& plot, std::string_view colour);
+
+// A function from a data value to a pixel.
+using Scale = std::function<double(double)>;
+
+// Polygons between lower and upper (one per run where both are finite), each reduced to max_points
+// by min/max downsampling, filled with colour at opacity, of class css_class ("band-area" for bands,
+// "area" for stacked areas, which get a thin white edge).
+void draw_between(std::string& out, const std::vector<double>& x, const std::vector<double>& lower,
+                  const std::vector<double>& upper, size_t max_points, const Scale& x_of,
+                  const Scale& y_of_value, std::string_view colour, std::string_view opacity,
+                  std::string_view css_class);
+
+// An invisible circle with a tooltip "x — series: value" at each point, larger than the line so that
+// it is easy to point at (pointer-events: all).
+struct TipPoint {
+  double x = 0;     // data x
+  double y_px = 0;  // where the point is drawn
+  double value = 0; // what the tooltip says
+};
+void draw_tooltips(std::string& out, size_t index, std::string_view series_name,
+                   const std::vector<TipPoint>& points, const Scale& x_of,
+                   const std::function<std::string(double)>& x_text);
+
 } // namespace autoreport::render::chart
 
 namespace autoreport::render {
@@ -78,8 +113,22 @@ struct ChartStyle;
 
 namespace autoreport::render::chart {
 
-// The lowest and highest finite values of all series (0 and 1 when there is none).
-std::pair<double, double> value_range(const ChartData& data);
+// The series drawn in each panel, top to bottom: every series in one panel, or one panel per series
+// for small multiples.
+std::vector<std::vector<size_t>> chart_panels(const ChartData& data);
+
+// The lowest and highest finite values of the given series, with their bands (and the markers when
+// series 0 is among them); with `stacked`, the lowest and highest sums of the negative and positive
+// values at one x. 0 and 1 when there is none.
+std::pair<double, double> value_range(const ChartData& data, const std::vector<size_t>& series, bool stacked);
+
+// The dash pattern of series i as drawn: the palette's, or dashed when read on the right axis.
+const char* line_dash(const ChartData& data, size_t i);
+
+// Draws the stacked areas of the given series (positive values stacked upwards from zero, negative
+// values downwards), with a tooltip at each point of their outer edges.
+void draw_area_stack(std::string& out, const ChartData& data, const std::vector<size_t>& series,
+                     const ChartStyle& style, const Scale& x_of, const Scale& y_of_value);
 
 // The plot of a line chart over time inside region (axes, grid, lines).
 void draw_line_plot(std::string& out, const ChartData& data, const ChartStyle& style, const Box& region);

@@ -13,7 +13,26 @@ namespace autoreport::render {
 
 namespace chart {
 
-std::pair<double, double> value_range(const ChartData& data) {
+std::vector<std::vector<size_t>> chart_panels(const ChartData& data) {
+  std::vector<std::vector<size_t>> panels;
+  if (data.scales == ChartScales::multiples) {
+    for (size_t i = 0; i < data.series.size(); ++i) {
+      panels.push_back({i});
+    }
+  } else {
+    panels.emplace_back();
+    for (size_t i = 0; i < data.series.size(); ++i) {
+      panels.back().push_back(i);
+    }
+  }
+  if (panels.empty()) {
+    panels.emplace_back();
+  }
+  return panels;
+}
+
+std::pair<double, double> value_range(const ChartData& data, const std::vector<size_t>& series,
+                                      bool stacked) {
   double lo = INFINITY;
   double hi = -INFINITY;
   const auto take = [&](const std::vector<double>& values) {
@@ -24,15 +43,40 @@ std::pair<double, double> value_range(const ChartData& data) {
       }
     }
   };
-  for (const ChartSeries& s : data.series) {
-    take(s.values);
+  const auto has = [&](size_t i) { return std::find(series.begin(), series.end(), i) != series.end(); };
+  if (stacked) {
+    // The sums of the negative and of the positive values at each x (or category).
+    size_t n = 0;
+    for (size_t i : series) {
+      n = std::max(n, data.series[i].values.size());
+    }
+    std::vector<double> down(n, 0.0);
+    std::vector<double> up(n, 0.0);
+    for (size_t i : series) {
+      const std::vector<double>& values = data.series[i].values;
+      for (size_t k = 0; k < values.size(); ++k) {
+        if (std::isfinite(values[k])) {
+          (values[k] < 0 ? down[k] : up[k]) += values[k];
+        }
+      }
+    }
+    take(down);
+    take(up);
+  } else {
+    for (size_t i : series) {
+      take(data.series[i].values);
+    }
   }
   for (const ChartBand& b : data.bands) {
-    take(b.lower);
-    take(b.upper);
+    if (has(b.series)) {
+      take(b.lower);
+      take(b.upper);
+    }
   }
-  for (const ChartMarkers& m : data.markers) {
-    take(m.values);
+  if (has(0)) {
+    for (const ChartMarkers& m : data.markers) {
+      take(m.values);
+    }
   }
   return lo <= hi ? std::make_pair(lo, hi) : std::make_pair(0.0, 1.0);
 }
@@ -68,7 +112,8 @@ double draw_legend(std::string& out, const ChartData& data, double left, double 
   };
   bool full = false; // series were left out: nothing follows their "+N more"
   for (size_t i = 0; i < data.series.size(); ++i) {
-    const std::string label = label_of(data.series[i].name);
+    const std::string label =
+        label_of(data.series[i].right_axis ? data.series[i].name + " (right axis)" : data.series[i].name);
     const double item = 22 + text_px(label, font) + 16;
     if (!fit(item)) {
       const std::string more = "+" + std::to_string(data.series.size() - i) + " more";
@@ -79,8 +124,8 @@ double draw_legend(std::string& out, const ChartData& data, double left, double 
       break;
     }
     const std::string colour = series_colour(i);
-    if (data.temporal) {
-      const std::string dash = series_dash(i);
+    if (chart_over_x(data) && data.kind == ChartKind::line) {
+      const std::string dash = line_dash(data, i);
       out += "<line class=\"swatch\" x1=\"" + num(x) + "\" x2=\"" + num(x + 18) + "\" y1=\"" + num(y - 4) +
              "\" y2=\"" + num(y - 4) + "\" stroke=\"" + colour + "\" stroke-width=\"2.5\"" +
              (dash.empty() ? "" : " stroke-dasharray=\"" + dash + "\"") + "/>\n";
@@ -120,7 +165,7 @@ double draw_legend(std::string& out, const ChartData& data, double left, double 
 } // namespace chart
 
 bool chart_empty(const ChartData& data) {
-  return data.temporal ? data.x.empty() : data.categories.empty();
+  return chart_over_x(data) ? data.x.empty() : data.categories.empty();
 }
 
 std::string chart_svg(const ChartData& data, const ChartStyle& style) {
@@ -147,7 +192,9 @@ std::string chart_svg(const ChartData& data, const ChartStyle& style) {
   add_text(out, pad, pad + 12, ellipsize(data.title, width - 2 * pad, title_font), "title");
 
   double top = pad + 24;
-  if ((data.series.size() > 1 || !data.bands.empty() || !data.markers.empty()) && !chart_empty(data)) {
+  // Small multiples name each panel instead of a legend.
+  if ((data.series.size() > 1 || !data.bands.empty() || !data.markers.empty()) && !chart_empty(data) &&
+      (data.scales != ChartScales::multiples || !data.bands.empty() || !data.markers.empty())) {
     top = draw_legend(out, data, pad, width - pad, top, height < 300 ? 1 : 2);
   }
   Box region{pad, top + 12, width - pad, height - 8};
@@ -163,7 +210,7 @@ std::string chart_svg(const ChartData& data, const ChartStyle& style) {
 
   if (chart_empty(data)) {
     add_text(out, width / 2, (region.top + region.bottom) / 2, "No data", "no-data");
-  } else if (data.temporal) {
+  } else if (chart_over_x(data)) {
     draw_line_plot(out, data, style, region);
   } else {
     draw_bar_plot(out, data, region);

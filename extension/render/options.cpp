@@ -105,6 +105,30 @@ std::optional<std::string> Options::nullable_text(std::string_view key,
   return v->get<std::string>();
 }
 
+std::vector<std::string> Options::texts(std::string_view key) const {
+  const nlohmann::json* v = find(key);
+  if (v == nullptr) {
+    return {};
+  }
+  if (v->is_string()) {
+    return {v->get<std::string>()};
+  }
+  std::vector<std::string> out;
+  if (v->is_array() && !v->empty()) {
+    for (const nlohmann::json& item : *v) {
+      if (!item.is_string()) {
+        out.clear();
+        break;
+      }
+      out.push_back(item.get<std::string>());
+    }
+  }
+  if (out.empty()) {
+    wrong_type(key, "a string or a non-empty array of strings");
+  }
+  return out;
+}
+
 int64_t Options::integer(std::string_view key, int64_t fallback, int64_t min, int64_t max) const {
   const nlohmann::json* v = find(key);
   if (v == nullptr) {

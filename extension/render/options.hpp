@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace autoreport::render {
 
@@ -26,6 +27,8 @@ public:
   std::string text(std::string_view key, std::string_view fallback) const;
   // A string option, or JSON null (given as nullopt) where that is meaningful.
   std::optional<std::string> nullable_text(std::string_view key, std::optional<std::string> fallback) const;
+  // A string or a non-empty array of strings, as a list (empty when absent).
+  std::vector<std::string> texts(std::string_view key) const;
   int64_t integer(std::string_view key, int64_t fallback, int64_t min, int64_t max) const;
   bool has(std::string_view key) const;
   // The same options without `keys` (for a renderer that hands the rest to another).

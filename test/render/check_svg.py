@@ -4,8 +4,9 @@
 Used by the SVG unit tests (test/unit/render_svg_test.cpp) and test/render/chart_png_test.sh.
 
     check_svg.py FILE        root attributes, the accessible name and description (resolved through
-                             aria-labelledby), element counts, tick labels, legend, notes, and per series
-                             its polylines (with their point counts), dots and bars
+                             aria-labelledby), element counts, tick labels (left and right axes), legend,
+                             notes, panel titles, and per series its polylines (with their point counts
+                             and dash), dots, bars, areas and tooltip points
     check_svg.py --png FILE  width, height, distinct colours and the share of non-white pixels of a PNG
                              (decoded here with zlib: 8-bit RGB or RGBA, not interlaced)
 
@@ -27,6 +28,10 @@ def texts(root, cls):
     return ["".join(t.itertext()) for t in root.iter(SVG + "text") if cls in classes(t)]
 
 
+def texts_of(root, cls):
+    return [("".join(t.itertext()), classes(t)) for t in root.iter(SVG + "text") if cls in classes(t)]
+
+
 def describe_svg(path):
     from lxml import etree
 
@@ -40,6 +45,11 @@ def describe_svg(path):
         if isinstance(e.tag, str):
             name = e.tag.replace(SVG, "")
             tags[name] = tags.get(name, 0) + 1
+    tooltips = {}
+    for g in root.iter(SVG + "g"):
+        if "points" in classes(g):
+            titles = ["".join(c.find(SVG + "title").itertext()) for c in g.iter(SVG + "circle")]
+            tooltips.setdefault(int(g.get("data-series")), []).extend(titles)
     series = []
     for g in root.iter(SVG + "g"):
         if "series" not in classes(g):
@@ -55,6 +65,10 @@ def describe_svg(path):
                 for r in g.iter(SVG + "rect") if "bar" in classes(r)
             ],
             "colour": (polylines[0].get("stroke") if polylines else g.get("fill")),
+            "dash": polylines[0].get("stroke-dasharray") if polylines else None,
+            "areas": sum(1 for p in g.iter(SVG + "polygon") if "area" in classes(p)),
+            "tooltips": len(tooltips.get(int(g.get("data-series")), [])),
+            "first_tooltip": (tooltips.get(int(g.get("data-series"))) or [None])[0],
         })
     return {
         "root": {"tag": root.tag, "attributes": dict(root.attrib)},
@@ -63,7 +77,9 @@ def describe_svg(path):
         "labelled_tags": [e.tag.replace(SVG, "") if e is not None else None for e in labelled],
         "tags": tags,
         "heading": texts(root, "title"),
-        "y_ticks": texts(root, "y"),
+        "y_ticks": [t for t, c in texts_of(root, "y") if "right" not in c],
+        "right_ticks": [t for t, c in texts_of(root, "y") if "right" in c],
+        "panel_titles": texts(root, "panel-title"),
         "x_ticks": texts(root, "x"),
         "axis_titles": texts(root, "axis-title"),
         "legend": texts(root, "legend"),

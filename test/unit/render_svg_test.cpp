@@ -97,7 +97,8 @@ TEST(SvgChart, LineChartOverDatesIsAccessibleAndNice) {
   for (auto& row : rows) {
     row.push_back(s.text("ignored"));
   }
-  const json chart = read_back(render(info, rows));
+  // One shared axis, as asked (on its own, the chart gives orders a second axis: see DualAxis...).
+  const json chart = read_back(render(info, rows, R"({"scales": "shared"})"));
   ASSERT_FALSE(chart.contains("error")) << chart.dump();
   const json& root = chart["root"]["attributes"];
   EXPECT_EQ(chart["root"]["tag"], "{http://www.w3.org/2000/svg}svg");
@@ -108,11 +109,11 @@ TEST(SvgChart, LineChartOverDatesIsAccessibleAndNice) {
   EXPECT_EQ(chart["labelled_tags"], (json{"title", "desc"}));
   EXPECT_EQ(chart["title"], "Daily sales");
   EXPECT_EQ(chart["desc"],
-            "Revenue and orders per day. Line chart of revenue and orders by date from 2024-11-01 to "
+            "Revenue and orders per day. Line chart of Revenue and Orders by Date from 2024-11-01 to "
             "2026-10-31; 730 points.");
   EXPECT_EQ(chart["heading"], (json{"Daily sales"}));
-  EXPECT_EQ(chart["legend"], (json{"revenue", "orders"}));
-  EXPECT_EQ(chart["axis_titles"], (json{"date"}));
+  EXPECT_EQ(chart["legend"], (json{"Revenue", "Orders"}));
+  EXPECT_EQ(chart["axis_titles"], (json{"Date"}));
   // Quarter ticks over two years, labelled as months.
   EXPECT_EQ(chart["x_ticks"],
             (json{"2025-01", "2025-04", "2025-07", "2025-10", "2026-01", "2026-04", "2026-07", "2026-10"}));
@@ -123,7 +124,11 @@ TEST(SvgChart, LineChartOverDatesIsAccessibleAndNice) {
   EXPECT_EQ(chart["series"][1]["polylines"], (json{730}));
   EXPECT_NE(chart["series"][0]["colour"], chart["series"][1]["colour"]);
   EXPECT_TRUE(chart["series"][0]["bars"].empty()) << "no bars in a line chart";
-  EXPECT_EQ(chart["tags"].value("circle", 0), 0);
+  // Every drawn point has a tooltip: an invisible circle titled with its date, series and value.
+  EXPECT_EQ(chart["series"][0]["tooltips"], 727);
+  EXPECT_EQ(chart["series"][1]["tooltips"], 730);
+  EXPECT_EQ(chart["tags"].value("circle", 0), 727 + 730);
+  EXPECT_EQ(chart["series"][1]["first_tooltip"], "2024-11-01 \u2014 Orders: 1052");
 }
 
 TEST(SvgChart, NullsAndNonFiniteValuesBreakTheLine) {
@@ -140,7 +145,7 @@ TEST(SvgChart, NullsAndNonFiniteValuesBreakTheLine) {
   EXPECT_EQ(chart["series"][0]["polylines"], (json{3, 3}));
   EXPECT_EQ(chart["series"][0]["dots"], 1);
   EXPECT_EQ(chart["legend"].size(), 0u) << "one series: no legend";
-  EXPECT_EQ(chart["axis_titles"], (json{"v", "t"})) << "one series: its name on the y axis";
+  EXPECT_EQ(chart["axis_titles"], (json{"V", "T"})) << "one series: its label on the y axis";
   EXPECT_NE(chart["desc"].get<std::string>().find("from 2026-01-01 00:00 to 2026-01-01 09:00; 10 points."),
             std::string::npos)
       << chart["desc"];
@@ -174,7 +179,7 @@ TEST(SvgChart, TimesAreSortedAndRowsWithoutTimeLeftOut) {
   const std::string svg = render(info, rows);
   const json chart = read_back(svg);
   EXPECT_EQ(chart["series"][0]["polylines"], (json{3}));
-  EXPECT_EQ(chart["axis_titles"][1], "at (UTC)");
+  EXPECT_EQ(chart["axis_titles"][1], "At (UTC)");
   EXPECT_EQ(chart["notes"], (json{"2 rows without a time not shown."}));
   EXPECT_NE(
       chart["desc"].get<std::string>().find("from 2026-01-01 00:00 to 2026-01-03 00:00 UTC; 3 points. 2 rows "
@@ -217,7 +222,7 @@ TEST(SvgChart, BarsForCategoriesFromZero) {
   const double zero = revenue[0]["y"].get<double>() + revenue[0]["height"].get<double>();
   EXPECT_NEAR(cost[0]["y"].get<double>(), zero, 0.05) << "a negative bar hangs from the zero line";
   EXPECT_LT(revenue[0]["x"].get<double>(), cost[0]["x"].get<double>()) << "grouped side by side";
-  EXPECT_EQ(revenue[0]["title"], "North \u2014 revenue: 1200");
+  EXPECT_EQ(revenue[0]["title"], "North \u2014 Revenue: 1200");
   // Ticks: nice, covering -300..1200 and including 0.
   std::vector<double> ticks;
   for (const auto& t : chart["y_ticks"]) {
@@ -232,7 +237,7 @@ TEST(SvgChart, BarsForCategoriesFromZero) {
     EXPECT_TRUE(nice(ticks[i] - ticks[i - 1])) << ticks[i] - ticks[i - 1];
   }
   EXPECT_EQ(chart["desc"],
-            "Revenue and orders per day. Bar chart of revenue and cost by region; 3 categories.");
+            "Revenue and orders per day. Bar chart of Revenue and Cost by Region; 3 categories.");
 }
 
 TEST(SvgChart, TextFromTheReportStaysText) {
@@ -250,7 +255,7 @@ TEST(SvgChart, TextFromTheReportStaysText) {
   EXPECT_EQ(chart["desc"].get<std::string>().substr(0, evil.size()), evil);
   EXPECT_FALSE(chart["tags"].contains("script"));
   EXPECT_FALSE(chart["tags"].contains("b"));
-  EXPECT_EQ(chart["axis_titles"], (json{"v&\"w\"", "<b>cat</b>"}));
+  EXPECT_EQ(chart["axis_titles"], (json{"V&\"w\"", "<b>cat</b>"}));
   EXPECT_EQ(chart["x_ticks"][1], "ok\uFFFD") << "control characters dropped, invalid UTF-8 replaced";
 }
 
@@ -277,7 +282,7 @@ TEST(SvgChart, NoRowsIsAValidChartSayingSo) {
     ASSERT_FALSE(chart.contains("error")) << chart.dump();
     EXPECT_EQ(chart["title"], "Empty");
     EXPECT_EQ(chart["no_data"], (json{"No data"}));
-    EXPECT_NE(chart["desc"].get<std::string>().find("by x; no data."), std::string::npos) << chart["desc"];
+    EXPECT_NE(chart["desc"].get<std::string>().find("by X; no data."), std::string::npos) << chart["desc"];
     EXPECT_EQ(chart["series"].size(), 0u);
   }
 }
