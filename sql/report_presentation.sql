@@ -103,3 +103,28 @@ SELECT autoreport.render('px_orders', '{}', 'csv', '{"locale": "de-DE"}');
 
 SELECT autoreport.drop_report('px_orders');
 DROP SCHEMA px CASCADE;
+
+-- Charts that tell the truth: long data split into one series per category, stacked bars, a second
+-- axis for a series ten times smaller; the same options reach the chart of html and pdf.
+CREATE TABLE px_daily (day date, region text, revenue numeric, orders int);
+INSERT INTO px_daily
+  SELECT date '2026-01-01' + d, r, 1000 * (1 + d % 5) * (CASE r WHEN 'North' THEN 3 ELSE 1 END), 2 + d % 3
+    FROM generate_series(0, 29) AS d, unnest(ARRAY['North', 'South', 'East']) AS r;
+SELECT autoreport.define_report('px_daily', 'SELECT day, region, revenue, orders FROM px_daily ORDER BY day, region') AS version;
+SELECT (SELECT count(*) FROM regexp_matches(s, 'class="series-line', 'g')) AS lines,
+       position('North' IN s) > 0 AND position('South' IN s) > 0 AND position('East' IN s) > 0 AS one_per_region
+  FROM (SELECT convert_from(autoreport.render('px_daily', '{}', 'svg',
+          '{"x": "day", "y": "revenue", "series": "region"}'), 'UTF8') AS s) AS f;
+SELECT position('right axis' IN s) > 0 AS second_axis
+  FROM (SELECT convert_from(autoreport.render('px_daily', '{}', 'svg', '{"x": "day", "y": ["revenue", "orders"]}'), 'UTF8') AS s) AS f;
+SELECT position('<svg' IN h) > 0 AS chart_in_html
+  FROM (SELECT convert_from(autoreport.render('px_daily', '{}', 'html',
+          '{"chart": "first", "chart_options": {"x": "day", "y": "revenue", "series": "region", "kind": "stacked"}}'), 'UTF8') AS h) AS f;
+SELECT autoreport.render('px_daily', '{}', 'svg', '{"series": "regio", "y": "revenue"}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT autoreport.render('px_daily', '{}', 'svg', '{"y": "region"}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT autoreport.render('px_daily', '{}', 'pdf', '{"chart_options": {"kind": "pie"}}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT autoreport.drop_report('px_daily');
+DROP TABLE px_daily;

@@ -33,7 +33,8 @@
 //   renderer (make_svg with default options), which keeps what it needs; at end() its chart is written
 //   in a <figure> after the table (true or "last": the table still streams) or before it ("first": the
 //   table is held until the chart is drawn). An XML prolog before <svg> is dropped, as inline SVG in
-//   HTML has none. An error of the chart renderer is the render's error.
+//   HTML has none. An error of the chart renderer is the render's error. Option "chart_options" (an
+//   object) is the chart's own options, as the svg format takes them (x, y, series, kind, scales, ...).
 #include "render/html.hpp"
 
 #include "common/error.hpp"
@@ -110,7 +111,7 @@ class HtmlRenderer final : public Renderer {
 public:
   // Reads and checks the options, so that a bad one fails before any output.
   HtmlRenderer(const Options& options, Output& out) : out_(out) {
-    options.allow_only("html", {"lang", "null", "chart", "locale", "totals"});
+    options.allow_only("html", {"lang", "null", "chart", "chart_options", "locale", "totals"});
     locale_option_ = locale_option(options);
     lang_ = options.text("lang", locale_option_ != nullptr ? locale_option_->tag : "en");
     if (!is_language_tag(lang_)) {
@@ -135,7 +136,7 @@ public:
       chart = options.boolean("chart", false);
     }
     if (chart) {
-      chart_renderer_ = make_svg(Options{}, chart_);
+      chart_renderer_ = make_svg(options.object("chart_options"), chart_);
     }
     with_totals_ = options.boolean("totals", false);
   }

@@ -55,6 +55,19 @@ bool Options::has(std::string_view key) const {
   return find(key) != nullptr;
 }
 
+Options Options::object(std::string_view key) const {
+  Options o;
+  const nlohmann::json* v = find(key);
+  if (v == nullptr) {
+    return o;
+  }
+  if (!v->is_object()) {
+    wrong_type(key, "a JSON object");
+  }
+  o.json_ = *v;
+  return o;
+}
+
 Options Options::without(std::initializer_list<std::string_view> keys) const {
   Options o = *this;
   for (std::string_view k : keys) {

@@ -31,6 +31,9 @@ public:
   std::vector<std::string> texts(std::string_view key) const;
   int64_t integer(std::string_view key, int64_t fallback, int64_t min, int64_t max) const;
   bool has(std::string_view key) const;
+  // The JSON object option `key` as options of their own (empty when absent); 22023 when it is not
+  // an object.
+  Options object(std::string_view key) const;
   // The same options without `keys` (for a renderer that hands the rest to another).
   Options without(std::initializer_list<std::string_view> keys) const;
   // True when the option is given as a string (for options that take true/false or a word).

@@ -4,7 +4,8 @@
 // - Page 1 starts with the title (the report's name humanised, or option "title"), its description,
 //   the parameters used ("name = value"), the generation time and, when the result has timestamptz
 //   columns, the zone their times are in. Then the chart, when there is one: the SVG renderer's own
-//   chart drawn by librsvg, so it is the same chart the SVG, HTML and PNG formats show. Then the table.
+//   chart drawn by librsvg, so it is the same chart the SVG, HTML and PNG formats show ("chart_options":
+//   the svg format's options, such as x, y, series, kind). Then the table.
 // - The table: a bold header row repeated at the top of every page, numbers right-aligned, every
 //   value as the locale writes it (locale.hpp: the "locale" option, default the session's lc_numeric
 //   when known, else en-US), column headings from the labels (define_report's `columns`) or the names
@@ -100,7 +101,9 @@ struct Line {
 class PdfRenderer final : public Renderer {
 public:
   PdfRenderer(const Options& options, Output& out) : out_(out) {
-    options.allow_only("pdf", {"locale", "totals", "chart", "page", "orientation", "title"});
+    options.allow_only("pdf", {"locale", "totals", "chart", "chart_options", "page", "orientation", "title"});
+    chart_options_ = options.object("chart_options");
+    (void)make_svg(chart_options_, chart_svg_); // a bad chart option fails before any work
     locale_option_ = locale_option(options);
     with_totals_ = options.boolean("totals", false);
     if (options.has("chart")) {
@@ -148,7 +151,7 @@ public:
       header_.push_back(clean(column_label(info.columns[i], i)));
     }
     if (chart_.value_or(true) && !info.columns.empty()) {
-      svg_ = make_svg(Options{}, chart_svg_);
+      svg_ = make_svg(chart_options_, chart_svg_);
       try {
         svg_->begin(info);
       } catch (const Error&) {
@@ -556,6 +559,7 @@ private:
   const Locale* locale_ = nullptr;
   bool with_totals_ = false;
   std::optional<bool> chart_; // absent: when there is something to plot
+  Options chart_options_;     // the chart's own (svg) options
   const PageSize* page_ = nullptr;
   std::string orientation_;
   std::optional<std::string> title_;

@@ -26,7 +26,8 @@ struct ContextDestroy {
 class PngRenderer final : public Renderer {
 public:
   PngRenderer(const Options& options, Output& out) : out_(out) {
-    options.allow_only("png", {"width", "height", "title", "max_points", "scale"});
+    options.allow_only(
+        "png", {"width", "height", "title", "max_points", "x", "y", "series", "kind", "scales", "scale"});
     scale_ = static_cast<double>(options.integer("scale", 2, 1, 4));
     svg_ = make_svg(options.without({"scale"}), chart_);
   }

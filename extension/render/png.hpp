@@ -9,8 +9,9 @@
 
 namespace autoreport::render {
 
-// Options: those of svg (width, height, title, max_points) and "scale" (1 to 4, default 2: device
-// pixels per chart pixel, so that an 800 × 400 chart is a sharp 1600 × 800 image on high-density screens).
+// Options: those of svg (width, height, title, max_points, x, y, series, kind, scales) and "scale" (1 to 4,
+// default 2: device pixels per chart pixel, so that an 800 × 400 chart is a sharp 1600 × 800 image on
+// high-density screens).
 std::unique_ptr<Renderer> make_png(const Options& options, Output& out);
 
 } // namespace autoreport::render

@@ -132,7 +132,7 @@ TEST(RenderHtml, RefusesUnknownOptionsAndWrongTypes) {
   Error e = options_error(html, R"({"theme": "dark"})");
   EXPECT_EQ(e.sqlstate(), "22023");
   EXPECT_EQ(e.message(), "unknown option \"theme\" for format html");
-  EXPECT_EQ(e.detail(), "Format html accepts: lang, null, chart, locale, totals, time_zone.");
+  EXPECT_EQ(e.detail(), "Format html accepts: lang, null, chart, chart_options, locale, totals, time_zone.");
   e = options_error(html, R"({"chart": "yes"})");
   EXPECT_EQ(e.sqlstate(), "22023");
   EXPECT_EQ(e.message(), "option \"chart\" must be true, false, \"first\" or \"last\"");
