@@ -99,7 +99,8 @@ TEST(RenderPdf, OptionsAndTheirErrors) {
   e = options_error(pdf, R"({"locale": "xx"})");
   EXPECT_EQ(e.message(), "unknown locale \"xx\"");
   e = options_error(pdf, R"({"header": false})");
-  EXPECT_EQ(e.detail(), "Format pdf accepts: locale, totals, chart, chart_options, page, orientation, title, time_zone.");
+  EXPECT_EQ(e.detail(),
+            "Format pdf accepts: locale, totals, chart, chart_options, page, orientation, title, time_zone.");
   e = options_error(pdf, R"({"chart_options": {"kind": "pie"}})");
   EXPECT_EQ(e.sqlstate(), "22023"); // the chart's own options are checked before any work
   e = options_error(pdf, R"({"chart_options": "line"})");
