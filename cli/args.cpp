@@ -249,7 +249,7 @@ Render options:
   --option KEY=VALUE       a rendering option (header=false, delimiter=";", sheet_name=Sales);
   --option KEY:=JSON       true/false and numbers are typed by the option's name, or give JSON
   --options-json JSON      all options as one JSON object (--option entries override its keys)
-  -F, --format=FORMAT      csv, tsv, json, ndjson, html, markdown, xlsx, svg
+  -F, --format=FORMAT      csv, tsv, json, ndjson, html, markdown, xlsx, svg, pdf, png
                            (default: from the output file's extension, else csv)
   -o, --output=FILE        write to FILE (written whole or not at all); "-" or none: standard output
   --chunk-size=BYTES       bytes per chunk streamed from the server (1024 to 268435456;

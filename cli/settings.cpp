@@ -53,7 +53,7 @@ constexpr std::array<std::string_view, 5> kBooleanOptions = {"header", "formula_
                                                              "parameters_sheet"};
 // Options that are true, false or a word (chart: "first", "last").
 constexpr std::array<std::string_view, 1> kBooleanOrWordOptions = {"chart"};
-constexpr std::array<std::string_view, 3> kIntegerOptions = {"width", "height", "max_points"};
+constexpr std::array<std::string_view, 4> kIntegerOptions = {"width", "height", "max_points", "scale"};
 
 bool contains(const auto& list, std::string_view name) {
   return std::find(list.begin(), list.end(), name) != list.end();
@@ -149,9 +149,9 @@ std::string format_for_file(std::string_view path) {
   }
   const std::string ext = lower(base.substr(dot + 1));
   static const std::map<std::string, std::string, std::less<>> kByExtension = {
-      {"csv", "csv"},           {"tsv", "tsv"},   {"json", "json"}, {"ndjson", "ndjson"},
-      {"jsonl", "ndjson"},      {"html", "html"}, {"htm", "html"},  {"md", "markdown"},
-      {"markdown", "markdown"}, {"xlsx", "xlsx"}, {"svg", "svg"}};
+      {"csv", "csv"},   {"tsv", "tsv"},  {"json", "json"},   {"ndjson", "ndjson"},     {"jsonl", "ndjson"},
+      {"html", "html"}, {"htm", "html"}, {"md", "markdown"}, {"markdown", "markdown"}, {"xlsx", "xlsx"},
+      {"svg", "svg"},   {"pdf", "pdf"},  {"png", "png"}};
   const auto it = kByExtension.find(ext);
   return it == kByExtension.end() ? "" : it->second;
 }

@@ -161,6 +161,16 @@ step_render_files() {
   # The line chart embedded in an HTML page, too.
   query_demo "SELECT encode(autoreport.render('daily_revenue', '{}', 'html', '{\"chart\": true}'), 'base64')" \
     | base64 -d >"$out/daily_revenue_with_chart.html"
+  # Long data split into one line per region (month, region, revenue), as SVG and PNG; and the PDF an
+  # e-mail would carry: heading, that chart, the table with totals, page numbers.
+  local split='{"x": "month", "y": "revenue", "series": "region"}'
+  query_demo "SELECT encode(autoreport.render('revenue_by_region_month', '{}', 'svg', '$split'), 'base64')" \
+    | base64 -d >"$out/revenue_by_region_month_split.svg"
+  query_demo "SELECT encode(autoreport.render('revenue_by_region_month', '{}', 'png', '$split'), 'base64')" \
+    | base64 -d >"$out/revenue_by_region_month_split.png"
+  query_demo "SELECT encode(autoreport.render('revenue_by_region_month', '{}', 'pdf',
+                '{\"totals\": true, \"chart\": true, \"chart_options\": $split}'), 'base64')" \
+    | base64 -d >"$out/revenue_by_region_month.pdf"
   (cd "$out" && ls -l --time-style=+ | awk 'NR > 1 {printf "    %-40s %10d bytes\n", $NF, $5}')
 }
 
@@ -489,7 +499,7 @@ Things to try:
     SELECT * FROM autoreport.view_status;
     SELECT region, category, month, orders, revenue FROM demo.revenue_rcm WHERE month = '2026-10-01';
 
-    -- any report as a file's bytes (csv, tsv, json, ndjson, html, markdown, xlsx, svg)
+    -- any report as a file's bytes (csv, tsv, json, ndjson, html, markdown, xlsx, svg, pdf, png)
     SELECT convert_from(autoreport.render('revenue_by_region', '{}', 'markdown'), 'UTF8');
 
     -- the second run of a report is served from the cache, until its tables change

@@ -15,7 +15,8 @@ SELECT autoreport.define_report('revenue_by_region_month',
     {"name": "region", "type": "enum", "description": "one region, or all when not given",
      "allowed": ["North America", "Latin America", "Western Europe", "Central & Eastern Europe",
                  "Asia Pacific", "Middle East & Africa"]}]',
-  'Monthly orders and revenue per region (cancelled and returned orders excluded)');
+  'Monthly orders and revenue per region (cancelled and returned orders excluded)',
+  columns => '{"revenue": {"format": "currency", "currency": "USD"}}');
 
 SELECT autoreport.define_report('top_products',
   $$SELECT p.name AS product, p.category, sum(o.quantity) AS units, sum(o.revenue) AS revenue

@@ -99,6 +99,8 @@ TEST(CliSettings, TheFileExtensionGivesTheFormat) {
   EXPECT_EQ(format_for_file("a.htm"), "html");
   EXPECT_EQ(format_for_file("a.tsv"), "tsv");
   EXPECT_EQ(format_for_file("a.svg"), "svg");
+  EXPECT_EQ(format_for_file("report.PDF"), "pdf");
+  EXPECT_EQ(format_for_file("chart.png"), "png");
   EXPECT_EQ(format_for_file("report.txt"), "");
   EXPECT_EQ(format_for_file("report"), "");
   EXPECT_EQ(format_for_file(".csv"), "");
