@@ -228,6 +228,13 @@ RenderRequest read_request(FunctionCallInfo fcinfo, audit::RunRecord& rec) {
                       PG_ARGISNULL(3) ? "" : pg::jsonb_to_string(PG_GETARG_DATUM(3)), rec);
 }
 
+// Whether the renderer reads Cell::number of numeric columns: charts (svg, png, pdf and html's chart)
+// and spreadsheets do; text formats do not, and converting numeric to double costs.
+bool needs_numbers(const RenderRequest& req) {
+  return req.format == "xlsx" || req.format == "svg" || req.format == "png" || req.format == "pdf" ||
+         req.options.has("chart");
+}
+
 // Runs the report and streams its rows through the renderer for the request's format (and to `also`,
 // when given).
 RunOutcome render_report(const RenderRequest& req, render::Output& out, const RowsFn* also = nullptr) {
@@ -262,8 +269,7 @@ RunOutcome render_report(const RenderRequest& req, render::Output& out, const Ro
   const RunOutcome outcome =
       produce_rows(req.report, req.params, [&](TupleDesc desc, std::span<HeapTuple> batch) {
         if (!converter) {
-          converter = std::make_unique<render::CellConverter>(
-              desc, req.format == "xlsx" || req.format == "svg" || req.options.has("chart"), zone.tz);
+          converter = std::make_unique<render::CellConverter>(desc, needs_numbers(req), zone.tz);
           info.columns = converter->columns();
           present(info.columns);
           renderer->begin(info);

@@ -107,15 +107,17 @@ expected top_products '{"n": "3"}' csv '{"header": false, "delimiter": ";"}' >wa
 if [ "$st" -eq 0 ] && [ ! -s out ] && cmp -s top.csv want.csv; then ok "--option header=false (a boolean) and -o FILE"
 else not_ok "--option header=false (a boolean) and -o FILE" err; fi
 
-# XLSX: the workbook's core.xml holds its creation time, so every other member is compared.
+# XLSX: the workbook's core.xml and its Parameters sheet (sheet2) hold the generation time, so every
+# other member is compared, and the Parameters sheet is checked to be there.
 run render top_products --param n=5 -o top.xlsx
 expected top_products '{"n": "5"}' xlsx >want.xlsx
 if [ "$st" -eq 0 ] && python3 - top.xlsx want.xlsx <<'PY'; then
 import sys, zipfile
 a, b = (zipfile.ZipFile(p) for p in sys.argv[1:3])
 assert a.namelist() == b.namelist() and 'xl/worksheets/sheet1.xml' in a.namelist()
+assert b'Generated at' in a.read('xl/worksheets/sheet2.xml')
 for n in a.namelist():
-    if n != 'docProps/core.xml':
+    if n not in ('docProps/core.xml', 'xl/worksheets/sheet2.xml'):
         assert a.read(n) == b.read(n), n
 PY
   ok "-o top.xlsx infers xlsx; the workbook equals render(..., 'xlsx') but for its creation time"
@@ -198,7 +200,7 @@ if [ "$st" -eq 3 ] && grep -q '^HINT:  Its parameters are: since (date), n (inte
   ok "an unknown parameter: status 3 and the HINT listing the parameters"
 else not_ok "an unknown parameter: status 3 ($st) and the HINT listing the parameters" err; fi
 
-run render top_products -F pdf
+run render top_products -F docx
 if [ "$st" -eq 3 ] && grep -q '^ERROR:  ' err; then ok "an unknown format: status 3"; else not_ok "an unknown format: status 3 ($st)" err; fi
 
 printf 'previous contents\n' >keep.csv

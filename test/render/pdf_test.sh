@@ -101,7 +101,18 @@ check "the heading has the title and description" grep -qz "Sales list.*Every or
 check "a time series gets its chart above the table" "$PYTHON" - "$OUT/daily_revenue.txt" <<'PY'
 import sys
 text = open(sys.argv[1], encoding="utf-8").read()
-sys.exit(0 if 0 <= text.find("revenue") < text.find("Revenue") else 1)
+import re
+table = re.search(r"^Day +Revenue +Items", text, re.M)
+sys.exit(0 if table and "Revenue" in text[:table.start()] else 1)
+PY
+check "the chart plots the numeric revenue, not only the integer items" "$PYTHON" - "$OUT/daily_revenue.txt" <<'PY'
+import re, sys
+text = open(sys.argv[1], encoding="utf-8").read()
+table = re.search(r"^Day +Revenue +Items", text, re.M)
+chart = text[:table.start()] if table else ""  # the chart is above the table
+ticks = re.findall(r"(?<![\w.,:-])(\d[\d,]*(?:\.\d+)?)([kM]?)(?![\w.,:-])", chart)
+values = [float(n.replace(",", "")) * {"": 1, "k": 1e3, "M": 1e6}[s] for n, s in ticks]
+sys.exit(0 if values and max(values) >= 1000 else 1)
 PY
 # No page blank: each page drawn at 40 dpi has anti-aliased text (many greys) and some ink.
 pdftoppm -r 40 -png "$OUT/sales_list.pdf" "$OUT/page"
