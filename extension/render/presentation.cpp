@@ -200,7 +200,9 @@ std::vector<std::pair<std::string, std::string>> parse_presentation(std::string_
         "\"EUR\"}}'.");
   }
   std::vector<std::pair<std::string, std::string>> out;
-  for (const auto& [name, value] : spec.items()) {
+  for (const auto& item : spec.items()) {
+    const std::string& name = item.key();
+    const nlohmann::json& value = item.value();
     const auto it =
         std::find_if(columns.begin(), columns.end(), [&](const Column& c) { return c.name == name; });
     if (it == columns.end()) {
