@@ -23,6 +23,7 @@
 #include "render/pdf.hpp"
 
 #include "common/error.hpp"
+#include "common/runtime.hpp"
 #include "render/chart.hpp"
 #include "render/locale.hpp"
 #include "render/presentation.hpp"
@@ -54,6 +55,9 @@ constexpr double min_wrapped_width = 40;
 constexpr int max_cell_lines = 6;
 constexpr size_t layout_rows = 500;
 constexpr double footer_gap = 14;
+// Laying out and drawing a long table takes seconds: a cancel or statement_timeout is honoured every
+// this many rows (and every page).
+constexpr size_t kRowsPerInterruptCheck = 256;
 
 struct PageSize {
   std::string_view name;
@@ -192,16 +196,25 @@ public:
     if (svg_) {
       svg_->end();
     }
-    CairoSink sink{&out_, nullptr};
-    surface_.reset(
-        cairo_pdf_surface_create_for_stream(&CairoSink::write, &sink, page_->width, page_->height));
-    set_metadata();
-    cr_.reset(cairo_create(surface_.get()));
-    layout_.reset(pango_cairo_create_layout(cr_.get()));
-    choose_layout();
-    cairo_pdf_surface_set_size(surface_.get(), page_w_, page_h_);
-    paginate();
-    draw();
+    sink_.out = &out_;
+    try {
+      surface_.reset(
+          cairo_pdf_surface_create_for_stream(&CairoSink::write, &sink_, page_->width, page_->height));
+      set_metadata();
+      cr_.reset(cairo_create(surface_.get()));
+      layout_.reset(pango_cairo_create_layout(cr_.get()));
+      choose_layout();
+      cairo_pdf_surface_set_size(surface_.get(), page_w_, page_h_);
+      paginate();
+      draw();
+    } catch (...) {
+      // A cancel, a timeout or a failed chart: cairo must not write the rest of the document when the
+      // surface is released (the sink refuses once it holds an error).
+      if (!sink_.error) {
+        sink_.error = std::current_exception();
+      }
+      throw;
+    }
     cell_layouts_.clear();
     bold_layouts_.clear();
     layout_.reset();
@@ -209,7 +222,7 @@ public:
     cairo_surface_finish(surface_.get());
     const cairo_status_t status = cairo_surface_status(surface_.get());
     surface_.reset();
-    sink.check(status, "writing the PDF");
+    sink_.check(status, "writing the PDF");
   }
 
 private:
@@ -253,6 +266,9 @@ private:
       // The first rows, and the longest text of all (numbers and dates must never be cut).
       size_t longest = 0;
       for (size_t r = 0; r < rows_.size(); ++r) {
+        if (r % kRowsPerInterruptCheck == 0) {
+          check_interrupts();
+        }
         if (r < layout_rows) {
           natural[c] = std::max(natural[c], text_width(rows_[r][c], regular.get()));
         }
@@ -443,6 +459,9 @@ private:
     heights_.clear();
     heights_.reserve(rows_.size());
     for (const std::vector<std::string>& r : rows_) {
+      if (heights_.size() % kRowsPerInterruptCheck == 0) {
+        check_interrupts();
+      }
       heights_.push_back(line_height(r, false));
     }
     totals_height_ = totals_ ? line_height(totals_text_, true) : 0;
@@ -532,6 +551,7 @@ private:
       draw_line(header_, y, header_height_, LineKind::header, false);
       y += header_height_;
       const size_t end = p + 1 < pages ? page_starts_[p + 1] : rows_.size() + 1;
+      check_interrupts();
       for (size_t r = page_starts_[p]; r < end; ++r) {
         if (r < rows_.size()) {
           draw_line(rows_[r], y, heights_[r], LineKind::row, r % 2 == 1);
@@ -572,6 +592,7 @@ private:
   StringOutput chart_svg_;
   std::unique_ptr<Renderer> svg_;
 
+  CairoSink sink_; // where cairo writes; declared before the surface, which may write when released
   Owned<cairo_surface_t> surface_;
   Owned<cairo_t> cr_;
   Owned<PangoLayout> layout_; // headings, footers and measuring
