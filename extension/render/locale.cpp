@@ -42,7 +42,8 @@ std::string canonical_tag(std::string_view tag) {
   return out;
 }
 
-// Digits after the point: the column's, else its style's and type's default; -1 keeps the value's own.
+} // namespace
+
 int decimals_for(const Column& column) {
   if (column.decimals >= 0) {
     return column.decimals;
@@ -59,8 +60,6 @@ int decimals_for(const Column& column) {
     return scale ? *scale : -1;
   }
 }
-
-} // namespace
 
 const std::vector<Locale>& locales() {
   static const std::vector<Locale> all = {

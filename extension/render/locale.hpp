@@ -47,6 +47,11 @@ std::string currency_symbol(std::string_view code);
 // Digits after the point a currency shows by default (JPY 0, most 2).
 int currency_decimals(std::string_view code);
 
+// Digits after the point a number of this column shows: the column's decimals, else its style's and
+// type's default (currency: the currency's; percent: the type's scale less 2, else 1; otherwise the
+// type's scale); -1 keeps the value's own digits.
+int decimals_for(const Column& column);
+
 // A number cell as the column's presentation and the locale write it: grouped, rounded to the column's
 // decimals, as currency or percent. The cell's text when it is not a finite number.
 std::string format_number(const Column& column, const Cell& cell, const Locale& locale);

@@ -87,7 +87,7 @@ std::optional<std::string> number_format_for(const Column& column, const Locale&
   const std::optional<int> scale = declared_scale(column.type_name);
   switch (column.style) {
   case NumberStyle::currency: {
-    const int decimals = column.decimals >= 0 ? column.decimals : currency_decimals(column.currency);
+    const int decimals = decimals_for(column);
     std::string symbol;
     for (char c : currency_symbol(column.currency)) {
       symbol += c == '"' ? "\"\"" : std::string(1, c);
@@ -104,7 +104,7 @@ std::optional<std::string> number_format_for(const Column& column, const Locale&
     return number;
   }
   case NumberStyle::percent: {
-    const int decimals = column.decimals >= 0 ? column.decimals : (scale ? std::max(*scale - 2, 0) : 1);
+    const int decimals = decimals_for(column);
     return decimals == 0 ? std::string("0%") : "0." + std::string(static_cast<size_t>(decimals), '0') + "%";
   }
   case NumberStyle::number:
