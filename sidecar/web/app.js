@@ -10,7 +10,14 @@
 //    "scheduled_for": iso, "started_at": iso, "finished_at": iso,
 //    failures: "error": m, "sqlstate": c, "retry_at": iso | null,
 //    alerts: "condition": c, "alert": {"matching_rows": n, "rows": [...]} | {"values": {...}},
+//    "deliveries": [ids of the deliveries the run made, one per subscribed destination],
 //    "truncated": true when the payload was cut to fit NOTIFY's 8000 bytes}
+// and the outcome of each delivery attempt the sidecar made (extension/schedules/deliveries.sql):
+//   {"event": "delivery", "delivery": n, "job": s, "run_id": n, "output_id": n, "destination": s,
+//    "kind": "webhook" | "email", "status": "delivered" | "failed" | "given_up", "attempts": n,
+//    "last_status": n | null, "error": m | null}
+// A delivery's outcome is shown as its own entry and also updates the line of that delivery under
+// the run that made it.
 // Any other "event" is shown under its own name; any other payload as a plain notification.
 "use strict";
 
@@ -35,6 +42,16 @@
     report_failed: { kind: "failed", label: "report failed" },
     alert: { kind: "alert", label: "alert" },
   }));
+
+  // A delivery's status: its style and label.
+  const DELIVERIES = new Map(Object.entries({
+    delivered: { kind: "ready", label: "delivered" },
+    failed: { kind: "retry", label: "delivery failed, will retry" },
+    given_up: { kind: "failed", label: "delivery given up" },
+  }));
+  // The line of each delivery listed under its run, by delivery id (the oldest forgotten first).
+  const deliveryLines = new Map();
+  const MAX_DELIVERY_LINES = 5000;
 
   const $ = (id) => document.getElementById(id);
   const ui = {
@@ -188,6 +205,9 @@
     }
     // An id, not a link: the bytes are read in SQL by whoever may (autoreport.output checks that).
     add("output id", p.output_id, (id) => `${text(id)} (autoreport.output(${text(id)}))`);
+    if (Array.isArray(p.deliveries) && p.deliveries.length > 0) {
+      details.push(["deliveries", deliveryList(p.deliveries)]);
+    }
     add("format", p.format);
     add("rows", p.rows, number);
     add("bytes", p.bytes, number);
@@ -197,9 +217,59 @@
     return details;
   }
 
+  // The deliveries a run made, one line each, "pending" until their outcome arrives.
+  function deliveryList(ids) {
+    const list = el("ul", "lines deliveries");
+    for (const id of ids) {
+      const line = el("li", "delivery-pending", `#${text(id)} pending`);
+      line.dataset.delivery = text(id);
+      list.append(line);
+      deliveryLines.delete(text(id));
+      deliveryLines.set(text(id), line);
+      if (deliveryLines.size > MAX_DELIVERY_LINES) deliveryLines.delete(deliveryLines.keys().next().value);
+    }
+    return list;
+  }
+
+  function deliveryText(p) {
+    let shown = `#${text(p.delivery)} ${text(p.destination)} (${text(p.kind)}): ${text(p.status).replace(/_/g, " ")}`;
+    if (typeof p.attempts === "number") shown += `, ${p.attempts === 1 ? "1 attempt" : `${p.attempts} attempts`}`;
+    if (given(p.last_status)) shown += `, last answer ${text(p.last_status)}`;
+    return shown;
+  }
+
+  // A delivery's outcome: its own entry, and its line under the run updated.
+  function onDelivery(frame, p) {
+    const known = DELIVERIES.get(p.status) || { kind: "notify", label: `delivery ${text(p.status)}` };
+    const details = [];
+    const add = (name, value, shown = text) => {
+      if (given(value)) details.push([name, shown(value)]);
+    };
+    add("destination", p.destination, (d) => (given(p.kind) ? `${text(d)} (${text(p.kind)})` : text(d)));
+    add("delivery", p.delivery);
+    add("job", p.job);
+    add("run", p.run_id);
+    add("output id", p.output_id);
+    add("attempts", p.attempts, number);
+    add("last answer", p.last_status);
+    add("error", p.error);
+    addEvent({ kind: known.kind, label: known.label, channel: String(frame.channel), seq: frame.seq,
+               time: frame.time, details, payload: text(p) });
+    const line = deliveryLines.get(text(p.delivery));
+    if (line) {
+      line.textContent = deliveryText(p);
+      line.className = `delivery-${known.kind}`;
+    }
+    announce(`${known.label} on ${frame.channel}: ${text(p.destination)}, job ${text(p.job)}`);
+  }
+
   function onNotify(frame) {
     const payload = frame.payload;
     const isObject = payload !== null && typeof payload === "object" && !Array.isArray(payload);
+    if (isObject && payload.event === "delivery") {
+      onDelivery(frame, payload);
+      return;
+    }
     const known = isObject ? EVENTS.get(payload.event) : undefined;
     let details = [];
     let kind = "notify";

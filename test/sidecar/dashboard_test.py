@@ -265,6 +265,29 @@ async def browser_checks(port, devtools_url, db_port, sidecar):
               real and "jobdash_job" in real and f"output id{output} " in real and "rows4" in real, [real, output])
         psql("SELECT autoreport.unschedule('dash_job')")
 
+        # A run's deliveries: listed under the run as pending, each updated by its outcome event.
+        psql(f"""SELECT pg_notify('reports.sales', '{{"event":"report_ready",{run},"run_id":820,"output_id":4250,'
+                '"rows":3,"bytes":60,"deliveries":[901,902]}}')""")
+        pending = await page.wait("(() => { const e = document.querySelector('#events li.event-ready'); return e &&"
+                                  " e.textContent.includes('run820') && [...e.querySelectorAll('.deliveries li')]"
+                                  ".map(l => l.textContent); })()")
+        check("a run's deliveries are listed under it as pending", pending == ["#901 pending", "#902 pending"], pending)
+        psql("""SELECT pg_notify('reports.sales', '{"event":"delivery","delivery":901,"job":"nightly_sales","run_id":820,'
+                '"output_id":4250,"destination":"finance_hook","kind":"webhook","status":"delivered","attempts":1,'
+                '"last_status":200,"error":null}')""")
+        psql("""SELECT pg_notify('reports.sales', '{"event":"delivery","delivery":902,"job":"nightly_sales","run_id":820,'
+                '"output_id":4250,"destination":"cfo_mail","kind":"email","status":"given_up","attempts":8,'
+                '"last_status":554,"error":"554 rejected"}')""")
+        updated = await page.wait("(() => { const l = [...document.querySelectorAll('li.event-ready .deliveries li')]"
+                                  ".map(l => l.textContent); return l.length === 2 && l[1].includes('given up') && l; })()")
+        check("each delivery's outcome updates its line under the run",
+              updated == ["#901 finance_hook (webhook): delivered, 1 attempt, last answer 200",
+                          "#902 cfo_mail (email): given up, 8 attempts, last answer 554"], updated)
+        latest = await page.js("[...document.querySelectorAll('#events li')].slice(0, 2).map(e => e.textContent)")
+        check("and is shown as its own entry, a given-up one with its error",
+              latest and "delivery given up" in latest[0] and "error554 rejected" in latest[0]
+              and "destinationcfo_mail (email)" in latest[0] and "delivered" in latest[1], latest)
+
         psql("""SELECT pg_notify('reports.sales', '{"event":"view_refreshed","view":"sales_daily"}')""")
         psql("""SELECT pg_notify('reports.sales', '{"event":"constructor"}')""")
         other = await page.wait("(() => { const e = document.querySelectorAll('#events li .badge');"
