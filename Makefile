@@ -38,7 +38,7 @@ ALL_SOURCES  = $(sort $(wildcard extension/*.cpp extension/*/*.cpp))
 GLUE_SOURCES = $(filter %_pg.cpp,$(ALL_SOURCES))
 PURE_SOURCES = $(filter-out %_pg.cpp,$(ALL_SOURCES))
 # The sidecar's own pure code (sidecar/src, no Boost.Beast or libpq): unit-tested and fuzzed too.
-SIDECAR_PURE_SOURCES = sidecar/src/jwt.cpp sidecar/src/protocol.cpp sidecar/src/subscriptions.cpp sidecar/src/outbox.cpp sidecar/src/config.cpp sidecar/src/metrics.cpp
+SIDECAR_PURE_SOURCES = sidecar/src/jwt.cpp sidecar/src/protocol.cpp sidecar/src/subscriptions.cpp sidecar/src/outbox.cpp sidecar/src/config.cpp sidecar/src/metrics.cpp sidecar/src/delivery_policy.cpp sidecar/src/delivery_message.cpp
 # The command-line client's pure code (cli/, no libpq): arguments, parameters and options, tables.
 CLI_PURE_SOURCES = cli/args.cpp cli/settings.cpp cli/table.cpp
 
