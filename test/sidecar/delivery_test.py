@@ -21,7 +21,11 @@ FINAL = ("delivered", "given_up")
 
 
 def q(sql):
-    return psql(sql)
+    try:
+        return psql(sql)
+    except subprocess.CalledProcessError as e:
+        print(f"# psql failed: {e.stderr.strip()}")
+        raise
 
 
 def lit(text):
@@ -102,7 +106,7 @@ INSERT INTO deliv_sales VALUES ('east', 120.50), ('north', 80), ('south', 99.95)
 GRANT SELECT ON deliv_sales TO deliv_owner;
 SELECT autoreport.define_report('deliv_sales', 'SELECT region, amount FROM deliv_sales ORDER BY region');
 GRANT EXECUTE ON FUNCTION reports.deliv_sales() TO deliv_owner;
-SELECT autoreport.grant_channel('deliv_watch', 'deliv_*');
+SELECT autoreport.grant_channel('deliv_watch', 'deliv.*');
 """)
 check("the scheduler runs", wait_until("scheduler", lambda: q("SELECT autoreport.scheduler_status() IS NULL") == "t", 30))
 
@@ -126,7 +130,7 @@ q("""SELECT autoreport.create_destination('d_mail', 'email',
        '{"to": ["finance@example.org", "ops@example.org"], "cc": "boss@example.org",
          "subject": "Sales {report}: {rows} rows ({scheduled_for})"}')""")
 q("""SET ROLE deliv_owner;
-SELECT autoreport.schedule('deliv_job', '@yearly', 'deliv_sales', options => '{"channel": "deliv_job", "retries": 0}');""")
+SELECT autoreport.schedule('deliv_job', '@yearly', 'deliv_sales', options => '{"channel": "deliv.job", "retries": 0}');""")
 for name in list(destinations) + ["d_mail"]:
     q(f"SET ROLE deliv_owner; SELECT autoreport.subscribe_job('deliv_job', {lit(name)})")
 
@@ -168,7 +172,7 @@ async def watch_run(port):
     """Runs deliv_job with a WebSocket client subscribed to its channel; returns the events seen."""
     events = []
     async with websockets.connect(f"ws://127.0.0.1:{port}/?token=" + token("deliv_watch")) as ws:
-        await ws.send(json.dumps({"op": "subscribe", "channel": "deliv_job", "id": 1}))
+        await ws.send(json.dumps({"op": "subscribe", "channel": "deliv.job", "id": 1}))
         await asyncio.wait_for(ws.recv(), 10)
         run = await asyncio.get_running_loop().run_in_executor(None, run_job, "deliv_job")
         deadline = time.monotonic() + 60

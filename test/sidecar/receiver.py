@@ -75,17 +75,18 @@ class Receiver:
             status = 500
         elif kind == "retry-after" and n == 0:
             status, extra = 429, {"Retry-After": str(arg)}
-        elif kind == "slow":
-            time.sleep(arg)
-        elif kind == "hang" and n == 0:
-            time.sleep(60)
         elif kind == "redirect":
             status, extra = 302, {"Location": "/ok"}
+        # Recorded on arrival (a request that hangs is seen at once); "at" is when it arrived.
         record = {"path": h.path, "headers": dict(h.headers.items()), "body": body, "at": time.time(),
                   "status": status, "key": key,
                   "signed": receiver_verify(self.secret, h.headers, body) if self.secret else None}
         with self.lock:
             self.requests.append(record)
+        if kind == "slow":
+            time.sleep(arg)
+        elif kind == "hang" and n == 0:
+            time.sleep(60)
         if 200 <= status < 300 and self.out_dir:
             disposition = h.headers.get("Content-Disposition", "")
             name = re.search(r'filename="([^"/]+)"', disposition)
