@@ -195,7 +195,7 @@ void Deliverer::abandon() {
 }
 
 bool Deliverer::busy() const noexcept {
-  return !transfers_.empty() || reporting_ > 0 || (!unreported_.empty() && db_.connected());
+  return !transfers_.empty() || reporting_ > 0 || !to_report_.empty() || (!unreported_.empty() && db_.connected());
 }
 
 double Deliverer::unit() {
@@ -244,7 +244,8 @@ void Deliverer::tick() {
       }
     }
   }
-  if (!stopping_ && now - last_claim_ >= kClaimInterval) {
+  if (!stopping_ && (now - last_claim_ >= kClaimInterval || (retry_due_ && now >= *retry_due_))) {
+    retry_due_.reset();
     claim();
   }
   if (abandoned_) {
@@ -348,9 +349,13 @@ void Deliverer::pump() {
   }
 }
 
+// A slot freed: waiting deliveries may start, and after a full batch more are claimed once a quarter
+// of the slots are free (or none is busy), so that claims come in batches rather than one by one.
 void Deliverer::freed() {
   pump();
-  if (last_full_ && !stopping_) {
+  const size_t held = transfers_.size() + waiting_.size();
+  const auto concurrency = static_cast<size_t>(config_.deliver_concurrency);
+  if (last_full_ && !stopping_ && (held == 0 || concurrency - std::min(held, concurrency) >= std::max<size_t>(1, concurrency / 4))) {
     claim();
   }
 }
@@ -623,7 +628,11 @@ void Deliverer::on_done(CURL* easy, CURLcode result) {
     }
     std::string error;
     if (wanted != Outcome::Delivered) {
-      error = "the receiver answered " + reply_text(t->last_line.empty() ? std::to_string(code) : t->last_line) +
+      std::string line = t->last_line;
+      if (line.rfind("HTTP/", 0) == 0 && line.find(' ') != std::string::npos) {
+        line = line.substr(line.find(' ') + 1); // "HTTP/1.1 503 Service Unavailable" → "503 Service Unavailable"
+      }
+      error = "the receiver answered " + reply_text(line.empty() ? std::to_string(code) : line) +
               (code >= 300 && code < 400 ? " (redirects are not followed)" : "");
     }
     decision = decide(wanted, attempt, max, retry_after, unit(), error);
@@ -682,30 +691,88 @@ void Deliverer::conclude(const ClaimedDelivery& d, const Decision& decision, std
           Clock::now()});
 }
 
-// Records an outcome with autoreport.finish_delivery; a report the database could not take is tried
-// again (tick) while the lease lasts.
+// Records an outcome with autoreport.finish_delivery. Reports made while one is being written wait and
+// go together in one statement (one round trip and one commit for many); a report the database could
+// not take is tried again (tick) while the lease lasts.
 void Deliverer::report(Report r) {
   if (abandoned_) {
     return;
   }
-  ++reporting_;
-  std::vector<std::optional<std::string>> params = {std::to_string(r.id), worker_,  r.outcome,
-                                                    r.status,           r.reply,  r.error,
-                                                    std::to_string(r.retry_in_ms)};
-  db_.query_nullable("SELECT autoreport.finish_delivery($1,$2,$3,$4,$5,$6,$7)", std::move(params),
-            [this, r](bool ok, const std::string& value) {
-              --reporting_;
-              if (abandoned_) {
-                return;
-              }
-              if (!ok) {
-                log("delivery " + std::to_string(r.id) + ": cannot record its outcome now: " + value);
-                unreported_.push_back(r);
-              } else if (value == "lost") {
-                log("delivery " + std::to_string(r.id) +
-                    ": its lease was lost (another sidecar took it over); the outcome was not recorded");
-              }
-            });
+  if (r.outcome == "retry") {
+    const auto due = Clock::now() + std::chrono::milliseconds(r.retry_in_ms);
+    retry_due_ = retry_due_ ? std::min(*retry_due_, due) : due;
+  }
+  to_report_.push_back(std::move(r));
+  flush_reports();
+}
+
+void Deliverer::flush_reports() {
+  if (reporting_ > 0 || to_report_.empty() || abandoned_) {
+    return;
+  }
+  // After a batch failed, its reports go one statement each.
+  const size_t most = single_reports_ > 0 ? 1 : kReportBatch;
+  std::vector<Report> batch;
+  while (!to_report_.empty() && batch.size() < most) {
+    batch.push_back(std::move(to_report_.front()));
+    to_report_.pop_front();
+  }
+  reporting_ = batch.size();
+  const auto done = [this, batch](bool ok, const std::string& value) {
+    reporting_ = 0;
+    if (abandoned_) {
+      return;
+    }
+    const nlohmann::json answers = ok ? nlohmann::json::parse(value, nullptr, false) : nlohmann::json();
+    for (size_t i = 0; i < batch.size(); ++i) {
+      const Report& r = batch[i];
+      if (!ok) {
+        if (batch.size() == 1) {
+          log("delivery " + std::to_string(r.id) + ": cannot record its outcome now: " + value);
+          unreported_.push_back(r);
+        } else {
+          to_report_.push_front(r); // one by one, so that one refused report does not hold the others
+        }
+        continue;
+      }
+      const std::string answer = batch.size() == 1 ? value
+                                 : answers.is_array() && i < answers.size() && answers[i].is_string()
+                                     ? answers[i].get<std::string>()
+                                     : "";
+      if (answer == "lost") {
+        log("delivery " + std::to_string(r.id) +
+            ": its lease was lost (another sidecar took it over); the outcome was not recorded");
+      }
+    }
+    if (!ok && batch.size() > 1) {
+      single_reports_ = batch.size();
+    }
+    flush_reports();
+  };
+  if (batch.size() == 1 || single_reports_ > 0) {
+    if (single_reports_ > 0) {
+      --single_reports_;
+    }
+    const Report& r = batch.front();
+    std::vector<std::optional<std::string>> params = {
+        std::to_string(r.id), worker_, r.outcome, r.status, r.reply, r.error, std::to_string(r.retry_in_ms)};
+    db_.query_nullable("SELECT autoreport.finish_delivery($1,$2,$3,$4,$5,$6,$7)", std::move(params), done);
+    return;
+  }
+  nlohmann::json rows = nlohmann::json::array();
+  for (const Report& r : batch) {
+    rows.push_back({{"n", rows.size()},
+                    {"id", r.id},
+                    {"outcome", r.outcome},
+                    {"status", r.status ? nlohmann::json(std::stol(*r.status)) : nlohmann::json(nullptr)},
+                    {"reply", r.reply ? nlohmann::json(*r.reply) : nlohmann::json(nullptr)},
+                    {"error", r.error ? nlohmann::json(*r.error) : nlohmann::json(nullptr)},
+                    {"retry_in_ms", r.retry_in_ms}});
+  }
+  db_.query("SELECT pg_catalog.json_agg(autoreport.finish_delivery(r.id, $1, r.outcome, r.status, r.reply, "
+            "r.error, r.retry_in_ms) ORDER BY r.n)::text FROM pg_catalog.json_to_recordset($2::json) "
+            "AS r(n integer, id bigint, outcome text, status integer, reply text, error text, retry_in_ms bigint)",
+            {worker_, rows.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)}, done);
 }
 
 } // namespace autoreport::sidecar
