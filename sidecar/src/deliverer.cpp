@@ -141,18 +141,20 @@ std::string Deliverer::describe(const Config& c) {
   for (const std::string& h : c.deliver_allow) {
     hosts += (hosts.empty() ? "" : ",") + h;
   }
-  std::string s = "delivery on: webhooks to " + hosts + (c.deliver_allow_http ? " (https and http)" : " (https)") +
-                  (c.deliver_allow_private ? ", private and loopback addresses allowed"
-                                           : ", private and loopback addresses refused") +
-                  "; e-mail " +
-                  (c.smtp_url.empty() ? std::string("off (no --smtp-url)")
-                                      : "through " + c.smtp_url + (c.smtp_starttls && c.smtp_url.rfind("smtp:", 0) == 0
-                                                                       ? " (STARTTLS required)"
-                                                                       : "")) +
-                  "; at most " + std::to_string(c.deliver_concurrency) + " in flight";
+  std::string s =
+      "delivery on: webhooks to " + hosts + (c.deliver_allow_http ? " (https and http)" : " (https)") +
+      (c.deliver_allow_private ? ", private and loopback addresses allowed"
+                               : ", private and loopback addresses refused") +
+      "; e-mail " +
+      (c.smtp_url.empty()
+           ? std::string("off (no --smtp-url)")
+           : "through " + c.smtp_url +
+                 (c.smtp_starttls && c.smtp_url.rfind("smtp:", 0) == 0 ? " (STARTTLS required)" : "")) +
+      "; at most " + std::to_string(c.deliver_concurrency) + " in flight";
   if (c.deliver_lease_seconds <= c.deliver_timeout_seconds) {
-    s += "; warning: --deliver-lease-seconds is not longer than --deliver-timeout-seconds, so a slow delivery "
-         "may be sent twice";
+    s +=
+        "; warning: --deliver-lease-seconds is not longer than --deliver-timeout-seconds, so a slow delivery "
+        "may be sent twice";
   }
   return s;
 }
@@ -195,7 +197,8 @@ void Deliverer::abandon() {
 }
 
 bool Deliverer::busy() const noexcept {
-  return !transfers_.empty() || reporting_ > 0 || !to_report_.empty() || (!unreported_.empty() && db_.connected());
+  return !transfers_.empty() || reporting_ > 0 || !to_report_.empty() ||
+         (!unreported_.empty() && db_.connected());
 }
 
 double Deliverer::unit() {
@@ -278,7 +281,7 @@ void Deliverer::claim() {
   claiming_ = true;
   db_.query("SELECT autoreport.claim_deliveries($1,$2,$3,$4)",
             {worker_, std::to_string(asked), std::to_string(config_.deliver_lease_seconds),
-                                     std::to_string(config_.deliver_max_bytes)},
+             std::to_string(config_.deliver_max_bytes)},
             [this, asked](bool ok, const std::string& value) { on_claimed(ok, value, asked); });
 }
 
@@ -315,8 +318,8 @@ void Deliverer::on_claimed(bool ok, const std::string& value, int asked) {
       continue;
     }
     if (stopping_) {
-      report({item.id, "retry", std::nullopt, std::nullopt, std::string("the sidecar stopped before sending it"), 0,
-              now});
+      report({item.id, "retry", std::nullopt, std::nullopt,
+              std::string("the sidecar stopped before sending it"), 0, now});
       continue;
     }
     DestinationLimit& limit = limits_[item.delivery->destination];
@@ -325,7 +328,8 @@ void Deliverer::on_claimed(bool ok, const std::string& value, int asked) {
     waiting_.push_back({std::move(*item.delivery), now});
   }
   pump();
-  if (claim_again_ || (last_full_ && transfers_.size() + waiting_.size() < static_cast<size_t>(config_.deliver_concurrency))) {
+  if (claim_again_ || (last_full_ && transfers_.size() + waiting_.size() <
+                                         static_cast<size_t>(config_.deliver_concurrency))) {
     claim_again_ = false;
     claim();
   }
@@ -355,7 +359,8 @@ void Deliverer::freed() {
   pump();
   const size_t held = transfers_.size() + waiting_.size();
   const auto concurrency = static_cast<size_t>(config_.deliver_concurrency);
-  if (last_full_ && !stopping_ && (held == 0 || concurrency - std::min(held, concurrency) >= std::max<size_t>(1, concurrency / 4))) {
+  if (last_full_ && !stopping_ &&
+      (held == 0 || concurrency - std::min(held, concurrency) >= std::max<size_t>(1, concurrency / 4))) {
     claim();
   }
 }
@@ -383,7 +388,7 @@ void Deliverer::send(ClaimedDelivery d) {
   curl_easy_setopt(e, CURLOPT_PRIVATE, t.get());
   curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->error);
-  curl_easy_setopt(e, CURLOPT_PROXY, "");      // never a proxy from the environment
+  curl_easy_setopt(e, CURLOPT_PROXY, ""); // never a proxy from the environment
   curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
   t->timeout_seconds = target_int(t->d.target, "timeout_seconds").value_or(config_.deliver_timeout_seconds);
   curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(t->timeout_seconds) * 1000L);
@@ -391,31 +396,32 @@ void Deliverer::send(ClaimedDelivery d) {
   if (!config_.deliver_ca_file.empty()) {
     curl_easy_setopt(e, CURLOPT_CAINFO, config_.deliver_ca_file.c_str());
   }
-  curl_easy_setopt(e, CURLOPT_HEADERFUNCTION,
-                   +[](char* data, size_t size, size_t n, void* p) -> size_t {
-                     auto* tr = static_cast<Transfer*>(p);
-                     std::string_view line(data, size * n);
-                     while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) {
-                       line.remove_suffix(1);
-                     }
-                     if (line.rfind("HTTP/", 0) == 0) {
-                       tr->retry_after.reset(); // a new response (after 100 Continue)
-                       tr->last_line = std::string(line);
-                     } else if (line.size() > 12 && strncasecmp(line.data(), "retry-after:", 12) == 0) {
-                       tr->retry_after = std::string(line.substr(12));
-                     } else if (tr->d.kind == "email" && !line.empty()) {
-                       tr->last_line = std::string(line.substr(0, 500));
-                     }
-                     return size * n;
-                   });
+  curl_easy_setopt(
+      e, CURLOPT_HEADERFUNCTION, +[](char* data, size_t size, size_t n, void* p) -> size_t {
+        auto* tr = static_cast<Transfer*>(p);
+        std::string_view line(data, size * n);
+        while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) {
+          line.remove_suffix(1);
+        }
+        if (line.rfind("HTTP/", 0) == 0) {
+          tr->retry_after.reset(); // a new response (after 100 Continue)
+          tr->last_line = std::string(line);
+        } else if (line.size() > 12 && strncasecmp(line.data(), "retry-after:", 12) == 0) {
+          tr->retry_after = std::string(line.substr(12));
+        } else if (tr->d.kind == "email" && !line.empty()) {
+          tr->last_line = std::string(line.substr(0, 500));
+        }
+        return size * n;
+      });
   curl_easy_setopt(e, CURLOPT_HEADERDATA, t.get());
-  curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, +[](char* data, size_t size, size_t n, void* p) -> size_t {
-    auto* tr = static_cast<Transfer*>(p);
-    if (tr->response.size() < 500) {
-      tr->response.append(data, std::min(size * n, 500 - tr->response.size()));
-    }
-    return size * n;
-  });
+  curl_easy_setopt(
+      e, CURLOPT_WRITEFUNCTION, +[](char* data, size_t size, size_t n, void* p) -> size_t {
+        auto* tr = static_cast<Transfer*>(p);
+        if (tr->response.size() < 500) {
+          tr->response.append(data, std::min(size * n, 500 - tr->response.size()));
+        }
+        return size * n;
+      });
   curl_easy_setopt(e, CURLOPT_WRITEDATA, t.get());
   const std::string refused = t->d.kind == "email" ? prepare_email(*t) : prepare_webhook(*t);
   if (!refused.empty()) {
@@ -429,8 +435,9 @@ void Deliverer::send(ClaimedDelivery d) {
     std::unique_ptr<Transfer> failed = std::move(it->second);
     transfers_.erase(it);
     limits_[failed->d.destination].finished();
-    conclude(failed->d, decide(Outcome::Retry, failed->d.attempt, config_.deliver_max_attempts, std::nullopt, unit(),
-                               "libcurl refused the transfer"),
+    conclude(failed->d,
+             decide(Outcome::Retry, failed->d.attempt, config_.deliver_max_attempts, std::nullopt, unit(),
+                    "libcurl refused the transfer"),
              std::nullopt, "");
   }
 }
@@ -489,31 +496,31 @@ std::string Deliverer::prepare_webhook(Transfer& t) {
   // address is refused whatever the allow-list said about the name.
   const curl_opensocket_callback open_socket = [](void* p, curlsocktype /*purpose*/,
                                                   curl_sockaddr* address) -> curl_socket_t {
-                     auto* tr = static_cast<Transfer*>(p);
-                     AddressKind kind = AddressKind::Reserved;
-                     char text[INET6_ADDRSTRLEN] = "?";
-                     if (address->family == AF_INET) {
-                       const auto* in = reinterpret_cast<const sockaddr_in*>(&address->addr);
-                       std::array<uint8_t, 4> a{};
-                       std::memcpy(a.data(), &in->sin_addr, 4);
-                       kind = classify_ipv4(a);
-                       inet_ntop(AF_INET, &in->sin_addr, text, sizeof text);
-                     } else if (address->family == AF_INET6) {
-                       const auto* in6 = reinterpret_cast<const sockaddr_in6*>(&address->addr);
-                       std::array<uint8_t, 16> a{};
-                       std::memcpy(a.data(), &in6->sin6_addr, 16);
-                       kind = classify_ipv6(a);
-                       inet_ntop(AF_INET6, &in6->sin6_addr, text, sizeof text);
-                     }
-                     if (kind != AddressKind::Public && !tr->allow_private) {
-                       tr->refused = std::string(text) + " (a " + address_kind_name(kind) + " address)";
-                       return CURL_SOCKET_BAD;
-                     }
-                     const int fd = socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
-                     if (fd >= 0) {
-                       tr->opened = true;
-                     }
-                     return fd < 0 ? CURL_SOCKET_BAD : fd;
+    auto* tr = static_cast<Transfer*>(p);
+    AddressKind kind = AddressKind::Reserved;
+    char text[INET6_ADDRSTRLEN] = "?";
+    if (address->family == AF_INET) {
+      const auto* in = reinterpret_cast<const sockaddr_in*>(&address->addr);
+      std::array<uint8_t, 4> a{};
+      std::memcpy(a.data(), &in->sin_addr, 4);
+      kind = classify_ipv4(a);
+      inet_ntop(AF_INET, &in->sin_addr, text, sizeof text);
+    } else if (address->family == AF_INET6) {
+      const auto* in6 = reinterpret_cast<const sockaddr_in6*>(&address->addr);
+      std::array<uint8_t, 16> a{};
+      std::memcpy(a.data(), &in6->sin6_addr, 16);
+      kind = classify_ipv6(a);
+      inet_ntop(AF_INET6, &in6->sin6_addr, text, sizeof text);
+    }
+    if (kind != AddressKind::Public && !tr->allow_private) {
+      tr->refused = std::string(text) + " (a " + address_kind_name(kind) + " address)";
+      return CURL_SOCKET_BAD;
+    }
+    const int fd = socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
+    if (fd >= 0) {
+      tr->opened = true;
+    }
+    return fd < 0 ? CURL_SOCKET_BAD : fd;
   };
   curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, open_socket);
   curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, &t);
@@ -569,8 +576,8 @@ std::string Deliverer::prepare_email(Transfer& t) {
     curl_mime_type(part, type.c_str());
     curl_mime_encoder(part, t.d.format == "svg" ? "base64" : "quoted-printable");
     if (t.d.format == "svg") {
-      curl_slist* disposition =
-          curl_slist_append(nullptr, ("Content-Disposition: inline; filename=\"" + t.d.file_name + "\"").c_str());
+      curl_slist* disposition = curl_slist_append(
+          nullptr, ("Content-Disposition: inline; filename=\"" + t.d.file_name + "\"").c_str());
       curl_mime_headers(part, disposition, 1);
     }
   } else {
@@ -587,8 +594,9 @@ std::string Deliverer::prepare_email(Transfer& t) {
   }
   curl_easy_setopt(e, CURLOPT_URL, config_.smtp_url.c_str());
   curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
-  curl_easy_setopt(e, CURLOPT_USE_SSL, config_.smtp_starttls ? static_cast<long>(CURLUSESSL_ALL)
-                                                             : static_cast<long>(CURLUSESSL_NONE));
+  curl_easy_setopt(e, CURLOPT_USE_SSL,
+                   config_.smtp_starttls ? static_cast<long>(CURLUSESSL_ALL)
+                                         : static_cast<long>(CURLUSESSL_NONE));
   curl_easy_setopt(e, CURLOPT_MAIL_FROM, config_.smtp_from.c_str());
   curl_easy_setopt(e, CURLOPT_MAIL_RCPT, t.recipients);
   curl_easy_setopt(e, CURLOPT_HTTPHEADER, t.headers);
@@ -630,7 +638,8 @@ void Deliverer::on_done(CURL* easy, CURLcode result) {
     if (wanted != Outcome::Delivered) {
       std::string line = t->last_line;
       if (line.rfind("HTTP/", 0) == 0 && line.find(' ') != std::string::npos) {
-        line = line.substr(line.find(' ') + 1); // "HTTP/1.1 503 Service Unavailable" → "503 Service Unavailable"
+        line =
+            line.substr(line.find(' ') + 1); // "HTTP/1.1 503 Service Unavailable" → "503 Service Unavailable"
       }
       error = "the receiver answered " + reply_text(line.empty() ? std::to_string(code) : line) +
               (code >= 300 && code < 400 ? " (redirects are not followed)" : "");
@@ -647,7 +656,8 @@ void Deliverer::on_done(CURL* easy, CURLcode result) {
                       "timed out after " + std::to_string(t->timeout_seconds) + " s: " + detail);
   } else if (email && result == CURLE_USE_SSL_FAILED) {
     decision = {Outcome::GiveUp, 0,
-                "the mail server does not offer STARTTLS, which this sidecar requires (--smtp-starttls): " + detail};
+                "the mail server does not offer STARTTLS, which this sidecar requires (--smtp-starttls): " +
+                    detail};
   } else if (email && result == CURLE_LOGIN_DENIED) {
     decision = {Outcome::GiveUp, 0, "the mail server refused the login: " + detail};
   } else if (email && code >= 400) {
@@ -687,8 +697,8 @@ void Deliverer::conclude(const ClaimedDelivery& d, const Decision& decision, std
   report({d.id, outcome_name(decision.outcome),
           status ? std::optional<std::string>(std::to_string(*status)) : std::nullopt,
           reply.empty() ? std::nullopt : std::optional<std::string>(reply),
-          decision.error.empty() ? std::nullopt : std::optional<std::string>(decision.error), decision.retry_in_ms,
-          Clock::now()});
+          decision.error.empty() ? std::nullopt : std::optional<std::string>(decision.error),
+          decision.retry_in_ms, Clock::now()});
 }
 
 // Records an outcome with autoreport.finish_delivery. Reports made while one is being written wait and
@@ -769,10 +779,11 @@ void Deliverer::flush_reports() {
                     {"error", r.error ? nlohmann::json(*r.error) : nlohmann::json(nullptr)},
                     {"retry_in_ms", r.retry_in_ms}});
   }
-  db_.query("SELECT pg_catalog.json_agg(autoreport.finish_delivery(r.id, $1, r.outcome, r.status, r.reply, "
-            "r.error, r.retry_in_ms) ORDER BY r.n)::text FROM pg_catalog.json_to_recordset($2::json) "
-            "AS r(n integer, id bigint, outcome text, status integer, reply text, error text, retry_in_ms bigint)",
-            {worker_, rows.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)}, done);
+  db_.query(
+      "SELECT pg_catalog.json_agg(autoreport.finish_delivery(r.id, $1, r.outcome, r.status, r.reply, "
+      "r.error, r.retry_in_ms) ORDER BY r.n)::text FROM pg_catalog.json_to_recordset($2::json) "
+      "AS r(n integer, id bigint, outcome text, status integer, reply text, error text, retry_in_ms bigint)",
+      {worker_, rows.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)}, done);
 }
 
 } // namespace autoreport::sidecar
