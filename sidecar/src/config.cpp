@@ -134,7 +134,8 @@ const std::vector<Option>& options() {
       {"deliver-allow",
        "hosts deliveries may go to, comma-separated (reports.example.com, *.example.com, 127.0.0.1, "
        "localhost); repeat to add. Empty: delivery is off and nothing is claimed",
-       "", [](Config& c, const std::string& v) -> std::string {
+       "",
+       [](Config& c, const std::string& v) -> std::string {
          std::stringstream in(v);
          std::string pattern;
          while (std::getline(in, pattern, ',')) {
@@ -148,8 +149,8 @@ const std::vector<Option>& options() {
              continue;
            }
            if (!valid_host_pattern(pattern)) {
-             return "must be host names, *.domain wildcards or IP addresses, comma-separated (not \"" + pattern +
-                    "\")";
+             return "must be host names, *.domain wildcards or IP addresses, comma-separated (not \"" +
+                    pattern + "\")";
            }
            c.deliver_allow.push_back(pattern);
          }
@@ -165,17 +166,20 @@ const std::vector<Option>& options() {
        "file of secrets destinations name: lines name=value, # comments (or set "
        "AUTOREPORT_SIDECAR_SECRET_<NAME>)",
        "", text(&Config::deliver_secrets_file)},
-      {"deliver-timeout-seconds", "seconds one delivery attempt may take (a destination's timeout_seconds wins)",
-       "30", integer(&Config::deliver_timeout_seconds, 1, 300)},
+      {"deliver-timeout-seconds",
+       "seconds one delivery attempt may take (a destination's timeout_seconds wins)", "30",
+       integer(&Config::deliver_timeout_seconds, 1, 300)},
       {"deliver-max-attempts", "attempts before a delivery is given up", "8",
        integer(&Config::deliver_max_attempts, 1, 100)},
       {"deliver-max-bytes", "largest output delivered; a larger one is given up", "26214400",
        integer(&Config::deliver_max_bytes, 1, 1024 * 1024 * 1024)},
-      {"deliver-concurrency", "deliveries in flight at once (claimed ones waiting for a limit count too)", "32",
-       integer(&Config::deliver_concurrency, 1, 4096)},
+      {"deliver-concurrency", "deliveries in flight at once (claimed ones waiting for a limit count too)",
+       "32", integer(&Config::deliver_concurrency, 1, 4096)},
       {"deliver-lease-seconds",
-       "seconds a claimed delivery stays this sidecar's; after that another sidecar may take it over (keep it "
-       "longer than the longest timeout: a delivery still in flight at the end of its lease may be sent twice)",
+       "seconds a claimed delivery stays this sidecar's; after that another sidecar may take it over (keep "
+       "it "
+       "longer than the longest timeout: a delivery still in flight at the end of its lease may be sent "
+       "twice)",
        "300", integer(&Config::deliver_lease_seconds, 1, 86400)},
       {"deliver-ca-file",
        "PEM bundle of the CAs trusted for deliveries (replaces the system's bundle, e.g. a private CA)", "",
@@ -262,7 +266,8 @@ ConfigResult parse_config(const std::vector<std::string>& args,
     if (const size_t eq = flag.find('='); eq != std::string::npos) {
       value = flag.substr(eq + 1);
       flag.resize(eq);
-    } else if (bare != nullptr && bare->boolean && (i + 1 == args.size() || args[i + 1].rfind("--", 0) == 0)) {
+    } else if (bare != nullptr && bare->boolean &&
+               (i + 1 == args.size() || args[i + 1].rfind("--", 0) == 0)) {
       value = "on";
     } else if (i + 1 < args.size()) {
       value = args[++i];
@@ -376,8 +381,9 @@ std::string config_help() {
     out += "\n";
   }
   out += "\n  AUTOREPORT_SIDECAR_JWT_SECRET\n      the HS256 secret (environment only)\n";
-  out += "  AUTOREPORT_SIDECAR_SECRET_<NAME>\n      a delivery secret named NAME (upper case; environment only; "
-         "a name also in --deliver-secrets-file is refused)\n";
+  out +=
+      "  AUTOREPORT_SIDECAR_SECRET_<NAME>\n      a delivery secret named NAME (upper case; environment only; "
+      "a name also in --deliver-secrets-file is refused)\n";
   return out;
 }
 

@@ -105,33 +105,35 @@ void CurlLoop::forget(curl_socket_t fd) {
 void CurlLoop::arm(const std::shared_ptr<Watch>& watch) {
   if (watch->want_read && !watch->reading) {
     watch->reading = true;
-    watch->descriptor.async_wait(asio::posix::stream_descriptor::wait_read, [this, watch](const error_code& ec) {
-      watch->reading = false;
-      if (ec || watch->gone || stopped_) {
-        return;
-      }
-      if (watch->want_read) {
-        action(watch->fd, CURL_CSELECT_IN);
-      }
-      if (!watch->gone && !stopped_) {
-        arm(watch);
-      }
-    });
+    watch->descriptor.async_wait(asio::posix::stream_descriptor::wait_read,
+                                 [this, watch](const error_code& ec) {
+                                   watch->reading = false;
+                                   if (ec || watch->gone || stopped_) {
+                                     return;
+                                   }
+                                   if (watch->want_read) {
+                                     action(watch->fd, CURL_CSELECT_IN);
+                                   }
+                                   if (!watch->gone && !stopped_) {
+                                     arm(watch);
+                                   }
+                                 });
   }
   if (watch->want_write && !watch->writing) {
     watch->writing = true;
-    watch->descriptor.async_wait(asio::posix::stream_descriptor::wait_write, [this, watch](const error_code& ec) {
-      watch->writing = false;
-      if (ec || watch->gone || stopped_) {
-        return;
-      }
-      if (watch->want_write) {
-        action(watch->fd, CURL_CSELECT_OUT);
-      }
-      if (!watch->gone && !stopped_) {
-        arm(watch);
-      }
-    });
+    watch->descriptor.async_wait(asio::posix::stream_descriptor::wait_write,
+                                 [this, watch](const error_code& ec) {
+                                   watch->writing = false;
+                                   if (ec || watch->gone || stopped_) {
+                                     return;
+                                   }
+                                   if (watch->want_write) {
+                                     action(watch->fd, CURL_CSELECT_OUT);
+                                   }
+                                   if (!watch->gone && !stopped_) {
+                                     arm(watch);
+                                   }
+                                 });
   }
 }
 

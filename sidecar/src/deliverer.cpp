@@ -141,18 +141,20 @@ std::string Deliverer::describe(const Config& c) {
   for (const std::string& h : c.deliver_allow) {
     hosts += (hosts.empty() ? "" : ",") + h;
   }
-  std::string s = "delivery on: webhooks to " + hosts + (c.deliver_allow_http ? " (https and http)" : " (https)") +
-                  (c.deliver_allow_private ? ", private and loopback addresses allowed"
-                                           : ", private and loopback addresses refused") +
-                  "; e-mail " +
-                  (c.smtp_url.empty() ? std::string("off (no --smtp-url)")
-                                      : "through " + c.smtp_url + (c.smtp_starttls && c.smtp_url.rfind("smtp:", 0) == 0
-                                                                       ? " (STARTTLS required)"
-                                                                       : "")) +
-                  "; at most " + std::to_string(c.deliver_concurrency) + " in flight";
+  std::string s =
+      "delivery on: webhooks to " + hosts + (c.deliver_allow_http ? " (https and http)" : " (https)") +
+      (c.deliver_allow_private ? ", private and loopback addresses allowed"
+                               : ", private and loopback addresses refused") +
+      "; e-mail " +
+      (c.smtp_url.empty()
+           ? std::string("off (no --smtp-url)")
+           : "through " + c.smtp_url +
+                 (c.smtp_starttls && c.smtp_url.rfind("smtp:", 0) == 0 ? " (STARTTLS required)" : "")) +
+      "; at most " + std::to_string(c.deliver_concurrency) + " in flight";
   if (c.deliver_lease_seconds <= c.deliver_timeout_seconds) {
-    s += "; warning: --deliver-lease-seconds is not longer than --deliver-timeout-seconds, so a slow delivery "
-         "may be sent twice";
+    s +=
+        "; warning: --deliver-lease-seconds is not longer than --deliver-timeout-seconds, so a slow delivery "
+        "may be sent twice";
   }
   return s;
 }
@@ -195,7 +197,8 @@ void Deliverer::abandon() {
 }
 
 bool Deliverer::busy() const noexcept {
-  return !transfers_.empty() || reporting_ > 0 || (!unreported_.empty() && db_.connected());
+  return !transfers_.empty() || reporting_ > 0 || !to_report_.empty() ||
+         (!unreported_.empty() && db_.connected());
 }
 
 double Deliverer::unit() {
@@ -244,7 +247,8 @@ void Deliverer::tick() {
       }
     }
   }
-  if (!stopping_ && now - last_claim_ >= kClaimInterval) {
+  if (!stopping_ && (now - last_claim_ >= kClaimInterval || (retry_due_ && now >= *retry_due_))) {
+    retry_due_.reset();
     claim();
   }
   if (abandoned_) {
@@ -277,7 +281,7 @@ void Deliverer::claim() {
   claiming_ = true;
   db_.query("SELECT autoreport.claim_deliveries($1,$2,$3,$4)",
             {worker_, std::to_string(asked), std::to_string(config_.deliver_lease_seconds),
-                                     std::to_string(config_.deliver_max_bytes)},
+             std::to_string(config_.deliver_max_bytes)},
             [this, asked](bool ok, const std::string& value) { on_claimed(ok, value, asked); });
 }
 
@@ -314,8 +318,8 @@ void Deliverer::on_claimed(bool ok, const std::string& value, int asked) {
       continue;
     }
     if (stopping_) {
-      report({item.id, "retry", std::nullopt, std::nullopt, std::string("the sidecar stopped before sending it"), 0,
-              now});
+      report({item.id, "retry", std::nullopt, std::nullopt,
+              std::string("the sidecar stopped before sending it"), 0, now});
       continue;
     }
     DestinationLimit& limit = limits_[item.delivery->destination];
@@ -324,7 +328,8 @@ void Deliverer::on_claimed(bool ok, const std::string& value, int asked) {
     waiting_.push_back({std::move(*item.delivery), now});
   }
   pump();
-  if (claim_again_ || (last_full_ && transfers_.size() + waiting_.size() < static_cast<size_t>(config_.deliver_concurrency))) {
+  if (claim_again_ || (last_full_ && transfers_.size() + waiting_.size() <
+                                         static_cast<size_t>(config_.deliver_concurrency))) {
     claim_again_ = false;
     claim();
   }
@@ -348,9 +353,14 @@ void Deliverer::pump() {
   }
 }
 
+// A slot freed: waiting deliveries may start, and after a full batch more are claimed once a quarter
+// of the slots are free (or none is busy), so that claims come in batches rather than one by one.
 void Deliverer::freed() {
   pump();
-  if (last_full_ && !stopping_) {
+  const size_t held = transfers_.size() + waiting_.size();
+  const auto concurrency = static_cast<size_t>(config_.deliver_concurrency);
+  if (last_full_ && !stopping_ &&
+      (held == 0 || concurrency - std::min(held, concurrency) >= std::max<size_t>(1, concurrency / 4))) {
     claim();
   }
 }
@@ -378,7 +388,7 @@ void Deliverer::send(ClaimedDelivery d) {
   curl_easy_setopt(e, CURLOPT_PRIVATE, t.get());
   curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->error);
-  curl_easy_setopt(e, CURLOPT_PROXY, "");      // never a proxy from the environment
+  curl_easy_setopt(e, CURLOPT_PROXY, ""); // never a proxy from the environment
   curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
   t->timeout_seconds = target_int(t->d.target, "timeout_seconds").value_or(config_.deliver_timeout_seconds);
   curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(t->timeout_seconds) * 1000L);
@@ -386,31 +396,32 @@ void Deliverer::send(ClaimedDelivery d) {
   if (!config_.deliver_ca_file.empty()) {
     curl_easy_setopt(e, CURLOPT_CAINFO, config_.deliver_ca_file.c_str());
   }
-  curl_easy_setopt(e, CURLOPT_HEADERFUNCTION,
-                   +[](char* data, size_t size, size_t n, void* p) -> size_t {
-                     auto* tr = static_cast<Transfer*>(p);
-                     std::string_view line(data, size * n);
-                     while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) {
-                       line.remove_suffix(1);
-                     }
-                     if (line.rfind("HTTP/", 0) == 0) {
-                       tr->retry_after.reset(); // a new response (after 100 Continue)
-                       tr->last_line = std::string(line);
-                     } else if (line.size() > 12 && strncasecmp(line.data(), "retry-after:", 12) == 0) {
-                       tr->retry_after = std::string(line.substr(12));
-                     } else if (tr->d.kind == "email" && !line.empty()) {
-                       tr->last_line = std::string(line.substr(0, 500));
-                     }
-                     return size * n;
-                   });
+  curl_easy_setopt(
+      e, CURLOPT_HEADERFUNCTION, +[](char* data, size_t size, size_t n, void* p) -> size_t {
+        auto* tr = static_cast<Transfer*>(p);
+        std::string_view line(data, size * n);
+        while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) {
+          line.remove_suffix(1);
+        }
+        if (line.rfind("HTTP/", 0) == 0) {
+          tr->retry_after.reset(); // a new response (after 100 Continue)
+          tr->last_line = std::string(line);
+        } else if (line.size() > 12 && strncasecmp(line.data(), "retry-after:", 12) == 0) {
+          tr->retry_after = std::string(line.substr(12));
+        } else if (tr->d.kind == "email" && !line.empty()) {
+          tr->last_line = std::string(line.substr(0, 500));
+        }
+        return size * n;
+      });
   curl_easy_setopt(e, CURLOPT_HEADERDATA, t.get());
-  curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, +[](char* data, size_t size, size_t n, void* p) -> size_t {
-    auto* tr = static_cast<Transfer*>(p);
-    if (tr->response.size() < 500) {
-      tr->response.append(data, std::min(size * n, 500 - tr->response.size()));
-    }
-    return size * n;
-  });
+  curl_easy_setopt(
+      e, CURLOPT_WRITEFUNCTION, +[](char* data, size_t size, size_t n, void* p) -> size_t {
+        auto* tr = static_cast<Transfer*>(p);
+        if (tr->response.size() < 500) {
+          tr->response.append(data, std::min(size * n, 500 - tr->response.size()));
+        }
+        return size * n;
+      });
   curl_easy_setopt(e, CURLOPT_WRITEDATA, t.get());
   const std::string refused = t->d.kind == "email" ? prepare_email(*t) : prepare_webhook(*t);
   if (!refused.empty()) {
@@ -424,8 +435,9 @@ void Deliverer::send(ClaimedDelivery d) {
     std::unique_ptr<Transfer> failed = std::move(it->second);
     transfers_.erase(it);
     limits_[failed->d.destination].finished();
-    conclude(failed->d, decide(Outcome::Retry, failed->d.attempt, config_.deliver_max_attempts, std::nullopt, unit(),
-                               "libcurl refused the transfer"),
+    conclude(failed->d,
+             decide(Outcome::Retry, failed->d.attempt, config_.deliver_max_attempts, std::nullopt, unit(),
+                    "libcurl refused the transfer"),
              std::nullopt, "");
   }
 }
@@ -484,31 +496,31 @@ std::string Deliverer::prepare_webhook(Transfer& t) {
   // address is refused whatever the allow-list said about the name.
   const curl_opensocket_callback open_socket = [](void* p, curlsocktype /*purpose*/,
                                                   curl_sockaddr* address) -> curl_socket_t {
-                     auto* tr = static_cast<Transfer*>(p);
-                     AddressKind kind = AddressKind::Reserved;
-                     char text[INET6_ADDRSTRLEN] = "?";
-                     if (address->family == AF_INET) {
-                       const auto* in = reinterpret_cast<const sockaddr_in*>(&address->addr);
-                       std::array<uint8_t, 4> a{};
-                       std::memcpy(a.data(), &in->sin_addr, 4);
-                       kind = classify_ipv4(a);
-                       inet_ntop(AF_INET, &in->sin_addr, text, sizeof text);
-                     } else if (address->family == AF_INET6) {
-                       const auto* in6 = reinterpret_cast<const sockaddr_in6*>(&address->addr);
-                       std::array<uint8_t, 16> a{};
-                       std::memcpy(a.data(), &in6->sin6_addr, 16);
-                       kind = classify_ipv6(a);
-                       inet_ntop(AF_INET6, &in6->sin6_addr, text, sizeof text);
-                     }
-                     if (kind != AddressKind::Public && !tr->allow_private) {
-                       tr->refused = std::string(text) + " (a " + address_kind_name(kind) + " address)";
-                       return CURL_SOCKET_BAD;
-                     }
-                     const int fd = socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
-                     if (fd >= 0) {
-                       tr->opened = true;
-                     }
-                     return fd < 0 ? CURL_SOCKET_BAD : fd;
+    auto* tr = static_cast<Transfer*>(p);
+    AddressKind kind = AddressKind::Reserved;
+    char text[INET6_ADDRSTRLEN] = "?";
+    if (address->family == AF_INET) {
+      const auto* in = reinterpret_cast<const sockaddr_in*>(&address->addr);
+      std::array<uint8_t, 4> a{};
+      std::memcpy(a.data(), &in->sin_addr, 4);
+      kind = classify_ipv4(a);
+      inet_ntop(AF_INET, &in->sin_addr, text, sizeof text);
+    } else if (address->family == AF_INET6) {
+      const auto* in6 = reinterpret_cast<const sockaddr_in6*>(&address->addr);
+      std::array<uint8_t, 16> a{};
+      std::memcpy(a.data(), &in6->sin6_addr, 16);
+      kind = classify_ipv6(a);
+      inet_ntop(AF_INET6, &in6->sin6_addr, text, sizeof text);
+    }
+    if (kind != AddressKind::Public && !tr->allow_private) {
+      tr->refused = std::string(text) + " (a " + address_kind_name(kind) + " address)";
+      return CURL_SOCKET_BAD;
+    }
+    const int fd = socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
+    if (fd >= 0) {
+      tr->opened = true;
+    }
+    return fd < 0 ? CURL_SOCKET_BAD : fd;
   };
   curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, open_socket);
   curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, &t);
@@ -564,8 +576,8 @@ std::string Deliverer::prepare_email(Transfer& t) {
     curl_mime_type(part, type.c_str());
     curl_mime_encoder(part, t.d.format == "svg" ? "base64" : "quoted-printable");
     if (t.d.format == "svg") {
-      curl_slist* disposition =
-          curl_slist_append(nullptr, ("Content-Disposition: inline; filename=\"" + t.d.file_name + "\"").c_str());
+      curl_slist* disposition = curl_slist_append(
+          nullptr, ("Content-Disposition: inline; filename=\"" + t.d.file_name + "\"").c_str());
       curl_mime_headers(part, disposition, 1);
     }
   } else {
@@ -582,8 +594,9 @@ std::string Deliverer::prepare_email(Transfer& t) {
   }
   curl_easy_setopt(e, CURLOPT_URL, config_.smtp_url.c_str());
   curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
-  curl_easy_setopt(e, CURLOPT_USE_SSL, config_.smtp_starttls ? static_cast<long>(CURLUSESSL_ALL)
-                                                             : static_cast<long>(CURLUSESSL_NONE));
+  curl_easy_setopt(e, CURLOPT_USE_SSL,
+                   config_.smtp_starttls ? static_cast<long>(CURLUSESSL_ALL)
+                                         : static_cast<long>(CURLUSESSL_NONE));
   curl_easy_setopt(e, CURLOPT_MAIL_FROM, config_.smtp_from.c_str());
   curl_easy_setopt(e, CURLOPT_MAIL_RCPT, t.recipients);
   curl_easy_setopt(e, CURLOPT_HTTPHEADER, t.headers);
@@ -623,7 +636,12 @@ void Deliverer::on_done(CURL* easy, CURLcode result) {
     }
     std::string error;
     if (wanted != Outcome::Delivered) {
-      error = "the receiver answered " + reply_text(t->last_line.empty() ? std::to_string(code) : t->last_line) +
+      std::string line = t->last_line;
+      if (line.rfind("HTTP/", 0) == 0 && line.find(' ') != std::string::npos) {
+        line =
+            line.substr(line.find(' ') + 1); // "HTTP/1.1 503 Service Unavailable" → "503 Service Unavailable"
+      }
+      error = "the receiver answered " + reply_text(line.empty() ? std::to_string(code) : line) +
               (code >= 300 && code < 400 ? " (redirects are not followed)" : "");
     }
     decision = decide(wanted, attempt, max, retry_after, unit(), error);
@@ -638,7 +656,8 @@ void Deliverer::on_done(CURL* easy, CURLcode result) {
                       "timed out after " + std::to_string(t->timeout_seconds) + " s: " + detail);
   } else if (email && result == CURLE_USE_SSL_FAILED) {
     decision = {Outcome::GiveUp, 0,
-                "the mail server does not offer STARTTLS, which this sidecar requires (--smtp-starttls): " + detail};
+                "the mail server does not offer STARTTLS, which this sidecar requires (--smtp-starttls): " +
+                    detail};
   } else if (email && result == CURLE_LOGIN_DENIED) {
     decision = {Outcome::GiveUp, 0, "the mail server refused the login: " + detail};
   } else if (email && code >= 400) {
@@ -678,34 +697,93 @@ void Deliverer::conclude(const ClaimedDelivery& d, const Decision& decision, std
   report({d.id, outcome_name(decision.outcome),
           status ? std::optional<std::string>(std::to_string(*status)) : std::nullopt,
           reply.empty() ? std::nullopt : std::optional<std::string>(reply),
-          decision.error.empty() ? std::nullopt : std::optional<std::string>(decision.error), decision.retry_in_ms,
-          Clock::now()});
+          decision.error.empty() ? std::nullopt : std::optional<std::string>(decision.error),
+          decision.retry_in_ms, Clock::now()});
 }
 
-// Records an outcome with autoreport.finish_delivery; a report the database could not take is tried
-// again (tick) while the lease lasts.
+// Records an outcome with autoreport.finish_delivery. Reports made while one is being written wait and
+// go together in one statement (one round trip and one commit for many); a report the database could
+// not take is tried again (tick) while the lease lasts.
 void Deliverer::report(Report r) {
   if (abandoned_) {
     return;
   }
-  ++reporting_;
-  std::vector<std::optional<std::string>> params = {std::to_string(r.id), worker_,  r.outcome,
-                                                    r.status,           r.reply,  r.error,
-                                                    std::to_string(r.retry_in_ms)};
-  db_.query_nullable("SELECT autoreport.finish_delivery($1,$2,$3,$4,$5,$6,$7)", std::move(params),
-            [this, r](bool ok, const std::string& value) {
-              --reporting_;
-              if (abandoned_) {
-                return;
-              }
-              if (!ok) {
-                log("delivery " + std::to_string(r.id) + ": cannot record its outcome now: " + value);
-                unreported_.push_back(r);
-              } else if (value == "lost") {
-                log("delivery " + std::to_string(r.id) +
-                    ": its lease was lost (another sidecar took it over); the outcome was not recorded");
-              }
-            });
+  if (r.outcome == "retry") {
+    const auto due = Clock::now() + std::chrono::milliseconds(r.retry_in_ms);
+    retry_due_ = retry_due_ ? std::min(*retry_due_, due) : due;
+  }
+  to_report_.push_back(std::move(r));
+  flush_reports();
+}
+
+void Deliverer::flush_reports() {
+  if (reporting_ > 0 || to_report_.empty() || abandoned_) {
+    return;
+  }
+  // After a batch failed, its reports go one statement each.
+  const size_t most = single_reports_ > 0 ? 1 : kReportBatch;
+  std::vector<Report> batch;
+  while (!to_report_.empty() && batch.size() < most) {
+    batch.push_back(std::move(to_report_.front()));
+    to_report_.pop_front();
+  }
+  reporting_ = batch.size();
+  const auto done = [this, batch](bool ok, const std::string& value) {
+    reporting_ = 0;
+    if (abandoned_) {
+      return;
+    }
+    const nlohmann::json answers = ok ? nlohmann::json::parse(value, nullptr, false) : nlohmann::json();
+    for (size_t i = 0; i < batch.size(); ++i) {
+      const Report& r = batch[i];
+      if (!ok) {
+        if (batch.size() == 1) {
+          log("delivery " + std::to_string(r.id) + ": cannot record its outcome now: " + value);
+          unreported_.push_back(r);
+        } else {
+          to_report_.push_front(r); // one by one, so that one refused report does not hold the others
+        }
+        continue;
+      }
+      const std::string answer = batch.size() == 1 ? value
+                                 : answers.is_array() && i < answers.size() && answers[i].is_string()
+                                     ? answers[i].get<std::string>()
+                                     : "";
+      if (answer == "lost") {
+        log("delivery " + std::to_string(r.id) +
+            ": its lease was lost (another sidecar took it over); the outcome was not recorded");
+      }
+    }
+    if (!ok && batch.size() > 1) {
+      single_reports_ = batch.size();
+    }
+    flush_reports();
+  };
+  if (batch.size() == 1 || single_reports_ > 0) {
+    if (single_reports_ > 0) {
+      --single_reports_;
+    }
+    const Report& r = batch.front();
+    std::vector<std::optional<std::string>> params = {
+        std::to_string(r.id), worker_, r.outcome, r.status, r.reply, r.error, std::to_string(r.retry_in_ms)};
+    db_.query_nullable("SELECT autoreport.finish_delivery($1,$2,$3,$4,$5,$6,$7)", std::move(params), done);
+    return;
+  }
+  nlohmann::json rows = nlohmann::json::array();
+  for (const Report& r : batch) {
+    rows.push_back({{"n", rows.size()},
+                    {"id", r.id},
+                    {"outcome", r.outcome},
+                    {"status", r.status ? nlohmann::json(std::stol(*r.status)) : nlohmann::json(nullptr)},
+                    {"reply", r.reply ? nlohmann::json(*r.reply) : nlohmann::json(nullptr)},
+                    {"error", r.error ? nlohmann::json(*r.error) : nlohmann::json(nullptr)},
+                    {"retry_in_ms", r.retry_in_ms}});
+  }
+  db_.query(
+      "SELECT pg_catalog.json_agg(autoreport.finish_delivery(r.id, $1, r.outcome, r.status, r.reply, "
+      "r.error, r.retry_in_ms) ORDER BY r.n)::text FROM pg_catalog.json_to_recordset($2::json) "
+      "AS r(n integer, id bigint, outcome text, status integer, reply text, error text, retry_in_ms bigint)",
+      {worker_, rows.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)}, done);
 }
 
 } // namespace autoreport::sidecar

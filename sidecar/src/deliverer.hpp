@@ -83,6 +83,7 @@ private:
   void conclude(const ClaimedDelivery& d, const Decision& decision, std::optional<long> status,
                 const std::string& reply);
   void report(Report r);
+  void flush_reports();
   void freed();
   double unit();
 
@@ -98,13 +99,18 @@ private:
   std::deque<Waiting> waiting_;
   std::map<CURL*, std::unique_ptr<Transfer>> transfers_;
   std::deque<Report> unreported_; // reports whose query failed, tried again while their lease lasts
-  size_t reporting_ = 0;
+  std::deque<Report> to_report_;  // waiting for the report being written
+  size_t reporting_ = 0;          // reports being written
+  size_t single_reports_ = 0;     // after a batch failed: its reports one statement each
+  static constexpr size_t kReportBatch = 200;
   bool claiming_ = false;
   bool claim_again_ = false;
   bool last_full_ = true;
   bool stopping_ = false;
   bool abandoned_ = false;
   std::chrono::steady_clock::time_point last_claim_;
+  // The earliest retry this sidecar scheduled: claimed then rather than at the next kClaimInterval.
+  std::optional<std::chrono::steady_clock::time_point> retry_due_;
   std::string last_claim_error_;
   std::mt19937_64 rng_;
   DeliveryMetrics metrics_;

@@ -252,8 +252,8 @@ std::optional<int64_t> parse_iso8601_utc_micros(std::string_view s) {
     return v;
   };
   const auto y = num(0, 4), mo = num(5, 2), d = num(8, 2), h = num(11, 2), mi = num(14, 2), se = num(17, 2);
-  if (!y || !mo || !d || !h || !mi || !se || *mo < 1 || *mo > 12 || *d < 1 || *d > 31 || *h > 23 || *mi > 59 ||
-      *se > 60) {
+  if (!y || !mo || !d || !h || !mi || !se || *mo < 1 || *mo > 12 || *d < 1 || *d > 31 || *h > 23 ||
+      *mi > 59 || *se > 60) {
     return std::nullopt;
   }
   size_t i = 19;
@@ -453,7 +453,8 @@ std::string slack_body(const ClaimedDelivery& d) {
       if (rows.size() > kRows) {
         table += "…\n";
       }
-      blocks.push_back({{"type", "section"}, {"text", {{"type", "mrkdwn"}, {"text", "```\n" + table + "```"}}}});
+      blocks.push_back(
+          {{"type", "section"}, {"text", {{"type", "mrkdwn"}, {"text", "```\n" + table + "```"}}}});
     }
   }
   blocks.push_back(
@@ -468,7 +469,8 @@ std::string slack_body(const ClaimedDelivery& d) {
   return dump(j);
 }
 
-WebhookRequest webhook_request(const ClaimedDelivery& d, const std::string* secret, int64_t now_unix_seconds) {
+WebhookRequest webhook_request(const ClaimedDelivery& d, const std::string* secret,
+                               int64_t now_unix_seconds) {
   WebhookRequest r;
   const std::string format = d.target.is_object() ? d.target.value("format", std::string("raw")) : "raw";
   if (format == "json") {
@@ -575,9 +577,9 @@ std::string rfc5322_date(int64_t unix_seconds) {
   struct tm tm {};
   gmtime_r(&t, &tm);
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%s, %02d %s %04d %02d:%02d:%02d +0000", days[static_cast<size_t>(tm.tm_wday)],
-                tm.tm_mday, months[static_cast<size_t>(tm.tm_mon)], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
-                tm.tm_sec);
+  std::snprintf(buf, sizeof buf, "%s, %02d %s %04d %02d:%02d:%02d +0000",
+                days[static_cast<size_t>(tm.tm_wday)], tm.tm_mday, months[static_cast<size_t>(tm.tm_mon)],
+                tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
   return buf;
 }
 
@@ -602,7 +604,8 @@ std::vector<std::string> email_list(const nlohmann::json& target, const char* ke
   return out;
 }
 
-std::vector<std::string> email_headers(const ClaimedDelivery& d, std::string_view from, int64_t now_unix_seconds) {
+std::vector<std::string> email_headers(const ClaimedDelivery& d, std::string_view from,
+                                       int64_t now_unix_seconds) {
   const auto join = [](const std::vector<std::string>& list) {
     std::string s;
     for (const std::string& a : list) {
@@ -616,9 +619,10 @@ std::vector<std::string> email_headers(const ClaimedDelivery& d, std::string_vie
   if (const auto cc = email_list(d.target, "cc"); !cc.empty()) {
     h.push_back("Cc: " + join(cc));
   }
-  const std::string tmpl = d.target.is_object() && d.target.contains("subject") && d.target["subject"].is_string()
-                               ? d.target["subject"].get<std::string>()
-                               : "{report}: {job} ({scheduled_for})";
+  const std::string tmpl =
+      d.target.is_object() && d.target.contains("subject") && d.target["subject"].is_string()
+          ? d.target["subject"].get<std::string>()
+          : "{report}: {job} ({scheduled_for})";
   h.push_back("Subject: " + rfc2047_encode(subject_from_template(tmpl, d)));
   h.push_back("Date: " + rfc5322_date(now_unix_seconds));
   h.push_back("Message-ID: <" + d.idempotency_key + "@autoreport>");

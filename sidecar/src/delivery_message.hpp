@@ -95,7 +95,8 @@ std::string rfc5322_date(int64_t unix_seconds);
 // The target's to and cc (each a string or an array of strings).
 std::vector<std::string> email_list(const nlohmann::json& target, const char* key);
 // The message's headers: From, To, Cc (when any), Subject, Date, Message-ID, MIME-Version.
-std::vector<std::string> email_headers(const ClaimedDelivery& d, std::string_view from, int64_t now_unix_seconds);
+std::vector<std::string> email_headers(const ClaimedDelivery& d, std::string_view from,
+                                       int64_t now_unix_seconds);
 // The text part of the message.
 std::string email_text(const ClaimedDelivery& d, bool inline_output);
 // Whether the target asks for the output in the body and the output is html, markdown or svg.

@@ -104,8 +104,8 @@ std::optional<int64_t> parse_http_date(std::string_view text) {
   } else if (std::sscanf(s.c_str(), "%15[A-Za-z], %2d-%3s-%2d %2d:%2d:%2d %3s", wday, &d, mon, &y, &hh, &mm,
                          &ss, zone) == 8) {
     y += y < 70 ? 2000 : 1900; // RFC 850: Sunday, 06-Nov-94 08:49:37 GMT
-  } else if (std::sscanf(s.c_str(), "%15[A-Za-z] %3s %2d %2d:%2d:%2d %4d", wday, mon, &d, &hh, &mm, &ss, &y) ==
-             7) {
+  } else if (std::sscanf(s.c_str(), "%15[A-Za-z] %3s %2d %2d:%2d:%2d %4d", wday, mon, &d, &hh, &mm, &ss,
+                         &y) == 7) {
     std::strcpy(zone, "GMT"); // asctime: Sun Nov  6 08:49:37 1994
   } else {
     return std::nullopt;
@@ -212,9 +212,8 @@ AddressKind classify_ipv6(const std::array<uint8_t, 16>& a) {
   if (zero15 && a[15] == 0) {
     return AddressKind::Unspecified;
   }
-  if (a[0] == 0x64 && a[1] == 0xff && a[2] == 0x9b && std::all_of(a.begin() + 3, a.begin() + 12, [](uint8_t b) {
-        return b == 0;
-      })) {
+  if (a[0] == 0x64 && a[1] == 0xff && a[2] == 0x9b &&
+      std::all_of(a.begin() + 3, a.begin() + 12, [](uint8_t b) { return b == 0; })) {
     return classify_ipv4({a[12], a[13], a[14], a[15]}); // NAT64 64:ff9b::/96
   }
   if ((a[0] & 0xfe) == 0xfc) {
@@ -288,12 +287,14 @@ SecretsResult parse_secrets_file(std::string_view text) {
       continue;
     }
     const size_t eq = line.find('=');
-    std::string_view name = line.substr(start, eq == std::string_view::npos ? std::string_view::npos : eq - start);
+    std::string_view name =
+        line.substr(start, eq == std::string_view::npos ? std::string_view::npos : eq - start);
     while (!name.empty() && (name.back() == ' ' || name.back() == '\t')) {
       name.remove_suffix(1);
     }
     if (eq == std::string_view::npos || !valid_secret_name(name)) {
-      r.error = "line " + std::to_string(line_no) + ": expected name=value with a name of letters, digits and _";
+      r.error =
+          "line " + std::to_string(line_no) + ": expected name=value with a name of letters, digits and _";
       return r;
     }
     if (!r.secrets.emplace(upper(name), std::string(line.substr(eq + 1))).second) {
@@ -318,7 +319,8 @@ SecretsResult collect_secrets(const Secrets& from_file, const std::map<std::stri
       return r;
     }
     if (!r.secrets.emplace(upper(name), value).second) {
-      r.error = "the secret " + name + " is given twice: in " + key + " and in --deliver-secrets-file; give one";
+      r.error =
+          "the secret " + name + " is given twice: in " + key + " and in --deliver-secrets-file; give one";
       return r;
     }
   }
@@ -361,7 +363,8 @@ std::optional<int64_t> parse_retry_after_ms(std::string_view value, int64_t now_
   if (value.empty()) {
     return std::nullopt;
   }
-  if (std::all_of(value.begin(), value.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) {
+  if (std::all_of(value.begin(), value.end(),
+                  [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) {
     if (value.size() > 9) {
       return kMaxRetryMs;
     }
@@ -396,8 +399,8 @@ Outcome classify_smtp(long code) {
   return Outcome::GiveUp;
 }
 
-Decision decide(Outcome wanted, int attempt, int max_attempts, std::optional<int64_t> retry_after_ms, double unit,
-                std::string error) {
+Decision decide(Outcome wanted, int attempt, int max_attempts, std::optional<int64_t> retry_after_ms,
+                double unit, std::string error) {
   Decision d{wanted, 0, std::move(error)};
   if (wanted != Outcome::Retry) {
     return d;
@@ -408,7 +411,8 @@ Decision decide(Outcome wanted, int attempt, int max_attempts, std::optional<int
               std::to_string(max_attempts) + "): " + d.error;
     return d;
   }
-  d.retry_in_ms = retry_after_ms ? std::clamp<int64_t>(*retry_after_ms, 0, kMaxRetryMs) : backoff_ms(attempt, unit);
+  d.retry_in_ms =
+      retry_after_ms ? std::clamp<int64_t>(*retry_after_ms, 0, kMaxRetryMs) : backoff_ms(attempt, unit);
   return d;
 }
 

@@ -30,7 +30,16 @@ bool host_allowed(std::string_view host, const std::vector<std::string>& pattern
 
 // What kind of address a connection would go to. Everything but Public is refused unless
 // --deliver-allow-private.
-enum class AddressKind { Public, Loopback, Private, LinkLocal, SharedCgnat, Unspecified, Multicast, Reserved };
+enum class AddressKind {
+  Public,
+  Loopback,
+  Private,
+  LinkLocal,
+  SharedCgnat,
+  Unspecified,
+  Multicast,
+  Reserved
+};
 AddressKind classify_ipv4(const std::array<uint8_t, 4>& a);
 // IPv4-mapped and IPv4-compatible addresses are classified as their IPv4 address.
 AddressKind classify_ipv6(const std::array<uint8_t, 16>& a);

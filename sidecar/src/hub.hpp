@@ -51,7 +51,8 @@ private:
 class Hub {
 public:
   // secrets: the delivery secrets (--deliver-secrets-file and AUTOREPORT_SIDECAR_SECRET_*).
-  Hub(boost::asio::io_context& io, Config config, std::unique_ptr<JwtVerifier> verifier, Secrets secrets = {});
+  Hub(boost::asio::io_context& io, Config config, std::unique_ptr<JwtVerifier> verifier,
+      Secrets secrets = {});
   void start();
   // Tells every client "going away" (1001) and stops accepting; the loop ends when all are gone.
   void shutdown();

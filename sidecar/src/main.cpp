@@ -65,7 +65,8 @@ int main(int argc, char** argv) {
     if (!config.deliver_secrets_file.empty()) {
       file_secrets = parse_secrets_file(read_file(config.deliver_secrets_file));
       if (!file_secrets.error.empty()) {
-        std::cerr << "autoreport-sidecar: " << config.deliver_secrets_file << ": " << file_secrets.error << "\n";
+        std::cerr << "autoreport-sidecar: " << config.deliver_secrets_file << ": " << file_secrets.error
+                  << "\n";
         return 2;
       }
     }
@@ -74,7 +75,8 @@ int main(int argc, char** argv) {
       std::cerr << "autoreport-sidecar: " << secrets.error << "\n";
       return 2;
     }
-    if (!config.smtp_auth_secret.empty() && find_secret(secrets.secrets, config.smtp_auth_secret) == nullptr) {
+    if (!config.smtp_auth_secret.empty() &&
+        find_secret(secrets.secrets, config.smtp_auth_secret) == nullptr) {
       std::cerr << "autoreport-sidecar: --smtp-auth-secret names the secret " << config.smtp_auth_secret
                 << ", which is neither in --deliver-secrets-file nor in AUTOREPORT_SIDECAR_SECRET_"
                 << config.smtp_auth_secret << "\n";

@@ -94,8 +94,9 @@ std::string delivery_metrics_text(const DeliveryMetrics& m, size_t in_flight, si
              outcomes[o] + "\"} " + std::to_string(m.outcomes[k][o]) + "\n";
     }
   }
-  out += "# HELP autoreport_sidecar_delivery_attempts_total delivery attempts made (sent or refused), by kind\n"
-         "# TYPE autoreport_sidecar_delivery_attempts_total counter\n";
+  out +=
+      "# HELP autoreport_sidecar_delivery_attempts_total delivery attempts made (sent or refused), by kind\n"
+      "# TYPE autoreport_sidecar_delivery_attempts_total counter\n";
   for (size_t k = 0; k < kDeliveryKinds; ++k) {
     out += std::string("autoreport_sidecar_delivery_attempts_total{kind=\"") + kinds[k] + "\"} " +
            std::to_string(m.attempts[k]) + "\n";

@@ -39,7 +39,7 @@ TEST(DeliveryClaimed, ParsesTheArrayAndNamesBadItems) {
 
 TEST(DeliveryClaimed, Base64AndTimes) {
   for (const std::string& s : std::vector<std::string>{"", "f", "fo", "foo", "foob", "fooba", "foobar",
-                                                      std::string("\0\xff\x10", 3)}) {
+                                                       std::string("\0\xff\x10", 3)}) {
     EXPECT_EQ(base64_decode(base64_encode(s)), s);
   }
   EXPECT_EQ(base64_encode("foobar"), "Zm9vYmFy");
@@ -82,7 +82,8 @@ TEST(DeliveryWebhook, RawBodyHeadersAndSignature) {
   EXPECT_EQ(header(r, "X-Autoreport-Delivery"), "7");
   EXPECT_EQ(header(r, "X-Autoreport-Event"), "report_ready");
   EXPECT_EQ(header(r, "X-Autoreport-Timestamp"), "1700000000");
-  EXPECT_EQ(header(r, "X-Autoreport-Signature"), "sha256=" + hmac_sha256_hex("whsec", "1700000000." + d.content));
+  EXPECT_EQ(header(r, "X-Autoreport-Signature"),
+            "sha256=" + hmac_sha256_hex("whsec", "1700000000." + d.content));
   EXPECT_EQ(header(webhook_request(d, nullptr, 1), "X-Autoreport-Signature"), "<none>");
 }
 
@@ -98,8 +99,8 @@ TEST(DeliveryWebhook, JsonAndSlackBodies) {
   EXPECT_EQ(j["rows"], 2);
   EXPECT_EQ(j["size"], 12);
   EXPECT_EQ(base64_decode(j["content_base64"].get<std::string>()), d.content);
-  for (const char* key : {"report", "run", "format", "file_name", "mime_type", "sha256", "scheduled_for",
-                          "finished_at"}) {
+  for (const char* key :
+       {"report", "run", "format", "file_name", "mime_type", "sha256", "scheduled_for", "finished_at"}) {
     EXPECT_TRUE(j.contains(key)) << key;
   }
 
@@ -111,7 +112,8 @@ TEST(DeliveryWebhook, JsonAndSlackBodies) {
   ASSERT_EQ(s["blocks"].size(), 3U);
   const std::string table = s["blocks"][1]["text"]["text"];
   EXPECT_NE(table.find("```\nname        amount\n"), std::string::npos) << table;
-  EXPECT_NE(table.find("Smith, &lt;J&gt;  12\n"), std::string::npos) << "aligned as shown, then escaped: " << table;
+  EXPECT_NE(table.find("Smith, &lt;J&gt;  12\n"), std::string::npos)
+      << "aligned as shown, then escaped: " << table;
   EXPECT_NE(table.find("Lee         3\n"), std::string::npos) << table;
 }
 
@@ -136,7 +138,8 @@ TEST(DeliveryWebhook, FirstRowsAndTable) {
 TEST(DeliveryEmail, HeadersSubjectAndEncoding) {
   ClaimedDelivery d = sample();
   d.kind = "email";
-  d.target = {{"to", {"a@example.com", "b@example.com"}}, {"cc", nlohmann::json::array({"c@example.com"})},
+  d.target = {{"to", {"a@example.com", "b@example.com"}},
+              {"cc", nlohmann::json::array({"c@example.com"})},
               {"subject", "{report} / {job}: {rows} rows in {file_name} ({format}) {unknown}"}};
   const auto h = email_headers(d, "reports@example.com", 1796637600);
   ASSERT_EQ(h.size(), 7U);

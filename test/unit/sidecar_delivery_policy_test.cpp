@@ -66,16 +66,20 @@ TEST(DeliveryAddresses, PrivateLoopbackLinkLocalAndCgnatAreNotPublic) {
   EXPECT_EQ(classify_ipv6(v6({0xfc, 0})), AddressKind::Private);
   EXPECT_EQ(classify_ipv6(v6({0xfe, 0x80})), AddressKind::LinkLocal);
   EXPECT_EQ(classify_ipv6(v6({0xff, 0x02})), AddressKind::Multicast);
-  EXPECT_EQ(classify_ipv6(v6({0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 127, 0, 0, 1})), AddressKind::Loopback)
+  EXPECT_EQ(classify_ipv6(v6({0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 127, 0, 0, 1})),
+            AddressKind::Loopback)
       << "IPv4-mapped loopback";
   EXPECT_EQ(classify_ipv6(v6({0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 10, 0, 0, 1})), AddressKind::Private);
-  EXPECT_EQ(classify_ipv6(v6({0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0, 0, 192, 168, 0, 1})), AddressKind::Private);
-  EXPECT_EQ(classify_ipv6(v6({0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1})), AddressKind::Public);
+  EXPECT_EQ(classify_ipv6(v6({0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0, 0, 192, 168, 0, 1})),
+            AddressKind::Private);
+  EXPECT_EQ(classify_ipv6(v6({0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1})),
+            AddressKind::Public);
   EXPECT_STREQ(address_kind_name(AddressKind::LinkLocal), "link-local");
 }
 
 TEST(DeliverySecrets, FileAndEnvironment) {
-  const SecretsResult file = parse_secrets_file("# hooks\n\nfinance_hook=s3cr=et\r\n  ops = x:y \nsmtp=user:pw\n");
+  const SecretsResult file =
+      parse_secrets_file("# hooks\n\nfinance_hook=s3cr=et\r\n  ops = x:y \nsmtp=user:pw\n");
   ASSERT_EQ(file.error, "");
   EXPECT_EQ(*find_secret(file.secrets, "finance_hook"), "s3cr=et");
   EXPECT_EQ(*find_secret(file.secrets, "FINANCE_HOOK"), "s3cr=et");
@@ -170,7 +174,8 @@ TEST(DeliverySignature, HmacSha256OverTimestampDotBody) {
   // RFC 4231 test case 2.
   EXPECT_EQ(hmac_sha256_hex("Jefe", "what do ya want for nothing?"),
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
-  EXPECT_EQ(signature_header("Jefe", 1700000000, "body"), "sha256=" + hmac_sha256_hex("Jefe", "1700000000.body"));
+  EXPECT_EQ(signature_header("Jefe", 1700000000, "body"),
+            "sha256=" + hmac_sha256_hex("Jefe", "1700000000.body"));
   EXPECT_EQ(signature_header("k", 1, "").size(), 7U + 64U);
 }
 

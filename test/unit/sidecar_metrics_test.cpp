@@ -81,9 +81,12 @@ TEST(SidecarMetrics, DeliveriesByKindAndOutcome) {
   EXPECT_NE(text.find("autoreport_sidecar_delivery_attempts_total{kind=\"webhook\"} 3\n"), std::string::npos);
   EXPECT_NE(text.find("autoreport_sidecar_delivery_attempts_total{kind=\"email\"} 1\n"), std::string::npos);
   EXPECT_NE(text.find("# TYPE autoreport_sidecar_delivery_latency_seconds histogram\n"), std::string::npos);
-  EXPECT_NE(text.find("autoreport_sidecar_delivery_latency_seconds_bucket{le=\"0.5\"} 1\n"), std::string::npos);
-  EXPECT_NE(text.find("autoreport_sidecar_delivery_latency_seconds_bucket{le=\"3600\"} 1\n"), std::string::npos);
-  EXPECT_NE(text.find("autoreport_sidecar_delivery_latency_seconds_bucket{le=\"+Inf\"} 2\n"), std::string::npos);
+  EXPECT_NE(text.find("autoreport_sidecar_delivery_latency_seconds_bucket{le=\"0.5\"} 1\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("autoreport_sidecar_delivery_latency_seconds_bucket{le=\"3600\"} 1\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("autoreport_sidecar_delivery_latency_seconds_bucket{le=\"+Inf\"} 2\n"),
+            std::string::npos);
   EXPECT_NE(text.find("autoreport_sidecar_deliveries_in_flight 5\n"), std::string::npos);
   EXPECT_NE(text.find("autoreport_sidecar_deliveries_waiting 2\n"), std::string::npos);
 }
