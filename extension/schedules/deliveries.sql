@@ -221,7 +221,8 @@ BEGIN
   END IF;
   FOR k IN SELECT jsonb_object_keys(target) LOOP
     IF k <> ALL (keys) THEN
-      RAISE EXCEPTION 'unknown target key "%" for a % destination', k, kind
+      RAISE EXCEPTION 'unknown target key "%" for % destination', k,
+                      CASE kind WHEN 'webhook' THEN 'a webhook' ELSE 'an email' END
         USING ERRCODE = 'invalid_parameter_value',
               HINT = format('The keys are %s.', array_to_string(keys, ', '));
     END IF;

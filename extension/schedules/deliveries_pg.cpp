@@ -22,7 +22,8 @@ namespace {
 // Calls autoreport.<function>(caller, arguments...) as the extension's owner, with the arguments of
 // this call (types in `types`, NULLs passed as they are), and returns its result of type `result`.
 template <size_t N>
-Datum call_as_owner(FunctionCallInfo fcinfo, const char* function, const std::array<Oid, N>& types, Oid result) {
+Datum call_as_owner(FunctionCallInfo fcinfo, const char* function, const std::array<Oid, N>& types,
+                    Oid result) {
   const Oid caller = GetUserId();
   autoreport::reports::AsExtensionOwner as_owner;
   pg::SpiConnection spi;
@@ -51,7 +52,8 @@ Datum call_as_owner(FunctionCallInfo fcinfo, const char* function, const std::ar
 
 // autoreport.create_destination(name, kind, target) → the destination's id; administrators only.
 AUTOREPORT_FUNCTION(autoreport_create_destination) {
-  return call_as_owner(fcinfo, "create_destination_as", std::array<Oid, 3>{TEXTOID, TEXTOID, JSONBOID}, INT8OID);
+  return call_as_owner(fcinfo, "create_destination_as", std::array<Oid, 3>{TEXTOID, TEXTOID, JSONBOID},
+                       INT8OID);
 }
 
 // autoreport.drop_destination(name, cascade); administrators only.
