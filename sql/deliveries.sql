@@ -19,6 +19,7 @@ SELECT f, has_function_privilege('public', f, 'EXECUTE') AS public_may,
        has_function_privilege('autoreport_sidecar', f, 'EXECUTE') AS sidecar_may
   FROM unnest(ARRAY['autoreport.claim_deliveries(text, integer, integer, bigint)',
                     'autoreport.finish_delivery(bigint, text, text, integer, text, text, bigint)',
+                    'autoreport.renew_deliveries(text, bigint[], integer)',
                     'autoreport.create_destination_as(oid, text, text, jsonb)',
                     'autoreport.redeliver_as(oid, bigint)']) AS f;
 -- pg_dump keeps destinations, grants and subscriptions, not deliveries.
@@ -259,7 +260,7 @@ SELECT autoreport.run_now('dl_alert_quiet') AS run \gset
 SELECT dl_wait(:run);
 SET ROLE dl_alice;
 SELECT d.id, d.job, d.destination, d.kind, d.status, d.attempts, d.last_status, d.last_reply, d.last_error,
-       d.output = r.output_id AS run_output, d.next_attempt_at = d.created_at AS due_now, d.delivered_at,
+       d.output = r.output_id AS run_output, d.next_attempt_at <= d.created_at AS due_now, d.delivered_at,
        d.idempotency_key ~ '^[0-9a-f-]{36}$' AS uuid_key
   FROM autoreport.deliveries AS d JOIN autoreport.job_runs AS r ON r.id = d.run ORDER BY d.id;
 SELECT count(*) AS quiet_deliveries FROM autoreport.deliveries WHERE job = 'dl_alert_quiet';
@@ -353,6 +354,16 @@ UPDATE autoreport.delivery SET not_before = now() - interval '1 second' WHERE id
 SET ROLE dl_sidecar;
 SELECT (c ->> 'id')::int AS id, (c ->> 'attempt')::int AS attempt
   FROM jsonb_array_elements(autoreport.claim_deliveries('w1', 10, 60, 1000000)) AS c;
+SELECT (c ->> 'id')::int AS id, (c ->> 'attempt')::int AS attempt
+  FROM jsonb_array_elements(autoreport.claim_deliveries('w1', 10, 60, 1000000)) AS c;
+-- The lease holder renews its leases (another worker renews nothing); a delivery handed back unsent
+-- ('release') gets its attempt back and is claimed again under the same attempt number.
+SELECT autoreport.renew_deliveries('w1', '{3,4}', 120) AS w1_holds;
+SELECT autoreport.renew_deliveries('w2', '{3}', 120) AS w2_holds;
+SELECT autoreport.renew_deliveries('w1', '{3}', 0);
+\echo :LAST_ERROR_SQLSTATE
+SELECT autoreport.finish_delivery(3, 'w2', 'release', NULL, NULL, NULL, 0) AS w2_release;
+SELECT autoreport.finish_delivery(3, 'w1', 'release', NULL, NULL, 'held back', 0) AS released;
 SELECT (c ->> 'id')::int AS id, (c ->> 'attempt')::int AS attempt
   FROM jsonb_array_elements(autoreport.claim_deliveries('w1', 10, 60, 1000000)) AS c;
 SELECT autoreport.finish_delivery(3, 'w1', 'delivered', 250, '250 2.0.0 queued', NULL, NULL) AS w1;

@@ -680,7 +680,7 @@ CREATE FUNCTION @extschema@.delivery_event(d @extschema@.delivery) RETURNS text
   LANGUAGE sql STABLE PARALLEL SAFE
   SET search_path = pg_catalog, pg_temp
   AS $$
-SELECT jsonb_build_object('event', 'delivery', 'delivery', d.id, 'job', j.name, 'run', d.run, 'output', d.output,
+SELECT jsonb_build_object('event', 'delivery', 'delivery', d.id, 'job', j.name, 'run_id', d.run, 'output_id', d.output,
                           'destination', d.destination_name, 'kind', d.kind, 'status', d.status,
                           'attempts', d.attempts, 'last_status', d.last_status,
                           -- Under NOTIFY's 8000 bytes whatever the error.
@@ -737,6 +737,19 @@ BEGIN
   LOOP
     PERFORM pg_notify(j.channel, @extschema@.delivery_event(x)) FROM @extschema@.job AS j WHERE j.id = x.job;
   END LOOP;
+  -- At most 64 MiB of outputs in one answer (a jsonb value holds 256 MB, and base64 adds a third): the
+  -- rest stay pending for the next claim. The first always goes, whatever its size up to max_bytes.
+  SELECT array_agg(s.id ORDER BY s.n) INTO ids FROM (
+    SELECT i.id, i.n, sum(o.size) OVER (ORDER BY i.n) AS running
+      FROM unnest(ids) WITH ORDINALITY AS i(id, n)
+      JOIN @extschema@.delivery AS d ON d.id = i.id AND d.status <> 'given_up'
+      JOIN @extschema@.output AS o ON o.id = d.output) AS s
+   WHERE s.running <= 67108864 OR s.n = (SELECT min(f.n) FROM unnest(ids) WITH ORDINALITY AS f(id, n)
+                                          JOIN @extschema@.delivery AS fd ON fd.id = f.id
+                                         WHERE fd.status <> 'given_up');
+  IF ids IS NULL THEN
+    RETURN '[]';
+  END IF;
   WITH leased AS (
     UPDATE @extschema@.delivery AS d
        SET status = 'delivering', attempts = d.attempts + 1, leased_by = worker,
@@ -777,12 +790,25 @@ CREATE FUNCTION @extschema@.finish_delivery(id bigint, worker text, outcome text
 DECLARE
   x @extschema@.delivery;
 BEGIN
-  IF outcome IS NULL OR outcome NOT IN ('delivered', 'retry', 'give_up') THEN
+  IF outcome IS NULL OR outcome NOT IN ('delivered', 'retry', 'give_up', 'release') THEN
     RAISE EXCEPTION 'unknown delivery outcome "%"', outcome
-      USING ERRCODE = 'invalid_parameter_value', HINT = 'The outcome is "delivered", "retry" or "give_up".';
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'The outcome is "delivered", "retry", "give_up" or "release".';
   END IF;
   IF retry_in_ms < 0 THEN
     RAISE EXCEPTION 'retry_in_ms must not be negative' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  -- Handed back unsent (held by a limit, or the sidecar stopping): the attempt the claim counted is
+  -- given back, the last outcome kept, and no event sent.
+  IF outcome = 'release' THEN
+    UPDATE @extschema@.delivery AS d
+       SET status = CASE WHEN d.attempts <= 1 THEN 'pending' ELSE 'failed' END,
+           attempts = greatest(d.attempts - 1, 0),
+           not_before = now() + coalesce(retry_in_ms, 0) * interval '1 millisecond',
+           leased_by = NULL, lease_until = NULL, updated_at = now()
+     WHERE d.id = finish_delivery.id AND d.status = 'delivering' AND d.leased_by = worker
+    RETURNING d.* INTO x;
+    RETURN CASE WHEN FOUND THEN x.status ELSE 'lost' END;
   END IF;
   UPDATE @extschema@.delivery AS d
      SET status = CASE outcome WHEN 'delivered' THEN 'delivered' WHEN 'retry' THEN 'failed' ELSE 'given_up' END,
@@ -802,9 +828,39 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@.finish_delivery(bigint, text, text, integer, text, text, bigint) IS
-  'the sidecar records an attempt''s outcome (delivered, retry, give_up); returns the new status, or lost';
+  'the sidecar records an attempt''s outcome (delivered, retry, give_up) or hands a delivery back unsent (release); returns the new status, or lost';
+
+-- The sidecar extends the leases of the deliveries it still holds (every third of a lease), so that a
+-- transfer longer than its lease is not taken over while the sidecar that sends it is alive. Returns the
+-- ids still held by `worker` (a lease that had already been taken over is not).
+CREATE FUNCTION @extschema@.renew_deliveries(worker text, ids bigint[], lease_seconds integer)
+  RETURNS bigint[]
+  LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
+  SET search_path = pg_catalog, pg_temp
+  AS $$
+DECLARE
+  held bigint[];
+BEGIN
+  IF worker IS NULL OR worker = '' OR lease_seconds IS NULL OR lease_seconds < 1 THEN
+    RAISE EXCEPTION 'invalid arguments to renew_deliveries'
+      USING ERRCODE = 'invalid_parameter_value',
+            DETAIL = 'worker is not empty and lease_seconds is at least 1.';
+  END IF;
+  WITH renewed AS (
+    UPDATE @extschema@.delivery AS d
+       SET lease_until = now() + lease_seconds * interval '1 second'
+     WHERE d.id = ANY (ids) AND d.status = 'delivering' AND d.leased_by = worker
+    RETURNING d.id)
+  SELECT coalesce(array_agg(r.id ORDER BY r.id), '{}') INTO held FROM renewed AS r;
+  RETURN held;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.renew_deliveries(text, bigint[], integer) IS
+  'the sidecar extends the leases of the deliveries it still holds; returns their ids';
 
 REVOKE ALL ON FUNCTION @extschema@.claim_deliveries(text, integer, integer, bigint),
-  @extschema@.finish_delivery(bigint, text, text, integer, text, text, bigint) FROM PUBLIC;
+  @extschema@.finish_delivery(bigint, text, text, integer, text, text, bigint),
+  @extschema@.renew_deliveries(text, bigint[], integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION @extschema@.claim_deliveries(text, integer, integer, bigint),
-  @extschema@.finish_delivery(bigint, text, text, integer, text, text, bigint) TO autoreport_sidecar;
+  @extschema@.finish_delivery(bigint, text, text, integer, text, text, bigint),
+  @extschema@.renew_deliveries(text, bigint[], integer) TO autoreport_sidecar;

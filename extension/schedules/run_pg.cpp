@@ -180,8 +180,9 @@ RunEvent base_event(const Claimed& c, const char* kind) {
 std::vector<int64_t> create_deliveries(pg::SpiConnection& spi, int64 job, int64 output) {
   const std::array<pg::SpiParam, 3> args = {int8_param(job), int8_param(g_args.run), int8_param(output)};
   const pg::SpiResult r = spi.execute(
-      "INSERT INTO autoreport.delivery (job, run, output, destination, destination_name, kind) "
-      "SELECT s.job, $2, $3, d.id, d.name, d.kind FROM autoreport.job_destination AS s "
+      "INSERT INTO autoreport.delivery (job, run, output, destination, destination_name, kind, created_at) "
+      "SELECT s.job, $2, $3, d.id, d.name, d.kind, pg_catalog.clock_timestamp() "
+      "FROM autoreport.job_destination AS s "
       "JOIN autoreport.destination AS d ON d.id = s.destination JOIN autoreport.job AS j ON j.id = s.job "
       "WHERE s.job = $1 AND autoreport.destination_usable(j.owner, d.id) ORDER BY d.id RETURNING id",
       args, false);

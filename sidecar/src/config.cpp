@@ -172,7 +172,7 @@ const std::vector<Option>& options() {
       {"deliver-max-attempts", "attempts before a delivery is given up", "8",
        integer(&Config::deliver_max_attempts, 1, 100)},
       {"deliver-max-bytes", "largest output delivered; a larger one is given up", "26214400",
-       integer(&Config::deliver_max_bytes, 1, 1024 * 1024 * 1024)},
+       integer(&Config::deliver_max_bytes, 1, 128 * 1024 * 1024)},
       {"deliver-concurrency", "deliveries in flight at once (claimed ones waiting for a limit count too)",
        "32", integer(&Config::deliver_concurrency, 1, 4096)},
       {"deliver-lease-seconds",

@@ -174,7 +174,7 @@ void Deliverer::stop() {
   std::deque<Waiting> waiting;
   waiting.swap(waiting_);
   for (Waiting& w : waiting) {
-    report({w.delivery.id, "retry", std::nullopt, std::nullopt,
+    report({w.delivery.id, "release", std::nullopt, std::nullopt,
             std::string("the sidecar stopped before sending it"), 0, Clock::now()});
   }
 }
@@ -231,9 +231,13 @@ void Deliverer::tick() {
     waiting_.pop_front();
     DestinationLimit& limit = limits_[w.delivery.destination];
     const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(limit.next_start(now) - now);
-    report({w.delivery.id, "retry", std::nullopt, std::nullopt,
+    // Handed back unsent: "release" gives back the attempt its claim counted.
+    report({w.delivery.id, "release", std::nullopt, std::nullopt,
             std::string("held back by the destination's concurrency or per_minute limit in this sidecar"),
             std::max<int64_t>(0, wait.count()), now});
+  }
+  if (db_.connected() && !renewing_ && now - last_renewal_ >= renewal_interval()) {
+    renew_leases();
   }
   if (db_.connected() && !unreported_.empty() && reporting_ == 0) {
     std::deque<Report> again;
@@ -260,6 +264,47 @@ void Deliverer::tick() {
       tick();
     }
   });
+}
+
+std::chrono::seconds Deliverer::renewal_interval() const noexcept {
+  return std::chrono::seconds(std::max(1, config_.deliver_lease_seconds / 3));
+}
+
+// Extends the leases of the deliveries this sidecar holds (on the wire, waiting for a limit, or with an
+// outcome not yet recorded), so that a transfer longer than the lease is not taken over by another
+// sidecar while this one is alive; only a sidecar that stops renewing (it died) loses them.
+void Deliverer::renew_leases() {
+  last_renewal_ = Clock::now();
+  std::string ids;
+  const auto add = [&ids](int64_t id) {
+    ids += ids.empty() ? "{" : ",";
+    ids += std::to_string(id);
+  };
+  for (const auto& [easy, t] : transfers_) {
+    add(t->d.id);
+  }
+  for (const Waiting& w : waiting_) {
+    add(w.delivery.id);
+  }
+  for (const Report& r : unreported_) {
+    add(r.id);
+  }
+  for (const Report& r : to_report_) {
+    add(r.id);
+  }
+  if (ids.empty()) {
+    return;
+  }
+  ids += "}";
+  renewing_ = true;
+  db_.query("SELECT autoreport.renew_deliveries($1, $2::bigint[], $3)",
+            {worker_, ids, std::to_string(config_.deliver_lease_seconds)},
+            [this](bool ok, const std::string& value) {
+              renewing_ = false;
+              if (!ok && !abandoned_) {
+                log("could not renew the leases of the deliveries in flight: " + value);
+              }
+            });
 }
 
 void Deliverer::claim() {
@@ -318,7 +363,7 @@ void Deliverer::on_claimed(bool ok, const std::string& value, int asked) {
       continue;
     }
     if (stopping_) {
-      report({item.id, "retry", std::nullopt, std::nullopt,
+      report({item.id, "release", std::nullopt, std::nullopt,
               std::string("the sidecar stopped before sending it"), 0, now});
       continue;
     }
@@ -708,7 +753,7 @@ void Deliverer::report(Report r) {
   if (abandoned_) {
     return;
   }
-  if (r.outcome == "retry") {
+  if (r.outcome == "retry" || r.outcome == "release") {
     const auto due = Clock::now() + std::chrono::milliseconds(r.retry_in_ms);
     retry_due_ = retry_due_ ? std::min(*retry_due_, due) : due;
   }

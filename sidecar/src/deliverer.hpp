@@ -71,6 +71,8 @@ private:
   void on_connected(bool again);
   void tick();
   void claim();
+  void renew_leases();
+  std::chrono::seconds renewal_interval() const noexcept;
   void on_claimed(bool ok, const std::string& value, int asked);
   // Starts the waiting deliveries whose destinations' limits allow it.
   void pump();
@@ -104,6 +106,8 @@ private:
   size_t single_reports_ = 0;     // after a batch failed: its reports one statement each
   static constexpr size_t kReportBatch = 200;
   bool claiming_ = false;
+  bool renewing_ = false;
+  std::chrono::steady_clock::time_point last_renewal_;
   bool claim_again_ = false;
   bool last_full_ = true;
   bool stopping_ = false;

@@ -51,7 +51,10 @@ class Receiver:
                 body = self.rfile.read(length)
                 owner.handle(self, body)
 
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        class Server(http.server.ThreadingHTTPServer):
+            request_queue_size = 256  # the listen backlog (5 by default) for a sender's parallel connections
+
+        self.server = Server(("127.0.0.1", port), Handler)
         self.server.daemon_threads = True
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         return self.server.server_address[1]
