@@ -6,10 +6,12 @@ requires AUTH (user:password) too.
 Standalone (the demo): smtp_sink.py --port P --out DIR --cert CERT --key KEY writes each message to
 DIR as <n>.eml and prints one line per message.
 """
-import argparse, os, ssl, sys, threading, time
+import argparse, os, ssl, sys, threading, time, warnings
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
+
+warnings.filterwarnings("ignore", message="Session.login_data")  # aiosmtpd 1.4 warns about its own use
 
 
 class SmtpSink:
