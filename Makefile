@@ -28,6 +28,7 @@ SQL_SOURCES = \
 	extension/channels/channels.sql \
 	extension/forecast/forecast.sql \
 	extension/schedules/schedules.sql \
+	extension/schedules/deliveries.sql \
 	extension/views/views.sql \
 	extension/analyze/analyze.sql
 
@@ -38,7 +39,7 @@ ALL_SOURCES  = $(sort $(wildcard extension/*.cpp extension/*/*.cpp))
 GLUE_SOURCES = $(filter %_pg.cpp,$(ALL_SOURCES))
 PURE_SOURCES = $(filter-out %_pg.cpp,$(ALL_SOURCES))
 # The sidecar's own pure code (sidecar/src, no Boost.Beast or libpq): unit-tested and fuzzed too.
-SIDECAR_PURE_SOURCES = sidecar/src/jwt.cpp sidecar/src/protocol.cpp sidecar/src/subscriptions.cpp sidecar/src/outbox.cpp sidecar/src/config.cpp sidecar/src/metrics.cpp
+SIDECAR_PURE_SOURCES = sidecar/src/jwt.cpp sidecar/src/protocol.cpp sidecar/src/subscriptions.cpp sidecar/src/outbox.cpp sidecar/src/config.cpp sidecar/src/metrics.cpp sidecar/src/delivery_policy.cpp sidecar/src/delivery_message.cpp
 # The command-line client's pure code (cli/, no libpq): arguments, parameters and options, tables.
 CLI_PURE_SOURCES = cli/args.cpp cli/settings.cpp cli/table.cpp
 
@@ -52,7 +53,7 @@ EXTRA_CLEAN = build $(ALL_SOURCES:.cpp=.d)
 # running server PGHOST/PGPORT point at, which must preload autoreport and allow logical replication
 # (test/preload.conf lists the settings); `make test` runs it on a temporary instance (test/run.sh).
 REGRESS = version boundary progress reports report_params report_defaults report_expose report_presentation render cache cache_subscription audit audit_runs \
-	audit_refused render_limits channels forecast forecast_progress forecast_cancel anomalies schedules_next_runs schedules alerts \
+	audit_refused render_limits channels forecast forecast_progress forecast_cancel anomalies schedules_next_runs schedules deliveries alerts \
 	views views_differential what_if explain index_health capture advise
 # The boundary probes live in the test-only module build/autoreport_test.so, which is never installed.
 REGRESS_OPTS = --dbname=regression --dlpath=$(CURDIR)/build

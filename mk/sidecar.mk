@@ -17,7 +17,7 @@ build/sidecar/%.o: %.cpp
 	$(CXX) $(STRICT_CXXFLAGS) -O2 -g -MMD -MP -Isidecar/src -I$(PG_INCLUDEDIR) -c -o $@ $<
 
 build/autoreport-sidecar: $(SIDECAR_OBJS)
-	$(CXX) -o $@ $^ -lpq -lssl -lcrypto -pthread
+	$(CXX) -o $@ $^ -lpq -lcurl -lssl -lcrypto -pthread
 
 -include $(SIDECAR_OBJS:.o=.d)
 

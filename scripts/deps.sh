@@ -10,6 +10,8 @@ set -euo pipefail
 PACKAGES=(
   # build
   g++ make git pkg-config postgresql-server-dev-15 libpq-dev libxlsxwriter-dev nlohmann-json3-dev libssl-dev libboost1.81-dev
+  # the sidecar sends deliveries (HTTP and SMTP) with libcurl
+  libcurl4-openssl-dev
   # PDF and PNG rendering: cairo and pango draw, librsvg draws the SVG charts onto cairo; DejaVu the font
   libcairo2-dev libpango1.0-dev librsvg2-dev fonts-dejavu-core
   # run and test
@@ -22,6 +24,8 @@ PACKAGES=(
   clang-format cppcheck clang-14 libclang-rt-14-dev
   # readers the render tests check files with (a real spreadsheet reader, XML parser, browser)
   python3 python3-openpyxl python3-lxml python3-websockets chromium openssl
+  # the delivery tests' SMTP server
+  python3-aiosmtpd
   # PDF readers the PDF tests check files with (text in order, pages drawn)
   poppler-utils
 )

@@ -12,6 +12,7 @@
 #   schedules  jobs run by the launcher, schedulers and run workers: events, retries, a stopped server
 #   standby    a real primary and streaming replica: reports run on the standby
 #   sidecar    the WebSocket sidecar against the throwaway cluster with real WebSocket clients
+#   delivery   the sidecar delivering job outputs to a real HTTP receiver and SMTP server on loopback
 #   cli        the command-line client build/autoreport against the throwaway cluster
 #   jdbc       reports through pgjdbc (java, test/jdbc/ReportClient.java) on its own throwaway cluster
 #   charts     SVG charts rendered by headless Chromium to PNGs that are checked not to be blank
@@ -22,7 +23,7 @@ set -uo pipefail
 source "$(dirname "$0")/../scripts/lib.sh"
 
 OUT=$ROOT/build/test
-SUITES=${SUITES:-unit fuzz regress nopreload isolation pgtap concurrency schedules standby sidecar cli jdbc charts pdf lint}
+SUITES=${SUITES:-unit fuzz regress nopreload isolation pgtap concurrency schedules standby sidecar delivery cli jdbc charts pdf lint}
 PASSED=0
 FAILED=0
 declare -a SUMMARY=()
@@ -184,6 +185,24 @@ suite_schedules() {
     echo "not ok - test/schedules/schedules_test.py exited with status $status" | tee -a "$log"
   fi
   record schedules "$(grep -c '^ok - ' "$log")" "$(grep -c '^not ok - ' "$log")"
+  "$ROOT/scripts/cluster.sh" stop "$dir" >/dev/null
+}
+
+suite_delivery() {
+  say "delivery (jobs' outputs to a webhook receiver and an SMTP server on loopback, two sidecars)"
+  local dir=$OUT/delivery-cluster log=$OUT/delivery.log
+  rm -rf "$dir"
+  if ! "$ROOT/scripts/cluster.sh" start "$dir" >/dev/null; then
+    record delivery 0 1
+    return
+  fi
+  (cd "$ROOT/test/sidecar" && timeout 600 /usr/bin/python3 delivery_test.py "$ROOT/build/autoreport-sidecar" "$dir") >"$log" 2>&1
+  local status=$?
+  cat "$log"
+  if [ "$status" -ne 0 ] && ! grep -q '^not ok - ' "$log"; then
+    echo "not ok - test/sidecar/delivery_test.py exited with status $status" | tee -a "$log"
+  fi
+  record delivery "$(grep -c '^ok - ' "$log")" "$(grep -c '^not ok - ' "$log")"
   "$ROOT/scripts/cluster.sh" stop "$dir" >/dev/null
 }
 

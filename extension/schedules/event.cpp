@@ -43,6 +43,9 @@ nlohmann::json build(const RunEvent& e, size_t error_max, size_t condition_max, 
   j["scheduled_for"] = cut(e.scheduled_for, 40);
   j["started_at"] = cut(e.started_at, 40);
   j["finished_at"] = cut(e.finished_at, 40);
+  if (e.event == "report_ready" || e.event == "alert") {
+    j["deliveries"] = e.deliveries; // always, [] when none: at most 20 ids
+  }
   if (e.error) {
     j["error"] = cut(*e.error, error_max);
     j["sqlstate"] = cut(e.sqlstate.value_or(""), 5);

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace autoreport::schedules {
 
@@ -27,6 +28,7 @@ struct RunEvent {
   std::optional<std::string> retry_at;   // when the next attempt of a failed run is due, if one is
   std::optional<std::string> condition;  // the alert condition that held
   std::optional<std::string> alert_json; // what made it hold: a JSON object (evaluate_alert())
+  std::vector<int64_t> deliveries;       // the deliveries created with the output (report_ready, alert)
 };
 
 // The event as one JSON object of at most `limit` bytes (PostgreSQL refuses a payload of 8000 bytes

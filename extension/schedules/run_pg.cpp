@@ -42,6 +42,7 @@ extern "C" {
 AUTOREPORT_EXPORT void autoreport_run_main(Datum);
 }
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 #include <optional>
@@ -173,6 +174,30 @@ RunEvent base_event(const Claimed& c, const char* kind) {
   return e;
 }
 
+// One delivery of the run's output per destination the job is subscribed to, in the run's transaction,
+// and a NOTIFY that wakes the sidecars when there is any; returns their ids. A destination its owner
+// may no longer use (a role membership revoked since the subscription) gets none.
+std::vector<int64_t> create_deliveries(pg::SpiConnection& spi, int64 job, int64 output) {
+  const std::array<pg::SpiParam, 3> args = {int8_param(job), int8_param(g_args.run), int8_param(output)};
+  const pg::SpiResult r = spi.execute(
+      "INSERT INTO autoreport.delivery (job, run, output, destination, destination_name, kind, created_at) "
+      "SELECT s.job, $2, $3, d.id, d.name, d.kind, pg_catalog.clock_timestamp() "
+      "FROM autoreport.job_destination AS s "
+      "JOIN autoreport.destination AS d ON d.id = s.destination JOIN autoreport.job AS j ON j.id = s.job "
+      "WHERE s.job = $1 AND autoreport.destination_usable(j.owner, d.id) ORDER BY d.id RETURNING id",
+      args, false);
+  std::vector<int64_t> ids;
+  for (uint64 i = 0; i < r.rows(); ++i) {
+    ids.push_back(*r.integer(i, 0));
+  }
+  std::sort(ids.begin(), ids.end());
+  if (!ids.empty()) {
+    const std::array<pg::SpiParam, 1> run = {text_param(std::to_string(g_args.run))};
+    spi.execute("SELECT pg_catalog.pg_notify('autoreport_deliveries', $1)", run, false);
+  }
+  return ids;
+}
+
 // Rows kept for the alert, in a tuplestore of the run's transaction.
 struct Collected {
   Tuplestorestate* store = nullptr;
@@ -301,6 +326,10 @@ RunEvent run_report(const Claimed& c) {
       event.event = "alert";
       event.condition = c.alert;
       event.alert_json = finding->detail_json;
+    }
+    // A job with an alert is delivered only when the alert held: the alert is what it reports.
+    if (!c.alert || (finding && finding->held)) {
+      event.deliveries = create_deliveries(spi, c.job_id, output);
     }
     notify(spi, c.channel, event);
   });

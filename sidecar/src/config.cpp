@@ -1,6 +1,9 @@
 // Parsing and checking the sidecar's configuration.
 #include "config.hpp"
 
+#include "delivery_message.hpp"
+#include "delivery_policy.hpp"
+
 #include <array>
 #include <charconv>
 #include <cmath>
@@ -17,6 +20,7 @@ struct Option {
   const char* help;
   const char* shown_default;
   std::function<std::string(Config&, const std::string&)> set; // returns an error, or ""
+  bool boolean = false; // on/off; the flag alone (last, or before another flag) means on
 };
 
 std::string env_name(const char* flag) {
@@ -77,7 +81,7 @@ const std::vector<Option>& options() {
       {"max-token-lifetime", "seconds: a token whose exp is further away than this is refused", "86400",
        integer(&Config::max_token_lifetime_seconds, 60, 366 * 24 * 3600)},
       {"allow-superuser-tokens", "accept tokens naming superuser or BYPASSRLS roles (on/off)", "off",
-       on_off(&Config::allow_superuser_tokens)},
+       on_off(&Config::allow_superuser_tokens), true},
       {"grant-cache-entries", "database answers (grants, roles) kept at most", "10000",
        integer(&Config::grant_cache_entries, 1, 10000000)},
       {"allowed-origin", "a browser Origin allowed to connect (the only ones); repeat, or comma-separate", "",
@@ -107,7 +111,7 @@ const std::vector<Option>& options() {
        integer(&Config::queue_messages, 1, 10000000)},
       {"queue-bytes", "bytes queued per client before it is closed as too slow", "1048576",
        integer(&Config::queue_bytes, 1024, 1024 * 1024 * 1024)},
-      {"permessage-deflate", "compress frames (on/off)", "off", on_off(&Config::permessage_deflate)},
+      {"permessage-deflate", "compress frames (on/off)", "off", on_off(&Config::permessage_deflate), true},
       {"tls-certificate-file", "PEM certificate chain: serve HTTPS and WSS", "",
        text(&Config::tls_certificate_file)},
       {"tls-key-file", "PEM private key of the certificate", "", text(&Config::tls_key_file)},
@@ -116,7 +120,7 @@ const std::vector<Option>& options() {
       {"shutdown-seconds", "how long clients get to close on SIGTERM", "5",
        integer(&Config::shutdown_seconds, 0, 600)},
       {"reuse-port", "share the port with other sidecars on this host (SO_REUSEPORT; on/off): one per core",
-       "off", on_off(&Config::reuse_port)},
+       "off", on_off(&Config::reuse_port), true},
       {"connect-timeout", "seconds one database connection attempt may take before it is abandoned", "5",
        integer(&Config::connect_timeout_seconds, 1, 600)},
       {"query-timeout", "seconds one database command may take before it is cancelled", "10",
@@ -127,6 +131,91 @@ const std::vector<Option>& options() {
        "5", integer(&Config::slow_consumer_seconds, 1, 600)},
       {"handshake-timeout", "seconds a new connection has to send its whole HTTP request", "10",
        integer(&Config::handshake_timeout_seconds, 1, 600)},
+      {"deliver-allow",
+       "hosts deliveries may go to, comma-separated (reports.example.com, *.example.com, 127.0.0.1, "
+       "localhost); repeat to add. Empty: delivery is off and nothing is claimed",
+       "",
+       [](Config& c, const std::string& v) -> std::string {
+         std::stringstream in(v);
+         std::string pattern;
+         while (std::getline(in, pattern, ',')) {
+           while (!pattern.empty() && pattern.front() == ' ') {
+             pattern.erase(0, 1);
+           }
+           while (!pattern.empty() && pattern.back() == ' ') {
+             pattern.pop_back();
+           }
+           if (pattern.empty()) {
+             continue;
+           }
+           if (!valid_host_pattern(pattern)) {
+             return "must be host names, *.domain wildcards or IP addresses, comma-separated (not \"" +
+                    pattern + "\")";
+           }
+           c.deliver_allow.push_back(pattern);
+         }
+         return "";
+       }},
+      {"deliver-allow-private",
+       "let deliveries connect to loopback, private (RFC 1918, fc00::/7), link-local and CGNAT addresses "
+       "(on/off; checked on the address connected to)",
+       "off", on_off(&Config::deliver_allow_private), true},
+      {"deliver-allow-http", "allow http:// webhooks (on/off; else https:// only)", "off",
+       on_off(&Config::deliver_allow_http), true},
+      {"deliver-secrets-file",
+       "file of secrets destinations name: lines name=value, # comments (or set "
+       "AUTOREPORT_SIDECAR_SECRET_<NAME>)",
+       "", text(&Config::deliver_secrets_file)},
+      {"deliver-timeout-seconds",
+       "seconds one delivery attempt may take (a destination's timeout_seconds wins)", "30",
+       integer(&Config::deliver_timeout_seconds, 1, 300)},
+      {"deliver-max-attempts", "attempts before a delivery is given up", "8",
+       integer(&Config::deliver_max_attempts, 1, 100)},
+      {"deliver-max-bytes", "largest output delivered; a larger one is given up", "26214400",
+       integer(&Config::deliver_max_bytes, 1, 128 * 1024 * 1024)},
+      {"deliver-concurrency", "deliveries in flight at once (claimed ones waiting for a limit count too)",
+       "32", integer(&Config::deliver_concurrency, 1, 4096)},
+      {"deliver-lease-seconds",
+       "seconds a claimed delivery stays this sidecar's; after that another sidecar may take it over (keep "
+       "it "
+       "longer than the longest timeout: a delivery still in flight at the end of its lease may be sent "
+       "twice)",
+       "300", integer(&Config::deliver_lease_seconds, 1, 86400)},
+      {"deliver-ca-file",
+       "PEM bundle of the CAs trusted for deliveries (replaces the system's bundle, e.g. a private CA)", "",
+       text(&Config::deliver_ca_file)},
+      {"smtp-url", "the mail server: smtp://host:port (STARTTLS) or smtps://host:port (TLS)", "",
+       [](Config& c, const std::string& v) -> std::string {
+         if (!v.empty() && v.rfind("smtp://", 0) != 0 && v.rfind("smtps://", 0) != 0) {
+           return "must start with smtp:// or smtps://";
+         }
+         c.smtp_url = v;
+         return "";
+       }},
+      {"smtp-from", "the sender address of e-mail deliveries", "",
+       [](Config& c, const std::string& v) -> std::string {
+         if (!v.empty() && !valid_email_address(v)) {
+           return "must be an address like reports@example.com";
+         }
+         c.smtp_from = v;
+         return "";
+       }},
+      {"smtp-starttls", "required: refuse a smtp:// server without STARTTLS; off: plain SMTP", "required",
+       [](Config& c, const std::string& v) -> std::string {
+         if (v != "required" && v != "off") {
+           return "must be required or off";
+         }
+         c.smtp_starttls = v == "required";
+         return "";
+       }},
+      {"smtp-auth-secret", "the secret (user:password) to log in to the mail server with", "",
+       [](Config& c, const std::string& v) -> std::string {
+         if (!v.empty() && !valid_secret_name(v)) {
+           return "must be a secret's name (letters, digits and _)";
+         }
+         c.smtp_auth_secret = v;
+         return "";
+       }},
   };
   return list;
 }
@@ -161,6 +250,7 @@ ConfigResult parse_config(const std::vector<std::string>& args,
     c.jwt_secret = it->second;
   }
   bool origins_from_flags = false;
+  bool allow_from_flags = false;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     if (a == "--help" || a == "-h") {
@@ -172,9 +262,13 @@ ConfigResult parse_config(const std::vector<std::string>& args,
     }
     std::string flag = a.substr(2);
     std::string value;
+    const Option* bare = find(flag);
     if (const size_t eq = flag.find('='); eq != std::string::npos) {
       value = flag.substr(eq + 1);
       flag.resize(eq);
+    } else if (bare != nullptr && bare->boolean &&
+               (i + 1 == args.size() || args[i + 1].rfind("--", 0) == 0)) {
+      value = "on";
     } else if (i + 1 < args.size()) {
       value = args[++i];
     } else {
@@ -191,6 +285,10 @@ ConfigResult parse_config(const std::vector<std::string>& args,
     if (flag == "allowed-origin" && !origins_from_flags) {
       c.allowed_origins.clear(); // flags replace the variable's list
       origins_from_flags = true;
+    }
+    if (flag == "deliver-allow" && !allow_from_flags) {
+      c.deliver_allow.clear();
+      allow_from_flags = true;
     }
     if (std::string e = o->set(c, value); !e.empty()) {
       return fail("--" + flag + " " + e);
@@ -211,6 +309,9 @@ ConfigResult parse_config(const std::vector<std::string>& args,
   }
   if (c.tls_certificate_file.empty() != c.tls_key_file.empty()) {
     return fail("TLS needs both --tls-certificate-file and --tls-key-file");
+  }
+  if (!c.smtp_url.empty() && c.smtp_from.empty()) {
+    return fail("--smtp-url needs --smtp-from (the sender address)");
   }
   r.config = std::move(c);
   return r;
@@ -280,6 +381,9 @@ std::string config_help() {
     out += "\n";
   }
   out += "\n  AUTOREPORT_SIDECAR_JWT_SECRET\n      the HS256 secret (environment only)\n";
+  out +=
+      "  AUTOREPORT_SIDECAR_SECRET_<NAME>\n      a delivery secret named NAME (upper case; environment only; "
+      "a name also in --deliver-secrets-file is refused)\n";
   return out;
 }
 

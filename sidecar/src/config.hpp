@@ -47,6 +47,21 @@ struct Config {
   int query_timeout_seconds = 10;     // one database command
   int slow_consumer_seconds = 5;      // a queue over its limit this long closes the client
   int handshake_timeout_seconds = 10; // from accept to a complete HTTP request
+  // Delivery (issue 18): the sender of scheduled reports' outputs to webhooks and e-mail.
+  std::vector<std::string> deliver_allow; // host patterns; empty: delivery is off
+  bool deliver_allow_private = false;     // loopback, private, link-local, CGNAT addresses
+  bool deliver_allow_http = false;        // http:// webhooks besides https://
+  std::string deliver_secrets_file;
+  int deliver_timeout_seconds = 30;
+  int deliver_max_attempts = 8;
+  int deliver_max_bytes = 25 * 1024 * 1024;
+  int deliver_concurrency = 32; // transfers in flight (and claimed deliveries held) in all
+  int deliver_lease_seconds = 300;
+  std::string deliver_ca_file;
+  std::string smtp_url; // smtp://host:port or smtps://host:port
+  std::string smtp_from;
+  bool smtp_starttls = true; // --smtp-starttls required|off
+  std::string smtp_auth_secret;
 };
 
 struct ConfigResult {

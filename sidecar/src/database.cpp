@@ -11,8 +11,9 @@ namespace asio = boost::asio;
 using error_code = boost::system::error_code;
 
 Database::Database(asio::io_context& io, std::string conninfo, std::chrono::seconds connect_timeout,
-                   std::chrono::seconds query_timeout, NotifyFn on_notify, ConnectedFn on_connected)
-    : io_(io), conninfo_(std::move(conninfo)), connect_timeout_(connect_timeout),
+                   std::chrono::seconds query_timeout, NotifyFn on_notify, ConnectedFn on_connected,
+                   std::string name)
+    : io_(io), conninfo_(std::move(conninfo)), name_(std::move(name)), connect_timeout_(connect_timeout),
       query_timeout_(query_timeout), on_notify_(std::move(on_notify)), on_connected_(std::move(on_connected)),
       retry_(io), connect_deadline_(io), query_timer_(io) {}
 
@@ -53,7 +54,7 @@ Database::Problem Database::problem() const noexcept {
 }
 
 void Database::log(const std::string& what) const {
-  std::cerr << "autoreport-sidecar: database: " << what << "\n";
+  std::cerr << "autoreport-sidecar: " << name_ << ": " << what << "\n";
 }
 
 // Starts a connection attempt without blocking: PQconnectStart, then PQconnectPoll each time the socket
@@ -207,6 +208,12 @@ void Database::unlisten(const std::string& channel, DoneFn done) {
 }
 
 void Database::query(std::string sql, std::vector<std::string> params, DoneFn done) {
+  std::vector<std::optional<std::string>> values(std::make_move_iterator(params.begin()),
+                                                 std::make_move_iterator(params.end()));
+  enqueue({std::move(sql), std::move(values), std::move(done), false, {}});
+}
+
+void Database::query_nullable(std::string sql, std::vector<std::optional<std::string>> params, DoneFn done) {
   enqueue({std::move(sql), std::move(params), std::move(done), false, {}});
 }
 
@@ -241,7 +248,8 @@ void Database::send_next() {
   std::string sql = c.sql;
   std::vector<const char*> values;
   if (c.identifier_command) {
-    char* quoted = PQescapeIdentifier(conn_, c.params[0].c_str(), c.params[0].size());
+    const std::string& channel = c.params[0].value();
+    char* quoted = PQescapeIdentifier(conn_, channel.c_str(), channel.size());
     if (quoted == nullptr) {
       fail(PQerrorMessage(conn_), false);
       return;
@@ -250,8 +258,8 @@ void Database::send_next() {
     sql += quoted;
     PQfreemem(quoted);
   } else {
-    for (const std::string& p : c.params) {
-      values.push_back(p.c_str());
+    for (const std::optional<std::string>& p : c.params) {
+      values.push_back(p ? p->c_str() : nullptr);
     }
   }
   const int sent = PQsendQueryParams(conn_, sql.c_str(), static_cast<int>(values.size()), nullptr,

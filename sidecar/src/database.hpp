@@ -11,6 +11,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,8 +30,10 @@ public:
   // Why the database cannot be used now (for /healthz).
   enum class Problem { None, Connecting, Unreachable, Timeout };
 
+  // name tells this connection's log lines apart ("database", "deliver database").
   Database(boost::asio::io_context& io, std::string conninfo, std::chrono::seconds connect_timeout,
-           std::chrono::seconds query_timeout, NotifyFn on_notify, ConnectedFn on_connected);
+           std::chrono::seconds query_timeout, NotifyFn on_notify, ConnectedFn on_connected,
+           std::string name = "database");
   ~Database();
 
   void start();
@@ -48,13 +51,15 @@ public:
   void unlisten(const std::string& channel, DoneFn done = {});
   // SELECT sql with text parameters; done gets the first column of the first row.
   void query(std::string sql, std::vector<std::string> params, DoneFn done);
+  // The same with parameters that may be NULL (nullopt).
+  void query_nullable(std::string sql, std::vector<std::optional<std::string>> params, DoneFn done);
   // Fails the commands that have waited in the queue (not sent yet) past their deadline.
   void expire(std::chrono::steady_clock::time_point now);
 
 private:
   struct Command {
     std::string sql;
-    std::vector<std::string> params;
+    std::vector<std::optional<std::string>> params;
     DoneFn done;
     bool identifier_command = false; // LISTEN/UNLISTEN: sql holds the verb, params[0] the channel
     std::chrono::steady_clock::time_point deadline;
@@ -77,6 +82,7 @@ private:
 
   boost::asio::io_context& io_;
   std::string conninfo_;
+  std::string name_;
   std::chrono::seconds connect_timeout_;
   std::chrono::seconds query_timeout_;
   NotifyFn on_notify_;

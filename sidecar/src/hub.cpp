@@ -37,7 +37,7 @@ void SocketSlot::release() noexcept {
   }
 }
 
-Hub::Hub(asio::io_context& io, Config config, std::unique_ptr<JwtVerifier> verifier)
+Hub::Hub(asio::io_context& io, Config config, std::unique_ptr<JwtVerifier> verifier, Secrets secrets)
     : io_(io), config_(std::move(config)), verifier_(std::move(verifier)),
       db_(
           io, config_.database, std::chrono::seconds(config_.connect_timeout_seconds),
@@ -50,6 +50,9 @@ Hub::Hub(asio::io_context& io, Config config, std::unique_ptr<JwtVerifier> verif
       role_status_(static_cast<size_t>(config_.grant_cache_entries),
                    std::chrono::seconds(config_.grant_cache_seconds)),
       health_timer_(io) {
+  if (!config_.deliver_allow.empty()) {
+    deliverer_ = std::make_unique<Deliverer>(io, config_, std::move(secrets));
+  }
   // Descriptors beyond sockets: the database connection, the spare, files, cancel requests.
   constexpr rlim_t kReserved = 32;
   socket_limit_ = static_cast<size_t>(config_.max_connections);
@@ -139,6 +142,9 @@ void Hub::answer_health(const char* reason) {
 void Hub::start() {
   listener_.start(config_);
   db_.start();
+  if (deliverer_) {
+    deliverer_->start();
+  }
   keepalive();
   revalidate();
 }
@@ -236,6 +242,9 @@ void Hub::shutdown() {
   keepalive_timer_.cancel();
   revalidate_timer_.cancel();
   listener_.stop();
+  if (deliverer_) {
+    deliverer_->stop(); // no more claims; transfers in flight may finish until the deadline
+  }
   for (auto& [id, weak] : sessions_) {
     if (auto s = weak.lock()) {
       s->close(websocket::close_code::going_away, "server shutting down");
@@ -245,9 +254,18 @@ void Hub::shutdown() {
   finish_shutdown();
 }
 
-// Ends the loop once every client has gone, or at the shutdown deadline.
+bool Hub::drained() const noexcept {
+  return sessions_.empty() && (!deliverer_ || !deliverer_->busy());
+}
+
+// Ends the loop once every client has gone and deliveries in flight have been sent and recorded, or at
+// the shutdown deadline (deliveries still in flight are abandoned: their leases expire and they are
+// sent again, which receivers dedupe by Idempotency-Key).
 void Hub::finish_shutdown() {
-  if (sessions_.empty() || std::chrono::steady_clock::now() >= shutdown_deadline_) {
+  if (drained() || std::chrono::steady_clock::now() >= shutdown_deadline_) {
+    if (deliverer_) {
+      deliverer_->abandon();
+    }
     db_.stop();
     io_.stop();
     return;
@@ -522,7 +540,13 @@ std::string Hub::metrics_text() const {
   Gauges gauges{sessions_.size(), subs_.total(), db_.connected(),
                 db_.reconnects(), *sockets_,     db_.timeouts()};
   gauges.grant_cache_entries = grants_.size();
-  return sidecar::metrics_text(metrics_, gauges);
+  std::string text = sidecar::metrics_text(metrics_, gauges);
+  if (deliverer_) {
+    text += delivery_metrics_text(deliverer_->metrics(), deliverer_->in_flight(), deliverer_->waiting());
+  } else {
+    text += delivery_metrics_text(DeliveryMetrics{}, 0, 0);
+  }
+  return text;
 }
 
 } // namespace autoreport::sidecar

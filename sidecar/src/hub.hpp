@@ -5,6 +5,7 @@
 
 #include "config.hpp"
 #include "database.hpp"
+#include "deliverer.hpp"
 #include "jwt.hpp"
 #include "listener.hpp"
 #include "metrics.hpp"
@@ -49,7 +50,9 @@ private:
 
 class Hub {
 public:
-  Hub(boost::asio::io_context& io, Config config, std::unique_ptr<JwtVerifier> verifier);
+  // secrets: the delivery secrets (--deliver-secrets-file and AUTOREPORT_SIDECAR_SECRET_*).
+  Hub(boost::asio::io_context& io, Config config, std::unique_ptr<JwtVerifier> verifier,
+      Secrets secrets = {});
   void start();
   // Tells every client "going away" (1001) and stops accepting; the loop ends when all are gone.
   void shutdown();
@@ -99,6 +102,8 @@ public:
 private:
   // Once a second: lets every session ping or drop its client (Session::tick).
   void keepalive();
+  // The ticket of the shutdown: clients gone and deliveries in flight finished, or the deadline.
+  bool drained() const noexcept;
   // Every --grant-cache-seconds: asks the database whether each (role, channel) subscribed to is still
   // granted, and ends the subscriptions whose grant was revoked.
   void revalidate();
@@ -127,6 +132,7 @@ private:
   Config config_;
   std::unique_ptr<JwtVerifier> verifier_;
   Database db_;
+  std::unique_ptr<Deliverer> deliverer_; // null when delivery is off (--deliver-allow empty)
   Subscriptions subs_;
   std::map<SessionId, std::weak_ptr<Session>> sessions_;
   SessionId next_id_ = 1;

@@ -59,12 +59,36 @@ int main(int argc, char** argv) {
     }
     auto verifier =
         std::make_unique<JwtVerifier>(alg, key, config.jwt_leeway_seconds, config.max_token_lifetime_seconds);
+    // Delivery secrets: the file's and the AUTOREPORT_SIDECAR_SECRET_<NAME> variables', a name in both
+    // refused.
+    SecretsResult file_secrets;
+    if (!config.deliver_secrets_file.empty()) {
+      file_secrets = parse_secrets_file(read_file(config.deliver_secrets_file));
+      if (!file_secrets.error.empty()) {
+        std::cerr << "autoreport-sidecar: " << config.deliver_secrets_file << ": " << file_secrets.error
+                  << "\n";
+        return 2;
+      }
+    }
+    SecretsResult secrets = collect_secrets(file_secrets.secrets, env);
+    if (!secrets.error.empty()) {
+      std::cerr << "autoreport-sidecar: " << secrets.error << "\n";
+      return 2;
+    }
+    if (!config.smtp_auth_secret.empty() &&
+        find_secret(secrets.secrets, config.smtp_auth_secret) == nullptr) {
+      std::cerr << "autoreport-sidecar: --smtp-auth-secret names the secret " << config.smtp_auth_secret
+                << ", which is neither in --deliver-secrets-file nor in AUTOREPORT_SIDECAR_SECRET_"
+                << config.smtp_auth_secret << "\n";
+      return 2;
+    }
     boost::asio::io_context io(1);
-    Hub hub(io, config, std::move(verifier));
+    Hub hub(io, config, std::move(verifier), std::move(secrets.secrets));
     hub.start();
     boost::asio::signal_set signals(io, SIGINT, SIGTERM);
     signals.async_wait([&](const boost::system::error_code&, int) { hub.shutdown(); });
     std::cerr << "autoreport-sidecar: listening on " << config.listen << ":" << config.port << "\n";
+    std::cerr << "autoreport-sidecar: " << Deliverer::describe(config) << "\n";
     io.run();
     return hub.exit_code();
   } catch (const std::exception& e) {

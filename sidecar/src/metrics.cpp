@@ -6,7 +6,7 @@ namespace autoreport::sidecar {
 
 void Histogram::observe(double seconds) noexcept {
   size_t i = 0;
-  while (i < kBounds.size() && seconds > kBounds[i]) {
+  while (i < bounds_.size() && seconds > bounds_[i]) {
     ++i;
   }
   ++counts_[i];
@@ -17,11 +17,11 @@ void Histogram::observe(double seconds) noexcept {
 std::string Histogram::text(const char* name, const char* help) const {
   std::string out = std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " histogram\n";
   uint64_t cumulative = 0;
-  for (size_t i = 0; i <= kBounds.size(); ++i) {
+  for (size_t i = 0; i <= bounds_.size(); ++i) {
     cumulative += counts_[i];
     char le[32];
-    if (i < kBounds.size()) {
-      std::snprintf(le, sizeof le, "%g", kBounds[i]);
+    if (i < bounds_.size()) {
+      std::snprintf(le, sizeof le, "%g", bounds_[i]);
     } else {
       std::snprintf(le, sizeof le, "+Inf");
     }
@@ -80,6 +80,38 @@ std::string metrics_text(const Metrics& m, const Gauges& g) {
         "counter");
   out += m.delivery_delay.text("autoreport_sidecar_delivery_delay_seconds",
                                "from a notification reaching the sidecar to its frame being written");
+  return out;
+}
+
+std::string delivery_metrics_text(const DeliveryMetrics& m, size_t in_flight, size_t waiting) {
+  static constexpr std::array<const char*, kDeliveryKinds> kinds = {"webhook", "email"};
+  static constexpr std::array<const char*, kDeliveryOutcomes> outcomes = {"delivered", "retried", "given_up"};
+  std::string out = "# HELP autoreport_sidecar_deliveries_total delivery attempts by kind and outcome\n"
+                    "# TYPE autoreport_sidecar_deliveries_total counter\n";
+  for (size_t k = 0; k < kDeliveryKinds; ++k) {
+    for (size_t o = 0; o < kDeliveryOutcomes; ++o) {
+      out += std::string("autoreport_sidecar_deliveries_total{kind=\"") + kinds[k] + "\",outcome=\"" +
+             outcomes[o] + "\"} " + std::to_string(m.outcomes[k][o]) + "\n";
+    }
+  }
+  out +=
+      "# HELP autoreport_sidecar_delivery_attempts_total delivery attempts made (sent or refused), by kind\n"
+      "# TYPE autoreport_sidecar_delivery_attempts_total counter\n";
+  for (size_t k = 0; k < kDeliveryKinds; ++k) {
+    out += std::string("autoreport_sidecar_delivery_attempts_total{kind=\"") + kinds[k] + "\"} " +
+           std::to_string(m.attempts[k]) + "\n";
+  }
+  out += m.latency.text("autoreport_sidecar_delivery_latency_seconds",
+                        "from a delivery's creation (report_ready) to its receiver accepting it");
+  out += "# HELP autoreport_sidecar_deliveries_in_flight deliveries being sent now\n"
+         "# TYPE autoreport_sidecar_deliveries_in_flight gauge\n"
+         "autoreport_sidecar_deliveries_in_flight " +
+         std::to_string(in_flight) +
+         "\n# HELP autoreport_sidecar_deliveries_waiting claimed deliveries waiting for their destination's "
+         "concurrency or per_minute limit\n"
+         "# TYPE autoreport_sidecar_deliveries_waiting gauge\n"
+         "autoreport_sidecar_deliveries_waiting " +
+         std::to_string(waiting) + "\n";
   return out;
 }
 

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace autoreport::sidecar {
 
@@ -12,17 +13,20 @@ namespace autoreport::sidecar {
 enum class DropReason { SlowConsumer, RateLimit, FrameTooLarge, PongTimeout, TokenExpired };
 constexpr size_t kDropReasons = 5;
 
-// A Prometheus histogram of seconds with fixed bucket bounds.
+// A Prometheus histogram of seconds with fixed bucket bounds (kBounds unless given).
 class Histogram {
 public:
   static constexpr std::array<double, 14> kBounds = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
                                                      0.025,  0.05,    0.1,    0.25,  0.5,    1,     2.5};
+  Histogram() : Histogram(std::vector<double>(kBounds.begin(), kBounds.end())) {}
+  explicit Histogram(std::vector<double> bounds) : bounds_(std::move(bounds)), counts_(bounds_.size() + 1) {}
   void observe(double seconds) noexcept;
   // The histogram's lines for metric name (with _bucket, _sum and _count).
   std::string text(const char* name, const char* help) const;
 
 private:
-  std::array<uint64_t, kBounds.size() + 1> counts_{}; // the last is +Inf
+  std::vector<double> bounds_;
+  std::vector<uint64_t> counts_; // the last is +Inf
   double sum_ = 0;
   uint64_t count_ = 0;
 };
@@ -60,5 +64,25 @@ struct Gauges {
 
 // The Prometheus text exposition (version 0.0.4) of the counters and gauges.
 std::string metrics_text(const Metrics& metrics, const Gauges& gauges);
+
+// What the sender counts, by kind (webhook, email).
+enum class DeliveryKind { Webhook, Email };
+enum class DeliveryOutcome { Delivered, Retried, GivenUp };
+constexpr size_t kDeliveryKinds = 2;
+constexpr size_t kDeliveryOutcomes = 3;
+struct DeliveryMetrics {
+  std::array<std::array<uint64_t, kDeliveryOutcomes>, kDeliveryKinds> outcomes{};
+  std::array<uint64_t, kDeliveryKinds> attempts{};
+  // From the delivery's creation (report_ready) to its receiver accepting it: seconds to an hour.
+  Histogram latency{{0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600}};
+
+  void count(DeliveryKind kind, DeliveryOutcome outcome) noexcept {
+    ++outcomes[static_cast<size_t>(kind)][static_cast<size_t>(outcome)];
+  }
+};
+
+// The sender's lines of /metrics: deliveries by kind and outcome, attempts by kind, the latency, and
+// the gauges of deliveries in flight and claimed ones waiting for a destination's limit.
+std::string delivery_metrics_text(const DeliveryMetrics& metrics, size_t in_flight, size_t waiting);
 
 } // namespace autoreport::sidecar

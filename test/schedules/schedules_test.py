@@ -83,6 +83,7 @@ if ready:
     e = ready[-1]
     check("the event names the report, run, output, rows and bytes",
           e["report"] == "tick" and e["rows"] == 1 and e["bytes"] > 0 and e["output_id"] and e["run_id"], e)
+    check("a job with no destination lists no deliveries in its event", e.get("deliveries") == [], e)
     check("the event's run is a succeeded run with that output",
           psql(f"SELECT status || ',' || output_id FROM autoreport.job_runs WHERE id = {e['run_id']}")
           == f"succeeded,{e['output_id']}")
@@ -151,6 +152,9 @@ SELECT autoreport.schedule('sum_alert', '@yearly', 'per_n', options => '{"alert"
 SELECT autoreport.schedule('spike_alert', '@yearly', 'daily_visits',
   options => '{"alert": "autoreport.anomalous(array_agg(visits ORDER BY day), period => 7)", "channel": "alerts"}');
 SELECT autoreport.schedule('quiet_alert', '@yearly', 'per_n', options => '{"alert": "revenue > 1000", "channel": "alerts"}');
+SELECT autoreport.create_destination('alert_hook', 'webhook', '{"url": "https://hooks.example.com/alerts"}');
+SELECT autoreport.subscribe_job('row_alert', 'alert_hook');
+SELECT autoreport.subscribe_job('quiet_alert', 'alert_hook');
 """)
 
 
@@ -170,6 +174,14 @@ check("a result condition that holds sends an alert event with the aggregate's v
 check("an anomaly condition over the result alerts on the spike", spike_e.get("event") == "alert", spike_e)
 check("a condition that does not hold sends report_ready, with no alert",
       quiet_e.get("event") == "report_ready" and "alert" not in quiet_e, quiet_e)
+check("an alert event lists the delivery its run created, pending with the run's output",
+      len(row_e.get("deliveries", [])) == 1
+      and psql(f"SELECT run = {row_e.get('run_id')} AND output = {row_e.get('output_id')} AND status = 'pending' "
+               f"AND destination = 'alert_hook' FROM autoreport.deliveries WHERE id = {row_e['deliveries'][0]}") == "t",
+      row_e)
+check("a job whose alert did not hold delivers nothing",
+      quiet_e.get("deliveries") == []
+      and psql(f"SELECT count(*) FROM autoreport.deliveries WHERE run = {quiet_e.get('run_id', 0)}") == "0", quiet_e)
 check("an alerting run still succeeds and stores its output",
       psql("SELECT count(*) FROM autoreport.job_runs WHERE job IN ('row_alert', 'sum_alert', 'spike_alert') "
            "AND status = 'succeeded' AND output_id IS NOT NULL") == "3")

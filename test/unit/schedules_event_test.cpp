@@ -42,6 +42,21 @@ TEST(RunEvent, ReadyCarriesEveryField) {
   EXPECT_FALSE(j.contains("truncated"));
 }
 
+TEST(RunEvent, ReadyAndAlertCarryTheirDeliveries) {
+  RunEvent e = ready();
+  EXPECT_EQ(nlohmann::json::parse(event_payload(e))["deliveries"], nlohmann::json::array());
+  e.deliveries = {3, 4, 17};
+  EXPECT_EQ(nlohmann::json::parse(event_payload(e))["deliveries"], nlohmann::json::array({3, 4, 17}));
+  e.event = "alert";
+  e.condition = "revenue < 0";
+  EXPECT_EQ(nlohmann::json::parse(event_payload(e))["deliveries"], nlohmann::json::array({3, 4, 17}));
+  // A failed run stored no output and has nothing to deliver.
+  e.event = "report_failed";
+  e.condition.reset();
+  e.error = "boom";
+  EXPECT_FALSE(nlohmann::json::parse(event_payload(e)).contains("deliveries"));
+}
+
 TEST(RunEvent, FailedCarriesErrorAndRetry) {
   RunEvent e = ready();
   e.event = "report_failed";
@@ -111,6 +126,22 @@ TEST(RunEvent, EverythingHugeAtOnceStillFits) {
     EXPECT_LE(payload.size(), limit);
     EXPECT_FALSE(nlohmann::json::parse(payload, nullptr, false).is_discarded());
   }
+}
+
+TEST(RunEvent, DeliveriesAreNeverCutAndStillFit) {
+  RunEvent e = ready();
+  e.event = "alert";
+  e.job = std::string(5000, 'j');
+  e.condition = std::string(9000, 'c');
+  e.alert_json = "{not json";
+  for (int64_t i = 0; i < 20; ++i) { // a job's most destinations, with the largest ids
+    e.deliveries.push_back(INT64_MAX - i);
+  }
+  const std::string payload = event_payload(e);
+  EXPECT_LE(payload.size(), 7999u);
+  const nlohmann::json j = nlohmann::json::parse(payload);
+  EXPECT_EQ(j["deliveries"].size(), 20u);
+  EXPECT_EQ(j["deliveries"][19], INT64_MAX - 19);
 }
 
 } // namespace

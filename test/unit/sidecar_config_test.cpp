@@ -170,3 +170,89 @@ TEST(SidecarConfig, WeakHs256SecretsAreRefused) {
 
 } // namespace
 } // namespace autoreport::sidecar
+
+namespace autoreport::sidecar {
+namespace {
+
+TEST(SidecarConfig, DeliveryIsOffByDefaultWithTheSpecsDefaults) {
+  const auto r = parse_config({}, kMinimal);
+  ASSERT_TRUE(r.config) << r.error;
+  const Config& c = *r.config;
+  EXPECT_TRUE(c.deliver_allow.empty());
+  EXPECT_FALSE(c.deliver_allow_private);
+  EXPECT_FALSE(c.deliver_allow_http);
+  EXPECT_EQ(c.deliver_timeout_seconds, 30);
+  EXPECT_EQ(c.deliver_max_attempts, 8);
+  EXPECT_EQ(c.deliver_max_bytes, 25 * 1024 * 1024);
+  EXPECT_EQ(c.deliver_concurrency, 32);
+  EXPECT_EQ(c.deliver_lease_seconds, 300);
+  EXPECT_TRUE(c.smtp_starttls);
+  EXPECT_EQ(c.smtp_url, "");
+}
+
+TEST(SidecarConfig, DeliveryFlagsAndVariables) {
+  Env env = kMinimal;
+  env["AUTOREPORT_SIDECAR_DELIVER_ALLOW"] = "a.example.com, *.b.example.com";
+  env["AUTOREPORT_SIDECAR_DELIVER_ALLOW_PRIVATE"] = "on";
+  env["AUTOREPORT_SIDECAR_SMTP_URL"] = "smtp://127.0.0.1:2525";
+  env["AUTOREPORT_SIDECAR_SMTP_FROM"] = "reports@example.com";
+  auto r = parse_config({}, env);
+  ASSERT_TRUE(r.config) << r.error;
+  EXPECT_EQ(r.config->deliver_allow, (std::vector<std::string>{"a.example.com", "*.b.example.com"}));
+  EXPECT_TRUE(r.config->deliver_allow_private);
+  EXPECT_EQ(r.config->smtp_url, "smtp://127.0.0.1:2525");
+  r = parse_config(
+      {"--deliver-allow",           "127.0.0.1", "--deliver-allow=localhost", "--deliver-allow-http",
+       "--deliver-allow-private",   "off",       "--smtp-starttls",           "off",
+       "--deliver-timeout-seconds", "2",         "--deliver-lease-seconds",   "5",
+       "--deliver-max-attempts",    "3",         "--deliver-concurrency",     "4",
+       "--deliver-max-bytes",       "1000",      "--smtp-auth-secret",        "mail",
+       "--deliver-ca-file",         "/ca.pem",   "--deliver-secrets-file",    "/s"},
+      env);
+  ASSERT_TRUE(r.config) << r.error;
+  const Config& c = *r.config;
+  EXPECT_EQ(c.deliver_allow, (std::vector<std::string>{"127.0.0.1", "localhost"}))
+      << "flags replace the variable";
+  EXPECT_TRUE(c.deliver_allow_http) << "a boolean flag alone means on";
+  EXPECT_FALSE(c.deliver_allow_private);
+  EXPECT_FALSE(c.smtp_starttls);
+  EXPECT_EQ(c.deliver_timeout_seconds, 2);
+  EXPECT_EQ(c.deliver_lease_seconds, 5);
+  EXPECT_EQ(c.deliver_max_attempts, 3);
+  EXPECT_EQ(c.deliver_concurrency, 4);
+  EXPECT_EQ(c.deliver_max_bytes, 1000);
+  EXPECT_EQ(c.smtp_auth_secret, "mail");
+  EXPECT_EQ(c.deliver_ca_file, "/ca.pem");
+  EXPECT_EQ(c.deliver_secrets_file, "/s");
+  EXPECT_TRUE(parse_config({"--deliver-allow-private"}, kMinimal).config->deliver_allow_private)
+      << "the last flag, alone";
+}
+
+TEST(SidecarConfig, DeliveryRefusals) {
+  EXPECT_EQ(parse_config({"--deliver-allow", "https://x.example.com"}, kMinimal).error,
+            "--deliver-allow must be host names, *.domain wildcards or IP addresses, comma-separated (not "
+            "\"https://x.example.com\")");
+  EXPECT_EQ(parse_config({"--smtp-url", "http://mail"}, kMinimal).error,
+            "--smtp-url must start with smtp:// or smtps://");
+  EXPECT_EQ(parse_config({"--smtp-url", "smtps://mail:465"}, kMinimal).error,
+            "--smtp-url needs --smtp-from (the sender address)");
+  EXPECT_EQ(parse_config({"--smtp-from", "not an address"}, kMinimal).error,
+            "--smtp-from must be an address like reports@example.com");
+  EXPECT_EQ(parse_config({"--smtp-starttls", "maybe"}, kMinimal).error,
+            "--smtp-starttls must be required or off");
+  EXPECT_EQ(parse_config({"--smtp-auth-secret", "a-b"}, kMinimal).error,
+            "--smtp-auth-secret must be a secret's name (letters, digits and _)");
+  EXPECT_EQ(parse_config({"--deliver-timeout-seconds", "0"}, kMinimal).error,
+            "--deliver-timeout-seconds must be a whole number from 1 to 300");
+  EXPECT_EQ(parse_config({"--deliver-allow-http", "yes"}, kMinimal).error,
+            "--deliver-allow-http must be on or off");
+  const std::string help = config_help();
+  for (const char* s :
+       {"--deliver-allow", "AUTOREPORT_SIDECAR_DELIVER_ALLOW_PRIVATE", "--deliver-secrets-file",
+        "--smtp-starttls", "default required", "default 26214400", "AUTOREPORT_SIDECAR_SECRET_<NAME>"}) {
+    EXPECT_NE(help.find(s), std::string::npos) << s;
+  }
+}
+
+} // namespace
+} // namespace autoreport::sidecar

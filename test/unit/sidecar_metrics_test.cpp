@@ -58,3 +58,35 @@ TEST(SidecarMetrics, HardeningCounters) {
   EXPECT_NE(text.find("autoreport_sidecar_refused_header_too_large_total 3\n"), std::string::npos);
   EXPECT_NE(text.find("autoreport_sidecar_grant_cache_entries 9\n"), std::string::npos);
 }
+
+TEST(SidecarMetrics, DeliveriesByKindAndOutcome) {
+  DeliveryMetrics m;
+  m.count(DeliveryKind::Webhook, DeliveryOutcome::Delivered);
+  m.count(DeliveryKind::Webhook, DeliveryOutcome::Retried);
+  m.count(DeliveryKind::Webhook, DeliveryOutcome::Retried);
+  m.count(DeliveryKind::Email, DeliveryOutcome::GivenUp);
+  m.attempts[0] = 3;
+  m.attempts[1] = 1;
+  m.latency.observe(0.3);
+  m.latency.observe(7200);
+  const std::string text = delivery_metrics_text(m, 5, 2);
+  EXPECT_NE(text.find("autoreport_sidecar_deliveries_total{kind=\"webhook\",outcome=\"delivered\"} 1\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("autoreport_sidecar_deliveries_total{kind=\"webhook\",outcome=\"retried\"} 2\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("autoreport_sidecar_deliveries_total{kind=\"email\",outcome=\"given_up\"} 1\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("autoreport_sidecar_deliveries_total{kind=\"email\",outcome=\"delivered\"} 0\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("autoreport_sidecar_delivery_attempts_total{kind=\"webhook\"} 3\n"), std::string::npos);
+  EXPECT_NE(text.find("autoreport_sidecar_delivery_attempts_total{kind=\"email\"} 1\n"), std::string::npos);
+  EXPECT_NE(text.find("# TYPE autoreport_sidecar_delivery_latency_seconds histogram\n"), std::string::npos);
+  EXPECT_NE(text.find("autoreport_sidecar_delivery_latency_seconds_bucket{le=\"0.5\"} 1\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("autoreport_sidecar_delivery_latency_seconds_bucket{le=\"3600\"} 1\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("autoreport_sidecar_delivery_latency_seconds_bucket{le=\"+Inf\"} 2\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("autoreport_sidecar_deliveries_in_flight 5\n"), std::string::npos);
+  EXPECT_NE(text.find("autoreport_sidecar_deliveries_waiting 2\n"), std::string::npos);
+}
