@@ -4,7 +4,7 @@ import json, os, statistics, subprocess, sys, tempfile, threading, time, http.cl
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "test", "sidecar"))
-from receiver import Receiver  # noqa: E402
+from receiver import FastReceiver  # noqa: E402
 
 SIDECAR, CLUSTER, DB = sys.argv[1], sys.argv[2], sys.argv[3]
 JOBS, DESTINATIONS = 50, 20  # 1,000 deliveries
@@ -88,7 +88,7 @@ work = tempfile.mkdtemp(prefix="bench-delivery-")
 secrets_file = os.path.join(work, "secrets")
 with open(secrets_file, "w") as f:
     f.write(f"hook={HOOK_SECRET}\n")
-receiver = Receiver(secret=HOOK_SECRET)
+receiver = FastReceiver(secret=HOOK_SECRET)
 hook_port = receiver.start()
 
 setup = ["""

@@ -3,7 +3,7 @@
 # with 10 KiB bodies, and the latency after report_ready, p50 and p99).
 #
 # 50 jobs of a report whose CSV output is about 10 KiB, each subscribed to 20 webhook destinations (one
-# local receiver, test/sidecar/receiver.py, which checks every signature): the 50 runs are made while
+# local receiver, FastReceiver of test/sidecar/receiver.py: one asyncio loop, checks every signature): the 50 runs are made while
 # no sidecar runs, leaving 1,000 pending deliveries; then one sidecar starts at its defaults (with only
 # what a loopback receiver needs: --deliver-allow 127.0.0.1, --deliver-allow-http,
 # --deliver-allow-private) and the figure is the deliveries per second from the first request on the

@@ -19,8 +19,9 @@ source "$(dirname "$0")/../scripts/lib.sh"
 CLUSTER_DIR=$ROOT/.cluster
 CLUSTER=$ROOT/scripts/cluster.sh
 DB=autoreport_demo
-STEPS=(start_cluster create_database create_extension load_data define_reports render_files forecast anomalies start_sidecar
-       schedule_jobs watch_events show_jobs managed_view query_analysis summary)
+STEPS=(start_cluster create_database create_extension load_data define_reports render_files forecast anomalies
+       start_receivers start_sidecar schedule_jobs subscribe_deliveries watch_events show_jobs show_deliveries managed_view
+       query_analysis summary)
 
 FORCE_RELOAD=0
 CURRENT_STEP=
@@ -247,6 +248,92 @@ demo_token() {
   hs256_token "$1" "$(cat "$SIDECAR_SECRET")" 86400
 }
 
+RECEIVERS_DIR=$CLUSTER_DIR/receivers
+DELIVERY_SECRETS=$CLUSTER_DIR/delivery.secrets
+DELIVERIES_OUT=$ROOT/build/demo-output/deliveries
+
+# A free TCP port on 127.0.0.1 from $1 up.
+free_port_from() {
+  local port
+  for port in $(seq "$1" $(($1 + 100))); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || break
+  done
+  echo "$port"
+}
+
+# Starts (or reuses) a local webhook receiver that checks each signature and writes what it receives to
+# build/demo-output/deliveries/webhook/, and a local SMTP server that requires STARTTLS (a self-signed
+# certificate made here) and writes each message to build/demo-output/deliveries/mail/ as .eml.
+step_start_receivers() {
+  local port
+  mkdir -p "$RECEIVERS_DIR" "$DELIVERIES_OUT/webhook" "$DELIVERIES_OUT/mail"
+  [ -s "$DELIVERY_SECRETS" ] || (umask 077 && echo "demo_hook=$(openssl rand -hex 24)" >"$DELIVERY_SECRETS")
+  if ! { [ -f "$RECEIVERS_DIR/webhook.pid" ] && kill -0 "$(cat "$RECEIVERS_DIR/webhook.pid")" 2>/dev/null; }; then
+    port=$(free_port_from 8280)
+    RECEIVER_SECRET=$(sed -n 's/^demo_hook=//p' "$DELIVERY_SECRETS") nohup /usr/bin/python3 "$ROOT/test/sidecar/receiver.py" \
+      --port "$port" --out "$DELIVERIES_OUT/webhook" >"$RECEIVERS_DIR/webhook.log" 2>&1 &
+    echo $! >"$RECEIVERS_DIR/webhook.pid"
+    echo "$port" >"$RECEIVERS_DIR/webhook.port"
+  fi
+  if ! { [ -f "$RECEIVERS_DIR/smtp.pid" ] && kill -0 "$(cat "$RECEIVERS_DIR/smtp.pid")" 2>/dev/null; }; then
+    [ -s "$RECEIVERS_DIR/smtp-cert.pem" ] ||
+      openssl req -x509 -newkey rsa:2048 -nodes -keyout "$RECEIVERS_DIR/smtp-key.pem" -out "$RECEIVERS_DIR/smtp-cert.pem" \
+        -days 30 -subj /CN=127.0.0.1 -addext "subjectAltName=IP:127.0.0.1" 2>/dev/null
+    port=$(free_port_from 2525)
+    nohup /usr/bin/python3 "$ROOT/test/sidecar/smtp_sink.py" --port "$port" --out "$DELIVERIES_OUT/mail" \
+      --cert "$RECEIVERS_DIR/smtp-cert.pem" --key "$RECEIVERS_DIR/smtp-key.pem" >"$RECEIVERS_DIR/smtp.log" 2>&1 &
+    echo $! >"$RECEIVERS_DIR/smtp.pid"
+    echo "$port" >"$RECEIVERS_DIR/smtp.port"
+  fi
+  local _
+  for _ in $(seq 1 50); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$(cat "$RECEIVERS_DIR/webhook.port")") 2>/dev/null &&
+      (exec 3<>"/dev/tcp/127.0.0.1/$(cat "$RECEIVERS_DIR/smtp.port")") 2>/dev/null && break
+    sleep 0.1
+  done
+  say "webhook receiver on 127.0.0.1:$(cat "$RECEIVERS_DIR/webhook.port"), SMTP server (STARTTLS required) on 127.0.0.1:$(cat "$RECEIVERS_DIR/smtp.port")"
+}
+
+# Two destinations (created by an administrator: postgres here) and demo_top_products subscribed to
+# both: every run of it is posted, signed, to the webhook receiver and mailed as an attachment.
+step_subscribe_deliveries() {
+  say "delivering demo_top_products' outputs to a webhook and by e-mail (autoreport.create_destination, subscribe_job)"
+  psql_demo -c "SET client_min_messages = warning" -c "
+    DO \$\$ BEGIN
+      IF EXISTS (SELECT FROM autoreport.destinations WHERE name = 'demo_hook') THEN
+        PERFORM autoreport.drop_destination('demo_hook', cascade => true);
+      END IF;
+      IF EXISTS (SELECT FROM autoreport.destinations WHERE name = 'demo_mail') THEN
+        PERFORM autoreport.drop_destination('demo_mail', cascade => true);
+      END IF;
+    END \$\$;
+    SELECT autoreport.create_destination('demo_hook', 'webhook',
+             '{\"url\": \"http://127.0.0.1:$(cat "$RECEIVERS_DIR/webhook.port")/ok\", \"secret\": \"demo_hook\"}') AS demo_hook,
+           autoreport.create_destination('demo_mail', 'email',
+             '{\"to\": \"sales-team@example.org\", \"subject\": \"{report}: top products ({scheduled_for})\"}') AS demo_mail;
+    SELECT autoreport.subscribe_job('demo_top_products', 'demo_hook');
+    SELECT autoreport.subscribe_job('demo_top_products', 'demo_mail');" >/dev/null
+  psql_demo -c "SELECT name, kind, target FROM autoreport.destinations WHERE name LIKE 'demo\_%' ORDER BY name"
+}
+
+# The deliveries of demo_top_products' run: waits (at most 30 s) for them to settle, lists them and the
+# files the receivers wrote.
+step_show_deliveries() {
+  local i
+  for i in $(seq 1 60); do
+    [ "$(query_demo "SELECT count(*) FILTER (WHERE status IN ('pending', 'delivering', 'failed')) = 0 AND count(*) > 0
+                       FROM autoreport.deliveries WHERE job = 'demo_top_products'")" = t ] && break
+    sleep 0.5
+  done
+  say "autoreport.deliveries (the latest 4)"
+  psql_demo -c "SELECT id, job, run, destination, kind, status, attempts, last_status, left(last_error, 40) AS last_error,
+                       delivered_at - created_at AS took
+                  FROM autoreport.deliveries WHERE job LIKE 'demo\_%' ORDER BY id DESC LIMIT 4"
+  say "what the receivers got ($DELIVERIES_OUT):"
+  ls -1 "$DELIVERIES_OUT/webhook" "$DELIVERIES_OUT/mail" | sed 's/^/    /'
+  tail -n 2 "$RECEIVERS_DIR/webhook.log" | sed 's/^/    receiver: /'
+}
+
 # Starts the WebSocket sidecar (or reuses it) for role demo_viewer on channels reports.*.
 step_start_sidecar() {
   local binary=$ROOT/build/autoreport-sidecar port
@@ -261,9 +348,15 @@ step_start_sidecar() {
   for port in $(seq 8080 8180); do
     (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || break
   done
+  # Delivery: to the demo's own receivers on loopback only (so loopback and plain HTTP are allowed), with
+  # the webhook's signing secret from a file only the demo's user reads, and the SMTP sink's certificate
+  # trusted for STARTTLS.
   AUTOREPORT_SIDECAR_JWT_SECRET=$(cat "$SIDECAR_SECRET") \
     AUTOREPORT_SIDECAR_DATABASE="host=127.0.0.1 port=$("$CLUSTER" port "$CLUSTER_DIR") user=postgres dbname=$DB" \
     nohup "$binary" --port "$port" --allowed-origin "http://127.0.0.1:$port,http://localhost:$port" \
+    --deliver-allow 127.0.0.1 --deliver-allow-http --deliver-allow-private \
+    --deliver-secrets-file "$DELIVERY_SECRETS" --deliver-ca-file "$RECEIVERS_DIR/smtp-cert.pem" \
+    --smtp-url "smtp://127.0.0.1:$(cat "$RECEIVERS_DIR/smtp.port")" --smtp-from reports@autoreport.invalid \
     >"$CLUSTER_DIR/sidecar.log" 2>&1 &
   echo $! >"$SIDECAR_PID"
   echo "$port" >"$SIDECAR_PORT_FILE"
@@ -541,6 +634,13 @@ Scheduled jobs (demo_latam_watch runs every 10 s and raises an alert; make stop 
     LISTEN "$JOBS_CHANNEL";                               -- in psql: every run's event as it ends
   the output written from autoreport.output(id): build/demo-output/demo_top_products_*.xlsx
 
+Deliveries (the sidecar posts each run of demo_top_products, signed, to a webhook and mails it):
+    SELECT id, job, run, destination, kind, status, attempts, last_status, last_error FROM autoreport.deliveries ORDER BY id DESC;
+    SELECT autoreport.run_now('demo_top_products');      -- and watch two new deliveries arrive
+    SELECT autoreport.redeliver(<id>);                   -- send one again (a delivered one gets a new key)
+  what the receivers got: $DELIVERIES_OUT/webhook/ (bodies) and $DELIVERIES_OUT/mail/ (.eml)
+  their logs: $RECEIVERS_DIR/webhook.log and smtp.log
+
 The WebSocket sidecar (LISTEN/NOTIFY for web clients), as role demo_viewer (channels reports.*):
   the live dashboard, signed in and subscribed to the jobs' events (the token stays in the URL
   fragment, never sent to the server):
@@ -563,6 +663,14 @@ stop_demo() {
     say "stopped the sidecar"
   fi
   rm -f "$SIDECAR_PID"
+  local receiver
+  for receiver in webhook smtp; do
+    if [ -f "$RECEIVERS_DIR/$receiver.pid" ] && kill -0 "$(cat "$RECEIVERS_DIR/$receiver.pid")" 2>/dev/null; then
+      kill "$(cat "$RECEIVERS_DIR/$receiver.pid")"
+      say "stopped the $receiver receiver"
+    fi
+    rm -f "$RECEIVERS_DIR/$receiver.pid"
+  done
   "$CLUSTER" stop "$CLUSTER_DIR"
 }
 

@@ -116,6 +116,76 @@ class Receiver:
             return [r for r in self.requests if r["path"] == path]
 
 
+class FastReceiver:
+    """The same records as Receiver (every request answered 200), on one asyncio event loop in a thread
+    instead of a thread per connection: for the delivery benchmark, where the receiver must not be what
+    limits the rate. HTTP/1.1 with keep-alive and Content-Length bodies only."""
+
+    def __init__(self, secret=None):
+        self.secret = secret
+        self.requests = []
+        self.lock = threading.Lock()
+        self.loop = None
+        self.server = None
+
+    def start(self, port=0):
+        import asyncio
+        owner = self
+        ready = threading.Event()
+
+        class Protocol(asyncio.Protocol):
+            def connection_made(self, transport):
+                self.transport, self.buffer = transport, bytearray()
+
+            def data_received(self, data):
+                self.buffer += data
+                while True:
+                    end = self.buffer.find(b"\r\n\r\n")
+                    if end < 0:
+                        return
+                    head = bytes(self.buffer[:end]).decode("latin-1").split("\r\n")
+                    headers = {}
+                    for line in head[1:]:
+                        name, _, value = line.partition(":")
+                        headers[name.strip().title()] = value.strip()
+                    length = int(headers.get("Content-Length", "0"))
+                    if len(self.buffer) < end + 4 + length:
+                        return
+                    body = bytes(self.buffer[end + 4:end + 4 + length])
+                    del self.buffer[:end + 4 + length]
+                    path = head[0].split(" ")[1] if " " in head[0] else "/"
+                    owner.record(path, headers, body)
+                    self.transport.write(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+
+        def run():
+            self.loop = asyncio.new_event_loop()
+            self.server = self.loop.run_until_complete(
+                self.loop.create_server(Protocol, "127.0.0.1", port, backlog=256))
+            ready.set()
+            self.loop.run_forever()
+
+        threading.Thread(target=run, daemon=True).start()
+        ready.wait(10)
+        return self.server.sockets[0].getsockname()[1]
+
+    def record(self, path, headers, body):
+        signed = None
+        if self.secret:
+            signed = receiver_verify(self.secret, headers, body)
+        with self.lock:
+            self.requests.append({"path": path, "headers": headers, "body": body, "at": time.time(), "status": 200,
+                                  "key": headers.get("Idempotency-Key", ""), "signed": signed})
+
+    def matching(self, path):
+        with self.lock:
+            return [r for r in self.requests if r["path"] == path]
+
+    def stop(self):
+        if self.loop:
+            self.loop.call_soon_threadsafe(self.server.close)
+            self.loop.call_soon_threadsafe(self.loop.stop)
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, required=True)
