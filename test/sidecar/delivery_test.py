@@ -84,6 +84,14 @@ HOOK_PORT = receiver.start()
 SMTP_PORT = free_port()
 sink = SmtpSink(cert=cert, key=key, auth=SMTP_AUTH)
 sink.start(SMTP_PORT)
+https_receiver = Receiver(secret=HOOK_SECRET, tls=(cert, key))
+HTTPS_PORT = https_receiver.start()
+other_cert, other_key = os.path.join(WORK, "other-cert.pem"), os.path.join(WORK, "other-key.pem")
+subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", other_key, "-out", other_cert,
+                "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+               check=True, capture_output=True)
+untrusted_receiver = Receiver(tls=(other_cert, other_key))  # a certificate the sidecar does not trust
+UNTRUSTED_PORT = untrusted_receiver.start()
 PLAIN_SMTP_PORT = free_port()
 plain_sink = SmtpSink()  # no STARTTLS: a sidecar that requires it must refuse to send here
 plain_sink.start(PLAIN_SMTP_PORT)
@@ -123,6 +131,8 @@ destinations = {
     "d_slack": {"url": HOOK + "/slack", "format": "slack"},
     "d_outside": {"url": f"http://outside.example:{HOOK_PORT}/ok"},
     "d_unknown_secret": {"url": HOOK + "/nosecret", "secret": "not_configured"},
+    "d_https": {"url": f"https://127.0.0.1:{HTTPS_PORT}/tls", "secret": "hook"},
+    "d_untrusted": {"url": f"https://127.0.0.1:{UNTRUSTED_PORT}/tls"},
 }
 for name, target in destinations.items():
     q(f"SELECT autoreport.create_destination({lit(name)}, 'webhook', {lit(json.dumps(target))})")
@@ -181,7 +191,14 @@ async def watch_run(port):
                 frame = json.loads(await asyncio.wait_for(ws.recv(), 2))
             except asyncio.TimeoutError:
                 if settled(f"run = {run}", len(destinations) + 1):
-                    break
+                    # Every outcome is in the table; its event may still be on the way.
+                    try:
+                        while True:
+                            frame = json.loads(await asyncio.wait_for(ws.recv(), 2))
+                            if frame.get("type") == "notify":
+                                events.append(frame["payload"])
+                    except asyncio.TimeoutError:
+                        break
                 continue
             if frame.get("type") == "notify":
                 events.append(frame["payload"])
@@ -269,6 +286,14 @@ check("a host outside --deliver-allow is refused and recorded, nothing sent",
 d = rows["d_unknown_secret"]
 check("a secret the sidecar does not have gives up, naming it",
       d["status"] == "given_up" and "not_configured" in (d["last_error"] or "") and not receiver.matching("/nosecret"), d)
+
+d, tls = rows["d_https"], https_receiver.matching("/tls")
+check("an https webhook is delivered over TLS, its certificate checked against --deliver-ca-file",
+      d["status"] == "delivered" and len(tls) == 1 and tls[0]["body"] == content and tls[0]["signed"] is True, (d, len(tls)))
+d = rows["d_untrusted"]
+check("a receiver whose certificate is not trusted gets nothing, and the delivery says why",
+      d["status"] == "given_up" and not untrusted_receiver.matching("/tls")
+      and "certificate" in (d["last_error"] or "").lower(), d)
 
 d = rows["d_mail"]
 mails = sink.messages
@@ -375,6 +400,8 @@ for p in pair:
     stop(p)
 
 receiver.stop()
+https_receiver.stop()
+untrusted_receiver.stop()
 sink.stop()
 plain_sink.stop()
 finish()

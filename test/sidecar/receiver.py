@@ -30,8 +30,9 @@ def receiver_verify(secret: str, headers, body: bytes, tolerance=300) -> bool:
 class Receiver:
     """A threaded HTTP/1.1 server on 127.0.0.1 recording requests: start() returns its port."""
 
-    def __init__(self, secret=None, out_dir=None, quiet=True):
+    def __init__(self, secret=None, out_dir=None, quiet=True, tls=None):
         self.secret, self.out_dir, self.quiet = secret, out_dir, quiet
+        self.tls = tls  # (certificate file, key file): HTTPS
         self.requests = []  # dicts: path, headers, body, at, status, signed
         self.lock = threading.Lock()
         self.seen = {}  # (path, key) -> requests so far
@@ -55,6 +56,11 @@ class Receiver:
             request_queue_size = 256  # the listen backlog (5 by default) for a sender's parallel connections
 
         self.server = Server(("127.0.0.1", port), Handler)
+        if self.tls:
+            import ssl
+            ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            ctx.load_cert_chain(*self.tls)
+            self.server.socket = ctx.wrap_socket(self.server.socket, server_side=True)
         self.server.daemon_threads = True
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         return self.server.server_address[1]

@@ -301,7 +301,7 @@ async def scheduled_job(port):
         expected = {"event": "report_ready", "job": "sc_job", "job_id": job_id, "report": "sc_numbers", "format": "csv",
                     "run_id": run_id, "attempt": 1, "manual": True, "output_id": run.get("output_id"), "rows": 7,
                     "bytes": run.get("bytes"), "scheduled_for": run.get("scheduled_for"),
-                    "started_at": run.get("started_at")}
+                    "started_at": run.get("started_at"), "deliveries": []}
         check("its payload arrives intact: the job, report, run, output, rows and bytes that job_runs recorded",
               got is not None and run.get("status") == "succeeded" and run.get("rows") == 7
               and run.get("bytes") == run.get("size") == run.get("read")
