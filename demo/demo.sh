@@ -79,7 +79,13 @@ step_create_extension() {
   if [ "$(cat "$stamp" 2>/dev/null)" != "$sum" ] &&
     [ "$(query_demo "SELECT count(*) FROM pg_extension WHERE extname = 'autoreport'")" = 1 ]; then
     say "the installed autoreport script changed: recreating the extension (reports are defined again below)"
-    psql_demo -c 'SET client_min_messages = warning' -c 'DROP EXTENSION IF EXISTS autoreport CASCADE'
+    # A job run in flight may take locks in the other order (a deadlock): try again after it.
+    local attempt
+    for attempt in 1 2 3; do
+      psql_demo -c 'SET client_min_messages = warning' -c 'DROP EXTENSION IF EXISTS autoreport CASCADE' && break
+      [ "$attempt" -lt 3 ] || die "could not drop the old extension"
+      sleep 2
+    done
   fi
   psql_demo -c 'SET client_min_messages = warning' -c 'CREATE EXTENSION IF NOT EXISTS autoreport' \
     || die "could not create extension autoreport; build and install it first (make && make install)"
