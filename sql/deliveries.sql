@@ -17,7 +17,7 @@ SELECT t, has_table_privilege('public', 'autoreport.' || t, 'SELECT') AS public_
                     'destinations', 'job_destinations', 'deliveries']) AS t;
 SELECT f, has_function_privilege('public', f, 'EXECUTE') AS public_may,
        has_function_privilege('autoreport_sidecar', f, 'EXECUTE') AS sidecar_may
-  FROM unnest(ARRAY['autoreport.claim_deliveries(text, integer, integer, bigint)',
+  FROM unnest(ARRAY['autoreport.claim_deliveries(text, integer, integer, bigint, integer)',
                     'autoreport.finish_delivery(bigint, text, text, integer, text, text, bigint)',
                     'autoreport.renew_deliveries(text, bigint[], integer)',
                     'autoreport.create_destination_as(oid, text, text, jsonb)',
@@ -462,6 +462,35 @@ SELECT autoreport.finish_delivery(1, 'w1', 'delivered', 200, NULL, NULL, NULL) A
 RESET ROLE;
 SELECT autoreport.redeliver(1);
 \echo :LAST_ERROR_SQLSTATE
+
+-- 10b. One claim takes no more of a destination's deliveries than its concurrency (a backlog for one
+-- destination does not fill a sidecar's slots), and gives up a delivery whose lease ran out at the
+-- attempt limit (a sidecar that died on it every time) instead of sending it again.
+SELECT autoreport.create_destination('slow_hook', 'webhook', '{"url": "https://slow.example.com/", "concurrency": 2}');
+SELECT autoreport.grant_destination('slow_hook', 'dl_alice');
+SELECT autoreport.subscribe_job('dl_daily', 'slow_hook');
+SELECT autoreport.run_now('dl_daily') AS run \gset
+SELECT dl_wait(:run);
+SELECT autoreport.run_now('dl_daily') AS run \gset
+SELECT dl_wait(:run);
+SELECT autoreport.run_now('dl_daily') AS run \gset
+SELECT dl_wait(:run);
+SET ROLE dl_sidecar;
+SELECT c ->> 'destination' AS destination, count(*) AS claimed
+  FROM jsonb_array_elements(autoreport.claim_deliveries('w9', 10, 60, 1000000)) AS c GROUP BY 1 ORDER BY 1;
+RESET ROLE;
+UPDATE autoreport.delivery SET lease_until = now() - interval '1 second', attempts = 3
+ WHERE destination_name = 'slow_hook' AND status = 'delivering';
+SET ROLE dl_sidecar;
+SELECT c ->> 'destination' AS destination, (c ->> 'attempt')::int AS attempt
+  FROM jsonb_array_elements(autoreport.claim_deliveries('w9', 10, 60, 1000000, 3)) AS c ORDER BY 1;
+SELECT c ->> 'destination' AS destination, (c ->> 'attempt')::int AS attempt -- the third, now within the cap
+  FROM jsonb_array_elements(autoreport.claim_deliveries('w9', 10, 60, 1000000, 3)) AS c ORDER BY 1;
+SELECT autoreport.claim_deliveries('w9', 10, 60, 1000000, 0);
+\echo :LAST_ERROR_SQLSTATE
+RESET ROLE;
+SELECT status, attempts, last_error, count(*) FROM autoreport.deliveries WHERE destination = 'slow_hook'
+ GROUP BY 1, 2, 3 ORDER BY 1;
 
 -- 11. Unscheduling a job removes its subscriptions and deliveries.
 SELECT autoreport.unschedule('dl_daily'), autoreport.unschedule('dl_page'), autoreport.unschedule('dl_alert_holds'),

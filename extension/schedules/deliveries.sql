@@ -695,7 +695,8 @@ COMMENT ON FUNCTION @extschema@.delivery_event(@extschema@.delivery) IS
 -- send each one, the output's bytes in base64 included. Rows another sidecar has locked are skipped.
 -- Deliveries that cannot be sent (output expired, destination dropped, output too large) are given
 -- up, with the reason, and not returned.
-CREATE FUNCTION @extschema@.claim_deliveries(worker text, max_count integer, lease_seconds integer, max_bytes bigint)
+CREATE FUNCTION @extschema@.claim_deliveries(worker text, max_count integer, lease_seconds integer, max_bytes bigint,
+                                             max_attempts integer DEFAULT NULL)
   RETURNS jsonb
   LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
   SET search_path = pg_catalog, pg_temp
@@ -711,10 +712,25 @@ BEGIN
       USING ERRCODE = 'invalid_parameter_value',
             DETAIL = 'worker is not empty, max_count and lease_seconds are at least 1, max_bytes at least 0.';
   END IF;
+  IF max_attempts IS NOT NULL AND max_attempts < 1 THEN
+    RAISE EXCEPTION 'invalid arguments to claim_deliveries'
+      USING ERRCODE = 'invalid_parameter_value', DETAIL = 'max_attempts is at least 1 (or NULL: no limit).';
+  END IF;
+  -- No more of one destination's deliveries than its concurrency in one claim, so that a backlog for
+  -- one slow or rate-limited destination does not fill the sidecar's slots and starve the others.
   SELECT array_agg(c.id) INTO ids FROM (
     SELECT d.id FROM @extschema@.delivery AS d
-     WHERE (d.status IN ('pending', 'failed') AND d.not_before <= now())
-        OR (d.status = 'delivering' AND d.lease_until < now())
+     WHERE d.id IN (
+             SELECT w.id FROM (
+               SELECT e.id, row_number() OVER (PARTITION BY e.destination ORDER BY e.not_before, e.id) AS k,
+                      coalesce((t.target ->> 'concurrency')::integer, 4) AS cap
+                 FROM @extschema@.delivery AS e
+                 LEFT JOIN @extschema@.destination AS t ON t.id = e.destination
+                WHERE (e.status IN ('pending', 'failed') AND e.not_before <= now())
+                   OR (e.status = 'delivering' AND e.lease_until < now())) AS w
+              WHERE w.k <= w.cap)
+       AND ((d.status IN ('pending', 'failed') AND d.not_before <= now())
+            OR (d.status = 'delivering' AND d.lease_until < now()))
      ORDER BY d.not_before, d.id
      LIMIT max_count
        FOR UPDATE SKIP LOCKED) AS c;
@@ -727,12 +743,19 @@ BEGIN
            last_error = CASE
              WHEN d.output IS NULL THEN 'the output expired before it could be delivered'
              WHEN d.destination IS NULL THEN format('destination "%s" was dropped', d.destination_name)
+             WHEN d.attempts >= max_attempts AND d.status = 'delivering'
+               THEN format('gave up after %s attempts: the last sidecar sending it stopped answering (its lease ran out)',
+                           d.attempts)
+             WHEN d.attempts >= max_attempts
+               THEN format('gave up after %s attempts (the sidecar''s --deliver-max-attempts is %s)', d.attempts,
+                           max_attempts)
              ELSE format('the output is %s bytes, over the sidecar''s limit of %s bytes (--deliver-max-bytes)',
                          o.size, max_bytes) END
       FROM (SELECT i.id, o.size FROM unnest(ids) AS i(id)
               JOIN @extschema@.delivery AS d ON d.id = i.id
               LEFT JOIN @extschema@.output AS o ON o.id = d.output) AS o
-     WHERE d.id = o.id AND (d.output IS NULL OR d.destination IS NULL OR o.size > max_bytes)
+     WHERE d.id = o.id AND (d.output IS NULL OR d.destination IS NULL OR o.size > max_bytes
+                            OR d.attempts >= max_attempts)
     RETURNING d.*
   LOOP
     PERFORM pg_notify(j.channel, @extschema@.delivery_event(x)) FROM @extschema@.job AS j WHERE j.id = x.job;
@@ -776,7 +799,7 @@ BEGIN
   RETURN result;
 END
 $$;
-COMMENT ON FUNCTION @extschema@.claim_deliveries(text, integer, integer, bigint) IS
+COMMENT ON FUNCTION @extschema@.claim_deliveries(text, integer, integer, bigint, integer) IS
   'the sidecar''s next batch of due deliveries, leased to worker, as a JSON array with each output in base64';
 
 -- The outcome of an attempt, recorded when the lease is still the worker's ('lost' and nothing changed
@@ -858,9 +881,9 @@ $$;
 COMMENT ON FUNCTION @extschema@.renew_deliveries(text, bigint[], integer) IS
   'the sidecar extends the leases of the deliveries it still holds; returns their ids';
 
-REVOKE ALL ON FUNCTION @extschema@.claim_deliveries(text, integer, integer, bigint),
+REVOKE ALL ON FUNCTION @extschema@.claim_deliveries(text, integer, integer, bigint, integer),
   @extschema@.finish_delivery(bigint, text, text, integer, text, text, bigint),
   @extschema@.renew_deliveries(text, bigint[], integer) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION @extschema@.claim_deliveries(text, integer, integer, bigint),
+GRANT EXECUTE ON FUNCTION @extschema@.claim_deliveries(text, integer, integer, bigint, integer),
   @extschema@.finish_delivery(bigint, text, text, integer, text, text, bigint),
   @extschema@.renew_deliveries(text, bigint[], integer) TO autoreport_sidecar;

@@ -39,18 +39,10 @@ std::string make_worker() {
   return std::string(host) + ":" + std::to_string(getpid()) + ":" + tail;
 }
 
-// Text fit for last_reply: at most 500 bytes, control characters as spaces, no trailing blanks.
+// Text fit for last_reply: at most 500 bytes of valid UTF-8 (a reply cut mid-character or in Latin-1
+// would be refused by the database, and its outcome never recorded).
 std::string reply_text(std::string_view s) {
-  std::string out(s.substr(0, 500));
-  for (char& c : out) {
-    if (static_cast<unsigned char>(c) < 0x20) {
-      c = ' ';
-    }
-  }
-  while (!out.empty() && out.back() == ' ') {
-    out.pop_back();
-  }
-  return out;
+  return safe_text(s, 500);
 }
 
 DeliveryKind kind_of(const ClaimedDelivery& d) {
@@ -197,7 +189,7 @@ void Deliverer::abandon() {
 }
 
 bool Deliverer::busy() const noexcept {
-  return !transfers_.empty() || reporting_ > 0 || !to_report_.empty() ||
+  return !transfers_.empty() || reporting_ > 0 || !to_report_.empty() || claiming_ ||
          (!unreported_.empty() && db_.connected());
 }
 
@@ -209,6 +201,14 @@ void Deliverer::on_connected(bool again) {
   if (again) {
     log("connected again: listening and claiming");
   }
+  // Claims carry JSON and reports text: UTF-8 whatever the database's encoding (commands run in order,
+  // so this comes first).
+  db_.query("SELECT pg_catalog.set_config('client_encoding', 'UTF8', false)", {},
+            [this](bool ok, const std::string& error) {
+              if (!ok && !abandoned_) {
+                log("cannot set client_encoding to UTF8: " + error);
+              }
+            });
   db_.listen(kChannel, [this](bool ok, const std::string& error) {
     if (!ok) {
       log("cannot LISTEN " + std::string(kChannel) + ": " + error);
@@ -324,9 +324,9 @@ void Deliverer::claim() {
   }
   const int asked = static_cast<int>(concurrency - held);
   claiming_ = true;
-  db_.query("SELECT autoreport.claim_deliveries($1,$2,$3,$4)",
+  db_.query("SELECT autoreport.claim_deliveries($1,$2,$3,$4,$5)",
             {worker_, std::to_string(asked), std::to_string(config_.deliver_lease_seconds),
-             std::to_string(config_.deliver_max_bytes)},
+             std::to_string(config_.deliver_max_bytes), std::to_string(config_.deliver_max_attempts)},
             [this, asked](bool ok, const std::string& value) { on_claimed(ok, value, asked); });
 }
 
@@ -622,7 +622,7 @@ std::string Deliverer::prepare_email(Transfer& t) {
     curl_mime_encoder(part, t.d.format == "svg" ? "base64" : "quoted-printable");
     if (t.d.format == "svg") {
       curl_slist* disposition = curl_slist_append(
-          nullptr, ("Content-Disposition: inline; filename=\"" + t.d.file_name + "\"").c_str());
+          nullptr, ("Content-Disposition: " + content_disposition(t.d.file_name, "inline")).c_str());
       curl_mime_headers(part, disposition, 1);
     }
   } else {
@@ -752,6 +752,13 @@ void Deliverer::conclude(const ClaimedDelivery& d, const Decision& decision, std
 void Deliverer::report(Report r) {
   if (abandoned_) {
     return;
+  }
+  // Only valid UTF-8 reaches the database, whatever a receiver or libcurl said.
+  if (r.reply) {
+    r.reply = safe_text(*r.reply, 500);
+  }
+  if (r.error) {
+    r.error = safe_text(*r.error, 2000);
   }
   if (r.outcome == "retry" || r.outcome == "release") {
     const auto due = Clock::now() + std::chrono::milliseconds(r.retry_in_ms);

@@ -288,7 +288,7 @@ std::optional<int64_t> parse_iso8601_utc_micros(std::string_view s) {
 
 // ---- webhooks --------------------------------------------------------------------------------------
 
-std::string content_disposition(std::string_view file_name) {
+std::string content_disposition(std::string_view file_name, std::string_view type) {
   std::string ascii;
   bool plain = true;
   for (const char c : file_name) {
@@ -303,7 +303,7 @@ std::string content_disposition(std::string_view file_name) {
       ascii += c;
     }
   }
-  std::string out = "attachment; filename=\"" + ascii + "\"";
+  std::string out = std::string(type) + "; filename=\"" + ascii + "\"";
   if (!plain) {
     static constexpr char kHex[] = "0123456789ABCDEF";
     out += "; filename*=UTF-8''";
@@ -495,6 +495,39 @@ WebhookRequest webhook_request(const ClaimedDelivery& d, const std::string* secr
   return r;
 }
 
+std::string safe_text(std::string_view s, size_t max_bytes) {
+  std::string out;
+  size_t i = 0;
+  while (i < s.size()) {
+    const auto u = static_cast<unsigned char>(s[i]);
+    size_t n = u < 0x80 ? 1 : (u >> 5) == 0x6 ? 2 : (u >> 4) == 0xe ? 3 : (u >> 3) == 0x1e ? 4 : 0;
+    bool ok = n > 0 && i + n <= s.size();
+    for (size_t k = 1; ok && k < n; ++k) {
+      ok = (static_cast<unsigned char>(s[i + k]) & 0xc0) == 0x80;
+    }
+    if (ok && n > 1) { // no overlong forms, surrogates or code points past U+10FFFF
+      const auto b1 = static_cast<unsigned char>(s[i + 1]);
+      ok = !(n == 2 && u < 0xc2) && !(n == 3 && u == 0xe0 && b1 < 0xa0) &&
+           !(n == 3 && u == 0xed && b1 >= 0xa0) && !(n == 4 && u == 0xf0 && b1 < 0x90) &&
+           !(n == 4 && (u > 0xf4 || (u == 0xf4 && b1 >= 0x90)));
+    }
+    const std::string_view piece = ok ? s.substr(i, n) : std::string_view("\xEF\xBF\xBD"); // U+FFFD
+    if (out.size() + piece.size() > max_bytes) {
+      break;
+    }
+    if (piece.size() == 1 && (u < 0x20 || u == 0x7f)) {
+      out += ' ';
+    } else {
+      out += piece;
+    }
+    i += ok ? n : 1;
+  }
+  while (!out.empty() && out.back() == ' ') {
+    out.pop_back();
+  }
+  return out;
+}
+
 // ---- e-mail ----------------------------------------------------------------------------------------
 
 bool valid_email_address(std::string_view text) {
@@ -504,7 +537,7 @@ bool valid_email_address(std::string_view text) {
   }
   return std::none_of(text.begin(), text.end(), [](char c) {
     const auto u = static_cast<unsigned char>(c);
-    return u <= 0x20 || u == 0x7f || c == ',' || c == '<' || c == '>' || c == '"' || c == '\'';
+    return u <= 0x20 || u == 0x7f || c == ',' || c == '<' || c == '>' || c == '"';
   });
 }
 

@@ -74,7 +74,7 @@ std::string json_body(const ClaimedDelivery& d);
 // The slack format's body: a summary and, for csv and tsv outputs, the first rows as a monospace table.
 std::string slack_body(const ClaimedDelivery& d);
 // Content-Disposition: attachment with the file name (quoted, and RFC 8187 filename* when not ASCII).
-std::string content_disposition(std::string_view file_name);
+std::string content_disposition(std::string_view file_name, std::string_view type = "attachment");
 // The first rows of a csv (RFC 4180 quoting) or tsv output, header first, at most max_rows data rows.
 std::vector<std::vector<std::string>> first_rows(std::string_view content, char separator, size_t max_rows);
 // Rows as an aligned monospace table, each cell cut to max_cell characters, at most max_bytes long.
@@ -84,6 +84,10 @@ std::string text_table(const std::vector<std::vector<std::string>>& rows, size_t
 
 // Whether text is an address as the extension accepts them (local@domain, no spaces, CR/LF, commas,
 // angle brackets or quotes).
+// Text fit for a text column: valid UTF-8 (invalid bytes become U+FFFD), cut on a character boundary
+// at most max_bytes long, control characters as spaces, no trailing blanks.
+std::string safe_text(std::string_view s, size_t max_bytes);
+
 bool valid_email_address(std::string_view text);
 // The subject: the template with {report} {job} {scheduled_for} {rows} {format} {file_name} filled
 // in (an unknown placeholder is kept as written); CR, LF and other control characters become spaces.

@@ -192,5 +192,28 @@ TEST(DeliveryEmail, AddressesInlineAndText) {
   EXPECT_NE(text.find("The output is attached: sales.csv (text/csv, 12 bytes)"), std::string::npos);
 }
 
+TEST(DeliveryMessage, SafeTextIsValidUtf8CutOnACharacter) {
+  EXPECT_EQ(safe_text("plain reply", 500), "plain reply");
+  // é is two bytes: a cut after its first byte drops it rather than leave half of it.
+  EXPECT_EQ(safe_text("ab\xc3\xa9", 3), "ab");
+  EXPECT_EQ(safe_text("ab\xc3\xa9", 4), "ab\xc3\xa9");
+  // Latin-1, a lone continuation byte, an overlong form and a surrogate become U+FFFD.
+  EXPECT_EQ(safe_text("caf\xe9!", 500), "caf\xef\xbf\xbd!");
+  EXPECT_EQ(safe_text("\x80x", 500), "\xef\xbf\xbdx");
+  EXPECT_EQ(safe_text("\xc0\xafx", 500), "\xef\xbf\xbd\xef\xbf\xbdx");
+  EXPECT_EQ(safe_text("\xed\xa0\x80", 500), "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
+  EXPECT_EQ(safe_text("line 1\r\nline 2\t ", 500), "line 1  line 2");
+  EXPECT_EQ(safe_text("\xf0\x9f\x98\x80", 3), "");
+}
+
+TEST(DeliveryMessage, InlineDispositionQuotesTheFileName) {
+  EXPECT_EQ(content_disposition("a \"b\";c.svg", "inline"), "inline; filename=\"a \\\"b\\\";c.svg\"");
+}
+
+TEST(DeliveryMessage, AnApostropheIsAllowedInAnAddressAsTheDatabaseAllows) {
+  EXPECT_TRUE(valid_email_address("o'brien@example.com"));
+  EXPECT_FALSE(valid_email_address("\"x\"@example.com"));
+}
+
 } // namespace
 } // namespace autoreport::sidecar
