@@ -9,12 +9,29 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <string>
+#include <string_view>
 
 #include "common/pure.hpp"
 
 namespace autoreport::render::chart {
 
 namespace {
+
+// 16 hex digits of FNV-1a 64 over text: short, deterministic, and different for different charts.
+std::string short_digest(std::string_view text) {
+  uint64_t h = 14695981039346656037ULL;
+  for (const char c : text) {
+    h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
+  }
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string digits(16, '0');
+  for (size_t i = 16; i-- > 0; h >>= 4) {
+    digits[i] = hex[h & 15];
+  }
+  return digits;
+}
 
 constexpr double panel_title_px = 18; // above each small multiple
 constexpr double panel_gap_px = 16;
@@ -208,10 +225,14 @@ void draw_line_plot(std::string& out, const ChartData& data, const ChartStyle& s
   }
   draw_x_axis(out, data, boxes.back(), region, x_min, x_max, x_title, x_of);
 
+  // Clip ids are global to the page the SVG ends up in: two charts inlined in one HTML page must not
+  // share one, or the second is clipped to the first's plot area. The id carries a digest of what was
+  // drawn so far (axes, labels, title), so it stays deterministic (the same chart, the same bytes).
+  const std::string clip_base = "autoreport-plot-area-" + short_digest(out);
   for (size_t p = 0; p < n; ++p) {
     const Box& plot = boxes[p];
     const NiceTicks& ticks = left_ticks[p];
-    const std::string clip = "autoreport-plot-area" + (p == 0 ? std::string() : "-" + std::to_string(p + 1));
+    const std::string clip = clip_base + (p == 0 ? std::string() : "-" + std::to_string(p + 1));
     out += "<clipPath id=\"" + clip + "\"><rect x=\"" + num(plot.left - 3) + "\" y=\"" + num(plot.top - 3) +
            "\" width=\"" + num(plot.width() + 6) + "\" height=\"" + num(plot.height() + 6) +
            "\"/></clipPath>\n";

@@ -13,6 +13,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
+#include <regex>
 
 namespace autoreport::render {
 namespace {
@@ -225,6 +226,29 @@ std::vector<std::vector<Cell>> revenue_and_orders(CellStore& s, int extra = 0) {
   return rows;
 }
 
+// The clip ids of every chart on a page share one namespace: two charts inlined in one HTML page (a
+// dashboard of reports) must not clip the second to the first's plot area.
+TEST(SvgScales, ClipIdsDifferBetweenChartsAndStayDeterministic) {
+  CellStore s;
+  const TableInfo info =
+      table({col("day", Kind::Date), col("revenue", Kind::Float), col("orders", Kind::Integer)});
+  const auto clip_ids = [](const std::string& svg) {
+    std::vector<std::string> ids;
+    const std::regex id("<clipPath id=\"([^\"]+)\"");
+    for (auto it = std::sregex_iterator(svg.begin(), svg.end(), id); it != std::sregex_iterator(); ++it) {
+      ids.push_back((*it)[1]);
+    }
+    return ids;
+  };
+  const std::string a = render(info, revenue_and_orders(s));
+  const std::string b = render(info, revenue_and_orders(s), R"({"height": 480})");
+  ASSERT_EQ(clip_ids(a).size(), 1U);
+  ASSERT_EQ(clip_ids(b).size(), 1U);
+  EXPECT_NE(clip_ids(a), clip_ids(b)) << a.substr(0, 400);
+  EXPECT_EQ(a, render(info, revenue_and_orders(s))) << "the same chart, the same bytes";
+  EXPECT_NE(a.find("clip-path=\"url(#" + clip_ids(a)[0] + ")\""), std::string::npos);
+}
+
 TEST(SvgScales, TwoGroupsOfLinesGetASecondAxis) {
   CellStore s;
   const TableInfo info =
@@ -262,7 +286,8 @@ TEST(SvgScales, MoreGroupsGetSmallMultiples) {
   for (const json& series : chart["series"]) {
     EXPECT_EQ(series["polylines"], (json{60}));
   }
-  EXPECT_NE(svg.find("id=\"autoreport-plot-area-3\""), std::string::npos) << "a clip per panel";
+  EXPECT_TRUE(std::regex_search(svg, std::regex("id=\"autoreport-plot-area-[0-9a-f]{16}-3\"")))
+      << "a clip per panel";
   EXPECT_TRUE(has(chart, "desc",
                   "Each series is drawn in its own panel with its own value axis (small "
                   "multiples), one above the other, sharing the Day axis, as their values "
