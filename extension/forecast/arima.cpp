@@ -450,14 +450,24 @@ bool arma_likelihood(std::span<const double> phi, std::span<const double> theta,
   double M = -1 / F;
   ssq = 0;
   sumlog = 0;
+  double product = 1; // of the F_t not yet in sumlog (one log per many steps)
   bool steady = false;
+  size_t steady_steps = 0;
   for (const double zt : z) {
     if (!(F > 0)) {
       return false;
     }
     const double v = zt - a[0];
     ssq += v * v / F;
-    sumlog += std::log(F);
+    if (steady) {
+      ++steady_steps;
+    } else {
+      product *= F;
+      if (!(product < 1e100 && product > 1e-100)) {
+        sumlog += std::log(product);
+        product = 1;
+      }
+    }
     // a_{t+1} = T a_t + k_t v_t / F_t
     const double a0 = a[0];
     const double gain = v / F;
@@ -491,6 +501,7 @@ bool arma_likelihood(std::span<const double> phi, std::span<const double> theta,
     // Converged: the covariance no longer changes in double precision.
     steady = std::fabs(M) * size <= 1e-16 * F;
   }
+  sumlog += std::log(product) + static_cast<double>(steady_steps) * std::log(F);
   return std::isfinite(ssq) && std::isfinite(sumlog);
 }
 
@@ -622,10 +633,37 @@ FilterResult r_filter(std::span<const double> x, std::span<const double> phi, st
 // Conditional sum of squares (R's ARIMA_CSS) of the differenced series w: residuals from position
 // `skip` on, the earlier residuals taken as 0. Returns ssq / (number of residuals).
 double css(std::span<const double> w, std::span<const double> phi, std::span<const double> theta,
-           double* resid) {
+           double* resid, std::span<const size_t> ar_lags = {}, std::span<const size_t> ma_lags = {}) {
   const size_t n = w.size();
   const size_t skip = phi.size();
   const size_t q = theta.size();
+  if (!ar_lags.empty() || !ma_lags.empty()) {
+    // The same with only the lags where the expanded polynomials can be non-zero.
+    double ssq = 0;
+    size_t nu = 0;
+    for (size_t l = 0; l < std::min(skip, n); ++l) {
+      resid[l] = 0;
+    }
+    for (size_t l = skip; l < n; ++l) {
+      double v = w[l];
+      for (const size_t j : ar_lags) {
+        v -= phi[j] * w[l - j - 1];
+      }
+      const size_t lags = std::min(l - skip, q);
+      for (const size_t j : ma_lags) {
+        if (j >= lags) {
+          break;
+        }
+        v -= theta[j] * resid[l - j - 1];
+      }
+      resid[l] = v;
+      if (!std::isnan(v)) {
+        ++nu;
+        ssq += v * v;
+      }
+    }
+    return ssq / static_cast<double>(nu);
+  }
   double ssq = 0;
   size_t nu = 0;
   for (size_t l = 0; l < std::min(skip, n); ++l) {
@@ -930,6 +968,7 @@ struct Problem {
   std::vector<double> init, parscale;
   // Scratch.
   std::vector<double> full, trans, phi, theta, z, resid;
+  std::vector<size_t> ar_lags, ma_lags; // where phi and theta can be non-zero
   Workspace ws;
 
   Problem(std::span<const double> data, const ArimaSpec& s)
@@ -980,6 +1019,20 @@ struct Problem {
     z.assign(used, 0.0);
     resid.assign(used, 0.0);
     ws.reserve(pf, qf);
+    const auto lags = [&](size_t order, size_t seasonal, std::vector<size_t>& out) {
+      for (size_t i = 0; i < order; ++i) {
+        out.push_back(i);
+      }
+      for (size_t j = 0; j < seasonal; ++j) {
+        for (size_t i = 0; i <= order; ++i) {
+          out.push_back((j + 1) * lay.m - 1 + i);
+        }
+      }
+      std::sort(out.begin(), out.end());
+      out.erase(std::unique(out.begin(), out.end()), out.end());
+    };
+    lags(lay.p, lay.P, ar_lags);
+    lags(lay.q, lay.Q, ma_lags);
   }
 
   size_t size() const { return init.size(); }
@@ -1000,7 +1053,7 @@ struct Problem {
   double css_objective(const double* par) {
     expand(lay, par, phi.data(), theta.data());
     set_z(par);
-    return 0.5 * std::log(css(z, phi, theta, resid.data()));
+    return 0.5 * std::log(css(z, phi, theta, resid.data(), ar_lags, ma_lags));
   }
 
   // 0.5 (log(ssq / n) + sumlog / n) of the exact likelihood (armafn), AR parts transformed or not.
