@@ -3,6 +3,8 @@
 
 #include "common/error.hpp"
 #include "common/runtime.hpp"
+#include "forecast/arima.hpp"
+#include "forecast/arima_auto.hpp"
 #include "forecast/checks.hpp"
 #include "forecast/ets.hpp"
 #include "forecast/ets_fit.hpp"
@@ -88,6 +90,79 @@ SeriesForecast run_ets(std::span<const double> y, size_t period, std::optional<s
          " values, period " + std::to_string(spec.period) + ")");
   }
   return from_ets(spec, ets_estimate(y, spec), y.size(), o);
+}
+
+// An ARIMA fit's forecasts and summary.
+SeriesForecast from_arima(const ArimaFit& fit, const ForecastOptions& o) {
+  SeriesForecast r;
+  r.forecast = arima_forecast(fit, o.horizon, o.levels);
+  ModelSummary& s = r.model;
+  s.model = arima_model_name(fit.spec);
+  s.n = fit.n;
+  const ArimaOrder& order = fit.spec.order;
+  s.period = order.P + order.D + order.Q > 0 ? order.period : 1;
+  const auto add = [&](const char* prefix, const std::vector<double>& values) {
+    for (size_t i = 0; i < values.size(); ++i) {
+      s.parameters.emplace_back(prefix + std::to_string(i + 1), values[i]);
+    }
+  };
+  add("ar", fit.coef.ar);
+  add("ma", fit.coef.ma);
+  add("sar", fit.coef.sar);
+  add("sma", fit.coef.sma);
+  if (fit.spec.constant == ArimaConstant::Mean) {
+    s.parameters.emplace_back("intercept", fit.coef.constant);
+  } else if (fit.spec.constant == ArimaConstant::Drift) {
+    s.parameters.emplace_back("drift", fit.coef.constant);
+  }
+  s.has_criteria = std::isfinite(fit.aicc);
+  s.aic = fit.aic;
+  s.aicc = fit.aicc;
+  s.bic = fit.bic;
+  s.sigma = std::sqrt(fit.sigma2);
+  return r;
+}
+
+// method "arima": auto.arima's choice; "arima(p,d,q)(P,D,Q)[m] ..." fixes the model. `detected` says
+// whether the period was detected (a "[m]" then replaces it) or given (a "[m]" must agree).
+SeriesForecast run_arima(std::span<const double> y, size_t period, bool detected, std::string_view method,
+                         const ForecastOptions& o) {
+  if (method == "arima") {
+    const ArimaChoice c = auto_arima(y, period);
+    SeriesForecast r = from_arima(c.fit, o);
+    r.model.notes = arima_choice_notes(c);
+    return r;
+  }
+  ParsedArima parsed = parse_arima_model(method);
+  ArimaSpec& spec = parsed.spec;
+  if (parsed.period) {
+    if (!detected && *parsed.period != period) {
+      throw Error(sqlstate::invalid_parameter_value, "the ARIMA model's period [" +
+                                                         std::to_string(*parsed.period) +
+                                                         "] differs from period " + std::to_string(period))
+          .with_hint("give the period once, in the model or as period =>");
+    }
+    period = *parsed.period;
+  }
+  const bool seasonal = spec.order.P + spec.order.D + spec.order.Q > 0;
+  if (seasonal && period < 2) {
+    throw Error(sqlstate::invalid_parameter_value,
+                "a seasonal ARIMA model needs a period of at least 2 (none was " +
+                    std::string(detected ? "detected" : "given") + ")")
+        .with_hint("pass period => m, or write the period in the model, e.g. arima(0,1,1)(0,1,1)[12]");
+  }
+  spec.order.period = seasonal ? period : 1;
+  if (arima_is_constant(y)) {
+    throw Error(sqlstate::invalid_parameter_value,
+                "the series is constant: " + arima_model_name(spec) + " cannot be estimated")
+        .with_hint("use method => 'arima', which forecasts a constant series flat, or 'naive'");
+  }
+  const ArimaFit fit = fit_arima(y, spec);
+  SeriesForecast r = from_arima(fit, o);
+  if (fit.ml_code == 1) {
+    r.model.notes.emplace_back("the likelihood search stopped at its iteration limit (100), as R's does");
+  }
+  return r;
 }
 
 // How the combination's Theta and damped trend remove a season: not at all, by dividing by seasonal
@@ -312,7 +387,8 @@ SeriesForecast run_auto(std::span<const double> y, size_t period, const Forecast
 } // namespace
 
 std::string_view method_names() {
-  return "auto, ets, ets:<model> (e.g. ets:MAdM), theta, damped, naive, snaive, drift";
+  return "auto, ets, ets:<model> (e.g. ets:MAdM), arima, arima(p,d,q)(P,D,Q) (e.g. arima(0,1,1)(0,1,1)), "
+         "theta, damped, naive, snaive, drift";
 }
 
 size_t detect_period(std::span<const double> history, std::span<const size_t> candidates) {
@@ -389,6 +465,8 @@ SeriesForecast forecast_series(std::span<const double> y, const ForecastOptions&
     r = run_ets(y, period, std::nullopt, o);
   } else if (method.starts_with("ets:")) {
     r = run_ets(y, period, method.substr(4), o);
+  } else if (method == "arima" || method.starts_with("arima(") || method.starts_with("ARIMA(")) {
+    r = run_arima(y, period, detected, method, o);
   } else if (method == "theta") {
     r = run_theta(y, period, o);
   } else if (method == "damped") {

@@ -6,6 +6,8 @@
 //            from the ETS models fitted, averaged by AICc weight and widened to hold every member's
 //            forecast (see the README's M3 benchmark). With fewer than 4 values: naive.
 //   ets      automatic ETS selection by AICc (ets_auto); "ets:MAdM"-style names fix the model
+//   arima    forecast::auto.arima (arima_auto.hpp); "arima(p,d,q)(P,D,Q)[m] with drift"-style names fix
+//            the model (arima.hpp, parse_arima_model)
 //   theta    the M3 Theta method
 //   damped   ETS(A,Ad,N) on the seasonally adjusted series (Theta's seasonality test, on the series
 //            less its straight line, and classical multiplicative decomposition), the season put
