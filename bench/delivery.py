@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """The delivery benchmark (bench/delivery.sh explains it). Usage: delivery.py SIDECAR CLUSTER DB"""
-import json, os, statistics, subprocess, sys, tempfile, threading, time, http.client
+import os, statistics, subprocess, sys, tempfile, threading, time, http.client
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "test", "sidecar"))

@@ -169,41 +169,42 @@ suite_concurrency() {
   "$ROOT/scripts/cluster.sh" stop "$dir" >/dev/null
 }
 
-suite_schedules() {
-  say "schedules (jobs run by the background workers of a real preloaded server)"
-  local dir=$OUT/schedules-cluster log=$OUT/schedules.log conf=$OUT/schedules.conf
+# Runs one test script against a fresh cluster of its own and records its "ok - " and "not ok - " lines:
+#   run_on_cluster NAME SECONDS CONF SCRIPT ARGS...   (CONF: extra server settings, or ""; "{cluster}" in
+#   an argument is the cluster's folder). A script that exits non-zero, or is stopped after SECONDS,
+#   without saying which check failed still counts as one failure.
+run_on_cluster() {
+  local name=$1 seconds=$2 conf=$3 script=$4
+  shift 4
+  local dir=$OUT/$name-cluster log=$OUT/$name.log
   rm -rf "$dir"
-  printf "max_worker_processes = 24\n" >"$conf"
-  if ! "$ROOT/scripts/cluster.sh" start "$dir" "$conf" >/dev/null; then
-    record schedules 0 1
+  if ! "$ROOT/scripts/cluster.sh" start "$dir" ${conf:+"$conf"} >/dev/null; then
+    record "$name" 0 1
     return
   fi
-  timeout 600 /usr/bin/python3 "$ROOT/test/schedules/schedules_test.py" - "$dir" >"$log" 2>&1
+  local args=("${@//\{cluster\}/$dir}")
+  case $script in
+    *.py) timeout "$seconds" /usr/bin/python3 "$ROOT/$script" "${args[@]}" >"$log" 2>&1 ;;
+    *) timeout "$seconds" bash "$ROOT/$script" "${args[@]}" >"$log" 2>&1 ;;
+  esac
   local status=$?
   cat "$log"
   if [ "$status" -ne 0 ] && ! grep -q '^not ok - ' "$log"; then
-    echo "not ok - test/schedules/schedules_test.py exited with status $status" | tee -a "$log"
+    echo "not ok - $script exited with status $status" | tee -a "$log"
   fi
-  record schedules "$(grep -c '^ok - ' "$log")" "$(grep -c '^not ok - ' "$log")"
+  record "$name" "$(grep -c '^ok - ' "$log")" "$(grep -c '^not ok - ' "$log")"
   "$ROOT/scripts/cluster.sh" stop "$dir" >/dev/null
+}
+
+suite_schedules() {
+  say "schedules (jobs run by the background workers of a real preloaded server)"
+  printf "max_worker_processes = 24\n" >"$OUT/schedules.conf"
+  run_on_cluster schedules 600 "$OUT/schedules.conf" test/schedules/schedules_test.py - "{cluster}"
 }
 
 suite_delivery() {
   say "delivery (jobs' outputs to a webhook receiver and an SMTP server on loopback, two sidecars)"
-  local dir=$OUT/delivery-cluster log=$OUT/delivery.log
-  rm -rf "$dir"
-  if ! "$ROOT/scripts/cluster.sh" start "$dir" >/dev/null; then
-    record delivery 0 1
-    return
-  fi
-  (cd "$ROOT/test/sidecar" && timeout 600 /usr/bin/python3 delivery_test.py "$ROOT/build/autoreport-sidecar" "$dir") >"$log" 2>&1
-  local status=$?
-  cat "$log"
-  if [ "$status" -ne 0 ] && ! grep -q '^not ok - ' "$log"; then
-    echo "not ok - test/sidecar/delivery_test.py exited with status $status" | tee -a "$log"
-  fi
-  record delivery "$(grep -c '^ok - ' "$log")" "$(grep -c '^not ok - ' "$log")"
-  "$ROOT/scripts/cluster.sh" stop "$dir" >/dev/null
+  run_on_cluster delivery 600 "" test/sidecar/delivery_test.py "$ROOT/build/autoreport-sidecar" "{cluster}"
 }
 
 suite_standby() {
@@ -244,20 +245,7 @@ suite_sidecar() {
 
 suite_cli() {
   say "command-line client (build/autoreport against a real server)"
-  local dir=$OUT/cli-cluster log=$OUT/cli.log
-  rm -rf "$dir"
-  if ! "$ROOT/scripts/cluster.sh" start "$dir" >/dev/null; then
-    record cli 0 1
-    return
-  fi
-  timeout 300 bash "$ROOT/test/cli/cli_test.sh" "$ROOT/build/autoreport" "$dir" >"$log" 2>&1
-  local status=$?
-  cat "$log"
-  if [ "$status" -ne 0 ] && ! grep -q '^not ok - ' "$log"; then
-    echo "not ok - test/cli/cli_test.sh exited with status $status" | tee -a "$log"
-  fi
-  record cli "$(grep -c '^ok - ' "$log")" "$(grep -c '^not ok - ' "$log")"
-  "$ROOT/scripts/cluster.sh" stop "$dir" >/dev/null
+  run_on_cluster cli 300 "" test/cli/cli_test.sh "$ROOT/build/autoreport" "{cluster}"
 }
 
 suite_jdbc() {

@@ -8,9 +8,8 @@ Prints one line per check ("ok - ..." / "not ok - ...") and exits non-zero when 
 import asyncio, json, os, signal, socket, subprocess, time, urllib.request, urllib.error
 import websockets
 
-from harness import BINARY, CLUSTER, ROOT, SECRET, check, metric, finish, free_port, psql, token, wait_for_port
+from harness import CLUSTER, DATABASE, ROOT, check, metric, finish, psql, run_against_sidecar, token
 
-DB_PORT = open(CLUSTER + "/port").read().strip()
 
 
 def get(port, path, timeout=10):
@@ -31,23 +30,6 @@ async def aget(port, path, timeout=10):
 
 async def recv_json(ws, timeout=10):
     return json.loads(await asyncio.wait_for(ws.recv(), timeout))
-
-
-def start_sidecar(port, database, *flags):
-    env = dict(os.environ, AUTOREPORT_SIDECAR_JWT_SECRET=SECRET, AUTOREPORT_SIDECAR_DATABASE=database)
-    proc = subprocess.Popen([BINARY, "--port", str(port), "--shutdown-seconds", "1", *flags], env=env,
-                            stderr=subprocess.DEVNULL)
-    wait_for_port(port)
-    return proc
-
-
-def stop(proc):
-    proc.terminate()
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
 
 
 def postmaster_pid():
@@ -185,20 +167,12 @@ async def stuck_client(port):
 
 
 def run(scenario, database, *flags):
-    port = free_port()
-    proc = start_sidecar(port, database, *flags)
-    try:
-        asyncio.run(scenario(port))
-    except Exception as e:  # a scenario that cannot go on is one failed check, and the next ones still run
-        check(f"{scenario.__name__} runs to its end", False, repr(e))
-    finally:
-        stop(proc)
+    run_against_sidecar(scenario, "--shutdown-seconds", "1", *flags, database=database)
 
 
 psql("CREATE EXTENSION IF NOT EXISTS autoreport")
 psql("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'sc_reader') THEN CREATE ROLE sc_reader; END IF; END $$")
 psql("SELECT autoreport.grant_channel('sc_reader', 'sales.*')")
-DATABASE = f"host=127.0.0.1 port={DB_PORT} user=postgres dbname=postgres"
 run(hung_database, DATABASE + " application_name=sc_hung", "--connect-timeout", "2", "--query-timeout", "3")
 run(locked_grants, DATABASE, "--query-timeout", "2")
 run(stuck_client, DATABASE, "--queue-bytes", "131072")

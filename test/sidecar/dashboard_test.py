@@ -12,7 +12,8 @@ import asyncio, json, os, shutil, signal, subprocess, tempfile, time
 import urllib.request
 import websockets
 
-from harness import BINARY, CLUSTER, ROOT, SECRET, check, failed, finish, free_port, psql, token, wait_for_port
+from harness import (CLUSTER, ROOT, check, failed, finish, free_port, psql, start_sidecar, stop_process, token,
+                     wait_for_port)
 
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; "
        "base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
@@ -402,16 +403,6 @@ def start_chromium(profile):
     return proc, None
 
 
-def stop_sidecar(proc):
-    if proc.poll() is None:
-        proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(timeout=10)
-
-
 # Chromium reaps its helper processes when it exits by itself (after Browser.close, or on SIGTERM); any
 # left of its process group (it runs in a session of its own) are killed after that.
 def stop_chromium(proc):
@@ -438,16 +429,12 @@ def main():
     psql("SELECT autoreport.grant_channel('dash_viewer', 'reports.*')")
     db_port = open(os.path.join(CLUSTER, "port")).read().strip()
     port = free_port()
-    env = dict(os.environ, AUTOREPORT_SIDECAR_JWT_SECRET=SECRET,
-               AUTOREPORT_SIDECAR_DATABASE=f"host=127.0.0.1 port={db_port} user=postgres dbname=postgres")
     work = tempfile.mkdtemp(prefix="autoreport-dashboard-")
     profile, sidecar_log = os.path.join(work, "chromium"), os.path.join(work, "sidecar.log")
     os.mkdir(profile)
-    with open(sidecar_log, "w") as log:
-        # The page's own origin is allow-listed: the sidecar never derives it from the Host header.
-        sidecar = subprocess.Popen([BINARY, "--port", str(port), "--shutdown-seconds", "1",
-                                    "--allowed-origin", f"http://127.0.0.1:{port}"],
-                                   env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=log)
+    # The page's own origin is allow-listed: the sidecar never derives it from the Host header.
+    sidecar = start_sidecar(port, "--shutdown-seconds", "1", "--allowed-origin", f"http://127.0.0.1:{port}",
+                            log=sidecar_log)
     chromium = None
     try:
         listening = wait_for_port(port)
@@ -464,7 +451,7 @@ def main():
         check("the browser session ran to the end", False, f"{type(e).__name__}: {e}")
     finally:
         stop_chromium(chromium)
-        stop_sidecar(sidecar)
+        stop_process(sidecar, timeout=10)
         if failed():  # what the sidecar and the browser said, for whoever investigates
             for name in (sidecar_log, os.path.join(profile, "chromium.log")):
                 if os.path.exists(name):

@@ -9,7 +9,8 @@ Prints one line per check ("ok - ..." / "not ok - ...") and exits non-zero when 
 import asyncio, base64, email, email.policy, json, os, signal, subprocess, tempfile, time, urllib.request
 import websockets
 
-from harness import BINARY, CLUSTER, SECRET, check, finish, free_port, metric, psql, token, wait_for_port
+import harness
+from harness import CLUSTER, SECRET, check, finish, free_port, metric, psql, token, wait_for_port
 from receiver import Receiver, receiver_verify
 from smtp_sink import SmtpSink
 
@@ -146,23 +147,15 @@ for name in list(destinations) + ["d_mail"]:
 
 
 def start_sidecar(port, *flags, extra_env=None):
-    env = dict(os.environ, AUTOREPORT_SIDECAR_JWT_SECRET=SECRET,
-               AUTOREPORT_SIDECAR_DATABASE=f"host=127.0.0.1 port={DB_PORT} user=deliv_sidecar dbname=postgres",
-               **(extra_env or {}))
-    log = open(os.path.join(WORK, f"sidecar-{port}.log"), "w")
-    proc = subprocess.Popen([BINARY, "--port", str(port), "--shutdown-seconds", "1", *flags], env=env,
-                            stderr=log, stdout=log)
-    check(f"a sidecar starts on port {port}", wait_for_port(port))
+    proc = harness.start_sidecar(port, "--shutdown-seconds", "1", *flags, environment=dict(
+        os.environ, AUTOREPORT_SIDECAR_JWT_SECRET=SECRET,
+        AUTOREPORT_SIDECAR_DATABASE=f"host=127.0.0.1 port={DB_PORT} user=deliv_sidecar dbname=postgres",
+        **(extra_env or {})), log=os.path.join(WORK, f"sidecar-{port}.log"))
+    check(f"a sidecar starts on port {port}", wait_for_port(port, timeout=1))
     return proc
 
 
-def stop(proc):
-    proc.terminate()
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+stop = harness.stop_process
 
 
 def metrics(port):

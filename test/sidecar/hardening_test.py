@@ -11,7 +11,8 @@ flags it did not know left out); 1002 and 1007 passed there too: they hold the R
 import asyncio, hashlib, hmac, json, os, subprocess, tempfile, time, urllib.error, urllib.request
 import websockets
 
-from harness import BINARY, CLUSTER, ROOT, SECRET, b64, check, metric, finish, free_port, psql, token, wait_for_port
+from harness import (BINARY, CLUSTER, ROOT, SECRET, b64, check, metric, finish, free_port, psql, run_against_sidecar,
+                     start_sidecar, stop_process, token)
 
 
 def metrics(port):
@@ -51,23 +52,6 @@ async def pong_next(ws, i):
 
 env = dict(os.environ, AUTOREPORT_SIDECAR_JWT_SECRET=SECRET,
            AUTOREPORT_SIDECAR_DATABASE=f"host=127.0.0.1 port={open(CLUSTER + '/port').read().strip()} user=postgres dbname=postgres")
-
-
-def start(port, *flags, environment=None):
-    proc = subprocess.Popen([BINARY, "--port", str(port), *flags], env=environment or env, stderr=subprocess.DEVNULL)
-    wait_for_port(port)
-    return proc
-
-
-def against(scenario, *flags):
-    """Runs scenario(port) against a sidecar of its own started with flags ({port} in one is replaced)."""
-    port = free_port()
-    proc = start(port, *(f.replace("{port}", str(port)) for f in flags))
-    try:
-        asyncio.run(scenario(port))
-    finally:
-        proc.terminate()
-        proc.wait(timeout=15)
 
 
 async def limits_and_order(port):
@@ -252,12 +236,12 @@ psql("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'sc_outsid
 psql("SELECT autoreport.grant_channel('sc_reader', 'sales.*')")
 psql("SELECT autoreport.grant_channel('sc_bypass', 'sales.*')")
 
-against(limits_and_order, "--max-subscriptions", "10", "--max-messages-per-minute", "100000")
-against(limit_counts_once, "--max-subscriptions", "3")
-against(protocol_closes)
-against(cache_bounds, "--grant-cache-entries", "5", "--grant-cache-seconds", "1", "--max-subscriptions", "1000")
-against(allowed_superuser_and_origin, "--allow-superuser-tokens", "on", "--allowed-origin", "http://127.0.0.1:1,http://127.0.0.1:{port}")
-against(expiry, "--jwt-leeway", "0")
+run_against_sidecar(limits_and_order, "--max-subscriptions", "10", "--max-messages-per-minute", "100000")
+run_against_sidecar(limit_counts_once, "--max-subscriptions", "3")
+run_against_sidecar(protocol_closes)
+run_against_sidecar(cache_bounds, "--grant-cache-entries", "5", "--grant-cache-seconds", "1", "--max-subscriptions", "1000")
+run_against_sidecar(allowed_superuser_and_origin, "--allow-superuser-tokens", "on", "--allowed-origin", "http://127.0.0.1:1,http://127.0.0.1:{port}")
+run_against_sidecar(expiry, "--jwt-leeway", "0")
 
 # Item 10: configuration refused at start.
 with tempfile.NamedTemporaryFile("w", suffix=".secret") as f:
@@ -279,7 +263,7 @@ check("and the log says why", "autoreport_sidecar" in err, err[-300:])
 
 # Item 10: /healthz shows a reason code, not connection details.
 port, dead = free_port(), free_port()
-proc = start(port, environment=dict(env, AUTOREPORT_SIDECAR_DATABASE=f"host=127.0.0.1 port={dead} user=sc_nobody dbname=postgres"))
+proc = start_sidecar(port, environment=dict(env, AUTOREPORT_SIDECAR_DATABASE=f"host=127.0.0.1 port={dead} user=sc_nobody dbname=postgres"))
 try:
     try:
         urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10)
@@ -294,6 +278,5 @@ try:
               and str(dead) not in body
               and "sc_nobody" not in body, body)
 finally:
-    proc.terminate()
-    proc.wait(timeout=15)
+    stop_process(proc)
 finish()

@@ -1,10 +1,12 @@
 """What the sidecar's test scripts share: their arguments, the check counter, psql on the throwaway
 cluster, HS256 tokens and ports. Each script runs as SCRIPT SIDECAR_BINARY CLUSTER_DIR."""
-import base64, hashlib, hmac, json, os, socket, subprocess, sys, time
+import asyncio, base64, hashlib, hmac, json, os, socket, subprocess, sys, time
 
 BINARY, CLUSTER = sys.argv[1], sys.argv[2]
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SECRET = "test-secret-that-is-long-enough-0123456789"
+# The throwaway cluster as its superuser: the sidecar's database unless a test names another.
+DATABASE = f"host=127.0.0.1 port={open(os.path.join(CLUSTER, 'port')).read().strip()} user=postgres dbname=postgres"
 _failed = 0
 
 
@@ -67,3 +69,43 @@ def metric(text, name):
             value = float(line.split()[-1])
             return int(value) if value.is_integer() else value
     return None
+
+
+def start_sidecar(port, *flags, database=DATABASE, environment=None, log=None):
+    """Starts the sidecar on port with flags, the test secret and database as its connection string
+    (environment, when given, is its whole environment instead); its output goes to the file log, or
+    nowhere. Returns the process once the port accepts connections (or after 10 s: the caller checks)."""
+    env = environment or dict(os.environ, AUTOREPORT_SIDECAR_JWT_SECRET=SECRET, AUTOREPORT_SIDECAR_DATABASE=database)
+    out = open(log, "w") if log else subprocess.DEVNULL
+    try:
+        proc = subprocess.Popen([BINARY, "--port", str(port), *flags], env=env, stdin=subprocess.DEVNULL,
+                                stdout=out, stderr=out)
+    finally:
+        if log:
+            out.close()  # the child holds its own descriptor
+    wait_for_port(port)
+    return proc
+
+
+def stop_process(proc, timeout=15):
+    """SIGTERM, then SIGKILL when the process has not exited after timeout seconds."""
+    if proc.poll() is None:
+        proc.terminate()
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def run_against_sidecar(scenario, *flags, database=DATABASE):
+    """Runs the coroutine scenario(port) against a sidecar of its own, started with flags ("{port}" in a
+    flag becomes its port), and stops it afterwards. A scenario that raises is one failed check."""
+    port = free_port()
+    proc = start_sidecar(port, *(f.replace("{port}", str(port)) for f in flags), database=database)
+    try:
+        asyncio.run(scenario(port))
+    except Exception as e:  # a scenario that cannot go on is one failed check, and the next ones still run
+        check(f"{scenario.__name__} runs to its end", False, repr(e))
+    finally:
+        stop_process(proc)

@@ -8,7 +8,8 @@ check ("ok - ..." / "not ok - ..."), and exits non-zero when any failed.
 import asyncio, json, os, socket, ssl, subprocess, tempfile, urllib.request, urllib.error
 import websockets
 
-from harness import BINARY, CLUSTER, ROOT, SECRET, check, metric, finish, free_port, psql, token, wait_for_port
+from harness import (BINARY, CLUSTER, DATABASE, ROOT, SECRET, check, metric, finish, free_port, psql, run_against_sidecar,
+                     start_sidecar, stop_process, token)
 
 
 async def recv_json(ws, timeout=10):
@@ -173,7 +174,7 @@ async def slow_client(port):
     slow.transport.pause_reading()  # from here on it reads nothing
     load = await asyncio.create_subprocess_exec(
         f"{ROOT}/build/sidecar-load", "count", "--url", f"ws://127.0.0.1:{port}/", "--token", token("sc_reader"),
-        "--database", env["AUTOREPORT_SIDECAR_DATABASE"], "--channel", "sales.slow", "--clients", "100",
+        "--database", DATABASE, "--channel", "sales.slow", "--clients", "100",
         "--notifications", "3000", "--payload-bytes", "2000", "--rate", "1000", "--timeout", "60",
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
     output = (await load.communicate())[0].decode()
@@ -320,29 +321,10 @@ async def scheduled_job(port):
     psql("SELECT autoreport.unschedule('sc_failing')")
 
 
-def start_sidecar(port, *flags):
-    proc = subprocess.Popen([BINARY, "--port", str(port), *flags], env=env, stderr=subprocess.DEVNULL, text=True)
-    wait_for_port(port)
-    return proc
-
-
-def run_against_sidecar(scenario, *flags):
-    """Runs scenario(port) against a sidecar of its own started with flags, and stops it afterwards."""
-    port = free_port()
-    proc = start_sidecar(port, *flags)
-    try:
-        asyncio.run(scenario(port))
-    finally:
-        proc.terminate()
-        proc.wait(timeout=15)
-
-
 psql("CREATE EXTENSION IF NOT EXISTS autoreport")
 psql("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'sc_reader') THEN CREATE ROLE sc_reader; END IF; END $$")
 psql("SELECT autoreport.grant_channel('sc_reader', 'sales.*')")
 port = free_port()
-env = dict(os.environ, AUTOREPORT_SIDECAR_JWT_SECRET=SECRET,
-           AUTOREPORT_SIDECAR_DATABASE=f"host=127.0.0.1 port={open(CLUSTER + '/port').read().strip()} user=postgres dbname=postgres")
 proc = start_sidecar(port, "--shutdown-seconds", "1", "--max-messages-per-minute", "30")
 try:
     asyncio.run(main(port))
@@ -367,12 +349,12 @@ procs = [start_sidecar(port, "--reuse-port", "on") for _ in range(2)]
 try:
     check("both sidecars are running on the shared port", all(p.poll() is None for p in procs))
     asyncio.run(two_instances(port))
-    loner = subprocess.run([BINARY, "--port", str(port)], env=env, capture_output=True, text=True, timeout=10)
+    loner = subprocess.run([BINARY, "--port", str(port)],
+                           env=dict(os.environ, AUTOREPORT_SIDECAR_JWT_SECRET=SECRET, AUTOREPORT_SIDECAR_DATABASE=DATABASE), capture_output=True, text=True, timeout=10)
     check("without --reuse-port a third sidecar cannot take the port", loner.returncode != 0, loner.returncode)
 finally:
     for p in procs:
-        p.terminate()
-        p.wait(timeout=15)
+        stop_process(p)
 
 with tempfile.TemporaryDirectory() as tmp:
     cert, key = f"{tmp}/cert.pem", f"{tmp}/key.pem"
