@@ -14,7 +14,8 @@ SELECT to_char(at, 'YYYY-MM-DD') AS day, value, round(expected::numeric, 1) AS e
 SELECT count(*) AS points, bool_and(lower <= expected AND expected <= upper) AS ordered,
        bool_and(score >= 0 AND score < 'Infinity') AS finite_scores, count(*) FILTER (WHERE is_anomaly) AS flagged
   FROM autoreport.anomalies('SELECT day, visits FROM visits');
--- Sensitivity: the bounds narrow from low (4.5 robust standard deviations) to high (2.5) or a number.
+-- Sensitivity: the bounds narrow from low (the ESD test at alpha 0.001) to high (0.05) or a number (a
+-- fixed cut-off in robust standard deviations).
 SELECT s.sensitivity, count(*) FILTER (WHERE a.is_anomaly) AS flagged,
        round(avg(a.upper - a.lower)::numeric) AS mean_width, string_agg(to_char(a.at, 'MM-DD'), ', ') FILTER (WHERE a.is_anomaly) AS days
   FROM unnest(ARRAY['low', 'medium', 'high', '2']) AS s(sensitivity),
@@ -40,6 +41,50 @@ SELECT to_char(at, 'YYYY-MM-DD') AS day, value, is_anomaly
   FROM autoreport.anomalies('SELECT day, visits FROM visits WHERE day <> date ''2026-01-10''')
  WHERE at::date = date '2026-01-10';
 
+-- Every flagged point says what it is; the probability is high where the point is improbable.
+SELECT kind, count(*) AS points, min(probability) > 0.99 AS improbable
+  FROM autoreport.anomalies('SELECT day, visits FROM visits') WHERE is_anomaly GROUP BY kind;
+SELECT count(*) FILTER (WHERE kind IS NOT NULL AND NOT is_anomaly) AS kind_without_flag,
+       bool_and(probability BETWEEN 0 AND 1) AS probabilities
+  FROM autoreport.anomalies('SELECT day, visits FROM visits');
+
+-- A level shift (the visits step up by 400 from day 50 on, for good) is reported once, as a change, and
+-- the new level is what is expected after it.
+CREATE TEMP TABLE shifted AS
+  SELECT day, visits + CASE WHEN day >= date '2026-01-01' + 50 THEN 400 ELSE 0 END AS visits FROM visits;
+SELECT to_char(at, 'YYYY-MM-DD') AS day, kind, value
+  FROM autoreport.anomalies('SELECT day, visits FROM shifted') WHERE is_anomaly ORDER BY at;
+SELECT round(avg(abs(value - expected))::numeric) < 50 AS level_followed
+  FROM autoreport.anomalies('SELECT day, visits FROM shifted') WHERE at >= date '2026-01-01' + 55;
+
+-- max_share bounds the share flagged: many spikes, at most ceil(max_share * n) of them reported.
+CREATE TEMP TABLE spiky AS
+  SELECT g AS i, 100 + 5 * sin(g) + CASE WHEN g % 12 = 0 THEN 60 + g % 7 ELSE 0 END AS v FROM generate_series(1, 600) AS g;
+SELECT s.share, count(*) FILTER (WHERE a.is_anomaly) AS flagged, ceil(s.share * 600) AS cap
+  FROM unnest(ARRAY[0.5, 0.02, 0.005]) AS s(share),
+       LATERAL autoreport.anomalies((SELECT array_agg(v ORDER BY i) FROM spiky), 1, max_share => s.share) AS a
+ GROUP BY s.share ORDER BY s.share DESC;
+
+-- Rounding is not an anomaly: a reading of 20.0 that rounding turns into 19.9 or 20.1 now and then.
+SELECT count(*) FILTER (WHERE is_anomaly) AS flagged
+  FROM autoreport.anomalies((SELECT array_agg(round((20 + 0.06 * sin(g * 1.7))::numeric, 1)::float8 ORDER BY g)
+                               FROM generate_series(1, 500) AS g));
+
+-- causal => true judges each point on the points before it only: no bounds or probability until a model
+-- exists, the spike of day 20 flagged when it comes, and a later change cannot alter an earlier verdict.
+SELECT ordinal, value, is_anomaly, kind, round(probability::numeric, 4) AS probability
+  FROM autoreport.anomalies((SELECT array_agg(visits::float8 ORDER BY day) FROM visits), 7, causal => true)
+ WHERE is_anomaly OR ordinal IN (1, 14, 15);
+SELECT count(*) FILTER (WHERE lower IS NULL) AS without_model,
+       bool_and(probability IS NULL) FILTER (WHERE lower IS NULL) AS no_probability_then
+  FROM autoreport.anomalies((SELECT array_agg(visits::float8 ORDER BY day) FROM visits), 7, causal => true);
+SELECT bool_and(a.is_anomaly = b.is_anomaly AND a.score = b.score) AS past_unchanged
+  FROM autoreport.anomalies((SELECT array_agg(visits::float8 ORDER BY day) FROM visits), 7, causal => true) AS a
+  JOIN autoreport.anomalies((SELECT array_agg(visits::float8 ORDER BY day) FROM visits WHERE day <= date '2026-01-31'), 7,
+                            causal => true) AS b USING (ordinal);
+SELECT to_char(at, 'YYYY-MM-DD') AS day, kind
+  FROM autoreport.anomalies('SELECT day, visits FROM visits', causal => true) WHERE is_anomaly ORDER BY at;
+
 -- Errors: 22023.
 SELECT * FROM autoreport.anomalies(ARRAY[1, 2]::float8[]);
 \echo :LAST_ERROR_SQLSTATE
@@ -61,6 +106,24 @@ SELECT * FROM autoreport.anomalies('SELECT day, visits::text FROM visits');
 \echo :LAST_ERROR_SQLSTATE
 SELECT * FROM autoreport.anomalies('SELECT day, visits FROM visits', fill => 'cubic');
 \echo :LAST_ERROR_SQLSTATE
+SELECT * FROM autoreport.anomalies(ARRAY[1, 2, 3, 4]::float8[], max_share => 0);
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM autoreport.anomalies(ARRAY[1, 2, 3, 4]::float8[], max_share => 0.6);
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM autoreport.anomalies(ARRAY[1, 2, 3, 4]::float8[], max_share => 'NaN');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM autoreport.anomalies(ARRAY[1, 2, 3, 4]::float8[], max_share => NULL);
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM autoreport.anomalies(ARRAY[1, 2, 3, 4]::float8[], causal => NULL);
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM autoreport.anomalies(ARRAY[1, 2]::float8[], causal => true);
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM autoreport.anomalies(ARRAY[1, 1e301, 3, 4]::float8[], causal => true);
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM autoreport.anomalies('SELECT day, visits FROM visits', max_share => -0.1);
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM autoreport.anomalies('SELECT day, visits FROM visits', causal => NULL);
+\echo :LAST_ERROR_SQLSTATE
 
 -- autoreport.anomalous: whether any of the last values is flagged, a scalar for alert conditions.
 -- The visits end on day 83 (nothing flagged); cut after the spike of day 20 it ends on an anomaly.
@@ -75,6 +138,11 @@ SELECT bool_and(autoreport.anomalous(h.a, k, 7, s) =
        count(*) FILTER (WHERE autoreport.anomalous(h.a, k, 7, s)) AS held
   FROM (SELECT array_agg(visits::float8 ORDER BY day) AS a FROM visits) AS h,
        generate_series(1, 90) AS k, unnest(ARRAY['low', 'medium', 'high']) AS s;
+-- The causal form agrees with anomalies(causal => true) the same way, as an alert on new data wants.
+SELECT bool_and(autoreport.anomalous(h.a, k, 7, causal => true) =
+                EXISTS (SELECT FROM autoreport.anomalies(h.a, 7, causal => true) AS p WHERE p.is_anomaly AND p.ordinal > 84 - k)) AS agrees,
+       count(*) FILTER (WHERE autoreport.anomalous(h.a, k, 7, causal => true)) AS held
+  FROM (SELECT array_agg(visits::float8 ORDER BY day) AS a FROM visits) AS h, generate_series(1, 90) AS k;
 -- A missing newest value is never an anomaly; a NULL series is no answer.
 SELECT autoreport.anomalous(ARRAY[1, 1, 1, 1, 1, 1, 1, 1, 1, 50]::float8[]) AS spike,
        autoreport.anomalous(ARRAY[1, 1, 1, 1, 1, 1, 1, 1, 1, 50, NULL]::float8[]) AS spike_then_missing,
@@ -97,6 +165,12 @@ SELECT autoreport.anomalous(ARRAY[1, 2]::float8[]);
 \echo :LAST_ERROR_SQLSTATE
 SELECT autoreport.anomalous(ARRAY[1, 'Infinity', 3, 4]::float8[]);
 \echo :LAST_ERROR_SQLSTATE
+SELECT autoreport.anomalous(ARRAY[1, 2, 3, 4]::float8[], max_share => 0);
+\echo :LAST_ERROR_SQLSTATE
+SELECT autoreport.anomalous(ARRAY[1, 2, 3, 4]::float8[], max_share => NULL);
+\echo :LAST_ERROR_SQLSTATE
+SELECT autoreport.anomalous(ARRAY[1, 2, 3, 4]::float8[], causal => NULL);
+\echo :LAST_ERROR_SQLSTATE
 
 -- The chart: the series, its expected range as a band, the anomalies marked.
 SELECT convert_from(svg, 'UTF8') LIKE '<svg %' AS is_svg,
@@ -111,6 +185,14 @@ SELECT (length(convert_from(svg, 'UTF8')) - length(replace(convert_from(svg, 'UT
 SELECT count(*) AS flagged
   FROM autoreport.anomalies('SELECT day, visits FROM visits WHERE day <> date ''2026-01-10''') WHERE is_anomaly;
 SELECT autoreport.anomalies_chart('SELECT day, visits FROM visits', width => 50);
+\echo :LAST_ERROR_SQLSTATE
+-- The chart's causal form marks what the causal table flags.
+SELECT (length(convert_from(svg, 'UTF8')) - length(replace(convert_from(svg, 'UTF8'), '<circle class="marker"', '')))
+         / length('<circle class="marker"') AS causal_markers
+  FROM autoreport.anomalies_chart('SELECT day, visits FROM visits', causal => true) AS svg;
+SELECT autoreport.anomalies_chart('SELECT day, visits FROM visits', max_share => 1);
+\echo :LAST_ERROR_SQLSTATE
+SELECT autoreport.anomalies_chart('SELECT day, visits FROM visits', causal => NULL);
 \echo :LAST_ERROR_SQLSTATE
 
 -- Long work can be cancelled (the array is built beforehand, so the time goes to the detector).

@@ -1,7 +1,7 @@
 // NAB (the Numenta Anomaly Benchmark) scored with its standard profile, outside PostgreSQL.
 //
 //   nab-tool NAB_DIR [--per-file] [--detectors ours,batch,causal,gaussian,null] [--threshold DETECTOR=T]
-//                    [--digits N] [--dump DIR]
+//                    [--digits N] [--dump DIR] [--sensitivity S] [--max-share X]
 //
 // NAB_DIR holds data/<group>/<file>.csv (timestamp,value) and labels/combined_windows.json; files the
 // labels name that are not in data/ are skipped. Detectors:
@@ -283,14 +283,17 @@ std::vector<double> flags_of(const std::vector<autoreport::forecast::AnomalyPoin
   return scores;
 }
 
+// The SQL function's options: its defaults unless --sensitivity or --max-share say otherwise.
+autoreport::forecast::AnomalyOptions sql_options = autoreport::forecast::anomaly_options("medium");
+
 std::vector<double> run_batch(DataFile& f) {
   f.sql_period = sql_period(f.times, f.values);
-  return flags_of(autoreport::forecast::detect_anomalies(f.values, f.sql_period));
+  return flags_of(autoreport::forecast::detect_anomalies(f.values, f.sql_period, sql_options));
 }
 
 std::vector<double> run_causal(DataFile& f) {
   f.sql_period = sql_period(f.times, f.values);
-  return flags_of(autoreport::forecast::detect_anomalies_causal(f.values, f.sql_period));
+  return flags_of(autoreport::forecast::detect_anomalies_causal(f.values, f.sql_period, sql_options));
 }
 
 std::vector<double> run_null(DataFile& f) {
@@ -467,7 +470,7 @@ void dump_scores(const fs::path& dir, const std::string& name, const DataFile& f
       label = label || (f.times[i] >= w.start && f.times[i] <= w.end);
     }
     char line[160];
-    std::snprintf(line, sizeof line, "%zu,%.10g,%.17g,%d", i, f.values[i], scores[i], label ? 1 : 0);
+    std::snprintf(line, sizeof line, "%zu,%.17g,%.17g,%d", i, f.values[i], scores[i], label ? 1 : 0);
     out << line;
     if (extra) {
       std::snprintf(line, sizeof line, ",%.10g,%.6g", f.expected[i], f.z[i]);
@@ -538,6 +541,8 @@ int run(const std::vector<std::string>& args) {
   std::map<std::string, double> fixed;
   int digits = 0;
   std::string dump;
+  std::string sensitivity = "medium";
+  double max_share = 0.02;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     const bool has_value = i + 1 < args.size();
@@ -558,6 +563,10 @@ int run(const std::vector<std::string>& args) {
       fixed[v.substr(0, eq)] = std::stod(v.substr(eq + 1));
     } else if (a == "--digits" && has_value) {
       digits = std::stoi(args[++i]);
+    } else if (a == "--sensitivity" && has_value) {
+      sensitivity = args[++i];
+    } else if (a == "--max-share" && has_value) {
+      max_share = std::stod(args[++i]);
     } else if (a == "--dump" && has_value) {
       dump = args[++i];
     } else if (nab_dir.empty() && !a.starts_with("--")) {
@@ -567,10 +576,12 @@ int run(const std::vector<std::string>& args) {
     }
   }
   if (nab_dir.empty()) {
-    std::fprintf(stderr, "usage: nab-tool NAB_DIR [--per-file] [--detectors ours,batch,causal,gaussian,null] "
-                         "[--threshold DETECTOR=T] [--digits N] [--dump DIR]\n");
+    std::fprintf(stderr,
+                 "usage: nab-tool NAB_DIR [--per-file] [--detectors ours,batch,causal,gaussian,null] "
+                 "[--threshold DETECTOR=T] [--digits N] [--dump DIR] [--sensitivity S] [--max-share X]\n");
     return 2;
   }
+  sql_options = autoreport::forecast::anomaly_options(sensitivity, max_share);
   std::vector<DataFile> files = read_corpus(nab_dir);
   size_t windows = 0, records = 0;
   for (const DataFile& f : files) {
