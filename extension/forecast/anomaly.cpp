@@ -14,6 +14,7 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 #include <numbers>
 #include <optional>
@@ -139,10 +140,23 @@ std::optional<double> push_ring(std::vector<double>& ring, size_t& head, size_t 
   return old;
 }
 
+// A number as PostgreSQL prints a float8 (shortest form, NaN, Infinity).
+std::string number_text(double v) {
+  if (std::isnan(v)) {
+    return "NaN";
+  }
+  if (std::isinf(v)) {
+    return v > 0 ? "Infinity" : "-Infinity";
+  }
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.15g", v);
+  return buf;
+}
+
 void check_options(const AnomalyOptions& o) {
   if (!(o.max_share > 0 && o.max_share <= kMaxShare)) {
     throw Error(sqlstate::invalid_parameter_value,
-                "max_share must be above 0 and at most 0.5, not " + std::to_string(o.max_share))
+                "max_share must be above 0 and at most 0.5, not " + number_text(o.max_share))
         .with_detail("max_share is the largest share of the points that may be flagged as anomalies.")
         .with_hint("use e.g. 0.02 to flag at most 2% of the points.");
   }
@@ -277,38 +291,49 @@ std::vector<LevelShift> find_level_shifts(std::span<const double> d, size_t pers
   return accepted;
 }
 
-// The cut-off on the spike scores: the ESD test's (or the fixed threshold) with at most max_spikes
-// above it.
+double esd_cutoff(const std::vector<double>& sorted, size_t n, size_t max_spikes,
+                  const AnomalyOptions& options);
+
+// The cut-off on the spike scores: the ESD test's with at most max_spikes outliers (or the fixed
+// threshold), raised to the (max_spikes + 1)-th largest score when more are beyond it, so that the
+// bounds show what max_share lets through. Ties across that rank stay beyond (a cut-off between equal
+// scores does not exist; the reports are capped afterwards).
 double spike_cutoff(const std::vector<double>& scores, size_t max_spikes, const AnomalyOptions& options) {
   const size_t n = scores.size();
   const size_t top = std::min(n, max_spikes + 1);
   std::vector<double> sorted = scores;
   std::partial_sort(sorted.begin(), sorted.begin() + static_cast<std::ptrdiff_t>(top), sorted.end(),
                     std::greater<>());
-  double cutoff = 0;
-  if (options.threshold > 0) {
-    cutoff = options.threshold;
-  } else {
-    const size_t tested = std::min(max_spikes, n - 2);
-    size_t found = 0;
-    if (tested >= 1) {
-      // lambda_k falls with k, so once R_k <= lambda_tested no later k can pass.
-      const double last_critical = esd_critical_value(n, tested, options.alpha);
-      for (size_t k = 1; k <= tested && sorted[k - 1] > last_critical; ++k) {
-        if ((k & 1023U) == 0) {
-          check_interrupts();
-        }
-        if (sorted[k - 1] > esd_critical_value(n, k, options.alpha)) {
-          found = k;
-        }
+  const double test = options.threshold > 0 ? options.threshold : esd_cutoff(sorted, n, max_spikes, options);
+  if (max_spikes >= n) {
+    return test;
+  }
+  const double next = sorted[max_spikes];
+  if (max_spikes > 0 && sorted[max_spikes - 1] == next) {
+    return std::max(test, std::nextafter(next, 0.0));
+  }
+  return std::max(test, next);
+}
+
+// The ESD test's cut-off lambda_k* (lambda_1 when nothing passes) on the scores sorted downwards (at
+// least the first max_spikes of them).
+double esd_cutoff(const std::vector<double>& sorted, size_t n, size_t max_spikes,
+                  const AnomalyOptions& options) {
+  const size_t tested = std::min(max_spikes, n - 2);
+  size_t found = 0;
+  if (tested >= 1) {
+    // lambda_k falls with k, so once R_k <= lambda_tested no later k can pass.
+    const double last_critical = esd_critical_value(n, tested, options.alpha);
+    for (size_t k = 1; k <= tested && sorted[k - 1] > last_critical; ++k) {
+      if ((k & 1023U) == 0) {
+        check_interrupts();
+      }
+      if (sorted[k - 1] > esd_critical_value(n, k, options.alpha)) {
+        found = k;
       }
     }
-    cutoff = esd_critical_value(n, std::max<size_t>(found, 1), options.alpha);
   }
-  if (max_spikes < n) {
-    cutoff = std::max(cutoff, sorted[max_spikes]);
-  }
-  return cutoff;
+  return esd_critical_value(n, std::max<size_t>(found, 1), options.alpha);
 }
 
 } // namespace
@@ -389,25 +414,29 @@ std::vector<AnomalyPoint> detect_anomalies(std::span<const double> y, size_t per
     p.lower = clamp_finite((fit[t] + s.center - cutoff * s.scale) * unit);
     p.upper = clamp_finite((fit[t] + s.center + cutoff * s.scale) * unit);
     p.score = scores[t];
-    p.flag = scores[t] > cutoff;
-    p.kind = p.flag ? AnomalyKind::spike : AnomalyKind::none;
   }
-  // One report per episode: a flagged point within `gap` of the previous point beyond the bounds
-  // continues its episode and is not reported again.
+  // One report per episode: a point beyond the bounds within `gap` of the previous one continues its
+  // episode and is not reported again. Of the episodes' starts the largest are reported, as many as
+  // max_share leaves after the level shifts (ties: the earliest).
   const size_t gap = options.episode_gap != 0 ? options.episode_gap : persistence;
+  std::vector<size_t> starts;
   {
-    size_t last = 0;
-    bool any = false;
+    std::optional<size_t> last;
     for (size_t t = 0; t < n; ++t) {
       if (scores[t] > cutoff) {
-        if (any && t - last <= gap) {
-          out[t].flag = false;
-          out[t].kind = AnomalyKind::none;
+        if (!last || t - *last > gap) {
+          starts.push_back(t);
         }
-        any = true;
         last = t;
       }
     }
+  }
+  const size_t max_spikes = cap - std::min(cap, shifts.size());
+  std::stable_sort(starts.begin(), starts.end(), [&](size_t a, size_t b) { return scores[a] > scores[b]; });
+  starts.resize(std::min(starts.size(), max_spikes));
+  for (const size_t t : starts) {
+    out[t].flag = true;
+    out[t].kind = AnomalyKind::spike;
   }
   for (const LevelShift& shift : shifts) {
     AnomalyPoint& p = out[shift.at];

@@ -22,11 +22,14 @@
 //      flagging anything at all in a series of normal residuals. The scale is fixed at the robust
 //      estimate of all residuals instead of recomputed without the k removed (S-H-ESD's): with at
 //      most half removed the median and MAD barely move, and the test stays O(n log n).
-//      The cut-off c = max(lambda_k*, the (K+1)-th score) makes flag <=> score > c exactly, and the
-//      bounds are expected + median(r) -/+ c scale.
+//      The cut-off c is lambda_k*, raised to the (K+1)-th largest score when more points are beyond
+//      it (ties across that rank stay beyond), and the bounds are expected + median(r) -/+ c scale: a
+//      point is outside them exactly when its score is above c.
 //   5. Episodes: an anomaly is reported once. A point beyond the bounds within L (as above) of the
 //      previous point beyond them continues that episode: it keeps its score and lies outside its
-//      bounds but is not flagged again. A sustained excursion pages once, as a level shift does.
+//      bounds but is not flagged again. A sustained excursion pages once, as a level shift does. Of
+//      the episodes' first points the K (less the level shifts) with the largest scores are reported
+//      (ties: the earliest), so that at most K points are flagged in all.
 //   6. Scale floor: the scale is never below the data's quantisation step (the largest power of ten
 //      every value is a multiple of, at most 1% of the largest magnitude: data rounded to 0.1 move
 //      by 0.1, and a deviation of a few rounding steps is rounding, not an anomaly) nor below 1e-9 of

@@ -196,6 +196,10 @@ TEST(ForecastAnomaly, TheShareFlaggedIsCapped) {
       EXPECT_GE(y[t], 10 + 20 + 1) << t;
     }
   }
+  // Two equal spikes where max_share leaves room for one: the earlier is reported, not neither.
+  std::vector<double> twin(40, 1.0);
+  twin[10] = twin[30] = 50;
+  EXPECT_EQ(flagged(detect_anomalies(twin, 1)), (std::set<size_t>{10}));
   for (const double bad : {0.0, -0.1, 0.51, std::numeric_limits<double>::quiet_NaN()}) {
     AnomalyOptions o;
     o.max_share = bad;
