@@ -32,7 +32,8 @@ awk '$1 == "batch" || $1 == "causal" || $1 == "gaussian" { score[$1] = $2; share
 # The SQL function flags what nab-tool scored.
 CLUSTER=$ROOT/scripts/cluster.sh
 DB=bench_anomalies
-"$CLUSTER" psql "$BENCH_CLUSTER" -d postgres -q -c "DROP DATABASE IF EXISTS $DB" -c "CREATE DATABASE $DB"
+"$CLUSTER" psql "$BENCH_CLUSTER" -d postgres -q -c "SET client_min_messages = warning" \
+  -c "DROP DATABASE IF EXISTS $DB" -c "CREATE DATABASE $DB"
 PSQL=("$CLUSTER" psql "$BENCH_CLUSTER" -d "$DB" -v ON_ERROR_STOP=1 -q -At)
 "${PSQL[@]}" -c 'CREATE EXTENSION autoreport' \
   -c 'CREATE TABLE nab_file (i integer PRIMARY KEY, value float8, batch float8, causal float8)'
@@ -46,11 +47,12 @@ for batch in "$DUMP"/batch_*.csv; do
   result=$("${PSQL[@]}" -c 'TRUNCATE nab_file' -c "\\copy nab_file FROM '$BENCH_CLUSTER/nab_file.csv' CSV" -c "
     WITH a AS (SELECT array_agg(value ORDER BY i) AS v FROM nab_file)
     SELECT count(*) FILTER (WHERE b.is_anomaly <> (f.batch = 1)) + count(*) FILTER (WHERE c.is_anomaly <> (f.causal = 1))
+           + abs(count(*) - (SELECT count(*) FROM nab_file))
       FROM a, autoreport.anomalies(a.v, $period) AS b
       JOIN autoreport.anomalies((SELECT v FROM a), $period, causal => true) AS c USING (ordinal)
       JOIN nab_file AS f ON f.i + 1 = b.ordinal")
   if [ "$result" != 0 ]; then
-    echo "    $file: the SQL function disagrees with nab-tool on $result flags" >&2
+    echo "    $file: the SQL function disagrees with nab-tool on $result flags (or rows)" >&2
     mismatches=$((mismatches + 1))
   fi
 done
