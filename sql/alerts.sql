@@ -85,6 +85,13 @@ SELECT scope, held, detail
 SELECT scope, held, detail
   FROM alert_probe.evaluate('autoreport.anomalous(array_agg(visits ORDER BY day), period => 7)',
                             'SELECT * FROM alert_visits WHERE day < date ''2026-02-11''');
+-- The causal form, for alerts on new data: the newest value judged on the values before it only.
+SELECT scope, held
+  FROM alert_probe.evaluate('autoreport.anomalous(array_agg(visits ORDER BY day), period => 7, causal => true)',
+                            'SELECT * FROM alert_visits');
+SELECT scope, held
+  FROM alert_probe.evaluate('autoreport.anomalous(array_agg(visits ORDER BY day), period => 7, causal => true)',
+                            'SELECT * FROM alert_visits WHERE day < date ''2026-02-11''');
 -- An empty result gives a NULL series: the alert does not hold.
 SELECT scope, held, detail
   FROM alert_probe.evaluate('autoreport.anomalous(array_agg(visits ORDER BY day))', 'SELECT * FROM alert_visits WHERE false');

@@ -65,39 +65,42 @@ COMMENT ON FUNCTION @extschema@.forecast_chart(text, integer, integer, text, flo
   'an SVG chart of the series a query returns, its forecast and the prediction interval as a shaded band';
 
 CREATE FUNCTION @extschema@.anomalies(
-    history float8[], period integer DEFAULT NULL, sensitivity text DEFAULT 'medium', fill text DEFAULT 'linear')
+    history float8[], period integer DEFAULT NULL, sensitivity text DEFAULT 'medium', fill text DEFAULT 'linear',
+    max_share float8 DEFAULT 0.02, causal boolean DEFAULT false)
   RETURNS TABLE(ordinal integer, value float8, expected float8, lower float8, upper float8, score float8,
-                is_anomaly boolean)
+                is_anomaly boolean, kind text, probability float8)
   LANGUAGE c IMMUTABLE PARALLEL SAFE
   AS 'MODULE_PATHNAME', 'autoreport_anomalies_array';
-COMMENT ON FUNCTION @extschema@.anomalies(float8[], integer, text, text) IS
-  'anomalies in a series given as an array: per value the expected value, its bounds, a robust score and a flag';
+COMMENT ON FUNCTION @extschema@.anomalies(float8[], integer, text, text, float8, boolean) IS
+  'anomalies in a series given as an array: per value the expected value, its bounds, a robust score, a flag (spike or level shift, at most max_share of the points) and an anomaly probability; causal scores each value on the values before it only';
 
 CREATE FUNCTION @extschema@.anomalous(
     history float8[], last integer DEFAULT 1, period integer DEFAULT NULL, sensitivity text DEFAULT 'medium',
-    fill text DEFAULT 'linear')
+    fill text DEFAULT 'linear', max_share float8 DEFAULT 0.02, causal boolean DEFAULT false)
   RETURNS boolean
   LANGUAGE c IMMUTABLE PARALLEL SAFE
   AS 'MODULE_PATHNAME', 'autoreport_anomalous';
-COMMENT ON FUNCTION @extschema@.anomalous(float8[], integer, integer, text, text) IS
-  'whether any of the last values of a series given as an array is an anomaly, as anomalies() flags them; for alert conditions';
+COMMENT ON FUNCTION @extschema@.anomalous(float8[], integer, integer, text, text, float8, boolean) IS
+  'whether any of the last values of a series given as an array is an anomaly, as anomalies() flags them; for alert conditions (causal => true judges each value on the values before it only)';
 
 CREATE FUNCTION @extschema@.anomalies(
     query text, period integer DEFAULT NULL, sensitivity text DEFAULT 'medium', fill text DEFAULT NULL,
-    aggregate text DEFAULT 'sum', frequency interval DEFAULT NULL)
+    aggregate text DEFAULT 'sum', frequency interval DEFAULT NULL, max_share float8 DEFAULT 0.02,
+    causal boolean DEFAULT false)
   RETURNS TABLE(at timestamptz, value float8, expected float8, lower float8, upper float8, score float8,
-                is_anomaly boolean)
+                is_anomaly boolean, kind text, probability float8)
   LANGUAGE c VOLATILE PARALLEL UNSAFE
   AS 'MODULE_PATHNAME', 'autoreport_anomalies_query';
-COMMENT ON FUNCTION @extschema@.anomalies(text, integer, text, text, text, interval) IS
-  'anomalies in the series a query returns as (time, value) rows: per point the expected value, its bounds, a robust score and a flag';
+COMMENT ON FUNCTION @extschema@.anomalies(text, integer, text, text, text, interval, float8, boolean) IS
+  'anomalies in the series a query returns as (time, value) rows: per point the expected value, its bounds, a robust score, a flag (spike or level shift) and an anomaly probability';
 
 CREATE FUNCTION @extschema@.anomalies_chart(
     query text, period integer DEFAULT NULL, sensitivity text DEFAULT 'medium', fill text DEFAULT NULL,
     aggregate text DEFAULT 'sum', frequency interval DEFAULT NULL, title text DEFAULT NULL,
-    width integer DEFAULT 800, height integer DEFAULT 400)
+    width integer DEFAULT 800, height integer DEFAULT 400, max_share float8 DEFAULT 0.02,
+    causal boolean DEFAULT false)
   RETURNS bytea
   LANGUAGE c VOLATILE PARALLEL UNSAFE
   AS 'MODULE_PATHNAME', 'autoreport_anomalies_chart';
-COMMENT ON FUNCTION @extschema@.anomalies_chart(text, integer, text, text, text, interval, text, integer, integer) IS
+COMMENT ON FUNCTION @extschema@.anomalies_chart(text, integer, text, text, text, interval, text, integer, integer, float8, boolean) IS
   'an SVG chart of the series a query returns, its expected range as a band and its anomalies marked';

@@ -1,11 +1,16 @@
 // NAB (the Numenta Anomaly Benchmark) scored with its standard profile, outside PostgreSQL.
 //
-//   nab-tool NAB_DIR [--per-file] [--detectors ours,gaussian,null] [--threshold DETECTOR=T]
-//                    [--digits N] [--dump DIR]
+//   nab-tool NAB_DIR [--per-file] [--detectors ours,batch,causal,gaussian,null] [--threshold DETECTOR=T]
+//                    [--digits N] [--dump DIR] [--sensitivity S] [--max-share X]
 //
 // NAB_DIR holds data/<group>/<file>.csv (timestamp,value) and labels/combined_windows.json; files the
 // labels name that are not in data/ are skipped. Detectors:
 //   ours      autoreport::forecast::OnlineDetector, with the period found as described at choose_period
+//   batch     what autoreport.anomalies(query) returns at its defaults (sensitivity medium, max_share
+//             0.02): the period detected as the query form detects it, the flags scored 1, the rest 0,
+//             at threshold 1 (no sweep: what users get). It sees the whole file, as users' calls do.
+//   causal    the same with causal => true: each record flagged on the records before it only (the
+//             period is detected on the whole file, as the SQL function does when none is given)
 //   gaussian  NAB's windowedGaussian: the tail probability of the value under a normal fitted to up to
 //             6400 previous values, refreshed every value until the window is full, then every 100
 //   null      NAB's null detector: 0.5 for every record
@@ -22,10 +27,11 @@
 //     record, the one that maximises the total over the whole corpus (ties: the highest);
 //   - normalised score = 100 (raw - null) / (perfect - null), perfect = tpWeight x number of windows.
 // TP, FP and FN are NAB's counts of records (not windows) at the threshold; windows detected are shown
-// too. --threshold scores a detector at a given threshold instead; --digits rounds scores to N
-// significant digits first, as NAB's Python 2 result files (12) did. --dump writes every record's
-// score, one CSV per detector and file.
+// too, and the share of each file's records flagged (score >= threshold). --threshold scores a detector at a
+// given threshold instead; --digits rounds scores to N significant digits first, as NAB's Python 2 result
+// files (12) did. --dump writes every record's score, one CSV per detector and file.
 #include "forecast/anomaly.hpp"
+#include "forecast/auto.hpp"
 #include "forecast/regular.hpp"
 #include "forecast/seasonal.hpp"
 
@@ -66,6 +72,7 @@ struct DataFile {
   std::vector<double> values;
   std::vector<Window> windows;
   size_t period = 1;               // the period `ours` used
+  size_t sql_period = 0;           // the period the SQL function detects (0: not asked)
   std::vector<double> expected, z; // what `ours` expected and the robust z, for --dump
 };
 
@@ -253,6 +260,42 @@ std::vector<double> run_gaussian(DataFile& f) {
   return scores;
 }
 
+// The period autoreport.anomalies(query) detects: detect_period with the candidates of the step.
+size_t sql_period(std::span<const int64_t> times, std::span<const double> values) {
+  std::vector<int64_t> sorted(times.begin(), times.end());
+  std::sort(sorted.begin(), sorted.end());
+  sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
+  if (sorted.size() < 2) {
+    return 1;
+  }
+  const std::vector<size_t> candidates =
+      autoreport::forecast::seasonal_candidates(autoreport::forecast::detect_step(sorted));
+  return autoreport::forecast::detect_period(values, candidates);
+}
+
+// 1 for the records the SQL function flags at its defaults, 0 for the others.
+std::vector<double> flags_of(const std::vector<autoreport::forecast::AnomalyPoint>& points) {
+  std::vector<double> scores;
+  scores.reserve(points.size());
+  for (const auto& p : points) {
+    scores.push_back(p.flag ? 1.0 : 0.0);
+  }
+  return scores;
+}
+
+// The SQL function's options: its defaults unless --sensitivity or --max-share say otherwise.
+autoreport::forecast::AnomalyOptions sql_options = autoreport::forecast::anomaly_options("medium");
+
+std::vector<double> run_batch(DataFile& f) {
+  f.sql_period = sql_period(f.times, f.values);
+  return flags_of(autoreport::forecast::detect_anomalies(f.values, f.sql_period, sql_options));
+}
+
+std::vector<double> run_causal(DataFile& f) {
+  f.sql_period = sql_period(f.times, f.values);
+  return flags_of(autoreport::forecast::detect_anomalies_causal(f.values, f.sql_period, sql_options));
+}
+
 std::vector<double> run_null(DataFile& f) {
   return std::vector<double>(f.values.size(), 0.5);
 }
@@ -408,6 +451,7 @@ struct Result {
   double raw = 0;
   ThresholdScore totals;
   std::vector<ThresholdScore> per_file;
+  std::vector<double> share; // per file: the share of its records with score >= threshold
   double seconds = 0;
 };
 
@@ -426,7 +470,7 @@ void dump_scores(const fs::path& dir, const std::string& name, const DataFile& f
       label = label || (f.times[i] >= w.start && f.times[i] <= w.end);
     }
     char line[160];
-    std::snprintf(line, sizeof line, "%zu,%.10g,%.17g,%d", i, f.values[i], scores[i], label ? 1 : 0);
+    std::snprintf(line, sizeof line, "%zu,%.17g,%.17g,%d", i, f.values[i], scores[i], label ? 1 : 0);
     out << line;
     if (extra) {
       std::snprintf(line, sizeof line, ",%.10g,%.6g", f.expected[i], f.z[i]);
@@ -473,6 +517,11 @@ Result evaluate(const std::string& name, std::vector<DataFile>& files,
                          [](const ThresholdScore& a, const ThresholdScore& b) { return a.score < b.score; });
     r.threshold = best->threshold;
   }
+  for (const std::vector<double>& file_scores : scores) {
+    const auto flagged =
+        std::count_if(file_scores.begin(), file_scores.end(), [&](double s) { return s >= r.threshold; });
+    r.share.push_back(static_cast<double>(flagged) / static_cast<double>(file_scores.size()));
+  }
   for (const std::vector<Row>& file_rows : rows) {
     const ThresholdScore s = score_at(file_rows, r.threshold);
     r.per_file.push_back(s);
@@ -488,10 +537,12 @@ Result evaluate(const std::string& name, std::vector<DataFile>& files,
 int run(const std::vector<std::string>& args) {
   std::string nab_dir;
   bool per_file = false;
-  std::vector<std::string> detectors{"ours", "gaussian", "null"};
+  std::vector<std::string> detectors{"ours", "batch", "causal", "gaussian", "null"};
   std::map<std::string, double> fixed;
   int digits = 0;
   std::string dump;
+  std::string sensitivity = "medium";
+  double max_share = 0.02;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     const bool has_value = i + 1 < args.size();
@@ -512,6 +563,10 @@ int run(const std::vector<std::string>& args) {
       fixed[v.substr(0, eq)] = std::stod(v.substr(eq + 1));
     } else if (a == "--digits" && has_value) {
       digits = std::stoi(args[++i]);
+    } else if (a == "--sensitivity" && has_value) {
+      sensitivity = args[++i];
+    } else if (a == "--max-share" && has_value) {
+      max_share = std::stod(args[++i]);
     } else if (a == "--dump" && has_value) {
       dump = args[++i];
     } else if (nab_dir.empty() && !a.starts_with("--")) {
@@ -521,20 +576,28 @@ int run(const std::vector<std::string>& args) {
     }
   }
   if (nab_dir.empty()) {
-    std::fprintf(stderr, "usage: nab-tool NAB_DIR [--per-file] [--detectors ours,gaussian,null] "
-                         "[--threshold DETECTOR=T] [--digits N] [--dump DIR]\n");
+    std::fprintf(stderr,
+                 "usage: nab-tool NAB_DIR [--per-file] [--detectors ours,batch,causal,gaussian,null] "
+                 "[--threshold DETECTOR=T] [--digits N] [--dump DIR] [--sensitivity S] [--max-share X]\n");
     return 2;
   }
+  sql_options = autoreport::forecast::anomaly_options(sensitivity, max_share);
   std::vector<DataFile> files = read_corpus(nab_dir);
   size_t windows = 0, records = 0;
   for (const DataFile& f : files) {
     windows += f.windows.size();
     records += f.values.size();
   }
-  const std::map<std::string, std::function<std::vector<double>(DataFile&)>> known{
-      {"ours", run_ours}, {"gaussian", run_gaussian}, {"null", run_null}};
+  const std::map<std::string, std::function<std::vector<double>(DataFile&)>> known{{"ours", run_ours},
+                                                                                   {"batch", run_batch},
+                                                                                   {"causal", run_causal},
+                                                                                   {"gaussian", run_gaussian},
+                                                                                   {"null", run_null}};
   const auto fixed_of = [&](const std::string& d) {
     const auto it = fixed.find(d);
+    if (it == fixed.end() && (d == "batch" || d == "causal")) {
+      return std::optional<double>(1.0); // flags: scored at the defaults, not swept
+    }
     return it == fixed.end() ? std::nullopt : std::optional<double>(it->second);
   };
   // The null detector is the baseline of the normalisation, run whether or not it is shown.
@@ -544,7 +607,7 @@ int run(const std::vector<std::string>& args) {
   for (const std::string& d : detectors) {
     const auto it = known.find(d);
     if (it == known.end()) {
-      throw std::runtime_error("unknown detector " + d + " (ours, gaussian, null)");
+      throw std::runtime_error("unknown detector " + d + " (ours, batch, causal, gaussian, null)");
     }
     results.push_back(d == "null" && !fixed_of(d)
                           ? null_result
@@ -553,13 +616,28 @@ int run(const std::vector<std::string>& args) {
   std::printf("NAB standard profile (tp %.2f, fp %.2f, fn %.2f): %zu files, %zu records, %zu windows; "
               "null raw %.4f, perfect %.1f\n\n",
               kTpWeight, kFpWeight, kFnWeight, files.size(), records, windows, null_result.raw, perfect);
-  std::printf("%-9s %8s %10s %20s %6s %6s %7s %8s %8s\n", "detector", "score", "raw", "threshold", "TP", "FP",
-              "FN", "windows", "seconds");
+  std::printf("%-9s %8s %10s %20s %6s %6s %7s %8s %10s %8s\n", "detector", "score", "raw", "threshold", "TP",
+              "FP", "FN", "windows", "max share", "seconds");
   for (const Result& r : results) {
     const double normalised = 100 * (r.raw - null_result.raw) / (perfect - null_result.raw);
-    std::printf("%-9s %8.2f %10.4f %20.17g %6zu %6zu %7zu %5zu/%-2zu %8.2f\n", r.name.c_str(), normalised,
-                r.raw, r.threshold, r.totals.tp, r.totals.fp, r.totals.fn, r.totals.windows_detected, windows,
-                r.seconds);
+    const double max_share = *std::max_element(r.share.begin(), r.share.end());
+    std::printf("%-9s %8.2f %10.4f %20.17g %6zu %6zu %7zu %5zu/%-2zu %9.2f%% %8.2f\n", r.name.c_str(),
+                normalised, r.raw, r.threshold, r.totals.tp, r.totals.fp, r.totals.fn,
+                r.totals.windows_detected, windows, 100 * max_share, r.seconds);
+  }
+  std::printf("\nshare of each file's records flagged at each detector's threshold\n");
+  std::printf("%-55s %6s", "file", "period");
+  for (const Result& r : results) {
+    std::printf(" %9s", r.name.c_str());
+  }
+  std::printf("\n");
+  for (size_t i = 0; i < files.size(); ++i) {
+    const std::string period = files[i].sql_period == 0 ? "-" : std::to_string(files[i].sql_period);
+    std::printf("%-55s %6s", files[i].key.c_str(), period.c_str());
+    for (const Result& r : results) {
+      std::printf(" %8.2f%%", 100 * r.share[i]);
+    }
+    std::printf("\n");
   }
   if (per_file) {
     std::printf("\nper file: raw standard score at each detector's threshold (windows detected/labelled)\n");

@@ -108,8 +108,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     check_22023(e);
   }
   try {
-    for (const AnomalyPoint& p : detect_anomalies(series.values, o.period, 3.5)) {
-      if (!std::isfinite(p.expected) || !std::isfinite(p.score) || !(p.lower <= p.upper)) {
+    for (const AnomalyPoint& p : detect_anomalies(series.values, o.period)) {
+      if (!std::isfinite(p.expected) || !std::isfinite(p.score) || !(p.lower <= p.upper) ||
+          !(p.probability >= 0 && p.probability <= 1)) {
+        std::abort();
+      }
+    }
+    for (const AnomalyPoint& p : detect_anomalies_causal(series.values, o.period)) {
+      if (!std::isfinite(p.expected) || !std::isfinite(p.score) ||
+          (!std::isnan(p.lower) && !(p.lower <= p.upper))) {
         std::abort();
       }
     }

@@ -11,6 +11,9 @@
 #include <limits>
 #include <numbers>
 #include <set>
+#include <span>
+#include <tuple>
+#include <algorithm>
 #include <vector>
 
 namespace autoreport::forecast {
@@ -54,37 +57,58 @@ std::set<size_t> flagged(const std::vector<AnomalyPoint>& points) {
   return out;
 }
 
-void expect_consistent(const std::vector<AnomalyPoint>& points, double threshold) {
-  for (const AnomalyPoint& p : points) {
+// A fixed cut-off in robust standard deviations, with room for every planted anomaly.
+AnomalyOptions fixed(double threshold) {
+  AnomalyOptions o;
+  o.threshold = threshold;
+  o.max_share = 0.5;
+  return o;
+}
+
+// Finite results; a flagged spike lies beyond the cut-off; a value is outside its bounds exactly when
+// its score is above the cut-off (the bounds are expected + median(r) -/+ cut-off scale).
+void expect_consistent(std::span<const double> y, const std::vector<AnomalyPoint>& points) {
+  ASSERT_EQ(points.size(), y.size());
+  for (size_t t = 0; t < points.size(); ++t) {
+    const AnomalyPoint& p = points[t];
     ASSERT_TRUE(std::isfinite(p.expected) && std::isfinite(p.lower) && std::isfinite(p.upper) &&
                 std::isfinite(p.score));
     EXPECT_LE(p.lower, p.upper);
-    EXPECT_EQ(p.flag, p.score > threshold);
+    EXPECT_TRUE(p.probability >= 0 && p.probability <= 1) << p.probability;
+    EXPECT_EQ(p.flag, p.kind != AnomalyKind::none);
+    if (p.kind == AnomalyKind::spike) {
+      EXPECT_TRUE(y[t] < p.lower || y[t] > p.upper) << t;
+    }
   }
+}
+
+size_t count_flagged(const std::vector<AnomalyPoint>& points) {
+  return flagged(points).size();
 }
 
 TEST(ForecastAnomaly, PlantedAnomaliesInASeasonalSeriesAreFlaggedAndNothingElse) {
   for (const double noise : {1.0, 0.0}) {
     const std::vector<double> y = seasonal_series(noise);
-    const std::vector<AnomalyPoint> points = detect_anomalies(y, 12, 3.5);
-    ASSERT_EQ(points.size(), y.size());
-    EXPECT_EQ(flagged(points), (std::set<size_t>{30, 75, 100})) << "noise " << noise;
-    expect_consistent(points, 3.5);
-    // A flagged value lies outside its bounds, an unflagged one inside.
-    for (size_t t = 0; t < y.size(); ++t) {
-      EXPECT_EQ(points[t].flag, y[t] < points[t].lower || y[t] > points[t].upper) << t;
+    for (const AnomalyOptions& o : {AnomalyOptions{}, fixed(3.5)}) {
+      const std::vector<AnomalyPoint> points = detect_anomalies(y, 12, o);
+      expect_consistent(y, points);
+      EXPECT_EQ(flagged(points), (std::set<size_t>{30, 75, 100})) << "noise " << noise;
+      for (const size_t t : {30, 75, 100}) {
+        EXPECT_EQ(points[t].kind, AnomalyKind::spike);
+        EXPECT_GT(points[t].probability, 0.99);
+      }
+      // The expectation is the series without the anomaly: the season and trend, not the spike.
+      EXPECT_NEAR(points[30].expected, y[30] - 15, 1.5);
+      EXPECT_NEAR(points[100].expected, y[100] - 20, 1.5);
     }
-    // The expectation is the series without the anomaly: the season and trend, not the spike.
-    EXPECT_NEAR(points[30].expected, y[30] - 15, 1.5);
-    EXPECT_NEAR(points[100].expected, y[100] - 20, 1.5);
   }
   // With noise the planted anomalies are at least 10 robust standard deviations out.
-  const std::vector<AnomalyPoint> points = detect_anomalies(seasonal_series(1.0), 12, 3.5);
+  const std::vector<AnomalyPoint> points = detect_anomalies(seasonal_series(1.0), 12);
   EXPECT_GT(points[30].score, 10);
   EXPECT_GT(points[75].score, 10);
   EXPECT_GT(points[100].score, 10);
-  // A lower threshold flags at least as much; a very high one nothing.
-  EXPECT_TRUE(flagged(detect_anomalies(seasonal_series(1.0), 12, 50)).empty());
+  // A very high threshold flags nothing.
+  EXPECT_TRUE(flagged(detect_anomalies(seasonal_series(1.0), 12, fixed(50))).empty());
 }
 
 TEST(ForecastAnomaly, WithoutASeasonTheRobustTrendIsExpected) {
@@ -95,21 +119,145 @@ TEST(ForecastAnomaly, WithoutASeasonTheRobustTrendIsExpected) {
   }
   y[10] += 8;
   y[50] -= 6;
-  y[51] -= 6; // two in a row
+  y[51] -= 6; // two in a row: one episode, reported at its first point
   y[90] += 9;
-  const std::vector<AnomalyPoint> points = detect_anomalies(y, 1, 3.5);
-  EXPECT_EQ(flagged(points), (std::set<size_t>{10, 50, 51, 90}));
-  expect_consistent(points, 3.5);
+  const std::vector<AnomalyPoint> points = detect_anomalies(y, 1, fixed(3.5));
+  EXPECT_EQ(flagged(points), (std::set<size_t>{10, 50, 90}));
+  expect_consistent(y, points);
+  EXPECT_FALSE(points[51].flag);
+  EXPECT_GT(points[51].score, 3.5); // beyond its bounds all the same
+  EXPECT_LT(y[51], points[51].lower);
   // Fewer values than two seasons: the period only widens the trend's window, no season is fitted.
-  const std::vector<AnomalyPoint> short_series = detect_anomalies(std::span(y).first(30), 24, 3.5);
+  const std::vector<AnomalyPoint> short_series = detect_anomalies(std::span(y).first(30), 24, fixed(3.5));
   EXPECT_EQ(flagged(short_series), (std::set<size_t>{10}));
+}
+
+TEST(ForecastAnomaly, EsdCriticalValuesAreRosners) {
+  // NIST/SEMATECH e-Handbook 1.3.5.17.3 (Rosner's example): n = 54, alpha = 0.05.
+  const double lambda[] = {3.159, 3.151, 3.144, 3.136, 3.128, 3.120, 3.112, 3.103, 3.094, 3.085};
+  for (size_t k = 1; k <= 10; ++k) {
+    EXPECT_NEAR(esd_critical_value(54, k, 0.05), lambda[k - 1], 1.5e-3) << k;
+  }
+  // A smaller alpha asks for more; a longer series too (more chances to be extreme by luck).
+  EXPECT_GT(esd_critical_value(54, 1, 0.01), esd_critical_value(54, 1, 0.05));
+  EXPECT_GT(esd_critical_value(5000, 1, 0.05), esd_critical_value(54, 1, 0.05));
+  for (const auto& [n, k, alpha] :
+       {std::tuple<size_t, size_t, double>{54, 0, 0.05}, {54, 53, 0.05}, {54, 1, 0.0}, {54, 1, 1.0}}) {
+    EXPECT_EQ(test::sqlstate_of([&] { esd_critical_value(n, k, alpha); }), "22023") << n << " " << k;
+  }
+}
+
+// n values of uniform noise in [-1, 1] around 10.
+std::vector<double> noisy(size_t n, uint32_t seed) {
+  Noise noise(seed);
+  std::vector<double> y;
+  for (size_t t = 0; t < n; ++t) {
+    y.push_back(10 + noise.next());
+  }
+  return y;
+}
+
+TEST(ForecastAnomaly, TheEsdTestFlagsASpikeAndNotNoise) {
+  std::vector<double> y = noisy(500, 4);
+  EXPECT_EQ(count_flagged(detect_anomalies(y, 1)), 0U); // bounded noise is never improbable
+  y[321] += 8;
+  const std::vector<AnomalyPoint> points = detect_anomalies(y, 1);
+  EXPECT_EQ(flagged(points), (std::set<size_t>{321}));
+  EXPECT_EQ(points[321].kind, AnomalyKind::spike);
+  expect_consistent(y, points);
+  // The bounds sit at the ESD cut-off: between the noise and the spike.
+  EXPECT_GT(points[321].upper, 10 + 1);
+  EXPECT_LT(points[321].upper, y[321]);
+}
+
+TEST(ForecastAnomaly, TheShareFlaggedIsCapped) {
+  // A spike every 23 values, 4.4% of the points, each its own anomaly (episodes of 1 value here, so
+  // that only the cap limits the count).
+  std::vector<double> y = noisy(700, 5);
+  for (size_t t = 3; t < y.size(); t += 23) {
+    y[t] += 20 + static_cast<double>(t % 5);
+  }
+  const size_t spikes = (y.size() - 3 + 22) / 23; // 31 spikes, 4.4% of the points
+  AnomalyOptions wide;
+  wide.max_share = 0.5;
+  wide.episode_gap = 1;
+  EXPECT_EQ(count_flagged(detect_anomalies(y, 1, wide)), spikes);
+  for (const double share : {0.02, 0.01, 0.001}) {
+    AnomalyOptions o;
+    o.max_share = share;
+    o.episode_gap = 1;
+    const std::vector<AnomalyPoint> points = detect_anomalies(y, 1, o);
+    const auto cap = static_cast<size_t>(std::ceil(share * static_cast<double>(y.size())));
+    EXPECT_LE(count_flagged(points), cap) << share;
+    EXPECT_GE(count_flagged(points), 1U) << share;
+    expect_consistent(y, points);
+    // The ones kept are the largest.
+    for (const size_t t : flagged(points)) {
+      EXPECT_GE(y[t], 10 + 20 + 1) << t;
+    }
+  }
+  // Two equal spikes where max_share leaves room for one: the earlier is reported, not neither.
+  std::vector<double> twin(40, 1.0);
+  twin[10] = twin[30] = 50;
+  EXPECT_EQ(flagged(detect_anomalies(twin, 1)), (std::set<size_t>{10}));
+  for (const double bad : {0.0, -0.1, 0.51, std::numeric_limits<double>::quiet_NaN()}) {
+    AnomalyOptions o;
+    o.max_share = bad;
+    EXPECT_EQ(test::sqlstate_of([&] { detect_anomalies(y, 1, o); }), "22023") << bad;
+    EXPECT_EQ(test::sqlstate_of([&] { detect_anomalies_causal(y, 1, o); }), "22023") << bad;
+    EXPECT_EQ(test::sqlstate_of([&] { anomaly_options("medium", bad); }), "22023") << bad;
+  }
+}
+
+TEST(ForecastAnomaly, RoundingNoiseIsNotAnAnomaly) {
+  // A near-constant reading rounded to 0.1: 100.0, now and then 99.9 or 100.1.
+  Noise noise(6);
+  std::vector<double> y;
+  for (int t = 0; t < 1000; ++t) {
+    y.push_back(std::round((100 + 0.06 * noise.next()) * 10) / 10);
+  }
+  ASSERT_GT(std::count(y.begin(), y.end(), 100.0), 700);
+  ASSERT_GT(std::count(y.begin(), y.end(), 100.1) + std::count(y.begin(), y.end(), 99.9), 10);
+  for (const size_t period : {1, 24}) {
+    const std::vector<AnomalyPoint> points = detect_anomalies(y, period);
+    EXPECT_EQ(count_flagged(points), 0U) << period;
+    expect_consistent(y, points);
+    // A real departure still is one.
+    std::vector<double> z = y;
+    z[600] = 101.5;
+    EXPECT_EQ(flagged(detect_anomalies(z, period)), (std::set<size_t>{600})) << period;
+  }
+}
+
+TEST(ForecastAnomaly, ALevelShiftIsReportedOnce) {
+  for (const size_t period : {1, 24}) {
+    std::vector<double> y = noisy(800, 7);
+    for (size_t t = 0; t < y.size(); ++t) {
+      y[t] += period > 1 ? 5 * std::sin(2 * std::numbers::pi * static_cast<double>(t) / 24) : 0;
+      y[t] += t >= 430 ? 12 : 0;
+    }
+    const std::vector<AnomalyPoint> points = detect_anomalies(y, period);
+    EXPECT_EQ(flagged(points), (std::set<size_t>{430})) << period;
+    EXPECT_EQ(points[430].kind, AnomalyKind::level_shift) << period;
+    expect_consistent(y, points);
+    // The new level is expected after the shift, the old one before it.
+    EXPECT_NEAR(points[600].expected - y[600], 0, 2) << period;
+    EXPECT_NEAR(points[200].expected - y[200], 0, 2) << period;
+  }
+  // A steady trend is not a shift.
+  std::vector<double> trend = noisy(800, 8);
+  for (size_t t = 0; t < trend.size(); ++t) {
+    trend[t] += 0.05 * static_cast<double>(t);
+  }
+  EXPECT_EQ(count_flagged(detect_anomalies(trend, 1)), 0U);
 }
 
 TEST(ForecastAnomaly, ConstantDataHasNoAnomaliesAndFiniteBounds) {
   for (const double value : {7.0, 0.0, -3e300}) {
     for (const size_t period : {1, 4}) {
-      const std::vector<AnomalyPoint> points = detect_anomalies(std::vector<double>(40, value), period, 3.5);
-      expect_consistent(points, 3.5);
+      const std::vector<double> y(40, value);
+      const std::vector<AnomalyPoint> points = detect_anomalies(y, period);
+      expect_consistent(y, points);
       for (const AnomalyPoint& p : points) {
         EXPECT_FALSE(p.flag);
         EXPECT_LT(p.score, 1e-3); // rounding in the fit, over the scale's floor
@@ -117,39 +265,51 @@ TEST(ForecastAnomaly, ConstantDataHasNoAnomaliesAndFiniteBounds) {
       }
     }
   }
-  // One different value among constants is an anomaly, however small (the scale falls back to the
-  // mean absolute deviation, then to 1e-10 of the largest magnitude).
+  // One value a rounding step away among constants is not an anomaly; one far away is.
   std::vector<double> y(40, 5.0);
   y[17] = 5.001;
-  EXPECT_EQ(flagged(detect_anomalies(y, 1, 3.5)), (std::set<size_t>{17}));
+  EXPECT_TRUE(flagged(detect_anomalies(y, 1)).empty());
+  y[17] = 5.5;
+  EXPECT_EQ(flagged(detect_anomalies(y, 1)), (std::set<size_t>{17}));
+  std::vector<double> zeros(40, 0.0);
+  zeros[17] = 1000; // 0 and 1000 are not a grid of thousands
+  EXPECT_EQ(flagged(detect_anomalies(zeros, 1)), (std::set<size_t>{17}));
 }
 
 TEST(ForecastAnomaly, HugeValuesDoNotOverflow) {
   const std::vector<double> y{1e308, -1e308, 1e308, -1e308, 1e308, -1e308, 1e308};
-  expect_consistent(detect_anomalies(y, 1, 3.5), 3.5);
-  expect_consistent(detect_anomalies(y, 1, 1e300), 1e300);
+  expect_consistent(y, detect_anomalies(y, 1, fixed(3.5)));
+  expect_consistent(y, detect_anomalies(y, 1, fixed(1e300)));
+  expect_consistent(y, detect_anomalies(y, 1));
 }
 
 TEST(ForecastAnomaly, BadInputIsRefused) {
   const std::vector<double> y(30, 1.0);
-  EXPECT_EQ(test::sqlstate_of([&] { detect_anomalies(std::span(y).first(2), 1, 3.5); }), "22023");
-  EXPECT_EQ(test::sqlstate_of([&] { detect_anomalies(y, 0, 3.5); }), "22023");
+  EXPECT_EQ(test::sqlstate_of([&] { detect_anomalies(std::span(y).first(2), 1); }), "22023");
+  EXPECT_EQ(test::sqlstate_of([&] { detect_anomalies_causal(std::span(y).first(2), 1); }), "22023");
+  EXPECT_EQ(test::sqlstate_of([&] { detect_anomalies(y, 0); }), "22023");
+  EXPECT_EQ(test::sqlstate_of([&] { detect_anomalies_causal(y, 0); }), "22023");
   for (const double t :
-       {0.0, -1.0, std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::infinity()}) {
-    EXPECT_EQ(test::sqlstate_of([&] { detect_anomalies(y, 1, t); }), "22023") << t;
+       {-1.0, std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::infinity()}) {
+    EXPECT_EQ(test::sqlstate_of([&] { detect_anomalies(y, 1, fixed(t)); }), "22023") << t;
   }
   for (const double bad :
        {std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::infinity()}) {
     std::vector<double> z = y;
     z[4] = bad;
-    EXPECT_EQ(test::sqlstate_of([&] { detect_anomalies(z, 1, 3.5); }), "22023");
+    EXPECT_EQ(test::sqlstate_of([&] { detect_anomalies(z, 1); }), "22023");
+    EXPECT_EQ(test::sqlstate_of([&] { detect_anomalies_causal(z, 1); }), "22023");
     OnlineDetector d(1);
     EXPECT_EQ(test::sqlstate_of([&] { d.score(bad); }), "22023");
   }
+  std::vector<double> huge = y;
+  huge[3] = 1e301;
+  EXPECT_EQ(test::sqlstate_of([&] { detect_anomalies_causal(huge, 1); }), "22023");
+  EXPECT_EQ(test::sqlstate_of([&] { detect_anomalies(huge, 1); }), "no error");
   OnlineDetector d(1);
   EXPECT_EQ(test::sqlstate_of([&] { d.score(1e301); }), "22023");
   EXPECT_EQ(test::sqlstate_of([&] { d.score(-1e300); }), "no error");
-  EXPECT_EQ(test::sqlstate_of([&] { detect_anomalies(std::span(y).first(3), 1, 3.5); }), "no error");
+  EXPECT_EQ(test::sqlstate_of([&] { detect_anomalies(std::span(y).first(3), 1); }), "no error");
   EXPECT_EQ(test::sqlstate_of([] { OnlineDetector d(0); }), "22023");
   EXPECT_EQ(test::sqlstate_of([] { OnlineDetector d(12, OnlineOptions{.window = 20}); }), "22023");
   EXPECT_EQ(test::sqlstate_of([] { OnlineDetector d(2016); }), "no error"); // the default holds 2 seasons
@@ -157,21 +317,65 @@ TEST(ForecastAnomaly, BadInputIsRefused) {
 }
 
 TEST(ForecastAnomaly, SensitivityNamesAndNumbers) {
-  EXPECT_EQ(sensitivity_threshold("low"), 4.5);
-  EXPECT_EQ(sensitivity_threshold("medium"), 3.5);
-  EXPECT_EQ(sensitivity_threshold("high"), 2.5);
-  EXPECT_EQ(sensitivity_threshold(" High "), 2.5);
-  EXPECT_EQ(sensitivity_threshold("3"), 3.0);
-  EXPECT_EQ(sensitivity_threshold("2.75"), 2.75);
-  EXPECT_EQ(sensitivity_threshold(".5"), 0.5);
+  EXPECT_EQ(anomaly_options("low").alpha, 0.001);
+  EXPECT_EQ(anomaly_options("medium").alpha, 0.01);
+  EXPECT_EQ(anomaly_options("high").alpha, 0.05);
+  EXPECT_EQ(anomaly_options(" High ").alpha, 0.05);
+  EXPECT_LT(anomaly_options("low").causal_alpha, anomaly_options("medium").causal_alpha);
+  EXPECT_LT(anomaly_options("medium").causal_alpha, anomaly_options("high").causal_alpha);
+  EXPECT_EQ(anomaly_options("medium").threshold, 0); // the ESD test, not a fixed cut-off
+  EXPECT_EQ(anomaly_options("3").threshold, 3.0);
+  EXPECT_EQ(anomaly_options("2.75").threshold, 2.75);
+  EXPECT_EQ(anomaly_options(".5").threshold, 0.5);
+  EXPECT_EQ(anomaly_options("medium", 0.1).max_share, 0.1);
+  EXPECT_EQ(anomaly_options("medium", 0.5).max_share, 0.5);
   for (const char* bad : {"", "extreme", "0", "-1", "3.5x", "nan", "inf", "1e3", "3,5", " "}) {
-    EXPECT_EQ(test::sqlstate_of([&] { sensitivity_threshold(bad); }), "22023") << bad;
+    EXPECT_EQ(test::sqlstate_of([&] { anomaly_options(bad); }), "22023") << bad;
   }
   try {
-    sensitivity_threshold("extreme");
+    anomaly_options("extreme");
   } catch (const Error& e) {
     EXPECT_NE(e.hint().find("low, medium or high"), std::string::npos);
   }
+  // A higher sensitivity never flags less.
+  const std::vector<double> y = seasonal_series(1.0);
+  EXPECT_LE(count_flagged(detect_anomalies(y, 12, anomaly_options("low"))),
+            count_flagged(detect_anomalies(y, 12, anomaly_options("high"))));
+}
+
+TEST(ForecastAnomaly, TheCausalFormJudgesEachPointOnThePast) {
+  std::vector<double> y;
+  Noise noise(9);
+  for (size_t t = 0; t < 900; ++t) {
+    y.push_back(50 + 8 * std::sin(2 * std::numbers::pi * static_cast<double>(t) / 24) + noise.next());
+  }
+  y[700] += 15;
+  const std::vector<AnomalyPoint> points = detect_anomalies_causal(y, 24);
+  EXPECT_EQ(flagged(points), (std::set<size_t>{700}));
+  EXPECT_EQ(points[700].kind, AnomalyKind::spike);
+  EXPECT_GT(points[700].probability, 0.999);
+  EXPECT_GT(y[700], points[700].upper);
+  // No model yet: no bounds, no probability, no flag.
+  EXPECT_TRUE(std::isnan(points[0].lower) && std::isnan(points[0].upper) &&
+              std::isnan(points[0].probability));
+  EXPECT_FALSE(points[0].flag);
+  // What happens later changes nothing before it.
+  std::vector<double> other = y;
+  for (size_t t = 701; t < other.size(); ++t) {
+    other[t] = -other[t];
+  }
+  const std::vector<AnomalyPoint> again = detect_anomalies_causal(other, 24);
+  for (size_t t = 0; t <= 700; ++t) {
+    ASSERT_EQ(again[t].flag, points[t].flag) << t;
+    ASSERT_EQ(again[t].score, points[t].score) << t;
+  }
+  // A sustained excursion is one episode.
+  std::vector<double> run = y;
+  for (size_t t = 800; t < 806; ++t) {
+    run[t] += 30;
+  }
+  const std::set<size_t> run_flags = flagged(detect_anomalies_causal(run, 24));
+  EXPECT_EQ(run_flags, (std::set<size_t>{700, 800}));
 }
 
 // A daily season of 24 values with noise, for the online detector.
