@@ -320,33 +320,49 @@ std::string period_list(std::span<const size_t> periods) {
   return out;
 }
 
-// Forecasts a series by its MSTL decomposition: the seasonally adjusted series as `auto` forecasts a
-// series without season (the median of ETS, Theta and a damped trend), each seasonal component
-// continued by its last cycle and added to the forecast and its bounds (forecast.mstl() does the
-// same with ETS alone).
+// Forecasts a series by its MSTL decomposition: each seasonal component continued by its last cycle
+// (as forecast.mstl() does), added to the mean of two forecasts of the seasonally adjusted series -
+// `auto`'s for a series without season (the median of ETS, Theta and a damped trend; forecast.mstl()
+// uses ETS alone), and the decomposition's own (its trend held, its remainder decaying as an AR(1)).
+// The first follows the latest data, and is right after a level shift; the second trusts the smooth
+// trend and lets a deviation of the last values die out, and is right where the remainder is
+// short-lived (sub-daily data a day ahead). Their mean is the safer forecast (chosen on NAB series
+// other than the benchmark's). The interval is `auto`'s, widened to take in both forecasts.
 SeriesForecast run_mstl(std::span<const double> y, const MstlResult& d, const ForecastOptions& o) {
   const std::vector<double> adjusted = seasonally_adjusted(y, d);
   SeriesForecast r = run_auto(adjusted, 1, o);
+  const TrendRemainderForecast own = trend_remainder_forecast(d, o.horizon);
   const std::vector<double> season = seasonal_continuation(d, o.horizon);
   for (size_t k = 0; k < o.horizon; ++k) {
-    r.forecast.mean[k] += season[k];
+    r.forecast.mean[k] = (r.forecast.mean[k] + own.mean[k]) / 2 + season[k];
     for (size_t i = 0; i < o.levels.size(); ++i) {
-      r.forecast.lower[i][k] += season[k];
-      r.forecast.upper[i][k] += season[k];
+      r.forecast.lower[i][k] = std::min(r.forecast.lower[i][k], own.mean[k]) + season[k];
+      r.forecast.upper[i][k] = std::max(r.forecast.upper[i][k], own.mean[k]) + season[k];
     }
   }
   ModelSummary& s = r.model;
-  s.model = "MSTL(" + period_list(d.periods) + ") + " + s.model;
+  const std::string adjusted_model = s.model;
+  s.model = "MSTL(" + period_list(d.periods) + ") + mean of " +
+            (s.members.empty() ? adjusted_model : "[" + adjusted_model + "]") + " and trend + AR(1)";
   s.period = d.periods.front();
   std::vector<std::pair<std::string, double>> parameters;
   for (size_t i = 0; i < d.periods.size(); ++i) {
     parameters.emplace_back("seasonal_strength_" + std::to_string(d.periods[i]), d.strength[i]);
   }
+  parameters.emplace_back("remainder_phi", own.phi);
   parameters.insert(parameters.end(), s.parameters.begin(), s.parameters.end());
   s.parameters = std::move(parameters);
-  s.notes.insert(s.notes.begin(), "the seasonal components (periods " + period_list(d.periods) +
-                                      ") are continued by their last cycle; the rest is forecast on the "
-                                      "seasonally adjusted series");
+  ModelSummary member;
+  member.model = "trend + AR(1)";
+  member.n = y.size();
+  member.parameters = {{"trend_last", d.trend.back()}, {"phi", own.phi}};
+  s.members.push_back(member);
+  s.notes.insert(
+      s.notes.begin(),
+      "the seasonal components (periods " + period_list(d.periods) +
+          ") are continued by their last cycle; the seasonally adjusted series is forecast as the mean "
+          "of " +
+          adjusted_model + " and the decomposition's trend with its remainder decaying as an AR(1)");
   return r;
 }
 

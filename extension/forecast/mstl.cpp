@@ -123,6 +123,35 @@ std::vector<double> seasonal_continuation(const MstlResult& d, size_t horizon) {
   return out;
 }
 
+TrendRemainderForecast trend_remainder_forecast(const MstlResult& d, size_t horizon) {
+  TrendRemainderForecast f;
+  const std::vector<double>& r = d.remainder;
+  const size_t n = r.size();
+  if (n >= 2) {
+    double mean = 0;
+    for (const double v : r) {
+      mean += v;
+    }
+    mean /= static_cast<double>(n);
+    double lag0 = 0;
+    double lag1 = 0;
+    for (size_t t = 0; t < n; ++t) {
+      lag0 += (r[t] - mean) * (r[t] - mean);
+      if (t > 0) {
+        lag1 += (r[t] - mean) * (r[t - 1] - mean);
+      }
+    }
+    f.phi = lag0 > 0 ? std::clamp(lag1 / lag0, -0.99, 0.99) : 0.0;
+  }
+  double decayed = n > 0 ? r.back() : 0.0;
+  const double level = n > 0 ? d.trend.back() : 0.0;
+  for (size_t h = 0; h < horizon; ++h) {
+    decayed *= f.phi;
+    f.mean.push_back(level + decayed);
+  }
+  return f;
+}
+
 std::vector<size_t> supported_periods(std::span<const double> y, std::span<const size_t> candidates,
                                       MstlResult* judged) {
   std::vector<size_t> fitting;

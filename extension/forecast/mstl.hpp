@@ -41,6 +41,15 @@ std::vector<double> seasonally_adjusted(std::span<const double> y, const MstlRes
 // The seasonal part of steps 1..horizon after the last value: each component's last cycle repeated.
 std::vector<double> seasonal_continuation(const MstlResult& d, size_t horizon);
 
+// The decomposition's own forecast of the seasonally adjusted series: the trend held at its last value
+// plus the remainder as an AR(1) process, its last value decaying by phi per step (phi: the remainder's
+// lag-1 autocorrelation, the Yule-Walker estimate, within [-0.99, 0.99]). Steps 1..horizon.
+struct TrendRemainderForecast {
+  std::vector<double> mean;
+  double phi = 0;
+};
+TrendRemainderForecast trend_remainder_forecast(const MstlResult& d, size_t horizon);
+
 // The periods of `candidates` that y supports: at least 2 (the others ignored), more than two full
 // cycles in y, and a seasonal strength of at least kMinSeasonalStrength in the MSTL decomposition by
 // all candidates that fit. Ascending. The decomposition they were judged on goes to `judged` when
