@@ -414,10 +414,11 @@ std::optional<SeriesForecast> try_mstl(std::span<const double> y, const Forecast
       std::string strengths;
       for (size_t i = 0; i < judged.periods.size(); ++i) {
         strengths += (strengths.empty() ? "" : ", ") + std::to_string(judged.periods[i]) + ": " +
-                     two_decimals(judged.strength[i]);
+                     two_decimals(judged.strength[i]) + " (needs " +
+                     two_decimals(required_strength(n, judged.periods[i])) + ")";
       }
-      notes.push_back("seasonal strength by period (" + strengths + "); periods of at least " +
-                      two_decimals(kMinSeasonalStrength) + " are modelled");
+      notes.push_back("seasonal strength by period " + strengths +
+                      "; a period needs max(0.30, 2 / its full cycles), twice what noise reaches");
     }
     if (periods.empty() && explicit_mstl) {
       const size_t m = detect_period(y, o.candidates);

@@ -152,6 +152,11 @@ TrendRemainderForecast trend_remainder_forecast(const MstlResult& d, size_t hori
   return f;
 }
 
+double required_strength(size_t n, size_t period) {
+  const size_t cycles = period == 0 ? 0 : n / period;
+  return cycles == 0 ? 1.0 : std::max(kMinSeasonalStrength, 2.0 / static_cast<double>(cycles));
+}
+
 std::vector<size_t> supported_periods(std::span<const double> y, std::span<const size_t> candidates,
                                       MstlResult* judged) {
   std::vector<size_t> fitting;
@@ -169,7 +174,7 @@ std::vector<size_t> supported_periods(std::span<const double> y, std::span<const
   MstlResult d = mstl(y, fitting);
   std::vector<size_t> out;
   for (size_t i = 0; i < d.periods.size(); ++i) {
-    if (d.strength[i] >= kMinSeasonalStrength) {
+    if (d.strength[i] >= required_strength(y.size(), d.periods[i])) {
       out.push_back(d.periods[i]);
     }
   }

@@ -17,11 +17,13 @@
 
 namespace autoreport::forecast {
 
-// The seasonal strength a period needs to be modelled when the periods are chosen from the data: a
-// seasonal estimate of pure noise (STL's cycle-subseries loess over 11 to 15 seasons) already has a
-// strength of about 0.1 to 0.2, so 0.3 is clearly above what noise produces, and well below the 0.64
-// at which R's nsdiffs() takes a season as strong enough to difference away.
+// The seasonal strength a period needs to be modelled when the periods are chosen from the data. A
+// seasonal estimate of pure noise over k cycles averages about k values per position, so its strength
+// is about 1 / k (STL's loess caps k near 7 for long series: 0.1 to 0.2 measured). The bar is twice
+// that, and at least 0.3: max(0.3, 2 / k) for k full cycles, clearly above what noise produces and
+// well below the 0.64 at which R's nsdiffs() takes a season as strong enough to difference away.
 inline constexpr double kMinSeasonalStrength = 0.3;
+double required_strength(size_t n, size_t period);
 
 struct MstlResult {
   std::vector<size_t> periods;               // ascending, distinct
@@ -51,7 +53,7 @@ struct TrendRemainderForecast {
 TrendRemainderForecast trend_remainder_forecast(const MstlResult& d, size_t horizon);
 
 // The periods of `candidates` that y supports: at least 2 (the others ignored), more than two full
-// cycles in y, and a seasonal strength of at least kMinSeasonalStrength in the MSTL decomposition by
+// cycles in y, and a seasonal strength of at least required_strength() in the MSTL decomposition by
 // all candidates that fit. Ascending. The decomposition they were judged on goes to `judged` when
 // given (empty periods when no candidate fits).
 std::vector<size_t> supported_periods(std::span<const double> y, std::span<const size_t> candidates,

@@ -118,6 +118,29 @@ TEST(ForecastMstl, TheSeasonContinuesByEachComponentsLastCycle) {
   EXPECT_EQ(s, (std::vector<double>{1, -1 + 0, 1 + 5, -1, 1, -1 + 5, 1}));
 }
 
+TEST(ForecastMstl, TheRemainderDecaysToTheTrend) {
+  MstlResult d;
+  d.periods = {2};
+  d.trend.assign(6, 10.0);
+  d.seasonal = {std::vector<double>(6, 0.0)};
+  d.remainder = {1, 2, 1, -1, -2, 4};
+  // Lag-1 autocorrelation of the remainder (mean 5 / 6): sum of lagged products over sum of squares.
+  const double mean = 5.0 / 6;
+  double lag0 = 0, lag1 = 0;
+  for (size_t t = 0; t < 6; ++t) {
+    lag0 += (d.remainder[t] - mean) * (d.remainder[t] - mean);
+    lag1 += t > 0 ? (d.remainder[t] - mean) * (d.remainder[t - 1] - mean) : 0;
+  }
+  const TrendRemainderForecast f = trend_remainder_forecast(d, 3);
+  EXPECT_DOUBLE_EQ(f.phi, lag1 / lag0);
+  ASSERT_EQ(f.mean.size(), 3u);
+  EXPECT_DOUBLE_EQ(f.mean[0], 10 + 4 * f.phi);
+  EXPECT_DOUBLE_EQ(f.mean[2], 10 + 4 * f.phi * f.phi * f.phi);
+  // A remainder that never changes sign slowly: phi stays below 1, the forecast converges.
+  d.remainder = {1, 1, 1, 1, 1, 1};
+  EXPECT_EQ(trend_remainder_forecast(d, 2).phi, 0.0); // no variation: nothing to carry on
+}
+
 TEST(ForecastMstl, SupportedPeriodsAreThoseWithStrengthAboveNoise) {
   const std::vector<size_t> candidates{24, 168, 8766};
   EXPECT_EQ(supported_periods(hourly(24 * 7 * 6, 1.0), candidates), (std::vector<size_t>{24, 168}));
@@ -132,6 +155,10 @@ TEST(ForecastMstl, SupportedPeriodsAreThoseWithStrengthAboveNoise) {
   EXPECT_TRUE(supported_periods(white, candidates, &judged).empty());
   ASSERT_EQ(judged.strength.size(), 2u);
   EXPECT_LT(std::max(judged.strength[0], judged.strength[1]), kMinSeasonalStrength);
+  // Few cycles: noise alone reaches about 1 / cycles, and the bar is twice that.
+  EXPECT_DOUBLE_EQ(required_strength(168 * 3, 168), 2.0 / 3);
+  EXPECT_DOUBLE_EQ(required_strength(24 * 42, 24), kMinSeasonalStrength);
+  EXPECT_EQ(supported_periods(hourly(24 * 7 * 3, 1.0, false), candidates), (std::vector<size_t>{24}));
   // A constant has no season, and no NaN strength.
   EXPECT_TRUE(supported_periods(std::vector<double>(400, 5.0), candidates).empty());
 }
@@ -178,6 +205,19 @@ TEST(ForecastMstl, AutoKeepsItsUsualWayWithOneSupportedPeriod) {
   // Too short for the weekly cycle: not even judged.
   const SeriesForecast short_one = forecast_series(hourly(300, 1.0), o);
   EXPECT_FALSE(short_one.model.model.starts_with("MSTL")) << short_one.model.model;
+}
+
+TEST(ForecastMstl, AutoTakesMstlForOnePeriodLongerThanSeasonalEtsHolds) {
+  // Every 30 minutes: a daily period of 48, too long for a seasonal ETS model; no weekly cycle.
+  std::vector<double> y;
+  Noise noise;
+  for (size_t t = 0; t < 48 * 7 * 3; ++t) {
+    y.push_back(50 + 8 * std::sin(2 * std::numbers::pi * static_cast<double>(t % 48) / 48) + noise());
+  }
+  ForecastOptions o = options("auto", 48);
+  o.candidates = {48, 336};
+  const SeriesForecast r = forecast_series(y, o);
+  EXPECT_TRUE(r.model.model.starts_with("MSTL(48) + ")) << r.model.model;
 }
 
 TEST(ForecastMstl, MethodMstlFallsBackSensiblyOnShortSeries) {
