@@ -3,11 +3,13 @@
 // with its fallbacks and errors.
 #include "common/error.hpp"
 #include "error_check.hpp"
+#include "fixture_files.hpp"
 #include "forecast/auto.hpp"
 #include "forecast/mstl.hpp"
 #include "forecast/stl.hpp"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -68,6 +70,33 @@ ForecastOptions options(const char* method, size_t horizon) {
   o.method = method;
   o.horizon = horizon;
   return o;
+}
+
+// Against R's forecast::mstl() (test/forecast/fixtures/mstl, made once by make_mstl_fixtures.R): every
+// component to 1e-7 of the series' scale, far below what a window or pass off by one moves.
+TEST(ForecastMstl, MatchesR) {
+  const std::vector<nlohmann::json> fixtures = test::fixture_files("mstl");
+  ASSERT_GE(fixtures.size(), 2u);
+  for (const nlohmann::json& f : fixtures) {
+    const std::vector<double> y = f["y"].get<std::vector<double>>();
+    const MstlResult d = mstl(y, f["periods"].get<std::vector<size_t>>());
+    const auto [low, high] = std::minmax_element(y.begin(), y.end());
+    const double tolerance = 1e-7 * (*high - *low);
+    const std::string name = f["name"].get<std::string>();
+    const auto expect_close = [&](const std::vector<double>& ours, const nlohmann::json& theirs,
+                                  const char* what) {
+      ASSERT_EQ(ours.size(), theirs.size()) << name << " " << what;
+      for (size_t t = 0; t < ours.size(); ++t) {
+        ASSERT_NEAR(ours[t], theirs[t].get<double>(), tolerance)
+            << name << " " << what << " at t = " << t + 1;
+      }
+    };
+    expect_close(d.trend, f["trend"], "trend");
+    for (size_t i = 0; i < d.periods.size(); ++i) {
+      expect_close(d.seasonal[i], f["seasonal"][i], "seasonal");
+    }
+    expect_close(d.remainder, f["remainder"], "remainder");
+  }
 }
 
 TEST(ForecastMstl, RecoversADailyAndAWeeklySeason) {
