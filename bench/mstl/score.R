@@ -32,10 +32,11 @@ scores <- do.call(rbind, rows)
 table <- aggregate(mase ~ file + method, data = scores, FUN = mean)
 wide <- reshape(table, idvar = "file", timevar = "method", direction = "wide")
 names(wide) <- sub("^mase\\.", "", names(wide))
-cat(sprintf("%-42s %10s %10s %10s   %s\n", "file", "ours", "R mstl", "Prophet", "ours / best of R"))
+cat(sprintf("%-36s %8s %8s %8s   %s\n", "file", "ours", "R mstl", "Prophet", "ours / best of R"))
 for (r in seq_len(nrow(wide))) {
   w <- wide[r, ]
   best <- min(w[["R mstl"]], w[["Prophet"]])
-  cat(sprintf("%-42s %10.3f %10.3f %10.3f   %.3f\n", w$file, w$ours, w[["R mstl"]], w$Prophet, w$ours / best))
+  cat(sprintf("%-36s %8.3f %8.3f %8.3f   %.3f\n", sub("\\.csv$", "", basename(w$file)), w$ours, w[["R mstl"]],
+              w$Prophet, w$ours / best))
 }
 write.csv(scores, file.path(work, "scores.csv"), row.names = FALSE)
