@@ -13,9 +13,11 @@
 //   naive, snaive, drift   random walks (simple.hpp)
 //   mstl     several seasonal periods (mstl.hpp): the periods given, or those of the candidates the
 //            data support; each seasonal component continued by its last cycle, the seasonally
-//            adjusted series forecast as `auto` forecasts a series without season. `auto` takes this
-//            path when two or more periods are given, or when it detects the period and two or more
-//            candidates have more than two full cycles and a seasonal strength of at least 0.3.
+//            adjusted series forecast as the mean of `auto`'s forecast of a series without season and
+//            the decomposition's trend with an AR(1) remainder. `auto` takes this path when two or
+//            more periods are given, or when it detects the period and the data support two or more
+//            candidates, or one longer than a seasonal ETS model holds (supported: more than two full
+//            cycles and a seasonal strength of at least required_strength(), mstl.hpp).
 //
 // Degenerate input: fewer than 2 values, non-finite values, an unknown method, a horizon of 0 or
 // levels outside (0, 100) are Error 22023. A constant series is forecast flat with zero-width
