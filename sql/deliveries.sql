@@ -274,7 +274,10 @@ SET ROLE dl_admin;
 SELECT count(*) AS admin_sees FROM autoreport.deliveries;
 RESET ROLE;
 -- The "delivery" event finish_delivery() sends on the job's channel.
-SELECT autoreport.delivery_event(d)::jsonb - 'run' - 'output' AS event FROM autoreport.delivery AS d WHERE id = 1;
+-- (output ids follow the order the runs' workers finish in, so the event's is compared, not shown)
+SELECT autoreport.delivery_event(d)::jsonb - 'run' - 'output' - 'output_id' AS event,
+       (autoreport.delivery_event(d)::jsonb ->> 'output_id')::bigint = d.output AS event_names_its_output
+  FROM autoreport.delivery AS d WHERE id = 1;
 
 -- 6. The sidecar claims due deliveries, oldest first, with everything needed to send them.
 SET ROLE dl_bob;

@@ -173,6 +173,63 @@ SELECT autoreport.forecast_chart('SELECT day, revenue FROM daily', 7, width => 1
 SELECT autoreport.forecast_chart('SELECT day, revenue FROM daily', 7, height => NULL);
 \echo :LAST_ERROR_SQLSTATE
 RESET TIME ZONE;
+
+-- Several seasonal periods: six weeks of hourly load with a daily cycle and a weekend dip. Its
+-- frequency (an hour) suggests a day, a week and a year; the day and the week have strong seasons
+-- here (a year does not fit), so auto decomposes by both (MSTL).
+CREATE TEMP TABLE hourly AS
+  SELECT timestamp '2026-01-05 00:00' + h * interval '1 hour' AS at,
+         100 + 10 * sin(2 * pi() * (h % 24) / 24) + CASE WHEN h % 168 < 120 THEN 4 ELSE -10 END
+             + ((h * 7919) % 13 - 6) * 0.1 AS load
+    FROM generate_series(0, 24 * 7 * 6 - 1) AS h;
+SELECT method, model, n, period, period_detected, frequency, notes[1] AS how_chosen,
+       (parameters->>'seasonal_strength_24')::float8 > 0.9 AS daily_strong,
+       (parameters->>'seasonal_strength_168')::float8 > 0.9 AS weekly_strong
+  FROM autoreport.forecast_model('SELECT at, load FROM hourly');
+-- The next week: the weekend dip and the daily cycle both carried on (within 1.5 of the series
+-- without its noise, whose amplitude is 0.6; the weekend is 14 lower than the working days).
+SELECT extract(isodow FROM at) >= 6 AS weekend, count(*) AS steps,
+       max(abs(value - (100 + 10 * sin(2 * pi() * extract(hour FROM at) / 24)
+                        + CASE WHEN extract(isodow FROM at) < 6 THEN 4 ELSE -10 END))) < 1.5 AS close
+  FROM autoreport.forecast('SELECT at, load FROM hourly', 168)
+ GROUP BY 1 ORDER BY 1;
+-- Without the weekly cycle one period is supported: auto as usual, with the daily period.
+SELECT model, period FROM autoreport.forecast_model(
+  $$SELECT at, load - CASE WHEN extract(isodow FROM at) < 6 THEN 4 ELSE -10 END FROM hourly$$);
+-- Periods can be given: an array has no frequency to suggest them.
+SELECT model, period, period_detected
+  FROM autoreport.forecast_model((SELECT array_agg(load ORDER BY at) FROM hourly), periods => '{168,24}');
+SELECT count(*) AS steps FROM autoreport.forecast((SELECT array_agg(load ORDER BY at) FROM hourly), 24,
+                                                   periods => '{24,168}', levels => '{95}');
+-- mstl by name: with one period it is STL with the seasonally adjusted series forecast (R's stlf).
+SELECT model, period FROM autoreport.forecast_model('SELECT at, load FROM hourly', period => 24, method => 'mstl');
+-- One period given in periods is the period.
+SELECT model, period, period_detected FROM autoreport.forecast_model('SELECT at, load FROM hourly', periods => '{24}');
+-- A period the history cannot hold two full cycles of is left out, and a note says so.
+SELECT model, notes[1] AS left_out FROM autoreport.forecast_model(
+  'SELECT at, load FROM hourly ORDER BY at LIMIT 300', method => 'mstl', periods => '{24,168}');
+SELECT series, count(*) AS steps
+  FROM autoreport.forecast_groups($$SELECT 'a', at, load FROM hourly$$, 24, periods => '{24,168}')
+ GROUP BY series;
+SELECT convert_from(autoreport.forecast_chart('SELECT at, load FROM hourly', 48, periods => '{24,168}'), 'UTF8')
+       LIKE '%Forecast by MSTL(24,168) + %' AS described;
+-- Bad periods: 22023 with a hint.
+SELECT * FROM autoreport.forecast_model('SELECT at, load FROM hourly', periods => '{}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM autoreport.forecast_model('SELECT at, load FROM hourly', periods => '{24,NULL}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM autoreport.forecast('SELECT at, load FROM hourly', 24, periods => '{1,24}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM autoreport.forecast((SELECT array_agg(load) FROM hourly), 24, periods => '{24,24}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM autoreport.forecast('SELECT at, load FROM hourly', 24, period => 24, periods => '{24,168}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM autoreport.forecast_groups($$SELECT 'a', at, load FROM hourly$$, 24, method => 'ets',
+                                         periods => '{24,168}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT autoreport.forecast_chart('SELECT at, load FROM hourly', 24, method => 'snaive', periods => '{24,168}');
+\echo :LAST_ERROR_SQLSTATE
+
 -- Query errors.
 SELECT * FROM autoreport.forecast('SELECT 1', 2);
 \echo :LAST_ERROR_SQLSTATE
@@ -227,3 +284,34 @@ SELECT p.oid::regprocedure AS function, p.provolatile, p.proparallel
   FROM pg_proc AS p JOIN pg_namespace AS n ON n.oid = p.pronamespace
  WHERE n.nspname = 'autoreport' AND p.proname IN ('forecast', 'forecast_chart', 'forecast_groups', 'forecast_model')
  ORDER BY p.oid::regprocedure::text COLLATE "C";
+
+-- ARIMA: auto.arima's choice ('arima') and fixed orders ('arima(p,d,q)(P,D,Q)[m] with drift').
+SELECT method, model, period, aicc IS NOT NULL AS has_aicc, sigma > 0 AS has_sigma,
+       (SELECT array_agg(k ORDER BY k) FROM jsonb_object_keys(parameters) AS k) AS parameters, notes
+  FROM autoreport.forecast_model((SELECT array_agg(v ORDER BY t) FROM monthly), 12, 'arima');
+SELECT step, round(value::numeric, 0) AS value, lower[1] < value AND value < upper[1] AS inside80,
+       lower[2] < lower[1] AND upper[1] < upper[2] AS nested
+  FROM autoreport.forecast((SELECT array_agg(v ORDER BY t) FROM monthly), 3, 12, 'arima(0,1,1)(0,1,1)');
+-- The model as forecast_model names it is accepted back, the period in brackets.
+SELECT model, period, period_detected, round((parameters ->> 'drift')::numeric, 2) AS drift, aic < aicc AS aicc_penalises
+  FROM autoreport.forecast_model((SELECT array_agg(v ORDER BY t) FROM monthly), method => 'ARIMA(1,0,0)(0,1,1)[12] with drift');
+SELECT model, round((parameters ->> 'intercept')::numeric, 1) AS intercept
+  FROM autoreport.forecast_model(ARRAY[5, 7, 6, 8, 5, 7, 6, 9, 5, 6, 7, 8]::float8[], method => 'arima(1,0,0)');
+-- A constant series: 'arima' forecasts it flat (as auto.arima); fixed orders cannot be estimated.
+SELECT step, value, lower, upper FROM autoreport.forecast(array_fill(42::float8, ARRAY[20]), 2, method => 'arima');
+SELECT * FROM autoreport.forecast(array_fill(42::float8, ARRAY[20]), 2, method => 'arima(1,0,0)');
+\echo :LAST_ERROR_SQLSTATE
+-- Malformed orders, a constant that does not fit the differencing, a season without a period, two
+-- periods that disagree, too few values: 22023 with a hint.
+SELECT * FROM autoreport.forecast(ARRAY[1, 2, 3, 4, 5]::float8[], 1, method => 'arima(1,1)');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM autoreport.forecast(ARRAY[1, 2, 3, 4, 5]::float8[], 1, method => 'arima(1,0,0) with drift');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM autoreport.forecast(ARRAY[1, 3, 2, 4, 3, 5, 4]::float8[], 1, method => 'arima(0,1,1)(0,1,1)');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM autoreport.forecast((SELECT array_agg(v ORDER BY t) FROM monthly), 1, 4, 'arima(0,1,1)(0,1,1)[12]');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM autoreport.forecast(ARRAY[1, 2]::float8[], 1, method => 'arima(0,2,1)');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM autoreport.forecast(ARRAY[1, 2]::float8[], 1, method => 'arima');
+\echo :LAST_ERROR_SQLSTATE

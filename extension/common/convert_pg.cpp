@@ -169,6 +169,10 @@ std::vector<std::optional<int64_t>> int8_array(Datum array_datum) {
   return array_elements<int64_t>(array_datum, INT8OID, [](Datum d) { return DatumGetInt64(d); });
 }
 
+std::vector<std::optional<int32_t>> int4_array(Datum array_datum) {
+  return array_elements<int32_t>(array_datum, INT4OID, [](Datum d) { return DatumGetInt32(d); });
+}
+
 std::vector<std::optional<std::string>> text_array(Datum array_datum) {
   return array_elements<std::string>(array_datum, TEXTOID, [](Datum d) { return text_to_string(d); });
 }

@@ -35,6 +35,7 @@ std::string output_value(Oid type, Datum value);
 // One-dimensional arrays. NULL elements become nullopt.
 std::vector<std::optional<double>> float8_array(Datum array_datum);
 std::vector<std::optional<int64_t>> int8_array(Datum array_datum);
+std::vector<std::optional<int32_t>> int4_array(Datum array_datum);
 std::vector<std::optional<std::string>> text_array(Datum array_datum);
 // A one-dimensional array of element_type (nulls: one flag per value).
 Datum make_array(std::span<const Datum> values, std::span<const bool> nulls, Oid element_type);

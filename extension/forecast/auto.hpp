@@ -13,6 +13,13 @@
 //            less its straight line, and classical multiplicative decomposition), the season put
 //            back on the forecast; auto's Theta member removes the season the same way
 //   naive, snaive, drift   random walks (simple.hpp)
+//   mstl     several seasonal periods (mstl.hpp): the periods given, or those of the candidates the
+//            data support; each seasonal component continued by its last cycle, the seasonally
+//            adjusted series forecast as the mean of `auto`'s forecast of a series without season and
+//            the decomposition's trend with an AR(1) remainder. `auto` takes this path when two or
+//            more periods are given, or when it detects the period and the data support two or more
+//            candidates, or one longer than a seasonal ETS model holds (supported: more than two full
+//            cycles and a seasonal strength of at least required_strength(), mstl.hpp).
 //
 // Degenerate input: fewer than 2 values, non-finite values, an unknown method, a horizon of 0 or
 // levels outside (0, 100) are Error 22023. A constant series is forecast flat with zero-width
@@ -34,6 +41,9 @@ struct ForecastOptions {
   size_t horizon = 1;
   size_t period = 0;              // 0: detect (detect_period with the candidates below)
   std::vector<size_t> candidates; // periods the data's frequency suggests (e.g. 7 for daily); may be empty
+  // Several seasonal periods given (auto and mstl only; one is as good as `period`); each at least 2,
+  // distinct, and not together with `period`. Empty: none given.
+  std::vector<size_t> periods;
   std::string method = "auto";
   std::vector<double> levels = {80, 95};
 };

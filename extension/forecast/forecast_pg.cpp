@@ -31,9 +31,36 @@ struct Arguments {
   Bucketing bucketing;
 };
 
+// Argument n, the seasonal periods of MSTL (integer[]); none when NULL. 22023 for NULL elements or
+// periods below 2 (the rest is checked by forecast_series).
+std::vector<size_t> periods_arg(FunctionCallInfo fcinfo, int n) {
+  std::vector<size_t> periods;
+  if (PG_ARGISNULL(n)) {
+    return periods;
+  }
+  const std::vector<std::optional<int32_t>> given = pg::int4_array(PG_GETARG_DATUM(n));
+  if (given.empty()) {
+    throw Error(sqlstate::invalid_parameter_value, "periods must not be empty")
+        .with_hint("give the seasonal periods, e.g. '{24,168}' for hourly data, or NULL to detect them");
+  }
+  for (const std::optional<int32_t>& m : given) {
+    if (!m) {
+      throw Error(sqlstate::invalid_parameter_value, "periods must not contain NULL");
+    }
+    if (*m < 2) {
+      throw Error(sqlstate::invalid_parameter_value,
+                  "seasonal periods must be at least 2, not " + std::to_string(*m))
+          .with_hint("a period is the number of values in one cycle, e.g. 24 and 168 for hourly data");
+    }
+    periods.push_back(static_cast<size_t>(*m));
+  }
+  return periods;
+}
+
 // The arguments every form shares, from argument `first` on: horizon, period, method, levels (the
-// forecasting forms only), then fill, and for the query forms aggregate and frequency.
-Arguments read_arguments(FunctionCallInfo fcinfo, int first, bool forecasting, bool query) {
+// forecasting forms only), then fill, and for the query forms aggregate and frequency; the periods
+// from argument `periods_at`, the last of every form.
+Arguments read_arguments(FunctionCallInfo fcinfo, int first, bool forecasting, bool query, int periods_at) {
   Arguments a;
   int n = first;
   if (forecasting) {
@@ -64,6 +91,7 @@ Arguments read_arguments(FunctionCallInfo fcinfo, int first, bool forecasting, b
     ++n;
   }
   a.bucketing = bucketing_args(fcinfo, n, query);
+  a.options.periods = periods_arg(fcinfo, periods_at);
   return a;
 }
 
@@ -178,9 +206,9 @@ Datum model_record(FunctionCallInfo fcinfo, const ModelSummary& m, const Prepare
 using namespace autoreport;
 using namespace autoreport::forecast;
 
-// autoreport.forecast(history float8[], horizon, period, method, levels, fill)
+// autoreport.forecast(history float8[], horizon, period, method, levels, fill, periods)
 AUTOREPORT_FUNCTION(autoreport_forecast_array) {
-  const Arguments a = read_arguments(fcinfo, 1, true, false);
+  const Arguments a = read_arguments(fcinfo, 1, true, false, 6);
   const std::vector<double> y = array_history(fcinfo, a.bucketing.fill);
   const SeriesForecast r = forecast_series(y, a.options);
   pg::TupleSink sink(fcinfo);
@@ -188,10 +216,10 @@ AUTOREPORT_FUNCTION(autoreport_forecast_array) {
   return Datum(0);
 }
 
-// autoreport.forecast(query text, horizon, period, method, levels, fill, aggregate, frequency)
+// autoreport.forecast(query text, horizon, period, method, levels, fill, aggregate, frequency, periods)
 AUTOREPORT_FUNCTION(autoreport_forecast_query) {
   const std::string sql = text_arg(fcinfo, 0, "query");
-  const Arguments a = read_arguments(fcinfo, 1, true, true);
+  const Arguments a = read_arguments(fcinfo, 1, true, true, 8);
   Rows rows = read_one_series(sql);
   const Prepared p = prepare(rows, a);
   const SeriesForecast r = forecast_series(p.series.values, p.options);
@@ -200,10 +228,11 @@ AUTOREPORT_FUNCTION(autoreport_forecast_query) {
   return Datum(0);
 }
 
-// autoreport.forecast_groups(query text, horizon, period, method, levels, fill, aggregate, frequency)
+// autoreport.forecast_groups(query text, horizon, period, method, levels, fill, aggregate, frequency,
+// periods)
 AUTOREPORT_FUNCTION(autoreport_forecast_groups) {
   const std::string sql = text_arg(fcinfo, 0, "query");
-  const Arguments a = read_arguments(fcinfo, 1, true, true);
+  const Arguments a = read_arguments(fcinfo, 1, true, true, 8);
   std::map<std::string, Rows> rows = read_query(sql, true);
   pg::TupleSink sink(fcinfo);
   ProgressScope progress("forecast", std::to_string(rows.size()) + " series",
@@ -222,19 +251,19 @@ AUTOREPORT_FUNCTION(autoreport_forecast_groups) {
   return Datum(0);
 }
 
-// autoreport.forecast_model(history float8[], period, method, fill)
+// autoreport.forecast_model(history float8[], period, method, fill, periods)
 AUTOREPORT_FUNCTION(autoreport_forecast_model_array) {
-  Arguments a = read_arguments(fcinfo, 1, false, false);
+  Arguments a = read_arguments(fcinfo, 1, false, false, 4);
   const std::vector<double> y = array_history(fcinfo, a.bucketing.fill);
   a.options.levels.clear();
   const SeriesForecast r = forecast_series(y, a.options);
   return model_record(fcinfo, r.model, nullptr);
 }
 
-// autoreport.forecast_model(query text, period, method, fill, aggregate, frequency)
+// autoreport.forecast_model(query text, period, method, fill, aggregate, frequency, periods)
 AUTOREPORT_FUNCTION(autoreport_forecast_model_query) {
   const std::string sql = text_arg(fcinfo, 0, "query");
-  Arguments a = read_arguments(fcinfo, 1, false, true);
+  Arguments a = read_arguments(fcinfo, 1, false, true, 6);
   a.options.levels.clear();
   Rows rows = read_one_series(sql);
   const Prepared p = prepare(rows, a);
@@ -243,10 +272,10 @@ AUTOREPORT_FUNCTION(autoreport_forecast_model_query) {
 }
 
 // autoreport.forecast_chart(query text, horizon, period, method, level, fill, aggregate, frequency, title,
-// width, height) -> the SVG of the history, the forecast and its interval
+// width, height, periods) -> the SVG of the history, the forecast and its interval
 AUTOREPORT_FUNCTION(autoreport_forecast_chart) {
   const std::string sql = text_arg(fcinfo, 0, "query");
-  Arguments a = read_arguments(fcinfo, 1, true, true);
+  Arguments a = read_arguments(fcinfo, 1, true, true, 11);
   if (a.options.levels.size() > 1) {
     throw Error(sqlstate::invalid_parameter_value, "a chart shows one interval: give one level (or none)");
   }
