@@ -26,6 +26,31 @@ namespace autoreport::forecast {
 
 namespace {
 
+// The episodes of the points beyond the bounds. A point continues the current episode when it lies
+// within `gap` points of the episode's last one and is not an escalation (a score above twice the
+// episode's largest so far): a sustained excursion pages once, even when it swings both ways, but a
+// tenfold price error a week after a busy day is news of its own.
+class Episodes {
+public:
+  explicit Episodes(size_t gap) : gap_(gap) {}
+
+  // Whether the point at t (beyond the bounds, with this score) continues an episode; otherwise it
+  // starts one.
+  bool continues(size_t t, double score) {
+    const bool continued = started_ && t - last_ <= gap_ && score <= 2 * peak_;
+    started_ = true;
+    last_ = t;
+    peak_ = continued ? std::max(peak_, score) : score;
+    return continued;
+  }
+
+private:
+  size_t gap_;
+  bool started_ = false; // last_ is a point beyond the bounds
+  size_t last_ = 0;
+  double peak_ = 0;
+};
+
 constexpr double kMadToSigma = 1.4826;              // 1 / Phi^-1(3/4): MAD to a normal sigma
 constexpr double kMeanDeviationToSigma = 1.2533141; // sqrt(pi / 2): mean |deviation| to a normal sigma
 constexpr double kRelativeFloor = 1e-9;             // of the data's largest magnitude
@@ -420,15 +445,10 @@ std::vector<AnomalyPoint> detect_anomalies(std::span<const double> y, size_t per
   // max_share leaves after the level shifts (ties: the earliest).
   const size_t gap = options.episode_gap != 0 ? options.episode_gap : persistence;
   std::vector<size_t> starts;
-  {
-    std::optional<size_t> last;
-    for (size_t t = 0; t < n; ++t) {
-      if (scores[t] > cutoff) {
-        if (!last || t - *last > gap) {
-          starts.push_back(t);
-        }
-        last = t;
-      }
+  Episodes episodes(gap);
+  for (size_t t = 0; t < n; ++t) {
+    if (scores[t] > cutoff && !episodes.continues(t, scores[t])) {
+      starts.push_back(t);
     }
   }
   const size_t max_spikes = cap - std::min(cap, shifts.size());
@@ -481,7 +501,7 @@ std::vector<AnomalyPoint> detect_anomalies_causal(std::span<const double> y, siz
   const size_t gap = options.episode_gap != 0         ? options.episode_gap
                      : period >= 2 && n >= 2 * period ? std::max(period, kMinPersistence)
                                                       : kCausalGap;
-  std::optional<size_t> last_beyond;
+  Episodes episodes(gap);
   constexpr double nan = std::numeric_limits<double>::quiet_NaN();
   for (size_t t = 0; t < n; ++t) {
     detector.score(y[t]);
@@ -499,8 +519,7 @@ std::vector<AnomalyPoint> detect_anomalies_causal(std::span<const double> y, siz
     if (p.score <= detector.last_bound_z()) {
       continue;
     }
-    const bool continues = last_beyond && t - *last_beyond <= gap;
-    last_beyond = t;
+    const bool continues = episodes.continues(t, p.score);
     const double allowed = std::max(1.0, options.max_share * static_cast<double>(t + 1));
     if (!continues && static_cast<double>(flagged + 1) <= allowed) {
       p.flag = true;

@@ -26,8 +26,10 @@
 //      it (ties across that rank stay beyond), and the bounds are expected + median(r) -/+ c scale: a
 //      point is outside them exactly when its score is above c.
 //   5. Episodes: an anomaly is reported once. A point beyond the bounds within L (as above) of the
-//      previous point beyond them continues that episode: it keeps its score and lies outside its
-//      bounds but is not flagged again. A sustained excursion pages once, as a level shift does. Of
+//      previous point beyond them, and not an escalation (a score at most twice the episode's largest
+//      so far), continues that episode: it keeps its score and lies outside its bounds but is not
+//      flagged again. A sustained excursion pages once, as a level shift does (even when it swings
+//      both ways); a tenfold price error a week after a busy day is reported on its own. Of
 //      the episodes' first points the K (less the level shifts) with the largest scores are reported
 //      (ties: the earliest), so that at most K points are flagged in all.
 //   6. Scale floor: the scale is never below the data's quantisation step (the largest power of ten

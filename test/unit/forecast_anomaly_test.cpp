@@ -132,6 +132,28 @@ TEST(ForecastAnomaly, WithoutASeasonTheRobustTrendIsExpected) {
   EXPECT_EQ(flagged(short_series), (std::set<size_t>{10}));
 }
 
+// An episode is not continued by an escalation: a tenfold error a few points after a moderate
+// excursion is reported on its own (as in the demo: a busy day, then a price error a week later),
+// while a point of the same size continues the episode.
+TEST(ForecastAnomaly, AnEscalationStartsItsOwnEpisode) {
+  Noise noise(4242);
+  std::vector<double> y;
+  for (int t = 0; t < 120; ++t) {
+    y.push_back(50 + noise.next());
+  }
+  y[40] += 7;  // moderate
+  y[45] += 8;  // within the episode's gap, about as large: the same episode
+  y[52] += 80; // far larger: news of its own
+  for (const bool causal : {false, true}) {
+    const std::vector<AnomalyPoint> points =
+        causal ? detect_anomalies_causal(y, 1, fixed(3.5)) : detect_anomalies(y, 1, fixed(3.5));
+    EXPECT_TRUE(points[40].flag) << "causal " << causal;
+    EXPECT_FALSE(points[45].flag) << "causal " << causal;
+    EXPECT_GT(points[45].score, 3.5) << "beyond its bounds all the same";
+    EXPECT_TRUE(points[52].flag) << "causal " << causal;
+  }
+}
+
 TEST(ForecastAnomaly, EsdCriticalValuesAreRosners) {
   // NIST/SEMATECH e-Handbook 1.3.5.17.3 (Rosner's example): n = 54, alpha = 0.05.
   const double lambda[] = {3.159, 3.151, 3.144, 3.136, 3.128, 3.120, 3.112, 3.103, 3.094, 3.085};
