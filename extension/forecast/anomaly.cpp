@@ -361,25 +361,32 @@ double esd_cutoff(const std::vector<double>& sorted, size_t n, size_t max_spikes
   return esd_critical_value(n, std::max<size_t>(found, 1), options.alpha);
 }
 
-} // namespace
-
-std::vector<AnomalyPoint> detect_anomalies(std::span<const double> y, size_t period,
-                                           const AnomalyOptions& options) {
-  const size_t n = y.size();
-  if (n < 3) {
-    fail("anomaly detection needs at least 3 values, not " + std::to_string(n));
+// What both forms refuse (fewer than 3 values, non-finite ones, a period below 1, bad options), and
+// the data's largest magnitude.
+double checked_magnitude(std::span<const double> y, size_t period, const AnomalyOptions& options) {
+  if (y.size() < 3) {
+    fail("anomaly detection needs at least 3 values, not " + std::to_string(y.size()));
   }
   require_finite(y, "the series");
   if (period < 1) {
     fail("the period must be at least 1 (1: no season)");
   }
   check_options(options);
-  check_interrupts();
-  // Work in units of the largest magnitude so that no difference of two values can overflow.
   double magnitude = 0;
   for (const double v : y) {
     magnitude = std::max(magnitude, std::fabs(v));
   }
+  return magnitude;
+}
+
+} // namespace
+
+std::vector<AnomalyPoint> detect_anomalies(std::span<const double> y, size_t period,
+                                           const AnomalyOptions& options) {
+  const size_t n = y.size();
+  const double magnitude = checked_magnitude(y, period, options);
+  check_interrupts();
+  // Work in units of the largest magnitude so that no difference of two values can overflow.
   const double unit = magnitude > 0 ? magnitude : 1;
   std::vector<double> z(n);
   for (size_t t = 0; t < n; ++t) {
@@ -473,18 +480,7 @@ std::vector<AnomalyPoint> detect_anomalies(std::span<const double> y, size_t per
 std::vector<AnomalyPoint> detect_anomalies_causal(std::span<const double> y, size_t period,
                                                   const AnomalyOptions& options) {
   const size_t n = y.size();
-  if (n < 3) {
-    fail("anomaly detection needs at least 3 values, not " + std::to_string(n));
-  }
-  require_finite(y, "the series");
-  if (period < 1) {
-    fail("the period must be at least 1 (1: no season)");
-  }
-  check_options(options);
-  double magnitude = 0;
-  for (const double v : y) {
-    magnitude = std::max(magnitude, std::fabs(v));
-  }
+  const double magnitude = checked_magnitude(y, period, options);
   if (magnitude > kMaxStreamMagnitude) {
     fail("the causal form needs values of at most 1e300 in magnitude");
   }

@@ -1732,22 +1732,27 @@ Forecast arima_forecast(const ArimaFit& fit, size_t horizon, std::span<const dou
   return out;
 }
 
-std::vector<double> arima_partrans(std::span<const double> raw) {
-  if (raw.size() > kMaxTransformed) {
+namespace {
+
+// One of the transforms (partrans or invpartrans) over at most kMaxTransformed coefficients.
+std::vector<double> transformed(std::span<const double> in,
+                                void (*transform)(size_t, const double*, double*)) {
+  if (in.size() > kMaxTransformed) {
     throw Error(sqlstate::invalid_parameter_value, "at most 100 AR coefficients can be transformed");
   }
-  std::vector<double> out(raw.size());
-  partrans(raw.size(), raw.data(), out.data());
+  std::vector<double> out(in.size());
+  transform(in.size(), in.data(), out.data());
   return out;
 }
 
+} // namespace
+
+std::vector<double> arima_partrans(std::span<const double> raw) {
+  return transformed(raw, partrans);
+}
+
 std::vector<double> arima_invpartrans(std::span<const double> phi) {
-  if (phi.size() > kMaxTransformed) {
-    throw Error(sqlstate::invalid_parameter_value, "at most 100 AR coefficients can be transformed");
-  }
-  std::vector<double> out(phi.size());
-  invpartrans(phi.size(), phi.data(), out.data());
-  return out;
+  return transformed(phi, invpartrans);
 }
 
 std::vector<double> arima_ma_invert(std::span<const double> ma) {
