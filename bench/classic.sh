@@ -12,28 +12,20 @@
 set -Eeuo pipefail
 # shellcheck source=SCRIPTDIR/../scripts/lib.sh
 source "$(dirname "$0")/../scripts/lib.sh"
+# shellcheck source=SCRIPTDIR/lib.sh
+source "$(dirname "$0")/lib.sh"
 [ -n "${BENCH_CLUSTER:-}" ] || die "run this benchmark through bench/run.sh classic"
 command -v Rscript >/dev/null || die "Rscript is missing: run scripts/deps.sh bench (make bench does)"
 
-CLUSTER=$ROOT/scripts/cluster.sh
-DB=bench_classic
 WORK=$BENCH_CLUSTER/classic
 METHODS="auto ${CLASSIC_METHODS-arima}"
-
-psql_bench() { "$CLUSTER" psql "$BENCH_CLUSTER" -d "$DB" -v ON_ERROR_STOP=1 -q "$@"; }
-cleanup() {
-  "$CLUSTER" psql "$BENCH_CLUSTER" -d postgres -q -c "DROP DATABASE IF EXISTS $DB" >/dev/null 2>&1 || true
-}
-trap cleanup EXIT
 
 mkdir -p "$WORK"
 chmod 777 "$WORK"
 Rscript "$ROOT/bench/classic/classic_r.R" export "$WORK" 2>&1 | sed 's/^/    /'
 
-"$CLUSTER" psql "$BENCH_CLUSTER" -d postgres -q -v ON_ERROR_STOP=1 \
-  -c 'SET client_min_messages = warning' -c "DROP DATABASE IF EXISTS $DB" -c "CREATE DATABASE $DB"
-psql_bench -c 'SET client_min_messages = warning' -c 'CREATE EXTENSION autoreport' \
-  -c 'CREATE TABLE train (series text, grp text, period integer, t integer, value float8)'
+bench_database bench_classic
+psql_bench -c 'CREATE TABLE train (series text, grp text, period integer, t integer, value float8)'
 psql_bench -c "COPY train FROM STDIN (FORMAT csv, HEADER)" <"$WORK/train.csv"
 
 echo "series,method,step,mean" >"$WORK/ours.csv"

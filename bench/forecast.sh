@@ -14,10 +14,10 @@
 set -Eeuo pipefail
 # shellcheck source=SCRIPTDIR/../scripts/lib.sh
 source "$(dirname "$0")/../scripts/lib.sh"
+# shellcheck source=SCRIPTDIR/lib.sh
+source "$(dirname "$0")/lib.sh"
 [ -n "${BENCH_CLUSTER:-}" ] || die "run this benchmark through bench/run.sh forecast"
 
-CLUSTER=$ROOT/scripts/cluster.sh
-DB=bench_forecast
 M3=$(cd "$ROOT/../shared/data/m3" 2>/dev/null && pwd) || die "the M3 data are not in ../shared/data/m3"
 GROUPS_TO_RUN=${FORECAST_GROUPS:-yearly quarterly monthly other}
 WORK=$BENCH_CLUSTER/forecast # the cluster folder: the server's user may read and write there
@@ -25,19 +25,11 @@ TOOL=$ROOT/build/m3-tool
 [ -x "$TOOL" ] || die "build/m3-tool is missing: run make build/m3-tool (make bench does)"
 command -v Rscript >/dev/null || die "Rscript is missing: run scripts/deps.sh bench (make bench does)"
 
-psql_bench() { "$CLUSTER" psql "$BENCH_CLUSTER" -d "$DB" -v ON_ERROR_STOP=1 -q "$@"; }
-
-cleanup() {
-  "$CLUSTER" psql "$BENCH_CLUSTER" -d postgres -q -c "DROP DATABASE IF EXISTS $DB" >/dev/null 2>&1 || true
-}
-trap cleanup EXIT
 
 mkdir -p "$WORK"
 chmod 777 "$WORK"
-"$CLUSTER" psql "$BENCH_CLUSTER" -d postgres -q -v ON_ERROR_STOP=1 \
-  -c 'SET client_min_messages = warning' -c "DROP DATABASE IF EXISTS $DB" -c "CREATE DATABASE $DB"
-psql_bench -c 'SET client_min_messages = warning' -c 'CREATE EXTENSION autoreport' \
-  -c 'CREATE TABLE m3_train (grp text, series text, t date, value float8)'
+bench_database bench_forecast
+psql_bench -c 'CREATE TABLE m3_train (grp text, series text, t date, value float8)'
 
 period_of() { case $1 in monthly) echo 12 ;; quarterly) echo 4 ;; *) echo 1 ;; esac; }
 horizon_of() { case $1 in monthly) echo 18 ;; quarterly) echo 8 ;; other) echo 8 ;; yearly) echo 6 ;; esac; }

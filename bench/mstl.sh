@@ -17,10 +17,10 @@
 set -Eeuo pipefail
 # shellcheck source=SCRIPTDIR/../scripts/lib.sh
 source "$(dirname "$0")/../scripts/lib.sh"
+# shellcheck source=SCRIPTDIR/lib.sh
+source "$(dirname "$0")/lib.sh"
 [ -n "${BENCH_CLUSTER:-}" ] || die "run this benchmark through bench/run.sh mstl"
 
-CLUSTER=$ROOT/scripts/cluster.sh
-DB=bench_mstl
 NAB=$(cd "$ROOT/../shared/data/nab/data" 2>/dev/null && pwd) || die "the NAB data are not in ../shared/data/nab"
 FILES="realKnownCause/nyc_taxi.csv realKnownCause/machine_temperature_system_failure.csv"
 ORIGINS=10
@@ -29,19 +29,11 @@ command -v Rscript >/dev/null || die "Rscript is missing: run scripts/deps.sh be
 Rscript -e 'suppressMessages({library(forecast); library(prophet)})' >/dev/null 2>&1 ||
   die "R's forecast and prophet packages are missing (r-cran-forecast, r-cran-prophet)"
 
-psql_bench() { "$CLUSTER" psql "$BENCH_CLUSTER" -d "$DB" -v ON_ERROR_STOP=1 -q "$@"; }
-
-cleanup() {
-  "$CLUSTER" psql "$BENCH_CLUSTER" -d postgres -q -c "DROP DATABASE IF EXISTS $DB" >/dev/null 2>&1 || true
-}
-trap cleanup EXIT
 
 mkdir -p "$WORK"
 chmod 777 "$WORK" # the server writes each origin's forecasts there
-"$CLUSTER" psql "$BENCH_CLUSTER" -d postgres -q -v ON_ERROR_STOP=1 \
-  -c 'SET client_min_messages = warning' -c "DROP DATABASE IF EXISTS $DB" -c "CREATE DATABASE $DB"
-psql_bench -c 'SET client_min_messages = warning' -c 'CREATE EXTENSION autoreport' \
-  -c 'CREATE TABLE nab (file text, t timestamp, value float8, PRIMARY KEY (file, t))'
+bench_database bench_mstl
+psql_bench -c 'CREATE TABLE nab (file text, t timestamp, value float8, PRIMARY KEY (file, t))'
 
 echo "file,train,horizon,period,step_seconds" >"$WORK/origins.csv"
 for f in $FILES; do

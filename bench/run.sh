@@ -19,7 +19,10 @@ export BENCH_CLUSTER=$ROOT/build/bench-cluster
 all_benchmarks() {
   local f
   for f in "$ROOT"/bench/*.sh; do
-    [ "$(basename "$f")" = run.sh ] || basename "$f" .sh
+    case $(basename "$f") in
+      run.sh | lib.sh) ;; # this script, and what the benchmarks share
+      *) basename "$f" .sh ;;
+    esac
   done
 }
 
